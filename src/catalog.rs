@@ -1,0 +1,94 @@
+//! The SPARQL files of `queries/`: named queries (`*.rq`), checks
+//! (`checks/*-violation.rq`) and derivation rules (`rules/*.ru`), each with a `#+ summary:`.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// A SPARQL file with its header.
+#[derive(Clone, Debug)]
+pub struct NamedQuery {
+    pub name: String,
+    pub path: PathBuf,
+    pub summary: String,
+    pub text: String,
+}
+
+impl NamedQuery {
+    /// Reads a SPARQL file; its `#+ summary:` header is required.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let summary = text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .find_map(|l| l.strip_prefix("#+ summary:"))
+            .map(|s| s.trim().to_owned())
+            .ok_or_else(|| Error::data(path, 1, "missing `#+ summary:` header"))?;
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        Ok(NamedQuery {
+            name,
+            path: path.to_owned(),
+            summary,
+            text,
+        })
+    }
+
+    /// A query error that names this file.
+    pub fn error(&self, e: impl std::fmt::Display) -> Error {
+        Error::Query {
+            name: self.path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<NamedQuery>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.to_str().is_some_and(|s| s.ends_with(suffix)))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| NamedQuery::read(p)).collect()
+}
+
+/// The named queries a user runs by name.
+pub fn named(queries: &Path) -> Result<Vec<NamedQuery>> {
+    read_dir(queries, ".rq")
+}
+
+/// The checks `medrd validate` runs: each must return no rows.
+pub fn checks(queries: &Path) -> Result<Vec<NamedQuery>> {
+    read_dir(&queries.join("checks"), "-violation.rq")
+}
+
+/// The derivation rules applied when the store is built.
+pub fn rules(queries: &Path) -> Result<Vec<NamedQuery>> {
+    read_dir(&queries.join("rules"), ".ru")
+}
+
+/// Finds a named query by name, or reads a `.rq` file by path.
+pub fn resolve(queries: &Path, name_or_file: &str) -> Result<NamedQuery> {
+    let as_path = Path::new(name_or_file);
+    if name_or_file.ends_with(".rq") || as_path.components().count() > 1 {
+        if as_path.is_file() {
+            return NamedQuery::read(as_path).or_else(|_| {
+                let text = std::fs::read_to_string(as_path).map_err(|e| Error::io(as_path, e))?;
+                Ok(NamedQuery {
+                    name: name_or_file.to_owned(),
+                    path: as_path.to_owned(),
+                    summary: String::new(),
+                    text,
+                })
+            });
+        }
+        return Err(Error::io(as_path, std::io::ErrorKind::NotFound.into()));
+    }
+    named(queries)?
+        .into_iter()
+        .find(|q| q.name == name_or_file)
+        .ok_or_else(|| Error::UnknownQuery(name_or_file.to_owned()))
+}

@@ -1,0 +1,17 @@
+//! `medrd stats`: sizes of the graphs and counts of the main classes.
+
+use medrd_kg::output::{write_table, Table};
+use medrd_kg::vocab::{DATA_GRAPH, ONTOLOGY_GRAPH};
+use medrd_kg::{catalog, Kb};
+use std::process::ExitCode;
+
+pub fn run(kb: &Kb) -> anyhow::Result<ExitCode> {
+    let q = catalog::resolve(&kb.layout.queries(), "class-counts")?;
+    let mut table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    let count = |n: usize| Some(oxigraph::model::Literal::from(n as i64).into());
+    let label = |s: &str| Some(oxigraph::model::Literal::new_simple_literal(s).into());
+    table.rows.insert(0, vec![label("triples (data graph)"), count(kb.graph_len(DATA_GRAPH))]);
+    table.rows.insert(1, vec![label("triples (ontology graph)"), count(kb.graph_len(ONTOLOGY_GRAPH))]);
+    write_table(&table, &mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
+}

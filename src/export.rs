@@ -1,0 +1,39 @@
+//! Serialising the whole knowledge base (ontology and data) in the RDF syntaxes, sorted so
+//! that exports diff cleanly.
+
+use crate::error::{Error, Result};
+use crate::kb::Kb;
+use crate::vocab::PREFIXES;
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{Quad, Triple};
+use std::io::Write;
+
+/// Writes every quad of the store. Formats without named graphs (Turtle, N-Triples,
+/// RDF/XML, JSON-LD) get the union of all graphs; N-Quads and TriG keep the graphs.
+pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut quads: Vec<Quad> = kb.store.iter().collect::<Result<_, _>>()?;
+    quads.sort_by_cached_key(|q| (q.graph_name.to_string(), q.subject.to_string(), q.predicate.to_string(), q.object.to_string()));
+    let mut s = RdfSerializer::from_format(format);
+    for (p, ns) in PREFIXES {
+        s = s.with_prefix(*p, *ns).map_err(|e| Error::Query {
+            name: "export".into(),
+            message: e.to_string(),
+        })?;
+    }
+    let mut w = s.for_writer(out);
+    if format.supports_datasets() {
+        for q in &quads {
+            w.serialize_quad(q).map_err(io)?;
+        }
+    } else {
+        let mut triples: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
+        triples.sort_by_cached_key(|t| (t.subject.to_string(), t.predicate.to_string(), t.object.to_string()));
+        triples.dedup();
+        for t in &triples {
+            w.serialize_triple(t).map_err(io)?;
+        }
+    }
+    w.finish().map_err(io)?;
+    Ok(())
+}

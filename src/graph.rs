@@ -1,0 +1,543 @@
+//! Turns the curated data into RDF: every fact of `data/` becomes triples in the
+//! document's named graph, each program, initiative and amount with its provenance.
+
+use crate::model::{Amount, Category, Data, Kind, Oku, Status};
+use crate::vocab::{ext, id, medrd, DATA_GRAPH, ID};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Collects the triples of the data graph.
+struct Builder {
+    quads: Vec<Quad>,
+    graph: GraphName,
+    doc: String,
+}
+
+fn node(iri: String) -> NamedNode {
+    NamedNode::new_unchecked(iri)
+}
+
+fn ja(s: &str) -> Literal {
+    Literal::new_language_tagged_literal_unchecked(s, "ja")
+}
+
+fn en(s: &str) -> Literal {
+    Literal::new_language_tagged_literal_unchecked(s, "en")
+}
+
+fn decimal(v: Oku) -> Literal {
+    Literal::new_typed_literal(v.to_string(), ext::XSD_DECIMAL)
+}
+
+impl Builder {
+    fn add(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: impl Into<Term>) {
+        self.quads
+            .push(Quad::new(s.clone(), p, o.into(), self.graph.clone()));
+    }
+
+    fn typed(&mut self, s: &NamedNode, class: NamedNodeRef<'_>) {
+        self.add(s, ext::RDF_TYPE, class);
+    }
+
+    fn labels(&mut self, s: &NamedNode, ja_label: &str, en_label: &str) {
+        self.add(s, ext::RDFS_LABEL, ja(ja_label));
+        self.add(s, ext::RDFS_LABEL, en(en_label));
+    }
+
+    fn location(&self, line: usize) -> NamedNode {
+        node(id("source", &format!("{}/L{line}", self.doc)))
+    }
+
+    /// `prov:wasDerivedFrom` the given lines of the source document.
+    fn from_lines(&mut self, s: &NamedNode, lines: &[usize]) {
+        for &line in lines {
+            let loc = self.location(line);
+            self.add(s, ext::PROV_WAS_DERIVED_FROM, loc);
+        }
+    }
+
+    fn note(&mut self, s: &NamedNode, note: Option<&str>) {
+        if let Some(n) = note {
+            self.add(s, ext::SKOS_EDITORIAL_NOTE, en(n));
+        }
+    }
+
+    /// A reified statement saying that `s p o` is inferred, not printed, and why.
+    fn inference(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: &NamedNode, why: &str) {
+        let local = |n: &NamedNode| n.as_str().trim_start_matches(ID).replace('/', "-");
+        let stmt = node(id(
+            "inference",
+            &format!("{}--{}--{}", local(s), p.as_str().rsplit('#').next().unwrap_or(""), local(o)),
+        ));
+        self.typed(&stmt, medrd::INFERENCE);
+        self.add(&stmt, ext::RDF_SUBJECT, s.clone());
+        self.add(&stmt, ext::RDF_PREDICATE, p);
+        self.add(&stmt, ext::RDF_OBJECT, o.clone());
+        self.add(&stmt, medrd::REASONING, en(why));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn amount(
+        &mut self,
+        iri: &NamedNode,
+        subject: &NamedNode,
+        kind: Kind,
+        category: Option<Category>,
+        fiscal_year: i32,
+        oku: Oku,
+        lines: &[usize],
+        printed: Option<&str>,
+    ) {
+        self.typed(iri, medrd::BUDGET_AMOUNT);
+        self.add(iri, ext::QB_DATASET_PROP, node(id("dataset", "amounts")));
+        self.add(iri, medrd::AMOUNT_FOR, subject.clone());
+        self.add(iri, medrd::AMOUNT_KIND, kind_concept(kind));
+        if let Some(c) = category {
+            self.add(iri, medrd::FUNDING_CATEGORY, category_concept(c));
+        }
+        self.add(
+            iri,
+            medrd::FISCAL_YEAR,
+            Literal::new_typed_literal(fiscal_year.to_string(), ext::XSD_G_YEAR),
+        );
+        self.add(iri, medrd::OKU_YEN, decimal(oku));
+        self.add(iri, ext::SCHEMA_VALUE, Literal::from(oku.yen()));
+        self.add(iri, ext::SCHEMA_CURRENCY, Literal::new_simple_literal("JPY"));
+        if let Some(p) = printed {
+            self.add(iri, medrd::PRINTED_LABEL, ja(p));
+        }
+        self.from_lines(iri, lines);
+    }
+
+    fn explicit_amount(&mut self, a: &Amount, fiscal_year: i32, subjects: &BTreeMap<String, NamedNode>) {
+        let iri = node(id("amount", &a.id));
+        let subject = subjects[&a.for_].clone();
+        self.amount(
+            &iri,
+            &subject,
+            a.kind,
+            a.category,
+            a.fiscal_year.unwrap_or(fiscal_year),
+            a.oku,
+            &a.all_lines(),
+            a.printed.as_deref(),
+        );
+        if let Some(p) = &a.portion_of {
+            self.add(&iri, medrd::PORTION_OF, node(id("amount", p)));
+        }
+        self.note(&iri, a.note.as_deref());
+    }
+}
+
+fn kind_concept(k: Kind) -> NamedNodeRef<'static> {
+    match k {
+        Kind::Request => medrd::REQUEST,
+        Kind::Demand => medrd::DEMAND,
+        Kind::Total => medrd::REQUEST_TOTAL,
+        Kind::Initial => medrd::INITIAL_BUDGET,
+    }
+}
+
+fn kind_slug(k: Kind) -> &'static str {
+    match k {
+        Kind::Request => "request",
+        Kind::Demand => "demand",
+        Kind::Total => "total",
+        Kind::Initial => "initial",
+    }
+}
+
+fn category_concept(c: Category) -> NamedNodeRef<'static> {
+    match c {
+        Category::Amed => medrd::AMED_FUNDED,
+        Category::Inhouse => medrd::IN_HOUSE_FUNDED,
+    }
+}
+
+fn category_slug(c: Category) -> &'static str {
+    match c {
+        Category::Amed => "amed",
+        Category::Inhouse => "inhouse",
+    }
+}
+
+fn status_concept(s: Status) -> NamedNodeRef<'static> {
+    match s {
+        Status::New => medrd::NEW,
+        Status::Expanded => medrd::EXPANDED,
+        Status::Unmarked => medrd::UNMARKED,
+    }
+}
+
+/// The label printed on project pages and figure lines for figures we model as totals.
+const PROJECT_FIGURE_LABEL: &str = "令和6年度概算要求額";
+const PROJECT_FIGURE_NOTE: &str = "Printed as 概算要求額 (request), but project figures add up to the overview table's request + demand totals (AMED: six projects + 100 = 1,490 ≈ 1,489, not 1,132), so the kind is modelled as request + demand.";
+
+/// Every triple of the data graph, in a stable order.
+pub fn data_quads(data: &Data) -> Vec<Quad> {
+    let doc = &data.source.value.document;
+    let fy = doc.fiscal_year;
+    let mut b = Builder {
+        quads: Vec::new(),
+        graph: DATA_GRAPH.into_owned().into(),
+        doc: doc.id.clone(),
+    };
+
+    // ---- the source document, its sections and every cited line
+    let doc_iri = node(id("source", &doc.id));
+    b.typed(&doc_iri, medrd::SOURCE_DOCUMENT);
+    b.labels(&doc_iri, &doc.ja, &doc.en);
+    b.add(&doc_iri, ext::DCTERMS_TITLE, ja(&doc.ja));
+    b.add(&doc_iri, ext::DCTERMS_PUBLISHER, node(id("org", &doc.publisher)));
+    b.add(&doc_iri, ext::DCTERMS_LICENSE, node(doc.licence.clone()));
+    b.add(&doc_iri, ext::DCTERMS_RIGHTS, Literal::new_simple_literal(&doc.licence_note));
+    b.add(&doc_iri, medrd::FISCAL_YEAR, Literal::new_typed_literal(fy.to_string(), ext::XSD_G_YEAR));
+    b.from_lines(&doc_iri, &[doc.line]);
+    let mut sections = BTreeMap::new();
+    for s in &data.source.value.section {
+        let s = s.get_ref();
+        let iri = node(id("source", &format!("{}/{}", doc.id, s.id)));
+        b.typed(&iri, medrd::DOCUMENT_SECTION);
+        b.labels(&iri, &s.ja, &s.en);
+        b.add(&iri, ext::DCTERMS_IS_PART_OF, doc_iri.clone());
+        if let Some(p) = s.page {
+            b.add(&iri, medrd::START_PAGE, Literal::from(i64::from(p)));
+        }
+        if let Some(d) = &s.description_ja {
+            b.add(&iri, ext::DCTERMS_DESCRIPTION, ja(d));
+        }
+        b.from_lines(&iri, &s.description_line.into_iter().collect::<Vec<_>>());
+        b.note(&iri, s.note.as_deref());
+        sections.insert(s.id.clone(), iri);
+    }
+
+    // ---- organisations
+    let org_kinds = [
+        (&data.organizations.value.ministry, medrd::MINISTRY),
+        (&data.organizations.value.agency, medrd::FUNDING_AGENCY),
+        (&data.organizations.value.institute, medrd::IN_HOUSE_INSTITUTE),
+        (&data.organizations.value.body, ext::ORG_ORGANIZATION),
+    ];
+    for (orgs, class) in org_kinds {
+        for o in orgs {
+            let o = o.get_ref();
+            let iri = node(id("org", &o.id));
+            b.typed(&iri, class);
+            b.typed(&iri, ext::ORG_ORGANIZATION);
+            b.labels(&iri, &o.ja, &o.en);
+            b.add(&iri, ext::SKOS_NOTATION, Literal::new_simple_literal(&o.id));
+            if let Some(s) = &o.short {
+                b.add(&iri, medrd::SHORT_LABEL, ja(s));
+            }
+            if let Some(l) = &o.legend {
+                b.add(&iri, ext::SKOS_ALT_LABEL, ja(l));
+            }
+            b.from_lines(&iri, &[o.line]);
+        }
+    }
+
+    // ---- themes
+    let scheme = node(format!("{ID}theme"));
+    b.typed(&scheme, ext::SKOS_CONCEPT_SCHEME);
+    b.labels(&scheme, "テーマ", "Themes");
+    for t in &data.themes.value.theme {
+        let t = t.get_ref();
+        let iri = node(id("theme", &t.id));
+        b.typed(&iri, ext::SKOS_CONCEPT);
+        b.add(&iri, ext::SKOS_IN_SCHEME, scheme.clone());
+        b.add(&iri, ext::SKOS_TOP_CONCEPT_OF, scheme.clone());
+        b.labels(&iri, &t.ja, &t.en);
+        b.add(&iri, ext::SKOS_PREF_LABEL, ja(&t.ja));
+        b.add(&iri, ext::SKOS_PREF_LABEL, en(&t.en));
+        b.add(&iri, ext::SKOS_NOTATION, Literal::new_simple_literal(&t.id));
+        for k in &t.keywords {
+            b.add(&iri, medrd::KEYWORD, ja(k));
+        }
+    }
+
+    // ---- programs (their memberships come from the listings below)
+    let mut subjects: BTreeMap<String, NamedNode> = BTreeMap::new();
+    for p in &data.programs.value.program {
+        let p = p.get_ref();
+        let iri = node(id("program", &p.id));
+        b.typed(&iri, medrd::PROGRAM);
+        b.labels(&iri, &p.ja, &p.en);
+        b.add(&iri, ext::SKOS_NOTATION, Literal::new_simple_literal(&p.id));
+        for a in &p.alt_ja {
+            b.add(&iri, ext::SKOS_ALT_LABEL, ja(a));
+        }
+        for m in &p.ministries {
+            b.add(&iri, medrd::MINISTRY_PROP, node(id("org", m)));
+        }
+        for m in &p.inferred_ministries {
+            let org = node(id("org", m));
+            b.add(&iri, medrd::MINISTRY_PROP, org.clone());
+            b.inference(&iri, medrd::MINISTRY_PROP, &org, p.ministry_reasoning.as_deref().unwrap_or(""));
+        }
+        for t in &p.themes {
+            b.add(&iri, ext::DCTERMS_SUBJECT, node(id("theme", t)));
+        }
+        if let Some(parent) = &p.part_of {
+            b.add(&iri, ext::DCTERMS_IS_PART_OF, node(id("program", parent)));
+        }
+        subjects.insert(p.id.clone(), iri);
+    }
+
+    // ---- the whole budget and the overview table
+    let budget = node(id("budget", &format!("fy{fy}-medical-rd")));
+    b.typed(&budget, medrd::BUDGET);
+    b.labels(&budget, "医療分野の研究開発関連予算", "Medical R&D budget");
+    b.add(&budget, ext::DCTERMS_SOURCE, doc_iri.clone());
+    let dataset = node(id("dataset", "amounts"));
+    b.typed(&dataset, ext::QB_DATASET);
+    b.labels(&dataset, "予算額", "Budget amounts");
+    b.add(&dataset, ext::DCTERMS_SOURCE, doc_iri.clone());
+    for c in &data.overview.value.table {
+        let c = c.get_ref();
+        let year = c.fiscal_year.unwrap_or(fy);
+        let stem = format!("overview-{}-{}", category_slug(c.category), kind_slug(c.kind));
+        let row = node(id("amount", &stem));
+        b.amount(&row, &budget, c.kind, Some(c.category), year, c.oku, &[c.line], None);
+        for (m, oku) in &c.shares {
+            let iri = node(id("amount", &format!("{stem}-{m}")));
+            b.amount(&iri, &node(id("org", m)), c.kind, Some(c.category), year, *oku, &[c.line], None);
+            b.add(&iri, medrd::PORTION_OF, row.clone());
+        }
+    }
+    for i in &data.overview.value.item {
+        let i = i.get_ref();
+        let iri = node(id("item", &i.id));
+        b.typed(&iri, medrd::EXPENSE_ITEM);
+        b.labels(&iri, &i.ja, &i.en);
+        if let Some(m) = &i.ministry {
+            b.add(&iri, medrd::MINISTRY_PROP, node(id("org", m)));
+        }
+        b.from_lines(&iri, &[i.line]);
+        subjects.insert(i.id.clone(), iri);
+    }
+    for f in &data.projects {
+        for g in &f.value.group {
+            subjects.insert(g.get_ref().id.clone(), node(id("group", &g.get_ref().id)));
+        }
+    }
+    for a in &data.overview.value.amount {
+        b.explicit_amount(a.get_ref(), fy, &subjects);
+    }
+
+    // ---- projects, focus areas, listings, initiatives, figures
+    let mut memberships: BTreeSet<(String, u8)> = BTreeSet::new();
+    let mut new_programs: BTreeSet<String> = BTreeSet::new();
+    let mut program_lines: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for f in &data.projects {
+        let v = &f.value;
+        let n = v.project.number;
+        let project = node(id("project", &n.to_string()));
+        b.typed(&project, medrd::INTEGRATED_PROJECT);
+        b.labels(&project, &v.project.ja, &v.project.en);
+        b.add(&project, medrd::PROJECT_NUMBER, Literal::from(i64::from(n)));
+        b.add(&project, ext::SKOS_NOTATION, Literal::new_simple_literal(&v.project.id));
+        b.add(&project, ext::DCTERMS_DESCRIPTION, ja(&v.project.description_ja));
+        b.from_lines(&project, &[v.project.line, v.project.description_line]);
+        if let Some(s) = sections.get(&format!("project-{n}")) {
+            b.add(&project, ext::DCTERMS_SOURCE, s.clone());
+        }
+
+        let parts = [
+            ("total", Some(&v.amounts.total), None),
+            ("amed", v.amounts.amed.as_ref(), Some(Category::Amed)),
+            ("inhouse", v.amounts.inhouse.as_ref(), Some(Category::Inhouse)),
+        ];
+        for (slug, fig, cat) in parts {
+            if let Some(fig) = fig {
+                let iri = node(id("amount", &format!("p{n}-{slug}")));
+                b.amount(&iri, &project, Kind::Total, cat, fy, fig.oku, &fig.lines, Some(PROJECT_FIGURE_LABEL));
+                b.note(&iri, Some(PROJECT_FIGURE_NOTE));
+            }
+        }
+        let project_category = if v.amounts.inhouse.is_none() { Some(Category::Amed) } else { None };
+
+        for fa in &v.focus_area {
+            let fa = fa.get_ref();
+            let iri = node(id("focus-area", &fa.id));
+            b.typed(&iri, medrd::FOCUS_AREA);
+            b.labels(&iri, &fa.ja, &fa.en);
+            b.add(&iri, medrd::FOCUS_AREA_OF, project.clone());
+            b.add(&iri, medrd::ORDER, Literal::from(fa.line as i64));
+            b.from_lines(&iri, &[fa.line]);
+        }
+        for g in &v.group {
+            let g = g.get_ref();
+            let iri = node(id("group", &g.id));
+            b.typed(&iri, medrd::PROGRAM_GROUP);
+            b.labels(&iri, &g.ja, &g.en);
+            for m in &g.members {
+                b.add(&iri, medrd::GROUP_MEMBER, node(id("program", m)));
+            }
+            b.from_lines(&iri, &[g.line]);
+            b.note(&iri, g.note.as_deref());
+        }
+        for a in &v.amount {
+            b.explicit_amount(a.get_ref(), fy, &subjects);
+        }
+
+        for e in &v.entry {
+            let e = e.get_ref();
+            let listing = node(id("listing", &format!("p{n}-L{}", e.line)));
+            let program = node(id("program", &e.program));
+            b.typed(&listing, medrd::POINTS_ENTRY);
+            b.add(&listing, medrd::LISTS_PROGRAM, program.clone());
+            b.add(&listing, medrd::IN_PROJECT, project.clone());
+            if let Some(fa) = &e.focus_area {
+                b.add(&listing, medrd::IN_FOCUS_AREA, node(id("focus-area", fa)));
+            }
+            let status = e.status.unwrap_or(Status::Unmarked);
+            b.add(&listing, medrd::STATUS, status_concept(status));
+            if status == Status::New {
+                new_programs.insert(e.program.clone());
+            }
+            b.add(&listing, medrd::ORDER, Literal::from(e.line as i64));
+            b.from_lines(&listing, &[e.line]);
+            if let Some(note) = &e.note {
+                b.add(&listing, ext::RDFS_COMMENT, ja(note));
+                b.from_lines(&listing, &e.note_line.into_iter().collect::<Vec<_>>());
+            }
+            memberships.insert((e.program.clone(), n));
+            program_lines.entry(e.program.clone()).or_default().push(e.line);
+            let program_en = data.program(&e.program).map_or("", |p| p.en.as_str());
+            for i in &e.initiative {
+                let i = i.get_ref();
+                let iri = node(id("initiative", &format!("p{n}-L{}", i.line)));
+                b.typed(&iri, medrd::INITIATIVE);
+                let short: String = i.text.chars().take(40).collect();
+                let ellipsis = if i.text.chars().count() > 40 { "…" } else { "" };
+                b.labels(&iri, &format!("{short}{ellipsis}"), &format!("Initiative of {program_en} (project {n}, line {})", i.line));
+                b.add(&iri, ext::DCTERMS_DESCRIPTION, ja(&i.text));
+                b.add(&iri, medrd::STATUS, status_concept(i.status));
+                b.add(&iri, medrd::INITIATIVE_OF, program.clone());
+                b.add(&iri, medrd::LISTED_UNDER, listing.clone());
+                b.add(&iri, medrd::IN_PROJECT, project.clone());
+                if let Some(fa) = &e.focus_area {
+                    b.add(&iri, medrd::IN_FOCUS_AREA, node(id("focus-area", fa)));
+                }
+                b.add(&iri, medrd::ORDER, Literal::from(i.line as i64));
+                b.from_lines(&iri, &[i.line]);
+            }
+        }
+
+        // Figure lines: first the originals, so that reposts can point at them.
+        let mut originals: BTreeMap<String, NamedNode> = BTreeMap::new();
+        let mut figures: Vec<_> = v.figure.iter().map(|x| x.get_ref()).collect();
+        figures.sort_by_key(|x| x.repost);
+        for x in figures {
+            let members: Vec<String> = match (&x.program, &x.group) {
+                (Some(p), _) => vec![p.clone()],
+                (None, Some(g)) => v
+                    .group
+                    .iter()
+                    .map(|gg| gg.get_ref())
+                    .find(|gg| &gg.id == g)
+                    .map(|gg| gg.members.clone())
+                    .unwrap_or_default(),
+                (None, None) => Vec::new(),
+            };
+            let key = x.program.clone().or(x.group.clone()).unwrap_or_default();
+            let subject = subjects[&key].clone();
+            for m in &members {
+                let suffix = if x.group.is_some() { format!("-{m}") } else { String::new() };
+                let listing = node(id("listing", &format!("p{n}-L{}{suffix}", x.line)));
+                let program = node(id("program", m));
+                b.typed(&listing, medrd::FIGURE_ENTRY);
+                b.add(&listing, medrd::LISTS_PROGRAM, program.clone());
+                b.add(&listing, medrd::IN_PROJECT, project.clone());
+                b.add(&listing, medrd::IS_REPOST, Literal::from(x.repost));
+                b.add(&listing, medrd::ORDER, Literal::from(x.line as i64));
+                b.from_lines(&listing, &[x.line]);
+                if let Some(t) = &x.text {
+                    b.add(&listing, medrd::FIGURE_TEXT, ja(t));
+                    b.from_lines(&listing, &x.text_line.into_iter().collect::<Vec<_>>());
+                }
+                if let Some(group) = &x.group {
+                    b.add(&listing, ext::DCTERMS_IS_PART_OF, node(id("group", group)));
+                }
+                if let Some(inc) = &x.included_in {
+                    b.add(&listing, medrd::INCLUDED_IN, node(id("amount", inc)));
+                    b.add(&program, medrd::INCLUDED_IN, node(id("amount", inc)));
+                }
+                if let Some(why) = &x.inferred_program {
+                    b.inference(&listing, medrd::LISTS_PROGRAM, &program, why);
+                }
+                b.note(&listing, x.note.as_deref());
+                memberships.insert((m.clone(), n));
+                program_lines.entry(m.clone()).or_default().push(x.line);
+            }
+            if let Some(a) = &x.amount {
+                let iri = node(id("amount", &format!("p{n}-L{}", a.line)));
+                let cat = x.category.or(project_category).or(Some(Category::Amed));
+                b.amount(&iri, &subject, Kind::Total, cat, fy, a.oku, &[a.line], Some("概算要求額"));
+                b.note(&iri, Some(PROJECT_FIGURE_NOTE));
+                if x.repost {
+                    if let Some(orig) = originals.get(&key) {
+                        b.add(&iri, medrd::REPOST_OF, orig.clone());
+                    }
+                } else {
+                    originals.insert(key.clone(), iri.clone());
+                }
+            }
+        }
+    }
+
+    // ---- derived program facts
+    for (p, n) in &memberships {
+        b.add(&node(id("program", p)), medrd::PART_OF_PROJECT, node(id("project", &n.to_string())));
+    }
+    for p in &new_programs {
+        b.add(&node(id("program", p)), medrd::IS_NEW_PROGRAM, Literal::from(true));
+    }
+    for (p, lines) in &program_lines {
+        b.from_lines(&node(id("program", p)), lines);
+    }
+
+    // ---- links between programs and projects
+    for l in &data.links.value.linkage {
+        let l = l.get_ref();
+        let iri = node(id("linkage", &l.id));
+        b.typed(&iri, medrd::PROGRAM_LINKAGE);
+        b.labels(&iri, &l.ja, &l.en);
+        for p in &l.programs {
+            b.add(&iri, medrd::LINKS_PROGRAM, node(id("program", p)));
+        }
+        b.from_lines(&iri, &l.lines);
+    }
+    for fd in &data.links.value.feeds {
+        let fd = fd.get_ref();
+        let from = node(id("project", &fd.from.to_string()));
+        for t in &fd.to {
+            b.add(&from, medrd::FEEDS_INTO, node(id("project", &t.to_string())));
+        }
+    }
+
+    // ---- source locations: every cited line, with its section
+    let cited: BTreeSet<String> = b
+        .quads
+        .iter()
+        .filter(|q| q.predicate == ext::PROV_WAS_DERIVED_FROM)
+        .filter_map(|q| match &q.object {
+            Term::NamedNode(n) => Some(n.as_str().to_owned()),
+            _ => None,
+        })
+        .collect();
+    for loc in cited {
+        let line: usize = loc.rsplit("/L").next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        let iri = node(loc);
+        b.typed(&iri, medrd::SOURCE_LOCATION);
+        b.add(&iri, medrd::LINE_NUMBER, Literal::from(line as i64));
+        b.labels(&iri, &format!("{}行目", line), &format!("line {line}"));
+        let section = data.section_of(line).and_then(|s| sections.get(&s.id)).cloned();
+        b.add(&iri, ext::DCTERMS_IS_PART_OF, section.unwrap_or_else(|| doc_iri.clone()));
+    }
+
+    let mut quads = b.quads;
+    quads.sort_by_cached_key(|q| q.to_string());
+    quads.dedup();
+    quads
+}

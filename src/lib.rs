@@ -1,0 +1,17 @@
+//! medrd-kg: a knowledge graph of Japan's FY2024 medical R&D budget request. The library
+//! loads the curated data into Oxigraph and answers, checks and exports it; the `medrd`
+//! binary is a thin command line over it.
+
+pub mod catalog;
+pub mod error;
+pub mod export;
+pub mod graph;
+pub mod kb;
+pub mod model;
+pub mod output;
+pub mod provenance;
+pub mod validate;
+pub mod vocab;
+
+pub use error::{Error, Result};
+pub use kb::{Kb, Layout};

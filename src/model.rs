@@ -1,0 +1,667 @@
+//! The curated data of `data/` as Rust values: TOML deserialisation with file:line errors,
+//! and the cross-file reference checks that must pass before anything reaches the store.
+
+use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// An amount in 億円, held exactly in tenths (the document prints at most one decimal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Oku(pub i64);
+
+impl Oku {
+    /// The value in yen (1億円 = 10^8 yen).
+    pub fn yen(self) -> i64 {
+        self.0 * 10_000_000
+    }
+}
+
+impl fmt::Display for Oku {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 % 10 == 0 {
+            write!(f, "{}", self.0 / 10)
+        } else {
+            write!(f, "{}.{}", self.0 / 10, (self.0 % 10).abs())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Oku {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        let tenths = (v * 10.0).round();
+        if v < 0.0 || (tenths - v * 10.0).abs() > 1e-6 {
+            return Err(serde::de::Error::custom(format!(
+                "amount {v} is not a non-negative figure in 億円 with at most one decimal"
+            )));
+        }
+        Ok(Oku(tenths as i64))
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    New,
+    Expanded,
+    Unmarked,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Request,
+    Demand,
+    Total,
+    Initial,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Amed,
+    Inhouse,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    pub document: Document,
+    pub section: Vec<Spanned<Section>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub publisher: String,
+    pub fiscal_year: i32,
+    pub text_file: String,
+    pub licence: String,
+    pub licence_note: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub page: Option<u32>,
+    pub lines: [usize; 2],
+    pub description_ja: Option<String>,
+    pub description_line: Option<usize>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationsFile {
+    pub ministry: Vec<Spanned<Organization>>,
+    pub agency: Vec<Spanned<Organization>>,
+    pub institute: Vec<Spanned<Organization>>,
+    /// Other government bodies (the publisher), neither ministries nor funders.
+    pub body: Vec<Spanned<Organization>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub short: Option<String>,
+    pub legend: Option<String>,
+    pub line: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemesFile {
+    pub theme: Vec<Spanned<Theme>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramsFile {
+    pub program: Vec<Spanned<Program>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    #[serde(default)]
+    pub ministries: Vec<String>,
+    #[serde(default)]
+    pub inferred_ministries: Vec<String>,
+    pub ministry_reasoning: Option<String>,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    pub part_of: Option<String>,
+    #[serde(default)]
+    pub alt_ja: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewFile {
+    pub table: Vec<Spanned<TableCell>>,
+    pub item: Vec<Spanned<Item>>,
+    pub amount: Vec<Spanned<Amount>>,
+}
+
+/// One cell group of the overview table: a row total and the ministries' shares.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableCell {
+    pub category: Category,
+    pub kind: Kind,
+    pub fiscal_year: Option<i32>,
+    pub line: usize,
+    pub oku: Oku,
+    pub shares: BTreeMap<String, Oku>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub ministry: Option<String>,
+    pub line: usize,
+}
+
+/// A figure with an explicit subject, used for amounts that are not tied to a table cell,
+/// a project heading or a figure line.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amount {
+    pub id: String,
+    #[serde(rename = "for")]
+    pub for_: String,
+    pub kind: Kind,
+    pub category: Option<Category>,
+    pub fiscal_year: Option<i32>,
+    pub oku: Oku,
+    pub line: Option<usize>,
+    #[serde(default)]
+    pub lines: Vec<usize>,
+    pub printed: Option<String>,
+    pub note: Option<String>,
+    pub portion_of: Option<String>,
+}
+
+impl Amount {
+    /// Every line the amount is printed on.
+    pub fn all_lines(&self) -> Vec<usize> {
+        self.line.iter().chain(&self.lines).copied().collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectFile {
+    pub project: ProjectHead,
+    pub amounts: ProjectAmounts,
+    #[serde(default)]
+    pub focus_area: Vec<Spanned<FocusArea>>,
+    #[serde(default)]
+    pub entry: Vec<Spanned<Entry>>,
+    #[serde(default)]
+    pub figure: Vec<Spanned<Figure>>,
+    #[serde(default)]
+    pub group: Vec<Spanned<Group>>,
+    #[serde(default)]
+    pub amount: Vec<Spanned<Amount>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectHead {
+    pub number: u8,
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub line: usize,
+    pub description_ja: String,
+    pub description_line: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectAmounts {
+    pub total: Figure1,
+    pub amed: Option<Figure1>,
+    pub inhouse: Option<Figure1>,
+}
+
+/// A project-level figure and the lines it is printed on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure1 {
+    pub oku: Oku,
+    pub lines: Vec<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FocusArea {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub line: usize,
+}
+
+/// A ◆ program on a key-points page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub program: String,
+    pub line: usize,
+    pub focus_area: Option<String>,
+    pub status: Option<Status>,
+    pub note: Option<String>,
+    pub note_line: Option<usize>,
+    #[serde(default)]
+    pub initiative: Vec<Spanned<Initiative>>,
+}
+
+/// A ✓ line.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Initiative {
+    pub line: usize,
+    pub status: Status,
+    pub text: String,
+}
+
+/// A line of a project overview figure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    pub program: Option<String>,
+    pub group: Option<String>,
+    pub line: usize,
+    pub text: Option<String>,
+    pub text_line: Option<usize>,
+    pub amount: Option<LineAmount>,
+    pub included_in: Option<String>,
+    pub category: Option<Category>,
+    #[serde(default)]
+    pub repost: bool,
+    pub inferred_program: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineAmount {
+    pub oku: Oku,
+    pub line: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub line: usize,
+    pub members: Vec<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinksFile {
+    pub linkage: Vec<Spanned<Linkage>>,
+    pub feeds: Vec<Spanned<Feeds>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Linkage {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub programs: Vec<String>,
+    pub lines: Vec<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feeds {
+    pub from: u8,
+    pub to: Vec<u8>,
+    pub lines: Vec<usize>,
+}
+
+/// A parsed file with the path and text needed to turn byte spans into line numbers.
+#[derive(Debug)]
+pub struct Parsed<T> {
+    pub path: PathBuf,
+    text: String,
+    pub value: T,
+}
+
+impl<T> Parsed<T> {
+    /// The 1-based line of a byte offset in this file.
+    pub fn line_of<U>(&self, spanned: &Spanned<U>) -> usize {
+        line_at(&self.text, spanned.span().start)
+    }
+
+    /// An error located at a spanned record of this file.
+    pub fn error<U>(&self, at: &Spanned<U>, message: impl Into<String>) -> Error {
+        Error::data(&self.path, self.line_of(at), message)
+    }
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn parse<T: DeserializeOwned>(path: &Path) -> Result<Parsed<T>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let value = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        let line = e.span().map_or(1, |s| line_at(&text, s.start));
+        Error::data(path, line, e.message().trim().to_owned())
+    })?;
+    Ok(Parsed {
+        path: path.to_owned(),
+        text,
+        value,
+    })
+}
+
+/// Everything in `data/`, parsed and cross-checked.
+#[derive(Debug)]
+pub struct Data {
+    pub dir: PathBuf,
+    pub source: Parsed<SourceFile>,
+    pub organizations: Parsed<OrganizationsFile>,
+    pub themes: Parsed<ThemesFile>,
+    pub programs: Parsed<ProgramsFile>,
+    pub overview: Parsed<OverviewFile>,
+    pub projects: Vec<Parsed<ProjectFile>>,
+    pub links: Parsed<LinksFile>,
+}
+
+impl Data {
+    /// Reads every file of `data/` (projects from `data/projects/*.toml`, in name order) and
+    /// checks that every reference between them resolves.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let projects_dir = dir.join("projects");
+        let mut project_paths: Vec<PathBuf> = std::fs::read_dir(&projects_dir)
+            .map_err(|e| Error::io(&projects_dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        project_paths.sort();
+        let data = Data {
+            dir: dir.to_owned(),
+            source: parse(&dir.join("source.toml"))?,
+            organizations: parse(&dir.join("organizations.toml"))?,
+            themes: parse(&dir.join("themes.toml"))?,
+            programs: parse(&dir.join("programs.toml"))?,
+            overview: parse(&dir.join("overview.toml"))?,
+            projects: project_paths
+                .iter()
+                .map(|p| parse(p))
+                .collect::<Result<_>>()?,
+            links: parse(&dir.join("links.toml"))?,
+        };
+        data.check_references()?;
+        Ok(data)
+    }
+
+    /// The text of the source document, one entry per line (index 0 is line 1).
+    pub fn source_lines(&self) -> Result<Vec<String>> {
+        let path = self.dir.join(&self.source.value.document.text_file);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(text.lines().map(str::to_owned).collect())
+    }
+
+    pub fn ministries(&self) -> impl Iterator<Item = &Organization> {
+        self.organizations.value.ministry.iter().map(|m| m.get_ref())
+    }
+
+    pub fn program(&self, id: &str) -> Option<&Program> {
+        self.programs
+            .value
+            .program
+            .iter()
+            .map(|p| p.get_ref())
+            .find(|p| p.id == id)
+    }
+
+    /// The section (and so the page) a line of the source falls in.
+    pub fn section_of(&self, line: usize) -> Option<&Section> {
+        self.source
+            .value
+            .section
+            .iter()
+            .map(|s| s.get_ref())
+            .find(|s| s.lines[0] <= line && line <= s.lines[1])
+    }
+
+    fn check_references(&self) -> Result<()> {
+        let ministries: HashSet<&str> = self.ministries().map(|m| m.id.as_str()).collect();
+        let orgs: HashSet<&str> = [
+            &self.organizations.value.ministry,
+            &self.organizations.value.agency,
+            &self.organizations.value.institute,
+            &self.organizations.value.body,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|o| o.get_ref().id.as_str())
+        .collect();
+        let themes: HashSet<&str> = self
+            .themes
+            .value
+            .theme
+            .iter()
+            .map(|t| t.get_ref().id.as_str())
+            .collect();
+        let programs: HashSet<&str> = self
+            .programs
+            .value
+            .program
+            .iter()
+            .map(|p| p.get_ref().id.as_str())
+            .collect();
+        let groups: HashSet<&str> = self
+            .projects
+            .iter()
+            .flat_map(|f| &f.value.group)
+            .map(|g| g.get_ref().id.as_str())
+            .collect();
+        let items: HashSet<&str> = self
+            .overview
+            .value
+            .item
+            .iter()
+            .map(|i| i.get_ref().id.as_str())
+            .collect();
+        let amounts: HashSet<&str> = self
+            .projects
+            .iter()
+            .flat_map(|f| &f.value.amount)
+            .chain(&self.overview.value.amount)
+            .map(|a| a.get_ref().id.as_str())
+            .collect();
+        let projects: HashSet<u8> = self
+            .projects
+            .iter()
+            .map(|f| f.value.project.number)
+            .collect();
+        let last_line = self.source_lines()?.len();
+
+        let unknown = |kind: &str, id: &str| format!("unknown {kind} {id:?}");
+        let src = &self.source;
+        if !orgs.contains(src.value.document.publisher.as_str()) {
+            return Err(Error::data(
+                &src.path,
+                1,
+                unknown("organization", &src.value.document.publisher),
+            ));
+        }
+        for s in &src.value.section {
+            let [a, b] = s.get_ref().lines;
+            if a == 0 || a > b || b > last_line {
+                return Err(src.error(s, format!("section lines {a}-{b} are not within 1-{last_line}")));
+            }
+        }
+        let mut seen = HashSet::new();
+        let mut unique = |path: &Path, line: usize, id: &str| -> Result<()> {
+            if seen.insert(id.to_owned()) {
+                Ok(())
+            } else {
+                Err(Error::data(path, line, format!("id {id:?} is used twice")))
+            }
+        };
+
+        let pf = &self.programs;
+        for p in &pf.value.program {
+            let v = p.get_ref();
+            unique(&pf.path, pf.line_of(p), &v.id)?;
+            for m in v.ministries.iter().chain(&v.inferred_ministries) {
+                if !ministries.contains(m.as_str()) {
+                    return Err(pf.error(p, unknown("ministry", m)));
+                }
+            }
+            if v.ministries.is_empty() && v.inferred_ministries.is_empty() {
+                return Err(pf.error(p, format!("program {:?} has no ministry", v.id)));
+            }
+            if !v.inferred_ministries.is_empty() && v.ministry_reasoning.is_none() {
+                return Err(pf.error(p, "inferred_ministries needs ministry_reasoning"));
+            }
+            for t in &v.themes {
+                if !themes.contains(t.as_str()) {
+                    return Err(pf.error(p, unknown("theme", t)));
+                }
+            }
+            if let Some(parent) = &v.part_of {
+                if !programs.contains(parent.as_str()) {
+                    return Err(pf.error(p, unknown("program", parent)));
+                }
+            }
+        }
+        let subject_ok = |id: &str| {
+            programs.contains(id) || groups.contains(id) || items.contains(id)
+        };
+        let ov = &self.overview;
+        for c in &ov.value.table {
+            for m in c.get_ref().shares.keys() {
+                if !ministries.contains(m.as_str()) {
+                    return Err(ov.error(c, unknown("ministry", m)));
+                }
+            }
+        }
+        for i in &ov.value.item {
+            unique(&ov.path, ov.line_of(i), &i.get_ref().id)?;
+            if let Some(m) = &i.get_ref().ministry {
+                if !ministries.contains(m.as_str()) {
+                    return Err(ov.error(i, unknown("ministry", m)));
+                }
+            }
+        }
+        let check_amount = |path: &Path, line: usize, v: &Amount| -> Result<()> {
+            if !subject_ok(&v.for_) {
+                return Err(Error::data(path, line, unknown("program, group or item", &v.for_)));
+            }
+            if let Some(p) = &v.portion_of {
+                if !amounts.contains(p.as_str()) {
+                    return Err(Error::data(path, line, unknown("amount", p)));
+                }
+            }
+            if v.all_lines().is_empty() {
+                return Err(Error::data(path, line, "amount needs `line` or `lines`"));
+            }
+            Ok(())
+        };
+        for a in &ov.value.amount {
+            check_amount(&ov.path, ov.line_of(a), a.get_ref())?;
+        }
+        for f in &self.projects {
+            let v = &f.value;
+            let focus: HashSet<&str> = v.focus_area.iter().map(|x| x.get_ref().id.as_str()).collect();
+            for a in &v.amount {
+                check_amount(&f.path, f.line_of(a), a.get_ref())?;
+            }
+            for g in &v.group {
+                for m in &g.get_ref().members {
+                    if !programs.contains(m.as_str()) {
+                        return Err(f.error(g, unknown("program", m)));
+                    }
+                }
+            }
+            for e in &v.entry {
+                let ev = e.get_ref();
+                if !programs.contains(ev.program.as_str()) {
+                    return Err(f.error(e, unknown("program", &ev.program)));
+                }
+                if let Some(fa) = &ev.focus_area {
+                    if !focus.contains(fa.as_str()) {
+                        return Err(f.error(e, unknown("focus area", fa)));
+                    }
+                }
+                if ev.status == Some(Status::Expanded) {
+                    return Err(f.error(e, "a program can only be marked new (【新規】)"));
+                }
+            }
+            for x in &v.figure {
+                let xv = x.get_ref();
+                match (&xv.program, &xv.group) {
+                    (Some(p), None) if programs.contains(p.as_str()) => {}
+                    (None, Some(g)) if groups.contains(g.as_str()) => {}
+                    (Some(p), None) => return Err(f.error(x, unknown("program", p))),
+                    (None, Some(g)) => return Err(f.error(x, unknown("group", g))),
+                    _ => return Err(f.error(x, "a figure line names exactly one of `program` or `group`")),
+                }
+                if let Some(i) = &xv.included_in {
+                    if !amounts.contains(i.as_str()) {
+                        return Err(f.error(x, unknown("amount", i)));
+                    }
+                }
+            }
+        }
+        let lf = &self.links;
+        for l in &lf.value.linkage {
+            for p in &l.get_ref().programs {
+                if !programs.contains(p.as_str()) {
+                    return Err(lf.error(l, unknown("program", p)));
+                }
+            }
+        }
+        for fd in &lf.value.feeds {
+            let v = fd.get_ref();
+            for n in std::iter::once(&v.from).chain(&v.to) {
+                if !projects.contains(n) {
+                    return Err(lf.error(fd, format!("unknown project {n}")));
+                }
+            }
+        }
+        Ok(())
+    }
+}

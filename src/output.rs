@@ -1,0 +1,176 @@
+//! Writing query results: the W3C result formats, RDF syntaxes for graphs, and an aligned
+//! table for people at a terminal.
+
+use crate::error::{Error, Result};
+use crate::vocab::PREFIXES;
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::Term;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::QueryResults;
+use std::io::Write;
+use unicode_width::UnicodeWidthStr;
+
+/// How SELECT and ASK results are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultsFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xml,
+}
+
+/// A SELECT result held in memory.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub vars: Vec<String>,
+    pub rows: Vec<Vec<Option<Term>>>,
+}
+
+impl Table {
+    /// Collects the solutions of a SELECT query (an ASK gives one `boolean` column).
+    pub fn collect(results: QueryResults<'_>) -> Result<Self> {
+        let err = |e: &dyn std::fmt::Display| Error::Query {
+            name: "results".into(),
+            message: e.to_string(),
+        };
+        match results {
+            QueryResults::Solutions(solutions) => {
+                let vars: Vec<_> = solutions.variables().to_vec();
+                let mut rows = Vec::new();
+                for s in solutions {
+                    let s = s.map_err(|e| err(&e))?;
+                    rows.push(vars.iter().map(|v| s.get(v).cloned()).collect());
+                }
+                Ok(Table {
+                    vars: vars.iter().map(|v| v.as_str().to_owned()).collect(),
+                    rows,
+                })
+            }
+            QueryResults::Boolean(b) => Ok(Table {
+                vars: vec!["boolean".into()],
+                rows: vec![vec![Some(oxigraph::model::Literal::from(b).into())]],
+            }),
+            QueryResults::Graph(_) => Err(err(&"a CONSTRUCT or DESCRIBE query gives a graph, not rows")),
+        }
+    }
+
+    /// The value of a column in a row as plain text ("" when unbound).
+    pub fn text(&self, row: usize, var: &str) -> String {
+        self.vars
+            .iter()
+            .position(|v| v == var)
+            .and_then(|i| self.rows[row][i].as_ref())
+            .map(plain)
+            .unwrap_or_default()
+    }
+
+    /// All rows as plain text, for comparisons and diagrams.
+    pub fn texts(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| r.iter().map(|t| t.as_ref().map(plain).unwrap_or_default()).collect())
+            .collect()
+    }
+}
+
+/// A term as a person reads it: literal values bare, IRIs shortened by the known prefixes.
+pub fn plain(term: &Term) -> String {
+    match term {
+        Term::Literal(l) => l.value().to_owned(),
+        Term::NamedNode(n) => compact(n.as_str()),
+        other => other.to_string(),
+    }
+}
+
+/// Shortens an IRI with the project prefixes (`id:program/dementia-rd`).
+pub fn compact(iri: &str) -> String {
+    PREFIXES
+        .iter()
+        .find_map(|(p, ns)| iri.strip_prefix(ns).map(|rest| format!("{p}:{rest}")))
+        .unwrap_or_else(|| iri.to_owned())
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}
+
+/// Writes an aligned table (East Asian wide characters count double).
+pub fn write_table(table: &Table, out: &mut impl Write) -> Result<()> {
+    let cells = table.texts();
+    let mut widths: Vec<usize> = table.vars.iter().map(|v| v.width()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |out: &mut dyn Write, row: &[String]| -> std::io::Result<()> {
+        let mut s = String::new();
+        for (i, (c, w)) in row.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(c);
+            if i + 1 < row.len() {
+                s.push_str(&" ".repeat(w - c.width()));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, &table.vars).map_err(io)?;
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(out, &rule).map_err(io)?;
+    for row in &cells {
+        line(out, row).map_err(io)?;
+    }
+    writeln!(out, "({} rows)", cells.len()).map_err(io)
+}
+
+/// Writes any query result: solutions and booleans in `format`, graphs in `graph_format`.
+pub fn write_results(
+    results: QueryResults<'_>,
+    format: ResultsFormat,
+    graph_format: RdfFormat,
+    out: &mut impl Write,
+) -> Result<()> {
+    let err = |e: &dyn std::fmt::Display| Error::Query {
+        name: "results".into(),
+        message: e.to_string(),
+    };
+    let w3c = match format {
+        ResultsFormat::Table => None,
+        ResultsFormat::Csv => Some(QueryResultsFormat::Csv),
+        ResultsFormat::Tsv => Some(QueryResultsFormat::Tsv),
+        ResultsFormat::Json => Some(QueryResultsFormat::Json),
+        ResultsFormat::Xml => Some(QueryResultsFormat::Xml),
+    };
+    match (results, w3c) {
+        (QueryResults::Graph(triples), _) => {
+            let mut s = RdfSerializer::from_format(graph_format);
+            for (p, ns) in PREFIXES {
+                s = s.with_prefix(*p, *ns).map_err(|e| err(&e))?;
+            }
+            let mut w = s.for_writer(out);
+            for t in triples {
+                w.serialize_triple(&t.map_err(|e| err(&e))?).map_err(io)?;
+            }
+            w.finish().map_err(io)?;
+        }
+        (results, None) => write_table(&Table::collect(results)?, out)?,
+        (QueryResults::Boolean(b), Some(f)) => {
+            QueryResultsSerializer::from_format(f)
+                .serialize_boolean_to_writer(out, b)
+                .map_err(io)?;
+        }
+        (QueryResults::Solutions(solutions), Some(f)) => {
+            let mut w = QueryResultsSerializer::from_format(f)
+                .serialize_solutions_to_writer(out, solutions.variables().to_vec())
+                .map_err(io)?;
+            for s in solutions {
+                w.serialize(&s.map_err(|e| err(&e))?).map_err(io)?;
+            }
+            w.finish().map_err(io)?;
+        }
+    }
+    Ok(())
+}

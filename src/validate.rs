@@ -1,0 +1,52 @@
+//! `medrd validate`: the `*-violation.rq` checks (each must return no rows) and the
+//! provenance check of every cited source line.
+
+use crate::catalog;
+use crate::error::Result;
+use crate::kb::Kb;
+use crate::output::Table;
+use crate::provenance;
+
+/// The outcome of one check.
+#[derive(Debug)]
+pub struct CheckResult {
+    pub name: String,
+    pub summary: String,
+    /// One line per violation.
+    pub violations: Vec<String>,
+}
+
+/// Runs every check against the knowledge base.
+pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
+    let mut results = Vec::new();
+    for check in catalog::checks(&kb.layout.queries())? {
+        let table = Table::collect(kb.query(&check.name, &check.text)?)?;
+        let violations = table
+            .texts()
+            .into_iter()
+            .map(|row| {
+                table
+                    .vars
+                    .iter()
+                    .zip(row)
+                    .map(|(v, c)| format!("{v}={c}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        results.push(CheckResult {
+            name: check.name.clone(),
+            summary: check.summary.clone(),
+            violations,
+        });
+    }
+    results.push(CheckResult {
+        name: "source-lines".into(),
+        summary: "Every cited line of the source text holds the name, text or figure recorded for it.".into(),
+        violations: provenance::verify(&kb.data)?
+            .into_iter()
+            .map(|m| format!("{}: {}", m.at, m.message))
+            .collect(),
+    });
+    Ok(results)
+}
