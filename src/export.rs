@@ -13,7 +13,14 @@ use std::io::Write;
 pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
     let io = |e: std::io::Error| Error::io("<output>", e);
     let mut quads: Vec<Quad> = kb.store.iter().collect::<Result<_, _>>()?;
-    quads.sort_by_cached_key(|q| (q.graph_name.to_string(), q.subject.to_string(), q.predicate.to_string(), q.object.to_string()));
+    quads.sort_by_cached_key(|q| {
+        (
+            q.graph_name.to_string(),
+            q.subject.to_string(),
+            q.predicate.to_string(),
+            q.object.to_string(),
+        )
+    });
     let mut s = RdfSerializer::from_format(format);
     for (p, ns) in PREFIXES {
         s = s.with_prefix(*p, *ns).map_err(|e| Error::Query {
@@ -28,7 +35,13 @@ pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
         }
     } else {
         let mut triples: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
-        triples.sort_by_cached_key(|t| (t.subject.to_string(), t.predicate.to_string(), t.object.to_string()));
+        triples.sort_by_cached_key(|t| {
+            (
+                t.subject.to_string(),
+                t.predicate.to_string(),
+                t.object.to_string(),
+            )
+        });
         triples.dedup();
         for t in &triples {
             w.serialize_triple(t).map_err(io)?;

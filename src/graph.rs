@@ -67,7 +67,12 @@ impl Builder {
         let local = |n: &NamedNode| n.as_str().trim_start_matches(ID).replace('/', "-");
         let stmt = node(id(
             "inference",
-            &format!("{}--{}--{}", local(s), p.as_str().rsplit('#').next().unwrap_or(""), local(o)),
+            &format!(
+                "{}--{}--{}",
+                local(s),
+                p.as_str().rsplit('#').next().unwrap_or(""),
+                local(o)
+            ),
         ));
         self.typed(&stmt, medrd::INFERENCE);
         self.add(&stmt, ext::RDF_SUBJECT, s.clone());
@@ -102,14 +107,23 @@ impl Builder {
         );
         self.add(iri, medrd::OKU_YEN, decimal(oku));
         self.add(iri, ext::SCHEMA_VALUE, Literal::from(oku.yen()));
-        self.add(iri, ext::SCHEMA_CURRENCY, Literal::new_simple_literal("JPY"));
+        self.add(
+            iri,
+            ext::SCHEMA_CURRENCY,
+            Literal::new_simple_literal("JPY"),
+        );
         if let Some(p) = printed {
             self.add(iri, medrd::PRINTED_LABEL, ja(p));
         }
         self.from_lines(iri, lines);
     }
 
-    fn explicit_amount(&mut self, a: &Amount, fiscal_year: i32, subjects: &BTreeMap<String, NamedNode>) {
+    fn explicit_amount(
+        &mut self,
+        a: &Amount,
+        fiscal_year: i32,
+        subjects: &BTreeMap<String, NamedNode>,
+    ) {
         let iri = node(id("amount", &a.id));
         let subject = subjects[&a.for_].clone();
         self.amount(
@@ -188,10 +202,22 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
     b.typed(&doc_iri, medrd::SOURCE_DOCUMENT);
     b.labels(&doc_iri, &doc.ja, &doc.en);
     b.add(&doc_iri, ext::DCTERMS_TITLE, ja(&doc.ja));
-    b.add(&doc_iri, ext::DCTERMS_PUBLISHER, node(id("org", &doc.publisher)));
+    b.add(
+        &doc_iri,
+        ext::DCTERMS_PUBLISHER,
+        node(id("org", &doc.publisher)),
+    );
     b.add(&doc_iri, ext::DCTERMS_LICENSE, node(doc.licence.clone()));
-    b.add(&doc_iri, ext::DCTERMS_RIGHTS, Literal::new_simple_literal(&doc.licence_note));
-    b.add(&doc_iri, medrd::FISCAL_YEAR, Literal::new_typed_literal(fy.to_string(), ext::XSD_G_YEAR));
+    b.add(
+        &doc_iri,
+        ext::DCTERMS_RIGHTS,
+        Literal::new_simple_literal(&doc.licence_note),
+    );
+    b.add(
+        &doc_iri,
+        medrd::FISCAL_YEAR,
+        Literal::new_typed_literal(fy.to_string(), ext::XSD_G_YEAR),
+    );
     b.from_lines(&doc_iri, &[doc.line]);
     let mut sections = BTreeMap::new();
     for s in &data.source.value.section {
@@ -215,7 +241,10 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
     let org_kinds = [
         (&data.organizations.value.ministry, medrd::MINISTRY),
         (&data.organizations.value.agency, medrd::FUNDING_AGENCY),
-        (&data.organizations.value.institute, medrd::IN_HOUSE_INSTITUTE),
+        (
+            &data.organizations.value.institute,
+            medrd::IN_HOUSE_INSTITUTE,
+        ),
         (&data.organizations.value.body, ext::ORG_ORGANIZATION),
     ];
     for (orgs, class) in org_kinds {
@@ -272,7 +301,12 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         for m in &p.inferred_ministries {
             let org = node(id("org", m));
             b.add(&iri, medrd::MINISTRY_PROP, org.clone());
-            b.inference(&iri, medrd::MINISTRY_PROP, &org, p.ministry_reasoning.as_deref().unwrap_or(""));
+            b.inference(
+                &iri,
+                medrd::MINISTRY_PROP,
+                &org,
+                p.ministry_reasoning.as_deref().unwrap_or(""),
+            );
         }
         for t in &p.themes {
             b.add(&iri, ext::DCTERMS_SUBJECT, node(id("theme", t)));
@@ -295,12 +329,34 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
     for c in &data.overview.value.table {
         let c = c.get_ref();
         let year = c.fiscal_year.unwrap_or(fy);
-        let stem = format!("overview-{}-{}", category_slug(c.category), kind_slug(c.kind));
+        let stem = format!(
+            "overview-{}-{}",
+            category_slug(c.category),
+            kind_slug(c.kind)
+        );
         let row = node(id("amount", &stem));
-        b.amount(&row, &budget, c.kind, Some(c.category), year, c.oku, &[c.line], None);
+        b.amount(
+            &row,
+            &budget,
+            c.kind,
+            Some(c.category),
+            year,
+            c.oku,
+            &[c.line],
+            None,
+        );
         for (m, oku) in &c.shares {
             let iri = node(id("amount", &format!("{stem}-{m}")));
-            b.amount(&iri, &node(id("org", m)), c.kind, Some(c.category), year, *oku, &[c.line], None);
+            b.amount(
+                &iri,
+                &node(id("org", m)),
+                c.kind,
+                Some(c.category),
+                year,
+                *oku,
+                &[c.line],
+                None,
+            );
             b.add(&iri, medrd::PORTION_OF, row.clone());
         }
     }
@@ -335,8 +391,16 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         b.typed(&project, medrd::INTEGRATED_PROJECT);
         b.labels(&project, &v.project.ja, &v.project.en);
         b.add(&project, medrd::PROJECT_NUMBER, Literal::from(i64::from(n)));
-        b.add(&project, ext::SKOS_NOTATION, Literal::new_simple_literal(&v.project.id));
-        b.add(&project, ext::DCTERMS_DESCRIPTION, ja(&v.project.description_ja));
+        b.add(
+            &project,
+            ext::SKOS_NOTATION,
+            Literal::new_simple_literal(&v.project.id),
+        );
+        b.add(
+            &project,
+            ext::DCTERMS_DESCRIPTION,
+            ja(&v.project.description_ja),
+        );
         b.from_lines(&project, &[v.project.line, v.project.description_line]);
         if let Some(s) = sections.get(&format!("project-{n}")) {
             b.add(&project, ext::DCTERMS_SOURCE, s.clone());
@@ -345,16 +409,33 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         let parts = [
             ("total", Some(&v.amounts.total), None),
             ("amed", v.amounts.amed.as_ref(), Some(Category::Amed)),
-            ("inhouse", v.amounts.inhouse.as_ref(), Some(Category::Inhouse)),
+            (
+                "inhouse",
+                v.amounts.inhouse.as_ref(),
+                Some(Category::Inhouse),
+            ),
         ];
         for (slug, fig, cat) in parts {
             if let Some(fig) = fig {
                 let iri = node(id("amount", &format!("p{n}-{slug}")));
-                b.amount(&iri, &project, Kind::Total, cat, fy, fig.oku, &fig.lines, Some(PROJECT_FIGURE_LABEL));
+                b.amount(
+                    &iri,
+                    &project,
+                    Kind::Total,
+                    cat,
+                    fy,
+                    fig.oku,
+                    &fig.lines,
+                    Some(PROJECT_FIGURE_LABEL),
+                );
                 b.note(&iri, Some(PROJECT_FIGURE_NOTE));
             }
         }
-        let project_category = if v.amounts.inhouse.is_none() { Some(Category::Amed) } else { None };
+        let project_category = if v.amounts.inhouse.is_none() {
+            Some(Category::Amed)
+        } else {
+            None
+        };
 
         for fa in &v.focus_area {
             let fa = fa.get_ref();
@@ -378,6 +459,11 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         }
         for a in &v.amount {
             b.explicit_amount(a.get_ref(), fy, &subjects);
+            b.add(
+                &node(id("amount", &a.get_ref().id)),
+                medrd::IN_PROJECT,
+                project.clone(),
+            );
         }
 
         for e in &v.entry {
@@ -402,15 +488,26 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                 b.from_lines(&listing, &e.note_line.into_iter().collect::<Vec<_>>());
             }
             memberships.insert((e.program.clone(), n));
-            program_lines.entry(e.program.clone()).or_default().push(e.line);
+            program_lines
+                .entry(e.program.clone())
+                .or_default()
+                .push(e.line);
             let program_en = data.program(&e.program).map_or("", |p| p.en.as_str());
             for i in &e.initiative {
                 let i = i.get_ref();
                 let iri = node(id("initiative", &format!("p{n}-L{}", i.line)));
                 b.typed(&iri, medrd::INITIATIVE);
                 let short: String = i.text.chars().take(40).collect();
-                let ellipsis = if i.text.chars().count() > 40 { "…" } else { "" };
-                b.labels(&iri, &format!("{short}{ellipsis}"), &format!("Initiative of {program_en} (project {n}, line {})", i.line));
+                let ellipsis = if i.text.chars().count() > 40 {
+                    "…"
+                } else {
+                    ""
+                };
+                b.labels(
+                    &iri,
+                    &format!("{short}{ellipsis}"),
+                    &format!("Initiative of {program_en} (project {n}, line {})", i.line),
+                );
                 b.add(&iri, ext::DCTERMS_DESCRIPTION, ja(&i.text));
                 b.add(&iri, medrd::STATUS, status_concept(i.status));
                 b.add(&iri, medrd::INITIATIVE_OF, program.clone());
@@ -443,7 +540,11 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             let key = x.program.clone().or(x.group.clone()).unwrap_or_default();
             let subject = subjects[&key].clone();
             for m in &members {
-                let suffix = if x.group.is_some() { format!("-{m}") } else { String::new() };
+                let suffix = if x.group.is_some() {
+                    format!("-{m}")
+                } else {
+                    String::new()
+                };
                 let listing = node(id("listing", &format!("p{n}-L{}{suffix}", x.line)));
                 let program = node(id("program", m));
                 b.typed(&listing, medrd::FIGURE_ENTRY);
@@ -473,7 +574,17 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             if let Some(a) = &x.amount {
                 let iri = node(id("amount", &format!("p{n}-L{}", a.line)));
                 let cat = x.category.or(project_category).or(Some(Category::Amed));
-                b.amount(&iri, &subject, Kind::Total, cat, fy, a.oku, &[a.line], Some("概算要求額"));
+                b.amount(
+                    &iri,
+                    &subject,
+                    Kind::Total,
+                    cat,
+                    fy,
+                    a.oku,
+                    &[a.line],
+                    Some("概算要求額"),
+                );
+                b.add(&iri, medrd::IN_PROJECT, project.clone());
                 b.note(&iri, Some(PROJECT_FIGURE_NOTE));
                 if x.repost {
                     if let Some(orig) = originals.get(&key) {
@@ -488,10 +599,18 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
 
     // ---- derived program facts
     for (p, n) in &memberships {
-        b.add(&node(id("program", p)), medrd::PART_OF_PROJECT, node(id("project", &n.to_string())));
+        b.add(
+            &node(id("program", p)),
+            medrd::PART_OF_PROJECT,
+            node(id("project", &n.to_string())),
+        );
     }
     for p in &new_programs {
-        b.add(&node(id("program", p)), medrd::IS_NEW_PROGRAM, Literal::from(true));
+        b.add(
+            &node(id("program", p)),
+            medrd::IS_NEW_PROGRAM,
+            Literal::from(true),
+        );
     }
     for (p, lines) in &program_lines {
         b.from_lines(&node(id("program", p)), lines);
@@ -512,7 +631,11 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         let fd = fd.get_ref();
         let from = node(id("project", &fd.from.to_string()));
         for t in &fd.to {
-            b.add(&from, medrd::FEEDS_INTO, node(id("project", &t.to_string())));
+            b.add(
+                &from,
+                medrd::FEEDS_INTO,
+                node(id("project", &t.to_string())),
+            );
         }
     }
 
@@ -527,13 +650,24 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         })
         .collect();
     for loc in cited {
-        let line: usize = loc.rsplit("/L").next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        let line: usize = loc
+            .rsplit("/L")
+            .next()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
         let iri = node(loc);
         b.typed(&iri, medrd::SOURCE_LOCATION);
         b.add(&iri, medrd::LINE_NUMBER, Literal::from(line as i64));
         b.labels(&iri, &format!("{}行目", line), &format!("line {line}"));
-        let section = data.section_of(line).and_then(|s| sections.get(&s.id)).cloned();
-        b.add(&iri, ext::DCTERMS_IS_PART_OF, section.unwrap_or_else(|| doc_iri.clone()));
+        let section = data
+            .section_of(line)
+            .and_then(|s| sections.get(&s.id))
+            .cloned();
+        b.add(
+            &iri,
+            ext::DCTERMS_IS_PART_OF,
+            section.unwrap_or_else(|| doc_iri.clone()),
+        );
     }
 
     let mut quads = b.quads;

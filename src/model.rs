@@ -442,7 +442,11 @@ impl Data {
     }
 
     pub fn ministries(&self) -> impl Iterator<Item = &Organization> {
-        self.organizations.value.ministry.iter().map(|m| m.get_ref())
+        self.organizations
+            .value
+            .ministry
+            .iter()
+            .map(|m| m.get_ref())
     }
 
     pub fn program(&self, id: &str) -> Option<&Program> {
@@ -529,7 +533,10 @@ impl Data {
         for s in &src.value.section {
             let [a, b] = s.get_ref().lines;
             if a == 0 || a > b || b > last_line {
-                return Err(src.error(s, format!("section lines {a}-{b} are not within 1-{last_line}")));
+                return Err(src.error(
+                    s,
+                    format!("section lines {a}-{b} are not within 1-{last_line}"),
+                ));
             }
         }
         let mut seen = HashSet::new();
@@ -567,9 +574,8 @@ impl Data {
                 }
             }
         }
-        let subject_ok = |id: &str| {
-            programs.contains(id) || groups.contains(id) || items.contains(id)
-        };
+        let subject_ok =
+            |id: &str| programs.contains(id) || groups.contains(id) || items.contains(id);
         let ov = &self.overview;
         for c in &ov.value.table {
             for m in c.get_ref().shares.keys() {
@@ -588,7 +594,11 @@ impl Data {
         }
         let check_amount = |path: &Path, line: usize, v: &Amount| -> Result<()> {
             if !subject_ok(&v.for_) {
-                return Err(Error::data(path, line, unknown("program, group or item", &v.for_)));
+                return Err(Error::data(
+                    path,
+                    line,
+                    unknown("program, group or item", &v.for_),
+                ));
             }
             if let Some(p) = &v.portion_of {
                 if !amounts.contains(p.as_str()) {
@@ -605,7 +615,11 @@ impl Data {
         }
         for f in &self.projects {
             let v = &f.value;
-            let focus: HashSet<&str> = v.focus_area.iter().map(|x| x.get_ref().id.as_str()).collect();
+            let focus: HashSet<&str> = v
+                .focus_area
+                .iter()
+                .map(|x| x.get_ref().id.as_str())
+                .collect();
             for a in &v.amount {
                 check_amount(&f.path, f.line_of(a), a.get_ref())?;
             }
@@ -637,7 +651,11 @@ impl Data {
                     (None, Some(g)) if groups.contains(g.as_str()) => {}
                     (Some(p), None) => return Err(f.error(x, unknown("program", p))),
                     (None, Some(g)) => return Err(f.error(x, unknown("group", g))),
-                    _ => return Err(f.error(x, "a figure line names exactly one of `program` or `group`")),
+                    _ => {
+                        return Err(
+                            f.error(x, "a figure line names exactly one of `program` or `group`")
+                        )
+                    }
                 }
                 if let Some(i) = &xv.included_in {
                     if !amounts.contains(i.as_str()) {

@@ -51,7 +51,9 @@ impl Table {
                 vars: vec!["boolean".into()],
                 rows: vec![vec![Some(oxigraph::model::Literal::from(b).into())]],
             }),
-            QueryResults::Graph(_) => Err(err(&"a CONSTRUCT or DESCRIBE query gives a graph, not rows")),
+            QueryResults::Graph(_) => Err(err(
+                &"a CONSTRUCT or DESCRIBE query gives a graph, not rows",
+            )),
         }
     }
 
@@ -69,7 +71,11 @@ impl Table {
     pub fn texts(&self) -> Vec<Vec<String>> {
         self.rows
             .iter()
-            .map(|r| r.iter().map(|t| t.as_ref().map(plain).unwrap_or_default()).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|t| t.as_ref().map(plain).unwrap_or_default())
+                    .collect()
+            })
             .collect()
     }
 }

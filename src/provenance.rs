@@ -17,7 +17,10 @@ pub struct Mismatch {
 /// Strips what the text conversion adds around words: markdown emphasis, spaces and the
 /// thousands separators of figures ("1, 489億円" → "1489億円").
 pub fn normalize(s: &str) -> String {
-    let no_marks: String = s.chars().filter(|c| !matches!(c, '*' | ' ' | '\u{3000}' | '\t')).collect();
+    let no_marks: String = s
+        .chars()
+        .filter(|c| !matches!(c, '*' | ' ' | '\u{3000}' | '\t'))
+        .collect();
     Regex::new(r"(\d),(\d)")
         .expect("static regex")
         .replace_all(&no_marks, "$1$2")
@@ -32,11 +35,15 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn line(&self, n: usize) -> Option<&str> {
-        n.checked_sub(1).and_then(|i| self.lines.get(i)).map(String::as_str)
+        n.checked_sub(1)
+            .and_then(|i| self.lines.get(i))
+            .map(String::as_str)
     }
 
     fn expect<T>(&mut self, file: &Parsed<T>, at: usize, line: usize, needle: &str, what: &str) {
-        let found = self.line(line).is_some_and(|l| l.contains(&normalize(needle)));
+        let found = self
+            .line(line)
+            .is_some_and(|l| l.contains(&normalize(needle)));
         if !found {
             self.out.push(Mismatch {
                 at: format!("{}:{at}", file.path.display()),
@@ -45,12 +52,20 @@ impl Checker<'_> {
         }
     }
 
-    fn expect_in_section<T>(&mut self, file: &Parsed<T>, at: usize, line: usize, sections: &[&str]) {
+    fn expect_in_section<T>(
+        &mut self,
+        file: &Parsed<T>,
+        at: usize,
+        line: usize,
+        sections: &[&str],
+    ) {
         let section = self.data.section_of(line).map(|s| s.id.as_str());
         if !section.is_some_and(|s| sections.contains(&s)) {
             self.out.push(Mismatch {
                 at: format!("{}:{at}", file.path.display()),
-                message: format!("source line {line} is in section {section:?}, expected one of {sections:?}"),
+                message: format!(
+                    "source line {line} is in section {section:?}, expected one of {sections:?}"
+                ),
             });
         }
     }
@@ -105,7 +120,13 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
             Kind::Demand => 4,
             Kind::Initial => 5,
         };
-        let text = c.line(v.line).unwrap_or("").split('|').nth(column).unwrap_or("").to_owned();
+        let text = c
+            .line(v.line)
+            .unwrap_or("")
+            .split('|')
+            .nth(column)
+            .unwrap_or("")
+            .to_owned();
         let printed: BTreeMap<String, String> = share
             .captures_iter(&text)
             .map(|m| (m[1].to_owned(), m[2].to_owned()))
@@ -113,7 +134,12 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
         let ours: BTreeMap<String, String> = v
             .shares
             .iter()
-            .map(|(m, o)| (short.get(m.as_str()).copied().unwrap_or("?").to_owned(), o.to_string()))
+            .map(|(m, o)| {
+                (
+                    short.get(m.as_str()).copied().unwrap_or("?").to_owned(),
+                    o.to_string(),
+                )
+            })
             .collect();
         if !text.starts_with(&figure(v.oku)) || printed != ours {
             c.out.push(Mismatch {
@@ -153,8 +179,18 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
         let own = format!("project-{n}");
         let sections = ["overview", own.as_str()];
         c.expect(f, 1, v.project.line, &v.project.ja, "project");
-        c.expect(f, 1, v.project.description_line, &v.project.description_ja, "project description");
-        let parts = [Some(&v.amounts.total), v.amounts.amed.as_ref(), v.amounts.inhouse.as_ref()];
+        c.expect(
+            f,
+            1,
+            v.project.description_line,
+            &v.project.description_ja,
+            "project description",
+        );
+        let parts = [
+            Some(&v.amounts.total),
+            v.amounts.amed.as_ref(),
+            v.amounts.inhouse.as_ref(),
+        ];
         for fig in parts.into_iter().flatten() {
             for &l in &fig.lines {
                 c.expect(f, 1, l, &figure(fig.oku), "project amount");
@@ -184,18 +220,28 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
                 let text = c.line(ev.line).unwrap_or("").to_owned();
                 let printed = text.rsplit('(').next().unwrap_or("").trim_end_matches(')');
                 let printed: Vec<&str> = printed.split('、').collect();
-                let ours: Vec<&str> = p.ministries.iter().map(|m| short.get(m.as_str()).copied().unwrap_or("?")).collect();
+                let ours: Vec<&str> = p
+                    .ministries
+                    .iter()
+                    .map(|m| short.get(m.as_str()).copied().unwrap_or("?"))
+                    .collect();
                 if printed != ours {
                     c.out.push(Mismatch {
                         at: format!("{}:{at}", f.path.display()),
-                        message: format!("program {} has ministries {ours:?}, source line {} prints {printed:?}", p.id, ev.line),
+                        message: format!(
+                            "program {} has ministries {ours:?}, source line {} prints {printed:?}",
+                            p.id, ev.line
+                        ),
                     });
                 }
                 let marked = text.contains("【新規】");
                 if marked != (ev.status == Some(crate::model::Status::New)) {
                     c.out.push(Mismatch {
                         at: format!("{}:{at}", f.path.display()),
-                        message: format!("program {}: 【新規】 on source line {} is {marked}, data says {:?}", p.id, ev.line, ev.status),
+                        message: format!(
+                            "program {}: 【新規】 on source line {} is {marked}, data says {:?}",
+                            p.id, ev.line, ev.status
+                        ),
                     });
                 }
             }
@@ -218,7 +264,10 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
                 if printed != iv.status || !text.contains('✓') {
                     c.out.push(Mismatch {
                         at: format!("{}:{at}", f.path.display()),
-                        message: format!("initiative on source line {} is printed {printed:?}, data says {:?}", iv.line, iv.status),
+                        message: format!(
+                            "initiative on source line {} is printed {printed:?}, data says {:?}",
+                            iv.line, iv.status
+                        ),
                     });
                 }
             }
@@ -232,7 +281,8 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
                     // A B-cure part may be printed as its parent's name with the part below.
                     let parent = p.part_of.as_deref().and_then(|id| data.program(id));
                     let text = c.line(xv.line).unwrap_or("");
-                    let ok = text.contains(&normalize(&p.ja)) || parent.is_some_and(|pp| text.contains(&normalize(&pp.ja)));
+                    let ok = text.contains(&normalize(&p.ja))
+                        || parent.is_some_and(|pp| text.contains(&normalize(&pp.ja)));
                     if !ok {
                         c.expect(f, at, xv.line, &p.ja, "program");
                     }
@@ -254,7 +304,13 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
         }
     }
     let src = &data.source;
-    c.expect(src, 1, src.value.document.line, &src.value.document.ja, "document title");
+    c.expect(
+        src,
+        1,
+        src.value.document.line,
+        &src.value.document.ja,
+        "document title",
+    );
     for s in &src.value.section {
         let sv = s.get_ref();
         if let (Some(d), Some(l)) = (&sv.description_ja, sv.description_line) {

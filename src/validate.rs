@@ -42,7 +42,9 @@ pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
     }
     results.push(CheckResult {
         name: "source-lines".into(),
-        summary: "Every cited line of the source text holds the name, text or figure recorded for it.".into(),
+        summary:
+            "Every cited line of the source text holds the name, text or figure recorded for it."
+                .into(),
         violations: provenance::verify(&kb.data)?
             .into_iter()
             .map(|m| format!("{}: {}", m.at, m.message))

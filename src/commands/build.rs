@@ -18,10 +18,12 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let create = |path: &Path| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
-        let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let f =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
         Ok(std::io::BufWriter::new(f))
     };
-    std::fs::create_dir_all(output.join("queries")).with_context(|| format!("creating {}", output.display()))?;
+    std::fs::create_dir_all(output.join("queries"))
+        .with_context(|| format!("creating {}", output.display()))?;
     let formats = [
         ExportFormat::Turtle,
         ExportFormat::Ntriples,

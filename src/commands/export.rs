@@ -11,7 +11,8 @@ pub fn run(kb: &Kb, format: ExportFormat, output: Option<&Path>) -> anyhow::Resu
     let format = super::rdf_format(format);
     match output {
         Some(path) => {
-            let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
             export::write(kb, format, &mut w)?;
             w.flush()?;

@@ -8,7 +8,12 @@ use medrd_kg::{Kb, Layout};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-pub fn run(kb: &Kb, query: Option<&str>, sparql: Option<&str>, format: Option<QueryFormat>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    kb: &Kb,
+    query: Option<&str>,
+    sparql: Option<&str>,
+    format: Option<QueryFormat>,
+) -> anyhow::Result<ExitCode> {
     let (name, text) = match (query, sparql) {
         (_, Some(text)) => ("--sparql".to_owned(), text.to_owned()),
         (Some(q), None) => {
@@ -34,8 +39,13 @@ pub fn run(kb: &Kb, query: Option<&str>, sparql: Option<&str>, format: Option<Qu
         Some(QueryFormat::Rdfxml) => (ResultsFormat::Xml, ExportFormat::Rdfxml),
     };
     let mut out = std::io::BufWriter::new(stdout.lock());
-    write_results(results, results_format, super::rdf_format(graph_format), &mut out)
-        .with_context(|| format!("writing the results of {name}"))?;
+    write_results(
+        results,
+        results_format,
+        super::rdf_format(graph_format),
+        &mut out,
+    )
+    .with_context(|| format!("writing the results of {name}"))?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

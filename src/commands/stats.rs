@@ -10,8 +10,20 @@ pub fn run(kb: &Kb) -> anyhow::Result<ExitCode> {
     let mut table = Table::collect(kb.query(&q.name, &q.text)?)?;
     let count = |n: usize| Some(oxigraph::model::Literal::from(n as i64).into());
     let label = |s: &str| Some(oxigraph::model::Literal::new_simple_literal(s).into());
-    table.rows.insert(0, vec![label("triples (data graph)"), count(kb.graph_len(DATA_GRAPH))]);
-    table.rows.insert(1, vec![label("triples (ontology graph)"), count(kb.graph_len(ONTOLOGY_GRAPH))]);
+    table.rows.insert(
+        0,
+        vec![
+            label("triples (data graph)"),
+            count(kb.graph_len(DATA_GRAPH)),
+        ],
+    );
+    table.rows.insert(
+        1,
+        vec![
+            label("triples (ontology graph)"),
+            count(kb.graph_len(ONTOLOGY_GRAPH)),
+        ],
+    );
     write_table(&table, &mut std::io::stdout().lock())?;
     Ok(ExitCode::SUCCESS)
 }

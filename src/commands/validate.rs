@@ -6,7 +6,11 @@ use std::process::ExitCode;
 pub fn run(kb: &Kb) -> anyhow::Result<ExitCode> {
     let results = validate::run(kb)?;
     let failed = report(&results);
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Prints one line per check (and one per violation) and returns the number of failed checks.
