@@ -1,0 +1,152 @@
+//! The command line as a user meets it: validation that fails on a changed figure, clear
+//! errors with file and line for bad input, exports that parse back, and the build.
+
+use crate::util::{csv, medrd, root, Scratch};
+use oxigraph::io::{RdfFormat, RdfParser};
+
+#[test]
+fn validate_passes_on_the_curated_data() {
+    let run = medrd(&["validate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("0 failed"));
+}
+
+#[test]
+fn validate_fails_when_a_figure_changes() {
+    // The 文部科学省 AMED share: 697 → 698 breaks the printed table and its sums.
+    let s = Scratch::new("figure");
+    s.replace("data/overview.toml", "mext = 697", "mext = 699");
+    let run = s.medrd(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("ministry-shares-violation"), "{}", run.stdout);
+    assert!(run.stdout.contains("source-lines"), "{}", run.stdout);
+}
+
+#[test]
+fn validate_fails_when_a_repost_would_be_counted_twice() {
+    let s = Scratch::new("repost");
+    s.replace(
+        "data/projects/p2.toml",
+        "line = 214\nrepost = true",
+        "line = 214\nrepost = false",
+    );
+    let run = s.medrd(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("figure-sum-violation"), "{}", run.stdout);
+}
+
+#[test]
+fn malformed_toml_names_file_and_line() {
+    let s = Scratch::new("toml");
+    s.replace("data/programs.toml", "id = \"hepatitis\"", "id = \"hepatitis");
+    let run = s.medrd(&["stats"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("programs.toml:"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "no partial output: {}", run.stdout);
+}
+
+#[test]
+fn unknown_reference_names_file_and_line() {
+    let s = Scratch::new("ref");
+    s.replace("data/projects/p5.toml", "program = \"brain-science\"", "program = \"brain\"");
+    let run = s.medrd(&["query", "program-projects"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("p5.toml:") && run.stderr.contains("unknown program \"brain\""), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_field_is_rejected() {
+    let s = Scratch::new("field");
+    s.replace("data/themes.toml", "keywords = [\"mRNA\"]", "keywords = [\"mRNA\"]\nkeyword = \"x\"");
+    let run = s.medrd(&["stats"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("themes.toml:") && run.stderr.contains("keyword"), "{}", run.stderr);
+}
+
+#[test]
+fn malformed_turtle_names_file_and_line() {
+    let s = Scratch::new("ttl");
+    s.write("ontology/broken.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b .\n");
+    let run = s.medrd(&["stats"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("broken.ttl") && run.stderr.contains("line 2"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_sparql_and_unknown_query_are_errors() {
+    let run = medrd(&["query", "--sparql", "SELECT ?x WHERE { ?x ?y }"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("error"), "{}", run.stderr);
+    let run = medrd(&["query", "no-such-query"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown query \"no-such-query\""), "{}", run.stderr);
+}
+
+#[test]
+fn query_formats() {
+    let sparql = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
+        SELECT ?n WHERE { ?p medrd:projectNumber ?n } ORDER BY ?n";
+    let csv_out = medrd(&["query", "--sparql", sparql, "--format", "csv"]).ok();
+    assert_eq!(csv(&csv_out)[1..].iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["1", "2", "3", "4", "5", "6"]);
+    let json = medrd(&["query", "--sparql", sparql, "--format", "json"]).ok();
+    assert!(json.contains("\"head\"") && json.contains("\"6\""));
+    let tsv = medrd(&["query", "--sparql", sparql, "--format", "tsv"]).ok();
+    assert!(tsv.starts_with("?n\n"));
+    let xml = medrd(&["query", "--sparql", sparql, "--format", "xml"]).ok();
+    assert!(xml.contains("<sparql"));
+    let table = medrd(&["query", "--sparql", sparql, "--format", "table"]).ok();
+    assert!(table.contains("(6 rows)"));
+    let construct = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
+        CONSTRUCT { ?p medrd:partOfProject ?q } WHERE { ?p medrd:partOfProject ?q }";
+    let ttl = medrd(&["query", "--sparql", construct, "--format", "turtle"]).ok();
+    let n = RdfParser::from_format(RdfFormat::Turtle).for_slice(ttl.as_bytes()).count();
+    assert_eq!(n, 63, "one triple per program membership");
+}
+
+#[test]
+fn every_export_format_parses_back_to_the_same_triples() {
+    let nt = medrd(&["export", "--format", "ntriples"]).ok();
+    let triples = RdfParser::from_format(RdfFormat::NTriples)
+        .for_slice(nt.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .len();
+    assert!(triples > 4000);
+    for (name, format) in [
+        ("turtle", RdfFormat::Turtle),
+        ("rdfxml", RdfFormat::RdfXml),
+        ("jsonld", RdfFormat::JsonLd { profile: Default::default() }),
+        ("nquads", RdfFormat::NQuads),
+        ("trig", RdfFormat::TriG),
+    ] {
+        let out = medrd(&["export", "--format", name]).ok();
+        let quads = RdfParser::from_format(format)
+            .for_slice(out.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if format.supports_datasets() {
+            let graphs: std::collections::BTreeSet<_> = quads.iter().map(|q| q.graph_name.to_string()).collect();
+            assert!(graphs.contains("<https://w3id.org/medrd-kg/graph/fy2024-request>"), "{name}");
+            assert!(quads.len() >= triples, "{name}");
+        } else {
+            assert_eq!(quads.len(), triples, "{name}");
+        }
+    }
+}
+
+#[test]
+fn build_publishes_exports_and_query_results() {
+    let out = std::env::temp_dir().join(format!("medrd-build-{}", std::process::id()));
+    let run = medrd(&["build", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for f in ["medrd-kg.ttl", "medrd-kg.nt", "medrd-kg.nq", "medrd-kg.trig", "medrd-kg.rdf", "medrd-kg.jsonld"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let pp = std::fs::read_to_string(out.join("queries/program-projects.csv")).unwrap();
+    assert!(pp.contains("dementia-rd,認知症研究開発事業"));
+    let queries = std::fs::read_dir(root().join("queries")).unwrap().filter(|e| {
+        e.as_ref().unwrap().path().extension().is_some_and(|x| x == "rq")
+    }).count();
+    assert_eq!(std::fs::read_dir(out.join("queries")).unwrap().count(), queries);
+    let _ = std::fs::remove_dir_all(out);
+}

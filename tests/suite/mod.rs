@@ -1,0 +1,6 @@
+//! The test suites, one file per area.
+
+mod cli;
+mod document;
+mod queries;
+mod vocabulary;

@@ -1,0 +1,137 @@
+//! A small harness: run `medrd` against the project (or a scratch copy of it that a test may
+//! break), and read its output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project root (where ontology/, data/ and queries/ live).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The result of one `medrd` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts exit 0 and returns stdout.
+    #[track_caller]
+    pub fn ok(self) -> String {
+        assert_eq!(self.code, 0, "medrd failed:\n{}", self.stderr);
+        self.stdout
+    }
+}
+
+/// Runs `medrd --root ROOT ARGS…`.
+pub fn medrd_in(root: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("run medrd");
+    Run::from(out)
+}
+
+/// Runs `medrd` on the project itself.
+pub fn medrd(args: &[&str]) -> Run {
+    medrd_in(&root(), args)
+}
+
+/// Parses CSV output of a query (RFC 4180 quoting, as SPARQL CSV writes it).
+pub fn csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Runs a named query and returns its CSV rows (header first).
+pub fn query(name: &str) -> Vec<Vec<String>> {
+    csv(&medrd(&["query", name, "--format", "csv"]).ok())
+}
+
+/// A scratch copy of the project files that a test may change.
+pub struct Scratch {
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("medrd-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["ontology", "data", "queries"] {
+            copy_dir(&root().join(sub), &dir.join(sub));
+        }
+        Scratch { dir }
+    }
+
+    /// Replaces the first occurrence of `from` in a file of the copy; panics if absent, so
+    /// a test can never silently change nothing.
+    pub fn replace(&self, file: &str, from: &str, to: &str) {
+        let path = self.dir.join(file);
+        let text = std::fs::read_to_string(&path).expect("read scratch file");
+        assert!(text.contains(from), "{from:?} not in {file}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write scratch file");
+    }
+
+    pub fn write(&self, file: &str, text: &str) {
+        std::fs::write(self.dir.join(file), text).expect("write scratch file");
+    }
+
+    pub fn medrd(&self, args: &[&str]) -> Run {
+        medrd_in(&self.dir, args)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("dir entry");
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy file");
+        }
+    }
+}
