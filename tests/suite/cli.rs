@@ -150,3 +150,31 @@ fn build_publishes_exports_and_query_results() {
     assert_eq!(std::fs::read_dir(out.join("queries")).unwrap().count(), queries);
     let _ = std::fs::remove_dir_all(out);
 }
+
+#[test]
+fn with_loads_extra_rdf_into_its_own_graph_or_fails_whole() {
+    let dir = std::env::temp_dir().join(format!("medrd-with-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("rs-ids.ttl");
+    std::fs::write(
+        &good,
+        "<https://w3id.org/medrd-kg/id/program/dementia-rd> <http://example.org/rsId> \"0001\" .\n",
+    )
+    .unwrap();
+    // Joined with our data: the extra triple meets the program's label.
+    let sparql = "SELECT ?g ?label WHERE { GRAPH ?g { ?p <http://example.org/rsId> \"0001\" }
+        ?p <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = \"ja\") }";
+    let out = medrd(&["--with", good.to_str().unwrap(), "query", "--sparql", sparql, "--format", "csv"]).ok();
+    assert_eq!(
+        csv(&out)[1],
+        ["https://w3id.org/medrd-kg/graph/with/rs-ids.ttl", "認知症研究開発事業"]
+    );
+    // A bad file anywhere in the list: exit 2 naming it and its line, nothing answered.
+    let bad = dir.join("broken.nt");
+    std::fs::write(&bad, "<http://a> <http://b> .\n").unwrap();
+    let run = medrd(&["--with", good.to_str().unwrap(), "--with", bad.to_str().unwrap(), "stats"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("broken.nt") && run.stderr.contains("line 1"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}
