@@ -149,6 +149,7 @@ fn kind_concept(k: Kind) -> NamedNodeRef<'static> {
         Kind::Demand => medrd::DEMAND,
         Kind::Total => medrd::REQUEST_TOTAL,
         Kind::Initial => medrd::INITIAL_BUDGET,
+        Kind::Supplementary => medrd::SUPPLEMENTARY_BUDGET,
     }
 }
 
@@ -158,6 +159,7 @@ fn kind_slug(k: Kind) -> &'static str {
         Kind::Demand => "demand",
         Kind::Total => "total",
         Kind::Initial => "initial",
+        Kind::Supplementary => "supplementary",
     }
 }
 
@@ -234,6 +236,10 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         }
         b.from_lines(&iri, &s.description_line.into_iter().collect::<Vec<_>>());
         b.note(&iri, s.note.as_deref());
+        for n in &s.notes {
+            b.add(&iri, ext::SKOS_NOTE, ja(&n.ja));
+            b.from_lines(&iri, &[n.line]);
+        }
         sections.insert(s.id.clone(), iri);
     }
 
@@ -451,8 +457,16 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             let iri = node(id("group", &g.id));
             b.typed(&iri, medrd::PROGRAM_GROUP);
             b.labels(&iri, &g.ja, &g.en);
+            if let Some(p) = &g.printed {
+                b.add(&iri, medrd::PRINTED_LABEL, ja(p));
+            }
             for m in &g.members {
                 b.add(&iri, medrd::GROUP_MEMBER, node(id("program", m)));
+            }
+            for m in &g.inferred_members {
+                let program = node(id("program", m));
+                b.add(&iri, medrd::GROUP_MEMBER, program.clone());
+                b.inference(&iri, medrd::GROUP_MEMBER, &program, g.members_reasoning.as_deref().unwrap_or(""));
             }
             b.from_lines(&iri, &[g.line]);
             b.note(&iri, g.note.as_deref());

@@ -58,6 +58,8 @@ pub enum Kind {
     Demand,
     Total,
     Initial,
+    /// 補正予算: a supplementary budget (here the FY2022 fund of the vaccine section).
+    Supplementary,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -99,6 +101,16 @@ pub struct Section {
     pub description_ja: Option<String>,
     pub description_line: Option<usize>,
     pub note: Option<String>,
+    #[serde(default)]
+    pub notes: Vec<SectionNote>,
+}
+
+/// A statement of a section that is not a fact about one program or figure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionNote {
+    pub line: usize,
+    pub ja: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -326,8 +338,14 @@ pub struct Group {
     pub id: String,
     pub ja: String,
     pub en: String,
+    /// The group's line exactly as printed, where the label is ours.
+    pub printed: Option<String>,
     pub line: usize,
     pub members: Vec<String>,
+    /// Members not printed on the group's line, with `members_reasoning`.
+    #[serde(default)]
+    pub inferred_members: Vec<String>,
+    pub members_reasoning: Option<String>,
     pub note: Option<String>,
 }
 
@@ -624,10 +642,14 @@ impl Data {
                 check_amount(&f.path, f.line_of(a), a.get_ref())?;
             }
             for g in &v.group {
-                for m in &g.get_ref().members {
+                let gv = g.get_ref();
+                for m in gv.members.iter().chain(&gv.inferred_members) {
                     if !programs.contains(m.as_str()) {
                         return Err(f.error(g, unknown("program", m)));
                     }
+                }
+                if !gv.inferred_members.is_empty() && gv.members_reasoning.is_none() {
+                    return Err(f.error(g, "inferred_members needs members_reasoning"));
                 }
             }
             for e in &v.entry {
