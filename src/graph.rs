@@ -49,7 +49,7 @@ impl Builder {
     }
 
     /// `prov:wasDerivedFrom` the given lines of the source document.
-    fn from_lines(&mut self, s: &NamedNode, lines: &[usize]) {
+    fn derived_from(&mut self, s: &NamedNode, lines: &[usize]) {
         for &line in lines {
             let loc = self.location(line);
             self.add(s, ext::PROV_WAS_DERIVED_FROM, loc);
@@ -115,7 +115,7 @@ impl Builder {
         if let Some(p) = printed {
             self.add(iri, medrd::PRINTED_LABEL, ja(p));
         }
-        self.from_lines(iri, lines);
+        self.derived_from(iri, lines);
     }
 
     fn explicit_amount(
@@ -220,7 +220,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         medrd::FISCAL_YEAR,
         Literal::new_typed_literal(fy.to_string(), ext::XSD_G_YEAR),
     );
-    b.from_lines(&doc_iri, &[doc.line]);
+    b.derived_from(&doc_iri, &[doc.line]);
     let mut sections = BTreeMap::new();
     for s in &data.source.value.section {
         let s = s.get_ref();
@@ -234,11 +234,11 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         if let Some(d) = &s.description_ja {
             b.add(&iri, ext::DCTERMS_DESCRIPTION, ja(d));
         }
-        b.from_lines(&iri, &s.description_line.into_iter().collect::<Vec<_>>());
+        b.derived_from(&iri, &s.description_line.into_iter().collect::<Vec<_>>());
         b.note(&iri, s.note.as_deref());
         for n in &s.notes {
             b.add(&iri, ext::SKOS_NOTE, ja(&n.ja));
-            b.from_lines(&iri, &[n.line]);
+            b.derived_from(&iri, &[n.line]);
         }
         sections.insert(s.id.clone(), iri);
     }
@@ -267,7 +267,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             if let Some(l) = &o.legend {
                 b.add(&iri, ext::SKOS_ALT_LABEL, ja(l));
             }
-            b.from_lines(&iri, &[o.line]);
+            b.derived_from(&iri, &[o.line]);
         }
     }
 
@@ -374,7 +374,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         if let Some(m) = &i.ministry {
             b.add(&iri, medrd::MINISTRY_PROP, node(id("org", m)));
         }
-        b.from_lines(&iri, &[i.line]);
+        b.derived_from(&iri, &[i.line]);
         subjects.insert(i.id.clone(), iri);
     }
     for f in &data.projects {
@@ -407,7 +407,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             ext::DCTERMS_DESCRIPTION,
             ja(&v.project.description_ja),
         );
-        b.from_lines(&project, &[v.project.line, v.project.description_line]);
+        b.derived_from(&project, &[v.project.line, v.project.description_line]);
         if let Some(s) = sections.get(&format!("project-{n}")) {
             b.add(&project, ext::DCTERMS_SOURCE, s.clone());
         }
@@ -450,7 +450,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             b.labels(&iri, &fa.ja, &fa.en);
             b.add(&iri, medrd::FOCUS_AREA_OF, project.clone());
             b.add(&iri, medrd::ORDER, Literal::from(fa.line as i64));
-            b.from_lines(&iri, &[fa.line]);
+            b.derived_from(&iri, &[fa.line]);
         }
         for g in &v.group {
             let g = g.get_ref();
@@ -468,7 +468,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                 b.add(&iri, medrd::GROUP_MEMBER, program.clone());
                 b.inference(&iri, medrd::GROUP_MEMBER, &program, g.members_reasoning.as_deref().unwrap_or(""));
             }
-            b.from_lines(&iri, &[g.line]);
+            b.derived_from(&iri, &[g.line]);
             b.note(&iri, g.note.as_deref());
         }
         for a in &v.amount {
@@ -496,10 +496,10 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                 new_programs.insert(e.program.clone());
             }
             b.add(&listing, medrd::ORDER, Literal::from(e.line as i64));
-            b.from_lines(&listing, &[e.line]);
+            b.derived_from(&listing, &[e.line]);
             if let Some(note) = &e.note {
                 b.add(&listing, ext::RDFS_COMMENT, ja(note));
-                b.from_lines(&listing, &e.note_line.into_iter().collect::<Vec<_>>());
+                b.derived_from(&listing, &e.note_line.into_iter().collect::<Vec<_>>());
             }
             memberships.insert((e.program.clone(), n));
             program_lines
@@ -531,7 +531,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                     b.add(&iri, medrd::IN_FOCUS_AREA, node(id("focus-area", fa)));
                 }
                 b.add(&iri, medrd::ORDER, Literal::from(i.line as i64));
-                b.from_lines(&iri, &[i.line]);
+                b.derived_from(&iri, &[i.line]);
             }
         }
 
@@ -566,10 +566,10 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                 b.add(&listing, medrd::IN_PROJECT, project.clone());
                 b.add(&listing, medrd::IS_REPOST, Literal::from(x.repost));
                 b.add(&listing, medrd::ORDER, Literal::from(x.line as i64));
-                b.from_lines(&listing, &[x.line]);
+                b.derived_from(&listing, &[x.line]);
                 if let Some(t) = &x.text {
                     b.add(&listing, medrd::FIGURE_TEXT, ja(t));
-                    b.from_lines(&listing, &x.text_line.into_iter().collect::<Vec<_>>());
+                    b.derived_from(&listing, &x.text_line.into_iter().collect::<Vec<_>>());
                 }
                 if let Some(group) = &x.group {
                     b.add(&listing, ext::DCTERMS_IS_PART_OF, node(id("group", group)));
@@ -627,7 +627,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         );
     }
     for (p, lines) in &program_lines {
-        b.from_lines(&node(id("program", p)), lines);
+        b.derived_from(&node(id("program", p)), lines);
     }
 
     // ---- links between programs and projects
@@ -639,7 +639,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         for p in &l.programs {
             b.add(&iri, medrd::LINKS_PROGRAM, node(id("program", p)));
         }
-        b.from_lines(&iri, &l.lines);
+        b.derived_from(&iri, &l.lines);
     }
     for fd in &data.links.value.feeds {
         let fd = fd.get_ref();

@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::model::{Data, Kind, Oku, Parsed};
 use regex::Regex;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// A fact whose cited line does not support it.
 #[derive(Debug, Clone)]
@@ -21,8 +22,9 @@ pub fn normalize(s: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, '*' | ' ' | '\u{3000}' | '\t'))
         .collect();
-    Regex::new(r"(\d),(\d)")
-        .expect("static regex")
+    static THOUSANDS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\d),(\d)").expect("static regex"));
+    THOUSANDS
         .replace_all(&no_marks, "$1$2")
         .into_owned()
 }

@@ -1,5 +1,5 @@
-//! `medrd build`: the main job. Validate, then publish every export format and every named
-//! query's results as CSV into the output directory.
+//! `medrd build`: the main job. Validate, then publish every export format, every named
+//! query's results as CSV and every diagram into the output directory.
 
 use anyhow::Context;
 use medrd_kg::output::{write_results, ResultsFormat};
@@ -47,12 +47,22 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
         write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)?;
         w.flush()?;
     }
+    let diagrams = medrd_kg::diagram::write_all(kb, &output.join("diagrams"))?;
+    let svg = diagrams
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .count();
+    if svg == 0 {
+        eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
+    }
     eprintln!(
-        "built {}: {} triples in the data graph, {} export formats, {} query results, {} checks passed",
+        "built {}: {} triples in the data graph, {} export formats, {} query results, {} diagram files ({} SVG), {} checks passed",
         output.display(),
         kb.data_graph_len(),
         formats.len(),
         queries.len(),
+        diagrams.len(),
+        svg,
         checks.len()
     );
     Ok(ExitCode::SUCCESS)

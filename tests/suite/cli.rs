@@ -142,6 +142,10 @@ fn build_publishes_exports_and_query_results() {
     for f in ["medrd-kg.ttl", "medrd-kg.nt", "medrd-kg.nq", "medrd-kg.trig", "medrd-kg.rdf", "medrd-kg.jsonld"] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
+    for d in ["overview", "cross-project", "budget", "theme-dementia", "project-4", "ministry-mhlw"] {
+        let dot = std::fs::read_to_string(out.join("diagrams").join(format!("{d}.dot"))).unwrap();
+        assert!(dot.contains("digraph") || dot.contains("graph"), "{d}.dot is DOT");
+    }
     let pp = std::fs::read_to_string(out.join("queries/program-projects.csv")).unwrap();
     assert!(pp.contains("dementia-rd,認知症研究開発事業"));
     let queries = std::fs::read_dir(root().join("queries")).unwrap().filter(|e| {

@@ -3,11 +3,10 @@
 
 use medrd_kg::output::Table;
 use medrd_kg::vocab::medrd;
-use medrd_kg::{Kb, Layout};
 
 #[test]
 fn every_vocabulary_term_is_declared_with_labels_and_comment() {
-    let kb = Kb::load(Layout::new(crate::util::root())).unwrap();
+    let kb = crate::util::kb();
     for term in medrd::ALL {
         let q = format!(
             "ASK {{ GRAPH <https://w3id.org/medrd-kg/graph/ontology> {{

@@ -1,12 +1,20 @@
 //! A small harness: run `medrd` against the project (or a scratch copy of it that a test may
 //! break), and read its output.
 
+use medrd_kg::{Kb, Layout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The project root (where ontology/, data/ and queries/ live).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The project's knowledge base, loaded once for the tests that use the library directly.
+pub fn kb() -> &'static Kb {
+    static KB: OnceLock<Kb> = OnceLock::new();
+    KB.get_or_init(|| Kb::load(Layout::new(root())).expect("the knowledge base loads"))
 }
 
 /// The result of one `medrd` run.

@@ -1,0 +1,58 @@
+//! `medrd diagram`: draw one diagram of the knowledge graph to stdout or a file.
+
+use crate::cli::{DiagramFormat, DiagramLang};
+use anyhow::Context;
+use medrd_kg::diagram::{self, Format, Kind, Lang};
+use medrd_kg::Kb;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The library's language for a command-line language.
+pub fn lang(l: DiagramLang) -> Lang {
+    match l {
+        DiagramLang::Ja => Lang::Ja,
+        DiagramLang::En => Lang::En,
+    }
+}
+
+pub fn run(
+    kb: &Kb,
+    kind: Option<&str>,
+    arg: Option<&str>,
+    query: Option<&Path>,
+    format: Option<DiagramFormat>,
+    language: DiagramLang,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let kind = match (kind, query) {
+        (_, Some(q)) => Kind::Query(q.to_owned()),
+        (Some(k), None) => Kind::parse(k, arg)?,
+        (None, None) => anyhow::bail!("give a diagram kind or --query FILE.rq"),
+    };
+    let format = match format {
+        Some(DiagramFormat::Dot) => Format::Dot,
+        Some(DiagramFormat::Svg) => Format::Svg,
+        Some(DiagramFormat::Png) => Format::Png,
+        Some(DiagramFormat::Mermaid) => Format::Mermaid,
+        None => match output.and_then(|o| o.extension()).and_then(|e| e.to_str()) {
+            Some("svg") => Format::Svg,
+            Some("png") => Format::Png,
+            Some("mmd" | "mermaid") => Format::Mermaid,
+            _ => Format::Dot,
+        },
+    };
+    let d = diagram::build(kb, &kind, lang(language))?;
+    let bytes = diagram::render(&d, format)?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,551 @@
+//! Graphviz output: a diagram as a DOT graph (built with graphviz-rust's structures and
+//! printer), styled by node kind and ministry, and drawn to SVG/PNG by the `dot` program.
+
+use super::{Diagram, Lang, Node};
+use crate::error::{Error, Result};
+use graphviz_rust::dot_structures::{
+    Attribute, Edge as DotEdge, EdgeTy, Graph, GraphAttributes, Id, Node as DotNode, NodeId, Stmt,
+    Vertex,
+};
+use graphviz_rust::printer::{DotPrinter, PrinterContext};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use unicode_width::UnicodeWidthStr;
+
+/// The font every label uses: Noto Sans CJK JP (Debian package fonts-noto-cjk) draws both
+/// Japanese and Latin text.
+pub const FONT: &str = "Noto Sans CJK JP";
+
+/// Fill colour of each ministry (by its skos:notation), used for its programs too.
+pub fn ministry_colour(code: &str) -> &'static str {
+    match code {
+        "cao" => "#f4cccc",
+        "cfa" => "#fce5cd",
+        "mic" => "#d0e0e3",
+        "mext" => "#d9ead3",
+        "mhlw" => "#cfe2f3",
+        "meti" => "#d9d2e9",
+        _ => "#eeeeee",
+    }
+}
+
+/// Border and line colour matching [`ministry_colour`].
+pub fn ministry_line(code: &str) -> &'static str {
+    match code {
+        "cao" => "#cc0000",
+        "cfa" => "#e69138",
+        "mic" => "#45818e",
+        "mext" => "#6aa84f",
+        "mhlw" => "#3d85c6",
+        "meti" => "#674ea7",
+        _ => "#666666",
+    }
+}
+
+/// Colour of bridge borders (programs listed in several projects).
+pub const BRIDGE: &str = "#b00020";
+
+fn quoted(s: &str) -> Id {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Id::Escaped(out)
+}
+
+fn attr(k: &str, v: &str) -> Attribute {
+    Attribute(Id::Plain(k.to_owned()), quoted(v))
+}
+
+/// Characters that must not start a line (Japanese line-breaking rules, 禁則).
+const NO_LINE_START: &str =
+    "、。，．・：；？！ー―）」』】〕｝〉》’”ゃゅょっぁぃぅぇぉゎャュョッァィゥェォヮヵヶ)]},.:;!?/";
+/// Characters that must not end a line.
+const NO_LINE_END: &str = "（「『【〔｛〈《‘“([{";
+
+/// Splits text into unbreakable pieces: Latin words (with the space after them), single
+/// Japanese characters, with 禁則 characters glued to their neighbour.
+fn pieces(para: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut glue_next = false;
+    for c in para.chars() {
+        let word = c.is_ascii() && !c.is_ascii_whitespace() && !"/(),".contains(c);
+        let joins = match tokens.last() {
+            None => false,
+            Some(t) => {
+                let last = t.chars().last().unwrap_or(' ');
+                glue_next
+                    || NO_LINE_START.contains(c)
+                    || (word
+                        && last.is_ascii()
+                        && !last.is_ascii_whitespace()
+                        && !"/(),".contains(last))
+                    || (c.is_ascii_whitespace() && last.is_ascii())
+            }
+        };
+        if joins {
+            if let Some(t) = tokens.last_mut() {
+                t.push(c);
+            }
+        } else {
+            tokens.push(c.to_string());
+        }
+        glue_next = NO_LINE_END.contains(c);
+    }
+    tokens
+}
+
+/// Wraps a label to at most about `width` columns (East Asian wide characters count
+/// double) in lines of even length, breaking between words in Latin text and between
+/// characters in Japanese, never before closing punctuation or small kana.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for para in text.split('\n') {
+        let tokens = pieces(para);
+        let longest = tokens
+            .iter()
+            .map(|t| t.trim_end().width())
+            .max()
+            .unwrap_or(0);
+        let count = para.width().div_ceil(width.max(1)).max(1);
+        // The narrowest even width that needs no more lines than `count`.
+        let mut target = para.width().div_ceil(count).max(1);
+        loop {
+            let filled = fill(&tokens, target);
+            if filled.len() <= count || target >= width.max(longest) {
+                lines.extend(filled);
+                break;
+            }
+            target += 1;
+        }
+    }
+    lines.join("\n")
+}
+
+/// Greedy line filling to `target` columns.
+fn fill(tokens: &[String], target: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for t in tokens {
+        if !line.trim().is_empty() && line.trim_end().width() + t.trim_end().width() > target {
+            lines.push(line.trim_end().to_owned());
+            line.clear();
+        }
+        line.push_str(t);
+    }
+    lines.push(line.trim_end().to_owned());
+    lines
+}
+
+fn node_attrs(n: &Node) -> Vec<Attribute> {
+    let first = n.groups.iter().next().map(String::as_str).unwrap_or("");
+    let mut label = match n.kind.as_str() {
+        "initiative" => wrap(&n.label, 30),
+        "project" | "ministry" | "category" | "theme" => wrap(&n.label, 22),
+        "literal" => wrap(&n.label, 40),
+        _ => wrap(&n.label, 26),
+    };
+    if !n.attrs.is_empty() {
+        label.push_str("\n―――――\n");
+        let lines: Vec<&str> = n.attrs.iter().map(String::as_str).collect();
+        label.push_str(&lines.join("\n"));
+    }
+    let mut a = vec![attr("label", &label)];
+    let mut push = |k: &str, v: &str| a.push(attr(k, v));
+    match n.kind.as_str() {
+        "project" => {
+            push("shape", "box");
+            push("style", "rounded,filled,bold");
+            push("fillcolor", "#ffd966");
+            push("fontsize", "14");
+            push("penwidth", "2");
+        }
+        "program" => {
+            push("shape", "box");
+            if n.groups.len() > 1 {
+                let colours: Vec<&str> = n.groups.iter().map(|g| ministry_colour(g)).collect();
+                push("style", "striped");
+                push("fillcolor", &colours.join(":"));
+            } else {
+                push("style", "filled");
+                push("fillcolor", ministry_colour(first));
+            }
+            if n.bridge {
+                push("penwidth", "3.5");
+                push("color", BRIDGE);
+                push("fontcolor", BRIDGE);
+            } else {
+                push("color", ministry_line(first));
+            }
+        }
+        "ministry" => {
+            push("shape", "ellipse");
+            push("style", "filled,bold");
+            push("fillcolor", ministry_colour(first));
+            push("color", ministry_line(first));
+            push("penwidth", "2");
+            push("fontsize", "13");
+        }
+        "theme" => {
+            push("shape", "hexagon");
+            push("style", "filled,bold");
+            push("fillcolor", "#f6b26b");
+            push("fontsize", "14");
+        }
+        "initiative" => {
+            push("shape", "note");
+            push("style", "filled");
+            push("fillcolor", "#f3f3f3");
+            push("fontsize", "9");
+        }
+        "focusArea" => {
+            push("shape", "folder");
+            push("style", "filled");
+            push("fillcolor", "#fff2cc");
+        }
+        "category" => {
+            push("shape", "box");
+            push("style", "filled,bold");
+            push("fillcolor", "#b6d7a8");
+            push("fontsize", "13");
+        }
+        "item" => {
+            push("shape", "box");
+            push("style", "filled,dashed");
+            push("fillcolor", "#eeeeee");
+        }
+        "class" => {
+            push("shape", "box");
+            let external = !n.key.starts_with("medrd:");
+            push("style", if external { "filled,dashed" } else { "filled" });
+            push("fillcolor", if external { "#f3f3f3" } else { "#dae8fc" });
+        }
+        "literal" => {
+            push("shape", "plaintext");
+            push("fontsize", "9");
+        }
+        _ => {
+            push("shape", "ellipse");
+        }
+    }
+    a
+}
+
+fn edge_attrs(from: &Node, e: &super::Edge, max_weight: f64, lang: Lang) -> Vec<Attribute> {
+    let mut a = Vec::new();
+    let mut push = |k: &str, v: &str| a.push(attr(k, v));
+    let width = |w: f64, scale: f64| format!("{:.1}", 1.0 + scale * w / max_weight.max(1.0));
+    let mut label = e.label.clone();
+    match e.kind.as_str() {
+        "runs" => {
+            push("color", "#999999");
+            push("arrowsize", "0.6");
+        }
+        "runBy" => {
+            push("color", "#999999");
+            push("style", "dotted");
+            push("arrowsize", "0.6");
+        }
+        "partOf" => push("color", "#444444"),
+        "repost" => {
+            push("color", "#444444");
+            push("style", "dashed");
+        }
+        // The graph's note explains solid and dashed; a text label on these long edges
+        // lands next to other programs, so it becomes a tooltip.
+        "subject" => {
+            push("color", "#e69138");
+            push("penwidth", "2.5");
+            push("tooltip", &label);
+            label.clear();
+        }
+        "derived" => {
+            push("color", "#e69138");
+            push("style", "dashed");
+            push("penwidth", "1.5");
+            push("tooltip", &label);
+            label.clear();
+        }
+        "initiativeOf" => {
+            push("color", "#aaaaaa");
+            push("arrowsize", "0.6");
+        }
+        "inProject" => {
+            push("color", "#aaaaaa");
+            push("style", "dotted");
+            push("arrowsize", "0.6");
+        }
+        "shared" => {
+            let w = e.weight.unwrap_or(1.0);
+            push("dir", "none");
+            push("color", BRIDGE);
+            push("penwidth", &width(w, 5.0));
+            push("fontsize", "11");
+            push("fontcolor", BRIDGE);
+            label = format!("{}{}\n{}", w, lang.pick(" 事業", " programs"), e.label);
+        }
+        "feedsInto" => {
+            push("fontsize", "11");
+            push("fontcolor", "#3d85c6");
+            push("color", "#3d85c6");
+            push("style", "dashed");
+            push("penwidth", "2");
+        }
+        "money" => {
+            let w = e.weight.unwrap_or(0.0);
+            let colour = match from.kind.as_str() {
+                "ministry" => {
+                    ministry_line(from.groups.iter().next().map(String::as_str).unwrap_or(""))
+                }
+                _ => "#6aa84f",
+            };
+            push("color", colour);
+            push("fontcolor", colour);
+            let pen = 1.0 + 11.0 * w / max_weight.max(1.0);
+            push("penwidth", &format!("{pen:.1}"));
+            // Arrowheads grow with the pen width; keep them about the same size.
+            push("arrowsize", &format!("{:.2}", (1.2 / pen).clamp(0.15, 0.8)));
+            push("fontsize", "12");
+        }
+        "subClassOf" => {
+            push("arrowhead", "empty");
+            push("color", "#444444");
+        }
+        _ => {}
+    }
+    if !label.is_empty() {
+        a.push(attr("label", &label));
+    }
+    a
+}
+
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\n', "<BR/>")
+}
+
+/// The legend: one node whose HTML-table label shows the ministry colours of the
+/// programs drawn and the bridge border (an HTML label works with every layout engine).
+fn legend(d: &Diagram) -> Option<Stmt> {
+    let programs: Vec<&Node> = d
+        .graph
+        .node_weights()
+        .filter(|n| n.kind == "program")
+        .collect();
+    let groups: std::collections::BTreeSet<&String> =
+        programs.iter().flat_map(|n| &n.groups).collect();
+    let bridges = programs.iter().any(|n| n.bridge);
+    let multi = programs.iter().any(|n| n.groups.len() > 1);
+    if groups.is_empty() && !bridges {
+        return None;
+    }
+    let names: BTreeMap<String, String> = d
+        .graph
+        .node_weights()
+        .filter(|n| n.kind == "ministry")
+        .filter_map(|n| Some((n.groups.iter().next()?.clone(), n.label.clone())))
+        .collect();
+    let mut rows = format!(
+        "<TR><TD BORDER=\"0\"><B>{}</B></TD></TR>",
+        html(d.lang.pick(
+            "凡例（事業の色＝実施府省庁）",
+            "Legend (program colour = ministry)"
+        ))
+    );
+    for g in &groups {
+        let label = names.get(*g).cloned().unwrap_or_else(|| g.to_uppercase());
+        rows.push_str(&format!(
+            "<TR><TD BGCOLOR=\"{}\" COLOR=\"{}\">{}</TD></TR>",
+            ministry_colour(g),
+            ministry_line(g),
+            html(&label)
+        ));
+    }
+    if multi {
+        let cells: String = groups
+            .iter()
+            .map(|g| {
+                format!(
+                    "<TD BGCOLOR=\"{}\" BORDER=\"0\" WIDTH=\"8\"></TD>",
+                    ministry_colour(g)
+                )
+            })
+            .collect();
+        rows.push_str(&format!(
+            "<TR><TD COLOR=\"#666666\"><TABLE BORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\"><TR>{cells}<TD BORDER=\"0\">{}</TD></TR></TABLE></TD></TR>",
+            html(d.lang.pick("複数府省庁（縞）", "several ministries (striped)"))
+        ));
+    }
+    if bridges {
+        rows.push_str(&format!(
+            "<TR><TD BORDER=\"3\" COLOR=\"{BRIDGE}\"><FONT COLOR=\"{BRIDGE}\">{}</FONT></TD></TR>",
+            html(d.lang.pick(
+                "太枠：複数プロジェクトに掲載（橋渡し）",
+                "thick border: listed in several projects (bridge)"
+            ))
+        ));
+    }
+    let label = format!(
+        "<<TABLE BORDER=\"1\" COLOR=\"#999999\" CELLBORDER=\"1\" CELLSPACING=\"4\" CELLPADDING=\"4\">{rows}</TABLE>>"
+    );
+    Some(Stmt::Node(DotNode::new(
+        NodeId(quoted("legend"), None),
+        vec![
+            Attribute(Id::Plain("label".into()), Id::Html(label)),
+            attr("shape", "plaintext"),
+            attr("margin", "0"),
+        ],
+    )))
+}
+
+/// The diagram as a graphviz-rust graph.
+pub fn to_graph(d: &Diagram) -> Graph {
+    let mut title = d.title.clone();
+    if !d.note.is_empty() {
+        title.push('\n');
+        title.push_str(&wrap(&d.note, 110));
+    }
+    let mut graph = vec![
+        attr("label", &title),
+        attr("labelloc", "t"),
+        attr("fontname", FONT),
+        attr("fontsize", "18"),
+        attr("bgcolor", "white"),
+        attr("pad", "0.3"),
+        // Nodes are drawn over the edges that cross them, so labels stay readable.
+        attr("outputorder", "edgesfirst"),
+    ];
+    match d.name.as_str() {
+        // Sixty nodes in three ranks make a very tall dot drawing; a force layout puts the
+        // bridges between the projects they join.
+        "overview" => {
+            graph.push(attr("layout", "neato"));
+            graph.push(attr("overlap", "prism"));
+            graph.push(attr("sep", "+8"));
+            graph.push(attr("splines", "true"));
+        }
+        "cross-project" => {
+            graph.push(attr("rankdir", "TB"));
+            graph.push(attr("ranksep", "1.1"));
+        }
+        name => {
+            graph.push(attr("rankdir", "LR"));
+            graph.push(attr("nodesep", "0.25"));
+            graph.push(attr(
+                "ranksep",
+                if name == "budget" { "1.8" } else { "0.9" },
+            ));
+            graph.push(attr("newrank", "true"));
+        }
+    }
+    let mut stmts = vec![
+        Stmt::GAttribute(GraphAttributes::Graph(graph)),
+        Stmt::GAttribute(GraphAttributes::Node(vec![
+            attr("fontname", FONT),
+            attr("fontsize", "11"),
+            attr("margin", "0.12,0.06"),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Edge(vec![
+            attr("fontname", FONT),
+            attr("fontsize", "9"),
+        ])),
+    ];
+    if let Some(l) = legend(d) {
+        stmts.push(l);
+    }
+    for n in d.nodes() {
+        stmts.push(Stmt::Node(DotNode::new(
+            NodeId(quoted(&n.key), None),
+            node_attrs(n),
+        )));
+    }
+    let edges = d.edges();
+    let max_weight = edges
+        .iter()
+        .filter_map(|(_, _, e)| e.weight)
+        .fold(0.0_f64, f64::max);
+    for (a, b, e) in edges {
+        stmts.push(Stmt::Edge(DotEdge {
+            ty: EdgeTy::Pair(
+                Vertex::N(NodeId(quoted(&a.key), None)),
+                Vertex::N(NodeId(quoted(&b.key), None)),
+            ),
+            attributes: edge_attrs(a, e, max_weight, d.lang),
+        }));
+    }
+    Graph::DiGraph {
+        id: quoted(&d.name),
+        strict: false,
+        stmts,
+    }
+}
+
+/// The diagram as DOT text.
+pub fn to_dot(d: &Diagram) -> String {
+    let mut ctx = PrinterContext::default();
+    let mut s = to_graph(d).print(&mut ctx);
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// Whether Graphviz `dot` is on PATH.
+pub fn available() -> bool {
+    Command::new("dot")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs `dot -T<format>` on DOT text.
+pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
+    let mut child = Command::new("dot")
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::Graphviz(format!(
+                    "Graphviz `dot` is not on PATH; install Graphviz (Debian: apt-get install graphviz \
+                     fonts-noto-cjk) to write {format}, or use --format dot or mermaid"
+                ))
+            } else {
+                Error::Graphviz(format!("running dot: {e}"))
+            }
+        })?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = dot.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::Graphviz(format!("running dot: {e}")))?;
+    let written = writer
+        .join()
+        .map_err(|_| Error::Graphviz("writing to dot failed".into()))?;
+    if !out.status.success() {
+        let msg = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::Graphviz(format!(
+            "dot -T{format} failed: {}",
+            msg.trim()
+        )));
+    }
+    written.map_err(|e| Error::Graphviz(format!("writing to dot: {e}")))?;
+    Ok(out.stdout)
+}

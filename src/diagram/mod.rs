@@ -1,0 +1,744 @@
+//! Diagrams of the knowledge graph: each kind is a SPARQL file of `queries/diagrams/` whose
+//! rows become a petgraph graph, written as Graphviz DOT (then SVG/PNG by `dot`) or Mermaid.
+//!
+//! A diagram query is a SELECT that follows one convention, so that every diagram, built in
+//! or not, is drawn the same way. Each row either declares a node or adds an edge:
+//!
+//! * `?node` (required): the resource;
+//! * `?label`, `?kind` (`project`, `program`, `ministry`, `theme`, …) and `?group` (a
+//!   ministry code, used for the colour; a node may have several) describe the node;
+//! * `?attr` adds a line to the node's label (the ontology diagram's datatype properties);
+//!   `?weight` on a node row is the node's own amount (億円);
+//! * `?target` makes the row an edge `?node → ?target`, with `?edge` (its label),
+//!   `?edgeKind` (its style) and `?weight` (its width).
+//!
+//! Before running the query medrd replaces `?lang` by `"ja"` or `"en"` and, for `project`,
+//! `theme` and `ministry`, `?arg` by the resource the diagram is about.
+
+pub mod analyze;
+pub mod dot;
+pub mod mermaid;
+
+use crate::catalog::NamedQuery;
+use crate::error::{Error, Result};
+use crate::output::{compact, plain, Table};
+use crate::vocab::ext::RDFS_LABEL;
+use crate::Kb;
+use oxigraph::model::{Literal, NamedNode, Term, Triple};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The language of labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Japanese, the language of the source document.
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language tag (`ja`, `en`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the Japanese or English text.
+    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// What a diagram is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Graphviz DOT source.
+    Dot,
+    /// SVG drawn by Graphviz `dot`.
+    Svg,
+    /// PNG drawn by Graphviz `dot`.
+    Png,
+    /// Mermaid flowchart source.
+    Mermaid,
+}
+
+impl Format {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Dot => "dot",
+            Format::Svg => "svg",
+            Format::Png => "png",
+            Format::Mermaid => "mmd",
+        }
+    }
+}
+
+/// Which diagram to draw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The six projects, every program and the ministries.
+    Overview,
+    /// One integrated project (1-6).
+    Project(u32),
+    /// One theme, by its slug (`dementia`).
+    Theme(String),
+    /// One ministry, by its code (`mhlw`).
+    Ministry(String),
+    /// Projects linked by the programs they share and by medrd:feedsInto.
+    CrossProject,
+    /// Ministry → funding category → project money flow.
+    Budget,
+    /// The classes and properties of the ontology.
+    Ontology,
+    /// A user's CONSTRUCT query.
+    Query(PathBuf),
+}
+
+impl Kind {
+    /// Parses a kind and its argument as given on the command line.
+    pub fn parse(kind: &str, arg: Option<&str>) -> Result<Self> {
+        let need = |what: &str| {
+            arg.map(str::to_owned)
+                .ok_or_else(|| Error::Diagram(format!("diagram {kind} needs {what}")))
+        };
+        Ok(match kind {
+            "overview" => Kind::Overview,
+            "project" => {
+                let n = need("a project number (1-6)")?;
+                Kind::Project(
+                    n.parse().map_err(|_| {
+                        Error::Diagram(format!("project number {n:?} is not a number"))
+                    })?,
+                )
+            }
+            "theme" => Kind::Theme(need("a theme slug (e.g. dementia)")?),
+            "ministry" => Kind::Ministry(need("a ministry code (e.g. mhlw)")?.to_lowercase()),
+            "cross-project" => Kind::CrossProject,
+            "budget" => Kind::Budget,
+            "ontology" => Kind::Ontology,
+            other => {
+                return Err(Error::Diagram(format!(
+                    "unknown diagram {other:?} (overview, project N, theme SLUG, ministry CODE, \
+                     cross-project, budget, ontology, or --query FILE.rq)"
+                )))
+            }
+        })
+    }
+
+    /// The file name (without extension) the diagram is written to.
+    pub fn file_stem(&self) -> String {
+        match self {
+            Kind::Overview => "overview".into(),
+            Kind::Project(n) => format!("project-{n}"),
+            Kind::Theme(s) => format!("theme-{s}"),
+            Kind::Ministry(c) => format!("ministry-{c}"),
+            Kind::CrossProject => "cross-project".into(),
+            Kind::Budget => "budget".into(),
+            Kind::Ontology => "ontology".into(),
+            Kind::Query(p) => p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("query")
+                .to_owned(),
+        }
+    }
+
+    fn query_file(&self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Overview => "overview.rq",
+            Kind::Project(_) => "project.rq",
+            Kind::Theme(_) => "theme.rq",
+            Kind::Ministry(_) => "ministry.rq",
+            Kind::CrossProject => "cross-project.rq",
+            Kind::Budget => "budget.rq",
+            Kind::Ontology => "ontology.rq",
+            Kind::Query(_) => return None,
+        })
+    }
+}
+
+/// A node of a diagram.
+#[derive(Clone, Debug, Default)]
+pub struct Node {
+    /// Stable key: the compact IRI (`id:program/dementia-rd`) or the literal's text.
+    pub key: String,
+    pub label: String,
+    /// What the node is (`project`, `program`, `ministry`, `theme`, `initiative`, …).
+    pub kind: String,
+    /// Colour groups: the codes of the ministries that run it.
+    pub groups: BTreeSet<String>,
+    /// Extra label lines.
+    pub attrs: BTreeSet<String>,
+    /// Set on programs listed in more than one project.
+    pub bridge: bool,
+    /// The node's own amount (億円), when the query gives one (`?weight` on a node row).
+    pub total: Option<f64>,
+}
+
+/// An edge of a diagram.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Edge {
+    pub label: String,
+    /// The edge's style (`runs`, `partOf`, `shared`, `feedsInto`, `money`, `subClassOf`, …).
+    pub kind: String,
+    pub weight: Option<f64>,
+}
+
+/// A diagram: a petgraph graph of labelled nodes and edges, with a title.
+#[derive(Clone, Debug, Default)]
+pub struct Diagram {
+    /// File stem (`theme-dementia`).
+    pub name: String,
+    pub title: String,
+    /// A note printed under the title.
+    pub note: String,
+    pub lang: Lang,
+    pub graph: DiGraph<Node, Edge>,
+    index: BTreeMap<String, NodeIndex>,
+}
+
+impl Diagram {
+    fn new(name: String, lang: Lang) -> Self {
+        Diagram {
+            name,
+            lang,
+            ..Diagram::default()
+        }
+    }
+
+    /// The node with this key, created (labelled by its key) when new.
+    pub fn node(&mut self, key: &str) -> NodeIndex {
+        if let Some(i) = self.index.get(key) {
+            return *i;
+        }
+        let i = self.graph.add_node(Node {
+            key: key.to_owned(),
+            label: key.to_owned(),
+            kind: "resource".into(),
+            ..Node::default()
+        });
+        self.index.insert(key.to_owned(), i);
+        i
+    }
+
+    /// Adds an edge unless the same one (ends, kind and label) is already there.
+    pub fn edge(&mut self, from: &str, to: &str, edge: Edge) {
+        let (a, b) = (self.node(from), self.node(to));
+        if !self
+            .graph
+            .edges_connecting(a, b)
+            .any(|e| *e.weight() == edge)
+        {
+            self.graph.add_edge(a, b, edge);
+        }
+    }
+
+    /// Looks a node up by key.
+    pub fn find(&self, key: &str) -> Option<&Node> {
+        self.index.get(key).map(|i| &self.graph[*i])
+    }
+
+    /// The nodes, sorted by key (so output is stable).
+    pub fn nodes(&self) -> Vec<&Node> {
+        self.index.values().map(|i| &self.graph[*i]).collect()
+    }
+
+    /// The edges as (from, to, edge), sorted by keys, kind and label.
+    pub fn edges(&self) -> Vec<(&Node, &Node, &Edge)> {
+        let mut edges: Vec<_> = self
+            .graph
+            .edge_indices()
+            .filter_map(|e| {
+                let (a, b) = self.graph.edge_endpoints(e)?;
+                Some((&self.graph[a], &self.graph[b], &self.graph[e]))
+            })
+            .collect();
+        edges.sort_by(|x, y| {
+            (&x.0.key, &x.1.key, &x.2.kind, &x.2.label)
+                .cmp(&(&y.0.key, &y.1.key, &y.2.kind, &y.2.label))
+        });
+        edges
+    }
+
+    /// Every node label, sorted.
+    pub fn labels(&self) -> Vec<String> {
+        let mut l: Vec<String> = self.graph.node_weights().map(|n| n.label.clone()).collect();
+        l.sort();
+        l
+    }
+
+    /// Marks as bridges the programs that point to more than one project.
+    fn mark_bridges(&mut self) {
+        let bridges: Vec<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|&i| self.graph[i].kind == "program")
+            .filter(|&i| {
+                let projects: BTreeSet<_> = self
+                    .graph
+                    .neighbors(i)
+                    .filter(|&j| self.graph[j].kind == "project")
+                    .collect();
+                projects.len() > 1
+            })
+            .collect();
+        for i in bridges {
+            self.graph[i].bridge = true;
+        }
+    }
+
+    /// Adds to every node on a money edge the amount it receives, or else gives (億円).
+    fn add_money_totals(&mut self) {
+        let indices: Vec<NodeIndex> = self.graph.node_indices().collect();
+        for i in indices {
+            let sum = |dir| {
+                self.graph
+                    .edges_directed(i, dir)
+                    .filter(|e| e.weight().kind == "money")
+                    .filter_map(|e| e.weight().weight)
+                    .sum::<f64>()
+            };
+            // What flows in where anything does (a project's figure), else what flows out
+            // (a ministry's share), unless the node states its own total (a category's sum
+            // as printed in the overview table).
+            let incoming = sum(petgraph::Direction::Incoming);
+            let total = if incoming > 0.0 {
+                incoming
+            } else {
+                sum(petgraph::Direction::Outgoing)
+            };
+            let total = self.graph[i].total.unwrap_or(total);
+            if total > 0.0 {
+                let text = format!("{}{}", oku(total), self.lang.pick("億円", " oku yen"));
+                self.graph[i].label.push_str(&format!("\n{text}"));
+            }
+        }
+        for e in self.graph.edge_weights_mut().filter(|e| e.kind == "money") {
+            if let Some(w) = e.weight {
+                e.label = format!("{}{}", oku(w), self.lang.pick("億円", ""));
+            }
+        }
+    }
+
+    /// The ministry codes used as colour groups, sorted.
+    pub fn groups(&self) -> BTreeSet<String> {
+        self.graph
+            .node_weights()
+            .flat_map(|n| n.groups.iter().cloned())
+            .collect()
+    }
+}
+
+/// An amount in 億円 with thousands separators (`1,489`, `0.4`).
+pub fn oku(v: f64) -> String {
+    let whole = v.trunc() as i64;
+    let mut digits = whole.abs().to_string();
+    let mut i = digits.len() as isize - 3;
+    while i > 0 {
+        digits.insert(i as usize, ',');
+        i -= 3;
+    }
+    let frac = v.fract().abs();
+    let sign = if v < 0.0 { "-" } else { "" };
+    if frac > 1e-9 {
+        let f = format!("{frac:.2}");
+        format!(
+            "{sign}{digits}{}",
+            f.trim_start_matches('0').trim_end_matches('0')
+        )
+    } else {
+        format!("{sign}{digits}")
+    }
+}
+
+/// A term as a diagram key: compact IRI, or the literal's text.
+fn key(term: &Term) -> String {
+    plain(term)
+}
+
+/// Runs a SELECT or CONSTRUCT over the union of graphs, with the variables of `bindings`
+/// replaced by their terms in the text first (so they are bound in subqueries and
+/// filters alike; oxigraph's own substitution only binds projected variables).
+fn run(kb: &Kb, q: &NamedQuery, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>> {
+    let mut text = q.text.clone();
+    for (var, term) in bindings {
+        let re =
+            regex::Regex::new(&format!(r"[?$]{}\b", regex::escape(var))).map_err(|e| q.error(e))?;
+        text = re
+            .replace_all(&text, regex::NoExpand(&term.to_string()))
+            .into_owned();
+    }
+    let mut prepared = SparqlEvaluator::new()
+        .parse_query(&text)
+        .map_err(|e| q.error(e))?;
+    prepared.dataset_mut().set_default_graph_as_union();
+    prepared
+        .on_store(&kb.store)
+        .execute()
+        .map_err(|e| q.error(e))
+}
+
+/// The diagram queries' directory.
+pub fn queries_dir(kb: &Kb) -> PathBuf {
+    kb.layout.queries().join("diagrams")
+}
+
+/// Finds the resource a diagram is about; `None` when the kind takes no argument.
+fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
+    let (class, code, what) = match kind {
+        Kind::Project(n) => ("medrd:IntegratedProject", n.to_string(), "project"),
+        Kind::Theme(s) => ("skos:Concept", s.clone(), "theme"),
+        Kind::Ministry(c) => ("medrd:Ministry", c.clone(), "ministry"),
+        _ => return Ok(None),
+    };
+    let lookup = match kind {
+        Kind::Project(_) => "?x medrd:projectNumber ?n . FILTER (STR(?n) = ?code)",
+        Kind::Theme(_) => {
+            "?x skos:notation ?n ; skos:inScheme <https://w3id.org/medrd-kg/id/theme> . \
+             FILTER (STR(?n) = ?code)"
+        }
+        _ => "?x skos:notation ?n . FILTER (LCASE(STR(?n)) = LCASE(?code))",
+    };
+    let text = format!(
+        "PREFIX medrd: <{}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
+         SELECT ?x WHERE {{ ?x a {class} . {lookup} }} ORDER BY ?x LIMIT 1",
+        crate::vocab::MEDRD
+    );
+    let q = NamedQuery {
+        name: format!("{what} lookup"),
+        path: PathBuf::from(format!("<{what} lookup>")),
+        summary: String::new(),
+        text,
+    };
+    let code_term: Term = Literal::new_simple_literal(&code).into();
+    let table = Table::collect(run(kb, &q, &[("code", code_term)])?)?;
+    match table.rows.first().and_then(|r| r[0].clone()) {
+        Some(Term::NamedNode(n)) => Ok(Some(n)),
+        _ => Err(Error::Diagram(format!(
+            "no {what} {code:?} in the knowledge base"
+        ))),
+    }
+}
+
+fn or<'a>(a: &'a str, b: &'a str) -> &'a str {
+    if a.is_empty() {
+        b
+    } else {
+        a
+    }
+}
+
+/// The title of a built-in diagram.
+fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_owned();
+    let head = "令和6年度 医療分野の研究開発関連予算 概算要求";
+    let head_en = "FY2024 medical R&D budget request";
+    let what = match kind {
+        Kind::Overview => t(
+            "統合プロジェクト・事業・府省庁",
+            "Projects, programs and ministries",
+        ),
+        Kind::Project(n) => format!("{} {n}", t("統合プロジェクト", "Integrated project")),
+        Kind::Theme(s) => format!("{}: {}", t("テーマ", "Theme"), or(arg_label, s)),
+        Kind::Ministry(c) => format!("{}: {}", t("府省庁", "Ministry"), or(arg_label, c)),
+        Kind::CrossProject => t("プロジェクト間のつながり", "Links between projects"),
+        Kind::Budget => t("予算の流れ（億円）", "Budget flow (億円, 100 million yen)"),
+        Kind::Ontology => t("オントロジー", "Ontology"),
+        Kind::Query(p) => p.display().to_string(),
+    };
+    let what = match kind {
+        Kind::Project(_) if !arg_label.is_empty() => format!("{what}: {arg_label}"),
+        _ => what,
+    };
+    let note = match kind {
+        Kind::Overview => t(
+            "太枠の事業は複数のプロジェクトに掲載（橋渡し）。色は実施府省庁。",
+            "Programs with a thick border are listed in several projects (bridges). Colour: ministry.",
+        ),
+        Kind::Theme(_) => t(
+            "実線：確認済みテーマ (dcterms:subject)／破線：キーワード規則で導出 (medrd:derivedTheme)",
+            "Solid: curated theme (dcterms:subject); dashed: derived by the keyword rule (medrd:derivedTheme)",
+        ),
+        Kind::CrossProject => t(
+            "線の太さと数：共通の事業数。破線の矢印：展開・連携先 (medrd:feedsInto)",
+            "Edge width and number: programs shared. Dashed arrows: medrd:feedsInto",
+        ),
+        Kind::Budget => t(
+            "令和6年度 概算要求額＋要望額、再掲・内訳は数えない。府省庁→経費区分は総括表の府省庁別の額、\
+             経費区分→プロジェクトは各プロジェクトの額による（府省庁別のプロジェクト額は資料にない）。",
+            "FY2024 request + demand; reposts and portions never counted twice. Ministry → category comes \
+             from the overview table's per-ministry totals, category → project from each project's figures \
+             (the document gives no per-ministry project figures).",
+        ),
+        Kind::Project(_) => t("破線：再掲", "Dashed: repost (再掲)"),
+        _ => String::new(),
+    };
+    (format!("{} — {what}", lang.pick(head, head_en)), note)
+}
+
+/// Builds a diagram from the store.
+pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
+    let mut d = Diagram::new(kind.file_stem(), lang);
+    let lang_term: Term = Literal::new_simple_literal(lang.tag()).into();
+    if let Kind::Query(path) = kind {
+        let q = NamedQuery::read(path).or_else(|_| {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            Ok::<_, Error>(NamedQuery {
+                name: d.name.clone(),
+                path: path.clone(),
+                summary: String::new(),
+                text,
+            })
+        })?;
+        from_construct(kb, &q, lang, &mut d)?;
+        d.title = if q.summary.is_empty() {
+            path.display().to_string()
+        } else {
+            q.summary.clone()
+        };
+        return Ok(d);
+    }
+    let file = kind.query_file().unwrap_or_default();
+    let q = NamedQuery::read(&queries_dir(kb).join(file))?;
+    let mut bindings = vec![("lang", lang_term)];
+    let mut arg_label = String::new();
+    if let Some(iri) = resolve_arg(kb, kind)? {
+        arg_label = label_of(kb, &iri, lang)?;
+        bindings.push(("arg", iri.into()));
+    }
+    let table = Table::collect(run(kb, &q, &bindings)?)?;
+    from_rows(&table, &mut d);
+    if *kind == Kind::Ontology {
+        // Classes of other vocabularies appear only as domains, ranges and superclasses.
+        for n in d.graph.node_weights_mut().filter(|n| n.kind == "resource") {
+            n.kind = "class".into();
+        }
+    }
+    d.mark_bridges();
+    d.add_money_totals();
+    (d.title, d.note) = title(kind, lang, &arg_label);
+    Ok(d)
+}
+
+/// The label of a resource in a language (else any label, else its compact IRI).
+fn label_of(kb: &Kb, iri: &NamedNode, lang: Lang) -> Result<String> {
+    Ok(labels(kb, std::slice::from_ref(iri), lang)?
+        .remove(iri.as_str())
+        .unwrap_or_else(|| compact(iri.as_str())))
+}
+
+/// Labels (rdfs:label or skos:prefLabel, preferring the language) of many resources.
+pub fn labels(kb: &Kb, iris: &[NamedNode], lang: Lang) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for chunk in iris.chunks(200) {
+        let values: String = chunk.iter().map(|n| format!("{n} ")).collect();
+        let text = format!(
+            "SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} \
+             ?x <{RDFS_LABEL}>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}",
+            RDFS_LABEL = RDFS_LABEL.as_str()
+        );
+        let table = Table::collect(kb.query("labels", &text)?)?;
+        let mut best: BTreeMap<String, (u8, String)> = BTreeMap::new();
+        for row in &table.rows {
+            let (Some(Term::NamedNode(x)), Some(Term::Literal(l))) = (&row[0], &row[1]) else {
+                continue;
+            };
+            let rank = match l.language() {
+                Some(t) if t == lang.tag() => 0,
+                None => 1,
+                _ => 2,
+            };
+            let entry = best
+                .entry(x.as_str().to_owned())
+                .or_insert((u8::MAX, String::new()));
+            if (rank, l.value()) < (entry.0, entry.1.as_str()) {
+                *entry = (rank, l.value().to_owned());
+            }
+        }
+        out.extend(best.into_iter().map(|(k, (_, v))| (k, v)));
+    }
+    Ok(out)
+}
+
+/// Fills a diagram from the rows of a diagram query (see the module documentation).
+fn from_rows(table: &Table, d: &mut Diagram) {
+    let col = |name: &str| table.vars.iter().position(|v| v == name);
+    let (c_node, c_label, c_kind, c_group, c_attr) = (
+        col("node"),
+        col("label"),
+        col("kind"),
+        col("group"),
+        col("attr"),
+    );
+    let (c_target, c_edge, c_edge_kind, c_weight) =
+        (col("target"), col("edge"), col("edgeKind"), col("weight"));
+    let get = |row: &Vec<Option<Term>>, c: Option<usize>| c.and_then(|c| row[c].clone());
+    let text = |row: &Vec<Option<Term>>, c: Option<usize>| get(row, c).map(|t| plain(&t));
+    for row in &table.rows {
+        let Some(node) = get(row, c_node) else {
+            continue;
+        };
+        let from = key(&node);
+        if let Some(target) = get(row, c_target) {
+            let edge = Edge {
+                label: text(row, c_edge).unwrap_or_default(),
+                kind: text(row, c_edge_kind).unwrap_or_default(),
+                weight: text(row, c_weight).and_then(|w| w.parse().ok()),
+            };
+            d.edge(&from, &key(&target), edge);
+            continue;
+        }
+        let i = d.node(&from);
+        let n = &mut d.graph[i];
+        if let Some(l) = text(row, c_label).filter(|l| !l.is_empty()) {
+            n.label = l;
+        }
+        if let Some(k) = text(row, c_kind) {
+            n.kind = k;
+        }
+        if let Some(g) = text(row, c_group) {
+            n.groups.insert(g);
+        }
+        if let Some(a) = text(row, c_attr) {
+            n.attrs.insert(a);
+        }
+        if let Some(w) = text(row, c_weight).and_then(|w| w.parse().ok()) {
+            n.total = Some(w);
+        }
+    }
+}
+
+/// Fills a diagram from a CONSTRUCT query: resources are nodes labelled by rdfs:label,
+/// triples between resources are edges labelled by the predicate's label, literal values
+/// other than labels are small text nodes.
+fn from_construct(kb: &Kb, q: &NamedQuery, lang: Lang, d: &mut Diagram) -> Result<()> {
+    let lang_term: Term = Literal::new_simple_literal(lang.tag()).into();
+    let triples: Vec<Triple> = match run(kb, q, &[("lang", lang_term)])? {
+        QueryResults::Graph(triples) => triples
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| q.error(e))?,
+        _ => {
+            return Err(Error::Diagram(format!(
+                "{}: a diagram query must be a CONSTRUCT (or DESCRIBE) query",
+                q.path.display()
+            )))
+        }
+    };
+    let mut iris = BTreeSet::new();
+    for t in &triples {
+        if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = &t.subject {
+            iris.insert(n.clone());
+        }
+        iris.insert(t.predicate.clone());
+        if let Term::NamedNode(n) = &t.object {
+            iris.insert(n.clone());
+        }
+    }
+    let iris: Vec<NamedNode> = iris.into_iter().collect();
+    let names = labels(kb, &iris, lang)?;
+    let name = |iri: &str| names.get(iri).cloned().unwrap_or_else(|| compact(iri));
+    for t in &triples {
+        let s: Term = t.subject.clone().into();
+        let from = key(&s);
+        let i = d.node(&from);
+        if let Term::NamedNode(n) = &s {
+            d.graph[i].label = name(n.as_str());
+        }
+        if t.predicate.as_ref() == RDFS_LABEL {
+            continue;
+        }
+        let to = match &t.object {
+            Term::Literal(l) => {
+                let k = format!("\"{}\"", l.value());
+                let j = d.node(&k);
+                d.graph[j].label = l.value().to_owned();
+                d.graph[j].kind = "literal".into();
+                k
+            }
+            other => {
+                let k = key(other);
+                let j = d.node(&k);
+                if let Term::NamedNode(n) = other {
+                    d.graph[j].label = name(n.as_str());
+                }
+                k
+            }
+        };
+        let edge = Edge {
+            label: name(t.predicate.as_str()),
+            kind: "property".into(),
+            weight: None,
+        };
+        d.edge(&from, &to, edge);
+    }
+    Ok(())
+}
+
+/// Writes a diagram in a format (SVG and PNG need Graphviz `dot` on PATH).
+pub fn render(d: &Diagram, format: Format) -> Result<Vec<u8>> {
+    match format {
+        Format::Dot => Ok(dot::to_dot(d).into_bytes()),
+        Format::Mermaid => Ok(mermaid::to_mermaid(d).into_bytes()),
+        Format::Svg => dot::run_dot(&dot::to_dot(d), "svg"),
+        Format::Png => dot::run_dot(&dot::to_dot(d), "png"),
+    }
+}
+
+/// The built-in diagrams: overview, every project, theme and ministry, cross-project,
+/// budget and ontology.
+pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
+    let mut kinds = vec![
+        Kind::Overview,
+        Kind::CrossProject,
+        Kind::Budget,
+        Kind::Ontology,
+    ];
+    let text = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#> \
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
+        SELECT ?kind ?code WHERE { \
+          { ?x medrd:projectNumber ?code . BIND (\"project\" AS ?kind) } UNION \
+          { ?x skos:inScheme <https://w3id.org/medrd-kg/id/theme> ; skos:notation ?code . BIND (\"theme\" AS ?kind) } UNION \
+          { ?x a medrd:Ministry ; skos:notation ?code . BIND (\"ministry\" AS ?kind) } \
+        } ORDER BY ?kind ?code";
+    let table = Table::collect(kb.query("diagram list", text)?)?;
+    for i in 0..table.rows.len() {
+        kinds.push(Kind::parse(
+            &table.text(i, "kind"),
+            Some(&table.text(i, "code")),
+        )?);
+    }
+    Ok(kinds)
+}
+
+/// Writes every built-in diagram (Japanese labels) into `dir`: `.dot` and `.mmd` always,
+/// `.svg` when Graphviz `dot` is on PATH. Returns the files written, sorted.
+pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let svg = dot::available();
+    let mut written = Vec::new();
+    for kind in all_kinds(kb)? {
+        let d = build(kb, &kind, Lang::Ja)?;
+        let mut formats = vec![Format::Dot, Format::Mermaid];
+        if svg {
+            formats.push(Format::Svg);
+        }
+        for f in formats {
+            let path = dir.join(format!("{}.{}", d.name, f.extension()));
+            let bytes = render(&d, f)?;
+            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+            written.push(path);
+        }
+    }
+    written.sort();
+    Ok(written)
+}

@@ -1,0 +1,357 @@
+//! Diagrams, network analysis and paths (issue 3): the structure the source document gives
+//! (which programs a theme holds, which projects share programs), DOT that parses back and
+//! that Graphviz accepts, stable output, and the `medrd diagram`/`path` command lines.
+
+use crate::util::kb;
+use medrd_kg::diagram::analyze::{analyze, DataGraph};
+use medrd_kg::diagram::{self, Diagram, Format, Kind, Lang};
+use std::collections::BTreeSet;
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn build(kind: Kind) -> Diagram {
+    diagram::build(kb(), &kind, Lang::Ja).expect("the diagram builds")
+}
+
+fn medrd(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_medrd"))
+        .args(args)
+        .env("MEDRD_ROOT", ROOT)
+        .output()
+        .expect("medrd runs")
+}
+
+/// Whether Graphviz is installed; says so when it is not.
+fn graphviz() -> bool {
+    let ok = diagram::dot::available();
+    if !ok {
+        println!("note: Graphviz `dot` is not on PATH; skipping the rendering checks");
+    }
+    ok
+}
+
+#[test]
+fn theme_dementia_holds_its_programs_across_projects() {
+    let d = build(Kind::Theme("dementia".into()));
+    let labels: BTreeSet<String> = d.labels().into_iter().collect();
+    assert!(labels.contains("認知症研究開発事業"), "{labels:?}");
+    assert!(labels.contains("脳神経科学統合プログラム"), "{labels:?}");
+    assert!(
+        !labels.contains("医工連携イノベーション推進事業"),
+        "{labels:?}"
+    );
+    // 認知症研究開発事業 is listed in projects 1, 4 and 5 and so is a bridge.
+    let dementia = d.find("id:program/dementia-rd").expect("dementia program");
+    assert!(dementia.bridge);
+    let projects: BTreeSet<&str> = d
+        .edges()
+        .into_iter()
+        .filter(|(a, b, _)| a.key == "id:program/dementia-rd" && b.kind == "project")
+        .map(|(_, b, _)| b.key.as_str())
+        .collect();
+    assert_eq!(
+        projects,
+        BTreeSet::from(["id:project/1", "id:project/4", "id:project/5"])
+    );
+    // Both ways a theme is attached are drawn: curated and derived.
+    let kinds: BTreeSet<&str> = d
+        .edges()
+        .into_iter()
+        .map(|(_, _, e)| e.kind.as_str())
+        .collect();
+    assert!(
+        kinds.contains("subject") && kinds.contains("derived"),
+        "{kinds:?}"
+    );
+    assert!(d.graph.node_weights().any(|n| n.kind == "initiative"));
+    assert!(d
+        .graph
+        .node_weights()
+        .any(|n| n.kind == "ministry" && n.label == "厚生労働省"));
+}
+
+#[test]
+fn cross_project_links_projects_by_shared_programs() {
+    let d = build(Kind::CrossProject);
+    let projects: Vec<_> = d
+        .nodes()
+        .into_iter()
+        .filter(|n| n.kind == "project")
+        .collect();
+    assert_eq!(projects.len(), 6);
+    let edge = d
+        .edges()
+        .into_iter()
+        .find(|(a, b, e)| a.key == "id:project/1" && b.key == "id:project/5" && e.kind == "shared")
+        .expect("projects 1 and 5 share a program");
+    assert!(edge.2.label.contains("認知症研究開発事業"), "{:?}", edge.2);
+    assert_eq!(edge.2.weight, Some(1.0));
+    let feeds: BTreeSet<&str> = d
+        .edges()
+        .into_iter()
+        .filter(|(_, _, e)| e.kind == "feedsInto")
+        .map(|(a, b, _)| {
+            assert_eq!(a.key, "id:project/4");
+            b.key.as_str()
+        })
+        .collect();
+    assert_eq!(
+        feeds,
+        BTreeSet::from(["id:project/1", "id:project/2", "id:project/3"])
+    );
+}
+
+#[test]
+fn budget_draws_only_figures_that_are_not_counted_twice() {
+    let d = build(Kind::Budget);
+    let money: Vec<_> = d
+        .edges()
+        .into_iter()
+        .filter(|(_, _, e)| e.kind == "money")
+        .collect();
+    let from_ministries: f64 = money
+        .iter()
+        .filter(|(a, b, _)| a.kind == "ministry" && b.key == "medrd:AmedFunded")
+        .filter_map(|(_, _, e)| e.weight)
+        .sum();
+    // The overview table's AMED request + demand: 1,489億円.
+    assert_eq!(from_ministries, 1489.0);
+    let to_projects: f64 = money
+        .iter()
+        .filter(|(a, b, _)| a.key == "medrd:AmedFunded" && b.kind == "project")
+        .filter_map(|(_, _, e)| e.weight)
+        .sum();
+    assert_eq!(to_projects, 380.0 + 131.0 + 209.0 + 203.0 + 198.0 + 269.0);
+    assert!(
+        d.note.contains("総括表"),
+        "the graph says where each level comes from"
+    );
+}
+
+#[test]
+fn every_diagram_is_valid_stable_dot() {
+    let graphviz = graphviz();
+    for kind in diagram::all_kinds(kb()).expect("diagram list") {
+        let d = diagram::build(kb(), &kind, Lang::Ja).expect("builds");
+        assert!(d.graph.node_count() > 0, "{kind:?} is empty");
+        let dot = diagram::dot::to_dot(&d);
+        graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("{kind:?}: DOT does not parse: {e}"));
+        assert!(dot.contains("Noto Sans CJK JP"));
+        let again = diagram::dot::to_dot(&diagram::build(kb(), &kind, Lang::Ja).expect("builds"));
+        assert_eq!(dot, again, "{kind:?} is not stable");
+        let mermaid = diagram::mermaid::to_mermaid(&d);
+        assert!(mermaid.contains("flowchart"));
+        if graphviz {
+            let svg = diagram::render(&d, Format::Svg).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+            assert!(String::from_utf8_lossy(&svg).contains("<svg"));
+        }
+    }
+    // English labels too.
+    let en = diagram::build(kb(), &Kind::Theme("dementia".into()), Lang::En).expect("builds");
+    assert!(en
+        .labels()
+        .contains(&"Dementia Research and Development Program".to_owned()));
+}
+
+#[test]
+fn user_construct_query_is_drawn_with_labels() {
+    let dir = std::env::temp_dir().join(format!("medrd-diagram-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let q = dir.join("dementia-projects.rq");
+    std::fs::write(
+        &q,
+        "#+ summary: The projects of the dementia program.\n\
+         PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>\n\
+         CONSTRUCT { ?p medrd:partOfProject ?j } WHERE {\n\
+           BIND (<https://w3id.org/medrd-kg/id/program/dementia-rd> AS ?p)\n\
+           ?p medrd:partOfProject ?j }\n",
+    )
+    .unwrap();
+    let d = diagram::build(kb(), &Kind::Query(q.clone()), Lang::Ja).expect("builds");
+    assert!(d.labels().contains(&"認知症研究開発事業".to_owned()));
+    assert!(d.labels().contains(&"医薬品プロジェクト".to_owned()));
+    assert_eq!(d.edges().len(), 3);
+    assert!(d
+        .edges()
+        .iter()
+        .all(|(_, _, e)| e.label == "所属プロジェクト"));
+    let out = medrd(&["diagram", "--query", q.to_str().unwrap(), "-f", "mermaid"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("所属プロジェクト"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn command_line_draws_and_renders() {
+    let out = medrd(&["diagram", "theme", "dementia"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dot = String::from_utf8(out.stdout).unwrap();
+    assert!(dot.starts_with("digraph"));
+    assert!(dot.contains("認知症研究開発事業"));
+    assert!(!dot.contains("医工連携イノベーション推進事業"));
+
+    let out = medrd(&["diagram", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    if graphviz() {
+        // What `dot` makes of our DOT: an SVG.
+        let mut child = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dot.as_bytes())
+            .unwrap();
+        let svg = child.wait_with_output().unwrap();
+        assert!(svg.status.success());
+        assert!(String::from_utf8_lossy(&svg.stdout).contains("認知症"));
+        let out = medrd(&["diagram", "cross-project", "-f", "png"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.starts_with(b"\x89PNG"));
+    } else {
+        // Without Graphviz, svg fails with one line naming it.
+        let out = medrd(&["diagram", "overview", "-f", "svg"]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("Graphviz"), "{err}");
+    }
+}
+
+#[test]
+fn missing_graphviz_is_one_line_naming_it() {
+    // An empty PATH hides `dot` whether or not it is installed.
+    let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
+        .args(["diagram", "budget", "-f", "svg"])
+        .env("MEDRD_ROOT", ROOT)
+        .env("PATH", "")
+        .output()
+        .expect("medrd runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("Graphviz") && err.contains("graphviz"),
+        "{err}"
+    );
+    // DOT and Mermaid need nothing.
+    for f in ["dot", "mermaid"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
+            .args(["diagram", "budget", "-f", f])
+            .env("MEDRD_ROOT", ROOT)
+            .env("PATH", "")
+            .output()
+            .expect("medrd runs");
+        assert!(
+            out.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn path_from_dementia_program_to_meti() {
+    let out = medrd(&["path", "認知症研究開発事業", "経済産業省"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("認知症研究開発事業"), "{text}");
+    assert!(
+        lines.iter().any(|l| l.contains("経済産業省 (id:org/meti)")),
+        "{text}"
+    );
+    assert!(text.contains('→') || text.contains('←'));
+
+    let g = DataGraph::load(kb(), Lang::En).expect("graph loads");
+    let from = g
+        .find("Dementia Research and Development Program")
+        .expect("found by English label");
+    let to = g.find("id:org/meti").expect("found by compact IRI");
+    let steps = g.path(from, to).expect("connected");
+    assert!(!steps.is_empty() && steps.len() <= 4);
+    assert_eq!(steps.last().unwrap().2, to);
+}
+
+#[test]
+fn analysis_ranks_bridging_programs() {
+    let g = DataGraph::load(kb(), Lang::Ja).expect("graph loads");
+    let a = analyze(&g, 10);
+    assert_eq!(a.bridges.len(), 10);
+    assert!(a
+        .bridges
+        .windows(2)
+        .all(|w| w[0].betweenness >= w[1].betweenness));
+    // The program listed in four projects is among the top bridges.
+    let cancer = a
+        .bridges
+        .iter()
+        .find(|b| b.program == "革新的がん医療実用化研究事業")
+        .expect("革新的がん医療実用化研究事業 bridges projects");
+    assert_eq!(cancer.projects.len(), 4);
+    let programs = a
+        .degrees
+        .iter()
+        .find(|d| d.class == "medrd:Program")
+        .expect("programs");
+    assert_eq!(programs.count, 52);
+    assert!(!a.components.is_empty());
+}
+
+#[test]
+fn betweenness_matches_a_hand_computed_graph() {
+    // A path a - b - c: only b lies between a pair (a, c).
+    let mut d = Diagram::default();
+    d.edge("a", "b", Default::default());
+    d.edge("b", "c", Default::default());
+    let cb = diagram::analyze::betweenness(&d.graph.clone().into_edge_type());
+    assert_eq!(cb, vec![0.0, 1.0, 0.0]);
+}
+
+#[test]
+fn write_all_writes_every_diagram() {
+    let dir = std::env::temp_dir().join(format!("medrd-diagrams-{}", std::process::id()));
+    let files = diagram::write_all(kb(), &dir).expect("writes");
+    let names: BTreeSet<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for name in [
+        "overview.dot",
+        "theme-dementia.dot",
+        "cross-project.dot",
+        "budget.dot",
+        "project-1.dot",
+        "ministry-mhlw.dot",
+        "ontology.mmd",
+    ] {
+        assert!(names.contains(name), "{name} missing from {names:?}");
+    }
+    if graphviz() {
+        assert!(names.contains("overview.svg"));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
