@@ -99,6 +99,9 @@ impl Builder {
         self.add(iri, medrd::AMOUNT_KIND, kind_concept(kind));
         if let Some(c) = category {
             self.add(iri, medrd::FUNDING_CATEGORY, category_concept(c));
+            if c == Category::Amed {
+                self.add(iri, medrd::FUNDED_THROUGH, node(id("org", "amed")));
+            }
         }
         self.add(
             iri,
@@ -599,6 +602,9 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                     Some("概算要求額"),
                 );
                 b.add(&iri, medrd::IN_PROJECT, project.clone());
+                if let Some(inst) = &x.institute {
+                    b.add(&iri, medrd::FUNDED_THROUGH, node(id("org", inst)));
+                }
                 b.note(&iri, Some(PROJECT_FIGURE_NOTE));
                 if x.repost {
                     if let Some(orig) = originals.get(&key) {

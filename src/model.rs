@@ -319,6 +319,8 @@ pub struct Figure {
     pub amount: Option<LineAmount>,
     pub included_in: Option<String>,
     pub category: Option<Category>,
+    /// The in-house institute the line names (e.g. the National Centers).
+    pub institute: Option<String>,
     #[serde(default)]
     pub repost: bool,
     pub inferred_program: Option<String>,
@@ -682,6 +684,11 @@ impl Data {
                 if let Some(i) = &xv.included_in {
                     if !amounts.contains(i.as_str()) {
                         return Err(f.error(x, unknown("amount", i)));
+                    }
+                }
+                if let Some(i) = &xv.institute {
+                    if !orgs.contains(i.as_str()) {
+                        return Err(f.error(x, unknown("organization", i)));
                     }
                 }
             }

@@ -63,6 +63,7 @@ pub mod medrd {
         EXPENSE_ITEM = "ExpenseItem", BUDGET = "Budget",
         BUDGET_AMOUNT = "BudgetAmount", AMOUNT_FOR = "amountFor", FISCAL_YEAR = "fiscalYear",
         AMOUNT_KIND = "amountKind", FUNDING_CATEGORY = "fundingCategory", OKU_YEN = "okuYen",
+        FUNDED_THROUGH = "fundedThrough",
         PRINTED_LABEL = "printedLabel", PORTION_OF = "portionOf", INCLUDED_IN = "includedIn",
         REPOST_OF = "repostOf",
         DERIVED_THEME = "derivedTheme", KEYWORD = "keyword",
