@@ -1,5 +1,6 @@
 //! `medrd build`: the main job. Validate, then publish every export format, every named
-//! query's results as CSV and every diagram into the output directory.
+//! query's results as CSV, the tidy CSV tables with CSVW metadata, the DCAT catalogue and
+//! every diagram into the output directory.
 
 use anyhow::Context;
 use medrd_kg::output::{write_results, ResultsFormat};
@@ -47,6 +48,10 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
         write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)?;
         w.flush()?;
     }
+    let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"))?;
+    let mut catalog = create(&output.join("catalog.ttl"))?;
+    medrd_kg::publish::write_dcat(kb, &mut catalog)?;
+    catalog.flush()?;
     let diagrams = medrd_kg::diagram::write_all(kb, &output.join("diagrams"))?;
     let svg = diagrams
         .iter()
@@ -56,11 +61,12 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }
     eprintln!(
-        "built {}: {} triples in the data graph, {} export formats, {} query results, {} diagram files ({} SVG), {} checks passed",
+        "built {}: {} triples in the data graph, {} export formats, {} query results, {} table files (CSV + CSVW), catalog.ttl (DCAT/VoID), {} diagram files ({} SVG), {} checks passed",
         output.display(),
         kb.data_graph_len(),
         formats.len(),
         queries.len(),
+        tables.len(),
         diagrams.len(),
         svg,
         checks.len()

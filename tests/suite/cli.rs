@@ -146,6 +146,9 @@ fn build_publishes_exports_and_query_results() {
         let dot = std::fs::read_to_string(out.join("diagrams").join(format!("{d}.dot"))).unwrap();
         assert!(dot.contains("digraph") || dot.contains("graph"), "{d}.dot is DOT");
     }
+    let catalog = std::fs::read_to_string(out.join("catalog.ttl")).unwrap();
+    assert!(catalog.contains("dcat:Dataset") || catalog.contains("http://www.w3.org/ns/dcat#Dataset"));
+    assert!(out.join("tables/csv-metadata.json").is_file());
     let pp = std::fs::read_to_string(out.join("queries/program-projects.csv")).unwrap();
     assert!(pp.contains("dementia-rd,認知症研究開発事業"));
     let queries = std::fs::read_dir(root().join("queries")).unwrap().filter(|e| {
