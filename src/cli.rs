@@ -18,6 +18,24 @@ pub struct Cli {
     #[arg(long = "with", global = true, value_name = "FILE_OR_DIR")]
     pub with: Vec<PathBuf>,
 
+    /// Keep the store on disk in DIR between runs (RocksDB; needs a medrd built with
+    /// `--features rocksdb`). Each run replaces the ontology, data and --with graphs it
+    /// loads, in one transaction; graphs of earlier --with files stay
+    #[arg(long, global = true, env = "MEDRD_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Answer queries (query, validate's SPARQL checks, diagram, analyze…) from this remote
+    /// SPARQL 1.1 endpoint instead of the embedded store; `publish` puts our graphs there.
+    /// The endpoint must evaluate queries over the union of its graphs (Fuseki:
+    /// tdb2:unionDefaultGraph, see scripts/fuseki-test.sh)
+    #[arg(long, global = true, env = "MEDRD_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Let `medrd query` send SERVICE patterns to remote SPARQL endpoints (http:// only);
+    /// without it a query using SERVICE is refused
+    #[arg(long, global = true)]
+    pub allow_service: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +71,13 @@ pub enum Command {
         /// Output file [default: stdout]
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Write the DCAT 3 + VoID description of the dataset (Turtle) instead of the data
+        #[arg(long, conflicts_with_all = ["format", "csv"])]
+        dcat: bool,
+        /// Write the main tables (queries/tables/*.rq) as CSV with CSVW metadata
+        /// (csv-metadata.json) into this directory instead of the data
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["format", "output"])]
+        csv: Option<PathBuf>,
     },
     /// Run the checks (queries/checks/*-violation.rq and the source-line check); exit 1 on
     /// any violation
@@ -121,6 +146,24 @@ pub enum Command {
         #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
         max_body: usize,
     },
+    /// Link the knowledge graph with other open government data (see `medrd link rs --help`)
+    Link {
+        #[command(subcommand)]
+        target: LinkTarget,
+    },
+    /// Time the pipeline, generate synthetic knowledge bases and measure them at scale
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// Put our graphs (ontology, data, --with graphs) into the remote store of --endpoint by
+    /// the SPARQL 1.1 Graph Store Protocol (PUT URL?graph=IRI for each named graph)
+    Publish {
+        /// Graph Store Protocol URL [default: the --endpoint URL; Fuseki serves both on the
+        /// dataset URL, e.g. http://127.0.0.1:3030/ds]
+        #[arg(long, value_name = "URL")]
+        graph_store: Option<String>,
+    },
 }
 
 /// Output formats of `medrd diagram`.
@@ -177,4 +220,93 @@ pub enum ExportFormat {
     Trig,
     Rdfxml,
     Jsonld,
+}
+
+/// The datasets `medrd link` links with.
+#[derive(Subcommand, Debug)]
+pub enum LinkTarget {
+    /// Match our programs to the budget programs of the administrative project review
+    /// (行政事業レビュー, RS system) and write a linkset, the RS records as RDF and a review
+    /// report; the review table goes to stdout
+    Rs {
+        /// RS CSV files or the ZIPs they are published in (1-2 基本情報, 2-1 予算・執行
+        /// サマリ …), UTF-8 or Shift_JIS
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Write the linkset here (Turtle, or the syntax of the extension)
+        #[arg(short, long, value_name = "LINKSET.ttl")]
+        output: Option<PathBuf>,
+        /// Write the review report here as CSV (program_ja, rs_id, rs_name, score, decision,
+        /// program, basis)
+        #[arg(long, value_name = "REPORT.csv")]
+        report: Option<PathBuf>,
+        /// Write the imported RS records here (.ttl for `--with`; .trig/.nq keep the graph
+        /// <https://w3id.org/medrd-kg/graph/rs>)
+        #[arg(long, value_name = "RS.ttl")]
+        rs_graph: Option<PathBuf>,
+        /// Curated accept/reject decisions [default: data/link-decisions.toml]
+        #[arg(long, value_name = "FILE.toml")]
+        decisions: Option<PathBuf>,
+        /// Known true pairs (CSV: program,rs_id) to print the matcher's precision and recall
+        #[arg(long, value_name = "TRUTH.csv")]
+        truth: Option<PathBuf>,
+    },
+    /// Write the verified external identifiers of our organisations (data/identifiers.toml:
+    /// 法人番号 as gBizINFO IRIs, Wikidata QIDs) as a linkset to load with --with
+    Ids {
+        /// Output file (Turtle, or the syntax of the extension) [default: stdout]
+        #[arg(short, long, value_name = "IDS.ttl")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// The subcommands of `medrd bench`.
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Time the whole pipeline on the document (build the store, validate, every named query,
+    /// every diagram as DOT), per stage, in ms (median and min of the runs)
+    Pipeline {
+        /// Timed runs (after one warm-up run)
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// Also print each check's, query's and diagram's median time
+        #[arg(long)]
+        detail: bool,
+    },
+    /// Write a synthetic knowledge base shaped like ours (whole copies of the data graph
+    /// renamed under id/synth/K/, sharing ministries, themes and the ontology) as N-Triples,
+    /// to load with --with
+    Gen {
+        /// At least this many programs (about 93 triples each)
+        #[arg(long)]
+        programs: usize,
+        /// Output file (.nt) [default: stdout]
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Run a named query (or .rq file) and print oxigraph's plan with the rows and time of
+    /// each step (JSON), to find why a query is slow
+    Explain {
+        /// Name of a query in queries/ or path to a .rq file
+        query: String,
+    },
+    /// Measure what --with loads: load time and triples/s, peak RSS, each named query's
+    /// latency (median of the runs) and one diagram's time
+    Scale {
+        /// Runs of each query and of the diagram
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// The diagram to time (a kind of `medrd diagram`)
+        #[arg(long, default_value = "cross-project")]
+        diagram: String,
+        /// The diagram's argument (project number, theme or ministry)
+        #[arg(long)]
+        arg: Option<String>,
+    },
 }

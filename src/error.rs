@@ -5,10 +5,11 @@ use std::path::PathBuf;
 /// Errors raised while loading, querying or exporting the knowledge base.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
+    /// The cause is part of the message (not a `source`), so a printed chain says it once.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A data or ontology file is malformed, or refers to something that does not exist.
     #[error("{}:{line}: {message}", path.display())]
@@ -23,6 +24,16 @@ pub enum Error {
     Query { name: String, message: String },
     #[error("unknown query {0:?} (run `medrd queries` for the list)")]
     UnknownQuery(String),
+    /// A diagram cannot be built: unknown kind, argument or entity.
+    #[error("diagram: {0}")]
+    Diagram(String),
+    /// Graphviz `dot` is missing or failed.
+    #[error("{0}")]
+    Graphviz(String),
+    /// A file of other open government data (RS CSV or ZIP, curated link decisions) cannot
+    /// be read.
+    #[error("{}: {message}", path.display())]
+    Import { path: PathBuf, message: String },
     #[error("store: {0}")]
     Store(#[from] oxigraph::store::StorageError),
 }
@@ -30,10 +41,10 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause,
         }
     }
 

@@ -212,7 +212,8 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         ext::DCTERMS_PUBLISHER,
         node(id("org", &doc.publisher)),
     );
-    b.add(&doc_iri, ext::DCTERMS_LICENSE, node(doc.licence.clone()));
+    // The source's own licence is stated in words (dcterms:rights); `licence` is the licence
+    // of our derived dataset, which the DCAT catalogue states.
     b.add(
         &doc_iri,
         ext::DCTERMS_RIGHTS,
@@ -469,7 +470,12 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             for m in &g.inferred_members {
                 let program = node(id("program", m));
                 b.add(&iri, medrd::GROUP_MEMBER, program.clone());
-                b.inference(&iri, medrd::GROUP_MEMBER, &program, g.members_reasoning.as_deref().unwrap_or(""));
+                b.inference(
+                    &iri,
+                    medrd::GROUP_MEMBER,
+                    &program,
+                    g.members_reasoning.as_deref().unwrap_or(""),
+                );
             }
             b.derived_from(&iri, &[g.line]);
             b.note(&iri, g.note.as_deref());
@@ -556,6 +562,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
             };
             let key = x.program.clone().or(x.group.clone()).unwrap_or_default();
             let subject = subjects[&key].clone();
+            let mut listings = Vec::new();
             for m in &members {
                 let suffix = if x.group.is_some() {
                     format!("-{m}")
@@ -587,9 +594,13 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                 b.note(&listing, x.note.as_deref());
                 memberships.insert((m.clone(), n));
                 program_lines.entry(m.clone()).or_default().push(x.line);
+                listings.push(listing);
             }
             if let Some(a) = &x.amount {
                 let iri = node(id("amount", &format!("p{n}-L{}", a.line)));
+                for listing in &listings {
+                    b.add(listing, medrd::FIGURE_AMOUNT, iri.clone());
+                }
                 let cat = x.category.or(project_category).or(Some(Category::Amed));
                 b.amount(
                     &iri,

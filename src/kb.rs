@@ -1,25 +1,34 @@
 //! The knowledge base: an Oxigraph store built at start from `ontology/` and `data/`, with
-//! the derivation rules of `queries/rules/` applied. Nothing reaches the store until every
-//! file has parsed, so a bad file never leaves a half-loaded store.
+//! the derivation rules of `queries/rules/` applied. Everything goes in through one
+//! transaction, so a bad file never leaves a half-loaded store: not the in-memory store of
+//! every run, nor an on-disk store (`--store DIR`, cargo feature `rocksdb`) that outlives it.
+//! Large N-Triples/N-Quads files (`--with`) are parsed on several threads while the main
+//! thread inserts; queries go to a remote SPARQL endpoint instead when `--endpoint` is set.
 
 use crate::catalog;
 use crate::error::{Error, Result};
 use crate::graph;
 use crate::model::Data;
+use crate::remote;
 use crate::vocab::{BASE, DATA_GRAPH, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::store::{Store, Transaction};
 use std::path::{Path, PathBuf};
 
 /// The inputs of a knowledge base: the project's `ontology/`, `data/` and `queries/` under
-/// one root, plus any extra RDF the user loads beside them (`--with`).
+/// one root, plus any extra RDF the user loads beside them (`--with`), where the store lives
+/// (`--store`, else in memory) and where queries are answered (`--endpoint`, else locally).
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub root: PathBuf,
     /// Extra RDF files or directories, each file loaded into a named graph of its own.
     pub with: Vec<PathBuf>,
+    /// A directory holding an on-disk store (RocksDB) kept between runs; `None`: in memory.
+    pub store: Option<PathBuf>,
+    /// A SPARQL 1.1 endpoint that answers [`Kb::query`] instead of the local store.
+    pub endpoint: Option<String>,
 }
 
 impl Layout {
@@ -27,12 +36,26 @@ impl Layout {
         Layout {
             root: root.into(),
             with: Vec::new(),
+            store: None,
+            endpoint: None,
         }
     }
 
     /// Adds extra RDF files or directories to load beside the project's own graphs.
     pub fn with_extra(mut self, paths: impl IntoIterator<Item = PathBuf>) -> Self {
         self.with.extend(paths);
+        self
+    }
+
+    /// Keeps the store on disk in `dir` (needs the `rocksdb` cargo feature).
+    pub fn with_store(mut self, dir: Option<PathBuf>) -> Self {
+        self.store = dir;
+        self
+    }
+
+    /// Sends queries to a remote SPARQL endpoint.
+    pub fn with_endpoint(mut self, url: Option<String>) -> Self {
+        self.endpoint = url;
         self
     }
     pub fn ontology(&self) -> PathBuf {
@@ -68,26 +91,41 @@ pub fn parse_rdf_dir(dir: &Path, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>> {
     Ok(quads)
 }
 
+/// The RDF syntax of a file, from its extension.
+fn rdf_format(path: &Path) -> Result<RdfFormat> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    RdfFormat::from_extension(ext).ok_or_else(|| Error::Rdf {
+        path: path.to_owned(),
+        message: format!(
+            "unknown RDF file extension {ext:?} (use .ttl, .nt, .nq, .trig, .rdf, .jsonld …)"
+        ),
+    })
+}
+
+/// The parser of one file into the given graph. Named graphs of a dataset file (N-Quads,
+/// TriG) are refused: the file's graph is the one we name.
+fn parser(format: RdfFormat, graph: NamedNodeRef<'_>) -> RdfParser {
+    RdfParser::from_format(format)
+        .without_named_graphs()
+        .with_default_graph(graph)
+}
+
+fn rdf_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Rdf {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
+}
+
 /// Parses one RDF file into the given graph; the format comes from the file extension.
 /// Named graphs of a dataset file (N-Quads, TriG) are refused: the file's graph is the one
 /// we name.
 pub fn parse_rdf_file(path: &Path, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let format = RdfFormat::from_extension(ext).ok_or_else(|| Error::Rdf {
-        path: path.to_owned(),
-        message: format!("unknown RDF file extension {ext:?} (use .ttl, .nt, .nq, .trig, .rdf, .jsonld …)"),
-    })?;
+    let format = rdf_format(path)?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    RdfParser::from_format(format)
-        .without_named_graphs()
-        .with_default_graph(graph)
+    parser(format, graph)
         .for_slice(&bytes)
-        .map(|q| {
-            q.map_err(|e| Error::Rdf {
-                path: path.to_owned(),
-                message: e.to_string(),
-            })
-        })
+        .map(|q| q.map_err(|e| rdf_error(path, e)))
         .collect()
 }
 
@@ -98,7 +136,13 @@ pub fn extra_graph(path: &Path) -> NamedNode {
         .and_then(|n| n.to_str())
         .unwrap_or("file")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     NamedNode::new_unchecked(format!("{BASE}graph/with/{name}"))
 }
@@ -123,41 +167,165 @@ fn extra_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Opens the store: in memory, or on disk in `dir` when built with the `rocksdb` feature.
+fn open_store(dir: Option<&Path>) -> Result<Store> {
+    match dir {
+        None => Ok(Store::new()?),
+        #[cfg(feature = "rocksdb")]
+        Some(dir) => Ok(Store::open(dir)?),
+        #[cfg(not(feature = "rocksdb"))]
+        Some(dir) => Err(Error::io(
+            dir,
+            std::io::Error::other(
+                "this medrd was built without the `rocksdb` feature, so --store is unavailable \
+                 (build with `cargo build --release --features rocksdb`)",
+            ),
+        )),
+    }
+}
+
+/// Files larger than this show a progress spinner on stderr while they load (about a
+/// second's work).
+const PROGRESS_BYTES: u64 = 64 << 20;
+/// Quads per batch sent from a parsing thread to the inserting one.
+const BATCH: usize = 1 << 15;
+
+/// Parses one file and inserts its quads into the transaction: N-Triples and N-Quads on
+/// several threads (the file split at line ends), the other syntaxes on this one. Returns
+/// the number of quads read.
+fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result<u64> {
+    let format = rdf_format(path)?;
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    let progress = crate::progress::counter(
+        size >= PROGRESS_BYTES,
+        &format!("loading {}", path.display()),
+        "triples",
+    );
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut count = 0u64;
+    if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && threads > 1 && size > 1 << 20 {
+        let parsers = parser(format, graph)
+            .split_file_for_parallel_parsing(path, threads)
+            .map_err(|e| Error::io(path, e))?;
+        let failure = std::thread::scope(|scope| {
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<Result<Vec<Quad>>>(threads * 2);
+            for p in parsers {
+                let sender = sender.clone();
+                scope.spawn(move || {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    for q in p {
+                        match q {
+                            Ok(q) => {
+                                batch.push(q);
+                                if batch.len() == BATCH
+                                    && sender
+                                        .send(Ok(std::mem::replace(
+                                            &mut batch,
+                                            Vec::with_capacity(BATCH),
+                                        )))
+                                        .is_err()
+                                {
+                                    return;
+                                }
+                            }
+                            Err(e) => {
+                                let _ = sender.send(Err(rdf_error(path, e)));
+                                return;
+                            }
+                        }
+                    }
+                    let _ = sender.send(Ok(batch));
+                });
+            }
+            drop(sender);
+            for batch in receiver {
+                match batch {
+                    Ok(batch) => {
+                        count += batch.len() as u64;
+                        tx.extend(&batch);
+                        progress.set_position(count);
+                    }
+                    // Dropping the receiver stops the other parsers at their next batch.
+                    Err(e) => return Some(e),
+                }
+            }
+            None
+        });
+        if let Some(e) = failure {
+            progress.abandon();
+            return Err(e);
+        }
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        for q in parser(format, graph).for_reader(std::io::BufReader::new(file)) {
+            let q = q.map_err(|e| {
+                progress.abandon();
+                rdf_error(path, e)
+            })?;
+            tx.insert(&q);
+            count += 1;
+            if count.is_multiple_of(BATCH as u64) {
+                progress.set_position(count);
+            }
+        }
+    }
+    progress.finish_and_clear();
+    Ok(count)
+}
+
 impl Kb {
-    /// Builds the store from the files under `layout`. Everything is parsed and checked
-    /// before the first triple is inserted.
+    /// Builds the store from the files under `layout`. The project's files are parsed and
+    /// checked before the first triple is inserted, and everything is inserted in one
+    /// transaction: when a `--with` file fails half way, the store is left as it was.
+    /// An on-disk store keeps the graphs of earlier `--with` files; the ontology, data and
+    /// every graph loaded again are replaced.
     pub fn load(layout: Layout) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let data = Data::load(&layout.data())?;
         let quads = graph::data_quads(&data);
-        let mut extra = Vec::new();
-        for file in extra_files(&layout.with)? {
-            extra.extend(parse_rdf_file(&file, extra_graph(&file).as_ref())?);
+        let files = extra_files(&layout.with)?;
+        let rules = catalog::rules(&layout.queries())?;
+        let store = open_store(layout.store.as_deref())?;
+        {
+            let mut tx = store.start_transaction()?;
+            tx.clear_graph(ONTOLOGY_GRAPH)?;
+            tx.clear_graph(DATA_GRAPH)?;
+            tx.extend(ontology.iter().chain(&quads));
+            for file in &files {
+                let g = extra_graph(file);
+                tx.clear_graph(g.as_ref())?;
+                load_file(&mut tx, file, g.as_ref())?;
+            }
+            for rule in &rules {
+                SparqlEvaluator::new()
+                    .parse_update(&rule.text)
+                    .map_err(|e| rule.error(e))?
+                    .on_transaction(&mut tx)
+                    .execute()
+                    .map_err(|e| rule.error(e))?;
+            }
+            tx.commit()?;
         }
-        let store = Store::new()?;
-        store.extend(ontology.into_iter().chain(quads).chain(extra))?;
-        let kb = Kb {
+        Ok(Kb {
             layout,
             data,
             store,
-        };
-        for rule in catalog::rules(&kb.layout.queries())? {
-            SparqlEvaluator::new()
-                .parse_update(&rule.text)
-                .map_err(|e| rule.error(e))?
-                .on_store(&kb.store)
-                .execute()
-                .map_err(|e| rule.error(e))?;
-        }
-        Ok(kb)
+        })
     }
 
-    /// Runs a SPARQL query over the union of all graphs (ontology and data).
+    /// Runs a SPARQL query over the union of all graphs (ontology and data), or sends it to
+    /// the remote endpoint when one is set (which must answer over the union too).
     pub fn query(&self, name: &str, sparql: &str) -> Result<QueryResults<'static>> {
         let err = |m: String| Error::Query {
             name: name.to_owned(),
             message: m,
         };
+        if let Some(url) = &self.layout.endpoint {
+            return remote::query(url, sparql).map_err(|e| err(e.to_string()));
+        }
         let mut prepared = SparqlEvaluator::new()
             .parse_query(sparql)
             .map_err(|e| err(e.to_string()))?;

@@ -2,14 +2,23 @@
 //! loads the curated data into Oxigraph and answers, checks and exports it; the `medrd`
 //! binary is a thin command line over it.
 
+pub mod bench;
 pub mod catalog;
+pub mod diagram;
 pub mod error;
 pub mod export;
 pub mod graph;
 pub mod kb;
+pub mod link;
 pub mod model;
 pub mod output;
+pub mod progress;
 pub mod provenance;
+pub mod publish;
+pub mod remote;
+pub mod serve;
+pub mod service;
+pub mod synth;
 pub mod validate;
 pub mod vocab;
 

@@ -34,9 +34,10 @@ impl<'de> Deserialize<'de> for Oku {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
         let tenths = (v * 10.0).round();
-        if v < 0.0 || (tenths - v * 10.0).abs() > 1e-6 {
+        // 10^7 億円 (10^15 yen) is far beyond any budget line and keeps yen() within i64.
+        if !v.is_finite() || !(0.0..=1e7).contains(&v) || (tenths - v * 10.0).abs() > 1e-6 {
             return Err(serde::de::Error::custom(format!(
-                "amount {v} is not a non-negative figure in 億円 with at most one decimal"
+                "amount {v} is not a figure in 億円 from 0 to 10,000,000 with at most one decimal"
             )));
         }
         Ok(Oku(tenths as i64))
@@ -559,19 +560,68 @@ impl Data {
                 ));
             }
         }
-        let mut seen = HashSet::new();
-        let mut unique = |path: &Path, line: usize, id: &str| -> Result<()> {
-            if seen.insert(id.to_owned()) {
+        // Ids become IRIs (id/<kind>/<id>): two records of one kind with one id would merge.
+        let mut seen: HashSet<(&str, String)> = HashSet::new();
+        let mut unique = |kind: &'static str, path: &Path, line: usize, id: &str| -> Result<()> {
+            if seen.insert((kind, id.to_owned())) {
                 Ok(())
             } else {
-                Err(Error::data(path, line, format!("id {id:?} is used twice")))
+                Err(Error::data(
+                    path,
+                    line,
+                    format!("{kind} id {id:?} is used twice"),
+                ))
             }
         };
+        let of = &self.organizations;
+        for o in [
+            &of.value.ministry,
+            &of.value.agency,
+            &of.value.institute,
+            &of.value.body,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            unique("organization", &of.path, of.line_of(o), &o.get_ref().id)?;
+        }
+        let tf = &self.themes;
+        for t in &tf.value.theme {
+            unique("theme", &tf.path, tf.line_of(t), &t.get_ref().id)?;
+        }
+        for l in &self.links.value.linkage {
+            unique(
+                "linkage",
+                &self.links.path,
+                self.links.line_of(l),
+                &l.get_ref().id,
+            )?;
+        }
+        for a in &self.overview.value.amount {
+            unique(
+                "amount",
+                &self.overview.path,
+                self.overview.line_of(a),
+                &a.get_ref().id,
+            )?;
+        }
+        for f in &self.projects {
+            unique("project", &f.path, 1, &f.value.project.number.to_string())?;
+            for fa in &f.value.focus_area {
+                unique("focus area", &f.path, f.line_of(fa), &fa.get_ref().id)?;
+            }
+            for g in &f.value.group {
+                unique("group", &f.path, f.line_of(g), &g.get_ref().id)?;
+            }
+            for a in &f.value.amount {
+                unique("amount", &f.path, f.line_of(a), &a.get_ref().id)?;
+            }
+        }
 
         let pf = &self.programs;
         for p in &pf.value.program {
             let v = p.get_ref();
-            unique(&pf.path, pf.line_of(p), &v.id)?;
+            unique("program", &pf.path, pf.line_of(p), &v.id)?;
             for m in v.ministries.iter().chain(&v.inferred_ministries) {
                 if !ministries.contains(m.as_str()) {
                     return Err(pf.error(p, unknown("ministry", m)));
@@ -605,7 +655,7 @@ impl Data {
             }
         }
         for i in &ov.value.item {
-            unique(&ov.path, ov.line_of(i), &i.get_ref().id)?;
+            unique("item", &ov.path, ov.line_of(i), &i.get_ref().id)?;
             if let Some(m) = &i.get_ref().ministry {
                 if !ministries.contains(m.as_str()) {
                     return Err(ov.error(i, unknown("ministry", m)));
@@ -672,9 +722,11 @@ impl Data {
                 let xv = x.get_ref();
                 match (&xv.program, &xv.group) {
                     (Some(p), None) if programs.contains(p.as_str()) => {}
-                    (None, Some(g)) if groups.contains(g.as_str()) => {}
+                    (None, Some(g)) if v.group.iter().any(|gg| &gg.get_ref().id == g) => {}
                     (Some(p), None) => return Err(f.error(x, unknown("program", p))),
-                    (None, Some(g)) => return Err(f.error(x, unknown("group", g))),
+                    (None, Some(g)) => {
+                        return Err(f.error(x, format!("unknown group {g:?} (a figure line names a group of its own project file)")))
+                    }
                     _ => {
                         return Err(
                             f.error(x, "a figure line names exactly one of `program` or `group`")

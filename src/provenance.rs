@@ -24,9 +24,7 @@ pub fn normalize(s: &str) -> String {
         .collect();
     static THOUSANDS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(\d),(\d)").expect("static regex"));
-    THOUSANDS
-        .replace_all(&no_marks, "$1$2")
-        .into_owned()
+    THOUSANDS.replace_all(&no_marks, "$1$2").into_owned()
 }
 
 struct Checker<'a> {
@@ -46,6 +44,25 @@ impl Checker<'_> {
         let found = self
             .line(line)
             .is_some_and(|l| l.contains(&normalize(needle)));
+        if !found {
+            self.out.push(Mismatch {
+                at: format!("{}:{at}", file.path.display()),
+                message: format!("{what} {needle:?} is not on source line {line}"),
+            });
+        }
+    }
+
+    /// Like `expect` for a figure: "4億円" must stand on its own, not as the end of "54億円".
+    fn expect_figure<T>(&mut self, file: &Parsed<T>, at: usize, line: usize, oku: Oku, what: &str) {
+        let needle = figure(oku);
+        let found = self.line(line).is_some_and(|l| {
+            l.match_indices(&needle).any(|(i, _)| {
+                !l[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_digit() || c == '.')
+            })
+        });
         if !found {
             self.out.push(Mismatch {
                 at: format!("{}:{at}", file.path.display()),
@@ -164,14 +181,14 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
     for a in &ov.value.amount {
         let v = a.get_ref();
         for l in v.all_lines() {
-            c.expect(ov, ov.line_of(a), l, &figure(v.oku), "amount");
+            c.expect_figure(ov, ov.line_of(a), l, v.oku, "amount");
         }
     }
     for f in &data.projects {
         for a in &f.value.amount {
             let v = a.get_ref();
             for l in v.all_lines() {
-                c.expect(f, f.line_of(a), l, &figure(v.oku), "amount");
+                c.expect_figure(f, f.line_of(a), l, v.oku, "amount");
             }
         }
     }
@@ -196,7 +213,7 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
         ];
         for fig in parts.into_iter().flatten() {
             for &l in &fig.lines {
-                c.expect(f, 1, l, &figure(fig.oku), "project amount");
+                c.expect_figure(f, 1, l, fig.oku, "project amount");
                 c.expect_in_section(f, 1, l, &sections);
             }
         }
@@ -295,13 +312,17 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
             if let Some(t) = &xv.text {
                 // A figure's description may wrap onto the next line of the conversion.
                 let first = xv.text_line.unwrap_or(xv.line);
-                let joined = format!("{}{}", c.line(first).unwrap_or(""), c.line(first + 1).unwrap_or(""));
+                let joined = format!(
+                    "{}{}",
+                    c.line(first).unwrap_or(""),
+                    c.line(first + 1).unwrap_or("")
+                );
                 if !joined.contains(&normalize(t)) {
                     c.expect(f, at, first, t, "figure text");
                 }
             }
             if let Some(a) = &xv.amount {
-                c.expect(f, at, a.line, &figure(a.oku), "figure amount");
+                c.expect_figure(f, at, a.line, a.oku, "figure amount");
             }
         }
     }

@@ -57,6 +57,7 @@ pub mod medrd {
         PROGRAM_LISTING = "ProgramListing", POINTS_ENTRY = "PointsEntry", FIGURE_ENTRY = "FigureEntry",
         LISTS_PROGRAM = "listsProgram", IN_PROJECT = "inProject", IN_FOCUS_AREA = "inFocusArea",
         IS_REPOST = "isRepost", ORDER = "order", FIGURE_TEXT = "figureText",
+        FIGURE_AMOUNT = "figureAmount",
         INITIATIVE = "Initiative", INITIATIVE_OF = "initiativeOf", LISTED_UNDER = "listedUnder",
         STATUS = "status",
         PROGRAM_LINKAGE = "ProgramLinkage", LINKS_PROGRAM = "linksProgram", FEEDS_INTO = "feedsInto",

@@ -111,13 +111,13 @@ pub fn path(kb: &Kb, from: &str, to: &str, language: DiagramLang) -> anyhow::Res
             writeln!(out, "({} steps)", steps.len())?;
             Ok(ExitCode::SUCCESS)
         }
+        // No chain is an answer, not an error: say it on stderr and exit 1, like a failed check.
         None => {
-            writeln!(
-                out,
+            eprintln!(
                 "no path between {} and {}",
                 compact(&g.graph[a].iri),
                 compact(&g.graph[b].iri)
-            )?;
+            );
             Ok(ExitCode::from(1))
         }
     }

@@ -18,6 +18,33 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("not publishing: validation failed");
         return Ok(ExitCode::from(1));
     }
+    // Everything is written to a sibling directory first and moved into place at the end, so
+    // a failure half way leaves the previous dataset as it was, never a mix of the two.
+    let name = output
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("dist");
+    let staging = output.with_file_name(format!(".{name}.partial"));
+    let _ = std::fs::remove_dir_all(&staging);
+    match publish(kb, &staging, output, checks.len()) {
+        Ok(()) => {
+            if output.exists() {
+                std::fs::remove_dir_all(output)
+                    .with_context(|| format!("replacing {}", output.display()))?;
+            }
+            std::fs::rename(&staging, output)
+                .with_context(|| format!("moving the build into {}", output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e.context(format!("nothing written to {}", output.display())))
+        }
+    }
+}
+
+/// Writes the whole published dataset into `output` (to be moved to `shown`).
+fn publish(kb: &Kb, output: &Path, shown: &Path, checks: usize) -> anyhow::Result<()> {
     let create = |path: &Path| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
         let f =
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
@@ -62,14 +89,14 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
     }
     eprintln!(
         "built {}: {} triples in the data graph, {} export formats, {} query results, {} table files (CSV + CSVW), catalog.ttl (DCAT/VoID), {} diagram files ({} SVG), {} checks passed",
-        output.display(),
+        shown.display(),
         kb.data_graph_len(),
         formats.len(),
         queries.len(),
         tables.len(),
         diagrams.len(),
         svg,
-        checks.len()
+        checks
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -1,8 +1,9 @@
-//! `medrd export`: the whole knowledge base in one RDF syntax.
+//! `medrd export`: the whole knowledge base in one RDF syntax, its DCAT description
+//! (`--dcat`) or its main tables as CSV with CSVW metadata (`--csv DIR`).
 
 use crate::cli::ExportFormat;
 use anyhow::Context;
-use medrd_kg::{export, Kb};
+use medrd_kg::{export, publish, Kb};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -23,6 +24,34 @@ pub fn run(kb: &Kb, format: ExportFormat, output: Option<&Path>) -> anyhow::Resu
             export::write(kb, format, &mut w)?;
             w.flush()?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `medrd export --dcat`: the DCAT description of the dataset, in Turtle.
+pub fn dcat(kb: &Kb, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            publish::write_dcat(kb, &mut w)?;
+            w.flush()?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            publish::write_dcat(kb, &mut w)?;
+            w.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `medrd export --csv DIR`: the main tables as CSV with their CSVW metadata.
+pub fn csv(kb: &Kb, dir: &Path) -> anyhow::Result<ExitCode> {
+    for path in publish::write_csv_tables(kb, dir)? {
+        eprintln!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,8 +1,14 @@
 //! One module per subcommand; this one finds the project files and dispatches.
 
+mod analyze;
+mod bench;
 mod build;
+mod diagram;
 mod export;
+mod link;
+mod publish;
 mod query;
+mod serve;
 mod stats;
 mod validate;
 
@@ -15,18 +21,76 @@ use std::process::ExitCode;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let layout = Layout::new(root(cli.root));
+    let endpoint = cli.endpoint.clone();
+    let allow_service = cli.allow_service;
+    let layout = Layout::new(root(cli.root))
+        .with_extra(cli.with)
+        .with_store(cli.store)
+        .with_endpoint(cli.endpoint);
     match cli.command {
         Command::Build { output } => build::run(&load(layout)?, &output),
         Command::Query {
             query,
             sparql,
             format,
-        } => query::run(&load(layout)?, query.as_deref(), sparql.as_deref(), format),
+        } => query::run(
+            &load(layout)?,
+            query.as_deref(),
+            sparql.as_deref(),
+            format,
+            allow_service,
+        ),
         Command::Queries => query::list(&layout),
-        Command::Export { format, output } => export::run(&load(layout)?, format, output.as_deref()),
+        Command::Export {
+            format,
+            output,
+            dcat,
+            csv,
+        } => {
+            let kb = load(layout)?;
+            if dcat {
+                export::dcat(&kb, output.as_deref())
+            } else if let Some(dir) = csv {
+                export::csv(&kb, &dir)
+            } else {
+                export::run(&kb, format, output.as_deref())
+            }
+        }
         Command::Validate => validate::run(&load(layout)?),
         Command::Stats => stats::run(&load(layout)?),
+        Command::Diagram {
+            kind,
+            arg,
+            query,
+            format,
+            lang,
+            output,
+        } => diagram::run(
+            &load(layout)?,
+            kind.as_deref(),
+            arg.as_deref(),
+            query.as_deref(),
+            format,
+            lang,
+            output.as_deref(),
+        ),
+        Command::Analyze { top, lang } => analyze::run(&load(layout)?, top, lang),
+        Command::Path { from, to, lang } => analyze::path(&load(layout)?, &from, &to, lang),
+        Command::Serve {
+            bind,
+            base,
+            timeout,
+            max_results,
+            max_body,
+        } => serve::run(load(layout)?, bind, base, timeout, max_results, max_body),
+        Command::Link { target } => link::run(&load(layout)?, target),
+        Command::Bench { command } => bench::run(layout, command),
+        Command::Publish { graph_store } => {
+            let url = graph_store
+                .or(endpoint)
+                .context("publish needs --endpoint URL (or --graph-store URL)")?;
+            publish::run(&load(layout)?, &url)
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use anyhow::Context;
 use medrd_kg::catalog;
 use medrd_kg::output::{write_results, ResultsFormat};
 use medrd_kg::{Kb, Layout};
+use oxigraph::sparql::QueryResults;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -13,6 +14,7 @@ pub fn run(
     query: Option<&str>,
     sparql: Option<&str>,
     format: Option<QueryFormat>,
+    allow_service: bool,
 ) -> anyhow::Result<ExitCode> {
     let (name, text) = match (query, sparql) {
         (_, Some(text)) => ("--sparql".to_owned(), text.to_owned()),
@@ -22,21 +24,30 @@ pub fn run(
         }
         (None, None) => anyhow::bail!("give a query name, a .rq file or --sparql TEXT"),
     };
-    let results = kb.query(&name, &text)?;
+    let results = medrd_kg::service::query(kb, &name, &text, allow_service)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
+    let graph = matches!(results, QueryResults::Graph(_));
+    // Solutions take the W3C result formats, graphs the RDF syntaxes (json and xml name
+    // JSON-LD and RDF/XML for a graph); anything else is a mistake worth saying.
     let (results_format, graph_format) = match format {
         None if terminal => (ResultsFormat::Table, ExportFormat::Turtle),
         None => (ResultsFormat::Csv, ExportFormat::Turtle),
-        Some(QueryFormat::Table) => (ResultsFormat::Table, ExportFormat::Turtle),
-        Some(QueryFormat::Csv) => (ResultsFormat::Csv, ExportFormat::Turtle),
-        Some(QueryFormat::Tsv) => (ResultsFormat::Tsv, ExportFormat::Turtle),
+        Some(QueryFormat::Table) if !graph => (ResultsFormat::Table, ExportFormat::Turtle),
+        Some(QueryFormat::Csv) if !graph => (ResultsFormat::Csv, ExportFormat::Turtle),
+        Some(QueryFormat::Tsv) if !graph => (ResultsFormat::Tsv, ExportFormat::Turtle),
         Some(QueryFormat::Json) => (ResultsFormat::Json, ExportFormat::Jsonld),
         Some(QueryFormat::Xml) => (ResultsFormat::Xml, ExportFormat::Rdfxml),
-        Some(QueryFormat::Turtle) => (ResultsFormat::Csv, ExportFormat::Turtle),
-        Some(QueryFormat::Ntriples) => (ResultsFormat::Csv, ExportFormat::Ntriples),
-        Some(QueryFormat::Jsonld) => (ResultsFormat::Json, ExportFormat::Jsonld),
-        Some(QueryFormat::Rdfxml) => (ResultsFormat::Xml, ExportFormat::Rdfxml),
+        Some(QueryFormat::Turtle) if graph => (ResultsFormat::Csv, ExportFormat::Turtle),
+        Some(QueryFormat::Ntriples) if graph => (ResultsFormat::Csv, ExportFormat::Ntriples),
+        Some(QueryFormat::Jsonld) if graph => (ResultsFormat::Json, ExportFormat::Jsonld),
+        Some(QueryFormat::Rdfxml) if graph => (ResultsFormat::Xml, ExportFormat::Rdfxml),
+        Some(f) if graph => anyhow::bail!(
+            "{name} gives a graph (CONSTRUCT/DESCRIBE): use --format turtle, ntriples, jsonld or rdfxml, not {f:?}"
+        ),
+        Some(f) => anyhow::bail!(
+            "{name} gives solutions (SELECT/ASK): use --format table, csv, tsv, json or xml, not {f:?}"
+        ),
     };
     let mut out = std::io::BufWriter::new(stdout.lock());
     write_results(

@@ -13,12 +13,16 @@ fn validate_passes_on_the_curated_data() {
 
 #[test]
 fn validate_fails_when_a_figure_changes() {
-    // The 文部科学省 AMED share: 697 → 698 breaks the printed table and its sums.
+    // The 文部科学省 AMED share: 697 → 699 breaks the printed table and its sums.
     let s = Scratch::new("figure");
     s.replace("data/overview.toml", "mext = 697", "mext = 699");
     let run = s.medrd(&["validate"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("ministry-shares-violation"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("ministry-shares-violation"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("source-lines"), "{}", run.stdout);
 }
 
@@ -32,13 +36,21 @@ fn validate_fails_when_a_repost_would_be_counted_twice() {
     );
     let run = s.medrd(&["validate"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("figure-sum-violation"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("figure-sum-violation"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn malformed_toml_names_file_and_line() {
     let s = Scratch::new("toml");
-    s.replace("data/programs.toml", "id = \"hepatitis\"", "id = \"hepatitis");
+    s.replace(
+        "data/programs.toml",
+        "id = \"hepatitis\"",
+        "id = \"hepatitis",
+    );
     let run = s.medrd(&["stats"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("programs.toml:"), "{}", run.stderr);
@@ -48,28 +60,51 @@ fn malformed_toml_names_file_and_line() {
 #[test]
 fn unknown_reference_names_file_and_line() {
     let s = Scratch::new("ref");
-    s.replace("data/projects/p5.toml", "program = \"brain-science\"", "program = \"brain\"");
+    s.replace(
+        "data/projects/p5.toml",
+        "program = \"brain-science\"",
+        "program = \"brain\"",
+    );
     let run = s.medrd(&["query", "program-projects"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("p5.toml:") && run.stderr.contains("unknown program \"brain\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("p5.toml:") && run.stderr.contains("unknown program \"brain\""),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn unknown_field_is_rejected() {
     let s = Scratch::new("field");
-    s.replace("data/themes.toml", "keywords = [\"mRNA\"]", "keywords = [\"mRNA\"]\nkeyword = \"x\"");
+    s.replace(
+        "data/themes.toml",
+        "keywords = [\"mRNA\"]",
+        "keywords = [\"mRNA\"]\nkeyword = \"x\"",
+    );
     let run = s.medrd(&["stats"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("themes.toml:") && run.stderr.contains("keyword"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("themes.toml:") && run.stderr.contains("keyword"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn malformed_turtle_names_file_and_line() {
     let s = Scratch::new("ttl");
-    s.write("ontology/broken.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b .\n");
+    s.write(
+        "ontology/broken.ttl",
+        "@prefix ex: <http://example.org/> .\nex:a ex:b .\n",
+    );
     let run = s.medrd(&["stats"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("broken.ttl") && run.stderr.contains("line 2"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("broken.ttl") && run.stderr.contains("line 2"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -79,7 +114,11 @@ fn bad_sparql_and_unknown_query_are_errors() {
     assert!(run.stderr.contains("error"), "{}", run.stderr);
     let run = medrd(&["query", "no-such-query"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown query \"no-such-query\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown query \"no-such-query\""),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -87,7 +126,13 @@ fn query_formats() {
     let sparql = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
         SELECT ?n WHERE { ?p medrd:projectNumber ?n } ORDER BY ?n";
     let csv_out = medrd(&["query", "--sparql", sparql, "--format", "csv"]).ok();
-    assert_eq!(csv(&csv_out)[1..].iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["1", "2", "3", "4", "5", "6"]);
+    assert_eq!(
+        csv(&csv_out)[1..]
+            .iter()
+            .map(|r| r[0].as_str())
+            .collect::<Vec<_>>(),
+        ["1", "2", "3", "4", "5", "6"]
+    );
     let json = medrd(&["query", "--sparql", sparql, "--format", "json"]).ok();
     assert!(json.contains("\"head\"") && json.contains("\"6\""));
     let tsv = medrd(&["query", "--sparql", sparql, "--format", "tsv"]).ok();
@@ -99,7 +144,9 @@ fn query_formats() {
     let construct = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
         CONSTRUCT { ?p medrd:partOfProject ?q } WHERE { ?p medrd:partOfProject ?q }";
     let ttl = medrd(&["query", "--sparql", construct, "--format", "turtle"]).ok();
-    let n = RdfParser::from_format(RdfFormat::Turtle).for_slice(ttl.as_bytes()).count();
+    let n = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(ttl.as_bytes())
+        .count();
     assert_eq!(n, 63, "one triple per program membership");
 }
 
@@ -115,7 +162,12 @@ fn every_export_format_parses_back_to_the_same_triples() {
     for (name, format) in [
         ("turtle", RdfFormat::Turtle),
         ("rdfxml", RdfFormat::RdfXml),
-        ("jsonld", RdfFormat::JsonLd { profile: Default::default() }),
+        (
+            "jsonld",
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+        ),
         ("nquads", RdfFormat::NQuads),
         ("trig", RdfFormat::TriG),
     ] {
@@ -125,8 +177,12 @@ fn every_export_format_parses_back_to_the_same_triples() {
             .collect::<Result<Vec<_>, _>>()
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         if format.supports_datasets() {
-            let graphs: std::collections::BTreeSet<_> = quads.iter().map(|q| q.graph_name.to_string()).collect();
-            assert!(graphs.contains("<https://w3id.org/medrd-kg/graph/fy2024-request>"), "{name}");
+            let graphs: std::collections::BTreeSet<_> =
+                quads.iter().map(|q| q.graph_name.to_string()).collect();
+            assert!(
+                graphs.contains("<https://w3id.org/medrd-kg/graph/fy2024-request>"),
+                "{name}"
+            );
             assert!(quads.len() >= triples, "{name}");
         } else {
             assert_eq!(quads.len(), triples, "{name}");
@@ -139,22 +195,51 @@ fn build_publishes_exports_and_query_results() {
     let out = std::env::temp_dir().join(format!("medrd-build-{}", std::process::id()));
     let run = medrd(&["build", "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for f in ["medrd-kg.ttl", "medrd-kg.nt", "medrd-kg.nq", "medrd-kg.trig", "medrd-kg.rdf", "medrd-kg.jsonld"] {
+    for f in [
+        "medrd-kg.ttl",
+        "medrd-kg.nt",
+        "medrd-kg.nq",
+        "medrd-kg.trig",
+        "medrd-kg.rdf",
+        "medrd-kg.jsonld",
+    ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
-    for d in ["overview", "cross-project", "budget", "theme-dementia", "project-4", "ministry-mhlw"] {
+    for d in [
+        "overview",
+        "cross-project",
+        "budget",
+        "theme-dementia",
+        "project-4",
+        "ministry-mhlw",
+    ] {
         let dot = std::fs::read_to_string(out.join("diagrams").join(format!("{d}.dot"))).unwrap();
-        assert!(dot.contains("digraph") || dot.contains("graph"), "{d}.dot is DOT");
+        assert!(
+            dot.trim_start().starts_with("digraph") || dot.trim_start().starts_with("graph"),
+            "{d}.dot is DOT"
+        );
     }
     let catalog = std::fs::read_to_string(out.join("catalog.ttl")).unwrap();
-    assert!(catalog.contains("dcat:Dataset") || catalog.contains("http://www.w3.org/ns/dcat#Dataset"));
+    assert!(
+        catalog.contains("dcat:Dataset") || catalog.contains("http://www.w3.org/ns/dcat#Dataset")
+    );
     assert!(out.join("tables/csv-metadata.json").is_file());
     let pp = std::fs::read_to_string(out.join("queries/program-projects.csv")).unwrap();
     assert!(pp.contains("dementia-rd,認知症研究開発事業"));
-    let queries = std::fs::read_dir(root().join("queries")).unwrap().filter(|e| {
-        e.as_ref().unwrap().path().extension().is_some_and(|x| x == "rq")
-    }).count();
-    assert_eq!(std::fs::read_dir(out.join("queries")).unwrap().count(), queries);
+    let queries = std::fs::read_dir(root().join("queries"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "rq")
+        })
+        .count();
+    assert_eq!(
+        std::fs::read_dir(out.join("queries")).unwrap().count(),
+        queries
+    );
     let _ = std::fs::remove_dir_all(out);
 }
 
@@ -171,17 +256,122 @@ fn with_loads_extra_rdf_into_its_own_graph_or_fails_whole() {
     // Joined with our data: the extra triple meets the program's label.
     let sparql = "SELECT ?g ?label WHERE { GRAPH ?g { ?p <http://example.org/rsId> \"0001\" }
         ?p <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = \"ja\") }";
-    let out = medrd(&["--with", good.to_str().unwrap(), "query", "--sparql", sparql, "--format", "csv"]).ok();
+    let out = medrd(&[
+        "--with",
+        good.to_str().unwrap(),
+        "query",
+        "--sparql",
+        sparql,
+        "--format",
+        "csv",
+    ])
+    .ok();
     assert_eq!(
         csv(&out)[1],
-        ["https://w3id.org/medrd-kg/graph/with/rs-ids.ttl", "認知症研究開発事業"]
+        [
+            "https://w3id.org/medrd-kg/graph/with/rs-ids.ttl",
+            "認知症研究開発事業"
+        ]
     );
     // A bad file anywhere in the list: exit 2 naming it and its line, nothing answered.
     let bad = dir.join("broken.nt");
     std::fs::write(&bad, "<http://a> <http://b> .\n").unwrap();
-    let run = medrd(&["--with", good.to_str().unwrap(), "--with", bad.to_str().unwrap(), "stats"]);
+    let run = medrd(&[
+        "--with",
+        good.to_str().unwrap(),
+        "--with",
+        bad.to_str().unwrap(),
+        "stats",
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("broken.nt") && run.stderr.contains("line 1"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("broken.nt") && run.stderr.contains("line 1"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty());
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_figure_is_checked_whole_not_as_the_end_of_another() {
+    // 医療機器開発推進研究事業: 14億円 on source line 189. 4億円 is the end of "14億円" there,
+    // and must not pass for it.
+    let s = Scratch::new("suffix");
+    s.replace(
+        "data/projects/p2.toml",
+        "amount = { oku = 14, line = 189 }",
+        "amount = { oku = 4, line = 189 }",
+    );
+    let run = s.medrd(&["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("source-lines")
+            && run.stdout.contains("\"4億円\" is not on source line 189"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn impossible_amounts_and_duplicate_ids_are_errors() {
+    let s = Scratch::new("nan");
+    s.replace("data/overview.toml", "oku = 555", "oku = nan");
+    let run = s.medrd(&["stats"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("overview.toml:") && run.stderr.contains("not a figure"),
+        "{}",
+        run.stderr
+    );
+    let s = Scratch::new("dup");
+    s.replace("data/themes.toml", "id = \"mrna\"", "id = \"genome\"");
+    let run = s.medrd(&["stats"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("themes.toml:")
+            && run.stderr.contains("theme id \"genome\" is used twice"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_dataset_alone() {
+    let s = Scratch::new("build");
+    let out = s.dir.join("dist");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("medrd-kg.ttl"), "previous").unwrap();
+    s.replace("data/overview.toml", "mext = 697", "mext = 699");
+    let run = s.medrd(&["build", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("not publishing"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(out.join("medrd-kg.ttl")).unwrap(),
+        "previous"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+
+    // Valid data, but a broken named query: the build stops half way and writes nothing.
+    s.replace("data/overview.toml", "mext = 699", "mext = 697");
+    s.write(
+        "queries/zz-broken.rq",
+        "#+ summary: broken\nSELECT ?x WHERE { ?x }\n",
+    );
+    let run = s.medrd(&["build", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("nothing written to"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(out.join("medrd-kg.ttl")).unwrap(),
+        "previous"
+    );
+    assert!(!s.dir.join(".dist.partial").exists());
+}
+
+#[test]
+fn a_format_that_does_not_fit_the_query_is_an_error() {
+    let run = medrd(&["query", "program-projects", "--format", "turtle"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("gives solutions"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
 }

@@ -1,6 +1,11 @@
 //! The test suites, one file per area.
 
 mod cli;
+mod diagram;
 mod document;
+mod link;
+mod publish;
 mod queries;
+mod scale;
+mod serve;
 mod vocabulary;

@@ -16,13 +16,26 @@ fn every_vocabulary_term_is_declared_with_labels_and_comment() {
             t = term.as_str()
         );
         let t = Table::collect(kb.query("declared", &q).unwrap()).unwrap();
-        assert_eq!(t.text(0, "boolean"), "true", "{term} is not declared with ja/en labels and a comment");
+        assert_eq!(
+            t.text(0, "boolean"),
+            "true",
+            "{term} is not declared with ja/en labels and a comment"
+        );
     }
 }
 
 #[test]
 fn every_medrd_term_used_in_the_data_is_declared() {
-    let run = crate::util::medrd(&["query", "queries/checks/undeclared-term-violation.rq", "--format", "csv"]);
+    let run = crate::util::medrd(&[
+        "query",
+        "queries/checks/undeclared-term-violation.rq",
+        "--format",
+        "csv",
+    ]);
     let rows = crate::util::csv(&run.ok());
-    assert_eq!(rows, vec![vec!["term".to_owned()]], "undeclared terms: {rows:?}");
+    assert_eq!(
+        rows,
+        vec![vec!["term".to_owned()]],
+        "undeclared terms: {rows:?}"
+    );
 }

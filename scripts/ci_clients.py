@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Checks `medrd serve` with clients that no one on this project wrote.
+
+1. SPARQLWrapper (the Python SPARQL client) sends every named query to the endpoint and must
+   get the same rows as `medrd query NAME --format csv` prints.
+2. Headless Chromium (Debian's chromium + chromedriver, driven by Selenium) loads the web
+   page, clicks the `program-projects` query in the gallery, sees its result rows, and draws
+   the `theme dementia` diagram.
+
+Usage: scripts/ci_clients.py [path/to/medrd]   (default: target/debug/medrd)
+Exits 0 when every check passes, 1 on a failed check, 2 when the server cannot start.
+"""
+
+import csv
+import io
+import pathlib
+import queue
+import re
+import subprocess
+import sys
+import threading
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MEDRD = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "debug" / "medrd")
+failures = []
+passed = []
+
+
+def check(ok, message):
+    print(("ok    " if ok else "FAIL  ") + message)
+    (passed if ok else failures).append(message)
+
+
+def start_server():
+    """Starts `medrd serve` on a free loopback port; gives the process and its base URL."""
+    proc = subprocess.Popen(
+        [MEDRD, "--root", str(ROOT), "serve", "--bind", "127.0.0.1:0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in proc.stderr], daemon=True).start()
+    try:
+        while True:
+            line = lines.get(timeout=30)
+            match = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
+            if match:
+                return proc, match.group(1)
+    except queue.Empty:
+        pass
+    proc.kill()
+    print("medrd serve did not start within 30 s", file=sys.stderr)
+    sys.exit(2)
+
+
+def medrd_rows(name):
+    out = subprocess.run(
+        [MEDRD, "--root", str(ROOT), "query", name, "--format", "csv"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    return rows[0], [tuple(r) for r in rows[1:]]
+
+
+def sparqlwrapper_checks(base):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    names = [p.stem for p in sorted((ROOT / "queries").glob("*.rq"))]
+    for name in names:
+        header, expected = medrd_rows(name)
+        client = SPARQLWrapper(base + "/sparql")
+        client.setQuery((ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8"))
+        client.setReturnFormat(JSON)
+        result = client.query().convert()
+        got = [
+            tuple(b[v]["value"] if v in b else "" for v in header)
+            for b in result["results"]["bindings"]
+        ]
+        check(result["head"]["vars"] == header and got == expected,
+              f"SPARQLWrapper: {name} gives the same {len(expected)} rows as medrd query")
+
+
+def browser_checks(base):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--window-size=1400,1000"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        wait = WebDriverWait(driver, 20)
+        driver.get(base + "/")
+        item = wait.until(ec.element_to_be_clickable(
+            (By.XPATH, "//ul[@id='gallery']/li[div[@class='name' and text()='program-projects']]")))
+        item.click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results tbody tr")) > 0)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#results tbody tr")
+        _, expected = medrd_rows("program-projects")
+        text = driver.find_element(By.ID, "results").text
+        check(len(rows) == len(expected) and "認知症研究開発事業" in text,
+              f"browser: the gallery's program-projects shows {len(rows)} rows (medrd query: {len(expected)})")
+        Select(driver.find_element(By.ID, "dkind")).select_by_value("theme")
+        arg = driver.find_element(By.ID, "darg")
+        arg.clear()
+        arg.send_keys("dementia")
+        driver.find_element(By.ID, "draw").click()
+        svg = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#diagram-out svg")))
+        # The page speaks the browser's language (ja or en); the diagram follows it.
+        drawn = svg.get_attribute("innerHTML")
+        nodes = len(driver.find_elements(By.CSS_SELECTOR, "#diagram-out svg g.node"))
+        check(("認知症" in drawn or "Dementia" in drawn) and nodes > 10,
+              f"browser: the theme dementia diagram is drawn in the page ({nodes} nodes)")
+        shot = pathlib.Path("/tmp/medrd-page.png")
+        driver.save_screenshot(str(shot))
+        print(f"      screenshot: {shot}")
+    finally:
+        driver.quit()
+
+
+def main():
+    proc, base = start_server()
+    try:
+        for run in (sparqlwrapper_checks, browser_checks):
+            try:
+                run(base)
+            except Exception as e:  # a client that cannot run is a failed check, said plainly
+                check(False, f"{run.__name__}: {type(e).__name__}: {e}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    print(f"{len(passed)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+//! `medrd link rs`: link our programs with the administrative project review (RS) data and
+//! write the linkset, the RS records as RDF and the review report.
+
+use crate::cli::LinkTarget;
+use anyhow::Context;
+use medrd_kg::link::matcher::{self, Candidate, Decision, Quality};
+use medrd_kg::link::{self, DECISIONS_FILE};
+use medrd_kg::output::{write_table, Table};
+use medrd_kg::Kb;
+use oxigraph::io::RdfFormat;
+use oxigraph::model::{Literal, Term};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
+    match target {
+        LinkTarget::Rs {
+            paths,
+            output,
+            report,
+            rs_graph,
+            decisions,
+            truth,
+        } => {
+            let decisions = decisions.unwrap_or_else(|| kb.layout.root.join(DECISIONS_FILE));
+            let curated = matcher::read_decisions(&decisions)?;
+            let linked = link::link_rs(kb, &paths, &curated)?;
+            for f in &linked.rs.files {
+                let units: Vec<String> = f
+                    .units
+                    .iter()
+                    .map(|(c, u)| format!("{c}={}", unit_name(*u)))
+                    .collect();
+                eprintln!(
+                    "read {} ({}, {}, {} rows{}{})",
+                    f.name,
+                    f.kind,
+                    f.encoding,
+                    f.rows,
+                    if units.is_empty() { "" } else { "; units " },
+                    units.join(" ")
+                );
+            }
+            let mut out = std::io::stdout().lock();
+            write_table(&review_table(&linked.candidates), &mut out)?;
+            out.flush()?;
+            if let Some(path) = &output {
+                write_file(path, |w| {
+                    link::write_triples(&linked.linkset, format_of(path), w)
+                })?;
+            }
+            if let Some(path) = &rs_graph {
+                write_file(path, |w| {
+                    link::write_quads(&linked.rs_quads, format_of(path), w)
+                })?;
+            }
+            if let Some(path) = &report {
+                write_file(path, |w| link::write_report_csv(&linked.candidates, w))?;
+            }
+            let count = |d: Decision| linked.candidates.iter().filter(|c| c.decision == d).count();
+            eprintln!(
+                "{} RS programs; {} of our programs: {} exact, {} close, {} ambiguous, {} unmatched rows ({} curated decisions from {})",
+                linked.rs.projects.len(),
+                linked.candidates.iter().map(|c| &c.program).collect::<std::collections::BTreeSet<_>>().len(),
+                count(Decision::Exact),
+                count(Decision::Close),
+                count(Decision::Ambiguous),
+                count(Decision::Unmatched),
+                curated.len(),
+                decisions.display()
+            );
+            if let Some(truth) = &truth {
+                let truth = link::read_truth(truth)?;
+                print_quality(
+                    "matcher (score only)",
+                    matcher::quality(&linked.by_score, &truth),
+                );
+                print_quality(
+                    "with curated decisions",
+                    matcher::quality(&linked.candidates, &truth),
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LinkTarget::Ids { output } => {
+            let path = kb.layout.root.join(link::identifiers::IDENTIFIERS_FILE);
+            let ids = link::identifiers::read(&path)?;
+            let triples = link::identifiers::triples(&ids);
+            match &output {
+                Some(out) => write_file(out, |w| link::write_triples(&triples, format_of(out), w))?,
+                None => {
+                    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+                    link::write_triples(&triples, RdfFormat::Turtle, &mut w)?;
+                    w.flush()?;
+                }
+            }
+            eprintln!("{} verified identifiers from {}", ids.len(), path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_quality(what: &str, q: Quality) {
+    eprintln!(
+        "{what}: precision {:.3} ({}/{}), recall {:.3} ({}/{})",
+        q.precision, q.true_positives, q.predicted, q.recall, q.true_positives, q.expected
+    );
+}
+
+fn unit_name(u: i64) -> &'static str {
+    match u {
+        1 => "円",
+        1_000 => "千円",
+        1_000_000 => "百万円",
+        _ => "億円",
+    }
+}
+
+/// A long name cut to `n` characters with an ellipsis, so the table stays readable.
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
+    }
+}
+
+fn review_table(candidates: &[Candidate]) -> Table {
+    let lit = |s: &str| Some(Term::from(Literal::new_simple_literal(s)));
+    Table {
+        vars: [
+            "program_ja",
+            "rs_id",
+            "rs_name",
+            "score",
+            "decision",
+            "basis",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: candidates
+            .iter()
+            .map(|c| {
+                let score = if c.rs_id.is_empty() {
+                    String::new()
+                } else {
+                    format!("{:.3}", c.score)
+                };
+                vec![
+                    lit(&cut(&c.program_ja, 28)),
+                    lit(&c.rs_id),
+                    lit(&cut(&c.rs_name, 28)),
+                    lit(&score),
+                    lit(c.decision.as_str()),
+                    lit(c.basis),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn format_of(path: &Path) -> RdfFormat {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .and_then(RdfFormat::from_extension)
+        .unwrap_or(RdfFormat::Turtle)
+}
+
+fn write_file(
+    path: &Path,
+    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> medrd_kg::Result<()>,
+) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w)?;
+    w.flush()?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Linking the knowledge graph with other open government data. For now the administrative
+//! project review (行政事業レビュー, RS system): read its CSVs or ZIPs ([`rs`]), match our
+//! programs to its budget programs by normalised name and ministry ([`normalize`],
+//! [`matcher`]), and write the RS records as RDF, a linkset and a review report.
+
+pub mod identifiers;
+pub mod matcher;
+pub mod normalize;
+pub mod rs;
+
+use crate::error::{Error, Result};
+use crate::kb::Kb;
+use crate::vocab::PREFIXES;
+use matcher::{Candidate, Curated};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{Quad, Triple};
+use rs::RsData;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where the curated link decisions live, under the project root.
+pub const DECISIONS_FILE: &str = "data/link-decisions.toml";
+
+/// The outcome of linking with the RS data.
+pub struct RsLink {
+    pub rs: RsData,
+    /// Every candidate pair or unmatched program, with the curated decisions applied.
+    pub candidates: Vec<Candidate>,
+    /// The same by score alone (no curated decision), to measure the matcher.
+    pub by_score: Vec<Candidate>,
+    /// The RS records in the graph `graph/rs`.
+    pub rs_quads: Vec<Quad>,
+    /// The linkset triples.
+    pub linkset: Vec<Triple>,
+}
+
+/// Reads the RS files, matches our programs against them and builds the RDF.
+pub fn link_rs(kb: &Kb, paths: &[PathBuf], curated: &[Curated]) -> Result<RsLink> {
+    let rs = RsData::read(paths)?;
+    let programs = matcher::programs(kb)?;
+    let ministries = matcher::ministry_names(kb)?;
+    let candidates = matcher::match_programs(&programs, &rs, &ministries, curated);
+    let by_score = matcher::match_programs(&programs, &rs, &ministries, &[]);
+    let rs_quads = rs::to_quads(&rs, &ministries);
+    let linkset = matcher::linkset(&candidates);
+    Ok(RsLink {
+        rs,
+        candidates,
+        by_score,
+        rs_quads,
+        linkset,
+    })
+}
+
+/// Reads known true pairs from a CSV with columns `program,rs_id` (header row first).
+pub fn read_truth(path: &Path) -> Result<BTreeSet<(String, String)>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_path(path)
+        .map_err(|e| Error::Import {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+    let mut truth = BTreeSet::new();
+    for r in reader.records() {
+        let r = r.map_err(|e| Error::Import {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        if let (Some(p), Some(id)) = (r.get(0), r.get(1)) {
+            truth.insert((p.trim().to_owned(), id.trim().to_owned()));
+        }
+    }
+    Ok(truth)
+}
+
+/// The review report columns.
+pub const REPORT_COLUMNS: [&str; 7] = [
+    "program_ja",
+    "rs_id",
+    "rs_name",
+    "score",
+    "decision",
+    "program",
+    "basis",
+];
+
+/// Writes the review report as CSV (one row per candidate pair or unmatched program).
+pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()> {
+    let err = |e: csv::Error| Error::io("<report>", std::io::Error::other(e.to_string()));
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(REPORT_COLUMNS).map_err(err)?;
+    for c in candidates {
+        let score = if c.rs_id.is_empty() {
+            String::new()
+        } else {
+            format!("{:.3}", c.score)
+        };
+        w.write_record([
+            c.program_ja.as_str(),
+            &c.rs_id,
+            &c.rs_name,
+            &score,
+            c.decision.as_str(),
+            &c.program,
+            c.basis,
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(|e| Error::io("<report>", e))
+}
+
+fn serializer(format: RdfFormat) -> Result<RdfSerializer> {
+    let mut s = RdfSerializer::from_format(format);
+    let extra = rs::rs_prefixes();
+    let more = [
+        ("void", "http://rdfs.org/ns/void#"),
+        ("linkset", "https://w3id.org/medrd-kg/id/linkset/"),
+    ];
+    for (p, ns) in PREFIXES
+        .iter()
+        .copied()
+        .chain(extra.iter().map(|(p, ns)| (*p, ns.as_str())))
+        .chain(more)
+    {
+        s = s.with_prefix(p, ns).map_err(|e| Error::Query {
+            name: "link".into(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(s)
+}
+
+/// Writes triples in an RDF syntax (the linkset).
+pub fn write_triples(triples: &[Triple], format: RdfFormat, out: impl Write) -> Result<()> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut w = serializer(format)?.for_writer(out);
+    for t in triples {
+        w.serialize_triple(t).map_err(io)?;
+    }
+    w.finish().map_err(io)?;
+    Ok(())
+}
+
+/// Writes quads: in their graph for N-Quads and TriG, as triples for the other syntaxes
+/// (so that `medrd --with FILE.ttl` can load them).
+pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result<()> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut quads = quads.to_vec();
+    quads.sort_by_cached_key(|q| q.to_string());
+    let mut w = serializer(format)?.for_writer(out);
+    for q in &quads {
+        if format.supports_datasets() {
+            w.serialize_quad(q).map_err(io)?;
+        } else {
+            w.serialize_triple(&Triple::from(q.clone())).map_err(io)?;
+        }
+    }
+    w.finish().map_err(io)?;
+    Ok(())
+}

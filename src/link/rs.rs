@@ -1,0 +1,600 @@
+//! Reader of the administrative project review open data (行政事業レビュー, the RS system):
+//! its CSV files, bare or in the ZIPs it publishes, in UTF-8 (with or without BOM) or
+//! Shift_JIS (CP932), turned into one record per budget program (予算事業ID) and then into
+//! RDF in the graph `https://w3id.org/medrd-kg/graph/rs` (vocabulary: `ontology/rs.ttl`).
+//!
+//! Which file is which comes from its header, not its name: a file with 予算年度 and
+//! 当初予算 columns is a budget-and-execution summary (2-1), one with 事業名 and 府省庁 but no
+//! 予算年度 is basic information (1-2). The header row is the first row holding a
+//! 予算事業ID column; rows above it are notes.
+//!
+//! Amounts are stored in yen. The unit of an amount column is, first, the unit written in
+//! its header (`当初予算（合計）（千円）`: 円, 千円, 百万円 or 億円), else the unit of a note row
+//! above the header (`（単位：千円）`), else yen. Cells may use thousands separators,
+//! full-width digits and ▲/△ for negative numbers; `-`, `―` or an empty cell is no value.
+//! 執行率 is kept as printed, in percent (a trailing `%` is dropped).
+//!
+//! One budget program appears in several review years; per budget year (予算年度) the figures
+//! of the latest review year (事業年度) are kept, and the name, ministry and URL of the
+//! latest basic-information row (older names become `skos:altLabel`).
+
+use crate::error::{Error, Result};
+use crate::vocab::{ext, ID};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
+
+/// Namespace of the RS vocabulary (`ontology/rs.ttl`).
+pub const RS: &str = "https://w3id.org/medrd-kg/rs#";
+/// The named graph of the imported RS records.
+pub const RS_GRAPH: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/graph/rs");
+
+/// Terms of the RS vocabulary, declared in `ontology/rs.ttl`.
+pub mod term {
+    use oxigraph::model::NamedNodeRef;
+    macro_rules! rs { ($($name:ident = $local:literal),* $(,)?) => {
+        $( pub const $name: NamedNodeRef<'static> =
+            NamedNodeRef::new_unchecked(concat!("https://w3id.org/medrd-kg/rs#", $local)); )*
+        /// Every term, for the declaration test.
+        pub const ALL: &[NamedNodeRef<'static>] = &[$($name),*];
+    }; }
+    rs!(
+        BUDGET_PROJECT = "BudgetProject",
+        BUDGET_RECORD = "BudgetRecord",
+        CANDIDATE_LINK = "CandidateLink",
+        PROJECT_ID = "projectId",
+        MINISTRY_NAME = "ministryName",
+        MINISTRY = "ministry",
+        BUREAU_NAME = "bureauName",
+        PURPOSE = "purpose",
+        OVERVIEW_URL = "overviewUrl",
+        START_YEAR = "startYear",
+        RECORD_OF = "recordOf",
+        REVIEW_YEAR = "reviewYear",
+        BUDGET_YEAR = "budgetYear",
+        INITIAL_BUDGET = "initialBudget",
+        SUPPLEMENTARY_BUDGET = "supplementaryBudget",
+        EXECUTED_AMOUNT = "executedAmount",
+        EXECUTION_RATE = "executionRate",
+        NEXT_YEAR_REQUEST = "nextYearRequest",
+        DEMAND_AMOUNT = "demandAmount",
+        LINK_SUBJECT = "linkSubject",
+        LINK_OBJECT = "linkObject",
+        MATCH_SCORE = "matchScore",
+        DECISION = "decision",
+        DECISION_BASIS = "decisionBasis",
+    );
+}
+
+/// One year of a budget program's budget and execution (a 2-1 row).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RsBudget {
+    pub review_year: Option<i32>,
+    pub budget_year: i32,
+    /// 当初予算（合計）, in yen.
+    pub initial: Option<i64>,
+    /// 補正予算（合計）, in yen.
+    pub supplementary: Option<i64>,
+    /// 執行額（合計）, in yen.
+    pub executed: Option<i64>,
+    /// 執行率 as printed, in percent.
+    pub execution_rate: Option<f64>,
+    /// 翌年度要求額（合計）, in yen: the request for `budget_year + 1`.
+    pub next_request: Option<i64>,
+    /// 要望額, in yen.
+    pub demand: Option<i64>,
+}
+
+/// One budget program of the RS data (予算事業ID), merged over files and years.
+#[derive(Clone, Debug, Default)]
+pub struct RsProject {
+    pub id: String,
+    /// Latest name first, then older names.
+    pub names: Vec<String>,
+    pub ministry: String,
+    pub bureau: String,
+    pub purpose: String,
+    pub url: String,
+    pub start_year: Option<i32>,
+    /// By budget year (予算年度).
+    pub budgets: BTreeMap<i32, RsBudget>,
+    /// The files the program was read from.
+    pub sources: BTreeSet<String>,
+    /// Review year of the basic information kept (to keep the latest).
+    info_year: i32,
+    /// Names seen, by review year.
+    seen_names: BTreeMap<i32, BTreeSet<String>>,
+}
+
+impl RsProject {
+    /// The current name (of the latest review year), or the id when no name was read.
+    pub fn name(&self) -> &str {
+        self.names.first().map(String::as_str).unwrap_or(&self.id)
+    }
+}
+
+/// What was read from one CSV file.
+#[derive(Clone, Debug)]
+pub struct RsFile {
+    pub name: String,
+    pub encoding: &'static str,
+    pub kind: &'static str,
+    pub rows: usize,
+    /// The amount unit per amount column (yen per unit), as detected.
+    pub units: Vec<(String, i64)>,
+}
+
+/// All RS programs read from a set of files.
+#[derive(Clone, Debug, Default)]
+pub struct RsData {
+    pub projects: BTreeMap<String, RsProject>,
+    pub files: Vec<RsFile>,
+}
+
+fn import_err(path: &Path, message: impl Into<String>) -> Error {
+    Error::Import {
+        path: path.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl RsData {
+    /// Reads CSV files and ZIPs of CSV files (by extension; inside a ZIP every `.csv`).
+    pub fn read(paths: &[PathBuf]) -> Result<Self> {
+        let mut data = RsData::default();
+        for path in paths {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let is_zip = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+                || bytes.starts_with(b"PK\x03\x04");
+            if is_zip {
+                let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+                    .map_err(|e| import_err(path, format!("not a readable ZIP: {e}")))?;
+                let mut found = 0;
+                for i in 0..archive.len() {
+                    let mut entry = archive
+                        .by_index(i)
+                        .map_err(|e| import_err(path, format!("ZIP entry {i}: {e}")))?;
+                    let name = entry.name().to_owned();
+                    if !entry.is_file() || !name.to_lowercase().ends_with(".csv") {
+                        continue;
+                    }
+                    let mut content = Vec::new();
+                    entry
+                        .read_to_end(&mut content)
+                        .map_err(|e| import_err(path, format!("ZIP entry {name}: {e}")))?;
+                    let label = PathBuf::from(format!("{}!{name}", path.display()));
+                    data.read_csv(&label, &content)?;
+                    found += 1;
+                }
+                if found == 0 {
+                    return Err(import_err(path, "the ZIP holds no .csv file"));
+                }
+            } else {
+                data.read_csv(path, &bytes)?;
+            }
+        }
+        for p in data.projects.values_mut() {
+            // The current name first, then older names, latest review year first.
+            let mut names: Vec<String> = p.names.iter().take(1).cloned().collect();
+            for set in p.seen_names.values().rev() {
+                for n in set {
+                    if !names.contains(n) {
+                        names.push(n.clone());
+                    }
+                }
+            }
+            p.names = names;
+        }
+        Ok(data)
+    }
+
+    fn read_csv(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let (text, encoding) = decode(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut notes = String::new();
+        let mut header: Option<Vec<String>> = None;
+        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                Error::data(path, line, format!("bad CSV: {e}"))
+            })?;
+            let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+            let cells: Vec<String> = record.iter().map(|c| c.to_owned()).collect();
+            if header.is_some() {
+                if cells.iter().any(|c| !c.trim().is_empty()) {
+                    rows.push((line, cells));
+                }
+            } else if cells.iter().any(|c| column_key(c) == "予算事業id") {
+                header = Some(cells);
+            } else {
+                notes.push_str(&cells.join(" "));
+                notes.push('\n');
+            }
+        }
+        let header =
+            header.ok_or_else(|| import_err(path, "no header row with a 予算事業ID column"))?;
+        let cols = Columns::new(&header, unit_of(&notes).unwrap_or(1));
+        let name = path.display().to_string();
+        let short = path
+            .to_str()
+            .and_then(|s| s.rsplit(['/', '\\', '!']).next())
+            .unwrap_or(&name)
+            .to_owned();
+        let is_budget = cols.find("予算年度").is_some() && cols.find("当初予算").is_some();
+        let is_info = cols.find("事業名").is_some() && cols.find("府省庁").is_some();
+        let kind = if is_budget {
+            "budget"
+        } else if is_info {
+            "basic"
+        } else {
+            return Err(import_err(
+                path,
+                "neither basic information (事業名, 府省庁) nor a budget summary (予算年度, 当初予算)",
+            ));
+        };
+        let id_col = cols.find("予算事業id").expect("header has the id column");
+        for (line, cells) in &rows {
+            let cell = |i: Option<usize>| -> String {
+                i.and_then(|i| cells.get(i))
+                    .map(|c| c.trim().to_owned())
+                    .unwrap_or_default()
+            };
+            let id: String = cell(Some(id_col)).nfkc().collect();
+            if id.is_empty() {
+                continue;
+            }
+            let review_year = year(&cell(cols.find("事業年度")));
+            let p = self
+                .projects
+                .entry(id.clone())
+                .or_insert_with(|| RsProject {
+                    id: id.clone(),
+                    ..RsProject::default()
+                });
+            p.sources.insert(short.clone());
+            let name = cell(cols.find("事業名"));
+            if !name.is_empty() {
+                p.seen_names
+                    .entry(review_year.unwrap_or(0))
+                    .or_default()
+                    .insert(name.clone());
+            }
+            let ry = review_year.unwrap_or(0);
+            let fill = |field: &mut String, v: String| {
+                if !v.is_empty() {
+                    *field = v;
+                }
+            };
+            if kind == "basic" && (ry >= p.info_year || p.names.is_empty()) {
+                p.info_year = ry;
+                if !name.is_empty() {
+                    p.names = vec![name];
+                }
+                fill(&mut p.ministry, cell(cols.find("府省庁")));
+                fill(&mut p.bureau, cell(cols.find("局・庁")));
+                fill(&mut p.purpose, cell(cols.find("事業の目的")));
+                fill(&mut p.url, cell(cols.find("事業概要url")));
+                p.start_year = year(&cell(cols.find("事業開始年度"))).or(p.start_year);
+            } else if kind == "budget" {
+                if p.names.is_empty() && !name.is_empty() {
+                    p.names = vec![name];
+                }
+                if p.ministry.is_empty() {
+                    fill(&mut p.ministry, cell(cols.find("府省庁")));
+                }
+                let Some(budget_year) = year(&cell(cols.find("予算年度"))) else {
+                    return Err(Error::data(path, *line, "予算年度 is empty or not a year"));
+                };
+                let amount = |key: &str| -> Result<Option<i64>> {
+                    let Some(i) = cols.find(key) else {
+                        return Ok(None);
+                    };
+                    parse_amount(&cell(Some(i)), cols.units[i])
+                        .map_err(|m| Error::data(path, *line, format!("{}: {m}", header[i])))
+                };
+                let rate = match cols.find("執行率") {
+                    Some(i) => parse_number(&cell(Some(i)))
+                        .map_err(|m| Error::data(path, *line, format!("{}: {m}", header[i])))?,
+                    None => None,
+                };
+                let b = RsBudget {
+                    review_year,
+                    budget_year,
+                    initial: amount("当初予算")?,
+                    supplementary: amount("補正予算")?,
+                    executed: amount("執行額")?,
+                    execution_rate: rate,
+                    next_request: amount("翌年度要求額")?,
+                    demand: amount("要望額")?,
+                };
+                let keep = p
+                    .budgets
+                    .get(&budget_year)
+                    .is_none_or(|old| old.review_year <= b.review_year);
+                if keep {
+                    p.budgets.insert(budget_year, b);
+                }
+            }
+        }
+        let units = ["当初予算", "補正予算", "執行額", "翌年度要求額", "要望額"]
+            .iter()
+            .filter_map(|k| cols.find(k).map(|i| (header[i].clone(), cols.units[i])))
+            .collect();
+        self.files.push(RsFile {
+            name: short,
+            encoding,
+            kind,
+            rows: rows.len(),
+            units,
+        });
+        Ok(())
+    }
+}
+
+/// Decodes a CSV file: UTF-8 (a BOM is dropped) when it is valid UTF-8, else CP932.
+pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 (BOM)");
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_owned(), "UTF-8"),
+        Err(_) => {
+            // encoding_rs's Shift_JIS is the WHATWG one, i.e. Windows-31J / CP932.
+            let (text, _, _) = encoding_rs::SHIFT_JIS.decode(bytes);
+            (text.into_owned(), "Shift_JIS (CP932)")
+        }
+    }
+}
+
+/// A column name reduced for lookup: NFKC, no spaces, lower case.
+fn column_key(s: &str) -> String {
+    s.nfkc()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .trim_start_matches('\u{feff}')
+        .to_owned()
+}
+
+/// Yen per unit named in a text (a header or a note): 億円, 百万円, 千円 or 円.
+fn unit_of(text: &str) -> Option<i64> {
+    let t = column_key(text);
+    if t.contains("億円") {
+        Some(100_000_000)
+    } else if t.contains("百万円") {
+        Some(1_000_000)
+    } else if t.contains("千円") {
+        Some(1_000)
+    } else if t.contains("円") {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+struct Columns {
+    keys: Vec<String>,
+    units: Vec<i64>,
+}
+
+impl Columns {
+    fn new(header: &[String], file_unit: i64) -> Self {
+        Columns {
+            keys: header.iter().map(|h| column_key(h)).collect(),
+            units: header
+                .iter()
+                .map(|h| unit_of(h).unwrap_or(file_unit))
+                .collect(),
+        }
+    }
+
+    /// The column whose name starts with `prefix`, preferring a 合計 (total) column.
+    fn find(&self, prefix: &str) -> Option<usize> {
+        let matching: Vec<usize> = (0..self.keys.len())
+            .filter(|&i| self.keys[i].starts_with(prefix))
+            .collect();
+        matching
+            .iter()
+            .copied()
+            .find(|&i| self.keys[i].contains("合計"))
+            .or_else(|| matching.first().copied())
+    }
+}
+
+/// A year: `2024`, `2024年度`, `令和6年度`, `R6`, `平成30年度` (Gregorian result).
+fn year(s: &str) -> Option<i32> {
+    let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let n: i32 = digits.parse().ok()?;
+    if t.starts_with("令和") || t.starts_with('R') || t.starts_with('r') {
+        Some(2018 + n)
+    } else if t.starts_with("平成") || t.starts_with('H') || t.starts_with('h') {
+        Some(1988 + n)
+    } else if (1900..=2200).contains(&n) {
+        Some(n)
+    } else {
+        None
+    }
+}
+
+/// A number as printed: separators, full-width digits, ▲/△ for minus, a trailing % or 円.
+fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
+    let t: String = s
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '円' | '%' | '¥'))
+        .collect();
+    if t.is_empty() || matches!(t.as_str(), "-" | "―" | "－" | "ー" | "−" | "—") {
+        return Ok(None);
+    }
+    let (neg, t) = match t.strip_prefix(['▲', '△', '-', '−']) {
+        Some(rest) => (true, rest),
+        None => (false, t.as_str()),
+    };
+    let v: f64 = t.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    Ok(Some(if neg { -v } else { v }))
+}
+
+fn parse_amount(s: &str, unit: i64) -> std::result::Result<Option<i64>, String> {
+    Ok(parse_number(s)?.map(|v| (v * unit as f64).round() as i64))
+}
+
+/// The IRI of an RS budget program: `id/rs/<予算事業ID>` (non-ASCII percent-encoded).
+pub fn project_iri(id: &str) -> NamedNode {
+    let mut slug = String::new();
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            slug.push(b as char);
+        } else {
+            slug.push_str(&format!("%{b:02X}"));
+        }
+    }
+    NamedNode::new_unchecked(format!("{ID}rs/{slug}"))
+}
+
+fn year_literal(y: i32) -> Literal {
+    Literal::new_typed_literal(y.to_string(), ext::XSD_G_YEAR)
+}
+
+fn yen(v: i64) -> Literal {
+    Literal::new_typed_literal(v.to_string(), ext::XSD_DECIMAL)
+}
+
+/// The RS records as RDF in the RS graph. `ministries` maps an RS 府省庁 name to our
+/// ministry code (`mhlw` …) where one matches.
+pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Quad> {
+    let g = GraphName::NamedNode(RS_GRAPH.into_owned());
+    let mut quads = Vec::new();
+    let mut add = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
+        quads.push(Quad::new(s.clone(), p, o, g.clone()));
+    };
+    for p in data.projects.values() {
+        let iri = project_iri(&p.id);
+        add(
+            &iri,
+            ext::RDF_TYPE,
+            term::BUDGET_PROJECT.into_owned().into(),
+        );
+        add(
+            &iri,
+            term::PROJECT_ID,
+            Literal::new_simple_literal(&p.id).into(),
+        );
+        add(
+            &iri,
+            ext::DCTERMS_IDENTIFIER,
+            Literal::new_simple_literal(&p.id).into(),
+        );
+        for (i, n) in p.names.iter().enumerate() {
+            let l = Literal::new_language_tagged_literal_unchecked(n, "ja");
+            let pred = if i == 0 {
+                ext::RDFS_LABEL
+            } else {
+                ext::SKOS_ALT_LABEL
+            };
+            add(&iri, pred, l.into());
+        }
+        let ja = |s: &str| Literal::new_language_tagged_literal_unchecked(s, "ja").into();
+        if !p.ministry.is_empty() {
+            add(&iri, term::MINISTRY_NAME, ja(&p.ministry));
+            let key: String = p.ministry.chars().filter(|c| !c.is_whitespace()).collect();
+            if let Some(code) = ministries.get(&key) {
+                add(
+                    &iri,
+                    term::MINISTRY,
+                    NamedNode::new_unchecked(crate::vocab::id("org", code)).into(),
+                );
+            }
+        }
+        if !p.bureau.is_empty() {
+            add(&iri, term::BUREAU_NAME, ja(&p.bureau));
+        }
+        if !p.purpose.is_empty() {
+            add(&iri, term::PURPOSE, ja(&p.purpose));
+        }
+        if !p.url.is_empty() {
+            let o: Term = match NamedNode::new(p.url.clone()) {
+                Ok(n) if p.url.starts_with("http") => n.into(),
+                _ => Literal::new_simple_literal(&p.url).into(),
+            };
+            add(&iri, term::OVERVIEW_URL, o);
+        }
+        if let Some(y) = p.start_year {
+            add(&iri, term::START_YEAR, year_literal(y).into());
+        }
+        for s in &p.sources {
+            add(
+                &iri,
+                ext::DCTERMS_SOURCE,
+                Literal::new_simple_literal(s).into(),
+            );
+        }
+        for (fy, b) in &p.budgets {
+            let r = NamedNode::new_unchecked(format!("{}-fy{fy}", iri.as_str()));
+            add(&r, ext::RDF_TYPE, term::BUDGET_RECORD.into_owned().into());
+            add(&r, term::RECORD_OF, iri.clone().into());
+            add(&r, term::BUDGET_YEAR, year_literal(*fy).into());
+            if let Some(y) = b.review_year {
+                add(&r, term::REVIEW_YEAR, year_literal(y).into());
+            }
+            let amounts = [
+                (term::INITIAL_BUDGET, b.initial),
+                (term::SUPPLEMENTARY_BUDGET, b.supplementary),
+                (term::EXECUTED_AMOUNT, b.executed),
+                (term::NEXT_YEAR_REQUEST, b.next_request),
+                (term::DEMAND_AMOUNT, b.demand),
+            ];
+            for (pred, v) in amounts {
+                if let Some(v) = v {
+                    add(&r, pred, yen(v).into());
+                }
+            }
+            if let Some(rate) = b.execution_rate {
+                let lit = Literal::new_typed_literal(format!("{rate}"), ext::XSD_DECIMAL);
+                add(&r, term::EXECUTION_RATE, lit.into());
+            }
+        }
+    }
+    quads
+}
+
+/// The base of the RS graph's IRIs, for prefixes when writing.
+pub fn rs_prefixes() -> [(&'static str, String); 2] {
+    [("rs", RS.to_owned()), ("rsid", format!("{ID}rs/"))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_years_units() {
+        assert_eq!(parse_amount("１，２３４", 1000), Ok(Some(1_234_000)));
+        assert_eq!(parse_amount("▲500", 1), Ok(Some(-500)));
+        assert_eq!(parse_amount("-", 1), Ok(None));
+        assert_eq!(parse_number("85.3%"), Ok(Some(85.3)));
+        assert_eq!(year("令和6年度"), Some(2024));
+        assert_eq!(year("2023"), Some(2023));
+        assert_eq!(unit_of("（単位：千円）"), Some(1000));
+        assert_eq!(unit_of("当初予算（合計）"), None);
+    }
+
+    #[test]
+    fn cp932_and_bom() {
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("予算事業ID,事業名");
+        assert_eq!(
+            decode(&bytes),
+            ("予算事業ID,事業名".to_owned(), "Shift_JIS (CP932)")
+        );
+        assert_eq!(decode("\u{feff}a".as_bytes()).0, "a");
+    }
+}

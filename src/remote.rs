@@ -1,0 +1,121 @@
+//! A remote SPARQL 1.1 endpoint in place of the embedded store (`--endpoint URL`): queries
+//! by the SPARQL 1.1 Protocol (POST, form-encoded), results parsed with sparesults; and
+//! publishing our graphs there by the SPARQL 1.1 Graph Store Protocol (PUT each named graph).
+
+use crate::error::{Error, Result};
+use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
+use oxigraph::model::{GraphNameRef, NamedNodeRef};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults, QueryTripleIter};
+use oxigraph::store::Store;
+use std::io::Read;
+
+fn error(url: &str, e: impl std::fmt::Display) -> Error {
+    Error::Query {
+        name: url.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// The media types we accept: results for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE.
+const ACCEPT: &str = "application/sparql-results+json, application/sparql-results+xml;q=0.9, \
+                      application/n-triples;q=0.8, text/turtle;q=0.7";
+
+/// Runs a query on the endpoint. SELECT and ASK results come back as JSON or XML and
+/// CONSTRUCT/DESCRIBE as N-Triples or Turtle; errors carry the endpoint's message.
+pub fn query(url: &str, sparql: &str) -> Result<QueryResults<'static>> {
+    let response = ureq::post(url)
+        .header("Accept", ACCEPT)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send_form([("query", sparql)])
+        .map_err(|e| error(url, e))?;
+    let status = response.status();
+    let media = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let body = response.into_body().into_reader();
+    if !status.is_success() {
+        let mut text = String::new();
+        let _ = body.take(4000).read_to_string(&mut text);
+        return Err(error(url, format!("HTTP {status}: {}", text.trim())));
+    }
+    if let Some(format) = QueryResultsFormat::from_media_type(&media) {
+        let parsed = QueryResultsParser::from_format(format)
+            .for_reader(body)
+            .map_err(|e| error(url, e))?;
+        return Ok(QueryResults::from(parsed));
+    }
+    if let Some(format) = RdfFormat::from_media_type(&media) {
+        let triples = RdfParser::from_format(format).for_reader(body).map(|q| {
+            q.map(|q| q.into())
+                .map_err(|e| QueryEvaluationError::Service(Box::new(e)))
+        });
+        return Ok(QueryResults::Graph(QueryTripleIter::new(triples)));
+    }
+    Err(error(url, format!("unexpected response type {media:?}")))
+}
+
+/// Replaces one named graph of a Graph Store Protocol endpoint (`PUT URL?graph=IRI`) with
+/// the graph of our store of the same name, sent as N-Triples. Returns the triples sent.
+pub fn put_graph(url: &str, store: &Store, graph: NamedNodeRef<'_>) -> Result<usize> {
+    let mut body = Vec::new();
+    let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(&mut body);
+    let mut count = 0;
+    for q in store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph))) {
+        let q = q?;
+        writer
+            .serialize_triple(q.as_ref())
+            .map_err(|e| Error::io("<n-triples>", e))?;
+        count += 1;
+    }
+    writer.finish().map_err(|e| Error::io("<n-triples>", e))?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let target = format!(
+        "{url}{sep}graph={}",
+        form_urlencoded::byte_serialize(graph.as_str().as_bytes()).collect::<String>()
+    );
+    let response = ureq::put(&target)
+        .header("Content-Type", "application/n-triples")
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(&body[..])
+        .map_err(|e| error(&target, e))?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let mut text = String::new();
+        let _ = response
+            .into_body()
+            .into_reader()
+            .take(4000)
+            .read_to_string(&mut text);
+        return Err(error(&target, format!("HTTP {status}: {}", text.trim())));
+    }
+    Ok(count)
+}
+
+/// Publishes every named graph of the store (ontology, data, `--with` graphs) to a Graph
+/// Store Protocol endpoint, each replacing the graph of the same name there. Returns each
+/// graph with its triple count.
+pub fn publish(url: &str, store: &Store) -> Result<Vec<(String, usize)>> {
+    let mut graphs = Vec::new();
+    for g in store.named_graphs() {
+        if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = g? {
+            graphs.push(n);
+        }
+    }
+    graphs.sort();
+    graphs
+        .iter()
+        .map(|g| Ok((g.as_str().to_owned(), put_graph(url, store, g.as_ref())?)))
+        .collect()
+}

@@ -1,0 +1,477 @@
+//! Dereferencing the IRIs medrd-kg mints: `GET /id/...` describes the resource — its own
+//! statements (blank nodes followed) and the statements that point at it — as an HTML page
+//! for a browser or as RDF (Turtle, JSON-LD, N-Triples, RDF/XML) for a Linked Data client.
+
+use super::sparql::{content_type, rdf_serializer};
+use super::{negotiate, App, HttpError};
+use crate::output::compact;
+use crate::vocab::{ext, BASE, ID, MEDRD, ONTOLOGY_GRAPH};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use oxigraph::io::{JsonLdProfileSet, RdfFormat};
+use oxigraph::model::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Html,
+    Rdf(RdfFormat),
+}
+
+/// Turtle first: a client that accepts anything is a program; browsers ask for HTML.
+const OFFERS: &[(&str, Form)] = &[
+    ("text/turtle", Form::Rdf(RdfFormat::Turtle)),
+    ("text/html", Form::Html),
+    ("application/xhtml+xml", Form::Html),
+    (
+        "application/ld+json",
+        Form::Rdf(RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        }),
+    ),
+    (
+        "application/json",
+        Form::Rdf(RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        }),
+    ),
+    ("application/n-triples", Form::Rdf(RdfFormat::NTriples)),
+    ("application/rdf+xml", Form::Rdf(RdfFormat::RdfXml)),
+];
+
+const OWL_SAME_AS: &str = "http://www.w3.org/2002/07/owl#sameAs";
+
+/// The statements about one resource.
+struct Description {
+    about: Vec<Triple>,
+    pointing: Vec<Triple>,
+}
+
+fn triples_of(app: &App, subject: &NamedOrBlankNode) -> Vec<Triple> {
+    app.kb
+        .store
+        .quads_for_pattern(Some(subject.as_ref()), None, None, None)
+        .filter_map(|q| q.ok().map(Triple::from))
+        .collect()
+}
+
+fn gather(app: &App, iri: &NamedNode) -> Description {
+    let mut about = HashSet::new();
+    let mut seen: HashSet<BlankNode> = HashSet::new();
+    let mut todo = vec![NamedOrBlankNode::from(iri.clone())];
+    while let Some(subject) = todo.pop() {
+        for t in triples_of(app, &subject) {
+            if let Term::BlankNode(b) = &t.object {
+                if seen.insert(b.clone()) {
+                    todo.push(b.clone().into());
+                }
+            }
+            about.insert(t);
+        }
+    }
+    let pointing: HashSet<Triple> = app
+        .kb
+        .store
+        .quads_for_pattern(None, None, Some(iri.as_ref().into()), None)
+        .filter_map(|q| q.ok().map(Triple::from))
+        .collect();
+    Description {
+        about: sorted(about),
+        pointing: sorted(pointing),
+    }
+}
+
+/// Triples in a stable order (the union of graphs may repeat a triple: sets drop repeats).
+fn sorted(triples: HashSet<Triple>) -> Vec<Triple> {
+    let mut v: Vec<Triple> = triples.into_iter().collect();
+    v.sort_by_cached_key(|t| {
+        (
+            t.subject.to_string(),
+            t.predicate.to_string(),
+            t.object.to_string(),
+        )
+    });
+    v
+}
+
+/// The form a request asks for: `format=`, else the `Accept` header.
+fn form_of(request: &Request) -> Result<Form, HttpError> {
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let accept = match query.iter().find(|(k, _)| k == "format") {
+        Some((_, f)) => Some(
+            negotiate::format_param(f)
+                .ok_or_else(|| {
+                    HttpError::bad_request(format!(
+                        "unknown format {f:?} (html, ttl, jsonld, nt, rdfxml)"
+                    ))
+                })?
+                .to_owned(),
+        ),
+        None => request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    negotiate::choose(accept.as_deref(), OFFERS).ok_or_else(|| {
+        HttpError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "a resource is described in text/html, text/turtle, application/ld+json, application/n-triples or application/rdf+xml",
+        )
+    })
+}
+
+fn respond(media_type: &str, body: Vec<u8>) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, content_type(media_type))], body).into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
+/// `GET /ontology`: the document of the `medrd:` terms (`https://w3id.org/medrd-kg/ontology`),
+/// i.e. the ontology graph, as RDF or as an HTML page with one anchor per term.
+pub(crate) async fn ontology(State(app): State<Arc<App>>, request: Request) -> Response {
+    ontology_inner(&app, &request).unwrap_or_else(IntoResponse::into_response)
+}
+
+fn ontology_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
+    let form = form_of(request)?;
+    let triples: HashSet<Triple> = app
+        .kb
+        .store
+        .quads_for_pattern(None, None, None, Some(ONTOLOGY_GRAPH.into()))
+        .filter_map(|q| q.ok().map(Triple::from))
+        .collect();
+    let d = Description {
+        about: sorted(triples),
+        pointing: Vec::new(),
+    };
+    Ok(match form {
+        Form::Html => respond("text/html", ontology_html(app, &d).into_bytes()),
+        Form::Rdf(format) => {
+            let mut out = Vec::new();
+            let mut w = rdf_serializer(format).for_writer(&mut out);
+            let io = |e: std::io::Error| {
+                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            };
+            for t in &d.about {
+                w.serialize_triple(&rebase(t, &app.config.base))
+                    .map_err(io)?;
+            }
+            w.finish().map_err(io)?;
+            respond(format.media_type(), out)
+        }
+    })
+}
+
+/// `GET /id/...`.
+pub(crate) async fn describe(State(app): State<Arc<App>>, request: Request) -> Response {
+    describe_inner(&app, &request).unwrap_or_else(IntoResponse::into_response)
+}
+
+fn describe_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
+    let rest = request
+        .uri()
+        .path()
+        .strip_prefix("/id/")
+        .unwrap_or_default();
+    let iri = NamedNode::new(format!("{ID}{rest}"))
+        .map_err(|e| HttpError::bad_request(format!("not a valid resource IRI: {e}")))?;
+    let form = form_of(request)?;
+    let description = gather(app, &iri);
+    if description.about.is_empty() && description.pointing.is_empty() {
+        return Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            format!("no resource {iri} in this knowledge graph (the resources are listed by the SPARQL endpoint, /sparql)"),
+        ));
+    }
+    Ok(match form {
+        Form::Html => respond("text/html", html(app, &iri, &description).into_bytes()),
+        Form::Rdf(format) => respond(format.media_type(), rdf(app, &iri, &description, format)?),
+    })
+}
+
+/// Moves an IRI under the configured base when it is not the canonical one.
+fn rebase_node(node: &NamedNode, base: &str) -> NamedNode {
+    match node.as_str().strip_prefix(BASE) {
+        Some(rest) if base != BASE => NamedNode::new_unchecked(format!("{base}{rest}")),
+        _ => node.clone(),
+    }
+}
+
+fn rebase(t: &Triple, base: &str) -> Triple {
+    let subject = match &t.subject {
+        NamedOrBlankNode::NamedNode(n) => rebase_node(n, base).into(),
+        other => other.clone(),
+    };
+    let object = match &t.object {
+        Term::NamedNode(n) => rebase_node(n, base).into(),
+        other => other.clone(),
+    };
+    Triple::new(subject, rebase_node(&t.predicate, base), object)
+}
+
+fn rdf(
+    app: &App,
+    iri: &NamedNode,
+    d: &Description,
+    format: RdfFormat,
+) -> Result<Vec<u8>, HttpError> {
+    let base = app.config.base.as_str();
+    let mut out = Vec::new();
+    let mut w = rdf_serializer(format).for_writer(&mut out);
+    let io = |e: std::io::Error| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    if base != BASE {
+        w.serialize_triple(&Triple::new(
+            rebase_node(iri, base),
+            NamedNode::new_unchecked(OWL_SAME_AS),
+            iri.clone(),
+        ))
+        .map_err(io)?;
+    }
+    for t in d.about.iter().chain(&d.pointing) {
+        w.serialize_triple(&rebase(t, base)).map_err(io)?;
+    }
+    w.finish().map_err(io)?;
+    Ok(out)
+}
+
+/// Escapes text for HTML content and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The labels of a resource, Japanese first: (ja, en, other).
+fn labels(app: &App, node: &NamedNode) -> Vec<Literal> {
+    let mut labels: Vec<Literal> = app
+        .kb
+        .store
+        .quads_for_pattern(
+            Some(node.as_ref().into()),
+            Some(ext::RDFS_LABEL),
+            None,
+            None,
+        )
+        .filter_map(|q| match q.ok()?.object {
+            Term::Literal(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    let rank = |l: &Literal| match l.language() {
+        Some("ja") => 0,
+        Some("en") => 1,
+        _ => 2,
+    };
+    labels.sort_by_key(|l| (rank(l), l.value().to_owned()));
+    labels.dedup();
+    labels
+}
+
+/// Where a link to an IRI goes: this server for our own resources, else the IRI itself.
+fn href(iri: &str) -> String {
+    if let Some(rest) = iri.strip_prefix(ID) {
+        format!("/id/{rest}")
+    } else if let Some(term) = iri.strip_prefix(MEDRD) {
+        format!("/ontology#{term}")
+    } else {
+        iri.to_owned()
+    }
+}
+
+fn node_html(app: &App, node: &NamedNode) -> String {
+    let label = labels(app, node).into_iter().next();
+    let short = compact(node.as_str());
+    match label {
+        Some(l) => format!(
+            "<a href=\"{}\">{}</a> <span class=\"iri\">{}</span>",
+            esc(&href(node.as_str())),
+            esc(l.value()),
+            esc(&short)
+        ),
+        None => format!(
+            "<a href=\"{}\">{}</a>",
+            esc(&href(node.as_str())),
+            esc(&short)
+        ),
+    }
+}
+
+fn term_html(app: &App, term: &Term, d: &Description, depth: usize) -> String {
+    match term {
+        Term::NamedNode(n) => node_html(app, n),
+        Term::Literal(l) => {
+            let mut s = format!("<span class=\"lit\">{}</span>", esc(l.value()));
+            if let Some(lang) = l.language() {
+                let _ = write!(s, " <span class=\"tag\">@{}</span>", esc(lang));
+            } else if l.datatype().as_str() != "http://www.w3.org/2001/XMLSchema#string" {
+                let _ = write!(
+                    s,
+                    " <span class=\"tag\">{}</span>",
+                    esc(&compact(l.datatype().as_str()))
+                );
+            }
+            s
+        }
+        Term::BlankNode(b) if depth < 4 => {
+            let inner: Vec<&Triple> = d
+                .about
+                .iter()
+                .filter(|t| matches!(&t.subject, NamedOrBlankNode::BlankNode(s) if s == b))
+                .collect();
+            let mut s = String::from("<ul class=\"bnode\">");
+            for t in inner {
+                let _ = write!(
+                    s,
+                    "<li>{}: {}</li>",
+                    node_html(app, &t.predicate),
+                    term_html(app, &t.object, d, depth + 1)
+                );
+            }
+            s.push_str("</ul>");
+            s
+        }
+        other => esc(&other.to_string()),
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans JP',sans-serif;margin:0;color:#1d232b;background:#fafbfc}\
+header{background:#1f4e79;color:#fff;padding:.6rem 1.2rem}header a{color:#fff;text-decoration:none;font-weight:600}\
+main{max-width:70rem;margin:0 auto;padding:1rem 1.2rem}h1{margin:.4rem 0 .1rem;font-size:1.6rem}\
+.en{color:#555;margin:0 0 .6rem}.iri{color:#6a737d;font-family:ui-monospace,monospace;font-size:.85em}\
+table{border-collapse:collapse;width:100%;background:#fff;margin:.4rem 0 1.4rem}\
+th,td{border:1px solid #d8dee4;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#eef2f6;width:28%}\
+.tag{color:#8a6d3b;font-size:.8em}.lit{white-space:pre-wrap}a{color:#0b5cad}ul.bnode{margin:0;padding-left:1.1rem}\
+nav.formats a{margin-right:.8rem}";
+
+/// The statements about `subject`, grouped by property in the order of their compact names.
+fn property_table(app: &App, subject: &NamedNode, d: &Description) -> String {
+    let mut by_property: BTreeMap<String, (NamedNode, Vec<&Term>)> = BTreeMap::new();
+    for t in d
+        .about
+        .iter()
+        .filter(|t| t.subject.as_ref() == subject.as_ref().into())
+    {
+        by_property
+            .entry(compact(t.predicate.as_str()))
+            .or_insert_with(|| (t.predicate.clone(), Vec::new()))
+            .1
+            .push(&t.object);
+    }
+    let mut table = String::from("<table>");
+    for (predicate, objects) in by_property.values() {
+        let values: Vec<String> = objects.iter().map(|o| term_html(app, o, d, 0)).collect();
+        let _ = write!(
+            table,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            node_html(app, predicate),
+            values.join("<br>")
+        );
+    }
+    table.push_str("</table>");
+    table
+}
+
+/// The top of a page: head, style, banner and title.
+fn page_head(title: &str, subtitle: &str, iri: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+<title>{t} — medrd-kg</title>\
+<link rel=\"alternate\" type=\"text/turtle\" href=\"?format=ttl\">\
+<link rel=\"alternate\" type=\"application/ld+json\" href=\"?format=jsonld\">\
+<style>{STYLE}</style></head><body>\
+<header><a href=\"/\">medrd-kg</a> — 令和6年度 医療分野の研究開発関連予算 / FY2024 medical R&amp;D budget request</header><main>\
+<h1>{t}</h1><p class=\"en\">{subtitle}</p><p class=\"iri\">&lt;{iri}&gt;</p>",
+        t = esc(title),
+        iri = esc(iri),
+    )
+}
+
+const FORMATS_NAV: &str = "<nav class=\"formats\">RDF: <a href=\"?format=ttl\">Turtle</a><a href=\"?format=jsonld\">JSON-LD</a>\
+<a href=\"?format=nt\">N-Triples</a><a href=\"?format=rdfxml\">RDF/XML</a> · <a href=\"/ontology\">オントロジー / Ontology</a> · \
+<a href=\"/\">クエリ / Query</a></nav></main></body></html>\n";
+
+fn ontology_html(app: &App, d: &Description) -> String {
+    let mut page = page_head(
+        "medrd オントロジー",
+        "medrd-kg ontology",
+        &MEDRD[..MEDRD.len() - 1],
+    );
+    let mut terms: Vec<&NamedNode> = d
+        .about
+        .iter()
+        .filter_map(|t| match &t.subject {
+            NamedOrBlankNode::NamedNode(n) if n.as_str().starts_with(MEDRD) => Some(n),
+            _ => None,
+        })
+        .collect();
+    terms.sort_by_key(|n| n.as_str());
+    terms.dedup();
+    for term in terms {
+        let local = &term.as_str()[MEDRD.len()..];
+        let names: Vec<String> = labels(app, term).iter().map(|l| esc(l.value())).collect();
+        let _ = write!(
+            page,
+            "<h2 id=\"{id}\">{names} <span class=\"iri\">medrd:{id}</span></h2>{table}",
+            id = esc(local),
+            names = names.join(" / "),
+            table = property_table(app, term, d),
+        );
+    }
+    page.push_str(FORMATS_NAV);
+    page
+}
+
+fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
+    let labels = labels(app, iri);
+    let title = labels
+        .first()
+        .map_or_else(|| compact(iri.as_str()), |l| l.value().to_owned());
+    let subtitle: Vec<String> = labels.iter().skip(1).map(|l| esc(l.value())).collect();
+    let mut page = page_head(&title, &subtitle.join(" / "), iri.as_str());
+    if app.config.base != BASE {
+        let _ = write!(
+            page,
+            "<p class=\"iri\">= &lt;{}&gt; (owl:sameAs)</p>",
+            esc(rebase_node(iri, &app.config.base).as_str())
+        );
+    }
+    page.push_str("<h2>プロパティ / Properties</h2>");
+    page.push_str(&property_table(app, iri, d));
+    if !d.pointing.is_empty() {
+        page.push_str("<h2>被参照 / Referenced by</h2><table>");
+        for t in &d.pointing {
+            let subject = match &t.subject {
+                NamedOrBlankNode::NamedNode(n) => node_html(app, n),
+                other => esc(&other.to_string()),
+            };
+            let _ = write!(
+                page,
+                "<tr><th>{}</th><td>{}</td></tr>",
+                node_html(app, &t.predicate),
+                subject
+            );
+        }
+        page.push_str("</table>");
+    }
+    page.push_str(FORMATS_NAV);
+    page
+}

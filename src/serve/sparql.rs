@@ -1,0 +1,595 @@
+//! The SPARQL 1.1 Protocol over the store: the three ways of sending a query (GET,
+//! url-encoded POST, direct POST), refusal of updates, result formats by content
+//! negotiation, time and size limits, the service description, and the named queries.
+
+use super::{negotiate, App, HttpError};
+use crate::vocab::PREFIXES;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfParser, RdfSerializer};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Formats of SELECT and ASK results, in order of preference (the first for `*/*`).
+pub(crate) const RESULT_OFFERS: &[(&str, QueryResultsFormat)] = &[
+    ("application/sparql-results+json", QueryResultsFormat::Json),
+    ("application/json", QueryResultsFormat::Json),
+    ("application/sparql-results+xml", QueryResultsFormat::Xml),
+    ("application/xml", QueryResultsFormat::Xml),
+    ("text/xml", QueryResultsFormat::Xml),
+    ("text/csv", QueryResultsFormat::Csv),
+    ("text/tab-separated-values", QueryResultsFormat::Tsv),
+];
+
+const JSON_LD: RdfFormat = RdfFormat::JsonLd {
+    profile: JsonLdProfileSet::empty(),
+};
+
+/// Formats of CONSTRUCT and DESCRIBE results, in order of preference.
+pub(crate) const GRAPH_OFFERS: &[(&str, RdfFormat)] = &[
+    ("text/turtle", RdfFormat::Turtle),
+    ("application/x-turtle", RdfFormat::Turtle),
+    ("application/n-triples", RdfFormat::NTriples),
+    ("text/plain", RdfFormat::NTriples),
+    ("application/ld+json", JSON_LD),
+    ("application/json", JSON_LD),
+    ("application/rdf+xml", RdfFormat::RdfXml),
+    ("application/xml", RdfFormat::RdfXml),
+    ("text/xml", RdfFormat::RdfXml),
+];
+
+/// A query as the protocol delivers it.
+#[derive(Debug, Default)]
+pub(crate) struct QueryRequest {
+    pub text: String,
+    pub default_graphs: Vec<NamedNode>,
+    pub named_graphs: Vec<NamedNode>,
+}
+
+/// An evaluated and serialised result.
+struct Evaluated {
+    body: Vec<u8>,
+    media_type: &'static str,
+    truncated: bool,
+}
+
+fn params(encoded: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(encoded).into_owned().collect()
+}
+
+fn values<'a>(params: &'a [(String, String)], key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    params
+        .iter()
+        .filter(move |(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn refuse_update() -> HttpError {
+    HttpError::new(
+        StatusCode::FORBIDDEN,
+        "this SPARQL endpoint is read-only: SPARQL Update is not accepted (send queries only)",
+    )
+}
+
+fn graphs(params: &[(String, String)], key: &str) -> Result<Vec<NamedNode>, HttpError> {
+    values(params, key)
+        .map(|v| {
+            NamedNode::new(v)
+                .map_err(|e| HttpError::bad_request(format!("{key}: invalid IRI {v:?}: {e}")))
+        })
+        .collect()
+}
+
+impl QueryRequest {
+    /// The query and dataset of GET or url-encoded POST parameters (`None`: no `query`).
+    fn from_params(params: &[(String, String)]) -> Result<Option<Self>, HttpError> {
+        let mut texts = values(params, "query");
+        let Some(text) = texts.next() else {
+            return Ok(None);
+        };
+        if texts.next().is_some() {
+            return Err(HttpError::bad_request("more than one `query` parameter"));
+        }
+        Ok(Some(QueryRequest {
+            text: text.to_owned(),
+            default_graphs: graphs(params, "default-graph-uri")?,
+            named_graphs: graphs(params, "named-graph-uri")?,
+        }))
+    }
+}
+
+/// The `Accept` header, or the media type of a `format=` parameter, which wins.
+fn accept(headers: &HeaderMap, params: &[(String, String)]) -> Result<Option<String>, HttpError> {
+    if let Some(f) = values(params, "format").next() {
+        return negotiate::format_param(f)
+            .map(|m| Some(m.to_owned()))
+            .ok_or_else(|| {
+                HttpError::bad_request(format!(
+                    "unknown format {f:?} (json, xml, csv, tsv, ttl, nt, jsonld, rdfxml)"
+                ))
+            });
+    }
+    Ok(headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned))
+}
+
+/// Reads a request body of at most `max` bytes (413 beyond).
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+) -> Result<Bytes, HttpError> {
+    let too_large = || {
+        HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body too large: this server accepts at most {max} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| too_large())
+}
+
+/// `/sparql` and `/query`.
+pub(crate) async fn endpoint(State(app): State<Arc<App>>, request: Request) -> Response {
+    endpoint_inner(&app, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, HttpError> {
+    let (parts, body) = request.into_parts();
+    let url_params = params(parts.uri.query().unwrap_or("").as_bytes());
+    let accept = accept(&parts.headers, &url_params)?;
+    if parts.method == Method::GET || parts.method == Method::HEAD {
+        if values(&url_params, "update").next().is_some() {
+            return Err(refuse_update());
+        }
+        return match QueryRequest::from_params(&url_params)? {
+            Some(q) => run(app, q, accept.as_deref()).await,
+            None => service_description(app, &parts.headers, &parts.uri, accept.as_deref()),
+        };
+    }
+    if parts.method != Method::POST {
+        let mut r = HttpError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "{} is not allowed here: send a query with GET or POST",
+                parts.method
+            ),
+        )
+        .into_response();
+        r.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        return Ok(r);
+    }
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match content_type.as_str() {
+        "application/sparql-update" => Err(refuse_update()),
+        "application/x-www-form-urlencoded" => {
+            let body = read_body(&parts.headers, body, app.config.max_body).await?;
+            let form = params(&body);
+            if values(&form, "update").next().is_some() {
+                return Err(refuse_update());
+            }
+            let accept = match values(&form, "format").next() {
+                Some(_) => self::accept(&parts.headers, &form)?,
+                None => accept,
+            };
+            let q = QueryRequest::from_params(&form)?
+                .ok_or_else(|| HttpError::bad_request("missing `query` parameter in the form"))?;
+            run(app, q, accept.as_deref()).await
+        }
+        "application/sparql-query" => {
+            let body = read_body(&parts.headers, body, app.config.max_body).await?;
+            let text = String::from_utf8(body.to_vec())
+                .map_err(|_| HttpError::bad_request("the query is not valid UTF-8"))?;
+            let q = QueryRequest {
+                text,
+                default_graphs: graphs(&url_params, "default-graph-uri")?,
+                named_graphs: graphs(&url_params, "named-graph-uri")?,
+            };
+            run(app, q, accept.as_deref()).await
+        }
+        "" => Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "POST needs a Content-Type: application/sparql-query or application/x-www-form-urlencoded",
+        )),
+        other => Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("unsupported Content-Type {other:?}: use application/sparql-query or application/x-www-form-urlencoded"),
+        )),
+    }
+}
+
+/// Evaluates a query on the blocking pool within the time limit and answers with it.
+pub(crate) async fn run(
+    app: &Arc<App>,
+    query: QueryRequest,
+    accept: Option<&str>,
+) -> Result<Response, HttpError> {
+    let limit = app.config.timeout;
+    let timed_out = || {
+        HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "query timed out: it ran longer than this server's limit of {}",
+                seconds(limit)
+            ),
+        )
+    };
+    // The permit goes with the evaluation, so that a query still winding down after its
+    // answer was sent keeps its slot until it has stopped.
+    let permit = tokio::time::timeout(limit, Arc::clone(&app.permits).acquire_owned())
+        .await
+        .map_err(|_| {
+            HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy: try again",
+            )
+        })?
+        .map_err(|_| {
+            HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is shutting down",
+            )
+        })?;
+    let token = CancellationToken::new();
+    let timer = {
+        let token = token.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(limit).await;
+            token.cancel();
+        })
+    };
+    let task = {
+        let app = Arc::clone(app);
+        let accept = accept.map(str::to_owned);
+        tokio::task::spawn_blocking(move || {
+            let evaluated = evaluate(&app, &query, accept.as_deref(), token);
+            drop(permit);
+            evaluated
+        })
+    };
+    // Oxigraph checks the token as it reads the store, so a step that only combines what
+    // it has read (a large cross product) can run on for a while after it is cancelled:
+    // the client is answered on time anyway, and the evaluation stops at its next read.
+    let outcome = tokio::time::timeout(limit + Duration::from_millis(200), task).await;
+    timer.abort();
+    let evaluated = match outcome {
+        Err(_) => return Err(timed_out()),
+        Ok(Err(e)) => {
+            return Err(HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("query evaluation failed: {e}"),
+            ))
+        }
+        Ok(Ok(Err(e))) if e.status == StatusCode::SERVICE_UNAVAILABLE => return Err(timed_out()),
+        Ok(Ok(result)) => result?,
+    };
+    let mut response = (
+        [(header::CONTENT_TYPE, content_type(evaluated.media_type))],
+        evaluated.body,
+    )
+        .into_response();
+    let h = response.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    h.insert(
+        "Medrd-Result-Limit",
+        HeaderValue::from(app.config.max_results),
+    );
+    if evaluated.truncated {
+        h.insert("Medrd-Results-Truncated", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
+}
+
+/// The Content-Type of a media type: text types say they are UTF-8.
+pub(crate) fn content_type(media_type: &str) -> String {
+    if media_type.starts_with("text/") && !media_type.contains("charset") {
+        format!("{media_type}; charset=utf-8")
+    } else {
+        media_type.to_owned()
+    }
+}
+
+fn evaluation_error(e: QueryEvaluationError) -> HttpError {
+    match e {
+        QueryEvaluationError::Cancelled => {
+            HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled")
+        }
+        QueryEvaluationError::Dataset(e) => HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("store error: {e}"),
+        ),
+        e => HttpError::bad_request(format!("query evaluation failed: {e}")),
+    }
+}
+
+fn not_acceptable<T>(what: &str, offers: &[(&str, T)]) -> HttpError {
+    let media: Vec<&str> = offers.iter().map(|(m, _)| *m).collect();
+    HttpError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        format!(
+            "{what} cannot be given in any format the Accept header allows; available: {}",
+            media.join(", ")
+        ),
+    )
+}
+
+fn internal(e: impl std::fmt::Display) -> HttpError {
+    HttpError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("writing the results failed: {e}"),
+    )
+}
+
+/// An RDF serialiser with the project prefixes.
+pub(crate) fn rdf_serializer(format: RdfFormat) -> RdfSerializer {
+    let mut s = RdfSerializer::from_format(format);
+    for (p, ns) in PREFIXES {
+        s = s
+            .with_prefix(*p, *ns)
+            .expect("the project prefixes are valid IRIs");
+    }
+    s
+}
+
+fn evaluate(
+    app: &App,
+    query: &QueryRequest,
+    accept: Option<&str>,
+    token: CancellationToken,
+) -> Result<Evaluated, HttpError> {
+    let mut prepared = SparqlEvaluator::new()
+        .with_cancellation_token(token)
+        .parse_query(&query.text)
+        .map_err(|e| HttpError::bad_request(format!("malformed query: {e}")))?;
+    if !query.default_graphs.is_empty() || !query.named_graphs.is_empty() {
+        let dataset = prepared.dataset_mut();
+        dataset.set_default_graph(
+            query
+                .default_graphs
+                .iter()
+                .cloned()
+                .map(GraphName::from)
+                .collect(),
+        );
+        dataset.set_available_named_graphs(
+            query
+                .named_graphs
+                .iter()
+                .cloned()
+                .map(NamedOrBlankNode::from)
+                .collect(),
+        );
+    } else if prepared.dataset().is_default_dataset() {
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
+    let results = prepared
+        .on_store(&app.kb.store)
+        .execute()
+        .map_err(evaluation_error)?;
+    let max = app.config.max_results;
+    let mut body = Vec::new();
+    let mut truncated = false;
+    let media_type = match results {
+        QueryResults::Solutions(solutions) => {
+            let format = negotiate::choose(accept, RESULT_OFFERS)
+                .ok_or_else(|| not_acceptable("SELECT results", RESULT_OFFERS))?;
+            let mut w = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(&mut body, solutions.variables().to_vec())
+                .map_err(internal)?;
+            for (n, solution) in solutions.enumerate() {
+                let solution = solution.map_err(evaluation_error)?;
+                if n == max {
+                    truncated = true;
+                    break;
+                }
+                w.serialize(&solution).map_err(internal)?;
+            }
+            w.finish().map_err(internal)?;
+            format.media_type()
+        }
+        QueryResults::Boolean(b) => {
+            let format = negotiate::choose(accept, RESULT_OFFERS)
+                .ok_or_else(|| not_acceptable("an ASK result", RESULT_OFFERS))?;
+            QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(&mut body, b)
+                .map_err(internal)?;
+            format.media_type()
+        }
+        QueryResults::Graph(triples) => {
+            let format = negotiate::choose(accept, GRAPH_OFFERS)
+                .ok_or_else(|| not_acceptable("a graph", GRAPH_OFFERS))?;
+            let mut w = rdf_serializer(format).for_writer(&mut body);
+            for (n, triple) in triples.enumerate() {
+                let triple = triple.map_err(evaluation_error)?;
+                if n == max {
+                    truncated = true;
+                    break;
+                }
+                w.serialize_triple(&triple).map_err(internal)?;
+            }
+            w.finish().map_err(internal)?;
+            format.media_type()
+        }
+    };
+    Ok(Evaluated {
+        body,
+        media_type,
+        truncated,
+    })
+}
+
+/// The SPARQL service description (sd: vocabulary) of this endpoint, in Turtle or another
+/// RDF syntax the client asks for.
+fn service_description(
+    app: &App,
+    headers: &HeaderMap,
+    uri: &axum::http::Uri,
+    accept: Option<&str>,
+) -> Result<Response, HttpError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(|| app.config.bind.to_string());
+    let endpoint = format!("http://{host}{}", uri.path());
+    let formats = [
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ]
+    .map(|f| format!("<http://www.w3.org/ns/formats/{f}>"))
+    .join(", ");
+    let named = app
+        .graphs
+        .iter()
+        .map(|(g, len)| {
+            format!(
+                "[ a sd:NamedGraph ; sd:name <{g}> ; sd:graph [ a sd:Graph ; void:triples {len} ] ]",
+                g = g.as_str()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ,\n      ");
+    let turtle = format!(
+        r#"@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  sd:supportedLanguage sd:SPARQL11Query ;
+  sd:feature sd:UnionDefaultGraph ;
+  sd:resultFormat {formats} ;
+  dcterms:title "medrd-kg: FY2024 medical R&D budget request knowledge graph (read-only)"@en ,
+    "令和6年度 医療分野の研究開発関連予算 概算要求 ナレッジグラフ（読み取り専用）"@ja ;
+  dcterms:description "Read-only SPARQL 1.1 endpoint. The default graph is the union of all named graphs. Queries time out after {timeout} and responses carry at most {max} results."@en ;
+  sd:defaultDataset [
+    a sd:Dataset ;
+    sd:defaultGraph [ a sd:Graph ; dcterms:description "union of all named graphs"@en ] ;
+    sd:namedGraph {named}
+  ] .
+"#,
+        timeout = seconds(app.config.timeout),
+        max = app.config.max_results,
+    );
+    // A browser that opens the endpoint gets the query page instead.
+    let mut offers: Vec<(&str, Option<RdfFormat>)> =
+        GRAPH_OFFERS.iter().map(|(m, f)| (*m, Some(*f))).collect();
+    offers.push(("text/html", None));
+    let format = match negotiate::choose(accept, &offers) {
+        Some(Some(format)) => format,
+        Some(None) => {
+            let mut r = StatusCode::SEE_OTHER.into_response();
+            r.headers_mut()
+                .insert(header::LOCATION, HeaderValue::from_static("/"));
+            r.headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("Accept"));
+            return Ok(r);
+        }
+        None => return Err(not_acceptable("the service description", GRAPH_OFFERS)),
+    };
+    let body = if format == RdfFormat::Turtle {
+        turtle.into_bytes()
+    } else {
+        let mut out = Vec::new();
+        let mut w = RdfSerializer::from_format(format).for_writer(&mut out);
+        for t in RdfParser::from_format(RdfFormat::Turtle).for_slice(turtle.as_bytes()) {
+            let q = t.map_err(internal)?;
+            w.serialize_triple(oxigraph::model::TripleRef::new(
+                &q.subject,
+                &q.predicate,
+                &q.object,
+            ))
+            .map_err(internal)?;
+        }
+        w.finish().map_err(internal)?;
+        out
+    };
+    let mut r = (
+        [(header::CONTENT_TYPE, content_type(format.media_type()))],
+        body,
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(r)
+}
+
+/// `/queries`: the named queries as JSON (name, summary, SPARQL), for the query page.
+pub(crate) async fn list(State(app): State<Arc<App>>) -> Response {
+    let list: Vec<_> = app
+        .queries
+        .iter()
+        .map(|q| serde_json::json!({ "name": q.name, "summary": q.summary, "sparql": q.text }))
+        .collect();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::Value::from(list).to_string(),
+    )
+        .into_response()
+}
+
+/// `/queries/NAME`: runs a named query, with the same negotiation as `/sparql`.
+pub(crate) async fn named(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    request: Request,
+) -> Response {
+    let url_params = params(request.uri().query().unwrap_or("").as_bytes());
+    let accept = accept(request.headers(), &url_params);
+    drop(request);
+    let result = async {
+        let accept = accept?;
+        let q = app.queries.iter().find(|q| q.name == name).ok_or_else(|| {
+            let names: Vec<&str> = app.queries.iter().map(|q| q.name.as_str()).collect();
+            HttpError::new(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "no named query {name:?}; the named queries are: {}",
+                    names.join(", ")
+                ),
+            )
+        })?;
+        let query = QueryRequest {
+            text: q.text.clone(),
+            ..QueryRequest::default()
+        };
+        run(&app, query, accept.as_deref()).await
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
+}

@@ -1,0 +1,268 @@
+//! Publishing: the DCAT 3 + VoID description (`medrd export --dcat`) parses as Turtle,
+//! names every distribution and counts the store; the CSV tables (`medrd export --csv DIR`)
+//! have their documented columns, real rows and CSVW metadata.
+
+use crate::util::{csv, medrd, root};
+use medrd_kg::{Kb, Layout};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::Triple;
+
+const DATASET: &str = "https://w3id.org/medrd-kg/id/dataset/medrd-kg";
+
+/// The objects of `s p ?o` as plain strings (IRIs without brackets, literal values).
+fn objects(triples: &[Triple], s: &str, p: &str) -> Vec<String> {
+    let subject = format!("<{s}>");
+    triples
+        .iter()
+        .filter(|t| t.subject.to_string() == subject && t.predicate.as_str() == p)
+        .map(|t| match &t.object {
+            oxigraph::model::Term::Literal(l) => l.value().to_owned(),
+            oxigraph::model::Term::NamedNode(n) => n.as_str().to_owned(),
+            o => o.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn dcat_parses_names_every_distribution_and_counts_the_store() {
+    let ttl = medrd(&["export", "--dcat"]).ok();
+    let triples: Vec<Triple> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(ttl.as_bytes())
+        .map(|q| q.map(Triple::from))
+        .collect::<Result<_, _>>()
+        .expect("the DCAT description is Turtle");
+    let dcat = "http://www.w3.org/ns/dcat#";
+    let types = objects(
+        &triples,
+        DATASET,
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    );
+    assert!(
+        types.contains(&format!("{dcat}Dataset"))
+            && types.contains(&"http://rdfs.org/ns/void#Dataset".to_owned())
+    );
+    let distributions = objects(&triples, DATASET, &format!("{dcat}distribution"));
+    let downloads: Vec<String> = distributions
+        .iter()
+        .flat_map(|d| objects(&triples, d, &format!("{dcat}downloadURL")))
+        .collect();
+    for file in [
+        "medrd-kg.ttl",
+        "medrd-kg.nt",
+        "medrd-kg.nq",
+        "medrd-kg.trig",
+        "medrd-kg.rdf",
+        "medrd-kg.jsonld",
+        "tables/programs.csv",
+        "tables/memberships.csv",
+        "tables/amounts.csv",
+        "tables/initiatives.csv",
+        "tables/csv-metadata.json",
+    ] {
+        assert!(
+            downloads.contains(&format!("https://w3id.org/medrd-kg/dist/{file}")),
+            "no distribution for {file}: {downloads:?}"
+        );
+    }
+    for d in &distributions {
+        assert_eq!(
+            objects(&triples, d, &format!("{dcat}mediaType")).len(),
+            1,
+            "{d} has one media type"
+        );
+    }
+    assert_eq!(
+        objects(&triples, DATASET, "http://purl.org/dc/terms/license"),
+        ["https://creativecommons.org/licenses/by/4.0/"]
+    );
+    assert_eq!(
+        objects(&triples, DATASET, "http://purl.org/dc/terms/source"),
+        ["https://w3id.org/medrd-kg/id/source/fy2024-request"]
+    );
+    assert_eq!(
+        objects(&triples, DATASET, &format!("{dcat}version")),
+        [env!("CARGO_PKG_VERSION")]
+    );
+    assert_eq!(
+        objects(&triples, DATASET, "http://purl.org/dc/terms/publisher").len(),
+        1
+    );
+
+    // VoID statistics agree with the store.
+    let kb = Kb::load(Layout::new(root())).unwrap();
+    let count = |q: &str| {
+        let t = medrd_kg::output::Table::collect(kb.query("count", q).unwrap()).unwrap();
+        t.text(0, "n")
+    };
+    let void = |p: &str| objects(&triples, DATASET, &format!("http://rdfs.org/ns/void#{p}"));
+    assert_eq!(
+        void("triples"),
+        [count(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        )]
+    );
+    assert_eq!(
+        void("entities"),
+        [count(
+            "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER isIRI(?s) }"
+        )]
+    );
+    let partitions = void("classPartition");
+    let program_partition = partitions
+        .iter()
+        .find(|p| {
+            objects(&triples, p, "http://rdfs.org/ns/void#class")
+                == ["https://w3id.org/medrd-kg/ontology#Program"]
+        })
+        .expect("a class partition for medrd:Program");
+    assert_eq!(
+        objects(
+            &triples,
+            program_partition,
+            "http://rdfs.org/ns/void#entities"
+        ),
+        ["52"]
+    );
+    assert!(!void("propertyPartition").is_empty());
+}
+
+#[test]
+fn csv_tables_have_documented_columns_real_rows_and_csvw_metadata() {
+    let dir = std::env::temp_dir().join(format!("medrd-tables-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    medrd(&["export", "--csv", dir.to_str().unwrap()]).ok();
+    let read = |name: &str| csv(&std::fs::read_to_string(dir.join(name)).unwrap());
+
+    let programs = read("programs.csv");
+    assert_eq!(
+        programs[0],
+        [
+            "program",
+            "program_ja",
+            "program_en",
+            "ministries",
+            "parent"
+        ]
+    );
+    assert_eq!(programs.len() - 1, 52);
+    let data_platform = programs.iter().find(|r| r[0] == "data-platform").unwrap();
+    assert_eq!(data_platform[3], "meti mext mhlw");
+    assert_eq!(
+        programs.iter().find(|r| r[0] == "b-cure-tmm").unwrap()[4],
+        "b-cure"
+    );
+
+    let memberships = read("memberships.csv");
+    assert_eq!(
+        memberships[0],
+        ["program", "project_no", "listing", "repost", "line"]
+    );
+    let mut dementia: Vec<&str> = memberships
+        .iter()
+        .filter(|r| r[0] == "dementia-rd")
+        .map(|r| r[1].as_str())
+        .collect();
+    dementia.dedup();
+    assert_eq!(dementia, ["1", "4", "5"]);
+
+    let amounts = read("amounts.csv");
+    assert_eq!(
+        amounts[0],
+        [
+            "amount",
+            "subject",
+            "fiscal_year",
+            "kind",
+            "category",
+            "project_no",
+            "oku_yen",
+            "yen",
+            "repost_of",
+            "portion_of",
+            "line"
+        ]
+    );
+    let amed_total = amounts
+        .iter()
+        .find(|r| r[0] == "overview-amed-total")
+        .unwrap();
+    assert_eq!(
+        amed_total[1..8],
+        [
+            "budget/fy2024-medical-rd",
+            "2024",
+            "total",
+            "amed",
+            "",
+            "1489",
+            "148900000000"
+        ]
+    );
+    let shares: f64 = amounts
+        .iter()
+        .filter(|r| r[9] == "overview-amed-total")
+        .map(|r| r[6].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(
+        shares, 1489.0,
+        "the ministries' shares add up to the AMED total"
+    );
+
+    let initiatives = read("initiatives.csv");
+    assert_eq!(
+        initiatives[0],
+        [
+            "initiative",
+            "project_no",
+            "program",
+            "status",
+            "text_ja",
+            "line"
+        ]
+    );
+    assert_eq!(initiatives.len() - 1, 76);
+    assert_eq!(initiatives.iter().filter(|r| r[3] == "new").count(), 16);
+
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("csv-metadata.json")).unwrap())
+            .unwrap();
+    let tables = metadata["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 4);
+    for t in tables {
+        let url = t["url"].as_str().unwrap();
+        let header = &read(url)[0];
+        let columns: Vec<&str> = t["tableSchema"]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["titles"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            &columns, header,
+            "{url}: metadata columns match the CSV header"
+        );
+        for c in t["tableSchema"]["columns"].as_array().unwrap() {
+            assert!(
+                c["datatype"].is_string() && c["dc:description"].is_string(),
+                "{url}: {c}"
+            );
+        }
+    }
+    let amount_columns =
+        &tables.iter().find(|t| t["url"] == "amounts.csv").unwrap()["tableSchema"]["columns"];
+    let datatype = |name: &str| {
+        amount_columns
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["datatype"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(datatype("oku_yen"), "decimal");
+    assert_eq!(datatype("yen"), "integer");
+    assert_eq!(datatype("fiscal_year"), "integer");
+    let _ = std::fs::remove_dir_all(&dir);
+}

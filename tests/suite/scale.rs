@@ -1,0 +1,305 @@
+//! Speed and scale, without timing anything: the synthetic generator (deterministic, shaped
+//! like our data, loadable with --with), atomic loading, a remote SPARQL endpoint in place of
+//! the embedded store (`medrd serve` in this process stands in for it), publishing by the
+//! Graph Store Protocol (to a recording stub), the on-disk store (feature `rocksdb`) and,
+//! when MEDRD_FUSEKI_URL names one, a real Apache Jena Fuseki (see scripts/fuseki-test.sh).
+
+use crate::util::{csv, medrd, root};
+use medrd_kg::serve::{Config, Server};
+use medrd_kg::{Kb, Layout};
+use oxigraph::io::{RdfFormat, RdfParser};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+/// A scratch directory for this test, removed when dropped.
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Self {
+        let d = std::env::temp_dir().join(format!("medrd-scale-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("create scratch dir");
+        Dir(d)
+    }
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).display().to_string()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn rows(out: &str) -> usize {
+    csv(out).len() - 1
+}
+
+#[test]
+fn synthetic_kb_is_deterministic_and_shaped_like_ours() {
+    let d = Dir::new("gen");
+    let (a, b) = (d.path("a.nt"), d.path("b.nt"));
+    medrd(&["bench", "gen", "--programs", "100", "-o", &a]).ok();
+    medrd(&["bench", "gen", "--programs", "100", "-o", &b]).ok();
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(
+        text,
+        std::fs::read_to_string(&b).unwrap(),
+        "same input, same output"
+    );
+    // Two copies of our 52 programs, each renamed under id/synth/K/, joined to the shared
+    // ministries.
+    assert!(text.contains("<https://w3id.org/medrd-kg/id/synth/2/program/dementia-rd>"));
+    assert!(text.contains("<https://w3id.org/medrd-kg/id/org/mhlw>"));
+    let real = rows(&medrd(&["query", "program-projects", "--format", "csv"]).ok());
+    let with = rows(&medrd(&["--with", &a, "query", "program-projects", "--format", "csv"]).ok());
+    assert_eq!(with, 3 * real, "our programs plus two copies");
+    // The queries written for one document keep one answer per document.
+    let rec = rows(
+        &medrd(&[
+            "--with",
+            &a,
+            "query",
+            "budget-reconciliation",
+            "--format",
+            "csv",
+        ])
+        .ok(),
+    );
+    assert_eq!(rec, 3 * 2);
+    let growth = rows(
+        &medrd(&[
+            "--with",
+            &a,
+            "query",
+            "growth-by-ministry",
+            "--format",
+            "csv",
+        ])
+        .ok(),
+    );
+    let growth_real = rows(&medrd(&["query", "growth-by-ministry", "--format", "csv"]).ok());
+    assert_eq!(growth, 3 * growth_real);
+}
+
+#[test]
+fn a_bad_extra_file_fails_the_whole_load_and_names_the_line() {
+    let d = Dir::new("bad");
+    let path = d.path("bad.nt");
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "<http://example.com/s{i}> <http://example.com/p> \"{i}\" .\n"
+        ));
+    }
+    text.push_str("<http://example.com/broken> <http://example.com/p> .\n");
+    std::fs::write(&path, text).unwrap();
+    let run = medrd(&["--with", &path, "stats"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.nt"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "no partial output: {}", run.stdout);
+}
+
+#[test]
+fn bench_pipeline_runs_every_stage() {
+    let out = medrd(&["bench", "pipeline", "--runs", "1", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["failed_checks"], 0);
+    assert!(v["query_ms"].as_object().unwrap().len() >= 15);
+    assert!(v["diagrams"].as_u64().unwrap() > 0);
+}
+
+/// Starts `medrd serve` in this process on a free loopback port.
+fn serve() -> SocketAddr {
+    let kb = Kb::load(Layout::new(root())).expect("the knowledge base loads");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async move {
+            let config = Config {
+                bind: "127.0.0.1:0".parse().unwrap(),
+                ..Config::default()
+            };
+            let server = Server::bind(kb, config).await.expect("the server binds");
+            tx.send(server.local_addr()).unwrap();
+            server
+                .run(std::future::pending())
+                .await
+                .expect("the server runs");
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("the server starts")
+}
+
+#[test]
+fn a_remote_endpoint_answers_like_the_embedded_store() {
+    let url = format!("http://{}/sparql", serve());
+    for name in [
+        "program-projects",
+        "budget-by-ministry",
+        "cross-project-programs",
+    ] {
+        let local = medrd(&["query", name, "--format", "csv"]).ok();
+        let remote = medrd(&["--endpoint", &url, "query", name, "--format", "csv"]).ok();
+        assert_eq!(remote, local, "{name}");
+    }
+    let run = medrd(&["--endpoint", &url, "validate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // CONSTRUCT comes back as RDF.
+    let graph = medrd(&[
+        "--endpoint",
+        &url,
+        "query",
+        "--sparql",
+        "CONSTRUCT { ?p ?q ?o } WHERE { <https://w3id.org/medrd-kg/id/program/dementia-rd> ?q ?o BIND (<https://w3id.org/medrd-kg/id/program/dementia-rd> AS ?p) }",
+        "--format",
+        "ntriples",
+    ])
+    .ok();
+    assert!(graph.contains("認知症研究開発事業"), "{graph}");
+    // A broken query reports the endpoint's refusal.
+    let run = medrd(&["--endpoint", &url, "query", "--sparql", "SELECT WHERE {"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("HTTP 400"), "{}", run.stderr);
+}
+
+/// The requests a stub received: request line and body.
+type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A Graph Store Protocol stub: answers 204 to each PUT and keeps (target, body).
+fn gsp_stub() -> (String, Received) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let keep = Arc::clone(&got);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            reader.read_line(&mut request).unwrap();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        length = v.trim().parse().unwrap();
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            keep.lock().unwrap().push((request.trim().to_owned(), body));
+            stream
+                .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+                .unwrap();
+        }
+    });
+    (format!("http://{addr}/ds"), got)
+}
+
+#[test]
+fn publish_puts_every_graph_by_the_graph_store_protocol() {
+    let (url, got) = gsp_stub();
+    let run = medrd(&["--endpoint", &url, "publish"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got = got.lock().unwrap();
+    let targets: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(targets.len(), 2, "ontology and data: {targets:?}");
+    assert!(targets
+        .iter()
+        .all(|t| t.starts_with("PUT /ds?graph=https%3A%2F%2Fw3id.org%2Fmedrd-kg%2Fgraph%2F")));
+    let kb = Kb::load(Layout::new(root())).unwrap();
+    let sent: usize = got
+        .iter()
+        .map(|(_, body)| {
+            RdfParser::from_format(RdfFormat::NTriples)
+                .for_slice(body)
+                .collect::<Result<Vec<_>, _>>()
+                .expect("N-Triples")
+                .len()
+        })
+        .sum();
+    assert_eq!(sent, kb.store.len().unwrap());
+}
+
+#[test]
+fn store_needs_the_rocksdb_feature_or_keeps_data_on_disk() {
+    let d = Dir::new("store");
+    let dir = d.path("db");
+    let run = medrd(&["--store", &dir, "stats"]);
+    if cfg!(feature = "rocksdb") {
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    } else {
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains("rocksdb"), "{}", run.stderr);
+    }
+}
+
+#[cfg(feature = "rocksdb")]
+#[test]
+fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
+    let d = Dir::new("rocks");
+    let dir = d.path("db");
+    let extra = d.path("extra.nt");
+    medrd(&["bench", "gen", "--programs", "52", "-o", &extra]).ok();
+    let count = |args: &[&str]| -> String {
+        let mut all = vec!["--store", dir.as_str()];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&[
+            "query",
+            "--sparql",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "--format",
+            "csv",
+        ]);
+        csv(&medrd(&all).ok())[1][0].clone()
+    };
+    let with_extra = count(&["--with", &extra]);
+    // The graph of the earlier --with stays in the store.
+    assert_eq!(count(&[]), with_extra);
+    // A file that breaks half way leaves the store as it was.
+    let bad = d.path("extra.nt");
+    let mut text = std::fs::read_to_string(&extra).unwrap();
+    text.push_str("<http://example.com/broken> .\n");
+    std::fs::write(&bad, text).unwrap();
+    let run = medrd(&["--store", &dir, "--with", &bad, "stats"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(count(&[]), with_extra);
+}
+
+/// Against a real Fuseki (scripts/fuseki-test.sh starts one and sets MEDRD_FUSEKI_URL to its
+/// dataset URL, e.g. http://127.0.0.1:3939/ds); skipped otherwise.
+#[test]
+fn fuseki_answers_like_the_embedded_store_when_given() {
+    let Ok(url) = std::env::var("MEDRD_FUSEKI_URL") else {
+        eprintln!("MEDRD_FUSEKI_URL not set: skipping the Fuseki comparison");
+        return;
+    };
+    medrd(&["--endpoint", &url, "publish"]).ok();
+    let sparql = format!("{}/sparql", url.trim_end_matches('/'));
+    let local = medrd(&["query", "program-projects", "--format", "csv"]).ok();
+    let remote = medrd(&[
+        "--endpoint",
+        &sparql,
+        "query",
+        "program-projects",
+        "--format",
+        "csv",
+    ])
+    .ok();
+    assert_eq!(remote, local);
+}

@@ -1,0 +1,725 @@
+//! `medrd serve` over loopback: the SPARQL 1.1 Protocol forms and formats, refusals and
+//! limits, dereferencing, named queries, and agreement with `medrd query`. Servers run in
+//! this process on a free port (127.0.0.1:0), except one test of the binary itself.
+
+use medrd_kg::serve::{Config, Server};
+use medrd_kg::{Kb, Layout};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{Literal, NamedNode, Triple};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const DEMENTIA: &str = "https://w3id.org/medrd-kg/id/program/dementia-rd";
+const LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+const PART_OF_PROJECT: &str = "https://w3id.org/medrd-kg/ontology#partOfProject";
+const PROJECTS_QUERY: &str = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
+SELECT ?project WHERE { <https://w3id.org/medrd-kg/id/program/dementia-rd> medrd:partOfProject ?project } ORDER BY ?project";
+const PROJECTS: [&str; 3] = [
+    "https://w3id.org/medrd-kg/id/project/1",
+    "https://w3id.org/medrd-kg/id/project/4",
+    "https://w3id.org/medrd-kg/id/project/5",
+];
+const MAX_BODY: usize = 64 * 1024;
+
+/// Starts a server in this process (it ends with the test process) and gives its address.
+fn start(config: Config) -> SocketAddr {
+    let kb = Kb::load(Layout::new(ROOT)).expect("the knowledge base loads");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async move {
+            let server = Server::bind(kb, config).await.expect("the server binds");
+            tx.send(server.local_addr())
+                .expect("the test waits for the address");
+            server
+                .run(std::future::pending())
+                .await
+                .expect("the server runs");
+        });
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server starts");
+    assert!(addr.ip().is_loopback());
+    addr
+}
+
+fn loopback() -> Config {
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        max_body: MAX_BODY,
+        ..Config::default()
+    }
+}
+
+/// The shared server with the default settings (but a small body limit).
+fn base_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| format!("http://{}", start(loopback())))
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// A response reduced to what the tests look at.
+struct Reply {
+    status: u16,
+    content_type: String,
+    headers: ureq::http::HeaderMap,
+    body: String,
+}
+
+fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut r = r.expect("the request gets an answer");
+    Reply {
+        status: r.status().as_u16(),
+        content_type: r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default(),
+        headers: r.headers().clone(),
+        body: r.body_mut().read_to_string().expect("a text body"),
+    }
+}
+
+fn get(path: &str, accept: &str) -> Reply {
+    reply(
+        agent()
+            .get(format!("{}{path}", base_url()))
+            .header("Accept", accept)
+            .call(),
+    )
+}
+
+fn get_query(query: &str, accept: &str) -> Reply {
+    reply(
+        agent()
+            .get(format!("{}/sparql", base_url()))
+            .query("query", query)
+            .header("Accept", accept)
+            .call(),
+    )
+}
+
+fn post_form(path: &str, form: &[(&str, &str)], accept: &str) -> Reply {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    reply(
+        agent()
+            .post(format!("{}{path}", base_url()))
+            .header("Accept", accept)
+            .content_type("application/x-www-form-urlencoded")
+            .send(body),
+    )
+}
+
+fn post_direct(path: &str, content_type: &str, body: &str, accept: &str) -> Reply {
+    reply(
+        agent()
+            .post(format!("{}{path}", base_url()))
+            .header("Accept", accept)
+            .content_type(content_type)
+            .send(body),
+    )
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// The values of one variable in SPARQL JSON results, in order.
+fn column(results: &serde_json::Value, var: &str) -> Vec<String> {
+    results["results"]["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .map(|b| b[var]["value"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn triples(body: &str, format: RdfFormat) -> HashSet<Triple> {
+    RdfParser::from_format(format)
+        .for_slice(body.as_bytes())
+        .map(|q| Triple::from(q.unwrap_or_else(|e| panic!("bad RDF ({e}): {body}"))))
+        .collect()
+}
+
+fn iri(s: &str) -> NamedNode {
+    NamedNode::new(s).unwrap()
+}
+
+#[test]
+fn the_three_protocol_forms_give_the_same_answer() {
+    let accept = "application/sparql-results+json";
+    let by_get = get_query(PROJECTS_QUERY, accept);
+    let by_form = post_form("/sparql", &[("query", PROJECTS_QUERY)], accept);
+    let by_body = post_direct("/query", "application/sparql-query", PROJECTS_QUERY, accept);
+    for r in [&by_get, &by_form, &by_body] {
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.content_type, "application/sparql-results+json");
+        assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+    }
+}
+
+#[test]
+fn each_results_format_is_negotiated() {
+    let r = get_query(PROJECTS_QUERY, "application/sparql-results+xml");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.content_type.starts_with("application/sparql-results+xml"),
+        "{}",
+        r.content_type
+    );
+    assert!(
+        r.body
+            .contains("<uri>https://w3id.org/medrd-kg/id/project/4</uri>"),
+        "{}",
+        r.body
+    );
+
+    let r = get_query(PROJECTS_QUERY, "text/csv");
+    assert!(r.content_type.starts_with("text/csv"), "{}", r.content_type);
+    let lines: Vec<&str> = r.body.lines().collect();
+    assert_eq!(lines, ["project", PROJECTS[0], PROJECTS[1], PROJECTS[2]]);
+
+    let r = get_query(PROJECTS_QUERY, "text/tab-separated-values");
+    assert!(
+        r.content_type.starts_with("text/tab-separated-values"),
+        "{}",
+        r.content_type
+    );
+    assert_eq!(
+        r.body.lines().nth(2),
+        Some("<https://w3id.org/medrd-kg/id/project/4>")
+    );
+
+    // The quality values decide, and `format=` overrides the Accept header.
+    let r = get_query(
+        PROJECTS_QUERY,
+        "text/csv;q=0.5, application/sparql-results+json",
+    );
+    assert_eq!(r.content_type, "application/sparql-results+json");
+    let r = get(
+        &format!(
+            "/sparql?format=csv&query={}",
+            form_urlencoded::byte_serialize(PROJECTS_QUERY.as_bytes()).collect::<String>()
+        ),
+        "application/json",
+    );
+    assert!(r.content_type.starts_with("text/csv"), "{}", r.content_type);
+
+    // Nothing acceptable: 406.
+    let r = get_query(PROJECTS_QUERY, "image/png");
+    assert_eq!(r.status, 406, "{}", r.body);
+}
+
+#[test]
+fn ask_gives_a_boolean() {
+    let q = format!("ASK {{ <{DEMENTIA}> <{LABEL}> \"認知症研究開発事業\"@ja }}");
+    let r = get_query(&q, "application/sparql-results+json");
+    assert_eq!(r.status, 200);
+    assert_eq!(json(&r.body)["boolean"], serde_json::Value::Bool(true));
+}
+
+#[test]
+fn construct_in_each_rdf_syntax() {
+    let q = format!("CONSTRUCT {{ <{DEMENTIA}> ?p ?o }} WHERE {{ <{DEMENTIA}> ?p ?o }}");
+    let label = Triple::new(
+        iri(DEMENTIA),
+        iri(LABEL),
+        Literal::new_language_tagged_literal_unchecked("認知症研究開発事業", "ja"),
+    );
+    for (accept, format) in [
+        ("text/turtle", RdfFormat::Turtle),
+        ("application/n-triples", RdfFormat::NTriples),
+        ("application/rdf+xml", RdfFormat::RdfXml),
+        (
+            "application/ld+json",
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+        ),
+    ] {
+        let r = get_query(&q, accept);
+        assert_eq!(r.status, 200, "{accept}: {}", r.body);
+        assert!(
+            r.content_type.starts_with(accept),
+            "{accept}: {}",
+            r.content_type
+        );
+        let graph = triples(&r.body, format);
+        assert!(graph.contains(&label), "{accept}: {}", r.body);
+        for p in PROJECTS {
+            assert!(
+                graph.contains(&Triple::new(iri(DEMENTIA), iri(PART_OF_PROJECT), iri(p))),
+                "{accept}: {p}"
+            );
+        }
+    }
+    // Turtle is the default for graphs.
+    let r = get_query(&q, "*/*");
+    assert!(
+        r.content_type.starts_with("text/turtle"),
+        "{}",
+        r.content_type
+    );
+}
+
+#[test]
+fn updates_are_refused() {
+    let update = format!("INSERT DATA {{ <{DEMENTIA}> <{LABEL}> \"changed\" }}");
+    for r in [
+        post_direct("/sparql", "application/sparql-update", &update, "*/*"),
+        post_form("/sparql", &[("update", &update)], "*/*"),
+        get(
+            &format!(
+                "/sparql?update={}",
+                form_urlencoded::byte_serialize(update.as_bytes()).collect::<String>()
+            ),
+            "*/*",
+        ),
+    ] {
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(r.body.contains("read-only"), "{}", r.body);
+    }
+    // An update sent as a query is a syntax error, and nothing changed.
+    let r = post_form("/sparql", &[("query", &update)], "*/*");
+    assert_eq!(r.status, 400);
+    let r = get_query(
+        &format!("ASK {{ <{DEMENTIA}> <{LABEL}> \"changed\" }}"),
+        "application/json",
+    );
+    assert_eq!(json(&r.body)["boolean"], serde_json::Value::Bool(false));
+}
+
+#[test]
+fn a_malformed_query_gets_400_with_the_parser_message() {
+    let r = get_query("SELECT ?x WHERE { ?x ?p }", "application/json");
+    assert_eq!(r.status, 400);
+    assert!(r.content_type.starts_with("text/plain"));
+    assert!(
+        r.body.starts_with("malformed query: error at 1:"),
+        "{}",
+        r.body
+    );
+
+    let r = post_form("/sparql", &[("nothing", "here")], "*/*");
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("missing `query`"), "{}", r.body);
+
+    let r = post_direct("/sparql", "text/plain", PROJECTS_QUERY, "*/*");
+    assert_eq!(r.status, 415, "{}", r.body);
+}
+
+/// Sends raw bytes and returns the status line and the whole answer.
+fn raw(request: &[u8], then: &[u8]) -> String {
+    let addr = base_url().trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    // The server may answer and close before it has read all: a failed write is fine.
+    let _ = stream.write_all(then);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn an_oversized_body_gets_413() {
+    let big = format!("query={}", "x".repeat(MAX_BODY * 2));
+    // Declared too large by Content-Length.
+    let head = format!(
+        "POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        big.len()
+    );
+    let answer = raw(head.as_bytes(), big.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("at most 65536 bytes"), "{answer}");
+
+    // Found too large while reading a chunked body.
+    let head = "POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    let mut chunks = Vec::new();
+    for _ in 0..4 {
+        let chunk = "#".repeat(32 * 1024);
+        chunks.extend_from_slice(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes());
+    }
+    chunks.extend_from_slice(b"0\r\n\r\n");
+    let answer = raw(head.as_bytes(), &chunks);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+#[test]
+fn entity_iris_dereference_to_turtle_json_ld_and_html() {
+    let r = get("/id/program/dementia-rd", "text/turtle");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.content_type.starts_with("text/turtle"));
+    assert_eq!(r.headers.get("vary").unwrap(), "Accept");
+    let graph = triples(&r.body, RdfFormat::Turtle);
+    let label = Triple::new(
+        iri(DEMENTIA),
+        iri(LABEL),
+        Literal::new_language_tagged_literal_unchecked("認知症研究開発事業", "ja"),
+    );
+    assert!(graph.contains(&label), "{}", r.body);
+    for p in PROJECTS {
+        assert!(
+            graph.contains(&Triple::new(iri(DEMENTIA), iri(PART_OF_PROJECT), iri(p))),
+            "{p}"
+        );
+    }
+    // What points at it comes too (the listings of the program in the document).
+    assert!(
+        graph.iter().any(|t| t.object == iri(DEMENTIA).into()),
+        "{}",
+        r.body
+    );
+
+    let r = get("/id/program/dementia-rd", "application/ld+json");
+    assert!(
+        r.content_type.starts_with("application/ld+json"),
+        "{}",
+        r.content_type
+    );
+    assert!(triples(
+        &r.body,
+        RdfFormat::JsonLd {
+            profile: Default::default()
+        }
+    )
+    .contains(&label));
+
+    let r = get(
+        "/id/program/dementia-rd",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    );
+    assert_eq!(r.status, 200);
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
+    assert!(r.body.contains("<h1>認知症研究開発事業</h1>"), "{}", r.body);
+    assert!(r.body.contains("Dementia Research and Development Program"));
+    assert!(
+        r.body.contains("href=\"/id/project/4\""),
+        "links stay on this server"
+    );
+
+    let r = get("/id/program/no-such-program", "text/turtle");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.body
+            .contains("no resource <https://w3id.org/medrd-kg/id/program/no-such-program>"),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
+fn named_queries_run_by_name() {
+    let r = get(
+        "/queries/program-projects",
+        "application/sparql-results+json",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let results = json(&r.body);
+    let programs = column(&results, "program");
+    let numbers = column(&results, "project_no");
+    let dementia: Vec<&str> = programs
+        .iter()
+        .zip(&numbers)
+        .filter(|(p, _)| p.as_str() == "dementia-rd")
+        .map(|(_, n)| n.as_str())
+        .collect();
+    assert_eq!(dementia, ["1", "4", "5"]);
+
+    let r = get("/queries/program-projects", "text/csv");
+    assert!(
+        r.body
+            .starts_with("program,program_ja,program_en,project_no"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("dementia-rd,認知症研究開発事業,"),
+        "{}",
+        r.body
+    );
+
+    let list = json(&get("/queries", "application/json").body);
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == "program-projects")
+        .expect("listed");
+    assert!(!entry["summary"].as_str().unwrap().is_empty());
+
+    let r = get("/queries/no-such-query", "*/*");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.body.contains("program-projects"),
+        "the message lists the names: {}",
+        r.body
+    );
+}
+
+#[test]
+fn json_results_match_medrd_query() {
+    let q = format!("SELECT ?p ?o WHERE {{ <{DEMENTIA}> ?p ?o }} ORDER BY ?p ?o");
+    let served = json(&get_query(&q, "application/sparql-results+json").body);
+    let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
+        .args(["--root", ROOT, "query", "--sparql", &q, "--format", "json"])
+        .output()
+        .expect("medrd query runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = json(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(served["head"], printed["head"]);
+    let bindings = |v: &serde_json::Value| -> Vec<String> {
+        let mut b: Vec<String> = v["results"]["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.to_string())
+            .collect();
+        b.sort();
+        b
+    };
+    assert_eq!(bindings(&served), bindings(&printed));
+    assert!(bindings(&served).len() >= 10);
+}
+
+#[test]
+fn service_description_cors_health_page_and_404() {
+    let r = get("/sparql", "text/turtle");
+    assert_eq!(r.status, 200);
+    let sd = triples(&r.body, RdfFormat::Turtle);
+    let endpoint = iri(&format!("{}/sparql", base_url()));
+    assert!(
+        sd.contains(&Triple::new(
+            endpoint.clone(),
+            iri("http://www.w3.org/ns/sparql-service-description#endpoint"),
+            endpoint
+        )),
+        "{}",
+        r.body
+    );
+
+    // A browser opening the endpoint is sent to the query page.
+    let r = get(
+        "/sparql",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("名前付きクエリ"), "{}", r.body);
+
+    let preflight = reply(
+        agent()
+            .options(format!("{}/sparql", base_url()))
+            .header("Origin", "https://example.org")
+            .header("Access-Control-Request-Method", "POST")
+            .call(),
+    );
+    assert_eq!(preflight.status, 204);
+    assert_eq!(
+        preflight
+            .headers
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "*"
+    );
+    assert!(preflight
+        .headers
+        .get("access-control-allow-methods")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    let r = get_query(PROJECTS_QUERY, "application/json");
+    assert_eq!(r.headers.get("access-control-allow-origin").unwrap(), "*");
+
+    let health = json(&get("/health", "*/*").body);
+    assert_eq!(health["status"], "ok");
+    assert!(health["triples"]["data"].as_u64().unwrap() > 1000);
+
+    let page = get("/", "text/html");
+    assert!(page.content_type.starts_with("text/html"));
+    assert!(page.body.contains("名前付きクエリ") && page.body.contains("Named queries"));
+    assert!(
+        !page.body.contains("<script src") && !page.body.contains("rel=\"stylesheet\""),
+        "no external assets"
+    );
+
+    let r = get("/no/such/page", "*/*");
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("no such page: /no/such/page"), "{}", r.body);
+}
+
+#[test]
+fn diagrams_are_served() {
+    let r = get("/diagram/project/1?format=dot", "*/*");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("digraph"), "{}", r.body);
+    let r = get("/diagram/no-such-kind", "*/*");
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("unknown diagram"), "{}", r.body);
+}
+
+#[test]
+fn results_are_cut_at_the_limit_and_base_rewrites_dereferenced_iris() {
+    let addr = start(Config {
+        max_results: 5,
+        base: "https://mirror.example/kg/".into(),
+        ..loopback()
+    });
+    let r = reply(
+        agent()
+            .get(format!("http://{addr}/sparql"))
+            .query("query", "SELECT * WHERE { ?s ?p ?o }")
+            .header("Accept", "application/json")
+            .call(),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        json(&r.body)["results"]["bindings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(r.headers.get("medrd-results-truncated").unwrap(), "true");
+
+    let r = reply(
+        agent()
+            .get(format!("http://{addr}/id/program/dementia-rd"))
+            .header("Accept", "text/turtle")
+            .call(),
+    );
+    let graph = triples(&r.body, RdfFormat::Turtle);
+    let mirror = iri("https://mirror.example/kg/id/program/dementia-rd");
+    assert!(graph.contains(&Triple::new(
+        mirror.clone(),
+        iri("http://www.w3.org/2002/07/owl#sameAs"),
+        iri(DEMENTIA)
+    )));
+    assert!(graph.contains(&Triple::new(
+        mirror,
+        iri("https://mirror.example/kg/ontology#partOfProject"),
+        iri("https://mirror.example/kg/id/project/4")
+    )));
+}
+
+/// Kills the spawned binary however the test ends.
+struct Spawned(Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_binary_prints_its_address_and_times_queries_out() {
+    let child = Command::new(env!("CARGO_BIN_EXE_medrd"))
+        .args([
+            "--root",
+            ROOT,
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--timeout",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("medrd serve starts");
+    let mut child = Spawned(child);
+    let stderr = child.0.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(rest.split('/').next().unwrap().to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the address on stderr");
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+
+    let health = reply(agent().get(format!("http://{addr}/health")).call());
+    assert_eq!(health.status, 200);
+
+    // A cross product of the store with itself, three times: far more than a second.
+    let started = Instant::now();
+    let r = reply(
+        agent()
+            .get(format!("http://{addr}/sparql"))
+            .query(
+                "query",
+                "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+            )
+            .call(),
+    );
+    let took = started.elapsed();
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("timed out"), "{}", r.body);
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+
+    // The server still answers after a timeout.
+    let r = reply(
+        agent()
+            .get(format!("http://{addr}/sparql"))
+            .query("query", PROJECTS_QUERY)
+            .call(),
+    );
+    assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+}
+
+#[test]
+fn the_ontology_document_is_served() {
+    let r = get("/ontology", "text/turtle");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let graph = triples(&r.body, RdfFormat::Turtle);
+    assert!(graph.contains(&Triple::new(
+        iri("https://w3id.org/medrd-kg/ontology#Program"),
+        iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        iri("http://www.w3.org/2002/07/owl#Class"),
+    )));
+    let r = get("/ontology", "text/html");
+    assert!(r.content_type.starts_with("text/html"));
+    assert!(
+        r.body.contains("<h2 id=\"Program\">"),
+        "one anchor per term"
+    );
+    // Entity pages link the ontology terms to it.
+    let r = get("/id/program/dementia-rd", "text/html");
+    assert!(r.body.contains("href=\"/ontology#partOfProject\""));
+}
