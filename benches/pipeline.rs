@@ -5,6 +5,10 @@
 use medrd_kg::{bench, Kb, Layout};
 use std::sync::OnceLock;
 
+// The allocator of the `medrd` binary, so that the numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -29,11 +29,11 @@ fuseki=$!
 trap 'kill "$fuseki" 2>/dev/null || true; wait "$fuseki" 2>/dev/null || true' EXIT
 url="http://127.0.0.1:$port/ds"
 for _ in $(seq 1 60); do
-  curl -sf "http://127.0.0.1:$port/\$/ping" >/dev/null 2>&1 && break
+  curl -sf "$url/sparql?query=ASK%7B%7D" >/dev/null 2>&1 && break
   kill -0 "$fuseki" 2>/dev/null || { cat "$dir/fuseki.log" >&2; exit 2; }
   sleep 1
 done
-curl -sf "http://127.0.0.1:$port/\$/ping" >/dev/null || { echo "Fuseki did not start" >&2; exit 2; }
+curl -sf "$url/sparql?query=ASK%7B%7D" >/dev/null || { echo "Fuseki did not start" >&2; exit 2; }
 
 timeout 120 "$medrd" --endpoint "$url" publish
 failed=0

@@ -256,7 +256,9 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
         });
         if let Some(e) = failure {
             progress.abandon();
-            return Err(e);
+            // A parser of a later part of the file counts lines from the start of its part:
+            // read the file again in one piece to report the line in the file.
+            return Err(first_error(path, format, graph).unwrap_or(e));
         }
     } else {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -274,6 +276,15 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     }
     progress.finish_and_clear();
     Ok(count)
+}
+
+/// The first parse error of a file, with its line counted from the start of the file.
+fn first_error(path: &Path, format: RdfFormat, graph: NamedNodeRef<'_>) -> Option<Error> {
+    let file = std::fs::File::open(path).ok()?;
+    parser(format, graph)
+        .for_reader(std::io::BufReader::new(file))
+        .find_map(|q| q.err())
+        .map(|e| rdf_error(path, e))
 }
 
 impl Kb {

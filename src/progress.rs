@@ -12,7 +12,7 @@ pub fn counter(enabled: bool, message: &str, unit: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(&format!(
-            "{{spinner}} {{msg}}: {{human_pos}} {unit} ({{per_sec}}, {{elapsed}})"
+            "{{spinner}} {{msg}}: {{human_pos}} {unit} ({{elapsed}})"
         ))
         .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );

@@ -97,8 +97,12 @@ impl Template {
                 }
                 other => other.to_string(),
             };
-            let line = format!("{s} <{p}> {o} .\n");
-            lines.push(line);
+            // What our data graph says of a shared resource (a ministry's label, the line it
+            // is cited from) stays with our data: copied, it would hang one more link per copy
+            // on the ministry, and the store's per-subject lists would grow with the copies.
+            if s_copied {
+                lines.push(format!("{s} <{p}> {o} .\n"));
+            }
         }
         lines.sort();
         lines.dedup();

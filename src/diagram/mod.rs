@@ -25,7 +25,7 @@ use crate::output::{compact, plain, Table};
 use crate::vocab::ext::RDFS_LABEL;
 use crate::Kb;
 use oxigraph::model::{Literal, NamedNode, Term, Triple};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::QueryResults;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -378,14 +378,8 @@ fn run(kb: &Kb, q: &NamedQuery, bindings: &[(&str, Term)]) -> Result<QueryResult
             .replace_all(&text, regex::NoExpand(&term.to_string()))
             .into_owned();
     }
-    let mut prepared = SparqlEvaluator::new()
-        .parse_query(&text)
-        .map_err(|e| q.error(e))?;
-    prepared.dataset_mut().set_default_graph_as_union();
-    prepared
-        .on_store(&kb.store)
-        .execute()
-        .map_err(|e| q.error(e))
+    // Through Kb::query, so that diagrams follow --endpoint like every other query.
+    kb.query(&q.path.display().to_string(), &text)
 }
 
 /// The diagram queries' directory.

@@ -91,7 +91,8 @@ fn a_bad_extra_file_fails_the_whole_load_and_names_the_line() {
     let d = Dir::new("bad");
     let path = d.path("bad.nt");
     let mut text = String::new();
-    for i in 0..20_000 {
+    // Over 1 MiB, so that it is parsed in parts on several threads.
+    for i in 0..40_000 {
         text.push_str(&format!(
             "<http://example.com/s{i}> <http://example.com/p> \"{i}\" .\n"
         ));
@@ -101,6 +102,8 @@ fn a_bad_extra_file_fails_the_whole_load_and_names_the_line() {
     let run = medrd(&["--with", &path, "stats"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("bad.nt"), "{}", run.stderr);
+    // The line in the file, not in the part a parsing thread read.
+    assert!(run.stderr.contains("line 40001"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "no partial output: {}", run.stdout);
 }
 
