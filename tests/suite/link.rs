@@ -480,31 +480,7 @@ fn service_is_refused_without_allow_service() {
 
 #[test]
 fn service_queries_a_second_medrd_serve_with_allow_service() {
-    use medrd_kg::serve::{Config, Server};
-    let kb = Kb::load(Layout::new(root())).unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
-        runtime.block_on(async move {
-            let config = Config {
-                bind: "127.0.0.1:0".parse().unwrap(),
-                ..Config::default()
-            };
-            let server = Server::bind(kb, config).await.expect("the server binds");
-            tx.send(server.local_addr()).unwrap();
-            server
-                .run(std::future::pending())
-                .await
-                .expect("the server runs");
-        });
-    });
-    let addr = rx
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("the server starts");
+    let addr = crate::util::serve(crate::util::loopback());
     let q = SERVICE_QUERY.replace("ENDPOINT", &format!("http://{addr}/sparql"));
     let rows = csv(&medrd(&[
         "--allow-service",

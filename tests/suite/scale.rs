@@ -5,14 +5,12 @@
 //! when MEDRD_FUSEKI_URL names one, a real Apache Jena Fuseki (see scripts/fuseki-test.sh).
 
 use crate::util::{csv, medrd, root};
-use medrd_kg::serve::{Config, Server};
 use medrd_kg::{Kb, Layout};
 use oxigraph::io::{RdfFormat, RdfParser};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 /// A scratch directory for this test, removed when dropped.
 struct Dir(PathBuf);
@@ -118,29 +116,7 @@ fn bench_pipeline_runs_every_stage() {
 
 /// Starts `medrd serve` in this process on a free loopback port.
 fn serve() -> SocketAddr {
-    let kb = Kb::load(Layout::new(root())).expect("the knowledge base loads");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
-        runtime.block_on(async move {
-            let config = Config {
-                bind: "127.0.0.1:0".parse().unwrap(),
-                ..Config::default()
-            };
-            let server = Server::bind(kb, config).await.expect("the server binds");
-            tx.send(server.local_addr()).unwrap();
-            server
-                .run(std::future::pending())
-                .await
-                .expect("the server runs");
-        });
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("the server starts")
+    crate::util::serve(crate::util::loopback())
 }
 
 #[test]

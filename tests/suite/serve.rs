@@ -2,8 +2,7 @@
 //! limits, dereferencing, named queries, and agreement with `medrd query`. Servers run in
 //! this process on a free port (127.0.0.1:0), except one test of the binary itself.
 
-use medrd_kg::serve::{Config, Server};
-use medrd_kg::{Kb, Layout};
+use medrd_kg::serve::Config;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Literal, NamedNode, Triple};
 use std::collections::HashSet;
@@ -29,29 +28,7 @@ const MAX_BODY: usize = 64 * 1024;
 
 /// Starts a server in this process (it ends with the test process) and gives its address.
 fn start(config: Config) -> SocketAddr {
-    let kb = Kb::load(Layout::new(ROOT)).expect("the knowledge base loads");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
-        runtime.block_on(async move {
-            let server = Server::bind(kb, config).await.expect("the server binds");
-            tx.send(server.local_addr())
-                .expect("the test waits for the address");
-            server
-                .run(std::future::pending())
-                .await
-                .expect("the server runs");
-        });
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server starts");
-    assert!(addr.ip().is_loopback());
-    addr
+    crate::util::serve(config)
 }
 
 fn loopback() -> Config {

@@ -1,7 +1,9 @@
 //! A small harness: run `medrd` against the project (or a scratch copy of it that a test may
 //! break), and read its output.
 
+use medrd_kg::serve::{Config, Server};
 use medrd_kg::{Kb, Layout};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -15,6 +17,42 @@ pub fn root() -> PathBuf {
 pub fn kb() -> &'static Kb {
     static KB: OnceLock<Kb> = OnceLock::new();
     KB.get_or_init(|| Kb::load(Layout::new(root())).expect("the knowledge base loads"))
+}
+
+/// Starts `medrd serve` in this process with `config` (it ends with the test process) and
+/// gives the address it bound (use `127.0.0.1:0` for a free loopback port).
+pub fn serve(config: Config) -> SocketAddr {
+    let kb = Kb::load(Layout::new(root())).expect("the knowledge base loads");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async move {
+            let server = Server::bind(kb, config).await.expect("the server binds");
+            tx.send(server.local_addr())
+                .expect("the test waits for the address");
+            server
+                .run(std::future::pending())
+                .await
+                .expect("the server runs");
+        });
+    });
+    let addr = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the server starts");
+    assert!(addr.ip().is_loopback());
+    addr
+}
+
+/// A server configuration on a free loopback port, otherwise the defaults.
+pub fn loopback() -> Config {
+    Config {
+        bind: "127.0.0.1:0".parse().expect("a socket address"),
+        ..Config::default()
+    }
 }
 
 /// The result of one `medrd` run.
