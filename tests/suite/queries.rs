@@ -1,5 +1,6 @@
-//! Every named query against its expected answer (tests/expected/NAME.csv, written from the
-//! document), plus direct checks of the answers an analyst relies on most.
+//! Every named query against its expected answer (tests/expected/NAME.csv: recorded from
+//! `medrd query` and checked by hand against the document), plus direct checks of the
+//! answers an analyst relies on most, written from the document itself.
 
 use crate::util::{medrd, query, root};
 
