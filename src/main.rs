@@ -5,12 +5,12 @@ mod cli;
 mod commands;
 
 use clap::Parser;
+use std::process::ExitCode;
 
 // mimalloc instead of the system allocator: the store's inserts and queries allocate many
 // small terms, and glibc malloc/free took about a sixth of a large load's time.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
