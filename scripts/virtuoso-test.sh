@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs medrd against a real, independent SPARQL 1.1 engine: OpenLink Virtuoso from Debian's
+# packages (Fuseki's jar cannot be fetched where Maven Central is unreachable). It starts a
+# private Virtuoso on loopback ports, publishes our graphs with `medrd publish` (Graph Store
+# Protocol), and checks that `medrd --endpoint … query program-projects` gives the same rows
+# as the embedded store. Virtuoso's default graph is the union of its graphs, as our queries
+# expect. Bounded in time; stops the server on exit.
+#
+# Usage: scripts/virtuoso-test.sh [path/to/medrd]
+# env: VIRTUOSO_QUERIES (named queries to compare, default program-projects),
+#      VIRTUOSO_QUERY_TIMEOUT (seconds, default 120), VIRTUOSO_HTTP_PORT, VIRTUOSO_SQL_PORT
+set -euo pipefail
+cd "$(dirname "$0")/.."
+medrd=${1:-target/debug/medrd}
+http_port=${VIRTUOSO_HTTP_PORT:-28890}
+sql_port=${VIRTUOSO_SQL_PORT:-21111}
+queries=${VIRTUOSO_QUERIES:-program-projects}
+
+if ! command -v virtuoso-t >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
+fi
+
+dir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+sed -e "s#/var/lib/virtuoso-opensource-7/db/#$dir/#g" \
+    -e "s#^ServerPort *= *1111#ServerPort = 127.0.0.1:$sql_port#" \
+    -e "s#^ServerPort *= *8890#ServerPort = 127.0.0.1:$http_port#" \
+    -e "s#^DirsAllowed *=.*#DirsAllowed = ., $dir, /usr/share/virtuoso-opensource-7/vad#" \
+    /etc/virtuoso-opensource-7/virtuoso.ini > "$dir/virtuoso.ini"
+virtuoso-t +foreground +configfile "$dir/virtuoso.ini" > "$dir/server.log" 2>&1 &
+pid=$!
+endpoint="http://127.0.0.1:$http_port/sparql"
+for _ in $(seq 60); do
+  curl -fs -o /dev/null "$endpoint?query=ASK%7B%7D" && break
+  sleep 1
+done
+curl -fs -o /dev/null "$endpoint?query=ASK%7B%7D" || { echo "Virtuoso did not start" >&2; tail "$dir/server.log" >&2; exit 2; }
+
+# A fresh database's dba password is "dba"; let the anonymous SPARQL user write through the
+# Graph Store Protocol endpoint (this private server listens on loopback only).
+isql-vt "127.0.0.1:$sql_port" dba dba exec="GRANT SPARQL_UPDATE TO \"SPARQL\";" >/dev/null
+
+timeout 120 "$medrd" --endpoint "$endpoint" publish --graph-store "http://127.0.0.1:$http_port/sparql-graph-crud"
+
+failed=0
+passed=0
+for q in $queries; do
+  "$medrd" query "$q" --format csv > "$dir/local.csv"
+  if ! timeout "${VIRTUOSO_QUERY_TIMEOUT:-120}" "$medrd" --endpoint "$endpoint" query "$q" --format csv > "$dir/remote.csv" 2> "$dir/remote.err"; then
+    echo "FAIL  $q: no answer from Virtuoso ($(head -c 300 "$dir/remote.err"))"
+    failed=$((failed + 1))
+  elif cmp -s "$dir/local.csv" "$dir/remote.csv"; then
+    echo "ok    $q: Virtuoso gives the same $(($(wc -l < "$dir/local.csv") - 1)) rows as the embedded store"
+    passed=$((passed + 1))
+  else
+    echo "FAIL  $q differs:"; diff "$dir/local.csv" "$dir/remote.csv" | head -20 || true
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
