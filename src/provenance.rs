@@ -129,7 +129,10 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
 
     // The overview table: each cell must hold exactly the row total and shares we record.
     let ov = &data.overview;
-    let share = Regex::new(r"([内こ総文厚経])(\d+)").expect("static regex");
+    // A share is a ministry's short mark and a number, e.g. 文697; the marks are the `short`
+    // labels of data/organizations.toml.
+    let marks: String = short.values().map(|m| regex::escape(m)).collect();
+    let share = Regex::new(&format!(r"([{marks}])(\d+)")).expect("ministry marks form a regex");
     for cell in &ov.value.table {
         let v = cell.get_ref();
         let at = ov.line_of(cell);
