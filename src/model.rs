@@ -414,6 +414,15 @@ fn parse<T: DeserializeOwned>(path: &Path) -> Result<Parsed<T>> {
     })
 }
 
+/// Reads an optional TOML file (a missing file is `None`), with file:line errors like the
+/// rest of `data/`.
+pub fn read_optional_toml<T: DeserializeOwned>(path: &Path) -> Result<Option<T>> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        _ => parse(path).map(|p| Some(p.value)),
+    }
+}
+
 /// Everything in `data/`, parsed and cross-checked.
 #[derive(Debug)]
 pub struct Data {

@@ -104,18 +104,9 @@ impl Identifier {
 
 /// Reads and checks the identifiers; a missing file is none.
 pub fn read(path: &Path) -> Result<Vec<Identifier>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(path, e)),
+    let Some(file) = crate::model::read_optional_toml::<File>(path)? else {
+        return Ok(Vec::new());
     };
-    let file: File = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start].lines().count().max(1))
-            .unwrap_or(0);
-        Error::data(path, line, e.message().to_owned())
-    })?;
     for i in &file.identifier {
         i.check().map_err(|message| Error::Import {
             path: path.to_owned(),

@@ -108,18 +108,9 @@ struct DecisionsFile {
 
 /// Reads the curated decisions (`data/link-decisions.toml`); a missing file is no decisions.
 pub fn read_decisions(path: &Path) -> Result<Vec<Curated>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(path, e)),
+    let Some(file) = crate::model::read_optional_toml::<DecisionsFile>(path)? else {
+        return Ok(Vec::new());
     };
-    let file: DecisionsFile = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start].lines().count().max(1))
-            .unwrap_or(0);
-        Error::data(path, line, e.message().to_owned())
-    })?;
     for d in &file.decision {
         if d.decision != "accept" && d.decision != "reject" {
             return Err(Error::Import {
