@@ -2,19 +2,21 @@
 # Runs medrd against a real, independent SPARQL 1.1 engine: OpenLink Virtuoso from Debian's
 # packages (Fuseki's jar cannot be fetched where Maven Central is unreachable). It starts a
 # private Virtuoso on loopback ports, publishes our graphs with `medrd publish` (Graph Store
-# Protocol), and checks that `medrd --endpoint … query program-projects` gives the same rows
-# as the embedded store. Virtuoso's default graph is the union of its graphs, as our queries
-# expect. Bounded in time; stops the server on exit.
+# Protocol), then checks that `medrd --endpoint …` gives the same answers as the embedded
+# store: every named query's rows, the built-in diagrams as DOT, `analyze` and `validate`.
+# Virtuoso's default graph is the union of its graphs, as our queries expect. Bounded in
+# time; stops the server on exit. .ci/run runs it.
 #
 # Usage: scripts/virtuoso-test.sh [path/to/medrd]
-# env: VIRTUOSO_QUERIES (named queries to compare, default program-projects),
-#      VIRTUOSO_QUERY_TIMEOUT (seconds, default 120), VIRTUOSO_HTTP_PORT, VIRTUOSO_SQL_PORT
+# env: VIRTUOSO_QUERIES (named queries to compare, default all of `medrd queries`),
+#      VIRTUOSO_QUERY_TIMEOUT (seconds, default 60), VIRTUOSO_HTTP_PORT, VIRTUOSO_SQL_PORT
 set -euo pipefail
 cd "$(dirname "$0")/.."
 medrd=${1:-target/debug/medrd}
 http_port=${VIRTUOSO_HTTP_PORT:-28890}
 sql_port=${VIRTUOSO_SQL_PORT:-21111}
-queries=${VIRTUOSO_QUERIES:-program-projects}
+queries=${VIRTUOSO_QUERIES:-$("$medrd" queries | awk '{print $1}')}
+limit=${VIRTUOSO_QUERY_TIMEOUT:-60}
 
 if ! command -v virtuoso-t >/dev/null 2>&1; then
   apt-get update -qq
@@ -45,18 +47,34 @@ timeout 120 "$medrd" --endpoint "$endpoint" publish --graph-store "http://127.0.
 
 failed=0
 passed=0
-for q in $queries; do
-  "$medrd" query "$q" --format csv > "$dir/local.csv"
-  if ! timeout "${VIRTUOSO_QUERY_TIMEOUT:-120}" "$medrd" --endpoint "$endpoint" query "$q" --format csv > "$dir/remote.csv" 2> "$dir/remote.err"; then
-    echo "FAIL  $q: no answer from Virtuoso ($(head -c 300 "$dir/remote.err"))"
+# compare WHAT ARGS…: runs `medrd ARGS…` on the embedded store and on Virtuoso and compares
+# what they print (stdout and stderr: validate reports its checks on stderr) byte for byte.
+# A query Virtuoso cannot answer in time counts as a failure (and Virtuoso may stay busy
+# with it, failing the next ones: fix the first).
+compare() {
+  local what=$1
+  shift
+  "$medrd" "$@" > "$dir/local.out" 2>&1
+  if ! timeout "$limit" "$medrd" --endpoint "$endpoint" "$@" > "$dir/remote.out" 2>&1; then
+    echo "FAIL  $what: no answer from Virtuoso ($(tail -c 300 "$dir/remote.out"))"
     failed=$((failed + 1))
-  elif cmp -s "$dir/local.csv" "$dir/remote.csv"; then
-    echo "ok    $q: Virtuoso gives the same $(($(wc -l < "$dir/local.csv") - 1)) rows as the embedded store"
+  elif cmp -s "$dir/local.out" "$dir/remote.out"; then
+    echo "ok    $what: the same $(wc -l < "$dir/local.out") lines as the embedded store"
     passed=$((passed + 1))
   else
-    echo "FAIL  $q differs:"; diff "$dir/local.csv" "$dir/remote.csv" | head -20 || true
+    echo "FAIL  $what differs:"; diff "$dir/local.out" "$dir/remote.out" | head -20 || true
     failed=$((failed + 1))
   fi
+}
+for q in $queries; do
+  compare "query $q" query "$q" --format csv
 done
+for d in overview "project 1" "project 2" "project 4" "theme dementia" "ministry mhlw" \
+         cross-project budget ontology; do
+  # shellcheck disable=SC2086  # the diagram kind and its argument are two words
+  compare "diagram $d" diagram $d --format dot
+done
+compare analyze analyze
+compare validate validate
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

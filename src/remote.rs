@@ -4,11 +4,13 @@
 
 use crate::error::{Error, Result};
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
-use oxigraph::model::{GraphNameRef, NamedNodeRef};
+use oxigraph::model::vocab::xsd;
+use oxigraph::model::{GraphNameRef, Literal, NamedNodeRef, Term, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser};
-use oxigraph::sparql::{QueryEvaluationError, QueryResults, QueryTripleIter};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter, QueryTripleIter};
 use oxigraph::store::Store;
 use std::io::Read;
+use std::sync::Arc;
 
 fn error(url: &str, e: impl std::fmt::Display) -> Error {
     Error::Query {
@@ -52,7 +54,16 @@ pub fn query(url: &str, sparql: &str) -> Result<QueryResults<'static>> {
         let parsed = QueryResultsParser::from_format(format)
             .for_reader(body)
             .map_err(|e| error(url, e))?;
-        return Ok(QueryResults::from(parsed));
+        return Ok(match QueryResults::from(parsed) {
+            QueryResults::Solutions(solutions) => {
+                let variables: Arc<[Variable]> = solutions.variables().into();
+                QueryResults::Solutions(QuerySolutionIter::from_tuples(
+                    Arc::clone(&variables),
+                    solutions.map(|s| s.map(|s| s.values().iter().map(canonical).collect())),
+                ))
+            }
+            other => other,
+        });
     }
     if let Some(format) = RdfFormat::from_media_type(&media) {
         let triples = RdfParser::from_format(format).for_reader(body).map(|q| {
@@ -62,6 +73,23 @@ pub fn query(url: &str, sparql: &str) -> Result<QueryResults<'static>> {
         return Ok(QueryResults::Graph(QueryTripleIter::new(triples)));
     }
     Err(error(url, format!("unexpected response type {media:?}")))
+}
+
+/// A value as the embedded store would print it: an `xsd:boolean` in its canonical form
+/// (`true`/`false`), since an engine may answer with the other lexical forms `1`/`0`
+/// (Virtuoso does) for the same value.
+fn canonical(value: &Option<Term>) -> Option<Term> {
+    match value {
+        Some(Term::Literal(l)) if l.datatype() == xsd::BOOLEAN => {
+            let v = match l.value().trim() {
+                "1" => "true",
+                "0" => "false",
+                other => other,
+            };
+            Some(Literal::new_typed_literal(v, xsd::BOOLEAN).into())
+        }
+        other => other.clone(),
+    }
 }
 
 /// Replaces one named graph of a Graph Store Protocol endpoint (`PUT URL?graph=IRI`) with
@@ -118,4 +146,20 @@ pub fn publish(url: &str, store: &Store) -> Result<Vec<(String, usize)>> {
         .iter()
         .map(|g| Ok((g.as_str().to_owned(), put_graph(url, store, g.as_ref())?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booleans_come_back_in_canonical_form() {
+        let b = |v: &str| Some(Term::from(Literal::new_typed_literal(v, xsd::BOOLEAN)));
+        assert_eq!(canonical(&b("1")), b("true"));
+        assert_eq!(canonical(&b("0")), b("false"));
+        assert_eq!(canonical(&b("true")), b("true"));
+        let n = Some(Term::from(Literal::from(1)));
+        assert_eq!(canonical(&n), n);
+        assert_eq!(canonical(&None), None);
+    }
 }

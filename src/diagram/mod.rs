@@ -10,7 +10,9 @@
 //! * `?attr` adds a line to the node's label (the ontology diagram's datatype properties);
 //!   `?weight` on a node row is the node's own amount (億円);
 //! * `?target` makes the row an edge `?node → ?target`, with `?edge` (its label),
-//!   `?edgeKind` (its style) and `?weight` (its width).
+//!   `?edgeKind` (its style) and `?weight` (its width). An `?edge` of several lines (a
+//!   `GROUP_CONCAT` with `"\n"`) is drawn with its lines sorted: SPARQL leaves the order of
+//!   `GROUP_CONCAT` open and engines differ (`--endpoint`), so a diagram must not depend on it.
 //!
 //! Before running the query medrd replaces `?lang` by `"ja"` or `"en"` and, for `project`,
 //! `theme` and `ministry`, `?arg` by the resource the diagram is about.
@@ -183,6 +185,16 @@ pub struct Node {
     pub bridge: bool,
     /// The node's own amount (億円), when the query gives one (`?weight` on a node row).
     pub total: Option<f64>,
+}
+
+/// The lines of a text in code-point order (see the module's `?edge`).
+fn sorted_lines(text: String) -> String {
+    if !text.contains('\n') {
+        return text;
+    }
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    lines.join("\n")
 }
 
 /// An edge of a diagram.
@@ -585,7 +597,7 @@ fn from_rows(table: &Table, d: &mut Diagram) {
         let from = key(&node);
         if let Some(target) = get(row, c_target) {
             let edge = Edge {
-                label: text(row, c_edge).unwrap_or_default(),
+                label: text(row, c_edge).map(sorted_lines).unwrap_or_default(),
                 kind: text(row, c_edge_kind).unwrap_or_default(),
                 weight: text(row, c_weight).and_then(|w| w.parse().ok()),
             };
@@ -735,4 +747,13 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     written.sort();
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn edge_labels_of_several_lines_are_sorted() {
+        assert_eq!(super::sorted_lines("b\na\nc".into()), "a\nb\nc");
+        assert_eq!(super::sorted_lines("one line".into()), "one line");
+    }
 }

@@ -260,14 +260,14 @@ fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
     assert_eq!(count(&[]), with_extra);
 }
 
-/// Against a real Fuseki (scripts/fuseki-test.sh starts one and sets MEDRD_FUSEKI_URL to its
-/// dataset URL, e.g. http://127.0.0.1:3939/ds); skipped otherwise.
+/// Against a real Fuseki: scripts/fuseki-test.sh starts one and runs this test with
+/// MEDRD_FUSEKI_URL set to its dataset URL (e.g. http://127.0.0.1:3939/ds). Ignored, not
+/// passed, in a plain `cargo test`. (CI compares every query with Virtuoso instead:
+/// scripts/virtuoso-test.sh.)
 #[test]
-fn fuseki_answers_like_the_embedded_store_when_given() {
-    let Ok(url) = std::env::var("MEDRD_FUSEKI_URL") else {
-        eprintln!("MEDRD_FUSEKI_URL not set: skipping the Fuseki comparison");
-        return;
-    };
+#[ignore = "needs a Fuseki server: scripts/fuseki-test.sh"]
+fn fuseki_answers_like_the_embedded_store() {
+    let url = std::env::var("MEDRD_FUSEKI_URL").expect("MEDRD_FUSEKI_URL (scripts/fuseki-test.sh)");
     medrd(&["--endpoint", &url, "publish"]).ok();
     let sparql = format!("{}/sparql", url.trim_end_matches('/'));
     let local = medrd(&["query", "program-projects", "--format", "csv"]).ok();

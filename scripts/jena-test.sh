@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Checks every named query against Apache Jena's SPARQL engine (ARQ, the engine inside Fuseki)
+# without Fuseki's jar, which cannot be fetched where Maven Central is unreachable: it uses
+# Jena 4.5.0 from Debian's packages (libapache-jena-java, installed if missing). It exports our
+# quads (`medrd export -f nquads`), loads them into a throwaway TDB2 database (tdb2.tdbloader)
+# and runs each named query with tdb2.tdbquery --set tdb:unionDefaultGraph=true, the union
+# default graph a Fuseki + TDB2 user gets and our queries expect. Each query's CSV must give
+# the same rows, in the same order, as `medrd query NAME --format csv` on the embedded store.
+# One JVM per query (about 1 s each), each bounded by a timeout; the database is removed on exit.
+#
+# Usage: scripts/jena-test.sh [path/to/medrd]
+# env: JENA_QUERIES (named queries to compare, default all of `medrd queries`),
+#      JENA_WITH (a file or directory given as `--with` to both sides, e.g. the linkset and RS
+#      graph of `medrd link rs`, so that the rs-* queries have rows to compare),
+#      JENA_TIMEOUT (seconds per JVM call, default 120), JENA_KEEP=1 (keep the temp dir, print it)
+# Prints `ok NAME` / `FAIL NAME` (with the first lines of the diff, < medrd, > Jena), then
+# `N passed, M failed`; exits 1 if any query differs, 2 if the set-up fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+medrd=${1:-target/debug/medrd}
+jvm_timeout=${JENA_TIMEOUT:-120}
+java_dir=/usr/share/java
+with=()
+[ -n "${JENA_WITH:-}" ] && with=(--with "$JENA_WITH")
+
+die() { echo "jena-test: $*" >&2; exit 2; }
+
+[ -x "$medrd" ] || die "no medrd binary at $medrd (build it, or give its path as \$1)"
+command -v java >/dev/null 2>&1 || die "java not found (Java 17 is needed)"
+if [ ! -f "$java_dir/jena-cmds.jar" ]; then
+  { apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libapache-jena-java >/dev/null; } ||
+    die "could not install libapache-jena-java"
+fi
+
+# The jars have no Class-Path in their manifests: the classpath is Jena's own jars plus the
+# jars of the package's Debian dependencies (and theirs: httpcore, jackson-annotations) that
+# Jena 4.5.0 uses at run time. slf4j-simple logs warnings to stderr (kept per query).
+jars="jena-base jena-core jena-iri jena-arq jena-rdfconnection jena-shacl jena-shex
+  jena-dboe-base jena-dboe-transaction jena-dboe-index jena-dboe-trans-data jena-dboe-storage
+  jena-tdb jena-tdb2 jena-cmds
+  commons-cli commons-codec commons-compress commons-csv commons-io commons-lang3
+  dexx.collection gson guava httpclient httpclient-cache httpcore
+  jackson-core jackson-databind jackson-annotations jsonld-java jakarta.json-api titanium-json-ld
+  protobuf thrift slf4j-api slf4j-simple jcl-over-slf4j jul-to-slf4j"
+
+dir=$(mktemp -d)
+if [ "${JENA_KEEP:-}" = 1 ]; then
+  trap 'echo "jena-test: kept $dir" >&2' EXIT
+else
+  trap 'rm -rf "$dir"' EXIT
+fi
+
+# Debian's jena-core 4.5.0-2 moved its shaded Xerces classes to the package `xerces.*` but left
+# their message bundles under org/apache/jena/ext/xerces/, so XSD datatype set-up fails at
+# start-up ("Couldn't load messages: Can't find bundle for base name
+# xerces.impl.xpath.regex.message" -> "internal error"). Put copies where the classes look.
+mkdir -p "$dir/res/x" "$dir/res/cp"
+if command -v unzip >/dev/null 2>&1; then
+  unzip -q -o "$java_dir/jena-core.jar" 'org/apache/jena/ext/xerces/*' -d "$dir/res/x"
+else
+  (cd "$dir/res/x" && jar xf "$java_dir/jena-core.jar" org/apache/jena/ext/xerces)
+fi || die "could not read $java_dir/jena-core.jar"
+cp -r "$dir/res/x/org/apache/jena/ext/xerces" "$dir/res/cp/xerces" || die "no Xerces bundles in jena-core.jar"
+
+cp="$dir/res/cp"
+for j in $jars; do
+  [ -f "$java_dir/$j.jar" ] || die "missing $java_dir/$j.jar (is libapache-jena-java fully installed?)"
+  cp="$cp:$java_dir/$j.jar"
+done
+jena() {
+  timeout "$jvm_timeout" java -Xmx1g -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$@"
+}
+
+timeout 120 "$medrd" "${with[@]}" export -f nquads -o "$dir/all.nq" 2> "$dir/export.err" ||
+  { cat "$dir/export.err" >&2; die "medrd export failed"; }
+jena tdb2.tdbloader --loc "$dir/tdb" "$dir/all.nq" > "$dir/load.log" 2>&1 ||
+  { tail -20 "$dir/load.log" >&2; die "tdb2.tdbloader failed"; }
+
+queries=${JENA_QUERIES:-$("$medrd" queries | awk '{print $1}')} || die "medrd queries failed"
+[ -n "$queries" ] || die "no named queries"
+
+passed=0
+failed=0
+for q in $queries; do
+  rq=queries/$q.rq
+  if ! "$medrd" "${with[@]}" query "$q" --format csv > "$dir/$q.medrd.csv" 2> "$dir/$q.medrd.err"; then
+    echo "FAIL $q: the embedded store gives no answer ($(head -c 300 "$dir/$q.medrd.err"))"
+    failed=$((failed + 1))
+    continue
+  fi
+  if [ ! -f "$rq" ] || ! jena tdb2.tdbquery --loc "$dir/tdb" --set tdb:unionDefaultGraph=true \
+       --results CSV --query "$rq" > "$dir/$q.jena.csv" 2> "$dir/$q.jena.err"; then
+    echo "FAIL $q: Jena gives no answer ($(head -c 300 "$dir/$q.jena.err" 2>/dev/null || echo "no $rq"))"
+    failed=$((failed + 1))
+    continue
+  fi
+  # The only normalisation: line ends (SPARQL CSV uses CRLF; strip the CR of both sides in
+  # case one writer does not). Numbers, literals, order and row counts must match exactly.
+  sed 's/\r$//' "$dir/$q.medrd.csv" > "$dir/$q.medrd.lf"
+  sed 's/\r$//' "$dir/$q.jena.csv" > "$dir/$q.jena.lf"
+  if cmp -s "$dir/$q.medrd.lf" "$dir/$q.jena.lf"; then
+    echo "ok $q ($(($(wc -l < "$dir/$q.medrd.lf") - 1)) rows)"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $q: $(($(wc -l < "$dir/$q.medrd.lf") - 1)) rows from medrd (<), $(($(wc -l < "$dir/$q.jena.lf") - 1)) from Jena (>)"
+    diff "$dir/$q.medrd.lf" "$dir/$q.jena.lf" | head -20 || true
+    [ -s "$dir/$q.jena.err" ] && head -5 "$dir/$q.jena.err"
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] || exit 1
