@@ -96,10 +96,15 @@ for q in $queries; do
     failed=$((failed + 1))
     continue
   fi
-  # The only normalisation: line ends (SPARQL CSV uses CRLF; strip the CR of both sides in
-  # case one writer does not). Numbers, literals, order and row counts must match exactly.
-  sed 's/\r$//' "$dir/$q.medrd.csv" > "$dir/$q.medrd.lf"
-  sed 's/\r$//' "$dir/$q.jena.csv" > "$dir/$q.jena.lf"
+  # Two normalisations, both of how a value is written, never of which value: line ends
+  # (SPARQL CSV uses CRLF; strip the CR of both sides in case one writer does not), and a
+  # whole number computed as xsd:decimal, which Jena 4.5 writes in the XSD 1.0 canonical
+  # form `1390.0` and oxigraph in the XSD 1.1 one `1390` (a CSV cell keeps no datatype, so a
+  # string "1390.0" would be rewritten too; no query returns such a string). Literals, row
+  # counts and order must match exactly.
+  whole='s/\r$//; :a; s/(^|,)(-?[0-9]+)\.0(,|$)/\1\2\3/; ta'
+  sed -E "$whole" "$dir/$q.medrd.csv" > "$dir/$q.medrd.lf"
+  sed -E "$whole" "$dir/$q.jena.csv" > "$dir/$q.jena.lf"
   if cmp -s "$dir/$q.medrd.lf" "$dir/$q.jena.lf"; then
     echo "ok $q ($(($(wc -l < "$dir/$q.medrd.lf") - 1)) rows)"
     passed=$((passed + 1))
@@ -107,6 +112,10 @@ for q in $queries; do
     echo "FAIL $q: $(($(wc -l < "$dir/$q.medrd.lf") - 1)) rows from medrd (<), $(($(wc -l < "$dir/$q.jena.lf") - 1)) from Jena (>)"
     diff "$dir/$q.medrd.lf" "$dir/$q.jena.lf" | head -20 || true
     [ -s "$dir/$q.jena.err" ] && head -5 "$dir/$q.jena.err"
+    # A hint only (the query still fails):
+    if cmp -s <(sort "$dir/$q.medrd.lf") <(sort "$dir/$q.jena.lf"); then
+      echo "  (the same rows in another order: ties in ORDER BY?)"
+    fi
     failed=$((failed + 1))
   fi
 done

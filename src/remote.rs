@@ -75,20 +75,31 @@ pub fn query(url: &str, sparql: &str) -> Result<QueryResults<'static>> {
     Err(error(url, format!("unexpected response type {media:?}")))
 }
 
-/// A value as the embedded store would print it: an `xsd:boolean` in its canonical form
-/// (`true`/`false`), since an engine may answer with the other lexical forms `1`/`0`
-/// (Virtuoso does) for the same value.
+/// A value as the embedded store would print it: an `xsd:boolean` or `xsd:decimal` in its
+/// canonical form, since engines answer with other lexical forms of the same value (Virtuoso
+/// `1`/`0` for `true`/`false`; Jena `1390.0`, the XSD 1.0 form, where oxigraph writes the
+/// XSD 1.1 form `1390`). A lexical form that does not parse is kept as it came.
 fn canonical(value: &Option<Term>) -> Option<Term> {
-    match value {
-        Some(Term::Literal(l)) if l.datatype() == xsd::BOOLEAN => {
-            let v = match l.value().trim() {
-                "1" => "true",
-                "0" => "false",
-                other => other,
-            };
-            Some(Literal::new_typed_literal(v, xsd::BOOLEAN).into())
+    let Some(Term::Literal(l)) = value else {
+        return value.clone();
+    };
+    let v = l.value().trim();
+    let canonical = if l.datatype() == xsd::BOOLEAN {
+        match v {
+            "1" => Some("true".to_owned()),
+            "0" => Some("false".to_owned()),
+            _ => None,
         }
-        other => other.clone(),
+    } else if l.datatype() == xsd::DECIMAL {
+        v.parse::<oxsdatatypes::Decimal>()
+            .ok()
+            .map(|d| d.to_string())
+    } else {
+        None
+    };
+    match canonical {
+        Some(c) if c != l.value() => Some(Literal::new_typed_literal(c, l.datatype()).into()),
+        _ => value.clone(),
     }
 }
 
@@ -153,11 +164,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn booleans_come_back_in_canonical_form() {
+    fn booleans_and_decimals_come_back_in_canonical_form() {
         let b = |v: &str| Some(Term::from(Literal::new_typed_literal(v, xsd::BOOLEAN)));
         assert_eq!(canonical(&b("1")), b("true"));
         assert_eq!(canonical(&b("0")), b("false"));
         assert_eq!(canonical(&b("true")), b("true"));
+        let d = |v: &str| Some(Term::from(Literal::new_typed_literal(v, xsd::DECIMAL)));
+        assert_eq!(canonical(&d("1390.0")), d("1390"));
+        assert_eq!(canonical(&d("19.90")), d("19.9"));
+        assert_eq!(canonical(&d("not a number")), d("not a number"));
         let n = Some(Term::from(Literal::from(1)));
         assert_eq!(canonical(&n), n);
         assert_eq!(canonical(&None), None);
