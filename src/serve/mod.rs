@@ -303,31 +303,14 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         Some((k, a)) => (k.to_owned(), Some(a.to_owned())),
         None => (rest, None),
     };
-    // Drawing shares the query slots and the time limit of /sparql: with large --with data
-    // a diagram's queries and Graphviz run can take long too.
-    let limit = app.config.timeout;
-    let Ok(Ok(permit)) =
-        tokio::time::timeout(limit, Arc::clone(&app.permits).acquire_owned()).await
-    else {
-        return HttpError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is busy: try again",
-        )
-        .into_response();
-    };
-    let task = tokio::task::spawn_blocking(move || {
-        let kind = diagram::Kind::parse(&kind, arg.as_deref())?;
-        let drawn = diagram::render(&diagram::build(&app.kb, &kind, lang)?, format);
-        drop(permit);
-        drawn
-    });
-    let Ok(drawn) = tokio::time::timeout(limit, task).await else {
-        return HttpError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "diagram timed out: drawing took longer than this server's query time limit",
-        )
-        .into_response();
-    };
+    let drawn = blocking(&app, "drawing", {
+        let app = Arc::clone(&app);
+        move || {
+            let kind = diagram::Kind::parse(&kind, arg.as_deref())?;
+            diagram::render(&diagram::build(&app.kb, &kind, lang)?, format)
+        }
+    })
+    .await;
     match drawn {
         Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
         Ok(Err(Error::Diagram(m))) => HttpError::new(StatusCode::NOT_FOUND, format!("diagram: {m}")).into_response(),
@@ -337,7 +320,46 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         )
         .into_response(),
         Ok(Err(e)) => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("diagram: {e}")).into_response(),
-        Err(e) => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("diagram: {e}")).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Runs work that reads the store (a diagram, a resource description) on the blocking pool,
+/// holding one of the query slots of /sparql and within its time limit: with large
+/// `--with` data it can take long, and must neither stall the async workers nor run
+/// unbounded beside the queries.
+pub(crate) async fn blocking<T: Send + 'static>(
+    app: &Arc<App>,
+    what: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HttpError> {
+    let limit = app.config.timeout;
+    let Ok(Ok(permit)) =
+        tokio::time::timeout(limit, Arc::clone(&app.permits).acquire_owned()).await
+    else {
+        return Err(HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is busy: try again",
+        ));
+    };
+    let task = tokio::task::spawn_blocking(move || {
+        let done = work();
+        drop(permit);
+        done
+    });
+    match tokio::time::timeout(limit, task).await {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(e)) => Err(HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{what} failed: {e}"),
+        )),
+        Err(_) => Err(HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "{what} timed out: it took longer than this server's limit of {}",
+                sparql::seconds(limit)
+            ),
+        )),
     }
 }
 

@@ -138,7 +138,14 @@ fn respond(media_type: &str, body: Vec<u8>) -> Response {
 /// `GET /ontology`: the document of the `medrd:` terms (`https://w3id.org/medrd-kg/ontology`),
 /// i.e. the ontology graph, as RDF or as an HTML page with one anchor per term.
 pub(crate) async fn ontology(State(app): State<Arc<App>>, request: Request) -> Response {
-    ontology_inner(&app, &request).unwrap_or_else(IntoResponse::into_response)
+    let work = {
+        let app = Arc::clone(&app);
+        move || ontology_inner(&app, &request)
+    };
+    super::blocking(&app, "reading the ontology", work)
+        .await
+        .and_then(|r| r)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn ontology_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
@@ -173,7 +180,14 @@ fn ontology_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
 
 /// `GET /id/...`.
 pub(crate) async fn describe(State(app): State<Arc<App>>, request: Request) -> Response {
-    describe_inner(&app, &request).unwrap_or_else(IntoResponse::into_response)
+    let work = {
+        let app = Arc::clone(&app);
+        move || describe_inner(&app, &request)
+    };
+    super::blocking(&app, "describing the resource", work)
+        .await
+        .and_then(|r| r)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 fn describe_inner(app: &App, request: &Request) -> Result<Response, HttpError> {

@@ -306,7 +306,7 @@ pub(crate) async fn run(
     Ok(response)
 }
 
-fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     format!("{}s", d.as_secs_f64())
 }
 
