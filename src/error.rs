@@ -36,6 +36,10 @@ pub enum Error {
     Import { path: PathBuf, message: String },
     #[error("store: {0}")]
     Store(#[from] oxigraph::store::StorageError),
+    /// Writing the output failed. The library writes to any `Write`, so it cannot name the
+    /// file: the command that opened it adds the path (or "stdout").
+    #[error("{0}")]
+    Write(std::io::Error),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

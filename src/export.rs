@@ -11,7 +11,7 @@ use std::io::Write;
 /// Writes every quad of the store. Formats without named graphs (Turtle, N-Triples,
 /// RDF/XML, JSON-LD) get the union of all graphs; N-Quads and TriG keep the graphs.
 pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
-    let io = |e: std::io::Error| Error::io("<output>", e);
+    let io = Error::Write;
     let mut quads: Vec<Quad> = kb.store.iter().collect::<Result<_, _>>()?;
     quads.sort_by_cached_key(|q| {
         (

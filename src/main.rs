@@ -30,7 +30,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             || c.downcast_ref::<medrd_kg::Error>().is_some_and(|m| {
-                matches!(m, medrd_kg::Error::Io { cause, .. } if cause.kind() == std::io::ErrorKind::BrokenPipe)
+                matches!(m, medrd_kg::Error::Io { cause, .. } | medrd_kg::Error::Write(cause)
+                    if cause.kind() == std::io::ErrorKind::BrokenPipe)
             })
     })
 }

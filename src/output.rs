@@ -98,7 +98,7 @@ pub fn compact(iri: &str) -> String {
 }
 
 fn io(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
+    Error::Write(e)
 }
 
 /// Writes an aligned table (East Asian wide characters count double).

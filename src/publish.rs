@@ -442,7 +442,7 @@ pub fn write_dcat(kb: &Kb, out: impl Write) -> Result<()> {
             message: e.to_string(),
         })?;
     }
-    let io = |e: std::io::Error| Error::io("<dcat>", e);
+    let io = Error::Write;
     let mut w = s.for_writer(out);
     for t in &triples {
         w.serialize_triple(t).map_err(io)?;

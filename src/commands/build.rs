@@ -6,7 +6,6 @@ use anyhow::Context;
 use medrd_kg::output::{write_results, ResultsFormat};
 use medrd_kg::{catalog, export, validate, Kb};
 use oxigraph::io::RdfFormat;
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -45,11 +44,6 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
 
 /// Writes the whole published dataset into `output` (to be moved to `shown`).
 fn publish(kb: &Kb, output: &Path, shown: &Path, checks: usize) -> anyhow::Result<()> {
-    let create = |path: &Path| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
-        let f =
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(std::io::BufWriter::new(f))
-    };
     std::fs::create_dir_all(output.join("queries"))
         .with_context(|| format!("creating {}", output.display()))?;
     let formats = [
@@ -63,22 +57,20 @@ fn publish(kb: &Kb, output: &Path, shown: &Path, checks: usize) -> anyhow::Resul
     for f in formats {
         let format = super::rdf_format(f);
         let path = output.join(format!("medrd-kg.{}", format.file_extension()));
-        let mut w = create(&path)?;
-        export::write(kb, format, &mut w)?;
-        w.flush()?;
+        super::write_file(&path, |w| export::write(kb, format, w))?;
     }
     let queries = catalog::named(&kb.layout.queries())?;
     for q in &queries {
         let path = output.join("queries").join(format!("{}.csv", q.name));
-        let mut w = create(&path)?;
         let results = kb.query(&q.name, &q.text)?;
-        write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)?;
-        w.flush()?;
+        super::write_file(&path, |w| {
+            write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, w)
+        })?;
     }
     let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"))?;
-    let mut catalog = create(&output.join("catalog.ttl"))?;
-    medrd_kg::publish::write_dcat(kb, &mut catalog)?;
-    catalog.flush()?;
+    super::write_file(&output.join("catalog.ttl"), |w| {
+        medrd_kg::publish::write_dcat(kb, w)
+    })?;
     let diagrams = medrd_kg::diagram::write_all(kb, &output.join("diagrams"))?;
     let svg = diagrams
         .iter()

@@ -12,17 +12,13 @@ pub fn run(kb: &Kb, format: ExportFormat, output: Option<&Path>) -> anyhow::Resu
     let format = super::rdf_format(format);
     match output {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            export::write(kb, format, &mut w)?;
-            w.flush()?;
+            super::write_file(path, |w| export::write(kb, format, w))?;
             eprintln!("wrote {}", path.display());
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            export::write(kb, format, &mut w)?;
-            w.flush()?;
+            export::write(kb, format, &mut w).context("writing to stdout")?;
+            w.flush().context("writing to stdout")?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -32,17 +28,13 @@ pub fn run(kb: &Kb, format: ExportFormat, output: Option<&Path>) -> anyhow::Resu
 pub fn dcat(kb: &Kb, output: Option<&Path>) -> anyhow::Result<ExitCode> {
     match output {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            publish::write_dcat(kb, &mut w)?;
-            w.flush()?;
+            super::write_file(path, |w| publish::write_dcat(kb, w))?;
             eprintln!("wrote {}", path.display());
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            publish::write_dcat(kb, &mut w)?;
-            w.flush()?;
+            publish::write_dcat(kb, &mut w).context("writing to stdout")?;
+            w.flush().context("writing to stdout")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,7 +2,6 @@
 //! write the linkset, the RS records as RDF and the review report.
 
 use crate::cli::LinkTarget;
-use anyhow::Context;
 use medrd_kg::link::matcher::{self, Candidate, Decision, Quality};
 use medrd_kg::link::{self, DECISIONS_FILE};
 use medrd_kg::output::{write_table, Table};
@@ -171,11 +170,7 @@ fn write_file(
     path: &Path,
     f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> medrd_kg::Result<()>,
 ) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    f(&mut w)?;
-    w.flush()?;
+    super::write_file(path, f)?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }

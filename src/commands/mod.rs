@@ -125,3 +125,18 @@ pub fn rdf_format(f: ExportFormat) -> RdfFormat {
         },
     }
 }
+
+/// Creates `path` and fills it with `write`; any error names the file (the library's
+/// writers cannot: they write to any `Write`).
+pub(crate) fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> medrd_kg::Result<()>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    write(&mut w).with_context(|| format!("writing {}", path.display()))?;
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))
+}

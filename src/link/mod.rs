@@ -134,7 +134,7 @@ fn serializer(format: RdfFormat) -> Result<RdfSerializer> {
 
 /// Writes triples in an RDF syntax (the linkset).
 pub fn write_triples(triples: &[Triple], format: RdfFormat, out: impl Write) -> Result<()> {
-    let io = |e: std::io::Error| Error::io("<output>", e);
+    let io = Error::Write;
     let mut w = serializer(format)?.for_writer(out);
     for t in triples {
         w.serialize_triple(t).map_err(io)?;
@@ -146,7 +146,7 @@ pub fn write_triples(triples: &[Triple], format: RdfFormat, out: impl Write) -> 
 /// Writes quads: in their graph for N-Quads and TriG, as triples for the other syntaxes
 /// (so that `medrd --with FILE.ttl` can load them).
 pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result<()> {
-    let io = |e: std::io::Error| Error::io("<output>", e);
+    let io = Error::Write;
     let mut quads = quads.to_vec();
     quads.sort_by_cached_key(|q| q.to_string());
     let mut w = serializer(format)?.for_writer(out);

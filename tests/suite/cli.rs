@@ -121,6 +121,25 @@ fn bad_sparql_and_unknown_query_are_errors() {
     );
 }
 
+/// A full disk (Linux's /dev/full) while writing: exit 2 and the file named, for the
+/// export and for the DCAT description.
+#[test]
+fn a_write_error_names_the_file() {
+    for args in [
+        &["export", "-f", "turtle", "-o", "/dev/full"][..],
+        &["export", "--dcat", "-o", "/dev/full"][..],
+    ] {
+        let run = medrd(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("writing /dev/full: No space left on device"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn query_formats() {
     let sparql = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
