@@ -91,14 +91,35 @@ pub fn parse_rdf_dir(dir: &Path, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>> {
     Ok(quads)
 }
 
-/// The RDF syntax of a file, from its extension.
-fn rdf_format(path: &Path) -> Result<RdfFormat> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    RdfFormat::from_extension(ext).ok_or_else(|| Error::Rdf {
+/// The syntax of a file from its extension, and whether it is gzip-compressed (`.nt.gz`,
+/// `.ttl.gz`…, as open data dumps are published).
+fn rdf_source(path: &Path) -> Result<(RdfFormat, bool)> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let (name, gzip) = match name.strip_suffix(".gz") {
+        Some(inner) => (inner, true),
+        None => (name, false),
+    };
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let format = RdfFormat::from_extension(ext).ok_or_else(|| Error::Rdf {
         path: path.to_owned(),
         message: format!(
-            "unknown RDF file extension {ext:?} (use .ttl, .nt, .nq, .trig, .rdf, .jsonld …)"
+            "unknown RDF file extension {ext:?} (use .ttl, .nt, .nq, .trig, .rdf, .jsonld …, \
+             optionally gzipped: .nt.gz)"
         ),
+    })?;
+    Ok((format, gzip))
+}
+
+/// A file's bytes, decompressed when it is gzipped.
+fn open_source(path: &Path, gzip: bool) -> Result<Box<dyn std::io::Read + Send>> {
+    let file = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    Ok(if gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
     })
 }
 
@@ -121,10 +142,9 @@ fn rdf_error(path: &Path, e: impl std::fmt::Display) -> Error {
 /// Named graphs of a dataset file (N-Quads, TriG) are refused: the file's graph is the one
 /// we name.
 pub fn parse_rdf_file(path: &Path, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>> {
-    let format = rdf_format(path)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (format, gzip) = rdf_source(path)?;
     parser(format, graph)
-        .for_slice(&bytes)
+        .for_reader(open_source(path, gzip)?)
         .map(|q| q.map_err(|e| rdf_error(path, e)))
         .collect()
 }
@@ -190,11 +210,15 @@ const PROGRESS_BYTES: u64 = 64 << 20;
 /// Quads per batch sent from a parsing thread to the inserting one.
 const BATCH: usize = 1 << 15;
 
-/// Parses one file and inserts its quads into the transaction: N-Triples and N-Quads on
-/// several threads (the file split at line ends), the other syntaxes on this one. Returns
-/// the number of quads read.
+/// One parser's output: quads, or the first parse error.
+type QuadSource = Box<dyn Iterator<Item = Result<Quad, oxigraph::io::RdfParseError>> + Send>;
+
+/// Parses one file and inserts its quads into the transaction. A large file is parsed on
+/// other threads while this one inserts (the store takes inserts on one thread):
+/// uncompressed N-Triples and N-Quads split at line ends across the cores, any other
+/// syntax or a gzipped file on one parsing thread. Returns the number of quads read.
 fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result<u64> {
-    let format = rdf_format(path)?;
+    let (format, gzip) = rdf_source(path)?;
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
         .len();
@@ -205,84 +229,89 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     );
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut count = 0u64;
-    if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && threads > 1 && size > 1 << 20 {
-        let parsers = parser(format, graph)
-            .split_file_for_parallel_parsing(path, threads)
-            .map_err(|e| Error::io(path, e))?;
-        let failure = std::thread::scope(|scope| {
-            let (sender, receiver) =
-                std::sync::mpsc::sync_channel::<Result<Vec<Quad>>>(threads * 2);
-            for p in parsers {
-                let sender = sender.clone();
-                scope.spawn(move || {
-                    let mut batch = Vec::with_capacity(BATCH);
-                    for q in p {
-                        match q {
-                            Ok(q) => {
-                                batch.push(q);
-                                if batch.len() == BATCH
-                                    && sender
-                                        .send(Ok(std::mem::replace(
-                                            &mut batch,
-                                            Vec::with_capacity(BATCH),
-                                        )))
-                                        .is_err()
-                                {
-                                    return;
-                                }
-                            }
-                            Err(e) => {
-                                let _ = sender.send(Err(rdf_error(path, e)));
+    if size <= 1 << 20 && !gzip {
+        for q in parser(format, graph).for_reader(open_source(path, gzip)?) {
+            tx.insert(&q.map_err(|e| rdf_error(path, e))?);
+            count += 1;
+        }
+        return Ok(count);
+    }
+    let sources: Vec<QuadSource> =
+        if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip && threads > 1 {
+            parser(format, graph)
+                .split_file_for_parallel_parsing(path, threads)
+                .map_err(|e| Error::io(path, e))?
+                .into_iter()
+                .map(|p| Box::new(p) as QuadSource)
+                .collect()
+        } else {
+            vec![Box::new(
+                parser(format, graph).for_reader(open_source(path, gzip)?),
+            )]
+        };
+    let failure = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Quad>>>(threads * 2);
+        for source in sources {
+            let sender = sender.clone();
+            scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                for q in source {
+                    match q {
+                        Ok(q) => {
+                            batch.push(q);
+                            if batch.len() == BATCH
+                                && sender
+                                    .send(Ok(std::mem::replace(
+                                        &mut batch,
+                                        Vec::with_capacity(BATCH),
+                                    )))
+                                    .is_err()
+                            {
                                 return;
                             }
                         }
+                        Err(e) => {
+                            let _ = sender.send(Err(rdf_error(path, e)));
+                            return;
+                        }
                     }
-                    let _ = sender.send(Ok(batch));
-                });
-            }
-            drop(sender);
-            for batch in receiver {
-                match batch {
-                    Ok(batch) => {
-                        count += batch.len() as u64;
-                        tx.extend(&batch);
-                        progress.set_position(count);
-                    }
-                    // Dropping the receiver stops the other parsers at their next batch.
-                    Err(e) => return Some(e),
                 }
-            }
-            None
-        });
-        if let Some(e) = failure {
-            progress.abandon();
-            // A parser of a later part of the file counts lines from the start of its part:
-            // read the file again in one piece to report the line in the file.
-            return Err(first_error(path, format, graph).unwrap_or(e));
+                let _ = sender.send(Ok(batch));
+            });
         }
-    } else {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        for q in parser(format, graph).for_reader(std::io::BufReader::new(file)) {
-            let q = q.map_err(|e| {
-                progress.abandon();
-                rdf_error(path, e)
-            })?;
-            tx.insert(&q);
-            count += 1;
-            if count.is_multiple_of(BATCH as u64) {
-                progress.set_position(count);
+        drop(sender);
+        for batch in receiver {
+            match batch {
+                Ok(batch) => {
+                    count += batch.len() as u64;
+                    tx.extend(&batch);
+                    progress.set_position(count);
+                }
+                // Dropping the receiver stops the other parsers at their next batch.
+                Err(e) => return Some(e),
             }
         }
+        None
+    });
+    if let Some(e) = failure {
+        progress.abandon();
+        // A parser of a later part of the file counts lines from the start of its part:
+        // read the file again in one piece to report the line in the file.
+        return Err(first_error(path, format, gzip, graph).unwrap_or(e));
     }
     progress.finish_and_clear();
     Ok(count)
 }
 
 /// The first parse error of a file, with its line counted from the start of the file.
-fn first_error(path: &Path, format: RdfFormat, graph: NamedNodeRef<'_>) -> Option<Error> {
-    let file = std::fs::File::open(path).ok()?;
+fn first_error(
+    path: &Path,
+    format: RdfFormat,
+    gzip: bool,
+    graph: NamedNodeRef<'_>,
+) -> Option<Error> {
     parser(format, graph)
-        .for_reader(std::io::BufReader::new(file))
+        .for_reader(open_source(path, gzip).ok()?)
         .find_map(|q| q.err())
         .map(|e| rdf_error(path, e))
 }
