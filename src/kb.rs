@@ -303,6 +303,49 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     Ok(count)
 }
 
+/// Loads `--with` files whose graphs are new into an on-disk store with Oxigraph's bulk
+/// loader: sorted RocksDB files written on several threads, ingested together when every
+/// file has been read, or not at all (a file that fails half way leaves none of them in the
+/// store). The project's own graphs were replaced just before, as on every run.
+fn bulk_load(store: &Store, files: &[&PathBuf]) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let size: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = crate::progress::counter(
+        size >= PROGRESS_BYTES,
+        &format!("bulk-loading {} file(s) into the store", files.len()),
+        "triples",
+    );
+    let bar = progress.clone();
+    let mut loader = store
+        .bulk_loader()
+        .on_progress(move |n| bar.set_position(n));
+    for file in files {
+        let (format, gzip) = rdf_source(file)?;
+        let g = extra_graph(file);
+        let loaded = if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip {
+            loader.parallel_load_from_file(parser(format, g.as_ref()), file)
+        } else {
+            loader.load_from_reader(parser(format, g.as_ref()), open_source(file, gzip)?)
+        };
+        if let Err(e) = loaded {
+            progress.abandon();
+            // Parallel parsers count lines from the start of their part of the file.
+            return Err(
+                first_error(file, format, gzip, g.as_ref()).unwrap_or_else(|| rdf_error(file, e))
+            );
+        }
+    }
+    loader.commit()?;
+    progress.finish_and_clear();
+    Ok(())
+}
+
 /// The first parse error of a file, with its line counted from the start of the file.
 fn first_error(
     path: &Path,
@@ -321,7 +364,8 @@ impl Kb {
     /// checked before the first triple is inserted, and everything is inserted in one
     /// transaction: when a `--with` file fails half way, the store is left as it was.
     /// An on-disk store keeps the graphs of earlier `--with` files; the ontology, data and
-    /// every graph loaded again are replaced.
+    /// every graph loaded again are replaced, and a graph it does not have yet is
+    /// bulk-loaded (all new graphs or none).
     pub fn load(layout: Layout) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let data = Data::load(&layout.data())?;
@@ -329,12 +373,28 @@ impl Kb {
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
+        // On disk, a transaction holds all its writes in memory until it commits: far too
+        // much for a 10M-triple dump. A --with file whose graph is not in the store yet goes
+        // in through the bulk loader instead (after the transaction; see bulk_load).
+        let mut new_graphs = Vec::new();
+        let mut in_transaction = Vec::new();
+        for file in &files {
+            let empty = store
+                .quads_for_pattern(None, None, None, Some(extra_graph(file).as_ref().into()))
+                .next()
+                .is_none();
+            if layout.store.is_some() && empty {
+                new_graphs.push(file);
+            } else {
+                in_transaction.push(file);
+            }
+        }
         {
             let mut tx = store.start_transaction()?;
             tx.clear_graph(ONTOLOGY_GRAPH)?;
             tx.clear_graph(DATA_GRAPH)?;
             tx.extend(ontology.iter().chain(&quads));
-            for file in &files {
+            for file in in_transaction {
                 let g = extra_graph(file);
                 tx.clear_graph(g.as_ref())?;
                 load_file(&mut tx, file, g.as_ref())?;
@@ -349,6 +409,7 @@ impl Kb {
             }
             tx.commit()?;
         }
+        bulk_load(&store, &new_graphs)?;
         Ok(Kb {
             layout,
             data,

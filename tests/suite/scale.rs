@@ -316,6 +316,40 @@ fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
     let run = medrd(&["--store", &dir, "--with", &bad, "stats"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(count(&[]), with_extra);
+    // A graph the store does not have yet is bulk-loaded: a good file beside a bad one (the
+    // bad one over 1 MiB, read in parts on several threads) leaves neither in the store,
+    // and the error names the bad file's line.
+    let good = d.path("new-good.nt");
+    std::fs::write(
+        &good,
+        "<http://example.com/a> <http://example.com/p> \"1\" .\n",
+    )
+    .unwrap();
+    let mut big = String::new();
+    for i in 0..40_000 {
+        big.push_str(&format!(
+            "<http://example.com/s{i}> <http://example.com/p> \"{i}\" .\n"
+        ));
+    }
+    big.push_str("<http://example.com/broken> <http://example.com/p> .\n");
+    let bad_new = d.path("new-bad.nt");
+    std::fs::write(&bad_new, &big).unwrap();
+    let run = medrd(&[
+        "--store", &dir, "--with", &good, "--with", &bad_new, "stats",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("new-bad.nt") && run.stderr.contains("line 40001"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count(&[]), with_extra);
+    // And a good new file is added beside the graphs already there.
+    let added = count(&["--with", &good]);
+    assert_eq!(
+        added.parse::<u64>().unwrap(),
+        with_extra.parse::<u64>().unwrap() + 1
+    );
 }
 
 /// Against a real Fuseki: scripts/fuseki-test.sh starts one and runs this test with
