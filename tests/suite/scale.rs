@@ -84,18 +84,22 @@ fn synthetic_kb_is_deterministic_and_shaped_like_ours() {
     assert_eq!(growth, 3 * growth_real);
 }
 
+/// 40,000 N-Triples lines, over 1 MiB, so that a load reads them in parts on several
+/// threads; line 40,001 is the next one.
+fn big_ntriples() -> String {
+    (0..40_000)
+        .map(|i| format!("<http://example.com/s{i}> <http://example.com/p> \"{i}\" .\n"))
+        .collect()
+}
+
+/// A triple without an object.
+const BROKEN_LINE: &str = "<http://example.com/broken> <http://example.com/p> .\n";
+
 #[test]
 fn a_bad_extra_file_fails_the_whole_load_and_names_the_line() {
     let d = Dir::new("bad");
     let path = d.path("bad.nt");
-    let mut text = String::new();
-    // Over 1 MiB, so that it is parsed in parts on several threads.
-    for i in 0..40_000 {
-        text.push_str(&format!(
-            "<http://example.com/s{i}> <http://example.com/p> \"{i}\" .\n"
-        ));
-    }
-    text.push_str("<http://example.com/broken> <http://example.com/p> .\n");
+    let text = big_ntriples() + BROKEN_LINE;
     std::fs::write(&path, text).unwrap();
     let run = medrd(&["--with", &path, "stats"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -132,12 +136,7 @@ fn triples_in(graph: &str, with: &str) -> String {
 #[test]
 fn gzipped_dumps_load_and_errors_name_the_line() {
     let d = Dir::new("gzip");
-    let mut nt = String::new();
-    for i in 0..40_000 {
-        nt.push_str(&format!(
-            "<http://example.com/s{i}> <http://example.com/p> \"{i}\" .\n"
-        ));
-    }
+    let mut nt = big_ntriples();
     let dir = d.path("dumps");
     std::fs::create_dir_all(&dir).unwrap();
     gzip(&format!("{dir}/big.nt.gz"), &nt);
@@ -148,7 +147,7 @@ fn gzipped_dumps_load_and_errors_name_the_line() {
     assert_eq!(triples_in("big.nt.gz", &dir), "40000");
     assert_eq!(triples_in("small.ttl.gz", &dir), "2");
 
-    nt.push_str("<http://example.com/broken> <http://example.com/p> .\n");
+    nt.push_str(BROKEN_LINE);
     let bad = d.path("bad.nt.gz");
     gzip(&bad, &nt);
     let run = medrd(&["--with", &bad, "stats"]);
@@ -325,13 +324,7 @@ fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
         "<http://example.com/a> <http://example.com/p> \"1\" .\n",
     )
     .unwrap();
-    let mut big = String::new();
-    for i in 0..40_000 {
-        big.push_str(&format!(
-            "<http://example.com/s{i}> <http://example.com/p> \"{i}\" .\n"
-        ));
-    }
-    big.push_str("<http://example.com/broken> <http://example.com/p> .\n");
+    let big = big_ntriples() + BROKEN_LINE;
     let bad_new = d.path("new-bad.nt");
     std::fs::write(&bad_new, &big).unwrap();
     let run = medrd(&[
