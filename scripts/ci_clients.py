@@ -77,10 +77,10 @@ def sparqlwrapper_reads_every_query_form():
         text = f.read_text(encoding="utf-8")
         body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
         form = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|INSERT|DELETE)\b", body, re.I)
-        if form:
-            got = SPARQLWrapper("http://127.0.0.1/")._parseQueryType(text)
-            if got != form.group(1).upper():
-                wrong.append(f"{f.relative_to(ROOT)}: {got} for {form.group(1).upper()}")
+        want = form.group(1).upper() if form else "no query form"
+        got = SPARQLWrapper("http://127.0.0.1/")._parseQueryType(text)
+        if got != want:
+            wrong.append(f"{f.relative_to(ROOT)}: {got} for {want}")
     check(not wrong, f"SPARQLWrapper reads the form of all {len(files)} .rq files"
           + ("" if not wrong else ": " + "; ".join(wrong)))
 

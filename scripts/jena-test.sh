@@ -6,7 +6,8 @@
 # and runs each named query with tdb2.tdbquery --set tdb:unionDefaultGraph=true, the union
 # default graph a Fuseki + TDB2 user gets and our queries expect. Each query's CSV must give
 # the same rows, in the same order, as `medrd query NAME --format csv` on the embedded store.
-# One JVM per query (about 1 s each), each bounded by a timeout; the database is removed on exit.
+# One JVM per query (about half a second each; the whole run about 15 s), each bounded by a
+# timeout; the database is removed on exit.
 #
 # Usage: scripts/jena-test.sh [path/to/medrd]
 # env: JENA_QUERIES (named queries to compare, default all of `medrd queries`),
@@ -16,8 +17,8 @@
 # Prints `ok NAME` / `FAIL NAME` (with the first lines of the diff, < medrd, > Jena), then
 # `N passed, M failed`; exits 1 if any query differs, 2 if the set-up fails.
 set -euo pipefail
+medrd=$(realpath -m "${1:-$(dirname "$0")/../target/debug/medrd}")
 cd "$(dirname "$0")/.."
-medrd=${1:-target/debug/medrd}
 jvm_timeout=${JENA_TIMEOUT:-120}
 java_dir=/usr/share/java
 with=()
@@ -26,11 +27,14 @@ with=()
 die() { echo "jena-test: $*" >&2; exit 2; }
 
 [ -x "$medrd" ] || die "no medrd binary at $medrd (build it, or give its path as \$1)"
-command -v java >/dev/null 2>&1 || die "java not found (Java 17 is needed)"
-if [ ! -f "$java_dir/jena-cmds.jar" ]; then
+need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ -f "$java_dir/jena-cmds.jar" ] || need+=(libapache-jena-java)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
+if [ ${#need[@]} -gt 0 ]; then
   { apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libapache-jena-java >/dev/null; } ||
-    die "could not install libapache-jena-java"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; } ||
+    die "could not install ${need[*]}"
 fi
 
 # The jars have no Class-Path in their manifests: the classpath is Jena's own jars plus the

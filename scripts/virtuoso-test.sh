@@ -11,8 +11,8 @@
 # env: VIRTUOSO_QUERIES (named queries to compare, default all of `medrd queries`),
 #      VIRTUOSO_QUERY_TIMEOUT (seconds, default 60), VIRTUOSO_HTTP_PORT, VIRTUOSO_SQL_PORT
 set -euo pipefail
+medrd=$(realpath -m "${1:-$(dirname "$0")/../target/debug/medrd}")
 cd "$(dirname "$0")/.."
-medrd=${1:-target/debug/medrd}
 http_port=${VIRTUOSO_HTTP_PORT:-28890}
 sql_port=${VIRTUOSO_SQL_PORT:-21111}
 queries=${VIRTUOSO_QUERIES:-$("$medrd" queries | awk '{print $1}')}
@@ -23,8 +23,14 @@ if ! command -v virtuoso-t >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
 fi
 
+endpoint="http://127.0.0.1:$http_port/sparql"
+if curl -fs -o /dev/null "$endpoint?query=ASK%7B%7D"; then
+  echo "something already answers on port $http_port: stop it or set VIRTUOSO_HTTP_PORT" >&2
+  exit 2
+fi
+pid=
 dir=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
 sed -e "s#/var/lib/virtuoso-opensource-7/db/#$dir/#g" \
     -e "s#^ServerPort *= *1111#ServerPort = 127.0.0.1:$sql_port#" \
     -e "s#^ServerPort *= *8890#ServerPort = 127.0.0.1:$http_port#" \
@@ -32,9 +38,9 @@ sed -e "s#/var/lib/virtuoso-opensource-7/db/#$dir/#g" \
     /etc/virtuoso-opensource-7/virtuoso.ini > "$dir/virtuoso.ini"
 virtuoso-t +foreground +configfile "$dir/virtuoso.ini" > "$dir/server.log" 2>&1 &
 pid=$!
-endpoint="http://127.0.0.1:$http_port/sparql"
 for _ in $(seq 60); do
   curl -fs -o /dev/null "$endpoint?query=ASK%7B%7D" && break
+  kill -0 "$pid" 2>/dev/null || break
   sleep 1
 done
 curl -fs -o /dev/null "$endpoint?query=ASK%7B%7D" || { echo "Virtuoso did not start" >&2; tail "$dir/server.log" >&2; exit 2; }
@@ -52,11 +58,15 @@ passed=0
 # A query Virtuoso cannot answer in time counts as a failure (and Virtuoso may stay busy
 # with it, failing the next ones: fix the first).
 compare() {
-  local what=$1
+  local what=$1 local_code=0 remote_code=0
   shift
-  "$medrd" "$@" > "$dir/local.out" 2>&1
-  if ! timeout "$limit" "$medrd" --endpoint "$endpoint" "$@" > "$dir/remote.out" 2>&1; then
-    echo "FAIL  $what: no answer from Virtuoso ($(tail -c 300 "$dir/remote.out"))"
+  "$medrd" "$@" > "$dir/local.out" 2>&1 || local_code=$?
+  timeout "$limit" "$medrd" --endpoint "$endpoint" "$@" > "$dir/remote.out" 2>&1 || remote_code=$?
+  if [ "$remote_code" = 124 ]; then
+    echo "FAIL  $what: no answer from Virtuoso in ${limit}s"
+    failed=$((failed + 1))
+  elif [ "$local_code" != "$remote_code" ]; then
+    echo "FAIL  $what: exit $local_code here, $remote_code with Virtuoso ($(tail -c 300 "$dir/remote.out"))"
     failed=$((failed + 1))
   elif cmp -s "$dir/local.out" "$dir/remote.out"; then
     echo "ok    $what: the same $(wc -l < "$dir/local.out") lines as the embedded store"
@@ -66,6 +76,7 @@ compare() {
     failed=$((failed + 1))
   fi
 }
+[ -n "$queries" ] || { echo "no named queries" >&2; exit 2; }
 for q in $queries; do
   compare "query $q" query "$q" --format csv
 done

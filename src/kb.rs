@@ -1,9 +1,12 @@
 //! The knowledge base: an Oxigraph store built at start from `ontology/` and `data/`, with
-//! the derivation rules of `queries/rules/` applied. Everything goes in through one
-//! transaction, so a bad file never leaves a half-loaded store: not the in-memory store of
-//! every run, nor an on-disk store (`--store DIR`, cargo feature `rocksdb`) that outlives it.
-//! Large N-Triples/N-Quads files (`--with`) are parsed on several threads while the main
-//! thread inserts; queries go to a remote SPARQL endpoint instead when `--endpoint` is set.
+//! the derivation rules of `queries/rules/` applied, and the extra RDF of `--with` beside it.
+//! A bad file never leaves a half-loaded store: not the in-memory store of every run, nor an
+//! on-disk store (`--store DIR`, cargo feature `rocksdb`) that outlives it. Everything goes
+//! in through one transaction, except, on disk, `--with` graphs the store does not have yet:
+//! those are bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
+//! one thread inserts (N-Triples/N-Quads split across the cores; gzipped files `.nt.gz`…
+//! decompressed on the fly); queries go to a remote SPARQL endpoint instead when
+//! `--endpoint` is set.
 
 use crate::catalog;
 use crate::error::{Error, Result};
@@ -14,7 +17,7 @@ use crate::vocab::{BASE, DATA_GRAPH, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::{Store, Transaction};
+use oxigraph::store::{BulkLoader, LoaderError, Store, Transaction};
 use std::path::{Path, PathBuf};
 
 /// The inputs of a knowledge base: the project's `ontology/`, `data/` and `queries/` under
@@ -131,6 +134,12 @@ fn parser(format: RdfFormat, graph: NamedNodeRef<'_>) -> RdfParser {
         .with_default_graph(graph)
 }
 
+/// The parser of a `--with` file: blank nodes renamed, so that `_:b0` of one file is not
+/// `_:b0` of another (a blank node's label is local to its file).
+fn with_parser(format: RdfFormat, graph: NamedNodeRef<'_>) -> RdfParser {
+    parser(format, graph).rename_blank_nodes()
+}
+
 fn rdf_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Rdf {
         path: path.to_owned(),
@@ -230,7 +239,7 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut count = 0u64;
     if size <= 1 << 20 && !gzip {
-        for q in parser(format, graph).for_reader(open_source(path, gzip)?) {
+        for q in with_parser(format, graph).for_reader(open_source(path, gzip)?) {
             tx.insert(&q.map_err(|e| rdf_error(path, e))?);
             count += 1;
         }
@@ -238,7 +247,7 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     }
     let sources: Vec<QuadSource> =
         if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip && threads > 1 {
-            parser(format, graph)
+            with_parser(format, graph)
                 .split_file_for_parallel_parsing(path, threads)
                 .map_err(|e| Error::io(path, e))?
                 .into_iter()
@@ -246,7 +255,7 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
                 .collect()
         } else {
             vec![Box::new(
-                parser(format, graph).for_reader(open_source(path, gzip)?),
+                with_parser(format, graph).for_reader(open_source(path, gzip)?),
             )]
         };
     let failure = std::thread::scope(|scope| {
@@ -303,13 +312,13 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     Ok(count)
 }
 
-/// Loads `--with` files whose graphs are new into an on-disk store with Oxigraph's bulk
-/// loader: sorted RocksDB files written on several threads, ingested together when every
-/// file has been read, or not at all (a file that fails half way leaves none of them in the
-/// store). The project's own graphs were replaced just before, as on every run.
-fn bulk_load(store: &Store, files: &[&PathBuf]) -> Result<()> {
+/// Writes `--with` files whose graphs are new to an on-disk store with Oxigraph's bulk
+/// loader: sorted RocksDB files written on several threads, left aside until the returned
+/// loader is committed (then ingested together), deleted if it is dropped instead. A file
+/// that fails half way thus leaves none of them in the store.
+fn bulk_write<'a>(store: &'a Store, files: &[&PathBuf]) -> Result<Option<BulkLoader<'a>>> {
     if files.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let size: u64 = files
         .iter()
@@ -329,21 +338,27 @@ fn bulk_load(store: &Store, files: &[&PathBuf]) -> Result<()> {
         let (format, gzip) = rdf_source(file)?;
         let g = extra_graph(file);
         let loaded = if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip {
-            loader.parallel_load_from_file(parser(format, g.as_ref()), file)
+            loader.parallel_load_from_file(with_parser(format, g.as_ref()), file)
         } else {
-            loader.load_from_reader(parser(format, g.as_ref()), open_source(file, gzip)?)
+            loader.load_from_reader(with_parser(format, g.as_ref()), open_source(file, gzip)?)
         };
-        if let Err(e) = loaded {
-            progress.abandon();
-            // Parallel parsers count lines from the start of their part of the file.
-            return Err(
-                first_error(file, format, gzip, g.as_ref()).unwrap_or_else(|| rdf_error(file, e))
-            );
+        match loaded {
+            Ok(()) => {}
+            // Parallel parsers count lines from the start of their part of the file: read
+            // it again in one piece for the line in the file.
+            Err(LoaderError::Parsing(e)) => {
+                progress.abandon();
+                return Err(first_error(file, format, gzip, g.as_ref())
+                    .unwrap_or_else(|| rdf_error(file, e)));
+            }
+            Err(e) => {
+                progress.abandon();
+                return Err(rdf_error(file, e));
+            }
         }
     }
-    loader.commit()?;
     progress.finish_and_clear();
-    Ok(())
+    Ok(Some(loader))
 }
 
 /// The first parse error of a file, with its line counted from the start of the file.
@@ -364,8 +379,10 @@ impl Kb {
     /// checked before the first triple is inserted, and everything is inserted in one
     /// transaction: when a `--with` file fails half way, the store is left as it was.
     /// An on-disk store keeps the graphs of earlier `--with` files; the ontology, data and
-    /// every graph loaded again are replaced, and a graph it does not have yet is
-    /// bulk-loaded (all new graphs or none).
+    /// every graph loaded again are replaced in the transaction, which on disk holds its
+    /// writes in memory until it commits — far too much for a 10M-triple dump. So a graph
+    /// the store does not have yet is bulk-loaded instead: its file is read before the
+    /// transaction commits, and ingested after it.
     pub fn load(layout: Layout) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let data = Data::load(&layout.data())?;
@@ -373,17 +390,31 @@ impl Kb {
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
-        // On disk, a transaction holds all its writes in memory until it commits: far too
-        // much for a 10M-triple dump. A --with file whose graph is not in the store yet goes
-        // in through the bulk loader instead (after the transaction; see bulk_load).
+        // Every --with file has a syntax we read and a graph of its own; on disk, those
+        // whose graph is not in the store yet are bulk-loaded.
         let mut new_graphs = Vec::new();
         let mut in_transaction = Vec::new();
+        let mut graphs = std::collections::BTreeMap::new();
         for file in &files {
-            let empty = store
-                .quads_for_pattern(None, None, None, Some(extra_graph(file).as_ref().into()))
+            rdf_source(file)?;
+            let g = extra_graph(file);
+            if let Some(first) = graphs.insert(g.clone(), file) {
+                return Err(Error::Rdf {
+                    path: file.clone(),
+                    message: format!(
+                        "has the same file name as {}: both would load into the graph <{}>; \
+                         rename one",
+                        first.display(),
+                        g.as_str()
+                    ),
+                });
+            }
+            let absent = store
+                .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
                 .next()
+                .transpose()?
                 .is_none();
-            if layout.store.is_some() && empty {
+            if layout.store.is_some() && absent {
                 new_graphs.push(file);
             } else {
                 in_transaction.push(file);
@@ -407,9 +438,15 @@ impl Kb {
                     .execute()
                     .map_err(|e| rule.error(e))?;
             }
+            // The new graphs are read and written aside before anything is committed, so
+            // that a bad file among them leaves the transaction uncommitted too; only the
+            // final ingestion of the written files comes after the commit.
+            let bulk = bulk_write(&store, &new_graphs)?;
             tx.commit()?;
+            if let Some(loader) = bulk {
+                loader.commit()?;
+            }
         }
-        bulk_load(&store, &new_graphs)?;
         Ok(Kb {
             layout,
             data,

@@ -162,6 +162,28 @@ fn gzipped_dumps_load_and_errors_name_the_line() {
     assert!(run.stderr.contains("not-gzip.nt.gz"), "{}", run.stderr);
 }
 
+/// Two `--with` files of the same name would share one graph: refused, naming both.
+#[test]
+fn two_extra_files_of_one_name_are_refused() {
+    let d = Dir::new("same-name");
+    for sub in ["a", "b"] {
+        std::fs::create_dir_all(d.path(sub)).unwrap();
+        std::fs::write(
+            d.path(&format!("{sub}/x.nt")),
+            "<http://example.com/a> <http://example.com/p> \"1\" .\n",
+        )
+        .unwrap();
+    }
+    let (a, b) = (d.path("a/x.nt"), d.path("b/x.nt"));
+    let run = medrd(&["--with", &a, "--with", &b, "stats"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&a) && run.stderr.contains(&b) && run.stderr.contains("same file name"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn bench_pipeline_runs_every_stage() {
     let out = medrd(&["bench", "pipeline", "--runs", "1", "--json"]).ok();
@@ -316,8 +338,8 @@ fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(count(&[]), with_extra);
     // A graph the store does not have yet is bulk-loaded: a good file beside a bad one (the
-    // bad one over 1 MiB, read in parts on several threads) leaves neither in the store,
-    // and the error names the bad file's line.
+    // bad one over 1 MiB, which the bulk loader reads in parts on 4 cores or more) leaves
+    // neither in the store, and the error names the bad file's line.
     let good = d.path("new-good.nt");
     std::fs::write(
         &good,
@@ -336,6 +358,19 @@ fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
         "{}",
         run.stderr
     );
+    assert_eq!(count(&[]), with_extra);
+    // A graph loaded again (changed) beside a bad new one: the run fails before anything is
+    // committed, so the old graph stays as it was too.
+    let mut changed = std::fs::read_to_string(&extra).unwrap();
+    if changed.ends_with(BROKEN_LINE) {
+        changed.truncate(changed.len() - BROKEN_LINE.len());
+    }
+    changed.push_str("<http://example.com/added> <http://example.com/p> \"2\" .\n");
+    std::fs::write(&extra, changed).unwrap();
+    let run = medrd(&[
+        "--store", &dir, "--with", &extra, "--with", &bad_new, "stats",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(count(&[]), with_extra);
     // And a good new file is added beside the graphs already there.
     let added = count(&["--with", &good]);
