@@ -162,6 +162,29 @@ fn gzipped_dumps_load_and_errors_name_the_line() {
     assert!(run.stderr.contains("not-gzip.nt.gz"), "{}", run.stderr);
 }
 
+/// A blank node's label is local to its file: `_:b0` of two `--with` files are two nodes.
+#[test]
+fn blank_nodes_of_two_extra_files_stay_apart() {
+    let d = Dir::new("blank");
+    for name in ["one.nt", "two.ttl"] {
+        std::fs::write(d.path(name), "_:b0 <http://example.com/p> \"x\" .\n").unwrap();
+    }
+    let sparql = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <http://example.com/p> ?o }";
+    let out = medrd(&[
+        "--with",
+        &d.path("one.nt"),
+        "--with",
+        &d.path("two.ttl"),
+        "query",
+        "--sparql",
+        sparql,
+        "--format",
+        "csv",
+    ])
+    .ok();
+    assert_eq!(csv(&out)[1][0], "2");
+}
+
 /// Two `--with` files of the same name would share one graph: refused, naming both.
 #[test]
 fn two_extra_files_of_one_name_are_refused() {
