@@ -63,8 +63,8 @@ fn publish(kb: &Kb, output: &Path, shown: &Path, checks: usize) -> anyhow::Resul
     for q in &queries {
         let path = output.join("queries").join(format!("{}.csv", q.name));
         let results = kb.query(&q.name, &q.text)?;
-        super::write_file(&path, |w| {
-            write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, w)
+        super::write_file(&path, |mut w| {
+            write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)
         })?;
     }
     let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"))?;

@@ -2,41 +2,19 @@
 //! (`--dcat`) or its main tables as CSV with CSVW metadata (`--csv DIR`).
 
 use crate::cli::ExportFormat;
-use anyhow::Context;
 use medrd_kg::{export, publish, Kb};
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(kb: &Kb, format: ExportFormat, output: Option<&Path>) -> anyhow::Result<ExitCode> {
     let format = super::rdf_format(format);
-    match output {
-        Some(path) => {
-            super::write_file(path, |w| export::write(kb, format, w))?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => {
-            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            export::write(kb, format, &mut w).context("writing to stdout")?;
-            w.flush().context("writing to stdout")?;
-        }
-    }
+    super::write_output(output, |w| export::write(kb, format, w))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `medrd export --dcat`: the DCAT description of the dataset, in Turtle.
 pub fn dcat(kb: &Kb, output: Option<&Path>) -> anyhow::Result<ExitCode> {
-    match output {
-        Some(path) => {
-            super::write_file(path, |w| publish::write_dcat(kb, w))?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => {
-            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            publish::write_dcat(kb, &mut w).context("writing to stdout")?;
-            w.flush().context("writing to stdout")?;
-        }
-    }
+    super::write_output(output, |w| publish::write_dcat(kb, w))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -45,17 +45,19 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             write_table(&review_table(&linked.candidates), &mut out)?;
             out.flush()?;
             if let Some(path) = &output {
-                write_file(path, |w| {
+                super::write_output(Some(path), |w| {
                     link::write_triples(&linked.linkset, format_of(path), w)
                 })?;
             }
             if let Some(path) = &rs_graph {
-                write_file(path, |w| {
+                super::write_output(Some(path), |w| {
                     link::write_quads(&linked.rs_quads, format_of(path), w)
                 })?;
             }
             if let Some(path) = &report {
-                write_file(path, |w| link::write_report_csv(&linked.candidates, w))?;
+                super::write_output(Some(path), |w| {
+                    link::write_report_csv(&linked.candidates, w)
+                })?;
             }
             let count = |d: Decision| linked.candidates.iter().filter(|c| c.decision == d).count();
             eprintln!(
@@ -86,14 +88,10 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             let path = kb.layout.root.join(link::identifiers::IDENTIFIERS_FILE);
             let ids = link::identifiers::read(&path)?;
             let triples = link::identifiers::triples(&ids);
-            match &output {
-                Some(out) => write_file(out, |w| link::write_triples(&triples, format_of(out), w))?,
-                None => {
-                    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-                    link::write_triples(&triples, RdfFormat::Turtle, &mut w)?;
-                    w.flush()?;
-                }
-            }
+            let format = output.as_deref().map_or(RdfFormat::Turtle, format_of);
+            super::write_output(output.as_deref(), |w| {
+                link::write_triples(&triples, format, w)
+            })?;
             eprintln!("{} verified identifiers from {}", ids.len(), path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -164,13 +162,4 @@ fn format_of(path: &Path) -> RdfFormat {
         .and_then(|e| e.to_str())
         .and_then(RdfFormat::from_extension)
         .unwrap_or(RdfFormat::Turtle)
-}
-
-fn write_file(
-    path: &Path,
-    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> medrd_kg::Result<()>,
-) -> anyhow::Result<()> {
-    super::write_file(path, f)?;
-    eprintln!("wrote {}", path.display());
-    Ok(())
 }

@@ -130,7 +130,7 @@ pub fn rdf_format(f: ExportFormat) -> RdfFormat {
 /// writers cannot: they write to any `Write`).
 pub(crate) fn write_file(
     path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> medrd_kg::Result<()>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> medrd_kg::Result<()>,
 ) -> anyhow::Result<()> {
     use std::io::Write;
     let file =
@@ -139,4 +139,25 @@ pub(crate) fn write_file(
     write(&mut w).with_context(|| format!("writing {}", path.display()))?;
     w.flush()
         .with_context(|| format!("writing {}", path.display()))
+}
+
+/// Writes a command's output with `write`: to `path`, saying so on stderr, or else to
+/// stdout; any error names where.
+pub(crate) fn write_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> medrd_kg::Result<()>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    match path {
+        Some(path) => {
+            write_file(path, write)?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut w).context("writing to stdout")?;
+            w.flush().context("writing to stdout")?;
+        }
+    }
+    Ok(())
 }
