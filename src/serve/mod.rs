@@ -61,6 +61,16 @@ pub struct Config {
     pub max_body: usize,
     /// Queries evaluated at the same time; others wait (within the timeout) for a turn.
     pub max_concurrent: usize,
+    /// Longest time a client may take to send a request's line and headers (and to start
+    /// the next request on a kept-alive connection): slow or idle clients are closed then.
+    /// A request's body must arrive within the same time once its headers are in (408).
+    pub header_timeout: Duration,
+    /// Most connections open at once; a connection beyond is answered 503 and closed at
+    /// once, so that idle clients cannot use up the process's file descriptors.
+    pub max_connections: usize,
+    /// Let queries send SERVICE patterns to remote endpoints (http:// only); without it a
+    /// query using SERVICE is refused with 400.
+    pub allow_service: bool,
 }
 
 impl Default for Config {
@@ -72,6 +82,9 @@ impl Default for Config {
             max_results: 10_000,
             max_body: 1 << 20,
             max_concurrent: std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+            allow_service: false,
         }
     }
 }
@@ -134,7 +147,14 @@ impl IntoResponse for HttpError {
 pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
+    header_timeout: Duration,
+    max_connections: usize,
+    drain: Duration,
 }
+
+/// What a connection beyond `max_connections` reads before it is closed.
+const TOO_MANY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Length: 44\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections open: try again shortly\n";
 
 impl Server {
     /// Binds the listening socket and prepares the routes (reads the named queries).
@@ -144,6 +164,9 @@ impl Server {
             .map_err(|e| Error::io(format!("binding {}", config.bind), e))?;
         Ok(Server {
             listener,
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections.max(1),
+            drain: config.timeout + config.header_timeout + Duration::from_secs(1),
             router: router(kb, config)?,
         })
     }
@@ -155,13 +178,62 @@ impl Server {
             .expect("a bound TCP listener has a local address")
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests under way.
+    /// Serves until `shutdown` completes, then finishes the requests under way (waiting at
+    /// most a query's time limit plus the header timeout for them).
+    ///
+    /// The connection loop is ours rather than `axum::serve`'s, which has no header-read
+    /// timeout: hyper's HTTP/1 connection closes a client that has not sent a whole request
+    /// head within `header_timeout` (an idle kept-alive connection included), and at most
+    /// `max_connections` are open at once — one more is accepted, told 503 and closed, so
+    /// the listener keeps its file descriptors and `/health` keeps answering.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        let addr = self.local_addr();
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| Error::io(format!("serving on {addr}"), e))
+        use hyper::server::conn::http1;
+        use hyper_util::rt::{TokioIo, TokioTimer};
+        use hyper_util::service::TowerToHyperService;
+
+        let open = Arc::new(tokio::sync::Semaphore::new(self.max_connections));
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_timeout)
+            .keep_alive(true);
+        let builder = Arc::new(builder);
+        let service = TowerToHyperService::new(self.router);
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                accepted = self.listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors (EMFILE) or a connection reset before it was
+                // accepted: wait a moment instead of spinning, and go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+                // Best effort: a socket just accepted takes these bytes without blocking.
+                let _ = stream.try_write(TOO_MANY);
+                drop(stream);
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let conn = builder.serve_connection(TokioIo::new(stream), service.clone());
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                // A client that goes away or times out is no error of the server's.
+                let _ = conn.await;
+                drop(permit);
+            });
+        }
+        drop(self.listener);
+        // Idle connections close at once; requests under way get their answer.
+        let _ = tokio::time::timeout(self.drain, graceful.shutdown()).await;
+        Ok(())
     }
 }
 
