@@ -342,10 +342,13 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         .path()
         .trim_start_matches("/diagram/")
         .to_owned();
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
+    let query = match sparql::params(
+        request.uri().query().unwrap_or("").as_bytes(),
+        "query string",
+    ) {
+        Ok(query) => query,
+        Err(e) => return e.into_response(),
+    };
     let param = |k: &str| {
         query
             .iter()
