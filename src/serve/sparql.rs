@@ -246,13 +246,30 @@ async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, Ht
         );
         return Ok(r);
     }
-    let content_type = parts
+    let content_type_header = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
+        .unwrap_or_default();
+    let mut content_type_parts = content_type_header.split(';');
+    let content_type = content_type_parts
+        .next()
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
+    // Queries are UTF-8 (SPARQL 1.1 Protocol §2.1.2): a body declared in another charset is
+    // refused rather than read as UTF-8.
+    let charset = content_type_parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+    if let Some(charset) = charset.filter(|c| c != "utf-8" && c != "utf8") {
+        if content_type != "application/sparql-update" {
+            return Err(HttpError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("unsupported charset {charset:?}: send the query in UTF-8"),
+            ));
+        }
+    }
     match content_type.as_str() {
         "application/sparql-update" => Err(refuse_update()),
         "application/x-www-form-urlencoded" => {
