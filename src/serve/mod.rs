@@ -6,14 +6,17 @@
 //! direct POST; service description on a GET without query) · `/queries` (JSON list) and
 //! `/queries/NAME` · `/id/...` resources · `/ontology` (the `medrd:` terms) · `/diagram/KIND[/ARG]` · `/health`. Result
 //! formats follow the `Accept` header, or a `format=` parameter (json, xml, csv, tsv, ttl,
-//! nt, jsonld, rdfxml, html) for links that cannot set headers.
+//! nt, jsonld, rdfxml, html, the aliases clients send, or a media type) for links that
+//! cannot set headers; a `format=` that does not fit the result form falls back to `Accept`.
 //!
 //! The HTTP stack is axum on tokio (hyper underneath): both are maintained by the tokio
 //! project, used widely in production, and give what a public read-only endpoint needs
 //! without hand-written HTTP parsing — binding port 0 and reading back the bound address
 //! (tests), bounded request bodies, graceful shutdown and concurrent connections. Oxigraph's
 //! own server uses oxhttp, which is smaller but spawns one thread per connection and does not
-//! report the address it bound. SPARQL evaluation is synchronous, so each query runs on
+//! report the address it bound. Connections are served by hyper's HTTP/1 builder directly
+//! (not `axum::serve`) for its header-read timeout, with a bound on open connections (see
+//! [`Server::run`]). SPARQL evaluation is synchronous, so each query runs on
 //! tokio's blocking pool, bounded by a semaphore, and is cancelled through oxigraph's
 //! `CancellationToken` when its time is up.
 //!

@@ -735,6 +735,13 @@ fn slow_and_idle_clients_are_closed_after_the_header_timeout() {
     let (answer, took) = send_and_wait(addr, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(took < Duration::from_secs(5), "closed after {took:?}");
+    // Headers in, then part of the body and nothing more: 408 within the same limit.
+    let (answer, took) = send_and_wait(
+        addr,
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK",
+    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
 }
 
 #[test]
@@ -787,6 +794,14 @@ fn invalid_utf8_in_a_query_string_or_form_is_refused() {
         "{}",
         r.body
     );
+    // A query body declared in another charset (W3C protocol test bad_query_non_utf8).
+    let r = post_direct(
+        "/sparql",
+        "application/sparql-query; charset=UTF-16",
+        "ASK {}",
+        "*/*",
+    );
+    assert_eq!(r.status, 415, "{}", r.body);
 }
 
 #[test]
