@@ -156,8 +156,15 @@ pub struct Server {
 }
 
 /// What a connection beyond `max_connections` reads before it is closed.
-const TOO_MANY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
-Content-Length: 44\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections open: try again shortly\n";
+fn too_many() -> Vec<u8> {
+    let body = "too many connections open: try again shortly\n";
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
 
 impl Server {
     /// Binds the listening socket and prepares the routes (reads the named queries).
@@ -220,7 +227,7 @@ impl Server {
             };
             let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
                 // Best effort: a socket just accepted takes these bytes without blocking.
-                let _ = stream.try_write(TOO_MANY);
+                let _ = stream.try_write(&too_many());
                 drop(stream);
                 continue;
             };

@@ -765,6 +765,11 @@ fn connections_beyond_the_maximum_are_refused_and_health_answers_after() {
     );
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("too many connections"), "{answer}");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.contains(&format!("Content-Length: {}", body.len())),
+        "{answer}"
+    );
     assert!(took < Duration::from_secs(2), "refused after {took:?}");
     drop(idle);
     std::thread::sleep(Duration::from_millis(300));
