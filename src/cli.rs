@@ -318,8 +318,9 @@ pub struct ServeArgs {
     /// must arrive within the same time after its headers (408)
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub header_timeout: f64,
-    /// Most client connections open at once; one more is answered 503 and closed (lowered
-    /// to fit the open-files limit, which serve raises to its hard limit)
+    /// Most client connections open at once: when all are taken, the oldest one waiting for
+    /// a request is closed to make room, and when all are busy a new one is answered 503
+    /// (lowered to fit the open-files limit, which serve raises to its hard limit)
     #[arg(long, default_value_t = 4096, value_name = "N")]
     pub max_connections: usize,
 }

@@ -68,8 +68,9 @@ pub struct Config {
     /// the next request on a kept-alive connection): slow or idle clients are closed then.
     /// A request's body must arrive within the same time once its headers are in (408).
     pub header_timeout: Duration,
-    /// Most connections open at once; a connection beyond is answered 503 and closed at
-    /// once, so that idle clients cannot use up the process's file descriptors.
+    /// Most connections open at once, so that idle clients cannot use up the process's file
+    /// descriptors: beyond, the oldest connection waiting for a request makes room, or, when
+    /// every connection is busy, the new one is answered 503 and closed.
     pub max_connections: usize,
     /// Let queries send SERVICE patterns to remote endpoints (http:// only); without it a
     /// query using SERVICE is refused with 400.
@@ -194,14 +195,19 @@ impl Server {
     /// The connection loop is ours rather than `axum::serve`'s, which has no header-read
     /// timeout: hyper's HTTP/1 connection closes a client that has not sent a whole request
     /// head within `header_timeout` (an idle kept-alive connection included), and at most
-    /// `max_connections` are open at once — one more is accepted, told 503 and closed, so
-    /// the listener keeps its file descriptors and `/health` keeps answering.
+    /// `max_connections` are open at once. When all are taken, the oldest connection that
+    /// is waiting for a request (idle, or sending its headers) is closed to make room, so a
+    /// flood of idle clients cannot lock out a real one; when every connection is busy with
+    /// a request, the new one is told 503 and closed. Either way the listener keeps its file
+    /// descriptors and `/health` keeps answering.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
         use hyper::server::conn::http1;
+        use hyper::service::Service as _;
         use hyper_util::rt::{TokioIo, TokioTimer};
         use hyper_util::service::TowerToHyperService;
 
         let open = Arc::new(tokio::sync::Semaphore::new(self.max_connections));
+        let connections = Arc::new(Connections::default());
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         let mut builder = http1::Builder::new();
         builder
@@ -225,18 +231,49 @@ impl Server {
                     continue;
                 }
             };
-            let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+            let permit = match Arc::clone(&open).try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                // The evicted connection gives its permit back as soon as its task sees it.
+                Err(_) if connections.evict_one_waiting() => tokio::time::timeout(
+                    Duration::from_millis(100),
+                    Arc::clone(&open).acquire_owned(),
+                )
+                .await
+                .ok()
+                .and_then(|p| p.ok()),
+                Err(_) => None,
+            };
+            let Some(permit) = permit else {
                 // Best effort: a socket just accepted takes these bytes without blocking.
                 let _ = stream.try_write(&too_many());
                 drop(stream);
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let conn = builder.serve_connection(TokioIo::new(stream), service.clone());
-            let conn = graceful.watch(conn);
+            let (id, slot) = connections.add();
+            let tracked = {
+                let service = service.clone();
+                let slot = Arc::clone(&slot);
+                hyper::service::service_fn(move |request| {
+                    let busy = Busy::new(Arc::clone(&slot));
+                    let answer = service.call(request);
+                    async move {
+                        let answer = answer.await;
+                        drop(busy);
+                        answer
+                    }
+                })
+            };
+            let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), tracked));
+            let connections = Arc::clone(&connections);
             tokio::spawn(async move {
-                // A client that goes away or times out is no error of the server's.
-                let _ = conn.await;
+                // A client that goes away or times out is no error of the server's; an
+                // evicted connection is dropped, which closes its socket.
+                tokio::select! {
+                    _ = conn => {}
+                    () = slot.evicted.notified() => {}
+                }
+                connections.remove(id);
                 drop(permit);
             });
         }
@@ -244,6 +281,75 @@ impl Server {
         // Idle connections close at once; requests under way get their answer.
         let _ = tokio::time::timeout(self.drain, graceful.shutdown()).await;
         Ok(())
+    }
+}
+
+/// One open connection, as the accept loop sees it.
+#[derive(Default)]
+struct Slot {
+    /// Requests of this connection being answered now (0: it waits for a request).
+    busy: std::sync::atomic::AtomicUsize,
+    /// Told when the connection is closed to make room for a new one.
+    evicted: tokio::sync::Notify,
+}
+
+/// Marks a connection busy while one of its requests is answered.
+struct Busy(Arc<Slot>);
+
+impl Busy {
+    fn new(slot: Arc<Slot>) -> Self {
+        slot.busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Busy(slot)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0
+            .busy
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The open connections, oldest first.
+#[derive(Default)]
+struct Connections {
+    open: std::sync::Mutex<(u64, std::collections::BTreeMap<u64, Arc<Slot>>)>,
+}
+
+impl Connections {
+    fn add(&self) -> (u64, Arc<Slot>) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let id = open.0;
+        open.0 += 1;
+        let slot = Arc::new(Slot::default());
+        open.1.insert(id, Arc::clone(&slot));
+        (id, slot)
+    }
+
+    fn remove(&self, id: u64) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .remove(&id);
+    }
+
+    /// Closes the oldest connection waiting for a request; false when all are busy.
+    fn evict_one_waiting(&self) -> bool {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let victim = open
+            .1
+            .iter()
+            .find(|(_, slot)| slot.busy.load(std::sync::atomic::Ordering::SeqCst) == 0)
+            .map(|(id, _)| *id);
+        match victim.and_then(|id| open.1.remove(&id)) {
+            Some(slot) => {
+                slot.evicted.notify_one();
+                true
+            }
+            None => false,
+        }
     }
 }
 

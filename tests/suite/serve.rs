@@ -745,13 +745,16 @@ fn slow_and_idle_clients_are_closed_after_the_header_timeout() {
 }
 
 #[test]
-fn connections_beyond_the_maximum_are_refused_and_health_answers_after() {
+fn connections_are_bounded_idle_ones_make_room_and_health_answers() {
     let addr = start(Config {
-        max_connections: 4,
+        max_connections: 3,
         header_timeout: Duration::from_secs(60),
+        timeout: Duration::from_secs(3),
         ..loopback()
     });
-    let idle: Vec<TcpStream> = (0..4)
+    // All connections taken by idle half-requests: a new client is served, and the oldest
+    // idle one is closed to make room.
+    let mut idle: Vec<TcpStream> = (0..3)
         .map(|_| {
             let mut s = TcpStream::connect(addr).unwrap();
             s.write_all(b"GET /health HTTP/1.1\r\n").unwrap();
@@ -759,6 +762,40 @@ fn connections_beyond_the_maximum_are_refused_and_health_answers_after() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(300));
+    let (answer, took) = send_and_wait(
+        addr,
+        b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    idle[0]
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert!(
+        matches!(idle[0].read(&mut buf), Ok(0) | Err(_)),
+        "the oldest idle connection is closed"
+    );
+    idle.clear();
+    std::thread::sleep(Duration::from_millis(300));
+
+    // All connections busy with requests: a new one is told 503 and closed at once.
+    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let busy: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            let path = format!(
+                "/sparql?{}",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("query", slow)
+                    .finish()
+            );
+            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
     let (answer, took) = send_and_wait(
         addr,
         b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -771,8 +808,9 @@ fn connections_beyond_the_maximum_are_refused_and_health_answers_after() {
         "{answer}"
     );
     assert!(took < Duration::from_secs(2), "refused after {took:?}");
-    drop(idle);
-    std::thread::sleep(Duration::from_millis(300));
+    drop(busy);
+    // Once the queries are over (3 s limit), /health answers on a fresh connection.
+    std::thread::sleep(Duration::from_secs(4));
     let health = reply(agent().get(format!("http://{addr}/health")).call());
     assert_eq!(health.status, 200, "{}", health.body);
 }
