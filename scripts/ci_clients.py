@@ -3,7 +3,10 @@
 
 1. SPARQLWrapper (the Python SPARQL client) sends every named query to the endpoint and must
    get the same rows as `medrd query NAME --format csv` prints.
-2. Headless Chromium (Debian's chromium + chromedriver, driven by Selenium) loads the web
+2. CONSTRUCT and DESCRIBE through SPARQLWrapper's defaults (it sends `format=xml` beside
+   `Accept: application/rdf+xml`), its N3 and Turtle return formats, and rdflib's
+   SPARQLStore must give the graph `medrd query` gives.
+3. Headless Chromium (Debian's chromium + chromedriver, driven by Selenium) loads the web
    page, clicks the `program-projects` query in the gallery, sees its result rows, and draws
    the `theme dementia` diagram.
 
@@ -103,6 +106,58 @@ def sparqlwrapper_checks(base):
               f"SPARQLWrapper: {name} gives the same {len(expected)} rows as medrd query")
 
 
+DEMENTIA = "https://w3id.org/medrd-kg/id/program/dementia-rd"
+GRAPH_QUERIES = {
+    "CONSTRUCT": "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>\n"
+    f"CONSTRUCT {{ <{DEMENTIA}> medrd:partOfProject ?p . ?p ?q ?o }}\n"
+    f"WHERE {{ <{DEMENTIA}> medrd:partOfProject ?p . ?p ?q ?o }}",
+    "DESCRIBE": f"DESCRIBE <{DEMENTIA}>",
+}
+
+
+def medrd_graph(sparql):
+    from rdflib import Graph
+
+    out = subprocess.run(
+        [MEDRD, "--root", str(ROOT), "query", "--sparql", sparql, "--format", "ntriples"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return Graph().parse(data=out, format="nt")
+
+
+def graph_clients_checks(base):
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+    from SPARQLWrapper import N3, TURTLE, SPARQLWrapper
+
+    for form, sparql in GRAPH_QUERIES.items():
+        expected = medrd_graph(sparql)
+        for label, fmt in (("default (RDF/XML)", None), ("N3", N3), ("Turtle", TURTLE)):
+            try:
+                client = SPARQLWrapper(base + "/sparql")
+                client.setQuery(sparql)
+                if fmt is not None:
+                    client.setReturnFormat(fmt)
+                got = client.query().convert()
+                if isinstance(got, bytes):
+                    got = Graph().parse(data=got, format="turtle")
+                ok = isomorphic(got, expected)
+                detail = f"{len(got)} triples"
+            except Exception as e:  # a refused or unreadable answer is the failure checked
+                ok, detail = False, f"{type(e).__name__}: {e}"
+            check(ok and len(expected) > 0,
+                  f"SPARQLWrapper {label}: {form} gives the {len(expected)} triples of medrd query ({detail})")
+        try:
+            got = Graph(SPARQLStore(base + "/sparql")).query(sparql).graph
+            ok = isomorphic(got, expected)
+            detail = f"{len(got)} triples"
+        except Exception as e:
+            ok, detail = False, f"{type(e).__name__}: {e}"
+        check(ok and len(expected) > 0,
+              f"rdflib SPARQLStore: {form} gives the {len(expected)} triples of medrd query ({detail})")
+
+
 def browser_checks(base):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -154,7 +209,7 @@ def main():
         check(False, f"sparqlwrapper_reads_every_query_form: {type(e).__name__}: {e}")
     proc, base = start_server()
     try:
-        for run in (sparqlwrapper_checks, browser_checks):
+        for run in (sparqlwrapper_checks, graph_clients_checks, browser_checks):
             try:
                 run(base)
             except Exception as e:  # a client that cannot run is a failed check, said plainly

@@ -1,6 +1,6 @@
 //! The command line: every flag and its help text, in one place (clap derive).
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// medrd: the knowledge graph of Japan's FY2024 medical R&D budget request
@@ -31,8 +31,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "MEDRD_ENDPOINT", value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// Let `medrd query` send SERVICE patterns to remote SPARQL endpoints (http:// only);
-    /// without it a query using SERVICE is refused
+    /// Let `medrd query` and the endpoint of `medrd serve` send SERVICE patterns to remote
+    /// SPARQL endpoints (http:// only); without it a query using SERVICE is refused
     #[arg(long, global = true)]
     pub allow_service: bool,
 
@@ -127,25 +127,7 @@ pub enum Command {
     },
     /// Serve the knowledge base read-only over HTTP: SPARQL 1.1 Protocol endpoint (/sparql),
     /// named queries (/queries/NAME), entity pages (/id/...) and a query page (/)
-    Serve {
-        /// Address to listen on (loopback by default; port 0 picks a free port)
-        #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
-        bind: std::net::SocketAddr,
-        /// Base IRI under which /id/... answers name the resources (IRIs under the canonical
-        /// base are rewritten under it, with owl:sameAs the canonical IRI)
-        #[arg(long, default_value = "https://w3id.org/medrd-kg/", value_name = "IRI")]
-        base: String,
-        /// Longest time a query may run, in seconds
-        #[arg(long, default_value_t = 5.0, value_name = "SECS")]
-        timeout: f64,
-        /// Most solutions or triples in one response (beyond, the response is cut and has the
-        /// header Medrd-Results-Truncated: true)
-        #[arg(long, default_value_t = 10_000, value_name = "N")]
-        max_results: usize,
-        /// Largest request body accepted, in bytes (413 beyond)
-        #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
-        max_body: usize,
-    },
+    Serve(ServeArgs),
     /// Link the knowledge graph with other open government data (see `medrd link rs --help`)
     Link {
         #[command(subcommand)]
@@ -309,4 +291,36 @@ pub enum BenchCommand {
         #[arg(long)]
         arg: Option<String>,
     },
+}
+
+/// The flags of `medrd serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// Base IRI under which /id/... answers name the resources (IRIs under the canonical
+    /// base are rewritten under it, with owl:sameAs the canonical IRI)
+    #[arg(long, default_value = "https://w3id.org/medrd-kg/", value_name = "IRI")]
+    pub base: String,
+    /// Longest time a query may run, in seconds
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub timeout: f64,
+    /// Most solutions or triples in one response (beyond, the response is cut and has the
+    /// header Medrd-Results-Truncated: true)
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_results: usize,
+    /// Largest request body accepted, in bytes (413 beyond)
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Longest time a client may take to send a request's headers, or to start its next
+    /// request on a kept-alive connection, in seconds; then the connection is closed. A body
+    /// must arrive within the same time after its headers (408)
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub header_timeout: f64,
+    /// Most client connections open at once: when all are taken, the oldest one waiting for
+    /// a request is closed to make room, and when all are busy a new one is answered 503
+    /// (lowered to fit the open-files limit, which serve raises to its hard limit)
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    pub max_connections: usize,
 }

@@ -5,9 +5,10 @@
 //! only: no TLS backend is built in) to the endpoint as `application/sparql-query` and the
 //! JSON, XML, CSV or TSV results are joined in.
 //!
-//! Only `medrd query` evaluates through this module. Every other path (`Kb::query`, hence
-//! `medrd build`, `validate`, `serve`) keeps oxigraph's default of no SERVICE at all, since
-//! oxigraph is built without its `http-client` feature.
+//! `medrd query` and the endpoint of `medrd serve` evaluate through this module (the server
+//! refuses a query using SERVICE with 400 unless started with `--allow-service`). Every other
+//! path (`Kb::query`, hence `medrd build`, `validate`) keeps oxigraph's default of no SERVICE
+//! at all, since oxigraph is built without its `http-client` feature.
 
 use crate::error::{Error, Result};
 use crate::kb::Kb;
@@ -201,10 +202,14 @@ pub fn uses_service(sparql: &str) -> bool {
 
 /// The evaluator of `medrd query`: SERVICE over HTTP when `allow_service`, else refused.
 pub fn evaluator(allow_service: bool) -> SparqlEvaluator {
+    evaluator_within(allow_service, Duration::from_secs(60))
+}
+
+/// [`evaluator`] with each SERVICE call bounded by `timeout` (`medrd serve`'s query limit,
+/// so that a remote call does not outlive the request that made it by long).
+pub fn evaluator_within(allow_service: bool, timeout: Duration) -> SparqlEvaluator {
     if allow_service {
-        SparqlEvaluator::new().with_default_service_handler(Http {
-            timeout: Duration::from_secs(60),
-        })
+        SparqlEvaluator::new().with_default_service_handler(Http { timeout })
     } else {
         SparqlEvaluator::new().with_default_service_handler(Refuse)
     }

@@ -76,13 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Command::Analyze { top, lang } => analyze::run(&load(layout)?, top, lang),
         Command::Path { from, to, lang } => analyze::path(&load(layout)?, &from, &to, lang),
-        Command::Serve {
-            bind,
-            base,
-            timeout,
-            max_results,
-            max_body,
-        } => serve::run(load(layout)?, bind, base, timeout, max_results, max_body),
+        Command::Serve(args) => serve::run(load(layout)?, args, allow_service),
         Command::Link { target } => link::run(&load(layout)?, target),
         Command::Bench { command } => bench::run(layout, command),
         Command::Publish { graph_store } => {

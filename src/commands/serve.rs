@@ -1,36 +1,52 @@
 //! `medrd serve`: checks the flags, binds the socket, says where it listens (on stderr, so
 //! scripts and tests can read the port) and serves until Ctrl-C or SIGTERM.
 
+use crate::cli::ServeArgs;
 use anyhow::{bail, Context};
 use medrd_kg::serve::{Config, Server};
 use medrd_kg::Kb;
 use oxigraph::model::NamedNode;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-pub fn run(
-    kb: Kb,
-    bind: SocketAddr,
-    base: String,
-    timeout: f64,
-    max_results: usize,
-    max_body: usize,
-) -> anyhow::Result<ExitCode> {
+/// File descriptors kept for everything but client connections (the store, `dot`, stdio).
+const RESERVED_FDS: u64 = 64;
+
+pub fn run(kb: Kb, args: ServeArgs, allow_service: bool) -> anyhow::Result<ExitCode> {
+    let ServeArgs {
+        bind,
+        base,
+        timeout,
+        max_results,
+        max_body,
+        header_timeout,
+        max_connections,
+    } = args;
     NamedNode::new(&base).with_context(|| format!("--base {base:?} is not an absolute IRI"))?;
     if !base.ends_with('/') {
         bail!("--base {base:?} must end with '/' (the resources are named BASE/id/...)");
     }
-    let timeout = Duration::try_from_secs_f64(timeout)
-        .ok()
-        .filter(|t| !t.is_zero())
-        .with_context(|| format!("--timeout {timeout} is not a positive number of seconds"))?;
+    let seconds = |flag: &str, value: f64| {
+        Duration::try_from_secs_f64(value)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .with_context(|| format!("{flag} {value} is not a positive number of seconds"))
+    };
+    let timeout = seconds("--timeout", timeout)?;
+    let header_timeout = seconds("--header-timeout", header_timeout)?;
+    if max_connections == 0 {
+        bail!("--max-connections must be at least 1");
+    }
+    let max_connections = fit_to_open_files(max_connections);
     let config = Config {
         bind,
         base,
         timeout,
         max_results,
         max_body,
+        header_timeout,
+        max_connections,
+        allow_service,
         ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -73,4 +89,43 @@ async fn shutdown() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Raises the soft open-files limit to the hard one (each connection holds a descriptor) and
+/// lowers `max_connections` to what the limit leaves, saying so.
+#[cfg(unix)]
+fn fit_to_open_files(max_connections: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return max_connections;
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: as above.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit.rlim_cur = limit.rlim_max;
+        }
+    }
+    let room = usize::try_from(limit.rlim_cur.saturating_sub(RESERVED_FDS)).unwrap_or(usize::MAX);
+    if room < max_connections {
+        let fitted = room.max(1);
+        eprintln!(
+            "medrd serve: --max-connections lowered from {max_connections} to {fitted}: the open-files limit is {} (ulimit -n)",
+            limit.rlim_cur
+        );
+        return fitted;
+    }
+    max_connections
+}
+
+#[cfg(not(unix))]
+fn fit_to_open_files(max_connections: usize) -> usize {
+    max_connections
 }

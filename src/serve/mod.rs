@@ -6,14 +6,17 @@
 //! direct POST; service description on a GET without query) · `/queries` (JSON list) and
 //! `/queries/NAME` · `/id/...` resources · `/ontology` (the `medrd:` terms) · `/diagram/KIND[/ARG]` · `/health`. Result
 //! formats follow the `Accept` header, or a `format=` parameter (json, xml, csv, tsv, ttl,
-//! nt, jsonld, rdfxml, html) for links that cannot set headers.
+//! nt, jsonld, rdfxml, html, the aliases clients send, or a media type) for links that
+//! cannot set headers; a `format=` that does not fit the result form falls back to `Accept`.
 //!
 //! The HTTP stack is axum on tokio (hyper underneath): both are maintained by the tokio
 //! project, used widely in production, and give what a public read-only endpoint needs
 //! without hand-written HTTP parsing — binding port 0 and reading back the bound address
 //! (tests), bounded request bodies, graceful shutdown and concurrent connections. Oxigraph's
 //! own server uses oxhttp, which is smaller but spawns one thread per connection and does not
-//! report the address it bound. SPARQL evaluation is synchronous, so each query runs on
+//! report the address it bound. Connections are served by hyper's HTTP/1 builder directly
+//! (not `axum::serve`) for its header-read timeout, with a bound on open connections (see
+//! [`Server::run`]). SPARQL evaluation is synchronous, so each query runs on
 //! tokio's blocking pool, bounded by a semaphore, and is cancelled through oxigraph's
 //! `CancellationToken` when its time is up.
 //!
@@ -61,6 +64,17 @@ pub struct Config {
     pub max_body: usize,
     /// Queries evaluated at the same time; others wait (within the timeout) for a turn.
     pub max_concurrent: usize,
+    /// Longest time a client may take to send a request's line and headers (and to start
+    /// the next request on a kept-alive connection): slow or idle clients are closed then.
+    /// A request's body must arrive within the same time once its headers are in (408).
+    pub header_timeout: Duration,
+    /// Most connections open at once, so that idle clients cannot use up the process's file
+    /// descriptors: beyond, the oldest connection waiting for a request makes room, or, when
+    /// every connection is busy, the new one is answered 503 and closed.
+    pub max_connections: usize,
+    /// Let queries send SERVICE patterns to remote endpoints (http:// only); without it a
+    /// query using SERVICE is refused with 400.
+    pub allow_service: bool,
 }
 
 impl Default for Config {
@@ -72,6 +86,9 @@ impl Default for Config {
             max_results: 10_000,
             max_body: 1 << 20,
             max_concurrent: std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+            allow_service: false,
         }
     }
 }
@@ -134,6 +151,20 @@ impl IntoResponse for HttpError {
 pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
+    header_timeout: Duration,
+    max_connections: usize,
+    drain: Duration,
+}
+
+/// What a connection beyond `max_connections` reads before it is closed.
+fn too_many() -> Vec<u8> {
+    let body = "too many connections open: try again shortly\n";
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 impl Server {
@@ -144,6 +175,9 @@ impl Server {
             .map_err(|e| Error::io(format!("binding {}", config.bind), e))?;
         Ok(Server {
             listener,
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections.max(1),
+            drain: config.timeout + config.header_timeout + Duration::from_secs(1),
             router: router(kb, config)?,
         })
     }
@@ -155,13 +189,167 @@ impl Server {
             .expect("a bound TCP listener has a local address")
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests under way.
+    /// Serves until `shutdown` completes, then finishes the requests under way (waiting at
+    /// most a query's time limit plus the header timeout for them).
+    ///
+    /// The connection loop is ours rather than `axum::serve`'s, which has no header-read
+    /// timeout: hyper's HTTP/1 connection closes a client that has not sent a whole request
+    /// head within `header_timeout` (an idle kept-alive connection included), and at most
+    /// `max_connections` are open at once. When all are taken, the oldest connection that
+    /// is waiting for a request (idle, or sending its headers) is closed to make room, so a
+    /// flood of idle clients cannot lock out a real one; when every connection is busy with
+    /// a request, the new one is told 503 and closed. Either way the listener keeps its file
+    /// descriptors and `/health` keeps answering.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-        let addr = self.local_addr();
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| Error::io(format!("serving on {addr}"), e))
+        use hyper::server::conn::http1;
+        use hyper::service::Service as _;
+        use hyper_util::rt::{TokioIo, TokioTimer};
+        use hyper_util::service::TowerToHyperService;
+
+        let open = Arc::new(tokio::sync::Semaphore::new(self.max_connections));
+        let connections = Arc::new(Connections::default());
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_timeout)
+            .keep_alive(true);
+        let builder = Arc::new(builder);
+        let service = TowerToHyperService::new(self.router);
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                accepted = self.listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors (EMFILE) or a connection reset before it was
+                // accepted: wait a moment instead of spinning, and go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let permit = match Arc::clone(&open).try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                // The evicted connection gives its permit back as soon as its task sees it.
+                Err(_) if connections.evict_one_waiting() => tokio::time::timeout(
+                    Duration::from_millis(100),
+                    Arc::clone(&open).acquire_owned(),
+                )
+                .await
+                .ok()
+                .and_then(|p| p.ok()),
+                Err(_) => None,
+            };
+            let Some(permit) = permit else {
+                // Best effort: a socket just accepted takes these bytes without blocking.
+                let _ = stream.try_write(&too_many());
+                drop(stream);
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let (id, slot) = connections.add();
+            let tracked = {
+                let service = service.clone();
+                let slot = Arc::clone(&slot);
+                hyper::service::service_fn(move |request| {
+                    let busy = Busy::new(Arc::clone(&slot));
+                    let answer = service.call(request);
+                    async move {
+                        let answer = answer.await;
+                        drop(busy);
+                        answer
+                    }
+                })
+            };
+            let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), tracked));
+            let connections = Arc::clone(&connections);
+            tokio::spawn(async move {
+                // A client that goes away or times out is no error of the server's; an
+                // evicted connection is dropped, which closes its socket.
+                tokio::select! {
+                    _ = conn => {}
+                    () = slot.evicted.notified() => {}
+                }
+                connections.remove(id);
+                drop(permit);
+            });
+        }
+        drop(self.listener);
+        // Idle connections close at once; requests under way get their answer.
+        let _ = tokio::time::timeout(self.drain, graceful.shutdown()).await;
+        Ok(())
+    }
+}
+
+/// One open connection, as the accept loop sees it.
+#[derive(Default)]
+struct Slot {
+    /// Requests of this connection being answered now (0: it waits for a request).
+    busy: std::sync::atomic::AtomicUsize,
+    /// Told when the connection is closed to make room for a new one.
+    evicted: tokio::sync::Notify,
+}
+
+/// Marks a connection busy while one of its requests is answered.
+struct Busy(Arc<Slot>);
+
+impl Busy {
+    fn new(slot: Arc<Slot>) -> Self {
+        slot.busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Busy(slot)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0
+            .busy
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The open connections, oldest first.
+#[derive(Default)]
+struct Connections {
+    open: std::sync::Mutex<(u64, std::collections::BTreeMap<u64, Arc<Slot>>)>,
+}
+
+impl Connections {
+    fn add(&self) -> (u64, Arc<Slot>) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let id = open.0;
+        open.0 += 1;
+        let slot = Arc::new(Slot::default());
+        open.1.insert(id, Arc::clone(&slot));
+        (id, slot)
+    }
+
+    fn remove(&self, id: u64) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .remove(&id);
+    }
+
+    /// Closes the oldest connection waiting for a request; false when all are busy.
+    fn evict_one_waiting(&self) -> bool {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let victim = open
+            .1
+            .iter()
+            .find(|(_, slot)| slot.busy.load(std::sync::atomic::Ordering::SeqCst) == 0)
+            .map(|(id, _)| *id);
+        match victim.and_then(|id| open.1.remove(&id)) {
+            Some(slot) => {
+                slot.evicted.notify_one();
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -270,10 +458,13 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         .path()
         .trim_start_matches("/diagram/")
         .to_owned();
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
+    let query = match sparql::params(
+        request.uri().query().unwrap_or("").as_bytes(),
+        "query string",
+    ) {
+        Ok(query) => query,
+        Err(e) => return e.into_response(),
+    };
     let param = |k: &str| {
         query
             .iter()

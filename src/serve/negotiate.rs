@@ -77,26 +77,73 @@ pub fn choose<T: Copy>(accept: Option<&str>, offers: &[(&str, T)]) -> Option<T> 
     best.map(|(_, v)| v)
 }
 
-/// The media type a `format=` short name stands for, so that `?format=csv` can be handled
-/// as `Accept: text/csv` (handy for download links, which cannot set headers).
-pub fn format_param(name: &str) -> Option<&'static str> {
-    Some(match name.to_ascii_lowercase().as_str() {
-        "json" | "srj" => "application/sparql-results+json",
-        "xml" | "srx" => "application/sparql-results+xml",
-        "csv" => "text/csv",
-        "tsv" => "text/tab-separated-values",
-        "ttl" | "turtle" => "text/turtle",
-        "nt" | "ntriples" | "n-triples" => "application/n-triples",
-        "jsonld" | "json-ld" => "application/ld+json",
-        "rdf" | "rdfxml" | "rdf-xml" | "owl" => "application/rdf+xml",
-        "html" => "text/html",
-        _ => return None,
-    })
+/// The names `format=` takes, for error messages.
+pub const FORMAT_NAMES: &str = "json, xml, csv, tsv, turtle (ttl, n3), ntriples (nt), jsonld, rdfxml (rdf+xml, rdf), html, or a media type";
+
+/// The media types a `format=` value stands for (so that `?format=csv` can be handled as
+/// `Accept: text/csv`, for download links that cannot set headers): a short name, the
+/// aliases other endpoints and clients send (SPARQLWrapper sends `xml`, `rdf+xml`, `n3`,
+/// `json-ld`…), or a media type itself. A name covering both result forms (`xml`, `json`)
+/// names both media types. `None`: not a format name.
+pub fn format_media_types(name: &str) -> Option<Vec<String>> {
+    let name = name.trim().to_ascii_lowercase();
+    let types: &[&str] = match name.as_str() {
+        "json" => &["application/sparql-results+json", "application/ld+json"],
+        "srj" | "sparql-results+json" => &["application/sparql-results+json"],
+        "xml" => &["application/sparql-results+xml", "application/rdf+xml"],
+        "srx" | "sparql-results+xml" => &["application/sparql-results+xml"],
+        "csv" => &["text/csv"],
+        "tsv" => &["text/tab-separated-values"],
+        // Turtle is N3 without N3's extensions: an N3 reader reads it.
+        "ttl" | "turtle" | "n3" => &["text/turtle"],
+        "nt" | "ntriples" | "n-triples" => &["application/n-triples"],
+        "jsonld" | "json-ld" | "ld+json" => &["application/ld+json"],
+        "rdf" | "rdfxml" | "rdf-xml" | "rdf+xml" | "owl" => &["application/rdf+xml"],
+        "html" => &["text/html"],
+        media => {
+            let (kind, subtype) = media.split_once('/')?;
+            let ok = |t: &str| {
+                !t.is_empty()
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+            };
+            return (ok(kind) && ok(subtype)).then(|| vec![media.to_owned()]);
+        }
+    };
+    Some(types.iter().map(|t| (*t).to_owned()).collect())
+}
+
+/// The `Accept` value to negotiate with: the header as sent, or, with a `format=`
+/// parameter, the media types it names first and the header's ranges after them at half
+/// their quality — so that a format that fits the result form wins and one that does not
+/// (SPARQLWrapper's `format=xml` beside `Accept: application/rdf+xml` for a CONSTRUCT)
+/// falls back to the header. `Err`: an unknown format name.
+pub fn effective_accept(
+    format: Option<&str>,
+    accept: Option<&str>,
+) -> Result<Option<String>, String> {
+    let Some(format) = format else {
+        return Ok(accept.map(str::to_owned));
+    };
+    let types = format_media_types(format)
+        .ok_or_else(|| format!("unknown format {format:?} (one of {FORMAT_NAMES})"))?;
+    let mut ranges: Vec<String> = accept
+        .map(parse)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| format!("{}/{};q={}", r.kind, r.subtype, r.q / 2.0))
+        .collect();
+    if ranges.is_empty() {
+        ranges.push("*/*;q=0.5".to_owned());
+    }
+    // After the header's ranges: of two equally specific ranges the later one counts.
+    ranges.extend(types);
+    Ok(Some(ranges.join(", ")))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::choose;
+    use super::{choose, effective_accept};
 
     const OFFERS: &[(&str, u8)] = &[("application/json", 1), ("text/csv", 2), ("text/html", 3)];
 
@@ -120,5 +167,30 @@ mod tests {
         );
         assert_eq!(choose(Some("image/png"), OFFERS), None);
         assert_eq!(choose(Some("text/csv;q=0, */*"), &[("text/csv", 2)]), None);
+    }
+
+    #[test]
+    fn a_format_that_does_not_fit_falls_back_to_accept() {
+        const GRAPH: &[(&str, u8)] = &[("text/turtle", 1), ("application/rdf+xml", 2)];
+        const RESULTS: &[(&str, u8)] = &[
+            ("application/sparql-results+json", 3),
+            ("application/sparql-results+xml", 4),
+        ];
+        let xml = effective_accept(Some("xml"), Some("application/rdf+xml")).unwrap();
+        assert_eq!(choose(xml.as_deref(), GRAPH), Some(2));
+        assert_eq!(choose(xml.as_deref(), RESULTS), Some(4));
+        let csv = effective_accept(Some("csv"), Some("application/rdf+xml")).unwrap();
+        assert_eq!(choose(csv.as_deref(), GRAPH), Some(2));
+        let csv = effective_accept(Some("csv"), None).unwrap();
+        assert_eq!(choose(csv.as_deref(), GRAPH), Some(1));
+        let n3 = effective_accept(Some("n3"), Some("application/rdf+xml")).unwrap();
+        assert_eq!(choose(n3.as_deref(), GRAPH), Some(1));
+        let media = effective_accept(Some("application/rdf+xml"), Some("text/turtle")).unwrap();
+        assert_eq!(choose(media.as_deref(), GRAPH), Some(2));
+        assert!(effective_accept(Some("nonsense"), None).is_err());
+        assert_eq!(
+            effective_accept(None, Some("text/csv")).unwrap().as_deref(),
+            Some("text/csv")
+        );
     }
 }

@@ -99,26 +99,19 @@ fn sorted(triples: HashSet<Triple>) -> Vec<Triple> {
 
 /// The form a request asks for: `format=`, else the `Accept` header.
 fn form_of(request: &Request) -> Result<Form, HttpError> {
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-    let accept = match query.iter().find(|(k, _)| k == "format") {
-        Some((_, f)) => Some(
-            negotiate::format_param(f)
-                .ok_or_else(|| {
-                    HttpError::bad_request(format!(
-                        "unknown format {f:?} (html, ttl, jsonld, nt, rdfxml)"
-                    ))
-                })?
-                .to_owned(),
-        ),
-        None => request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
+    let query = super::sparql::params(
+        request.uri().query().unwrap_or("").as_bytes(),
+        "query string",
+    )?;
+    let format = query
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, f)| f.as_str());
+    let header = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let accept = negotiate::effective_accept(format, header).map_err(HttpError::bad_request)?;
     negotiate::choose(accept.as_deref(), OFFERS).ok_or_else(|| {
         HttpError::new(
             StatusCode::NOT_ACCEPTABLE,

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,6 +41,9 @@ pub(crate) const GRAPH_OFFERS: &[(&str, RdfFormat)] = &[
     ("application/rdf+xml", RdfFormat::RdfXml),
     ("application/xml", RdfFormat::RdfXml),
     ("text/xml", RdfFormat::RdfXml),
+    // Turtle is N3 without N3's extensions: clients asking for N3 read it.
+    ("text/n3", RdfFormat::Turtle),
+    ("text/rdf+n3", RdfFormat::Turtle),
 ];
 
 /// A query as the protocol delivers it.
@@ -49,6 +52,9 @@ pub(crate) struct QueryRequest {
     pub text: String,
     pub default_graphs: Vec<NamedNode>,
     pub named_graphs: Vec<NamedNode>,
+    /// The base IRI of relative IRIs in the query (the endpoint's URL; a BASE in the query
+    /// wins).
+    pub base: Option<String>,
 }
 
 /// An evaluated and serialised result.
@@ -58,8 +64,51 @@ struct Evaluated {
     truncated: bool,
 }
 
-fn params(encoded: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(encoded).into_owned().collect()
+/// The pairs of a query string or url-encoded form (`what` names it in errors). Unlike
+/// `form_urlencoded::parse`, which puts U+FFFD for bytes that are not UTF-8 and so would
+/// run another query than the one sent, a name or value that is not UTF-8 once decoded is
+/// refused (400), as a raw query body is.
+pub(crate) fn params(encoded: &[u8], what: &str) -> Result<Vec<(String, String)>, HttpError> {
+    let decode = |part: &[u8]| -> Option<String> {
+        let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+        let mut out = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            match (part[i], hex(part.get(i + 1)), hex(part.get(i + 2))) {
+                (b'%', Some(hi), Some(lo)) => {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 3;
+                }
+                (b'+', _, _) => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                // A `%` without two hex digits stays as it is (as in form_urlencoded).
+                (b, _, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8(out).ok()
+    };
+    let mut pairs = Vec::new();
+    for pair in encoded.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &b""[..]),
+        };
+        let name = decode(name).ok_or_else(|| {
+            HttpError::bad_request(format!("the {what} is not valid UTF-8 (a parameter name)"))
+        })?;
+        let value = decode(value).ok_or_else(|| {
+            HttpError::bad_request(format!(
+                "the {what} is not valid UTF-8: parameter `{name}` decodes to bytes that are not UTF-8"
+            ))
+        })?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 fn values<'a>(params: &'a [(String, String)], key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
@@ -99,32 +148,27 @@ impl QueryRequest {
             text: text.to_owned(),
             default_graphs: graphs(params, "default-graph-uri")?,
             named_graphs: graphs(params, "named-graph-uri")?,
+            base: None,
         }))
     }
 }
 
-/// The `Accept` header, or the media type of a `format=` parameter, which wins.
+/// The `Accept` value to negotiate with: the header, and a `format=` parameter before it
+/// where it fits the result form (see [`negotiate::effective_accept`]).
 fn accept(headers: &HeaderMap, params: &[(String, String)]) -> Result<Option<String>, HttpError> {
-    if let Some(f) = values(params, "format").next() {
-        return negotiate::format_param(f)
-            .map(|m| Some(m.to_owned()))
-            .ok_or_else(|| {
-                HttpError::bad_request(format!(
-                    "unknown format {f:?} (json, xml, csv, tsv, ttl, nt, jsonld, rdfxml)"
-                ))
-            });
-    }
-    Ok(headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned))
+    let header = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    negotiate::effective_accept(values(params, "format").next(), header)
+        .map_err(HttpError::bad_request)
 }
 
-/// Reads a request body of at most `max` bytes (413 beyond).
+/// Reads a request body of at most `max` bytes (413 beyond) arriving within `within` (408
+/// beyond: a client that stops sending must not hold its connection); a body that is not
+/// valid HTTP (a malformed chunk size) is a bad request (400).
 pub(crate) async fn read_body(
     headers: &HeaderMap,
     body: Body,
     max: usize,
+    within: Duration,
 ) -> Result<Bytes, HttpError> {
     let too_large = || {
         HttpError::new(
@@ -139,9 +183,29 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, max)
-        .await
-        .map_err(|_| too_large())
+    match tokio::time::timeout(within, axum::body::to_bytes(body, max)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            let e = e.into_inner();
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e.as_ref());
+            while let Some(c) = cause {
+                if c.is::<http_body_util::LengthLimitError>() {
+                    return Err(too_large());
+                }
+                cause = c.source();
+            }
+            Err(HttpError::bad_request(format!(
+                "the request body could not be read: {e}"
+            )))
+        }
+        Err(_) => Err(HttpError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within this server's limit of {}",
+                seconds(within)
+            ),
+        )),
+    }
 }
 
 /// `/sparql` and `/query`.
@@ -153,14 +217,17 @@ pub(crate) async fn endpoint(State(app): State<Arc<App>>, request: Request) -> R
 
 async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, HttpError> {
     let (parts, body) = request.into_parts();
-    let url_params = params(parts.uri.query().unwrap_or("").as_bytes());
+    let url_params = params(parts.uri.query().unwrap_or("").as_bytes(), "query string")?;
     let accept = accept(&parts.headers, &url_params)?;
     if parts.method == Method::GET || parts.method == Method::HEAD {
         if values(&url_params, "update").next().is_some() {
             return Err(refuse_update());
         }
         return match QueryRequest::from_params(&url_params)? {
-            Some(q) => run(app, q, accept.as_deref()).await,
+            Some(q) => {
+                let q = prepare(app, q, &parts.headers, &parts.uri)?;
+                run(app, q, accept.as_deref()).await
+            }
             None => service_description(app, &parts.headers, &parts.uri, accept.as_deref()),
         };
     }
@@ -179,18 +246,41 @@ async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, Ht
         );
         return Ok(r);
     }
-    let content_type = parts
+    let content_type_header = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
+        .unwrap_or_default();
+    let mut content_type_parts = content_type_header.split(';');
+    let content_type = content_type_parts
+        .next()
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
+    // Queries are UTF-8 (SPARQL 1.1 Protocol §2.1.2): a body declared in another charset is
+    // refused rather than read as UTF-8.
+    let charset = content_type_parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+    if let Some(charset) = charset.filter(|c| c != "utf-8" && c != "utf8") {
+        if content_type != "application/sparql-update" {
+            return Err(HttpError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("unsupported charset {charset:?}: send the query in UTF-8"),
+            ));
+        }
+    }
     match content_type.as_str() {
         "application/sparql-update" => Err(refuse_update()),
         "application/x-www-form-urlencoded" => {
-            let body = read_body(&parts.headers, body, app.config.max_body).await?;
-            let form = params(&body);
+            let body = read_body(
+                &parts.headers,
+                body,
+                app.config.max_body,
+                app.config.header_timeout,
+            )
+            .await?;
+            let form = params(&body, "form body")?;
             if values(&form, "update").next().is_some() {
                 return Err(refuse_update());
             }
@@ -200,17 +290,26 @@ async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, Ht
             };
             let q = QueryRequest::from_params(&form)?
                 .ok_or_else(|| HttpError::bad_request("missing `query` parameter in the form"))?;
+            let q = prepare(app, q, &parts.headers, &parts.uri)?;
             run(app, q, accept.as_deref()).await
         }
         "application/sparql-query" => {
-            let body = read_body(&parts.headers, body, app.config.max_body).await?;
+            let body = read_body(
+                &parts.headers,
+                body,
+                app.config.max_body,
+                app.config.header_timeout,
+            )
+            .await?;
             let text = String::from_utf8(body.to_vec())
                 .map_err(|_| HttpError::bad_request("the query is not valid UTF-8"))?;
             let q = QueryRequest {
                 text,
                 default_graphs: graphs(&url_params, "default-graph-uri")?,
                 named_graphs: graphs(&url_params, "named-graph-uri")?,
+                base: None,
             };
+            let q = prepare(app, q, &parts.headers, &parts.uri)?;
             run(app, q, accept.as_deref()).await
         }
         "" => Err(HttpError::new(
@@ -222,6 +321,43 @@ async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, Ht
             format!("unsupported Content-Type {other:?}: use application/sparql-query or application/x-www-form-urlencoded"),
         )),
     }
+}
+
+/// The URL of this endpoint as the client addressed it: under `--base` when the server was
+/// given its public address, else `http://` + the Host header + the path (the Host header
+/// only ever names the client's own request; one that does not make an IRI is replaced by
+/// the bound address).
+pub(crate) fn endpoint_url(app: &App, headers: &HeaderMap, uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    if app.config.base != crate::vocab::BASE {
+        return format!("{}{}", app.config.base, path.trim_start_matches('/'));
+    }
+    let bound = format!("http://{}{path}", app.config.bind);
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|host| !host.contains(['/', '@', '?', '#', '\\', ' ']))
+        .map(|host| format!("http://{host}{path}"))
+        .filter(|url| NamedNode::new(url).is_ok())
+        .unwrap_or(bound)
+}
+
+/// Completes a query of the protocol before it runs: relative IRIs resolve against the
+/// endpoint's URL, and SERVICE is refused unless the server allows it.
+fn prepare(
+    app: &App,
+    mut query: QueryRequest,
+    headers: &HeaderMap,
+    uri: &axum::http::Uri,
+) -> Result<QueryRequest, HttpError> {
+    if !app.config.allow_service && crate::service::uses_service(&query.text) {
+        return Err(HttpError::bad_request(
+            "SERVICE is disabled on this endpoint: the query would send part of itself to a \
+             remote SPARQL endpoint, and this server was started without --allow-service",
+        ));
+    }
+    query.base = Some(endpoint_url(app, headers, uri));
+    Ok(query)
 }
 
 /// Evaluates a query on the blocking pool within the time limit and answers with it.
@@ -367,8 +503,15 @@ fn evaluate(
     accept: Option<&str>,
     token: CancellationToken,
 ) -> Result<Evaluated, HttpError> {
-    let mut prepared = SparqlEvaluator::new()
-        .with_cancellation_token(token)
+    let mut evaluator =
+        crate::service::evaluator_within(app.config.allow_service, app.config.timeout)
+            .with_cancellation_token(token);
+    if let Some(base) = &query.base {
+        evaluator = evaluator
+            .with_base_iri(base.as_str())
+            .map_err(|e| HttpError::bad_request(format!("base IRI <{base}>: {e}")))?;
+    }
+    let mut prepared = evaluator
         .parse_query(&query.text)
         .map_err(|e| HttpError::bad_request(format!("malformed query: {e}")))?;
     if !query.default_graphs.is_empty() || !query.named_graphs.is_empty() {
@@ -456,12 +599,7 @@ fn service_description(
     uri: &axum::http::Uri,
     accept: Option<&str>,
 ) -> Result<Response, HttpError> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_else(|| app.config.bind.to_string());
-    let endpoint = format!("http://{host}{}", uri.path());
+    let endpoint = endpoint_url(app, headers, uri);
     let formats = [
         "SPARQL_Results_JSON",
         "SPARQL_Results_XML",
@@ -570,8 +708,11 @@ pub(crate) async fn named(
     Path(name): Path<String>,
     request: Request,
 ) -> Response {
-    let url_params = params(request.uri().query().unwrap_or("").as_bytes());
-    let accept = accept(request.headers(), &url_params);
+    let accept = params(
+        request.uri().query().unwrap_or("").as_bytes(),
+        "query string",
+    )
+    .and_then(|url_params| accept(request.headers(), &url_params));
     drop(request);
     let result = async {
         let accept = accept?;

@@ -700,3 +700,262 @@ fn the_ontology_document_is_served() {
     let r = get("/id/program/dementia-rd", "text/html");
     assert!(r.body.contains("href=\"/ontology#partOfProject\""));
 }
+
+/// Connects to `addr`, sends `request` and reads until the server closes (or 20 s pass);
+/// gives what was read and how long the server took to close.
+fn send_and_wait(addr: SocketAddr, request: &[u8]) -> (String, Duration) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let started = Instant::now();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[test]
+fn slow_and_idle_clients_are_closed_after_the_header_timeout() {
+    let addr = start(Config {
+        header_timeout: Duration::from_millis(500),
+        ..loopback()
+    });
+    // Half a request, never finished.
+    let (answer, took) = send_and_wait(addr, b"GET /health HTTP/1.1\r\nHost: x\r\n");
+    assert!(
+        took < Duration::from_secs(5),
+        "closed after {took:?}: {answer}"
+    );
+    assert!(!answer.contains("200 OK"), "{answer}");
+    // An idle kept-alive connection, after one answered request.
+    let (answer, took) = send_and_wait(addr, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(took < Duration::from_secs(5), "closed after {took:?}");
+    // Headers in, then part of the body and nothing more: 408 within the same limit.
+    let (answer, took) = send_and_wait(
+        addr,
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK",
+    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+}
+
+#[test]
+fn connections_are_bounded_idle_ones_make_room_and_health_answers() {
+    let addr = start(Config {
+        max_connections: 3,
+        header_timeout: Duration::from_secs(60),
+        timeout: Duration::from_secs(3),
+        ..loopback()
+    });
+    // All connections taken by idle half-requests: a new client is served, and the oldest
+    // idle one is closed to make room.
+    let mut idle: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /health HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (answer, took) = send_and_wait(
+        addr,
+        b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    idle[0]
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let closed = match idle[0].read(&mut buf) {
+        Ok(n) => n == 0,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    };
+    assert!(closed, "the oldest idle connection is closed");
+    idle.clear();
+    std::thread::sleep(Duration::from_millis(300));
+
+    // All connections busy with requests: a new one is told 503 and closed at once.
+    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let busy: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            let path = format!(
+                "/sparql?{}",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("query", slow)
+                    .finish()
+            );
+            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let (answer, took) = send_and_wait(
+        addr,
+        b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("too many connections"), "{answer}");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.contains(&format!("Content-Length: {}", body.len())),
+        "{answer}"
+    );
+    assert!(took < Duration::from_secs(2), "refused after {took:?}");
+    drop(busy);
+    // Once the queries are over (3 s limit), /health answers on a fresh connection.
+    std::thread::sleep(Duration::from_secs(4));
+    let health = reply(agent().get(format!("http://{addr}/health")).call());
+    assert_eq!(health.status, 200, "{}", health.body);
+}
+
+#[test]
+fn invalid_utf8_in_a_query_string_or_form_is_refused() {
+    let query = "SELECT%20%3Fx%20WHERE%20%7B%20BIND(%22%FF%22%20AS%20%3Fx)%20%7D";
+    let r = reply(
+        agent()
+            .get(format!("{}/sparql?query={query}", base_url()))
+            .call(),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("not valid UTF-8"), "{}", r.body);
+    let r = reply(
+        agent()
+            .post(format!("{}/sparql", base_url()))
+            .content_type("application/x-www-form-urlencoded")
+            .send(format!("query={query}")),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("form body is not valid UTF-8"),
+        "{}",
+        r.body
+    );
+    // A query body declared in another charset (W3C protocol test bad_query_non_utf8).
+    let r = post_direct(
+        "/sparql",
+        "application/sparql-query; charset=UTF-16",
+        "ASK {}",
+        "*/*",
+    );
+    assert_eq!(r.status, 415, "{}", r.body);
+}
+
+#[test]
+fn a_malformed_chunk_size_is_a_bad_request() {
+    let head = "POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    let answer = raw(head.as_bytes(), b"zz\r\nASK {}\r\n0\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+}
+
+#[test]
+fn relative_iris_resolve_against_the_endpoint_url() {
+    let r = post_direct(
+        "/sparql",
+        "application/sparql-query",
+        "CONSTRUCT { <s> <p> 1 } WHERE {}",
+        "application/n-triples",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let host = base_url().trim_start_matches("http://");
+    assert_eq!(
+        r.body.trim(),
+        format!("<http://{host}/s> <http://{host}/p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .")
+    );
+    // A BASE in the query wins.
+    let r = get_query(
+        "BASE <http://example.org/> SELECT ?x WHERE { BIND(<a> AS ?x) }",
+        "application/sparql-results+json",
+    );
+    assert_eq!(column(&json(&r.body), "x"), ["http://example.org/a"]);
+}
+
+#[test]
+fn format_parameters_of_sparqlwrapper_fall_back_to_accept() {
+    let construct = format!(
+        "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#> CONSTRUCT {{ <{DEMENTIA}> medrd:partOfProject ?p }} WHERE {{ <{DEMENTIA}> medrd:partOfProject ?p }}"
+    );
+    let expected: HashSet<Triple> = PROJECTS
+        .iter()
+        .map(|p| Triple::new(iri(DEMENTIA), iri(PART_OF_PROJECT), iri(p)))
+        .collect();
+    let ask = |format: &str, accept: &str| {
+        reply(
+            agent()
+                .get(format!("{}/sparql", base_url()))
+                .query("query", &construct)
+                .query("format", format)
+                .header("Accept", accept)
+                .call(),
+        )
+    };
+    // SPARQLWrapper's default for CONSTRUCT: format=xml and Accept: application/rdf+xml.
+    let r = ask("xml", "application/rdf+xml");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.content_type, "application/rdf+xml");
+    assert_eq!(triples(&r.body, RdfFormat::RdfXml), expected);
+    for (format, accept) in [
+        ("rdf+xml", "application/rdf+xml"),
+        ("application/rdf+xml", "*/*"),
+    ] {
+        let r = ask(format, accept);
+        assert_eq!(r.content_type, "application/rdf+xml", "{format}");
+        assert_eq!(triples(&r.body, RdfFormat::RdfXml), expected);
+    }
+    let r = ask("n3", "text/n3");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.content_type.starts_with("text/turtle"),
+        "{}",
+        r.content_type
+    );
+    assert_eq!(triples(&r.body, RdfFormat::Turtle), expected);
+    // A format that fits no graph syntax: the Accept header decides.
+    let r = ask("csv", "application/n-triples");
+    assert_eq!(r.content_type, "application/n-triples");
+    assert_eq!(triples(&r.body, RdfFormat::NTriples), expected);
+    // format=xml on a SELECT still means SPARQL results XML.
+    let r = reply(
+        agent()
+            .get(format!("{}/sparql", base_url()))
+            .query("query", PROJECTS_QUERY)
+            .query("format", "xml")
+            .call(),
+    );
+    assert_eq!(r.content_type, "application/sparql-results+xml");
+    let r = ask("nonsense", "*/*");
+    assert_eq!(r.status, 400, "{}", r.body);
+}
+
+#[test]
+fn service_is_refused_unless_the_server_allows_it() {
+    let remote = base_url().to_owned();
+    let query = format!(
+        "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#> SELECT ?project WHERE {{ SERVICE <{remote}/sparql> {{ <{DEMENTIA}> medrd:partOfProject ?project }} }} ORDER BY ?project"
+    );
+    let r = get_query(&query, "application/sparql-results+json");
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("--allow-service"), "{}", r.body);
+    let allowed = start(Config {
+        allow_service: true,
+        ..loopback()
+    });
+    let r = reply(
+        agent()
+            .get(format!("http://{allowed}/sparql"))
+            .query("query", &query)
+            .call(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+}
