@@ -248,13 +248,22 @@ fn typed_links_on_the_real_subset_of_both_editions() {
         let has = |p: &str, r: &str, rel: &str| pairs.contains(&(p.into(), r.into(), rel.into()));
         let any = |p: &str, r: &str| pairs.iter().any(|x| x.0 == p && x.1 == r);
         // The three wrong links of issue 11 are not made.
-        assert!(!any("clinical-rd-promotion", "5306"), "防衛省 研究開発推進事業");
-        assert!(!any("young-researchers-discovery", "3742"), "エネルギー・環境分野");
+        assert!(
+            !any("clinical-rd-promotion", "5306"),
+            "防衛省 研究開発推進事業"
+        );
+        assert!(
+            !any("young-researchers-discovery", "3742"),
+            "エネルギー・環境分野"
+        );
         assert!(!any("regenerative-infrastructure", "5754"), "遺伝子治療…");
         // Typed relations of known programs.
         assert!(has("b-cure", "6844", "exact"));
         assert!(has("b-cure-tmm", "6844", "whole"));
-        assert!(has("next-gen-drug-technology", "6047", "exact"), "うち sub-program");
+        assert!(
+            has("next-gen-drug-technology", "6047", "exact"),
+            "うち sub-program"
+        );
         assert!(has("data-platform", "6849", "part"));
         assert!(has("data-platform", "3585", "part"));
         assert!(has("data-platform", "2958", "aggregate"));
@@ -298,18 +307,31 @@ reason = "test: a curated decision may cross ministries"
     let linked = link::link_rs(&kb, &real(2024), &curated).unwrap();
     let pairs = linked_pairs(&linked.candidates);
     assert!(!pairs.iter().any(|x| x.0 == "dementia-rd" && x.1 == "2958"));
-    assert!(pairs.contains(&("clinical-rd-promotion".into(), "5306".into(), "whole".into())));
+    assert!(pairs.contains(&(
+        "clinical-rd-promotion".into(),
+        "5306".into(),
+        "whole".into()
+    )));
     let row = linked
         .candidates
         .iter()
         .find(|c| c.program == "dementia-rd" && c.rs_id == "2958")
         .unwrap();
-    assert_eq!((row.decision, row.basis), (matcher::Decision::Unmatched, "curated"));
+    assert_eq!(
+        (row.decision, row.basis),
+        (matcher::Decision::Unmatched, "curated")
+    );
     // A decision without a reason, or with an unknown relation, is refused.
     std::fs::write(&file, "[[decision]]\nprogram = \"b-cure\"\nrs_id = \"6844\"\ndecision = \"accept\"\nreason = \"\"\n").unwrap();
-    assert!(matcher::read_decisions(&file).unwrap_err().to_string().contains("reason"));
+    assert!(matcher::read_decisions(&file)
+        .unwrap_err()
+        .to_string()
+        .contains("reason"));
     std::fs::write(&file, "[[decision]]\nprogram = \"b-cure\"\nrs_id = \"6844\"\ndecision = \"accept\"\nrelation = \"same\"\nreason = \"x\"\n").unwrap();
-    assert!(matcher::read_decisions(&file).unwrap_err().to_string().contains("relation"));
+    assert!(matcher::read_decisions(&file)
+        .unwrap_err()
+        .to_string()
+        .contains("relation"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -357,10 +379,18 @@ fn link_rs_on_the_real_subset_writes_typed_linkset_report_and_quality() {
     let skos = "http://www.w3.org/2004/02/skos/core#";
     let rs = "https://w3id.org/medrd-kg/rs#";
     assert!(has(t("b-cure", &format!("{skos}exactMatch"), "6844")));
-    assert!(has(t("hepatitis", &format!("{rs}fundedThroughAggregate"), "2958")));
+    assert!(has(t(
+        "hepatitis",
+        &format!("{rs}fundedThroughAggregate"),
+        "2958"
+    )));
     assert!(has(t("hepatitis", &format!("{skos}broadMatch"), "2958")));
     assert!(has(t("data-platform", &format!("{rs}hasPartInRs"), "6849")));
-    assert!(has(t("data-platform", &format!("{skos}narrowMatch"), "6849")));
+    assert!(has(t(
+        "data-platform",
+        &format!("{skos}narrowMatch"),
+        "6849"
+    )));
     assert!(!triples.iter().any(|x| x.contains("closeMatch")));
     // The RS graph: recipients by 法人番号.
     let rs_graph = std::fs::read_to_string(dir.join("rs.ttl")).unwrap();
@@ -411,7 +441,10 @@ fn named_queries_on_the_real_subset_match_their_expected_results() {
             path.display()
         );
     }
-    let rec = csv(&std::fs::read_to_string(root().join("tests/expected/with-rs-real/rs-reconciliation.csv")).unwrap());
+    let rec = csv(&std::fs::read_to_string(
+        root().join("tests/expected/with-rs-real/rs-reconciliation.csv"),
+    )
+    .unwrap());
     // Like with like: the data platform's two named parts summed (3.07 + 1.23), B-cure once.
     let dp = rec.iter().find(|r| r[0] == "data-platform").unwrap();
     assert_eq!(dp[1..3], ["part", "3585 6849"]);
@@ -446,7 +479,10 @@ fn broken_inputs_stop_with_file_row_and_column_and_write_nothing() {
     text.push_str("2024,6844,B-cure,文部科学省,,,,,,,2023,,,,100,200\n");
     text.push_str("2024,6844,B-cure,文部科学省,,,,,,,2023,,,,百円,200\n");
     std::fs::write(&bad, &text).unwrap();
-    check(&bad, &["2-1_bad.csv:3", "column 15", "当初予算（合計）", "百円"]);
+    check(
+        &bad,
+        &["2-1_bad.csv:3", "column 15", "当初予算（合計）", "百円"],
+    );
     // Unknown layout and a header without the ID column.
     let odd = dir.join("odd.csv");
     std::fs::write(&odd, "予算事業ID,色\n1,赤\n").unwrap();
