@@ -160,6 +160,10 @@ pub struct Candidate {
     pub basis: &'static str,
     /// Which rule linked it and on what evidence, or the curated reason.
     pub evidence: String,
+    /// The document's FY2024 figure of the program, 億円.
+    pub document_oku: Option<f64>,
+    /// The RS line's FY2024 figure ([`rs_fy2024`]), 億円.
+    pub rs_oku: Option<f64>,
 }
 
 /// A reviewer's decision on a pair.
@@ -518,6 +522,8 @@ pub fn match_programs(
                 relation: rel,
                 basis,
                 evidence: ev,
+                document_oku: p.fy2024_oku,
+                rs_oku: rs_fy2024(r).map(|v| (v as f64 / 1e7).round() / 10.0),
             }
         };
         let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -584,6 +590,8 @@ pub fn match_programs(
                 relation: None,
                 basis: "score",
                 evidence: String::new(),
+                document_oku: p.fy2024_oku,
+                rs_oku: None,
             });
         }
         rows.sort_by(|a, b| {

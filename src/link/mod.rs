@@ -92,7 +92,7 @@ pub fn read_truth(path: &Path) -> Result<BTreeMap<(String, String), String>> {
 }
 
 /// The review report columns.
-pub const REPORT_COLUMNS: [&str; 9] = [
+pub const REPORT_COLUMNS: [&str; 13] = [
     "program_ja",
     "rs_id",
     "rs_name",
@@ -102,11 +102,20 @@ pub const REPORT_COLUMNS: [&str; 9] = [
     "program",
     "basis",
     "evidence",
+    "fiscal_year",
+    "document_oku_yen",
+    "rs_oku_yen",
+    "difference_oku_yen",
 ];
 
-/// Writes the review report as CSV (one row per candidate pair or unmatched program).
+/// Writes the review report as CSV (one row per candidate pair or unmatched program), with
+/// the FY2024 figures of both sides as `rs-reconciliation` gives them (the RS figure is RS
+/// 2024's 翌年度要求額, else RS 2025's 当初予算; for a part, whole or aggregate link read the
+/// difference with the relation in mind: `rs-reconciliation` sums the parts and the programs
+/// behind a line).
 pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()> {
     let err = |e: csv::Error| Error::io("<report>", std::io::Error::other(e.to_string()));
+    let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
     let mut w = csv::Writer::from_writer(out);
     w.write_record(REPORT_COLUMNS).map_err(err)?;
     for c in candidates {
@@ -125,6 +134,10 @@ pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()>
             &c.program,
             c.basis,
             &c.evidence,
+            "2024",
+            &num(c.document_oku),
+            &num(c.rs_oku),
+            &num(c.document_oku.zip(c.rs_oku).map(|(d, r)| ((d - r) * 10.0).round() / 10.0)),
         ])
         .map_err(err)?;
     }
