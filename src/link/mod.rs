@@ -137,7 +137,10 @@ pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()>
             "2024",
             &num(c.document_oku),
             &num(c.rs_oku),
-            &num(c.document_oku.zip(c.rs_oku).map(|(d, r)| ((d - r) * 10.0).round() / 10.0)),
+            &num(c
+                .document_oku
+                .zip(c.rs_oku)
+                .map(|(d, r)| ((d - r) * 10.0).round() / 10.0)),
         ])
         .map_err(err)?;
     }
