@@ -74,6 +74,8 @@ pub mod term {
         NEXT_YEAR_REQUEST = "nextYearRequest",
         DEMAND_AMOUNT = "demandAmount",
         OVERVIEW = "overview",
+        CARRYOVER_FROM_PREVIOUS = "carryoverFromPrevious",
+        RESERVE_FUND = "reserveFund",
         REMARKS = "remarks",
         AGGREGATE_LINE = "AggregateLine",
         AGGREGATE_EVIDENCE = "aggregateEvidence",
@@ -104,6 +106,10 @@ pub struct RsBudget {
     pub initial: Option<i64>,
     /// 補正予算（合計）, in yen.
     pub supplementary: Option<i64>,
+    /// 前年度からの繰越し（合計）, in yen.
+    pub carryover: Option<i64>,
+    /// 予備費等（合計）, in yen.
+    pub reserve: Option<i64>,
     /// 執行額（合計）, in yen.
     pub executed: Option<i64>,
     /// 執行率 as printed, in percent.
@@ -466,6 +472,8 @@ impl RsData {
                     budget_year,
                     initial: amount("当初予算")?,
                     supplementary: amount("補正予算")?,
+                    carryover: amount("前年度からの繰越し")?,
+                    reserve: amount("予備費等")?,
                     executed: amount("執行額")?,
                     execution_rate: rate,
                     next_request: amount("翌年度要求額")?,
@@ -507,6 +515,8 @@ impl RsBudget {
         }
         sum(&mut self.initial, other.initial);
         sum(&mut self.supplementary, other.supplementary);
+        sum(&mut self.carryover, other.carryover);
+        sum(&mut self.reserve, other.reserve);
         sum(&mut self.executed, other.executed);
         sum(&mut self.next_request, other.next_request);
         sum(&mut self.demand, other.demand);
@@ -795,6 +805,8 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
             let amounts = [
                 (term::INITIAL_BUDGET, b.initial),
                 (term::SUPPLEMENTARY_BUDGET, b.supplementary),
+                (term::CARRYOVER_FROM_PREVIOUS, b.carryover),
+                (term::RESERVE_FUND, b.reserve),
                 (term::EXECUTED_AMOUNT, b.executed),
                 (term::NEXT_YEAR_REQUEST, b.next_request),
                 (term::DEMAND_AMOUNT, b.demand),
