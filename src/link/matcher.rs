@@ -529,9 +529,15 @@ pub fn match_programs(
         let mut seen: BTreeSet<String> = BTreeSet::new();
         for l in links.get(p.slug.as_str()).into_iter().flatten() {
             seen.insert(l.rs.id.clone());
+            // Rules 2-4 do not go by name: the name score is shown all the same.
+            let s = if l.score > 0.0 {
+                l.score
+            } else {
+                score(p, l.rs)
+            };
             rows.push(row(
                 l.rs,
-                l.score,
+                s,
                 Decision::Linked,
                 Some(l.relation),
                 "score",
