@@ -212,14 +212,14 @@ pub enum LinkTarget {
     /// report; the review table goes to stdout
     Rs {
         /// RS CSV files or the ZIPs they are published in (1-2 基本情報, 2-1 予算・執行
-        /// サマリ …), UTF-8 or Shift_JIS
+        /// サマリ, 5-1 支出先 …), UTF-8 or Shift_JIS
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Write the linkset here (Turtle, or the syntax of the extension)
         #[arg(short, long, value_name = "LINKSET.ttl")]
         output: Option<PathBuf>,
         /// Write the review report here as CSV (program_ja, rs_id, rs_name, score, decision,
-        /// program, basis)
+        /// relation, program, basis, evidence)
         #[arg(long, value_name = "REPORT.csv")]
         report: Option<PathBuf>,
         /// Write the imported RS records here (.ttl for `--with`; .trig/.nq keep the graph
@@ -229,9 +229,14 @@ pub enum LinkTarget {
         /// Curated accept/reject decisions [default: data/link-decisions.toml]
         #[arg(long, value_name = "FILE.toml")]
         decisions: Option<PathBuf>,
-        /// Known true pairs (CSV: program,rs_id) to print the matcher's precision and recall
+        /// Known true pairs (CSV: program,rs_id[,relation,reason]) to print the matcher's
+        /// precision and recall, with the curated decisions and by the rules alone
         #[arg(long, value_name = "TRUTH.csv")]
         truth: Option<PathBuf>,
+        /// Inflate at most this many bytes from ZIPs in all (a ZIP bomb stops with the
+        /// entry's name)
+        #[arg(long, value_name = "BYTES", default_value_t = medrd_kg::link::rs::DEFAULT_MAX_UNZIPPED)]
+        max_unzipped: u64,
     },
     /// Write the verified external identifiers of our organisations (data/identifiers.toml:
     /// 法人番号 as gBizINFO IRIs, Wikidata QIDs) as a linkset to load with --with

@@ -2,7 +2,7 @@
 //! write the linkset, the RS records as RDF and the review report.
 
 use crate::cli::LinkTarget;
-use medrd_kg::link::matcher::{self, Candidate, Decision, Quality};
+use medrd_kg::link::matcher::{self, Candidate, Decision, Quality, Relation};
 use medrd_kg::link::{self, DECISIONS_FILE};
 use medrd_kg::output::{write_table, Table};
 use medrd_kg::Kb;
@@ -21,10 +21,11 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             rs_graph,
             decisions,
             truth,
+            max_unzipped,
         } => {
             let decisions = decisions.unwrap_or_else(|| kb.layout.root.join(DECISIONS_FILE));
             let curated = matcher::read_decisions(&decisions)?;
-            let linked = link::link_rs(kb, &paths, &curated)?;
+            let linked = link::link_rs_with_limit(kb, &paths, &curated, max_unzipped)?;
             for f in &linked.rs.files {
                 let units: Vec<String> = f
                     .units
@@ -60,11 +61,22 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
                 })?;
             }
             let count = |d: Decision| linked.candidates.iter().filter(|c| c.decision == d).count();
+            let rel = |r: Relation| {
+                linked
+                    .candidates
+                    .iter()
+                    .filter(|c| c.decision == Decision::Linked && c.relation == Some(r))
+                    .count()
+            };
             eprintln!(
-                "{} RS programs; {} of our programs: {} exact, {} close, {} ambiguous, {} unmatched rows ({} curated decisions from {})",
+                "{} RS programs; {} of our programs: {} links ({} exact, {} part, {} whole, {} aggregate), {} close, {} ambiguous, {} unmatched rows ({} curated decisions from {})",
                 linked.rs.projects.len(),
                 linked.candidates.iter().map(|c| &c.program).collect::<std::collections::BTreeSet<_>>().len(),
-                count(Decision::Exact),
+                count(Decision::Linked),
+                rel(Relation::Exact),
+                rel(Relation::Part),
+                rel(Relation::Whole),
+                rel(Relation::Aggregate),
                 count(Decision::Close),
                 count(Decision::Ambiguous),
                 count(Decision::Unmatched),
@@ -100,8 +112,15 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
 
 fn print_quality(what: &str, q: Quality) {
     eprintln!(
-        "{what}: precision {:.3} ({}/{}), recall {:.3} ({}/{})",
-        q.precision, q.true_positives, q.predicted, q.recall, q.true_positives, q.expected
+        "{what}: precision {:.3} ({}/{}), recall {:.3} ({}/{}); relation as in the truth for {}/{}",
+        q.precision,
+        q.true_positives,
+        q.predicted,
+        q.recall,
+        q.true_positives,
+        q.expected,
+        q.same_relation,
+        q.true_positives
     );
 }
 
@@ -132,6 +151,7 @@ fn review_table(candidates: &[Candidate]) -> Table {
             "rs_name",
             "score",
             "decision",
+            "relation",
             "basis",
         ]
         .map(String::from)
@@ -150,6 +170,7 @@ fn review_table(candidates: &[Candidate]) -> Table {
                     lit(&cut(&c.rs_name, 28)),
                     lit(&score),
                     lit(c.decision.as_str()),
+                    lit(c.relation.map_or("", |r| r.as_str())),
                     lit(c.basis),
                 ]
             })

@@ -1,23 +1,38 @@
-//! Matching our programs to RS budget programs: the documented score, the decision rule,
-//! the curated decisions of `data/link-decisions.toml` that win over the score, the
-//! linkset (SKOS mapping triples plus one described `rs:CandidateLink` per pair) and the
-//! review report.
+//! Matching our programs to RS budget programs, with typed links: the documented score, the
+//! decision rules, the curated decisions of `data/link-decisions.toml` that win over them, the
+//! linkset and the review report.
 //!
-//! Score of a pair = best name score (`normalize::name_score`, over our ja label and
-//! `skos:altLabel`s against the RS program's current and older names) × ministry factor:
-//! 1.0 when the RS 府省庁 is one of the program's ministries, 0.6 when it is another
-//! ministry, 0.9 when either side has no ministry we can compare.
+//! A link says what it is ([`Relation`]): `exact` (the same budget program, `skos:exactMatch`),
+//! `part` (the RS line is one ministry's share of our program: `rs:hasPartInRs`, a
+//! `skos:narrowMatch`), `whole` (the RS line is the whole of which our program is a part:
+//! `rs:partOfRsProgram`, a `skos:broadMatch`) or `aggregate` (our program is one of many funded
+//! through one RS line: `rs:fundedThroughAggregate`, a `skos:broadMatch`).
 //!
-//! Decision per program: pairs below [`CANDIDATE`] are dropped. Among the pairs at or above
-//! [`EXACT`], per RS ministry, the best is `exact` when no other pair of that ministry is
-//! within [`MARGIN`] of it, else every pair within the margin is `ambiguous` (a program run
-//! by several ministries can so have one exact match per ministry). Every other kept pair
-//! is `close`. A program with no pair left is `unmatched`. A curated `accept` makes the pair
-//! `exact` (and the program's other pairs `close`); a curated `reject` drops the pair (it is
-//! reported as `unmatched` with basis `curated`).
+//! Rules, per program and per ministry of the program (printed or inferred); RS lines of other
+//! ministries are never candidates (only a curated decision links across ministries):
+//! 1. Name score = best [`name_score`] of our ja name and alt names against the RS name and,
+//!    for a 「親事業(うち 子事業)」 name, against the sub-program (the sheet is the sub-program's).
+//!    Pairs below [`CANDIDATE`] are dropped. The best pair at or above [`EXACT`] is linked
+//!    `exact` unless another pair of that ministry is within [`MARGIN`] (then the contested
+//!    pairs are `ambiguous`, not linked); other kept pairs are `close` (not linked).
+//! 2. No name link in that ministry, and the program is not funded in-house only: the
+//!    ministry's one aggregate line ([`RsProject::aggregate_evidence`]: the sheet names AMED
+//!    and points to an annex or lists the integrated projects) → `aggregate`.
+//! 3. Else a line of that ministry whose 事業の概要 names our program → `whole`.
+//! 4. Else, for a program not funded in-house only, the ministry's only line that names AMED, has money
+//!    and is not linked by name to another of our programs → `whole`.
+//!
+//! Then: a program of several ministries has `part` links (one per ministry's line); a
+//! sub-program (the B-cure parts) is `whole` to its parent's exact line; an RS line linked by
+//! name to two of our programs (not parent and part) is the `whole` of each; and an exact link
+//! whose RS FY2024 figure (RS 2024's 翌年度要求額, else RS 2025's 当初予算) is at least
+//! [`WHOLE_RATIO`] times the document's FY2024 figure becomes `whole`. A curated `accept`
+//! links the pair with its relation; a curated `reject` drops it (reported `unmatched`, basis
+//! `curated`).
 
-use super::normalize::name_score;
-use super::rs::{project_iri, term, RsData, RsProject};
+use super::normalize::{name_score, normalize, sub_program};
+use super::rs::{normalize_id, project_iri, term, RsData, RsProject};
+use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
 use crate::kb::Kb;
 use crate::output::Table;
@@ -27,25 +42,33 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// At or above: an exact match (skos:exactMatch) unless contested.
+/// At or above: an exact match unless contested.
 pub const EXACT: f64 = 0.9;
 /// Below: not a candidate at all.
 pub const CANDIDATE: f64 = 0.6;
 /// Two pairs of one ministry closer than this are ambiguous.
 pub const MARGIN: f64 = 0.05;
-/// Ministry factor when the RS ministry is another of ours.
-pub const OTHER_MINISTRY: f64 = 0.6;
-/// Ministry factor when a side has no ministry to compare.
-pub const UNKNOWN_MINISTRY: f64 = 0.9;
+/// An exact-named RS line with at least this many times our figure is the whole of it.
+pub const WHOLE_RATIO: f64 = 1.8;
+/// Shortest normalised name looked for in an RS sheet's 事業の概要 (rule 3).
+const MIN_NAME_IN_TEXT: usize = 8;
 
 /// One of our programs, as the matcher sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Program {
     pub slug: String,
     pub ja: String,
     pub names: Vec<String>,
-    /// Ministry codes (`mhlw` …).
+    /// Ministry codes (`mhlw` …), printed or inferred.
     pub ministries: Vec<String>,
+    /// The parent program of a sub-program.
+    pub parent: Option<String>,
+    /// Funded in-house only (a figure says so and none says AMED).
+    pub inhouse: bool,
+    /// Some figure of the program is AMED-funded.
+    pub amed: bool,
+    /// The document's FY2024 figure in 億円, when it gives one.
+    pub fy2024_oku: Option<f64>,
 }
 
 impl Program {
@@ -54,10 +77,58 @@ impl Program {
     }
 }
 
+/// What a link says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Relation {
+    Exact,
+    Part,
+    Whole,
+    Aggregate,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Exact => "exact",
+            Relation::Part => "part",
+            Relation::Whole => "whole",
+            Relation::Aggregate => "aggregate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "exact" => Relation::Exact,
+            "part" => Relation::Part,
+            "whole" => Relation::Whole,
+            "aggregate" => Relation::Aggregate,
+            _ => return None,
+        })
+    }
+
+    /// The linkset property and the SKOS mapping property it specialises.
+    pub fn predicates(self) -> (NamedNodeRef<'static>, Option<NamedNodeRef<'static>>) {
+        let skos = |l: &'static str| -> NamedNodeRef<'static> {
+            NamedNodeRef::new_unchecked(match l {
+                "exactMatch" => "http://www.w3.org/2004/02/skos/core#exactMatch",
+                "narrowMatch" => "http://www.w3.org/2004/02/skos/core#narrowMatch",
+                _ => "http://www.w3.org/2004/02/skos/core#broadMatch",
+            })
+        };
+        match self {
+            Relation::Exact => (skos("exactMatch"), None),
+            Relation::Part => (term::HAS_PART_IN_RS, Some(skos("narrowMatch"))),
+            Relation::Whole => (term::PART_OF_RS_PROGRAM, Some(skos("broadMatch"))),
+            Relation::Aggregate => (term::FUNDED_THROUGH_AGGREGATE, Some(skos("broadMatch"))),
+        }
+    }
+}
+
 /// The decision on a pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Decision {
-    Exact,
+    /// Linked, with the relation in [`Candidate::relation`].
+    Linked,
     Close,
     Ambiguous,
     Unmatched,
@@ -66,7 +137,7 @@ pub enum Decision {
 impl Decision {
     pub fn as_str(self) -> &'static str {
         match self {
-            Decision::Exact => "exact",
+            Decision::Linked => "linked",
             Decision::Close => "close",
             Decision::Ambiguous => "ambiguous",
             Decision::Unmatched => "unmatched",
@@ -83,8 +154,16 @@ pub struct Candidate {
     pub rs_name: String,
     pub score: f64,
     pub decision: Decision,
-    /// `score` or `curated`.
+    /// The relation of a linked pair.
+    pub relation: Option<Relation>,
+    /// `score` (the rules) or `curated`.
     pub basis: &'static str,
+    /// Which rule linked it and on what evidence, or the curated reason.
+    pub evidence: String,
+    /// The document's FY2024 figure of the program, 億円.
+    pub document_oku: Option<f64>,
+    /// The RS line's FY2024 figure ([`rs_fy2024`]), 億円.
+    pub rs_oku: Option<f64>,
 }
 
 /// A reviewer's decision on a pair.
@@ -95,7 +174,9 @@ pub struct Curated {
     pub rs_id: String,
     /// `accept` or `reject`.
     pub decision: String,
+    /// For `accept`: exact, part, whole or aggregate (default exact).
     #[serde(default)]
+    pub relation: Option<String>,
     pub reason: String,
 }
 
@@ -107,35 +188,45 @@ struct DecisionsFile {
 }
 
 /// Reads the curated decisions (`data/link-decisions.toml`); a missing file is no decisions.
+/// Each needs a reason; an accept may give a relation.
 pub fn read_decisions(path: &Path) -> Result<Vec<Curated>> {
     let Some(file) = crate::model::read_optional_toml::<DecisionsFile>(path)? else {
         return Ok(Vec::new());
     };
-    for d in &file.decision {
+    let bad = |d: &Curated, m: String| Error::Import {
+        path: path.to_owned(),
+        message: format!("decision for {} / {}: {m}", d.program, d.rs_id),
+    };
+    let mut out = Vec::new();
+    for mut d in file.decision {
         if d.decision != "accept" && d.decision != "reject" {
-            return Err(Error::Import {
-                path: path.to_owned(),
-                message: format!(
-                    "decision for {} / {} is {:?}; use \"accept\" or \"reject\"",
-                    d.program, d.rs_id, d.decision
-                ),
-            });
+            let m = format!("decision is {:?}; use \"accept\" or \"reject\"", d.decision);
+            return Err(bad(&d, m));
         }
+        if let Some(r) = &d.relation {
+            if Relation::parse(r).is_none() {
+                let m = format!("relation is {r:?}; use exact, part, whole or aggregate");
+                return Err(bad(&d, m));
+            }
+        }
+        if d.reason.trim().is_empty() {
+            return Err(bad(&d, "give a reason".into()));
+        }
+        d.rs_id = normalize_id(&d.rs_id);
+        out.push(d);
     }
-    Ok(file.decision)
+    Ok(out)
 }
 
-/// Our programs with their names and ministries, from the store.
+fn run_query(kb: &Kb, file: &str) -> Result<Table> {
+    let q = NamedQuery::read(&kb.layout.root.join("queries/link").join(file))?;
+    Table::collect(kb.query(&q.name, &q.text)?)
+}
+
+/// Our programs with their names, ministries, parent, funding and figure
+/// (`queries/link/programs.rq`).
 pub fn programs(kb: &Kb) -> Result<Vec<Program>> {
-    let q = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?slug ?ja ?alt ?ministry WHERE {
-          ?p a medrd:Program ; skos:notation ?slug ; rdfs:label ?ja . FILTER (LANG(?ja) = \"ja\")
-          OPTIONAL { ?p skos:altLabel ?alt FILTER (LANG(?alt) = \"ja\") }
-          OPTIONAL { ?p medrd:ministry/skos:notation ?ministry }
-        } ORDER BY ?slug";
-    let t = Table::collect(kb.query("link-programs", q)?)?;
+    let t = run_query(kb, "programs.rq")?;
     let mut by_slug: BTreeMap<String, Program> = BTreeMap::new();
     for r in 0..t.rows.len() {
         let slug = t.text(r, "slug");
@@ -143,7 +234,10 @@ pub fn programs(kb: &Kb) -> Result<Vec<Program>> {
             slug,
             ja: t.text(r, "ja"),
             names: vec![t.text(r, "ja")],
-            ministries: Vec::new(),
+            inhouse: t.text(r, "inhouse") == "true",
+            amed: t.text(r, "amed") == "true",
+            fy2024_oku: t.text(r, "fy2024_oku_yen").parse().ok(),
+            ..Program::default()
         });
         let alt = t.text(r, "alt");
         if !alt.is_empty() && !p.names.contains(&alt) {
@@ -153,132 +247,342 @@ pub fn programs(kb: &Kb) -> Result<Vec<Program>> {
         if !m.is_empty() && !p.ministries.contains(&m) {
             p.ministries.push(m);
         }
+        let parent = t.text(r, "parent");
+        if !parent.is_empty() {
+            p.parent = Some(parent);
+        }
+    }
+    // In-house only when no figure says AMED.
+    for p in by_slug.values_mut() {
+        p.inhouse &= !p.amed;
     }
     Ok(by_slug.into_values().collect())
 }
 
-/// Our ministries by every Japanese name they go by (label, alt labels, legend form):
-/// name → code.
+/// Our ministries by every Japanese name they go by: name → code
+/// (`queries/link/ministries.rq`).
 pub fn ministry_names(kb: &Kb) -> Result<BTreeMap<String, String>> {
-    let q = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?code ?name WHERE {
-          ?m a medrd:Ministry ; skos:notation ?code .
-          { ?m rdfs:label ?name } UNION { ?m skos:altLabel ?name }
-          FILTER (LANG(?name) = \"ja\")
-        }";
-    let t = Table::collect(kb.query("link-ministries", q)?)?;
+    let t = run_query(kb, "ministries.rq")?;
     Ok((0..t.rows.len())
         .map(|r| (t.text(r, "name"), t.text(r, "code")))
         .collect())
 }
 
 /// Our ministry code of an RS 府省庁 name, if any (exact name after trimming spaces).
-fn ministry_code<'a>(names: &'a BTreeMap<String, String>, rs: &str) -> Option<&'a str> {
+pub fn ministry_code<'a>(names: &'a BTreeMap<String, String>, rs: &str) -> Option<&'a str> {
     let key: String = rs.chars().filter(|c| !c.is_whitespace()).collect();
     names.get(&key).map(String::as_str)
 }
 
-/// The score of a pair (see the module documentation).
-pub fn score(program: &Program, rs: &RsProject, ministries: &BTreeMap<String, String>) -> f64 {
-    let name = program
+/// The name score of a pair (rule 1): our names against the RS names and their sub-programs.
+pub fn score(program: &Program, rs: &RsProject) -> f64 {
+    let mut theirs: Vec<String> = rs.names.clone();
+    theirs.extend(rs.names.iter().filter_map(|n| sub_program(n)));
+    program
         .names
         .iter()
-        .flat_map(|a| rs.names.iter().map(move |b| name_score(a, b)))
-        .fold(0.0, f64::max);
-    let factor = match ministry_code(ministries, &rs.ministry) {
-        Some(code) if program.ministries.iter().any(|m| m == code) => 1.0,
-        Some(_) if !program.ministries.is_empty() => OTHER_MINISTRY,
-        _ => UNKNOWN_MINISTRY,
-    };
-    name * factor
+        .flat_map(|a| theirs.iter().map(move |b| name_score(a, b)))
+        .fold(0.0, f64::max)
 }
 
-/// Scores every pair and decides (see the module documentation). One row per kept pair, or
-/// per program without any; in program order, best score first.
+/// The RS FY2024 figure of a line, in yen: RS 2024's 翌年度要求額 (budget year 2023), else
+/// RS 2025's 当初予算 (budget year 2024).
+pub fn rs_fy2024(rs: &RsProject) -> Option<i64> {
+    rs.budgets
+        .get(&2023)
+        .and_then(|b| b.next_request)
+        .or_else(|| rs.budgets.get(&2024).and_then(|b| b.initial))
+}
+
+struct Link<'a> {
+    rs: &'a RsProject,
+    score: f64,
+    relation: Relation,
+    evidence: String,
+}
+
+/// Applies the rules and the curated decisions (see the module documentation). One row per
+/// linked or candidate pair, or per program without any; in program order, links first.
 pub fn match_programs(
     programs: &[Program],
     rs: &RsData,
     ministries: &BTreeMap<String, String>,
     curated: &[Curated],
 ) -> Vec<Candidate> {
+    // RS lines by our ministry code.
+    let mut by_code: BTreeMap<&str, Vec<&RsProject>> = BTreeMap::new();
+    for r in rs.projects.values() {
+        if let Some(code) = ministry_code(ministries, &r.ministry) {
+            by_code.entry(code).or_default().push(r);
+        }
+    }
+    let empty = Vec::new();
+    // Pass 1: name links (rule 1) and the candidate rows.
+    let mut links: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
+    let mut others: BTreeMap<&str, Vec<(f64, &RsProject, Decision)>> = BTreeMap::new();
+    for p in programs {
+        for code in &p.ministries {
+            let lines = by_code.get(code.as_str()).unwrap_or(&empty);
+            let mut pairs: Vec<(f64, &RsProject)> = lines
+                .iter()
+                .map(|r| (score(p, r), *r))
+                .filter(|(s, _)| *s >= CANDIDATE)
+                .collect();
+            pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+            let best = pairs.first().map_or(0.0, |x| x.0);
+            let contested = pairs
+                .iter()
+                .filter(|(s, _)| *s >= EXACT && best - s < MARGIN)
+                .count();
+            for (i, (s, r)) in pairs.iter().enumerate() {
+                if *s >= EXACT && contested == 1 && i == 0 {
+                    let what = if sub_program(r.name()).is_some() {
+                        "name of the うち sub-program"
+                    } else {
+                        "name"
+                    };
+                    links.entry(&p.slug).or_default().push(Link {
+                        rs: r,
+                        score: *s,
+                        relation: Relation::Exact,
+                        evidence: format!("{what}, same ministry ({code})"),
+                    });
+                } else {
+                    let d = if *s >= EXACT && best - s < MARGIN {
+                        Decision::Ambiguous
+                    } else {
+                        Decision::Close
+                    };
+                    others.entry(&p.slug).or_default().push((*s, r, d));
+                }
+            }
+        }
+    }
+    let named: BTreeSet<&str> = links.values().flatten().map(|l| l.rs.id.as_str()).collect();
+    // Pass 2: rules 2-4 for the ministries of a program without a name link there.
+    for p in programs {
+        for code in &p.ministries {
+            let lines = by_code.get(code.as_str()).unwrap_or(&empty);
+            let has = |l: &Link| ministry_code(ministries, &l.rs.ministry) == Some(code.as_str());
+            if links
+                .get(p.slug.as_str())
+                .is_some_and(|v| v.iter().any(has))
+            {
+                continue;
+            }
+            if p.parent.is_some() {
+                continue; // decided from the parent below
+            }
+            let mut found: Option<Link> = None;
+            if !p.inhouse {
+                let agg: Vec<(&RsProject, String)> = lines
+                    .iter()
+                    .filter_map(|r| r.aggregate_evidence().map(|e| (*r, e)))
+                    .collect();
+                if let [(r, why)] = agg.as_slice() {
+                    found = Some(Link {
+                        rs: r,
+                        score: 0.0,
+                        relation: Relation::Aggregate,
+                        evidence: format!(
+                            "no line of its own in {code}; the aggregate line: {why}"
+                        ),
+                    });
+                }
+            }
+            if found.is_none() {
+                let ours = normalize(&p.ja);
+                if ours.chars().count() >= MIN_NAME_IN_TEXT {
+                    let hits: Vec<&&RsProject> = lines
+                        .iter()
+                        .filter(|r| r.has_money() && normalize(&r.overview).contains(&ours))
+                        .collect();
+                    if let [r] = hits.as_slice() {
+                        found = Some(Link {
+                            rs: r,
+                            score: 0.0,
+                            relation: Relation::Whole,
+                            evidence: "our program is named in the sheet's 事業の概要".into(),
+                        });
+                    }
+                }
+            }
+            if found.is_none() && !p.inhouse {
+                let amed: Vec<&&RsProject> = lines
+                    .iter()
+                    .filter(|r| r.names_amed() && r.has_money() && !named.contains(r.id.as_str()))
+                    .collect();
+                if let [r] = amed.as_slice() {
+                    found = Some(Link {
+                        rs: r,
+                        score: 0.0,
+                        relation: Relation::Whole,
+                        evidence: format!(
+                            "the only line of {code} naming AMED with a budget, not linked by name to another program"
+                        ),
+                    });
+                }
+            }
+            if let Some(l) = found {
+                links.entry(&p.slug).or_default().push(l);
+            }
+        }
+    }
+    // Sub-programs: whole to the parent's exact line.
+    for p in programs {
+        let Some(parent) = &p.parent else { continue };
+        let parent_exact: Vec<&RsProject> = links
+            .get(parent.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|l| l.relation == Relation::Exact)
+            .map(|l| l.rs)
+            .collect();
+        let v = links.entry(&p.slug).or_default();
+        for r in parent_exact {
+            v.retain(|l| l.rs.id != r.id);
+            v.push(Link {
+                rs: r,
+                score: 0.0,
+                relation: Relation::Whole,
+                evidence: format!("part of {parent} in the document; the parent's line"),
+            });
+        }
+    }
+    // A program of several ministries: its name links are parts.
+    for p in programs.iter().filter(|p| p.ministries.len() > 1) {
+        for l in links.get_mut(p.slug.as_str()).into_iter().flatten() {
+            if l.relation == Relation::Exact {
+                l.relation = Relation::Part;
+                l.evidence
+                    .push_str("; the program has several ministries: one ministry's share");
+            }
+        }
+    }
+    // One RS line linked (exact or whole) by two of our programs that are not parent and part.
+    let family = |slug: &str| -> String {
+        programs
+            .iter()
+            .find(|p| p.slug == slug)
+            .and_then(|p| p.parent.clone())
+            .unwrap_or_else(|| slug.to_owned())
+    };
+    let mut sharers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (slug, v) in &links {
+        for l in v
+            .iter()
+            .filter(|l| matches!(l.relation, Relation::Exact | Relation::Whole))
+        {
+            sharers
+                .entry(l.rs.id.clone())
+                .or_default()
+                .insert(family(slug));
+        }
+    }
+    let by_slug: BTreeMap<&str, &Program> = programs.iter().map(|p| (p.slug.as_str(), p)).collect();
+    for (slug, v) in links.iter_mut() {
+        for l in v.iter_mut().filter(|l| l.relation == Relation::Exact) {
+            if sharers.get(&l.rs.id).is_some_and(|s| s.len() > 1) {
+                l.relation = Relation::Whole;
+                l.evidence
+                    .push_str("; the line also carries another of our programs");
+                continue;
+            }
+            // Figures: an RS line much larger than our program is its whole.
+            let ours = by_slug.get(slug).and_then(|p| p.fy2024_oku);
+            if let (Some(ours), Some(theirs)) = (ours, rs_fy2024(l.rs)) {
+                let theirs = theirs as f64 / 1e8;
+                if ours > 0.0 && theirs >= WHOLE_RATIO * ours {
+                    l.relation = Relation::Whole;
+                    l.evidence.push_str(&format!(
+                        "; RS FY2024 figure {theirs:.1}億 ≥ {WHOLE_RATIO} × the document's {ours}億"
+                    ));
+                }
+            }
+        }
+    }
+    // Rows, with the curated decisions applied.
     let verdict = |p: &str, r: &str| {
         curated
             .iter()
             .rev()
             .find(|c| c.program == p && c.rs_id == r)
-            .map(|c| c.decision.as_str())
     };
     let mut out = Vec::new();
     for p in programs {
-        let mut pairs: Vec<(f64, &RsProject)> = rs
-            .projects
-            .values()
-            .map(|r| (score(p, r, ministries), r))
-            .filter(|(s, r)| *s >= CANDIDATE || verdict(&p.slug, &r.id) == Some("accept"))
-            .collect();
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
-        let row = |s: f64, r: &RsProject, d: Decision, basis: &'static str| Candidate {
-            program: p.slug.clone(),
-            program_ja: p.ja.clone(),
-            rs_id: r.id.clone(),
-            rs_name: r.name().to_owned(),
-            score: (s * 1000.0).round() / 1000.0,
-            decision: d,
-            basis,
+        let mut rows: Vec<Candidate> = Vec::new();
+        let row = |r: &RsProject, s: f64, d: Decision, rel: Option<Relation>, basis, ev: String| {
+            Candidate {
+                program: p.slug.clone(),
+                program_ja: p.ja.clone(),
+                rs_id: r.id.clone(),
+                rs_name: r.name().to_owned(),
+                score: (s * 1000.0).round() / 1000.0,
+                decision: d,
+                relation: rel,
+                basis,
+                evidence: ev,
+                document_oku: p.fy2024_oku,
+                rs_oku: rs_fy2024(r).map(|v| (v as f64 / 1e7).round() / 10.0),
+            }
         };
-        let mut rows = Vec::new();
-        let accepted = pairs
-            .iter()
-            .any(|(_, r)| verdict(&p.slug, &r.id) == Some("accept"));
-        let live: Vec<(f64, &RsProject)> = pairs
-            .iter()
-            .copied()
-            .filter(|(_, r)| verdict(&p.slug, &r.id) != Some("reject"))
-            .collect();
-        for (s, r) in &pairs {
-            if verdict(&p.slug, &r.id) == Some("reject") {
-                rows.push(row(*s, r, Decision::Unmatched, "curated"));
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for l in links.get(p.slug.as_str()).into_iter().flatten() {
+            seen.insert(l.rs.id.clone());
+            // Rules 2-4 do not go by name: the name score is shown all the same.
+            let s = if l.score > 0.0 {
+                l.score
+            } else {
+                score(p, l.rs)
+            };
+            rows.push(row(
+                l.rs,
+                s,
+                Decision::Linked,
+                Some(l.relation),
+                "score",
+                l.evidence.clone(),
+            ));
+        }
+        for (s, r, d) in others.get(p.slug.as_str()).into_iter().flatten() {
+            if seen.insert(r.id.clone()) {
+                rows.push(row(r, *s, *d, None, "score", String::new()));
             }
         }
-        if accepted {
-            for (s, r) in &live {
-                if verdict(&p.slug, &r.id) == Some("accept") {
-                    rows.push(row(*s, r, Decision::Exact, "curated"));
-                } else {
-                    rows.push(row(*s, r, Decision::Close, "score"));
-                }
+        for c in curated.iter().filter(|c| c.program == p.slug) {
+            if verdict(&p.slug, &c.rs_id).map(|v| std::ptr::eq(v, c)) != Some(true) {
+                continue; // a later decision on the same pair wins
             }
-        } else {
-            let mut by_ministry: BTreeMap<&str, Vec<(f64, &RsProject)>> = BTreeMap::new();
-            for (s, r) in &live {
-                if *s >= EXACT {
-                    by_ministry
-                        .entry(r.ministry.as_str())
-                        .or_default()
-                        .push((*s, r));
-                }
-            }
-            let mut decided: BTreeMap<&str, Decision> = BTreeMap::new();
-            for group in by_ministry.values() {
-                let best = group[0].0;
-                let contested: Vec<_> = group.iter().filter(|(s, _)| best - s < MARGIN).collect();
-                let d = if contested.len() == 1 {
-                    Decision::Exact
-                } else {
-                    Decision::Ambiguous
-                };
-                for (_, r) in contested {
-                    decided.insert(r.id.as_str(), d);
-                }
-            }
-            for (s, r) in &live {
-                let d = decided
-                    .get(r.id.as_str())
-                    .copied()
-                    .unwrap_or(Decision::Close);
-                rows.push(row(*s, r, d, "score"));
+            rows.retain(|r| r.rs_id != c.rs_id);
+            let (name, s) = match rs.projects.get(&c.rs_id) {
+                Some(r) => (r.name().to_owned(), score(p, r)),
+                None => (String::new(), 0.0),
+            };
+            if c.decision == "accept" && !name.is_empty() {
+                let rel = c
+                    .relation
+                    .as_deref()
+                    .and_then(Relation::parse)
+                    .unwrap_or(Relation::Exact);
+                let r = &rs.projects[&c.rs_id];
+                rows.push(row(
+                    r,
+                    s,
+                    Decision::Linked,
+                    Some(rel),
+                    "curated",
+                    c.reason.clone(),
+                ));
+            } else if c.decision == "reject" && !name.is_empty() {
+                let r = &rs.projects[&c.rs_id];
+                rows.push(row(
+                    r,
+                    s,
+                    Decision::Unmatched,
+                    None,
+                    "curated",
+                    c.reason.clone(),
+                ));
             }
         }
         if rows.is_empty() {
@@ -289,7 +593,11 @@ pub fn match_programs(
                 rs_name: String::new(),
                 score: 0.0,
                 decision: Decision::Unmatched,
+                relation: None,
                 basis: "score",
+                evidence: String::new(),
+                document_oku: p.fy2024_oku,
+                rs_oku: None,
             });
         }
         rows.sort_by(|a, b| {
@@ -303,27 +611,27 @@ pub fn match_programs(
     out
 }
 
-/// The linkset: `skos:exactMatch` for exact pairs, `skos:closeMatch` for close and ambiguous
-/// ones, and for every pair an `rs:CandidateLink` with its score, decision and basis.
+/// The linkset: for every linked pair its relation's property and the SKOS mapping property
+/// it specialises (`skos:exactMatch`; `rs:hasPartInRs` + `skos:narrowMatch`;
+/// `rs:partOfRsProgram` or `rs:fundedThroughAggregate` + `skos:broadMatch`), and for every
+/// pair (linked or only a candidate) an `rs:CandidateLink` with its score, decision,
+/// relation, basis and evidence.
 pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
     let mut triples = Vec::new();
     let exact = NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#exactMatch");
-    let close = NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#closeMatch");
     let void = |l: &str| NamedNode::new_unchecked(format!("http://rdfs.org/ns/void#{l}"));
     let set = NamedNode::new_unchecked(id("linkset", "rs"));
-    let mut n_exact = 0;
+    let mut n_links = 0;
     for c in candidates.iter().filter(|c| !c.rs_id.is_empty()) {
         let program = NamedNode::new_unchecked(id("program", &c.program));
         let rs = project_iri(&c.rs_id);
-        match c.decision {
-            Decision::Exact => {
-                triples.push(Triple::new(program.clone(), exact, rs.clone()));
-                n_exact += 1;
+        if let (Decision::Linked, Some(rel)) = (c.decision, c.relation) {
+            let (p, sup) = rel.predicates();
+            triples.push(Triple::new(program.clone(), p, rs.clone()));
+            if let Some(sup) = sup {
+                triples.push(Triple::new(program.clone(), sup, rs.clone()));
             }
-            Decision::Close | Decision::Ambiguous => {
-                triples.push(Triple::new(program.clone(), close, rs.clone()))
-            }
-            Decision::Unmatched => {}
+            n_links += 1;
         }
         let link = NamedNode::new_unchecked(format!(
             "{}/{}--{}",
@@ -332,6 +640,7 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
             &rs.as_str()[rs.as_str().rfind('/').map_or(0, |i| i + 1)..]
         ));
         let dec = |v: String| Literal::new_typed_literal(v, ext::XSD_DECIMAL);
+        let lit = Literal::new_simple_literal;
         triples.extend([
             Triple::new(link.clone(), ext::RDF_TYPE, term::CANDIDATE_LINK),
             Triple::new(link.clone(), term::LINK_SUBJECT, program),
@@ -341,18 +650,20 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
                 term::MATCH_SCORE,
                 dec(format!("{:.3}", c.score)),
             ),
-            Triple::new(
-                link.clone(),
-                term::DECISION,
-                Literal::new_simple_literal(c.decision.as_str()),
-            ),
-            Triple::new(
-                link.clone(),
-                term::DECISION_BASIS,
-                Literal::new_simple_literal(c.basis),
-            ),
-            Triple::new(link, ext::DCTERMS_IS_PART_OF, set.clone()),
+            Triple::new(link.clone(), term::DECISION, lit(c.decision.as_str())),
+            Triple::new(link.clone(), term::DECISION_BASIS, lit(c.basis)),
+            Triple::new(link.clone(), ext::DCTERMS_IS_PART_OF, set.clone()),
         ]);
+        if let Some(rel) = c.relation {
+            triples.push(Triple::new(link.clone(), term::RELATION, lit(rel.as_str())));
+        }
+        if !c.evidence.is_empty() {
+            triples.push(Triple::new(
+                link,
+                ext::SKOS_EDITORIAL_NOTE,
+                lit(&c.evidence),
+            ));
+        }
     }
     triples.extend([
         Triple::new(set.clone(), ext::RDF_TYPE, void("Linkset")),
@@ -362,13 +673,13 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
         Triple::new(
             set.clone(),
             void("triples"),
-            Literal::new_typed_literal(n_exact.to_string(), NamedNodeRef::new_unchecked("http://www.w3.org/2001/XMLSchema#integer")),
+            Literal::new_typed_literal(n_links.to_string(), NamedNodeRef::new_unchecked("http://www.w3.org/2001/XMLSchema#integer")),
         ),
         Triple::new(
             set,
             ext::RDFS_COMMENT,
             Literal::new_language_tagged_literal_unchecked(
-                "Links from medrd-kg programs to budget programs of the administrative project review (行政事業レビュー, RS): skos:exactMatch at a score of 0.9 or above or by a reviewer's decision, skos:closeMatch otherwise; each pair is described by an rs:CandidateLink with its score.",
+                "Typed links from medrd-kg programs to budget programs of the administrative project review (行政事業レビュー, RS): skos:exactMatch (the same program), rs:hasPartInRs (the RS line is one ministry's share), rs:partOfRsProgram (the RS line is the whole of which our program is a part), rs:fundedThroughAggregate (our program is one of many behind one aggregate line); each pair is described by an rs:CandidateLink with its score, relation and evidence.",
                 "en",
             ),
         ),
@@ -378,7 +689,7 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
     triples
 }
 
-/// Precision and recall of the exact decisions against known true pairs.
+/// Precision and recall of the links against known true pairs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Quality {
     pub true_positives: usize,
@@ -386,23 +697,37 @@ pub struct Quality {
     pub expected: usize,
     pub precision: f64,
     pub recall: f64,
+    /// Of the true positives, how many carry the truth's relation.
+    pub same_relation: usize,
 }
 
-/// Measures the exact pairs of `candidates` against `truth` (program slug, RS id): precision
-/// = true exact pairs / exact pairs, recall = true exact pairs / true pairs.
-pub fn quality(candidates: &[Candidate], truth: &BTreeSet<(String, String)>) -> Quality {
-    let predicted: BTreeSet<(String, String)> = candidates
+/// Measures the linked pairs of `candidates` against `truth` (program slug, RS id →
+/// relation, empty when the truth gives none): precision = true links / links, recall = true
+/// links / true pairs; and how many true links have the truth's relation.
+pub fn quality(candidates: &[Candidate], truth: &BTreeMap<(String, String), String>) -> Quality {
+    let predicted: BTreeMap<(String, String), &str> = candidates
         .iter()
-        .filter(|c| c.decision == Decision::Exact)
-        .map(|c| (c.program.clone(), c.rs_id.clone()))
+        .filter(|c| c.decision == Decision::Linked)
+        .map(|c| {
+            let rel = c.relation.map_or("", Relation::as_str);
+            ((c.program.clone(), normalize_id(&c.rs_id)), rel)
+        })
         .collect();
-    let tp = predicted.intersection(truth).count();
+    let tp: Vec<_> = predicted
+        .keys()
+        .filter(|k| truth.contains_key(*k))
+        .collect();
+    let same = tp
+        .iter()
+        .filter(|k| truth[**k].is_empty() || truth[**k] == predicted[**k])
+        .count();
     let ratio = |a: usize, b: usize| if b == 0 { 1.0 } else { a as f64 / b as f64 };
     Quality {
-        true_positives: tp,
+        true_positives: tp.len(),
         predicted: predicted.len(),
         expected: truth.len(),
-        precision: ratio(tp, predicted.len()),
-        recall: ratio(tp, truth.len()),
+        precision: ratio(tp.len(), predicted.len()),
+        recall: ratio(tp.len(), truth.len()),
+        same_relation: same,
     }
 }

@@ -15,7 +15,7 @@ use matcher::{Candidate, Curated};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Quad, Triple};
 use rs::RsData;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +37,17 @@ pub struct RsLink {
 
 /// Reads the RS files, matches our programs against them and builds the RDF.
 pub fn link_rs(kb: &Kb, paths: &[PathBuf], curated: &[Curated]) -> Result<RsLink> {
-    let rs = RsData::read(paths)?;
+    link_rs_with_limit(kb, paths, curated, rs::DEFAULT_MAX_UNZIPPED)
+}
+
+/// [`link_rs`] inflating at most `max_unzipped` bytes from ZIPs.
+pub fn link_rs_with_limit(
+    kb: &Kb,
+    paths: &[PathBuf],
+    curated: &[Curated],
+    max_unzipped: u64,
+) -> Result<RsLink> {
+    let rs = RsData::read_with_limit(paths, max_unzipped)?;
     let programs = matcher::programs(kb)?;
     let ministries = matcher::ministry_names(kb)?;
     let candidates = matcher::match_programs(&programs, &rs, &ministries, curated);
@@ -53,8 +63,10 @@ pub fn link_rs(kb: &Kb, paths: &[PathBuf], curated: &[Curated]) -> Result<RsLink
     })
 }
 
-/// Reads known true pairs from a CSV with columns `program,rs_id` (header row first).
-pub fn read_truth(path: &Path) -> Result<BTreeSet<(String, String)>> {
+/// Reads known true pairs from a CSV with columns `program,rs_id[,relation,reason]` (header
+/// row first, `#` comment lines; rows without an rs_id say "no RS line" and are skipped):
+/// (program, 予算事業ID) → relation (empty when not given).
+pub fn read_truth(path: &Path) -> Result<BTreeMap<(String, String), String>> {
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_path(path)
@@ -62,33 +74,48 @@ pub fn read_truth(path: &Path) -> Result<BTreeSet<(String, String)>> {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-    let mut truth = BTreeSet::new();
+    let mut truth = BTreeMap::new();
     for r in reader.records() {
         let r = r.map_err(|e| Error::Import {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
         if let (Some(p), Some(id)) = (r.get(0), r.get(1)) {
-            truth.insert((p.trim().to_owned(), id.trim().to_owned()));
+            let id = rs::normalize_id(id);
+            if !id.is_empty() {
+                let rel = r.get(2).unwrap_or("").trim().to_owned();
+                truth.insert((p.trim().to_owned(), id), rel);
+            }
         }
     }
     Ok(truth)
 }
 
 /// The review report columns.
-pub const REPORT_COLUMNS: [&str; 7] = [
+pub const REPORT_COLUMNS: [&str; 13] = [
     "program_ja",
     "rs_id",
     "rs_name",
     "score",
     "decision",
+    "relation",
     "program",
     "basis",
+    "evidence",
+    "fiscal_year",
+    "document_oku_yen",
+    "rs_oku_yen",
+    "difference_oku_yen",
 ];
 
-/// Writes the review report as CSV (one row per candidate pair or unmatched program).
+/// Writes the review report as CSV (one row per candidate pair or unmatched program), with
+/// the FY2024 figures of both sides as `rs-reconciliation` gives them (the RS figure is RS
+/// 2024's 翌年度要求額, else RS 2025's 当初予算; for a part, whole or aggregate link read the
+/// difference with the relation in mind: `rs-reconciliation` sums the parts and the programs
+/// behind a line).
 pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()> {
     let err = |e: csv::Error| Error::io("<report>", std::io::Error::other(e.to_string()));
+    let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
     let mut w = csv::Writer::from_writer(out);
     w.write_record(REPORT_COLUMNS).map_err(err)?;
     for c in candidates {
@@ -103,8 +130,17 @@ pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()>
             &c.rs_name,
             &score,
             c.decision.as_str(),
+            c.relation.map_or("", |r| r.as_str()),
             &c.program,
             c.basis,
+            &c.evidence,
+            "2024",
+            &num(c.document_oku),
+            &num(c.rs_oku),
+            &num(c
+                .document_oku
+                .zip(c.rs_oku)
+                .map(|(d, r)| ((d - r) * 10.0).round() / 10.0)),
         ])
         .map_err(err)?;
     }

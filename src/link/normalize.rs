@@ -8,7 +8,9 @@
 //! 2. Trailing parenthesised suffixes that only name who runs or funds the program are
 //!    dropped, repeatedly: a ministry (`(厚生労働省)`, `(厚労省)`, `(厚)` …), AMED
 //!    (`(AMED)`, `(日本医療研究開発機構)`, `(AMED事業)`, `(AMED分)` …) or a mix of them
-//!    (`(文科省・AMED)`). Other parentheses (`(B-cure)`) are kept, as they tell programs apart.
+//!    (`(文科省・AMED)`); and the budget 目 that RS names carry (`(医療研究開発推進事業費補助金)`,
+//!    `(…補助金を含む)`, `(…等を含む)`). Other parentheses (`(B-cure)`) are kept, as they
+//!    tell programs apart.
 //! 3. Every bracket character — `()[]{}「」『』【】〔〕<>〈〉《》` — and every space is removed
 //!    (their content stays), and ASCII letters are lower-cased.
 //!
@@ -53,9 +55,12 @@ const BRACKETS: &[char] = &[
     '〉', '《', '》', '"', '\'', '“', '”',
 ];
 
-/// True when a bracket's content only names ministries or AMED (step 2 of the rule).
+/// True when a bracket's content only names ministries or AMED, or is a budget 目 (step 2).
 fn is_owner_suffix(content: &str) -> bool {
     let content = content.trim().to_lowercase();
+    if content.ends_with("補助金") || content.ends_with("を含む") {
+        return true;
+    }
     if SHORT_MARKS.contains(&content.as_str()) {
         return true;
     }
@@ -89,6 +94,17 @@ pub fn normalize(name: &str) -> String {
         .filter(|c| !c.is_whitespace() && !BRACKETS.contains(c))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// The sub-program of an RS name published as 「親事業(うち 子事業)」: the text after `うち`
+/// (the RS sheet is the sub-program's), or `None`.
+pub fn sub_program(name: &str) -> Option<String> {
+    let s: String = name.nfkc().collect();
+    let start = s.find("(うち")?;
+    let inner = &s[start + "(うち".len()..];
+    let end = inner.rfind(')').unwrap_or(inner.len());
+    let t = inner[..end].trim();
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 fn bigrams(s: &str) -> Vec<(char, char)> {
@@ -152,6 +168,16 @@ mod tests {
             "ゲノム医療実現バイオバンク利活用プログラムb-cure"
         );
         assert_eq!(normalize("ｱﾚﾙｷﾞｰ"), "アレルギー");
+        assert_eq!(
+            normalize("医療・介護・健康データ利活用基盤高度化事業(医療研究開発推進事業費補助金)"),
+            "医療・介護・健康データ利活用基盤高度化事業"
+        );
+        assert_eq!(
+            sub_program("医療・健康推進事業(うち次世代治療・診断実現のための創薬基盤技術開発事業)")
+                .as_deref(),
+            Some("次世代治療・診断実現のための創薬基盤技術開発事業")
+        );
+        assert_eq!(sub_program("認知症研究開発事業"), None);
     }
 
     #[test]

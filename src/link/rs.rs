@@ -16,7 +16,19 @@
 //!
 //! One budget program appears in several review years; per budget year (予算年度) the figures
 //! of the latest review year (事業年度) are kept, and the name, ministry and URL of the
-//! latest basic-information row (older names become `skos:altLabel`).
+//! latest basic-information row (older names become `skos:altLabel`). The real 2-1 file has
+//! one row per account (会計区分, 会計, 勘定) of a program and year: rows of the same program,
+//! budget year and review year are summed.
+//!
+//! A file with 支出先名 and 金額 columns is the recipients file (5-1 支出先_支出情報): each row
+//! is a payment of the program to a recipient, identified by its 法人番号 where the row has a
+//! valid one (IRI `http://hojin-info.go.jp/data/basic/{法人番号}`, the scheme of the 法人番号
+//! LOD served by gBizINFO's SPARQL endpoint https://api.info.gbiz.go.jp/sparql; see also
+//! `link/identifiers.rs`).
+//!
+//! ZIPs are inflated with a cap ([`DEFAULT_MAX_UNZIPPED`] in total, configurable): an entry
+//! that would pass it stops the import with its name, so a ZIP bomb cannot exhaust memory.
+//! Every error names the file (and the ZIP entry), the line and the column.
 
 use crate::error::{Error, Result};
 use crate::vocab::{ext, ID};
@@ -61,6 +73,22 @@ pub mod term {
         EXECUTION_RATE = "executionRate",
         NEXT_YEAR_REQUEST = "nextYearRequest",
         DEMAND_AMOUNT = "demandAmount",
+        OVERVIEW = "overview",
+        CARRYOVER_FROM_PREVIOUS = "carryoverFromPrevious",
+        RESERVE_FUND = "reserveFund",
+        REMARKS = "remarks",
+        AGGREGATE_LINE = "AggregateLine",
+        AGGREGATE_EVIDENCE = "aggregateEvidence",
+        PAYMENT = "Payment",
+        PAYMENT_OF = "paymentOf",
+        PAYEE = "payee",
+        PAYEE_NAME = "payeeName",
+        CORPORATE_NUMBER = "corporateNumber",
+        AMOUNT = "amount",
+        RELATION = "relation",
+        HAS_PART_IN_RS = "hasPartInRs",
+        PART_OF_RS_PROGRAM = "partOfRsProgram",
+        FUNDED_THROUGH_AGGREGATE = "fundedThroughAggregate",
         LINK_SUBJECT = "linkSubject",
         LINK_OBJECT = "linkObject",
         MATCH_SCORE = "matchScore",
@@ -78,6 +106,10 @@ pub struct RsBudget {
     pub initial: Option<i64>,
     /// 補正予算（合計）, in yen.
     pub supplementary: Option<i64>,
+    /// 前年度からの繰越し（合計）, in yen.
+    pub carryover: Option<i64>,
+    /// 予備費等（合計）, in yen.
+    pub reserve: Option<i64>,
     /// 執行額（合計）, in yen.
     pub executed: Option<i64>,
     /// 執行率 as printed, in percent.
@@ -88,6 +120,33 @@ pub struct RsBudget {
     pub demand: Option<i64>,
 }
 
+/// One payment of a budget program to a recipient (a 5-1 row).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RsPayment {
+    pub review_year: Option<i32>,
+    /// 支出先名.
+    pub name: String,
+    /// 法人番号, when the row has a valid one (13 digits, check digit right).
+    pub corporate_number: Option<String>,
+    /// 金額, in yen.
+    pub amount: Option<i64>,
+}
+
+/// The IRI of a 法人番号 in the 法人番号 LOD / gBizINFO scheme.
+pub fn corporate_iri(number: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("http://hojin-info.go.jp/data/basic/{number}"))
+}
+
+/// A 法人番号 if `s` is a valid one (13 digits whose first is the check digit of the rest).
+pub fn valid_corporate_number(s: &str) -> Option<String> {
+    let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let d = super::identifiers::houjin_check_digit(t.get(1..)?)?;
+    (t.len() == 13 && t.starts_with(char::from_digit(d, 10)?)).then_some(t)
+}
+
+/// What is inflated from ZIPs at most, in total, by default: 1 GiB.
+pub const DEFAULT_MAX_UNZIPPED: u64 = 1 << 30;
+
 /// One budget program of the RS data (予算事業ID), merged over files and years.
 #[derive(Clone, Debug, Default)]
 pub struct RsProject {
@@ -97,12 +156,18 @@ pub struct RsProject {
     pub ministry: String,
     pub bureau: String,
     pub purpose: String,
+    /// 事業の概要.
+    pub overview: String,
+    /// 備考.
+    pub remarks: String,
     pub url: String,
     pub start_year: Option<i32>,
     /// By budget year (予算年度).
     pub budgets: BTreeMap<i32, RsBudget>,
     /// The files the program was read from.
     pub sources: BTreeSet<String>,
+    /// Payments to recipients (5-1 rows), in file order.
+    pub payments: Vec<RsPayment>,
     /// Review year of the basic information kept (to keep the latest).
     info_year: i32,
     /// Names seen, by review year.
@@ -113,6 +178,43 @@ impl RsProject {
     /// The current name (of the latest review year), or the id when no name was read.
     pub fn name(&self) -> &str {
         self.names.first().map(String::as_str).unwrap_or(&self.id)
+    }
+
+    /// True when some budget year has a budget or a request above zero.
+    pub fn has_money(&self) -> bool {
+        self.budgets
+            .values()
+            .any(|b| b.budget() > 0 || b.next_request.unwrap_or(0) > 0)
+    }
+
+    /// True when the sheet (事業の目的, 事業の概要) names AMED.
+    pub fn names_amed(&self) -> bool {
+        let text = format!("{}{}", self.purpose, self.overview);
+        text.contains("日本医療研究開発機構") || text.contains("AMED")
+    }
+
+    /// Why this line is an aggregate line (one budget line behind which many research
+    /// programs are funded through AMED), from what its sheet says, or `None`: the sheet names
+    /// AMED, it points to an annex for the individual programs (別紙) or lists two or more
+    /// integrated projects (…プロジェクト), and it has money. RS 2024's sheet of the MHLW line
+    /// says 別紙; RS 2025's dropped the word but lists the projects.
+    pub fn aggregate_evidence(&self) -> Option<String> {
+        if !self.names_amed() || !self.has_money() {
+            return None;
+        }
+        let text = format!("{}{}", self.purpose, self.overview);
+        let projects = text.matches("プロジェクト").count();
+        if text.contains("別紙") || self.remarks.contains("別紙") {
+            Some(
+                "sheet names AMED and refers to an annex (別紙) for the individual programs".into(),
+            )
+        } else if projects >= 2 {
+            Some(format!(
+                "sheet names AMED and lists integrated projects ({projects} mentions of プロジェクト)"
+            ))
+        } else {
+            None
+        }
     }
 }
 
@@ -142,9 +244,16 @@ fn import_err(path: &Path, message: impl Into<String>) -> Error {
 }
 
 impl RsData {
-    /// Reads CSV files and ZIPs of CSV files (by extension; inside a ZIP every `.csv`).
+    /// Reads CSV files and ZIPs of CSV files (by extension; inside a ZIP every `.csv`), with
+    /// the default cap on what is inflated.
     pub fn read(paths: &[PathBuf]) -> Result<Self> {
+        Self::read_with_limit(paths, DEFAULT_MAX_UNZIPPED)
+    }
+
+    /// Reads CSV files and ZIPs of CSV files, inflating at most `max_unzipped` bytes in total.
+    pub fn read_with_limit(paths: &[PathBuf], max_unzipped: u64) -> Result<Self> {
         let mut data = RsData::default();
+        let mut inflated: u64 = 0;
         for path in paths {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             let is_zip = path
@@ -164,10 +273,21 @@ impl RsData {
                     if !entry.is_file() || !name.to_lowercase().ends_with(".csv") {
                         continue;
                     }
+                    let left = max_unzipped.saturating_sub(inflated);
                     let mut content = Vec::new();
-                    entry
+                    (&mut entry)
+                        .take(left + 1)
                         .read_to_end(&mut content)
                         .map_err(|e| import_err(path, format!("ZIP entry {name}: {e}")))?;
+                    if content.len() as u64 > left {
+                        return Err(import_err(
+                            path,
+                            format!(
+                                "ZIP entry {name} inflates past the limit of {max_unzipped} bytes in all (--max-unzipped); not read"
+                            ),
+                        ));
+                    }
+                    inflated += content.len() as u64;
                     let label = PathBuf::from(format!("{}!{name}", path.display()));
                     data.read_csv(&label, &content)?;
                     found += 1;
@@ -231,15 +351,18 @@ impl RsData {
             .unwrap_or(&name)
             .to_owned();
         let is_budget = cols.find("予算年度").is_some() && cols.find("当初予算").is_some();
+        let is_payments = cols.find("支出先名").is_some() && cols.find("金額").is_some();
         let is_info = cols.find("事業名").is_some() && cols.find("府省庁").is_some();
         let kind = if is_budget {
             "budget"
+        } else if is_payments {
+            "recipients"
         } else if is_info {
             "basic"
         } else {
             return Err(import_err(
                 path,
-                "neither basic information (事業名, 府省庁) nor a budget summary (予算年度, 当初予算)",
+                "unknown layout: neither basic information (事業名, 府省庁), a budget summary (予算年度, 当初予算) nor recipients (支出先名, 金額)",
             ));
         };
         let id_col = cols.find("予算事業id").expect("header has the id column");
@@ -249,7 +372,7 @@ impl RsData {
                     .map(|c| c.trim().to_owned())
                     .unwrap_or_default()
             };
-            let id: String = cell(Some(id_col)).nfkc().collect();
+            let id = normalize_id(&cell(Some(id_col)));
             if id.is_empty() {
                 continue;
             }
@@ -283,8 +406,35 @@ impl RsData {
                 fill(&mut p.ministry, cell(cols.find("府省庁")));
                 fill(&mut p.bureau, cell(cols.find("局・庁")));
                 fill(&mut p.purpose, cell(cols.find("事業の目的")));
+                fill(&mut p.overview, cell(cols.find("事業の概要")));
+                fill(&mut p.remarks, cell(cols.find("備考")));
                 fill(&mut p.url, cell(cols.find("事業概要url")));
                 p.start_year = year(&cell(cols.find("事業開始年度"))).or(p.start_year);
+            } else if kind == "recipients" {
+                if p.names.is_empty() && !name.is_empty() {
+                    p.names = vec![name];
+                }
+                if p.ministry.is_empty() {
+                    fill(&mut p.ministry, cell(cols.find("府省庁")));
+                }
+                let i = cols.find("金額").expect("recipients file has 金額");
+                let amount = parse_amount(&cell(Some(i)), cols.units[i]).map_err(|m| {
+                    Error::data(
+                        path,
+                        *line,
+                        format!("column {} ({}): {m}", i + 1, header[i]),
+                    )
+                })?;
+                let payee = cell(cols.find("支出先名"));
+                if payee.is_empty() && amount.is_none() {
+                    continue;
+                }
+                p.payments.push(RsPayment {
+                    review_year,
+                    name: payee,
+                    corporate_number: valid_corporate_number(&cell(cols.find("法人番号"))),
+                    amount,
+                });
             } else if kind == "budget" {
                 if p.names.is_empty() && !name.is_empty() {
                     p.names = vec![name];
@@ -299,12 +449,22 @@ impl RsData {
                     let Some(i) = cols.find(key) else {
                         return Ok(None);
                     };
-                    parse_amount(&cell(Some(i)), cols.units[i])
-                        .map_err(|m| Error::data(path, *line, format!("{}: {m}", header[i])))
+                    parse_amount(&cell(Some(i)), cols.units[i]).map_err(|m| {
+                        Error::data(
+                            path,
+                            *line,
+                            format!("column {} ({}): {m}", i + 1, header[i]),
+                        )
+                    })
                 };
                 let rate = match cols.find("執行率") {
-                    Some(i) => parse_number(&cell(Some(i)))
-                        .map_err(|m| Error::data(path, *line, format!("{}: {m}", header[i])))?,
+                    Some(i) => parse_number(&cell(Some(i))).map_err(|m| {
+                        Error::data(
+                            path,
+                            *line,
+                            format!("column {} ({}): {m}", i + 1, header[i]),
+                        )
+                    })?,
                     None => None,
                 };
                 let b = RsBudget {
@@ -312,17 +472,21 @@ impl RsData {
                     budget_year,
                     initial: amount("当初予算")?,
                     supplementary: amount("補正予算")?,
+                    carryover: amount("前年度からの繰越し")?,
+                    reserve: amount("予備費等")?,
                     executed: amount("執行額")?,
                     execution_rate: rate,
                     next_request: amount("翌年度要求額")?,
                     demand: amount("要望額")?,
                 };
-                let keep = p
-                    .budgets
-                    .get(&budget_year)
-                    .is_none_or(|old| old.review_year <= b.review_year);
-                if keep {
-                    p.budgets.insert(budget_year, b);
+                // Rows of one review year add up (one per account); a later review replaces
+                // an earlier one; an earlier one is ignored.
+                match p.budgets.get_mut(&budget_year) {
+                    Some(old) if old.review_year == b.review_year => old.add(&b),
+                    Some(old) if old.review_year > b.review_year => {}
+                    _ => {
+                        p.budgets.insert(budget_year, b);
+                    }
                 }
             }
         }
@@ -339,6 +503,42 @@ impl RsData {
         });
         Ok(())
     }
+}
+
+impl RsBudget {
+    /// Adds another account row of the same program, budget year and review year.
+    fn add(&mut self, other: &RsBudget) {
+        fn sum(a: &mut Option<i64>, b: Option<i64>) {
+            if let Some(b) = b {
+                *a = Some(a.unwrap_or(0) + b);
+            }
+        }
+        sum(&mut self.initial, other.initial);
+        sum(&mut self.supplementary, other.supplementary);
+        sum(&mut self.carryover, other.carryover);
+        sum(&mut self.reserve, other.reserve);
+        sum(&mut self.executed, other.executed);
+        sum(&mut self.next_request, other.next_request);
+        sum(&mut self.demand, other.demand);
+        // The rate of the sum is not the sum of the rates: left out when rows were added.
+        self.execution_rate = None;
+    }
+
+    /// Total budget of the year as far as the summary says (当初 + 補正).
+    pub fn budget(&self) -> i64 {
+        self.initial.unwrap_or(0) + self.supplementary.unwrap_or(0)
+    }
+}
+
+/// A 予算事業ID as compared everywhere: NFKC, spaces dropped, and leading zeros stripped
+/// from an all-digit ID (the derived copies carry bare integers; a padded CSV must match).
+pub fn normalize_id(s: &str) -> String {
+    let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        let z = t.trim_start_matches('0');
+        return if z.is_empty() { "0".into() } else { z.into() };
+    }
+    t
 }
 
 /// Decodes a CSV file: UTF-8 (a BOM is dropped) when it is valid UTF-8, else CP932.
@@ -398,7 +598,8 @@ impl Columns {
         }
     }
 
-    /// The column whose name starts with `prefix`, preferring a 合計 (total) column.
+    /// The column whose name starts with `prefix`, preferring a 合計 (total) column, then
+    /// the column named exactly so (府省庁, not 府省庁の建制順).
     fn find(&self, prefix: &str) -> Option<usize> {
         let matching: Vec<usize> = (0..self.keys.len())
             .filter(|&i| self.keys[i].starts_with(prefix))
@@ -407,6 +608,7 @@ impl Columns {
             .iter()
             .copied()
             .find(|&i| self.keys[i].contains("合計"))
+            .or_else(|| matching.iter().copied().find(|&i| self.keys[i] == prefix))
             .or_else(|| matching.first().copied())
     }
 }
@@ -479,6 +681,8 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
     };
     for p in data.projects.values() {
         let iri = project_iri(&p.id);
+        let ja =
+            |s: &str| -> Term { Literal::new_language_tagged_literal_unchecked(s, "ja").into() };
         add(
             &iri,
             ext::RDF_TYPE,
@@ -503,7 +707,6 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
             };
             add(&iri, pred, l.into());
         }
-        let ja = |s: &str| Literal::new_language_tagged_literal_unchecked(s, "ja").into();
         if !p.ministry.is_empty() {
             add(&iri, term::MINISTRY_NAME, ja(&p.ministry));
             let key: String = p.ministry.chars().filter(|c| !c.is_whitespace()).collect();
@@ -520,6 +723,59 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
         }
         if !p.purpose.is_empty() {
             add(&iri, term::PURPOSE, ja(&p.purpose));
+        }
+        if !p.overview.is_empty() {
+            add(&iri, term::OVERVIEW, ja(&p.overview));
+        }
+        if !p.remarks.is_empty() {
+            add(&iri, term::REMARKS, ja(&p.remarks));
+        }
+        if let Some(why) = p.aggregate_evidence() {
+            add(
+                &iri,
+                ext::RDF_TYPE,
+                term::AGGREGATE_LINE.into_owned().into(),
+            );
+            add(
+                &iri,
+                term::AGGREGATE_EVIDENCE,
+                Literal::new_language_tagged_literal_unchecked(why, "en").into(),
+            );
+        }
+        // Payments: one node per (review year, recipient), amounts of a recipient added.
+        let mut paid: BTreeMap<(i32, String, String), i64> = BTreeMap::new();
+        for pay in &p.payments {
+            let key = (
+                pay.review_year.unwrap_or(0),
+                pay.corporate_number.clone().unwrap_or_default(),
+                pay.name.clone(),
+            );
+            *paid.entry(key).or_default() += pay.amount.unwrap_or(0);
+        }
+        for (n, ((ry, corp, name), amount)) in paid.iter().enumerate() {
+            let pay = NamedNode::new_unchecked(format!("{}-rs{ry}-pay{}", iri.as_str(), n + 1));
+            add(&pay, ext::RDF_TYPE, term::PAYMENT.into_owned().into());
+            add(&pay, term::PAYMENT_OF, iri.clone().into());
+            if *ry > 0 {
+                add(&pay, term::REVIEW_YEAR, year_literal(*ry).into());
+            }
+            add(&pay, term::PAYEE_NAME, ja(name));
+            add(&pay, term::AMOUNT, yen(*amount).into());
+            if !corp.is_empty() {
+                let org = corporate_iri(corp);
+                add(&pay, term::PAYEE, org.clone().into());
+                add(
+                    &org,
+                    ext::RDF_TYPE,
+                    ext::ORG_ORGANIZATION.into_owned().into(),
+                );
+                add(
+                    &org,
+                    term::CORPORATE_NUMBER,
+                    Literal::new_simple_literal(corp).into(),
+                );
+                add(&org, ext::RDFS_LABEL, ja(name));
+            }
         }
         if !p.url.is_empty() {
             let o: Term = match NamedNode::new(p.url.clone()) {
@@ -549,6 +805,8 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
             let amounts = [
                 (term::INITIAL_BUDGET, b.initial),
                 (term::SUPPLEMENTARY_BUDGET, b.supplementary),
+                (term::CARRYOVER_FROM_PREVIOUS, b.carryover),
+                (term::RESERVE_FUND, b.reserve),
                 (term::EXECUTED_AMOUNT, b.executed),
                 (term::NEXT_YEAR_REQUEST, b.next_request),
                 (term::DEMAND_AMOUNT, b.demand),

@@ -1,5 +1,7 @@
 //! Linking with the administrative project review (RS) data: reading its ZIPs and CSVs in
-//! both encodings, the matcher's precision and recall on the fixture of tests/fixtures/rs/,
+//! both encodings (invented rows of tests/fixtures/rs/, kept for the encodings and errors),
+//! and on the committed real subset of RS 2024 and RS 2025 (tests/fixtures/rs-real/): summed
+//! 2-1 rows, 5-1 recipients, typed links, precision and recall against the truth tables,
 //! curated decisions, the linkset, the RS graph and the named queries that use them.
 
 use crate::util::{csv, medrd, root};
@@ -82,10 +84,6 @@ fn zip(path: &Path, entries: &[(&str, &[u8])]) {
     w.finish().unwrap();
 }
 
-fn truth() -> BTreeSet<(String, String)> {
-    link::read_truth(&fixture("truth.csv")).unwrap()
-}
-
 #[test]
 fn zip_cp932_and_utf8_files_read_alike() {
     let files = RsFiles::new("encodings");
@@ -113,7 +111,7 @@ fn zip_cp932_and_utf8_files_read_alike() {
     }
     let encodings: Vec<&str> = from_zips.files.iter().map(|f| f.encoding).collect();
     assert_eq!(encodings, ["UTF-8 (BOM)", "Shift_JIS (CP932)"]);
-    let dementia = &from_zips.projects["0100001"];
+    let dementia = &from_zips.projects["100001"];
     // Quoted multi-line cell, BOM not part of the first column.
     assert_eq!(
         dementia.purpose,
@@ -137,7 +135,7 @@ fn zip_cp932_and_utf8_files_read_alike() {
     assert_eq!(fy2023.execution_rate, Some(90.0));
     assert_eq!(dementia.budgets[&2024].executed, None, "「-」 is no value");
     // ▲ is a minus; 95.0% loses its sign.
-    let cancer = &from_zips.projects["0100005"].budgets[&2023];
+    let cancer = &from_zips.projects["100005"].budgets[&2023];
     assert_eq!(cancer.supplementary, Some(-100_000_000));
     assert_eq!(cancer.execution_rate, Some(95.0));
 }
@@ -158,48 +156,192 @@ fn a_file_without_the_rs_header_is_refused_with_its_name() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn matcher_precision_and_recall_on_the_fixture() {
-    let files = RsFiles::new("quality");
-    let kb = Kb::load(Layout::new(root())).unwrap();
-    let curated = matcher::read_decisions(&fixture("decisions.toml")).unwrap();
-    let linked = link::link_rs(&kb, &files.zips(), &curated).unwrap();
-    let by_score = matcher::quality(&linked.by_score, &truth());
-    let with_curated = matcher::quality(&linked.candidates, &truth());
-    println!("matcher: {by_score:?}\nwith curated decisions: {with_curated:?}");
-    // By score: 13 of the 15 true pairs, one homonym wrongly exact.
-    assert_eq!(
-        (
-            by_score.true_positives,
-            by_score.predicted,
-            by_score.expected
-        ),
-        (13, 14, 15)
-    );
-    assert!(
-        by_score.precision >= 0.9 && by_score.recall >= 0.85,
-        "{by_score:?}"
-    );
-    // The reviewer's three decisions fix all three.
-    assert_eq!((with_curated.precision, with_curated.recall), (1.0, 1.0));
-    // No distractor is ever an exact match.
-    let exact: BTreeSet<&str> = linked
-        .by_score
-        .iter()
-        .filter(|c| c.decision == matcher::Decision::Exact)
-        .map(|c| c.rs_id.as_str())
+/// The committed real subset of one RS edition (tests/fixtures/rs-real/YEAR/: 1-2, 2-1, 5-1
+/// ZIPs written by scripts/rs-fixtures.py).
+fn real(year: u32) -> Vec<PathBuf> {
+    let dir = root().join(format!("tests/fixtures/rs-real/{year}"));
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
         .collect();
-    for distractor in ["0100007", "0100011", "0100014", "0100017", "0100018"] {
-        assert!(!exact.contains(distractor), "{distractor} matched exactly");
+    v.sort();
+    assert_eq!(v.len(), 3, "1-2, 2-1 and 5-1 in {}", dir.display());
+    v
+}
+
+fn real_truth(year: u32) -> PathBuf {
+    root().join(format!("tests/fixtures/rs-real/truth-{year}.csv"))
+}
+
+fn linked_pairs(c: &[matcher::Candidate]) -> BTreeSet<(String, String, String)> {
+    c.iter()
+        .filter(|c| c.decision == matcher::Decision::Linked)
+        .map(|c| {
+            let rel = c.relation.map_or("", |r| r.as_str()).to_owned();
+            (c.program.clone(), c.rs_id.clone(), rel)
+        })
+        .collect()
+}
+
+#[test]
+fn real_2_1_account_rows_are_summed_and_5_1_recipients_read() {
+    let data = RsData::read(&real(2024)).unwrap();
+    // 2447 has three account rows (労災勘定, 徴収勘定, both) in 2-1; their sum is the program's
+    // budgetSummary in sankey-svg-2024-graph.json.gz: initial 2,028,204,000, request
+    // 2,106,548,000, executed 1,226,260,151 yen.
+    let p = &data.projects["2447"];
+    let b = &p.budgets[&2023];
+    assert_eq!(b.initial, Some(2_028_204_000));
+    assert_eq!(b.next_request, Some(2_106_548_000));
+    assert_eq!(b.executed, Some(1_226_260_151));
+    assert_eq!(b.review_year, Some(2024));
+    // 2958, the MHLW aggregate: FY2023 initial 476.3億, FY2024 request 571.6億, one recipient.
+    let agg = &data.projects["2958"];
+    assert_eq!(agg.budgets[&2023].initial, Some(47_632_511_000));
+    assert_eq!(agg.budgets[&2023].next_request, Some(57_159_000_000));
+    assert_eq!(agg.ministry, "厚生労働省");
+    assert!(agg.aggregate_evidence().unwrap().contains("別紙"));
+    assert_eq!(agg.payments.len(), 1);
+    assert_eq!(agg.payments[0].name, "国立研究開発法人日本医療研究開発機構");
+    assert_eq!(
+        agg.payments[0].corporate_number.as_deref(),
+        Some("9010005023796")
+    );
+    assert_eq!(agg.payments[0].amount, Some(56_979_921_000));
+    // 20935 (デジタルヘルスケア開発・導入加速化事業) has no 2-1 row of 予算年度 2023 in RS 2024: no
+    // record, not zeros.
+    assert!(data.projects["20935"].budgets.is_empty());
+    // RS 2025: the aggregate's sheet no longer says 別紙 but lists the projects.
+    let d25 = RsData::read(&real(2025)).unwrap();
+    let agg25 = &d25.projects["2958"];
+    assert_eq!(agg25.budgets[&2024].initial, Some(47_533_185_000));
+    assert!(agg25.aggregate_evidence().unwrap().contains("プロジェクト"));
+    // The per-project sibling sheets (budget 0) are not aggregate lines.
+    assert!(d25.projects["2963"].aggregate_evidence().is_none());
+}
+
+#[test]
+fn typed_links_on_the_real_subset_of_both_editions() {
+    let kb = Kb::load(Layout::new(root())).unwrap();
+    let ministries = matcher::ministry_names(&kb).unwrap();
+    let programs = matcher::programs(&kb).unwrap();
+    for year in [2024, 2025] {
+        let linked = link::link_rs(&kb, &real(year), &[]).unwrap();
+        let truth = link::read_truth(&real_truth(year)).unwrap();
+        let q = matcher::quality(&linked.by_score, &truth);
+        assert_eq!(
+            (q.true_positives, q.predicted, q.expected, q.same_relation),
+            (51, 51, 51, 51),
+            "RS {year}: {q:?}"
+        );
+        let pairs = linked_pairs(&linked.candidates);
+        // No link across ministries.
+        for (program, rs_id, _) in &pairs {
+            let p = programs.iter().find(|p| &p.slug == program).unwrap();
+            let code = matcher::ministry_code(&ministries, &linked.rs.projects[rs_id].ministry);
+            assert!(
+                code.is_some_and(|c| p.ministries.iter().any(|m| m == c)),
+                "RS {year}: {program} linked to {rs_id} of another ministry"
+            );
+        }
+        let has = |p: &str, r: &str, rel: &str| pairs.contains(&(p.into(), r.into(), rel.into()));
+        let any = |p: &str, r: &str| pairs.iter().any(|x| x.0 == p && x.1 == r);
+        // The three wrong links of issue 11 are not made.
+        assert!(
+            !any("clinical-rd-promotion", "5306"),
+            "防衛省 研究開発推進事業"
+        );
+        assert!(
+            !any("young-researchers-discovery", "3742"),
+            "エネルギー・環境分野"
+        );
+        assert!(!any("regenerative-infrastructure", "5754"), "遺伝子治療…");
+        // Typed relations of known programs.
+        assert!(has("b-cure", "6844", "exact"));
+        assert!(has("b-cure-tmm", "6844", "whole"));
+        assert!(
+            has("next-gen-drug-technology", "6047", "exact"),
+            "うち sub-program"
+        );
+        assert!(has("data-platform", "6849", "part"));
+        assert!(has("data-platform", "3585", "part"));
+        assert!(has("data-platform", "2958", "aggregate"));
+        assert!(has("dementia-rd", "2958", "aggregate"));
+        assert!(has("young-researchers-discovery", "3516", "whole"));
+        assert!(has("phr-data", "719", "whole"));
+        assert!(has("child-development", "6480", "whole"));
+        assert!(!pairs.iter().any(|x| x.0 == "ncbn"), "in-house, no RS line");
+        // The per-project sibling sheets of 2958 are never linked.
+        for sib in ["2867", "2959", "2960", "2961", "2962", "2963"] {
+            assert!(!pairs.iter().any(|x| x.1 == sib), "sibling {sib} linked");
+        }
     }
 }
 
 #[test]
-fn link_rs_writes_linkset_rs_graph_report_and_quality() {
-    let files = RsFiles::new("cli");
-    let out = |n: &str| files.path(n).to_str().unwrap().to_owned();
+fn curated_decisions_win_with_their_relation() {
+    let kb = Kb::load(Layout::new(root())).unwrap();
+    let dir = std::env::temp_dir().join(format!("medrd-rs-{}-curated", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("decisions.toml");
+    std::fs::write(
+        &file,
+        r#"
+[[decision]]
+program = "dementia-rd"
+rs_id = "02958"
+decision = "reject"
+reason = "test: a reviewer disagrees"
+
+[[decision]]
+program = "clinical-rd-promotion"
+rs_id = "5306"
+decision = "accept"
+relation = "whole"
+reason = "test: a curated decision may cross ministries"
+"#,
+    )
+    .unwrap();
+    let curated = matcher::read_decisions(&file).unwrap();
+    let linked = link::link_rs(&kb, &real(2024), &curated).unwrap();
+    let pairs = linked_pairs(&linked.candidates);
+    assert!(!pairs.iter().any(|x| x.0 == "dementia-rd" && x.1 == "2958"));
+    assert!(pairs.contains(&(
+        "clinical-rd-promotion".into(),
+        "5306".into(),
+        "whole".into()
+    )));
+    let row = linked
+        .candidates
+        .iter()
+        .find(|c| c.program == "dementia-rd" && c.rs_id == "2958")
+        .unwrap();
+    assert_eq!(
+        (row.decision, row.basis),
+        (matcher::Decision::Unmatched, "curated")
+    );
+    // A decision without a reason, or with an unknown relation, is refused.
+    std::fs::write(&file, "[[decision]]\nprogram = \"b-cure\"\nrs_id = \"6844\"\ndecision = \"accept\"\nreason = \"\"\n").unwrap();
+    assert!(matcher::read_decisions(&file)
+        .unwrap_err()
+        .to_string()
+        .contains("reason"));
+    std::fs::write(&file, "[[decision]]\nprogram = \"b-cure\"\nrs_id = \"6844\"\ndecision = \"accept\"\nrelation = \"same\"\nreason = \"x\"\n").unwrap();
+    assert!(matcher::read_decisions(&file)
+        .unwrap_err()
+        .to_string()
+        .contains("relation"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn link_rs_on_the_real_subset_writes_typed_linkset_report_and_quality() {
+    let dir = std::env::temp_dir().join(format!("medrd-rs-{}-cli", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = |n: &str| dir.join(n).to_str().unwrap().to_owned();
     let mut args: Vec<String> = ["link", "rs"].map(String::from).to_vec();
-    args.extend(files.zips().iter().map(|p| p.to_str().unwrap().to_owned()));
+    args.extend(real(2024).iter().map(|p| p.to_str().unwrap().to_owned()));
     args.extend([
         "-o".into(),
         out("linkset.ttl"),
@@ -207,115 +349,79 @@ fn link_rs_writes_linkset_rs_graph_report_and_quality() {
         out("rs.ttl"),
         "--report".into(),
         out("report.csv"),
-        "--decisions".into(),
-        fixture("decisions.toml").to_str().unwrap().into(),
         "--truth".into(),
-        fixture("truth.csv").to_str().unwrap().into(),
+        real_truth(2024).to_str().unwrap().into(),
     ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = medrd(&args);
+    let run = medrd(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("matcher (score only): precision 0.929 (13/14), recall 0.867 (13/15)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("with curated decisions: precision 1.000 (15/15), recall 1.000 (15/15)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("Shift_JIS (CP932)") && run.stderr.contains("千円"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stdout.contains("program_ja") && run.stdout.contains("認知症研究開発事業"),
-        "{}",
-        run.stdout
-    );
-
-    let report = csv(&std::fs::read_to_string(files.path("report.csv")).unwrap());
-    assert_eq!(
-        report[0],
-        [
-            "program_ja",
-            "rs_id",
-            "rs_name",
-            "score",
-            "decision",
-            "program",
-            "basis"
-        ]
-    );
-    let row = |program: &str, rs_id: &str| {
-        report
-            .iter()
-            .find(|r| r[5] == program && r[1] == rs_id)
-            .unwrap_or_else(|| panic!("no report row {program} {rs_id}"))
-            .clone()
-    };
-    assert_eq!(row("dementia-rd", "0100001")[3..5], ["1.000", "exact"]);
-    assert_eq!(
-        row("translational-research", "0100013")[4..],
-        ["exact", "translational-research", "curated"]
-    );
-    assert_eq!(row("translational-research", "0100014")[4], "close");
-    assert_eq!(
-        row("research-network", "0100024")[4..],
-        ["unmatched", "research-network", "curated"]
-    );
-    assert_eq!(
-        row("regenerative-practical", "0100011")[3..5],
-        ["0.600", "close"],
-        "same name, other ministry"
-    );
-    assert_eq!(row("brain-science", "")[4], "unmatched");
-    let programs: BTreeSet<&str> = report[1..].iter().map(|r| r[5].as_str()).collect();
-    assert_eq!(programs.len(), 52, "every program has a row");
-
-    let linkset = std::fs::read(files.path("linkset.ttl")).unwrap();
+    for what in ["matcher (score only)", "with curated decisions"] {
+        let line = format!("{what}: precision 1.000 (51/51), recall 1.000 (51/51); relation as in the truth for 51/51");
+        assert!(run.stderr.contains(&line), "{}", run.stderr);
+    }
+    assert!(run.stderr.contains("recipients"), "{}", run.stderr);
+    let report = csv(&std::fs::read_to_string(dir.join("report.csv")).unwrap());
+    assert_eq!(report[0], link::REPORT_COLUMNS);
+    let row = report
+        .iter()
+        .find(|r| r[6] == "hepatitis" && r[1] == "2958")
+        .unwrap();
+    assert_eq!(row[4..6], ["linked", "aggregate"]);
+    assert!(row[8].contains("別紙"), "{row:?}");
+    let linkset = std::fs::read(dir.join("linkset.ttl")).unwrap();
     let triples: Vec<String> = RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(&linkset)
         .map(|t| t.unwrap().to_string())
         .collect();
-    let exact = |p: &str, r: &str| {
-        format!("<https://w3id.org/medrd-kg/id/program/{p}> <http://www.w3.org/2004/02/skos/core#exactMatch> <https://w3id.org/medrd-kg/id/rs/{r}>")
+    let t = |p: &str, prop: &str, r: &str| {
+        format!("<https://w3id.org/medrd-kg/id/program/{p}> <{prop}> <https://w3id.org/medrd-kg/id/rs/{r}>")
     };
-    let has = |t: &str| triples.iter().any(|x| x == t);
-    assert!(has(&exact("dementia-rd", "0100001")));
-    assert!(has(&exact("data-platform", "0100008")) && has(&exact("data-platform", "0100009")));
-    assert!(!has(&exact("regenerative-practical", "0100011")));
-    assert!(!has(&exact("research-network", "0100024")));
-    assert!(triples.iter().any(|t| t.contains("void#Linkset")));
-    let rs_graph = std::fs::read(files.path("rs.ttl")).unwrap();
-    let rs_triples = RdfParser::from_format(RdfFormat::Turtle)
-        .for_slice(&rs_graph)
-        .count();
-    assert!(rs_triples > 150, "{rs_triples} RS triples");
+    let has = |x: String| triples.contains(&x);
+    let skos = "http://www.w3.org/2004/02/skos/core#";
+    let rs = "https://w3id.org/medrd-kg/rs#";
+    assert!(has(t("b-cure", &format!("{skos}exactMatch"), "6844")));
+    assert!(has(t(
+        "hepatitis",
+        &format!("{rs}fundedThroughAggregate"),
+        "2958"
+    )));
+    assert!(has(t("hepatitis", &format!("{skos}broadMatch"), "2958")));
+    assert!(has(t("data-platform", &format!("{rs}hasPartInRs"), "6849")));
+    assert!(has(t(
+        "data-platform",
+        &format!("{skos}narrowMatch"),
+        "6849"
+    )));
+    assert!(!triples.iter().any(|x| x.contains("closeMatch")));
+    // The RS graph: recipients by 法人番号.
+    let rs_graph = std::fs::read_to_string(dir.join("rs.ttl")).unwrap();
+    assert!(rs_graph.contains("<http://hojin-info.go.jp/data/basic/9010005023796>"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-fn named_queries_use_the_linkset_and_rs_graph_loaded_with_with() {
-    let files = RsFiles::new("queries");
-    let linkset = files.path("linkset.ttl");
-    let rs_graph = files.path("rs.ttl");
+fn named_queries_on_the_real_subset_match_their_expected_results() {
+    let dir = std::env::temp_dir().join(format!("medrd-rs-{}-queries", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let linkset = dir.join("linkset.ttl");
+    let rs_graph = dir.join("rs.ttl");
     let mut args: Vec<String> = ["link", "rs"].map(String::from).to_vec();
-    args.extend(files.zips().iter().map(|p| p.to_str().unwrap().to_owned()));
+    args.extend(real(2024).iter().map(|p| p.to_str().unwrap().to_owned()));
     args.extend([
         "-o".into(),
         linkset.to_str().unwrap().into(),
         "--rs-graph".into(),
         rs_graph.to_str().unwrap().into(),
-        "--decisions".into(),
-        fixture("decisions.toml").to_str().unwrap().into(),
     ]);
     medrd(&args.iter().map(String::as_str).collect::<Vec<_>>()).ok();
-    let query = |name: &str| {
-        csv(&medrd(&[
+    for name in [
+        "rs-reconciliation",
+        "rs-inference-evidence",
+        "rs-budget-comparison",
+        "rs-unlinked-programs",
+        "rs-execution-by-project",
+        "rs-execution-by-theme",
+    ] {
+        let actual = medrd(&[
             "--with",
             linkset.to_str().unwrap(),
             "--with",
@@ -325,94 +431,100 @@ fn named_queries_use_the_linkset_and_rs_graph_loaded_with_with() {
             "--format",
             "csv",
         ])
-        .ok())
-    };
-    let cmp = query("rs-budget-comparison");
-    assert_eq!(
-        cmp[0],
-        [
-            "program",
-            "program_ja",
-            "rs_id",
-            "rs_name",
-            "fy2024_oku_yen",
-            "rs_fy2024_request_oku_yen",
-            "rs_fy2024_initial_oku_yen"
-        ]
-    );
-    assert_eq!(cmp.len() - 1, 15, "one row per exact link");
-    let dementia = cmp.iter().find(|r| r[0] == "dementia-rd").unwrap();
-    // Ours: 10億円 (project 1). RS: 翌年度要求額 of FY2023 1,150,000千円, 当初 FY2024 1,150,000千円.
-    assert_eq!(
-        dementia[2..],
-        [
-            "0100001",
-            "認知症研究開発事業（日本医療研究開発機構）",
-            "10",
-            "11.5",
-            "11.5"
-        ]
-    );
-    let cancer = cmp.iter().find(|r| r[0] == "innovative-cancer").unwrap();
-    assert_eq!(
-        cancer[4..],
-        ["55", "85", "82"],
-        "53 + 2 in projects 4 and 2"
-    );
-
-    let by_project = query("rs-execution-by-project");
-    assert_eq!(
-        by_project[0],
-        [
-            "project_no",
-            "budget_year",
-            "rs_programs",
-            "budget_oku_yen",
-            "executed_oku_yen",
-            "execution_rate_percent"
-        ]
-    );
-    // Project 1: dementia-rd (the only linked program with a FY2023 record), 10 + 0.5 budget, 9.45 spent.
-    assert!(
-        by_project.contains(
-            &["1", "2023", "1", "10.5", "9.5", "90"]
-                .map(String::from)
-                .to_vec()
-        ),
-        "{by_project:?}"
-    );
-    let by_theme = query("rs-execution-by-theme");
-    assert!(
-        by_theme
-            .iter()
-            .any(|r| r[0] == "dementia" && r[1] == "2023" && r[5] == "90"),
-        "{by_theme:?}"
-    );
-
-    let unlinked = query("rs-unlinked-programs");
-    let names: Vec<&str> = unlinked[1..].iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(
-        names.len(),
-        52 - 14,
-        "52 programs, 14 with an exact link (data-platform has two)"
-    );
-    assert!(!names.contains(&"dementia-rd") && names.contains(&"brain-science"));
-    let b_cure_tmm = unlinked.iter().find(|r| r[0] == "b-cure-tmm").unwrap();
-    assert_eq!(b_cure_tmm[2], "0100015(0.8,close)");
-
-    // The RS graph's terms are declared in ontology/rs.ttl.
-    let kb = Kb::load(Layout::new(root()).with_extra([rs_graph.clone()])).unwrap();
-    let undeclared = Table::collect(
-        kb.query(
-            "rs-declared",
-            "SELECT DISTINCT ?t WHERE { GRAPH ?g { { ?s ?t ?o } UNION { ?s a ?t } }
-               FILTER STRSTARTS(STR(?t), \"https://w3id.org/medrd-kg/rs#\")
-               FILTER NOT EXISTS { GRAPH <https://w3id.org/medrd-kg/graph/ontology> { ?t a ?k } } }",
-        )
-        .unwrap(),
+        .ok();
+        let path = root().join(format!("tests/expected/with-rs-real/{name}.csv"));
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            actual.replace("\r\n", "\n"),
+            expected.replace("\r\n", "\n"),
+            "query {name} with the real RS 2024 subset differs from {}",
+            path.display()
+        );
+    }
+    let rec = csv(&std::fs::read_to_string(
+        root().join("tests/expected/with-rs-real/rs-reconciliation.csv"),
     )
-    .unwrap();
-    assert!(undeclared.rows.is_empty(), "{:?}", undeclared.texts());
+    .unwrap());
+    // Like with like: the data platform's two named parts summed (3.07 + 1.23), B-cure once.
+    let dp = rec.iter().find(|r| r[0] == "data-platform").unwrap();
+    assert_eq!(dp[1..3], ["part", "3585 6849"]);
+    assert_eq!(dp[6..8], ["8", "4.3"]);
+    let bcure: Vec<_> = rec.iter().filter(|r| r[2] == "6844").collect();
+    assert_eq!(bcure.len(), 1, "{bcure:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn broken_inputs_stop_with_file_row_and_column_and_write_nothing() {
+    let dir = std::env::temp_dir().join(format!("medrd-rs-{}-broken", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let linkset = dir.join("linkset.ttl");
+    let check = |file: &Path, wants: &[&str]| {
+        let run = medrd(&[
+            "link",
+            "rs",
+            file.to_str().unwrap(),
+            "-o",
+            linkset.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        for w in wants {
+            assert!(run.stderr.contains(w), "{w:?} not in {}", run.stderr);
+        }
+        assert!(!linkset.exists(), "nothing written");
+    };
+    // Non-numeric amount: file, line 3, column 15 (当初予算（合計）).
+    let bad = dir.join("2-1_bad.csv");
+    let mut text = String::from("事業年度,予算事業ID,事業名,府省庁,局・庁,部,課,室,班,係,予算年度,x,y,z,当初予算（合計）,翌年度要求額（合計）\n");
+    text.push_str("2024,6844,B-cure,文部科学省,,,,,,,2023,,,,100,200\n");
+    text.push_str("2024,6844,B-cure,文部科学省,,,,,,,2023,,,,百円,200\n");
+    std::fs::write(&bad, &text).unwrap();
+    check(
+        &bad,
+        &["2-1_bad.csv:3", "column 15", "当初予算（合計）", "百円"],
+    );
+    // Unknown layout and a header without the ID column.
+    let odd = dir.join("odd.csv");
+    std::fs::write(&odd, "予算事業ID,色\n1,赤\n").unwrap();
+    check(&odd, &["odd.csv", "unknown layout"]);
+    let noid = dir.join("noid.csv");
+    std::fs::write(&noid, "事業名,府省庁\nx,y\n").unwrap();
+    check(&noid, &["noid.csv", "予算事業ID"]);
+    // A truncated ZIP (the real 2-1 cut in half).
+    let zip_bytes = std::fs::read(&real(2024)[1]).unwrap();
+    let cut = dir.join("cut.zip");
+    std::fs::write(&cut, &zip_bytes[..zip_bytes.len() / 2]).unwrap();
+    check(&cut, &["cut.zip", "ZIP"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_zip_bomb_stops_at_the_inflation_cap_naming_the_entry() {
+    let dir = std::env::temp_dir().join(format!("medrd-rs-{}-bomb", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // 64 MiB of one repeated row deflate to a few hundred KB.
+    let mut csv_text = String::from("事業年度,予算事業ID,事業名,府省庁\n");
+    let row = "2024,1,x,内閣府\n";
+    while csv_text.len() < 64 << 20 {
+        csv_text.push_str(row);
+    }
+    let bomb = dir.join("bomb.zip");
+    zip(&bomb, &[("1-2_big.csv", csv_text.as_bytes())]);
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 4 << 20);
+    let run = medrd(&[
+        "link",
+        "rs",
+        bomb.to_str().unwrap(),
+        "--max-unzipped",
+        "16777216",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1-2_big.csv") && run.stderr.contains("limit"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
