@@ -45,9 +45,16 @@ pub enum Command {
     /// Build the store, validate it and write the published dataset (every RDF format and
     /// every named query's results as CSV)
     Build {
-        /// Output directory
+        /// Output directory. It is replaced whole, so it must be absent, empty or written by
+        /// an earlier build (it holds a .medrd-build marker); never the project root, the
+        /// current or home directory, or any directory holding them
         #[arg(short, long, default_value = "dist")]
         output: PathBuf,
+        /// Replace the output directory even though `medrd build` did not write it (no
+        /// .medrd-build marker): everything in it is deleted. Still refuses /, the project
+        /// root, the current and home directory and their parents
+        #[arg(long)]
+        force: bool,
     },
     /// Run a named query, a .rq file or inline SPARQL
     Query {

@@ -28,7 +28,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .with_store(cli.store)
         .with_endpoint(cli.endpoint);
     match cli.command {
-        Command::Build { output } => build::run(&load(layout)?, &output),
+        Command::Build { output, force } => {
+            let target = build::Target::check(&output, &layout.root, force)?;
+            build::run(&load(layout)?, &target)
+        }
         Command::Query {
             query,
             sparql,
