@@ -76,7 +76,9 @@ pub fn resolve(queries: &Path, name_or_file: &str) -> Result<NamedQuery> {
     let directory = || {
         Error::io(
             as_path,
-            std::io::Error::other("is a directory, not a query file (give a .rq file or a query name)"),
+            std::io::Error::other(
+                "is a directory, not a query file (give a .rq file or a query name)",
+            ),
         )
     };
     if name_or_file.ends_with(".rq") || as_path.components().count() > 1 {

@@ -41,7 +41,10 @@ impl Kb {
                 Some(Term::NamedNode(n)) => n.clone(),
                 _ => return Err(bad("predicate that is not an IRI")),
             };
-            let object = s.get("o").cloned().ok_or_else(|| bad("triple without object"))?;
+            let object = s
+                .get("o")
+                .cloned()
+                .ok_or_else(|| bad("triple without object"))?;
             quads.push(Quad::new(subject, predicate, object, graph));
         }
         Ok(quads)
@@ -85,4 +88,3 @@ impl Kb {
         NamedQuery::read(&path)
     }
 }
-

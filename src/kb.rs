@@ -164,7 +164,9 @@ pub fn parse_rdf_file(path: &Path, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>>
 /// `__.nt`), and stable from run to run.
 pub fn extra_graph(path: &Path) -> NamedNode {
     let mut name = String::new();
-    let bytes = path.file_name().map_or(&b"file"[..], |n| n.as_encoded_bytes());
+    let bytes = path
+        .file_name()
+        .map_or(&b"file"[..], |n| n.as_encoded_bytes());
     for &b in bytes {
         if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
             name.push(b as char);

@@ -120,7 +120,10 @@ impl Target {
                 output.display()
             ),
             Ok(_) => {
-                let ours = path.join(MARKER).symlink_metadata().is_ok_and(|m| m.is_file());
+                let ours = path
+                    .join(MARKER)
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.is_file());
                 let (n, first) = entries(&path)?;
                 if !ours && n > 0 && !force {
                     bail!(
@@ -163,9 +166,8 @@ impl Target {
         match std::fs::create_dir(&staging) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let leftover = staging.is_dir()
-                    && !staging.is_symlink()
-                    && staging.join(MARKER).is_file();
+                let leftover =
+                    staging.is_dir() && !staging.is_symlink() && staging.join(MARKER).is_file();
                 if !leftover {
                     bail!(
                         "{} exists and was not made by medrd build: move it away (the build \
@@ -198,9 +200,8 @@ impl Target {
             if aside.symlink_metadata().is_ok() {
                 bail!("{} is in the way: move it away", aside.display());
             }
-            std::fs::rename(&self.path, &aside).with_context(|| {
-                format!("moving the previous {} aside", self.shown.display())
-            })?;
+            std::fs::rename(&self.path, &aside)
+                .with_context(|| format!("moving the previous {} aside", self.shown.display()))?;
         }
         if let Err(e) = std::fs::rename(staging, &self.path) {
             if replaces {

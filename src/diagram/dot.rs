@@ -519,7 +519,10 @@ pub fn timeout() -> std::time::Duration {
         .ok()
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(std::time::Duration::from_secs(60), std::time::Duration::from_secs_f64)
+        .map_or(
+            std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs_f64,
+        )
 }
 
 /// Runs `dot -T<format>` on DOT text, within [`timeout`]. Only a `dot` that cannot be
@@ -557,8 +560,18 @@ pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
             bytes
         })
     };
-    let stdout = read(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let stderr = read(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let limit = timeout();
     let start = std::time::Instant::now();
     let mut pause = std::time::Duration::from_millis(1);
