@@ -54,7 +54,7 @@ pub enum Command {
         output: PathBuf,
         /// Replace the output directory even though `medrd build` did not write it (no
         /// .medrd-build marker): everything in it is deleted. Still refuses /, the project
-        /// root, the current and home directory and their parents
+        /// root, the current and home directory, the build's inputs and their parents
         #[arg(long)]
         force: bool,
     },

@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Context};
 use medrd_kg::output::{write_results, ResultsFormat};
-use medrd_kg::{catalog, export, validate, Kb};
+use medrd_kg::{catalog, export, validate, Kb, Layout};
 use oxigraph::io::RdfFormat;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -77,10 +77,12 @@ fn entries(dir: &Path) -> anyhow::Result<(usize, Vec<String>)> {
 
 impl Target {
     /// Checks the output directory before any work. Refused always: `/`, the project root,
-    /// the current and the home directory and every ancestor of them, and an existing file.
-    /// An existing directory is replaced only when a previous build wrote it (it holds the
-    /// marker) or it is empty; any other needs `--force`.
-    pub fn check(output: &Path, project_root: &Path, force: bool) -> anyhow::Result<Self> {
+    /// the current and the home directory and every ancestor of them, a directory holding
+    /// the build's inputs (ontology/, data/, queries/, --with files, --store), and an
+    /// existing file. An existing directory is replaced only when a previous build wrote it
+    /// (it holds the marker) or it is empty; any other needs `--force`.
+    pub fn check(output: &Path, layout: &Layout, force: bool) -> anyhow::Result<Self> {
+        let project_root = layout.root.as_path();
         let shown = output.to_owned();
         let path = resolve(output)?;
         let refuse = |why: &str| -> anyhow::Result<Self> {
@@ -101,6 +103,18 @@ impl Target {
                 format!("it holds the project root {}", root.display())
             };
             return refuse(&what);
+        }
+        let inputs = [layout.ontology(), layout.data(), layout.queries()]
+            .into_iter()
+            .chain(layout.with.iter().cloned())
+            .chain(layout.store.iter().cloned());
+        for input in inputs {
+            if resolve(&input)?.starts_with(&path) {
+                return refuse(&format!(
+                    "it holds {}, which the build reads",
+                    input.display()
+                ));
+            }
         }
         let cwd = resolve(Path::new("."))?;
         if cwd.starts_with(&path) {

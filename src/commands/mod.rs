@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         Command::Build { output, force } => {
-            let target = build::Target::check(&output, &layout.root, force)?;
+            let target = build::Target::check(&output, &layout, force)?;
             build::run(&load(layout)?, &target)
         }
         Command::Query {

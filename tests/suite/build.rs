@@ -47,6 +47,30 @@ fn build_into_the_project_root_or_its_parent_is_refused_and_nothing_is_lost() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     let r = s.medrd_from(&work, &["build", "--force", "-o", "../../.."]);
     assert_eq!(r.code, 2, "{}", r.stderr);
+    // Nor the project's inputs, nor a directory of --with files.
+    for (args, input) in [
+        (&["build", "--force", "-o", "data"][..], "data"),
+        (&["build", "--force", "-o", "queries/checks/.."], "queries"),
+        (
+            &[
+                "--with",
+                "work/sub/notes.ttl",
+                "build",
+                "--force",
+                "-o",
+                "work",
+            ],
+            "notes.ttl",
+        ),
+    ] {
+        let r = s.medrd_from(&s.dir, args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("which the build reads") && r.stderr.contains(input),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
     assert_eq!(s.files(), before_link);
     assert_eq!(before.len() + 1, before_link.len());
 }
