@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Hostile output paths for `medrd build` (issue 10, defect 1): in a throwaway copy of the
-# project, `build -o .`, `-o ..`, `-o` a foreign directory, an existing file, `/`, and a
-# previous build; prints each outcome (exit code, message, files before/after) and exits 1
-# when any file of the copy was lost. Usage: scripts/abuse-cli.sh path/to/medrd
+# project, `build -o .`, `-o ..`, `-o dist/..`, `-o / --force`, `-o data --force`, `-o` a
+# foreign directory, an existing file and a previous build; prints each outcome (exit code,
+# message, files before/after) and exits 1 when any file of the copy was lost. Usage: scripts/abuse-cli.sh path/to/medrd
 # (scripts/abuse-test.sh calls it). Bounded: each run has a 120 s limit.
 set -uo pipefail
 
@@ -52,6 +52,7 @@ step "build -o ." 2 "$proj" build -o .
 step "build -o .." 2 "$proj" build -o ..
 step "build -o dist/.." 2 "$proj" build -o dist/..
 step "build -o / --force" 2 "$proj" build -o / --force
+step "build -o data --force" 2 "$proj" build -o data --force
 step "build -o foreign" 2 "$proj" build -o foreign
 step "build -o report.txt" 2 "$proj" build -o report.txt
 step "build -o dist (new)" 0 "$proj" build -o dist
