@@ -73,7 +73,18 @@ pub fn rules(queries: &Path) -> Result<Vec<NamedQuery>> {
 /// Finds a named query by name, or reads a `.rq` file by path.
 pub fn resolve(queries: &Path, name_or_file: &str) -> Result<NamedQuery> {
     let as_path = Path::new(name_or_file);
+    let directory = || {
+        Error::io(
+            as_path,
+            std::io::Error::other(
+                "is a directory, not a query file (give a .rq file or a query name)",
+            ),
+        )
+    };
     if name_or_file.ends_with(".rq") || as_path.components().count() > 1 {
+        if as_path.is_dir() {
+            return Err(directory());
+        }
         if as_path.is_file() {
             return NamedQuery::read(as_path).or_else(|_| {
                 let text = std::fs::read_to_string(as_path).map_err(|e| Error::io(as_path, e))?;
@@ -85,10 +96,14 @@ pub fn resolve(queries: &Path, name_or_file: &str) -> Result<NamedQuery> {
                 })
             });
         }
-        return Err(Error::io(as_path, std::io::ErrorKind::NotFound.into()));
+        return Err(Error::io(
+            as_path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such query file"),
+        ));
     }
-    named(queries)?
-        .into_iter()
-        .find(|q| q.name == name_or_file)
-        .ok_or_else(|| Error::UnknownQuery(name_or_file.to_owned()))
+    match named(queries)?.into_iter().find(|q| q.name == name_or_file) {
+        Some(q) => Ok(q),
+        None if as_path.is_dir() => Err(directory()),
+        None => Err(Error::UnknownQuery(name_or_file.to_owned())),
+    }
 }

@@ -15,6 +15,7 @@ pub struct Cli {
 
     /// Extra RDF to load beside ours (any syntax, by file extension; a directory loads every
     /// file in it), each file into its own named graph <https://w3id.org/medrd-kg/graph/with/FILE>
+    /// (FILE percent-encoded but for ASCII letters, digits and .-_~)
     #[arg(long = "with", global = true, value_name = "FILE_OR_DIR")]
     pub with: Vec<PathBuf>,
 
@@ -24,8 +25,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "MEDRD_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
 
-    /// Answer queries (query, validate's SPARQL checks, diagram, analyze…) from this remote
-    /// SPARQL 1.1 endpoint instead of the embedded store; `publish` puts our graphs there.
+    /// Answer queries (query, validate's SPARQL checks, diagram, analyze, stats, export…) from
+    /// this remote SPARQL 1.1 endpoint instead of the embedded store; `publish` puts our
+    /// graphs there; build, serve and bench refuse it (they work on the embedded store).
     /// The endpoint must evaluate queries over the union of its graphs (Fuseki:
     /// tdb2:unionDefaultGraph, see scripts/fuseki-test.sh)
     #[arg(long, global = true, env = "MEDRD_ENDPOINT", value_name = "URL")]
@@ -45,9 +47,16 @@ pub enum Command {
     /// Build the store, validate it and write the published dataset (every RDF format and
     /// every named query's results as CSV)
     Build {
-        /// Output directory
+        /// Output directory. It is replaced whole, so it must be absent, empty or written by
+        /// an earlier build (it holds a .medrd-build marker); never the project root, the
+        /// current or home directory, or any directory holding them
         #[arg(short, long, default_value = "dist")]
         output: PathBuf,
+        /// Replace the output directory even though `medrd build` did not write it (no
+        /// .medrd-build marker): everything in it is deleted. Still refuses /, the project
+        /// root, the current and home directory, the build's inputs and their parents
+        #[arg(long)]
+        force: bool,
     },
     /// Run a named query, a .rq file or inline SPARQL
     Query {

@@ -27,9 +27,12 @@ pub enum Error {
     /// A diagram cannot be built: unknown kind, argument or entity.
     #[error("diagram: {0}")]
     Diagram(String),
-    /// Graphviz `dot` is missing or failed.
+    /// Graphviz `dot` is not installed (it could not be started: not on PATH).
     #[error("{0}")]
     Graphviz(String),
+    /// Graphviz `dot` ran but failed: a non-zero exit, a signal or its time limit.
+    #[error("{0}")]
+    GraphvizFailed(String),
     /// A file of other open government data (RS CSV or ZIP, curated link decisions) cannot
     /// be read.
     #[error("{}: {message}", path.display())]

@@ -8,11 +8,11 @@ use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Quad, Triple};
 use std::io::Write;
 
-/// Writes every quad of the store. Formats without named graphs (Turtle, N-Triples,
+/// Writes every quad of the knowledge base (the store, or the `--endpoint`'s graphs). Formats without named graphs (Turtle, N-Triples,
 /// RDF/XML, JSON-LD) get the union of all graphs; N-Quads and TriG keep the graphs.
 pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
     let io = Error::Write;
-    let mut quads: Vec<Quad> = kb.store.iter().collect::<Result<_, _>>()?;
+    let mut quads: Vec<Quad> = kb.quads()?;
     quads.sort_by_cached_key(|q| {
         (
             q.graph_name.to_string(),

@@ -158,21 +158,22 @@ pub fn parse_rdf_file(path: &Path, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>>
         .collect()
 }
 
-/// The named graph that `--with` gives an extra file: `graph/with/<file name>`.
+/// The named graph that `--with` gives an extra file: `graph/with/<file name>`, the name
+/// percent-encoded byte by byte except ASCII letters, digits and `. - _ ~`. The encoding is
+/// one-to-one, so two names never share a graph (`予算.nt` and `決算.nt` do not both become
+/// `__.nt`), and stable from run to run.
 pub fn extra_graph(path: &Path) -> NamedNode {
-    let name: String = path
+    let mut name = String::new();
+    let bytes = path
         .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("file")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+        .map_or(&b"file"[..], |n| n.as_encoded_bytes());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            name.push(b as char);
+        } else {
+            name.push_str(&format!("%{b:02X}"));
+        }
+    }
     NamedNode::new_unchecked(format!("{BASE}graph/with/{name}"))
 }
 

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod dataset;
 pub mod diagram;
 pub mod error;
 pub mod export;

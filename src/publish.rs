@@ -65,7 +65,8 @@ pub fn table_queries(kb: &Kb) -> Result<Vec<NamedQuery>> {
     catalog::named(&kb.layout.queries().join(TABLES_DIR))
 }
 
-/// VoID statistics of the store: the union of all graphs, as the triple exports write it.
+/// VoID statistics of the knowledge base (the store, or the `--endpoint`): the union of all
+/// graphs, as the triple exports write it.
 struct Stats {
     triples: usize,
     entities: usize,
@@ -77,10 +78,18 @@ struct Stats {
 }
 
 fn stats(kb: &Kb) -> Result<Stats> {
-    let mut triples: HashSet<Triple> = HashSet::new();
-    for q in kb.store.iter() {
-        triples.insert(Triple::from(q?));
+    let quads = kb.quads()?;
+    let mut sizes: BTreeMap<NamedNodeRef<'_>, usize> = BTreeMap::new();
+    for q in &quads {
+        if let oxigraph::model::GraphName::NamedNode(g) = &q.graph_name {
+            *sizes.entry(g.as_ref()).or_default() += 1;
+        }
     }
+    let graphs = [DATA_GRAPH, ONTOLOGY_GRAPH]
+        .iter()
+        .map(|g| (g.into_owned(), sizes.get(g).copied().unwrap_or(0)))
+        .collect();
+    let triples: HashSet<Triple> = quads.into_iter().map(Triple::from).collect();
     let mut subjects: HashSet<&NamedOrBlankNode> = HashSet::new();
     let mut objects: HashSet<&Term> = HashSet::new();
     let mut entities: BTreeSet<&NamedNode> = BTreeSet::new();
@@ -99,10 +108,6 @@ fn stats(kb: &Kb) -> Result<Stats> {
             }
         }
     }
-    let graphs = [DATA_GRAPH, ONTOLOGY_GRAPH]
-        .iter()
-        .map(|g| (g.into_owned(), kb.graph_len(*g)))
-        .collect();
     Ok(Stats {
         triples: triples.len(),
         entities: entities.len(),

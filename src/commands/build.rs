@@ -1,17 +1,242 @@
 //! `medrd build`: the main job. Validate, then publish every export format, every named
 //! query's results as CSV, the tidy CSV tables with CSVW metadata, the DCAT catalogue and
-//! every diagram into the output directory.
+//! every diagram into the output directory — which replaces only what a previous build
+//! wrote (a `.medrd-build` marker inside it), never the user's files.
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use medrd_kg::output::{write_results, ResultsFormat};
-use medrd_kg::{catalog, export, validate, Kb};
+use medrd_kg::{catalog, export, validate, Kb, Layout};
 use oxigraph::io::RdfFormat;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::ExportFormat;
 
-pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
+/// The file every build writes into its output: an existing directory is replaced only
+/// when it holds one (or is empty), so `-o` can never delete a directory of the user's.
+pub const MARKER: &str = ".medrd-build";
+
+fn marker_text() -> String {
+    format!(
+        "This directory was written by `medrd build` (medrd-kg {}).\n\
+         `medrd build -o DIR` replaces a directory only when it holds this file (or is empty).\n\
+         Delete this file to keep a later build from replacing the directory.\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Where a build goes, checked before any work: the output directory (canonical path),
+/// whether one is there to replace, and the staging directory beside it.
+pub struct Target {
+    /// The canonical output directory.
+    path: PathBuf,
+    /// What the user typed, for messages.
+    shown: PathBuf,
+    /// An existing directory the build replaces once it succeeded.
+    replaces: bool,
+}
+
+/// `path` made absolute with every symbolic link, `.` and `..` resolved, also when its
+/// last components do not exist yet (those cannot be links, so `..` there is lexical).
+fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let absolute = cwd.join(path);
+    let mut resolved = PathBuf::from("/");
+    for c in absolute.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => resolved = c.as_os_str().into(),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::Normal(name) => {
+                resolved.push(name);
+                if resolved.symlink_metadata().is_ok() {
+                    resolved = resolved
+                        .canonicalize()
+                        .with_context(|| format!("resolving {}", path.display()))?;
+                }
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+/// The first entries of a directory (for a message), and how many there are.
+fn entries(dir: &Path) -> anyhow::Result<(usize, Vec<String>)> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let n = names.len();
+    names.truncate(3);
+    Ok((n, names))
+}
+
+impl Target {
+    /// Checks the output directory before any work. Refused always: `/`, the project root,
+    /// the current and the home directory and every ancestor of them, a directory holding
+    /// the build's inputs (ontology/, data/, queries/, --with files, --store), and an
+    /// existing file. An existing directory is replaced only when a previous build wrote it
+    /// (it holds the marker) or it is empty; any other needs `--force`.
+    pub fn check(output: &Path, layout: &Layout, force: bool) -> anyhow::Result<Self> {
+        let project_root = layout.root.as_path();
+        let shown = output.to_owned();
+        let path = resolve(output)?;
+        let refuse = |why: &str| -> anyhow::Result<Self> {
+            bail!(
+                "refusing to build into {}: {why}; a build replaces its output directory whole, \
+                 so give -o a directory of its own (default: dist)",
+                output.display()
+            )
+        };
+        if path.parent().is_none() {
+            return refuse("it is the root directory /");
+        }
+        let root = resolve(project_root)?;
+        if root.starts_with(&path) {
+            let what = if root == path {
+                "it is the project root".to_owned()
+            } else {
+                format!("it holds the project root {}", root.display())
+            };
+            return refuse(&what);
+        }
+        let inputs = [layout.ontology(), layout.data(), layout.queries()]
+            .into_iter()
+            .chain(layout.with.iter().cloned())
+            .chain(layout.store.iter().cloned());
+        for input in inputs {
+            if resolve(&input)?.starts_with(&path) {
+                return refuse(&format!(
+                    "it holds {}, which the build reads",
+                    input.display()
+                ));
+            }
+        }
+        let cwd = resolve(Path::new("."))?;
+        if cwd.starts_with(&path) {
+            return refuse("it is or holds the current directory");
+        }
+        if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+            if resolve(Path::new(&home))?.starts_with(&path) {
+                return refuse("it is or holds the home directory");
+            }
+        }
+        let replaces = match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e).with_context(|| format!("reading {}", output.display())),
+            Ok(m) if !m.is_dir() => bail!(
+                "{} is a file, not a directory: give -o a directory for the build (it is \
+                 created if absent)",
+                output.display()
+            ),
+            Ok(_) => {
+                let ours = path
+                    .join(MARKER)
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.is_file());
+                let (n, first) = entries(&path)?;
+                if !ours && n > 0 && !force {
+                    bail!(
+                        "refusing to replace {}: it has no {MARKER} marker, so `medrd build` did \
+                         not write it, and it is not empty ({}{}); give another -o, or pass \
+                         --force to replace it (deleting what it holds)",
+                        output.display(),
+                        first.join(", "),
+                        if n > first.len() { ", …" } else { "" }
+                    );
+                }
+                true
+            }
+        };
+        Ok(Target {
+            path,
+            shown,
+            replaces,
+        })
+    }
+
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "dist".into());
+        self.path.with_file_name(format!(".{name}{suffix}"))
+    }
+
+    /// Creates the staging directory beside the output, exclusively: one left by an
+    /// interrupted build (it holds the marker) is removed first; anything else there is
+    /// not ours and stops the build.
+    fn create_staging(&self) -> anyhow::Result<PathBuf> {
+        let staging = self.sibling(".partial");
+        if let Some(parent) = staging.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        match std::fs::create_dir(&staging) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let leftover =
+                    staging.is_dir() && !staging.is_symlink() && staging.join(MARKER).is_file();
+                if !leftover {
+                    bail!(
+                        "{} exists and was not made by medrd build: move it away (the build \
+                         stages its output there)",
+                        staging.display()
+                    );
+                }
+                eprintln!(
+                    "note: removing {} left by an interrupted build",
+                    staging.display()
+                );
+                std::fs::remove_dir_all(&staging)
+                    .with_context(|| format!("removing {}", staging.display()))?;
+                std::fs::create_dir(&staging)
+                    .with_context(|| format!("creating {}", staging.display()))?;
+            }
+            Err(e) => return Err(e).with_context(|| format!("creating {}", staging.display())),
+        }
+        std::fs::write(staging.join(MARKER), marker_text())
+            .with_context(|| format!("writing {}", staging.join(MARKER).display()))?;
+        Ok(staging)
+    }
+
+    /// Moves the finished build into place: the old output aside, the build in, then the
+    /// old one deleted. A failure half way puts the old output back.
+    fn swap(&self, staging: &Path) -> anyhow::Result<()> {
+        let aside = self.sibling(&format!(".old-{}", std::process::id()));
+        let replaces = self.replaces && self.path.exists();
+        if replaces {
+            if aside.symlink_metadata().is_ok() {
+                bail!("{} is in the way: move it away", aside.display());
+            }
+            std::fs::rename(&self.path, &aside)
+                .with_context(|| format!("moving the previous {} aside", self.shown.display()))?;
+        }
+        if let Err(e) = std::fs::rename(staging, &self.path) {
+            if replaces {
+                let _ = std::fs::rename(&aside, &self.path);
+            }
+            return Err(e)
+                .with_context(|| format!("moving the build into {}", self.shown.display()));
+        }
+        if replaces {
+            if let Err(e) = std::fs::remove_dir_all(&aside) {
+                eprintln!(
+                    "note: the build is in place, but the previous one stays at {}: {e}",
+                    aside.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn run(kb: &Kb, target: &Target) -> anyhow::Result<ExitCode> {
     let checks = validate::run(kb)?;
     if super::validate::report(&checks) > 0 {
         eprintln!("not publishing: validation failed");
@@ -19,31 +244,25 @@ pub fn run(kb: &Kb, output: &Path) -> anyhow::Result<ExitCode> {
     }
     // Everything is written to a sibling directory first and moved into place at the end, so
     // a failure half way leaves the previous dataset as it was, never a mix of the two.
-    let name = output
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("dist");
-    let staging = output.with_file_name(format!(".{name}.partial"));
-    let _ = std::fs::remove_dir_all(&staging);
-    match publish(kb, &staging, output, checks.len()) {
-        Ok(()) => {
-            if output.exists() {
-                std::fs::remove_dir_all(output)
-                    .with_context(|| format!("replacing {}", output.display()))?;
-            }
-            std::fs::rename(&staging, output)
-                .with_context(|| format!("moving the build into {}", output.display()))?;
+    let staging = target.create_staging()?;
+    let done = publish(kb, &staging, checks.len()).and_then(|summary| {
+        target.swap(&staging)?;
+        Ok(summary)
+    });
+    match done {
+        Ok(summary) => {
+            eprintln!("built {}: {summary}", target.shown.display());
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
-            Err(e.context(format!("nothing written to {}", output.display())))
+            Err(e.context(format!("nothing written to {}", target.shown.display())))
         }
     }
 }
 
-/// Writes the whole published dataset into `output` (to be moved to `shown`).
-fn publish(kb: &Kb, output: &Path, shown: &Path, checks: usize) -> anyhow::Result<()> {
+/// Writes the whole published dataset into `output`; returns the summary line.
+fn publish(kb: &Kb, output: &Path, checks: usize) -> anyhow::Result<String> {
     std::fs::create_dir_all(output.join("queries"))
         .with_context(|| format!("creating {}", output.display()))?;
     let formats = [
@@ -79,9 +298,8 @@ fn publish(kb: &Kb, output: &Path, shown: &Path, checks: usize) -> anyhow::Resul
     if svg == 0 {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }
-    eprintln!(
-        "built {}: {} triples in the data graph, {} export formats, {} query results, {} table files (CSV + CSVW), catalog.ttl (DCAT/VoID), {} diagram files ({} SVG), {} checks passed",
-        shown.display(),
+    Ok(format!(
+        "{} triples in the data graph, {} export formats, {} query results, {} table files (CSV + CSVW), catalog.ttl (DCAT/VoID), {} diagram files ({} SVG), {} checks passed",
         kb.data_graph_len(),
         formats.len(),
         queries.len(),
@@ -89,6 +307,5 @@ fn publish(kb: &Kb, output: &Path, shown: &Path, checks: usize) -> anyhow::Resul
         diagrams.len(),
         svg,
         checks
-    );
-    Ok(())
+    ))
 }

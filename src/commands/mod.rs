@@ -27,8 +27,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .with_extra(cli.with)
         .with_store(cli.store)
         .with_endpoint(cli.endpoint);
+    if let Some(why) = needs_local_data(&cli.command).filter(|_| endpoint.is_some()) {
+        anyhow::bail!(
+            "--endpoint does not apply to this command: {why}; run it without --endpoint \
+             (and without MEDRD_ENDPOINT)"
+        );
+    }
     match cli.command {
-        Command::Build { output } => build::run(&load(layout)?, &output),
+        Command::Build { output, force } => {
+            let target = build::Target::check(&output, &layout, force)?;
+            build::run(&load(layout)?, &target)
+        }
         Command::Query {
             query,
             sparql,
@@ -85,6 +94,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .context("publish needs --endpoint URL (or --graph-store URL)")?;
             publish::run(&load(layout)?, &url)
         }
+    }
+}
+
+/// Why a command cannot follow `--endpoint`: it works on the embedded store itself.
+fn needs_local_data(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Build { .. } => Some(
+            "build validates and publishes the project's own data/ and ontology/ (publish them \
+             to the endpoint with `medrd --endpoint URL publish`)",
+        ),
+        Command::Serve { .. } => Some(
+            "serve answers /sparql, /id/… and its pages from the embedded store; clients can \
+             query the endpoint itself",
+        ),
+        Command::Bench { .. } => Some("bench measures the embedded store"),
+        _ => None,
     }
 }
 

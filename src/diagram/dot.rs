@@ -512,8 +512,26 @@ pub fn available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Runs `dot -T<format>` on DOT text.
+/// How long one `dot` run may take: `MEDRD_DOT_TIMEOUT` seconds, else 60 s. A `dot` that
+/// hangs would otherwise hang `medrd build` with it.
+pub fn timeout() -> std::time::Duration {
+    std::env::var("MEDRD_DOT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(
+            std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs_f64,
+        )
+}
+
+/// Runs `dot -T<format>` on DOT text, within [`timeout`]. Only a `dot` that cannot be
+/// started because it is not there is [`Error::Graphviz`] ("install Graphviz"); a `dot`
+/// that exits non-zero, dies or runs out of time is [`Error::GraphvizFailed`] with its exit
+/// status and stderr.
 pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let failed = |m: String| Error::GraphvizFailed(m);
     let mut child = Command::new("dot")
         .arg(format!("-T{format}"))
         .stdin(Stdio::piped())
@@ -527,25 +545,73 @@ pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
                      fonts-noto-cjk) to write {format}, or use --format dot or mermaid"
                 ))
             } else {
-                Error::Graphviz(format!("running dot: {e}"))
+                failed(format!("running dot: {e}"))
             }
         })?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let input = dot.as_bytes().to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error::Graphviz(format!("running dot: {e}")))?;
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let limit = timeout();
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() >= limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                // The pipe threads end when dot's pipes close; they are not waited for, in
+                // case something dot started still holds them.
+                return Err(failed(format!(
+                    "dot -T{format} timed out after {} s and was killed (set MEDRD_DOT_TIMEOUT \
+                     to allow longer)",
+                    limit.as_secs_f64()
+                )));
+            }
+            Ok(None) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(failed(format!("waiting for dot: {e}"))),
+        }
+    };
+    let out = stdout
+        .join()
+        .map_err(|_| failed("reading dot's output failed".into()))?;
+    let err = stderr
+        .join()
+        .map_err(|_| failed("reading dot's errors failed".into()))?;
     let written = writer
         .join()
-        .map_err(|_| Error::Graphviz("writing to dot failed".into()))?;
-    if !out.status.success() {
-        let msg = String::from_utf8_lossy(&out.stderr);
-        return Err(Error::Graphviz(format!(
-            "dot -T{format} failed: {}",
+        .map_err(|_| failed("writing to dot failed".into()))?;
+    if !status.success() {
+        let msg = String::from_utf8_lossy(&err);
+        return Err(failed(format!(
+            "dot -T{format} failed ({status}): {}",
             msg.trim()
         )));
     }
-    written.map_err(|e| Error::Graphviz(format!("writing to dot: {e}")))?;
-    Ok(out.stdout)
+    written.map_err(|e| failed(format!("writing to dot: {e}")))?;
+    Ok(out)
 }

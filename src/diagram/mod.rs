@@ -690,14 +690,19 @@ fn from_construct(kb: &Kb, q: &NamedQuery, lang: Lang, d: &mut Diagram) -> Resul
     Ok(())
 }
 
-/// Writes a diagram in a format (SVG and PNG need Graphviz `dot` on PATH).
+/// Writes a diagram in a format (SVG and PNG need Graphviz `dot` on PATH). A failure of
+/// `dot` names the diagram.
 pub fn render(d: &Diagram, format: Format) -> Result<Vec<u8>> {
-    match format {
-        Format::Dot => Ok(dot::to_dot(d).into_bytes()),
-        Format::Mermaid => Ok(mermaid::to_mermaid(d).into_bytes()),
+    let drawn = match format {
+        Format::Dot => return Ok(dot::to_dot(d).into_bytes()),
+        Format::Mermaid => return Ok(mermaid::to_mermaid(d).into_bytes()),
         Format::Svg => dot::run_dot(&dot::to_dot(d), "svg"),
         Format::Png => dot::run_dot(&dot::to_dot(d), "png"),
-    }
+    };
+    drawn.map_err(|e| match e {
+        Error::GraphvizFailed(m) => Error::GraphvizFailed(format!("diagram {}: {m}", d.name)),
+        e => e,
+    })
 }
 
 /// The built-in diagrams: overview, every project, theme and ministry, cross-project,
@@ -727,10 +732,11 @@ pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
 }
 
 /// Writes every built-in diagram (Japanese labels) into `dir`: `.dot` and `.mmd` always,
-/// `.svg` when Graphviz `dot` is on PATH. Returns the files written, sorted.
+/// `.svg` when Graphviz `dot` is installed. Returns the files written, sorted. Only a `dot`
+/// that is not there means no SVG; a `dot` that fails or hangs on any diagram is an error.
 pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let svg = dot::available();
+    let mut svg = true;
     let mut written = Vec::new();
     for kind in all_kinds(kb)? {
         let d = build(kb, &kind, Lang::Ja)?;
@@ -740,7 +746,13 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
         }
         for f in formats {
             let path = dir.join(format!("{}.{}", d.name, f.extension()));
-            let bytes = render(&d, f)?;
+            let bytes = match render(&d, f) {
+                Err(Error::Graphviz(_)) if f == Format::Svg => {
+                    svg = false;
+                    continue;
+                }
+                drawn => drawn?,
+            };
             std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
             written.push(path);
         }

@@ -361,6 +361,8 @@ fn a_failed_build_leaves_the_previous_dataset_alone() {
     let out = s.dir.join("dist");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("medrd-kg.ttl"), "previous").unwrap();
+    // A previous build's output: it holds the marker, so a build may replace it.
+    std::fs::write(out.join(".medrd-build"), "written by medrd build").unwrap();
     s.replace("data/overview.toml", "mext = 697", "mext = 699");
     let run = s.medrd(&["build", "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 1);
@@ -369,7 +371,7 @@ fn a_failed_build_leaves_the_previous_dataset_alone() {
         std::fs::read_to_string(out.join("medrd-kg.ttl")).unwrap(),
         "previous"
     );
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
 
     // Valid data, but a broken named query: the build stops half way and writes nothing.
     s.replace("data/overview.toml", "mext = 699", "mext = 697");
@@ -393,4 +395,75 @@ fn a_format_that_does_not_fit_the_query_is_an_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("gives solutions"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn with_files_of_non_ascii_names_get_graphs_of_their_own() {
+    let dir = std::env::temp_dir().join(format!("medrd-with-ja-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut args = Vec::new();
+    for (name, value) in [("予算.nt", "budget"), ("決算.nt", "settlement")] {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!("<http://example.org/x> <http://example.org/kind> \"{value}\" .\n"),
+        )
+        .unwrap();
+        args.push("--with".to_owned());
+        args.push(path.to_str().unwrap().to_owned());
+    }
+    let sparql = "SELECT ?g ?v WHERE { GRAPH ?g { <http://example.org/x> ?p ?v } } ORDER BY ?v";
+    let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+    all.extend(["query", "--sparql", sparql, "--format", "csv"]);
+    let rows = csv(&medrd(&all).ok());
+    let base = "https://w3id.org/medrd-kg/graph/with/";
+    assert_eq!(
+        rows[1..],
+        [
+            vec![format!("{base}%E4%BA%88%E7%AE%97.nt"), "budget".to_owned()],
+            vec![
+                format!("{base}%E6%B1%BA%E7%AE%97.nt"),
+                "settlement".to_owned()
+            ],
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn query_on_a_directory_says_it_is_a_directory() {
+    for arg in ["queries", "queries/checks", "queries/"] {
+        let run = medrd(&["query", &root().join(arg).display().to_string()]);
+        assert_eq!(run.code, 2, "{arg}");
+        assert!(
+            run.stderr.contains("is a directory, not a query file"),
+            "{arg}: {}",
+            run.stderr
+        );
+    }
+    // A bare name that is a directory of the current directory, not a named query.
+    let run = crate::util::run(
+        crate::util::command()
+            .current_dir(root())
+            .args(["query", "queries"]),
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("is a directory, not a query file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn harness_clears_the_medrd_variables_of_the_shell() {
+    let c = crate::util::command();
+    let removed: Vec<String> = c
+        .get_envs()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| k.to_string_lossy().into_owned())
+        .collect();
+    for v in ["MEDRD_STORE", "MEDRD_ENDPOINT", "MEDRD_ROOT"] {
+        assert!(removed.iter().any(|r| r == v), "{v} passes through");
+    }
 }

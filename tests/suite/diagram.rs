@@ -15,7 +15,7 @@ fn build(kind: Kind) -> Diagram {
 }
 
 fn medrd(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_medrd"))
+    crate::util::command()
         .args(args)
         .env("MEDRD_ROOT", ROOT)
         .output()
@@ -240,7 +240,7 @@ fn command_line_draws_and_renders() {
 #[test]
 fn missing_graphviz_is_one_line_naming_it() {
     // An empty PATH hides `dot` whether or not it is installed.
-    let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
+    let out = crate::util::command()
         .args(["diagram", "budget", "-f", "svg"])
         .env("MEDRD_ROOT", ROOT)
         .env("PATH", "")
@@ -255,7 +255,7 @@ fn missing_graphviz_is_one_line_naming_it() {
     );
     // DOT and Mermaid need nothing.
     for f in ["dot", "mermaid"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
+        let out = crate::util::command()
             .args(["diagram", "budget", "-f", f])
             .env("MEDRD_ROOT", ROOT)
             .env("PATH", "")

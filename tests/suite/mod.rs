@@ -1,5 +1,6 @@
 //! The test suites, one file per area.
 
+mod build;
 mod cli;
 mod diagram;
 mod document;

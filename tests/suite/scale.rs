@@ -253,6 +253,51 @@ fn a_remote_endpoint_answers_like_the_embedded_store() {
     assert!(run.stderr.contains("HTTP 400"), "{}", run.stderr);
 }
 
+#[test]
+fn with_an_endpoint_export_stats_and_dcat_read_the_endpoint() {
+    let url = format!("http://{}/sparql", serve());
+    // A --with file only the local store holds: it shows which backend answered.
+    let dir = std::env::temp_dir().join(format!("medrd-endpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let extra = dir.join("extra.nt");
+    std::fs::write(
+        &extra,
+        "<http://example.org/p> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> \
+         <https://w3id.org/medrd-kg/ontology#Program> .\n",
+    )
+    .unwrap();
+    let extra = extra.to_str().unwrap();
+    for args in [
+        &["export", "-f", "nquads"][..],
+        &["export", "-f", "turtle"],
+        &["export", "--dcat"],
+        &["stats"],
+    ] {
+        let local = medrd(args).ok();
+        let local_with_extra = medrd(&[&["--with", extra], args].concat()).ok();
+        assert_ne!(local_with_extra, local, "{args:?}");
+        let remote = medrd(&[&["--with", extra, "--endpoint", &url], args].concat()).ok();
+        assert!(remote == local, "{args:?} did not come from the endpoint");
+    }
+    // The commands that work on the embedded store itself refuse the endpoint.
+    for args in [
+        &["build", "-o", dir.join("dist").to_str().unwrap()][..],
+        &["serve", "--bind", "127.0.0.1:0"],
+        &["bench", "explain", "program-projects"],
+    ] {
+        let run = medrd(&[&["--endpoint", &url], args].concat());
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(
+            run.stderr
+                .contains("--endpoint does not apply to this command"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(!dir.join("dist").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// The requests a stub received: request line and body.
 type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 

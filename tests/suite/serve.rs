@@ -8,7 +8,7 @@ use oxigraph::model::{Literal, NamedNode, Triple};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -465,7 +465,7 @@ fn named_queries_run_by_name() {
 fn json_results_match_medrd_query() {
     let q = format!("SELECT ?p ?o WHERE {{ <{DEMENTIA}> ?p ?o }} ORDER BY ?p ?o");
     let served = json(&get_query(&q, "application/sparql-results+json").body);
-    let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
+    let out = crate::util::command()
         .args(["--root", ROOT, "query", "--sparql", &q, "--format", "json"])
         .output()
         .expect("medrd query runs");
@@ -622,7 +622,7 @@ impl Drop for Spawned {
 
 #[test]
 fn the_binary_prints_its_address_and_times_queries_out() {
-    let child = Command::new(env!("CARGO_BIN_EXE_medrd"))
+    let child = crate::util::command()
         .args([
             "--root",
             ROOT,

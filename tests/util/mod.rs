@@ -79,15 +79,36 @@ impl Run {
     }
 }
 
+/// The variables of the developer's shell that change what `medrd` reads or how it runs:
+/// every `medrd` the tests start runs without them, so a `MEDRD_STORE` or `MEDRD_ENDPOINT`
+/// set in the shell cannot make the tests read another store. (A test cannot set them in
+/// its own process to check this: the tests run in parallel threads that spawn processes,
+/// and changing the process environment under them is a race; `harness_clears_…` checks
+/// the commands instead.)
+pub const CLEARED_ENV: &[&str] = &[
+    "MEDRD_ROOT",
+    "MEDRD_STORE",
+    "MEDRD_ENDPOINT",
+    "MEDRD_DOT_TIMEOUT",
+];
+
+/// A command running the `medrd` binary under test, with [`CLEARED_ENV`] removed.
+pub fn command() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_medrd"));
+    for v in CLEARED_ENV {
+        c.env_remove(v);
+    }
+    c
+}
+
 /// Runs `medrd --root ROOT ARGS…`.
 pub fn medrd_in(root: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_medrd"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .output()
-        .expect("run medrd");
-    Run::from(out)
+    run(command().arg("--root").arg(root).args(args))
+}
+
+/// Runs a `medrd` command built with [`command`].
+pub fn run(command: &mut Command) -> Run {
+    Run::from(command.output().expect("run medrd"))
 }
 
 /// Runs `medrd` on the project itself.
@@ -160,6 +181,33 @@ impl Scratch {
 
     pub fn medrd(&self, args: &[&str]) -> Run {
         medrd_in(&self.dir, args)
+    }
+
+    /// `medrd --root DIR ARGS…` of the copy, started in `cwd`.
+    pub fn medrd_from(&self, cwd: &Path, args: &[&str]) -> Run {
+        run(command()
+            .current_dir(cwd)
+            .arg("--root")
+            .arg(&self.dir)
+            .args(args))
+    }
+
+    /// Every file under the copy (recursively), to show that nothing was lost.
+    pub fn files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(dir).expect("read dir") {
+                let p = e.expect("dir entry").path();
+                if p.is_dir() && !p.is_symlink() {
+                    walk(&p, out);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&self.dir, &mut files);
+        files.sort();
+        files
     }
 }
 

@@ -1,0 +1,241 @@
+//! `medrd build -o DIR` never deletes what it did not write (issue 10, defect 1), and a
+//! Graphviz `dot` that fails or hangs fails the build instead of passing for "not
+//! installed" or hanging it. Each runs in a scratch copy of the project.
+
+use crate::util::{command, run, Scratch};
+use std::path::Path;
+
+/// A file of the user's with known content.
+fn keep(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn build_into_the_project_root_or_its_parent_is_refused_and_nothing_is_lost() {
+    let s = Scratch::new("build-dot");
+    let work = s.dir.join("work/sub");
+    keep(&work.join("notes.txt"), "mine");
+    let before = s.files();
+    // `.` is the project root; `..` from work/sub is work, which holds the current
+    // directory; `dist/..` and a symbolic link resolve to the project root.
+    std::os::unix::fs::symlink(&s.dir, s.dir.join("work/link")).unwrap();
+    let before_link = s.files();
+    for (cwd, out, why) in [
+        (&s.dir, ".", "it is the project root"),
+        (&s.dir, "dist/..", "it is the project root"),
+        (&s.dir, "work/link", "it is the project root"),
+        (&s.dir, "work/link/", "it is the project root"),
+        (&work, ".", "current directory"),
+        (&work, "..", "current directory"),
+        (&work, "../..", "it is the project root"),
+        (&work, "../../..", "holds the project root"),
+        (&s.dir, "/", "root directory"),
+    ] {
+        let r = s.medrd_from(cwd, &["build", "-o", out]);
+        assert_eq!(r.code, 2, "-o {out}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("refusing") && r.stderr.contains(why),
+            "-o {out}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("built"), "{}", r.stderr);
+        assert_eq!(s.files(), before_link, "-o {out} lost or left files");
+    }
+    // --force does not open these either.
+    let r = s.medrd_from(&s.dir, &["build", "--force", "-o", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = s.medrd_from(&work, &["build", "--force", "-o", "../../.."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // Nor the project's inputs, nor a directory of --with files.
+    for (args, input) in [
+        (&["build", "--force", "-o", "data"][..], "data"),
+        (&["build", "--force", "-o", "queries/checks/.."], "queries"),
+        (
+            &[
+                "--with",
+                "work/sub/notes.ttl",
+                "build",
+                "--force",
+                "-o",
+                "work",
+            ],
+            "notes.ttl",
+        ),
+    ] {
+        let r = s.medrd_from(&s.dir, args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("which the build reads") && r.stderr.contains(input),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(s.files(), before_link);
+    assert_eq!(before.len() + 1, before_link.len());
+}
+
+#[test]
+fn a_foreign_directory_is_kept_unless_forced() {
+    let s = Scratch::new("build-foreign");
+    let foreign = s.dir.join("photos");
+    keep(&foreign.join("a.jpg"), "a");
+    keep(&foreign.join("album/b.jpg"), "b");
+    let before = s.files();
+    let r = s.medrd(&["build", "-o", foreign.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no .medrd-build marker") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.is_empty(),
+        "checks ran before the refusal: {}",
+        r.stdout
+    );
+    assert_eq!(s.files(), before);
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("album/b.jpg")).unwrap(),
+        "b"
+    );
+
+    // --force replaces it with a build, and leaves nothing aside.
+    let r = s.medrd(&["build", "--force", "-o", foreign.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(foreign.join(".medrd-build").is_file());
+    assert!(foreign.join("medrd-kg.ttl").is_file());
+    assert!(!foreign.join("a.jpg").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&s.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".photos"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn an_existing_file_is_an_error_before_any_work() {
+    let s = Scratch::new("build-file");
+    let file = s.dir.join("report.txt");
+    keep(&file, "mine");
+    let r = s.medrd(&["build", "-o", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is a file"), "{}", r.stderr);
+    assert!(!r.stderr.contains("built"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    assert!(!s.dir.join(".report.txt.partial").exists());
+    // Even with --force.
+    let r = s.medrd(&["build", "--force", "-o", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+}
+
+#[test]
+fn a_previous_build_is_replaced_and_a_foreign_staging_directory_is_kept() {
+    let s = Scratch::new("build-again");
+    let out = s.dir.join("dist");
+    let o = out.to_str().unwrap();
+    s.medrd(&["build", "-o", o]).ok();
+    assert!(out.join(".medrd-build").is_file());
+    keep(&out.join("stale.csv"), "from before");
+    let r = s.medrd(&["build", "-o", o]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !out.join("stale.csv").exists(),
+        "the old build was not replaced"
+    );
+    assert!(out.join("medrd-kg.ttl").is_file());
+    let names: Vec<String> = std::fs::read_dir(&s.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".dist"))
+        .collect();
+    assert!(names.is_empty(), "left beside the output: {names:?}");
+
+    // A `.dist.partial` the build did not make is not the build's to delete.
+    let partial = s.dir.join(".dist.partial");
+    keep(&partial.join("draft.txt"), "mine");
+    let r = s.medrd(&["build", "-o", o]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(".dist.partial"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(partial.join("draft.txt")).unwrap(),
+        "mine"
+    );
+    assert!(out.join("medrd-kg.ttl").is_file());
+}
+
+/// A directory holding a fake `dot` (a shell script), to put first on PATH.
+fn fake_dot(s: &Scratch, script: &str) -> String {
+    let bin = s.dir.join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let dot = bin.join("dot");
+    std::fs::write(&dot, format!("#!/bin/sh\n{script}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dot, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+fn a_dot_that_fails_fails_the_build_naming_the_diagram() {
+    let s = Scratch::new("build-dot-exit");
+    let path = fake_dot(&s, "echo 'dot: out of memory' >&2\nexit 3");
+    let out = s.dir.join("dist");
+    let r = run(command()
+        .env("PATH", &path)
+        .arg("--root")
+        .arg(&s.dir)
+        .args(["build", "-o", out.to_str().unwrap()]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("diagram ")
+            && r.stderr.contains("exit status: 3")
+            && r.stderr.contains("dot: out of memory"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("not on PATH"), "{}", r.stderr);
+    assert!(!out.exists(), "published without its SVGs");
+    assert!(!s.dir.join(".dist.partial").exists());
+    // `medrd diagram` says the same, naming the diagram.
+    let r = run(command()
+        .env("PATH", &path)
+        .arg("--root")
+        .arg(&s.dir)
+        .args(["diagram", "budget", "-f", "svg"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("diagram budget") && r.stderr.contains("exit status: 3"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_dot_that_hangs_times_out_and_fails_the_build() {
+    let s = Scratch::new("build-dot-hang");
+    let path = fake_dot(&s, "exec sleep 120");
+    let out = s.dir.join("dist");
+    let started = std::time::Instant::now();
+    let r = run(command()
+        .env("PATH", &path)
+        .env("MEDRD_DOT_TIMEOUT", "0.5")
+        .arg("--root")
+        .arg(&s.dir)
+        .args(["build", "-o", out.to_str().unwrap()]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("timed out after 0.5 s") && r.stderr.contains("diagram "),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    // Not a timing target, only that it did not wait for the 120 s sleep.
+    assert!(started.elapsed() < std::time::Duration::from_secs(100));
+}
