@@ -6,7 +6,7 @@ use crate::catalog::{self, NamedQuery};
 use crate::error::{Error, Result};
 use crate::kb::Kb;
 use crate::output::Table;
-use crate::vocab::{ext, id, DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES};
+use crate::vocab::{ext, id, ONTOLOGY_GRAPH, PREFIXES};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -85,9 +85,16 @@ fn stats(kb: &Kb) -> Result<Stats> {
             *sizes.entry(g.as_ref()).or_default() += 1;
         }
     }
-    let graphs = [DATA_GRAPH, ONTOLOGY_GRAPH]
-        .iter()
-        .map(|g| (g.into_owned(), sizes.get(g).copied().unwrap_or(0)))
+    let graphs = kb
+        .sources
+        .graphs()
+        .into_iter()
+        .chain([crate::sources::links_graph(), ONTOLOGY_GRAPH.into_owned()])
+        .map(|g| {
+            let n = sizes.get(&g.as_ref()).copied().unwrap_or(0);
+            (g, n)
+        })
+        .filter(|(_, n)| *n > 0)
         .collect();
     let triples: HashSet<Triple> = quads.into_iter().map(Triple::from).collect();
     let mut subjects: HashSet<&NamedOrBlankNode> = HashSet::new();
@@ -148,7 +155,7 @@ pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
     let ds = iri(DATASET);
     let catalog = iri(id("catalog", "medrd-kg"));
     let publisher = iri(id("agent", "medrd-kg"));
-    let doc = &kb.data.source.value.document;
+    let doc = &kb.primary().source.value.document;
     let source = iri(id("source", &doc.id));
     let source_license = iri(id("license", "gov-jp-standard-terms-2.0"));
     let cc_by = iri(doc.licence.clone());
@@ -553,8 +560,8 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     let metadata = serde_json::json!({
         "@context": ["http://www.w3.org/ns/csvw", { "@language": "en" }],
         "dc:title": "medrd-kg tables",
-        "dc:license": { "@id": kb.data.source.value.document.licence },
-        "dc:source": { "@id": id("source", &kb.data.source.value.document.id) },
+        "dc:license": { "@id": kb.primary().source.value.document.licence },
+        "dc:source": { "@id": id("source", &kb.primary().source.value.document.id) },
         "dc:isPartOf": { "@id": DATASET },
         "tables": tables,
     });

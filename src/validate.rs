@@ -45,8 +45,13 @@ pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
         summary:
             "Every cited line of the source text holds the name, text or figure recorded for it."
                 .into(),
-        violations: provenance::verify(&kb.data)?
+        violations: kb
+            .documents()
+            .iter()
+            .map(provenance::verify)
+            .collect::<Result<Vec<_>>>()?
             .into_iter()
+            .flatten()
             .map(|m| format!("{}: {}", m.at, m.message))
             .collect(),
     });
