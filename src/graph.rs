@@ -700,6 +700,8 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         .quads
         .iter()
         .filter(|q| q.predicate == ext::PROV_WAS_DERIVED_FROM)
+        // The graph's DCAT dataset is derived from the document itself, not from a line.
+        .filter(|q| q.object != Term::from(doc_iri.clone()))
         .filter_map(|q| match &q.object {
             Term::NamedNode(n) => Some(n.as_str().to_owned()),
             _ => None,

@@ -388,9 +388,17 @@ impl Kb {
     pub fn load(layout: Layout) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let sources = Sources::read(&layout.data())?;
+        // A fact stated by several documents (a program's name in this year's and next year's
+        // summary) is kept in the graph of the first only: queries run over the union of the
+        // graphs, which would otherwise see it twice.
         let mut quads = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (i, d) in sources.documents.iter().enumerate() {
-            quads.extend(graph::data_quads(d, i == 0));
+            quads.extend(
+                graph::data_quads(d, i == 0)
+                    .into_iter()
+                    .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
+            );
         }
         quads.extend(link_editions(&layout, &ontology, &quads, &sources)?);
         let files = extra_files(&layout.with)?;

@@ -98,6 +98,8 @@ pub enum Kind {
     Ministry(String),
     /// Projects linked by the programs they share and by medrd:feedsInto.
     CrossProject,
+    /// One program's money: ministry → program → RS lines → recipients, by program slug.
+    Money(String),
     /// Ministry → funding category → project money flow.
     Budget,
     /// The classes and properties of the ontology.
@@ -125,13 +127,14 @@ impl Kind {
             }
             "theme" => Kind::Theme(need("a theme slug (e.g. dementia)")?),
             "ministry" => Kind::Ministry(need("a ministry code (e.g. mhlw)")?.to_lowercase()),
+            "money" => Kind::Money(need("a program slug (e.g. medical-device-seeds)")?),
             "cross-project" => Kind::CrossProject,
             "budget" => Kind::Budget,
             "ontology" => Kind::Ontology,
             other => {
                 return Err(Error::Diagram(format!(
                     "unknown diagram {other:?} (overview, project N, theme SLUG, ministry CODE, \
-                     cross-project, budget, ontology, or --query FILE.rq)"
+                     money PROGRAM, cross-project, budget, ontology, or --query FILE.rq)"
                 )))
             }
         })
@@ -144,6 +147,7 @@ impl Kind {
             Kind::Project(n) => format!("project-{n}"),
             Kind::Theme(s) => format!("theme-{s}"),
             Kind::Ministry(c) => format!("ministry-{c}"),
+            Kind::Money(p) => format!("money-{p}"),
             Kind::CrossProject => "cross-project".into(),
             Kind::Budget => "budget".into(),
             Kind::Ontology => "ontology".into(),
@@ -161,6 +165,7 @@ impl Kind {
             Kind::Project(_) => "project.rq",
             Kind::Theme(_) => "theme.rq",
             Kind::Ministry(_) => "ministry.rq",
+            Kind::Money(_) => "money.rq",
             Kind::CrossProject => "cross-project.rq",
             Kind::Budget => "budget.rq",
             Kind::Ontology => "ontology.rq",
@@ -405,6 +410,7 @@ fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
         Kind::Project(n) => ("medrd:IntegratedProject", n.to_string(), "project"),
         Kind::Theme(s) => ("skos:Concept", s.clone(), "theme"),
         Kind::Ministry(c) => ("medrd:Ministry", c.clone(), "ministry"),
+        Kind::Money(p) => ("medrd:Program", p.clone(), "program"),
         _ => return Ok(None),
     };
     let lookup = match kind {
@@ -445,10 +451,9 @@ fn or<'a>(a: &'a str, b: &'a str) -> &'a str {
 }
 
 /// The title of a built-in diagram.
-fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
+fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (String, String) {
     let t = |ja: &str, en: &str| lang.pick(ja, en).to_owned();
-    let head = "令和6年度 医療分野の研究開発関連予算 概算要求";
-    let head_en = "FY2024 medical R&D budget request";
+    let (head, head_en) = head;
     let what = match kind {
         Kind::Overview => t(
             "統合プロジェクト・事業・府省庁",
@@ -457,6 +462,7 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
         Kind::Project(n) => format!("{} {n}", t("統合プロジェクト", "Integrated project")),
         Kind::Theme(s) => format!("{}: {}", t("テーマ", "Theme"), or(arg_label, s)),
         Kind::Ministry(c) => format!("{}: {}", t("府省庁", "Ministry"), or(arg_label, c)),
+        Kind::Money(p) => format!("{}: {}", t("お金の流れ", "Money path"), or(arg_label, p)),
         Kind::CrossProject => t("プロジェクト間のつながり", "Links between projects"),
         Kind::Budget => t("予算の流れ（億円）", "Budget flow (億円, 100 million yen)"),
         Kind::Ontology => t("オントロジー", "Ontology"),
@@ -487,6 +493,10 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
              (the document gives no per-ministry project figures).",
         ),
         Kind::Project(_) => t("破線：再掲", "Dashed: repost (再掲)"),
+        Kind::Money(_) => t(
+            "府省庁→事業→行政事業レビュー(RS)の事業（辺：リンクの種類）→支出先（5-1、最新の版、億円）。",
+            "Ministry → program → administrative project review (RS) lines (edge: link relation) → recipients (5-1, latest edition, 億円).",
+        ),
         _ => String::new(),
     };
     (format!("{} — {what}", lang.pick(head, head_en)), note)
@@ -532,7 +542,11 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
     }
     d.mark_bridges();
     d.add_money_totals();
-    (d.title, d.note) = title(kind, lang, &arg_label);
+    // The title's head comes from the data: the first document's short title (source.toml).
+    let doc = &kb.primary().source.value.document;
+    let head_ja = doc.short_ja.clone().unwrap_or_else(|| doc.ja.clone());
+    let head_en = doc.short_en.clone().unwrap_or_else(|| doc.en.clone());
+    (d.title, d.note) = title(kind, lang, &arg_label, (&head_ja, &head_en));
     Ok(d)
 }
 
