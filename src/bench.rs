@@ -139,8 +139,8 @@ pub fn check_timings(kb: &Kb) -> Result<Vec<Timing>> {
     }
     let (v, elapsed) = timed(|| {
         let mut all = Vec::new();
-        for d in kb.documents() {
-            all.extend(crate::provenance::verify(d)?);
+        for (i, d) in kb.documents().iter().enumerate() {
+            all.extend(crate::provenance::verify(d, i == 0)?);
         }
         Ok(all)
     })?;

@@ -143,6 +143,9 @@ pub struct Organization {
     pub short: Option<String>,
     pub legend: Option<String>,
     pub line: usize,
+    /// Diagram colours (fill, border/line), `#rrggbb`.
+    pub fill: Option<String>,
+    pub line_colour: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

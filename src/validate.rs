@@ -48,7 +48,8 @@ pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
         violations: kb
             .documents()
             .iter()
-            .map(provenance::verify)
+            .enumerate()
+            .map(|(i, d)| provenance::verify(d, i == 0))
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .flatten()

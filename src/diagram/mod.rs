@@ -222,6 +222,38 @@ pub struct Diagram {
     pub lang: Lang,
     pub graph: DiGraph<Node, Edge>,
     index: BTreeMap<String, NodeIndex>,
+    /// The ministries' colours, from `data/organizations.toml`.
+    pub palette: Palette,
+}
+
+/// Fill and line colour of each ministry (by its code, the skos:notation), read from
+/// `data/organizations.toml` (`fill`, `line_colour`); grey for anything else.
+#[derive(Clone, Debug, Default)]
+pub struct Palette(pub BTreeMap<String, (String, String)>);
+
+impl Palette {
+    /// The colours of every organisation of a document's shared files that has them.
+    pub fn from_data(data: &crate::model::Data) -> Self {
+        let o = &data.organizations.value;
+        Palette(
+            [&o.ministry, &o.agency, &o.institute, &o.body]
+                .into_iter()
+                .flatten()
+                .map(|o| o.get_ref())
+                .filter_map(|o| Some((o.id.clone(), (o.fill.clone()?, o.line_colour.clone()?))))
+                .collect(),
+        )
+    }
+
+    /// Fill colour of a ministry, used for its programs too.
+    pub fn fill(&self, code: &str) -> &str {
+        self.0.get(code).map_or("#eeeeee", |c| c.0.as_str())
+    }
+
+    /// Border and line colour matching [`Palette::fill`].
+    pub fn line(&self, code: &str) -> &str {
+        self.0.get(code).map_or("#666666", |c| c.1.as_str())
+    }
 }
 
 impl Diagram {
@@ -505,6 +537,7 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (Strin
 /// Builds a diagram from the store.
 pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
     let mut d = Diagram::new(kind.file_stem(), lang);
+    d.palette = Palette::from_data(kb.primary());
     let lang_term: Term = Literal::new_simple_literal(lang.tag()).into();
     if let Kind::Query(path) = kind {
         let q = NamedQuery::read(path).or_else(|_| {
