@@ -3,8 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// medrd: the knowledge graph of Japan's FY2024 medical R&D budget request
-/// (令和6年度 医療分野の研究開発関連予算 概算要求), queried in SPARQL.
+/// medrd: the knowledge graph of Japan's medical R&D budget (the budget request summaries and
+/// administrative project review editions of data/), queried in SPARQL.
 #[derive(Parser, Debug)]
 #[command(name = "medrd", version, about, long_about = None)]
 pub struct Cli {

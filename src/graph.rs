@@ -189,8 +189,6 @@ fn status_concept(s: Status) -> NamedNodeRef<'static> {
     }
 }
 
-/// The label printed on project pages and figure lines for figures we model as totals.
-const PROJECT_FIGURE_LABEL: &str = "令和6年度概算要求額";
 const PROJECT_FIGURE_NOTE: &str = "Printed as 概算要求額 (request), but project figures add up to the overview table's request + demand totals (AMED: six projects + 100 = 1,490 ≈ 1,489, not 1,132), so the kind is modelled as request + demand.";
 
 /// Every triple of a document's graph (`graph/<slug>`), in a stable order. `shared`: also the
@@ -461,7 +459,7 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
                     fy,
                     fig.oku,
                     &fig.lines,
-                    Some(PROJECT_FIGURE_LABEL),
+                    doc.project_figure_label.as_deref(),
                 );
                 b.note(&iri, Some(PROJECT_FIGURE_NOTE));
             }

@@ -91,6 +91,8 @@ pub struct Document {
     /// Short titles for diagrams, tables and pages (default: the full title).
     pub short_ja: Option<String>,
     pub short_en: Option<String>,
+    /// The caption printed on project pages and figure lines (「令和6年度概算要求額」).
+    pub project_figure_label: Option<String>,
     /// The edition as the publisher names it.
     pub edition: Option<String>,
     /// Date of issue (xsd:date or gYearMonth form) and the address it was taken from.

@@ -397,7 +397,14 @@ fn property_table(app: &App, subject: &NamedNode, d: &Description) -> String {
 }
 
 /// The top of a page: head, style, banner and title.
-fn page_head(title: &str, subtitle: &str, iri: &str) -> String {
+fn page_head(app: &App, title: &str, subtitle: &str, iri: &str) -> String {
+    // The knowledge base's name: the first document's short titles (its source.toml).
+    let doc = &app.kb.primary().source.value.document;
+    let head = format!(
+        "{} / {}",
+        doc.short_ja.as_deref().unwrap_or(&doc.ja),
+        doc.short_en.as_deref().unwrap_or(&doc.en)
+    );
     format!(
         "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
@@ -405,10 +412,11 @@ fn page_head(title: &str, subtitle: &str, iri: &str) -> String {
 <link rel=\"alternate\" type=\"text/turtle\" href=\"?format=ttl\">\
 <link rel=\"alternate\" type=\"application/ld+json\" href=\"?format=jsonld\">\
 <style>{STYLE}</style></head><body>\
-<header><a href=\"/\">medrd-kg</a> — 令和6年度 医療分野の研究開発関連予算 / FY2024 medical R&amp;D budget request</header><main>\
+<header><a href=\"/\">medrd-kg</a> — {head}</header><main>\
 <h1>{t}</h1><p class=\"en\">{subtitle}</p><p class=\"iri\">&lt;{iri}&gt;</p>",
         t = esc(title),
         iri = esc(iri),
+        head = esc(&head),
     )
 }
 
@@ -418,6 +426,7 @@ const FORMATS_NAV: &str = "<nav class=\"formats\">RDF: <a href=\"?format=ttl\">T
 
 fn ontology_html(app: &App, d: &Description) -> String {
     let mut page = page_head(
+        app,
         "medrd オントロジー",
         "medrd-kg ontology",
         &MEDRD[..MEDRD.len() - 1],
@@ -453,7 +462,7 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
         .first()
         .map_or_else(|| compact(iri.as_str()), |l| l.value().to_owned());
     let subtitle: Vec<String> = labels.iter().skip(1).map(|l| esc(l.value())).collect();
-    let mut page = page_head(&title, &subtitle.join(" / "), iri.as_str());
+    let mut page = page_head(app, &title, &subtitle.join(" / "), iri.as_str());
     if app.config.base != BASE {
         let _ = write!(
             page,
