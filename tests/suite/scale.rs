@@ -256,9 +256,10 @@ fn a_remote_endpoint_answers_like_the_embedded_store() {
 #[test]
 fn with_an_endpoint_export_stats_and_dcat_read_the_endpoint() {
     // The whole store (55k quads with the RS editions) in one answer: above the default
-    // --max-results of 10,000, which would cut the export.
+    // --max-results of 10,000, which would cut the export (and, in a debug build, above 5 s).
     let mut config = crate::util::loopback();
     config.max_results = 1_000_000;
+    config.timeout = std::time::Duration::from_secs(60);
     let url = format!("http://{}/sparql", crate::util::serve(config));
     // A --with file only the local store holds: it shows which backend answered.
     let dir = std::env::temp_dir().join(format!("medrd-endpoint-{}", std::process::id()));
