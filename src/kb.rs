@@ -549,6 +549,8 @@ fn link_editions(
     let candidates = crate::link::matcher::match_programs(&programs, &rs, &ministries, &curated);
     let links: oxigraph::model::GraphName = sources::links_graph().into();
     let mut quads = sources::rs_quads(&rs, &sources.editions, &ministries);
+    let observations = crate::link::rs::observations(&quads);
+    quads.extend(observations);
     for e in &sources.editions {
         quads.extend(sources::edition_description(e));
     }
