@@ -145,6 +145,12 @@ pub enum Command {
         /// Largest request body accepted, in bytes (413 beyond)
         #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
         max_body: usize,
+        /// Most heap memory the server may hold, in MiB: when queries take it past this,
+        /// they are cancelled (503 "memory limit"). The server stays within about this plus
+        /// what a query allocates in 50 ms (tens of MiB); its own data (the loaded store)
+        /// counts too
+        #[arg(long, default_value_t = 2048, value_name = "MIB")]
+        max_memory: usize,
     },
     /// Link the knowledge graph with other open government data (see `medrd link rs --help`)
     Link {

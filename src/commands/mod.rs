@@ -82,7 +82,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             timeout,
             max_results,
             max_body,
-        } => serve::run(load(layout)?, bind, base, timeout, max_results, max_body),
+            max_memory,
+        } => serve::run(
+            load(layout)?,
+            bind,
+            base,
+            timeout,
+            max_results,
+            max_body,
+            max_memory,
+        ),
         Command::Link { target } => link::run(&load(layout)?, target),
         Command::Bench { command } => bench::run(layout, command),
         Command::Publish { graph_store } => {

@@ -16,6 +16,7 @@ pub fn run(
     timeout: f64,
     max_results: usize,
     max_body: usize,
+    max_memory_mib: usize,
 ) -> anyhow::Result<ExitCode> {
     NamedNode::new(&base).with_context(|| format!("--base {base:?} is not an absolute IRI"))?;
     if !base.ends_with('/') {
@@ -25,12 +26,23 @@ pub fn run(
         .ok()
         .filter(|t| !t.is_zero())
         .with_context(|| format!("--timeout {timeout} is not a positive number of seconds"))?;
+    let max_memory = max_memory_mib
+        .checked_mul(1 << 20)
+        .filter(|m| *m > 0)
+        .with_context(|| format!("--max-memory {max_memory_mib} is not a usable size in MiB"))?;
+    if let Some(held) = medrd_kg::memory::allocated().filter(|held| *held >= max_memory) {
+        bail!(
+            "--max-memory {max_memory_mib} MiB is less than the {} MiB the loaded knowledge base already holds",
+            held >> 20
+        );
+    }
     let config = Config {
         bind,
         base,
         timeout,
         max_results,
         max_body,
+        max_memory,
         ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

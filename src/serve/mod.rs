@@ -61,6 +61,10 @@ pub struct Config {
     pub max_body: usize,
     /// Queries evaluated at the same time; others wait (within the timeout) for a turn.
     pub max_concurrent: usize,
+    /// Most heap bytes the process may hold while queries run: beyond, the running queries
+    /// are cancelled (503). Applies only where [`crate::memory::Counting`] is the global
+    /// allocator (the `medrd` binary).
+    pub max_memory: usize,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             max_results: 10_000,
             max_body: 1 << 20,
             max_concurrent: std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
+            max_memory: 2 << 30,
         }
     }
 }
@@ -246,16 +251,32 @@ async fn page() -> Response {
         .into_response()
 }
 
+/// `/health`: 200 "ok" while a query slot is free, 503 "busy" when every slot is taken
+/// (queries, named queries, entity pages and diagrams would wait, then get 503), with the
+/// slots in use and the heap held against `--max-memory`.
 async fn health(State(app): State<Arc<App>>) -> Response {
+    let total = app.config.max_concurrent.max(1);
+    let free = app.permits.available_permits();
+    let (status, code) = if free == 0 {
+        ("busy", StatusCode::SERVICE_UNAVAILABLE)
+    } else {
+        ("ok", StatusCode::OK)
+    };
     let body = serde_json::json!({
-        "status": "ok",
+        "status": status,
         "triples": {
             "data": app.graph_len(DATA_GRAPH),
             "ontology": app.graph_len(ONTOLOGY_GRAPH),
         },
         "namedQueries": app.queries.len(),
+        "querySlots": { "inUse": total.saturating_sub(free), "total": total },
+        "memory": {
+            "allocatedBytes": crate::memory::allocated(),
+            "limitBytes": app.config.max_memory,
+        },
     });
     (
+        code,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )

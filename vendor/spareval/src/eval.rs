@@ -34,6 +34,7 @@ use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 use std::iter::{Peekable, empty, once};
 use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, atomic};
@@ -622,6 +623,21 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
             Ok(e) => e,
             Err(e) => return (Err(e), stats),
         };
+        // medrd patch 1: every plan node checks the cancellation token for each tuple it
+        // gives, and stops after the first error it gives once cancelled, so that steps that
+        // only combine tuples already read (products, joins, sort/distinct/group
+        // collection) stop too, not only the reads of the store.
+        {
+            let token = self.dataset.cancellation_token.clone();
+            let inner_evaluator = evaluator;
+            evaluator = Rc::new(move |tuple| {
+                Box::new(CancellableIterator {
+                    inner: inner_evaluator(tuple),
+                    token: token.clone(),
+                    done: false,
+                })
+            });
+        }
         if self.run_stats {
             let stats = Rc::clone(&stats);
             evaluator = Rc::new(move |tuple| {
@@ -1546,6 +1562,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         })
                     })
                     .collect::<Result<Vec<_>, QueryEvaluationError>>()?;
+                let token = self.dataset.cancellation_token.clone();
                 Rc::new(move |from| {
                     let mut errors = Vec::default();
                     let mut values = child(from)
@@ -1557,7 +1574,17 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             }
                         })
                         .collect::<Vec<_>>();
-                    values.sort_unstable_by(|a, b| {
+                    // medrd patch 2: a sort of many tuples stops when cancelled (the
+                    // comparator unwinds out of it, without the panic hook).
+                    if token.is_cancelled() {
+                        return Box::new(once(Err(QueryEvaluationError::Cancelled)));
+                    }
+                    let mut comparisons = 0_u32;
+                    let sorted = catch_unwind(AssertUnwindSafe(|| values.sort_unstable_by(|a, b| {
+                        comparisons = comparisons.wrapping_add(1);
+                        if comparisons % 1024 == 0 && token.is_cancelled() {
+                            resume_unwind(Box::new(SortCancelled));
+                        }
                         for comp in &by {
                             match comp {
                                 ComparatorFunction::Asc(expression) => {
@@ -1579,7 +1606,13 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             }
                         }
                         Ordering::Equal
-                    });
+                    })));
+                    if let Err(payload) = sorted {
+                        if payload.is::<SortCancelled>() {
+                            return Box::new(once(Err(QueryEvaluationError::Cancelled)));
+                        }
+                        resume_unwind(payload);
+                    }
                     Box::new(errors.into_iter().chain(values.into_iter().map(Ok)))
                 })
             }
@@ -2692,6 +2725,92 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
     None
 }
 
+/// medrd patch 3: literals in a total order, as `sort_unstable_by` requires (the upstream
+/// comparison used the value order where two literals are comparable and the lexical order
+/// where they are not, which is not transitive: `9 < 10`, `10 < "5"@en`, `"5"@en < 9`).
+/// Literals are grouped by kind first (numbers, then simple strings, language-tagged
+/// strings, booleans, date-times, others); numbers are ordered by value (as doubles, NaN
+/// first, ties refined exactly for integers and decimals), other kinds by their value where
+/// comparable, and every tie is broken by lexical form, datatype and language.
+fn cmp_literals(a: &ExpressionTerm, b: &ExpressionTerm) -> Ordering {
+    let by_kind = literal_kind(a).cmp(&literal_kind(b)).then_with(|| {
+        if literal_kind(a) == 0 {
+            cmp_numbers(a, b)
+        } else if let (ExpressionTerm::DateTimeLiteral(da), ExpressionTerm::DateTimeLiteral(db)) =
+            (a, b)
+        {
+            // date-times with and without a time zone are only partially ordered: those
+            // without one first, each group in its (total) value order
+            da.timezone_offset()
+                .is_some()
+                .cmp(&db.timezone_offset().is_some())
+                .then_with(|| da.partial_cmp(db).unwrap_or(Ordering::Equal))
+        } else if literal_kind(a) == 5 {
+            // other datatypes one after another (a date and a duration are not comparable);
+            // durations of months and of days remain partially ordered among themselves
+            literal_datatype(a)
+                .cmp(&literal_datatype(b))
+                .then_with(|| partial_cmp_literals(a, b).unwrap_or(Ordering::Equal))
+        } else {
+            partial_cmp_literals(a, b).unwrap_or(Ordering::Equal)
+        }
+    });
+    by_kind.then_with(|| {
+        if let (Term::Literal(a), Term::Literal(b)) = (a.clone().into(), b.clone().into()) {
+            (a.value(), a.datatype(), a.language()).cmp(&(b.value(), b.datatype(), b.language()))
+        } else {
+            Ordering::Equal // Should never happen
+        }
+    })
+}
+
+fn literal_datatype(term: &ExpressionTerm) -> Option<NamedNode> {
+    match Term::from(term.clone()) {
+        Term::Literal(l) => Some(l.datatype().into_owned()),
+        _ => None,
+    }
+}
+
+fn literal_kind(term: &ExpressionTerm) -> u8 {
+    match term {
+        ExpressionTerm::IntegerLiteral(_)
+        | ExpressionTerm::DecimalLiteral(_)
+        | ExpressionTerm::FloatLiteral(_)
+        | ExpressionTerm::DoubleLiteral(_) => 0,
+        ExpressionTerm::StringLiteral(_) => 1,
+        ExpressionTerm::LangStringLiteral { .. } => 2,
+        ExpressionTerm::BooleanLiteral(_) => 3,
+        ExpressionTerm::DateTimeLiteral(_) => 4,
+        _ => 5,
+    }
+}
+
+/// Numbers by value: as doubles (NaN first), then exactly for integers and decimals (after
+/// the floats of the same double value).
+fn cmp_numbers(a: &ExpressionTerm, b: &ExpressionTerm) -> Ordering {
+    fn key(term: &ExpressionTerm) -> (f64, Option<Decimal>) {
+        match term {
+            ExpressionTerm::IntegerLiteral(v) => (Double::from(*v).into(), Some(Decimal::from(*v))),
+            ExpressionTerm::DecimalLiteral(v) => (Double::from(*v).into(), Some(*v)),
+            ExpressionTerm::FloatLiteral(v) => (Double::from(*v).into(), None),
+            ExpressionTerm::DoubleLiteral(v) => ((*v).into(), None),
+            _ => (f64::NAN, None),
+        }
+    }
+    fn double_order(a: f64, b: f64) -> Ordering {
+        match (a.is_nan(), b.is_nan()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            // -0 and 0 are equal numbers
+            (false, false) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+        }
+    }
+    let (da, ea) = key(a);
+    let (db, eb) = key(b);
+    double_order(da, db).then_with(|| ea.cmp(&eb))
+}
+
 /// Comparison for ordering
 fn cmp_terms(a: Option<&ExpressionTerm>, b: Option<&ExpressionTerm>) -> Ordering {
     match (a, b) {
@@ -2717,21 +2836,7 @@ fn cmp_terms(a: Option<&ExpressionTerm>, b: Option<&ExpressionTerm>) -> Ordering
                     }
                     #[cfg(feature = "sparql-12")]
                     ExpressionTerm::Triple(_) => Ordering::Less,
-                    _ => {
-                        if let Some(ord) = partial_cmp_literals(a, b) {
-                            ord
-                        } else if let (Term::Literal(a), Term::Literal(b)) =
-                            (a.clone().into(), b.clone().into())
-                        {
-                            (a.value(), a.datatype(), a.language()).cmp(&(
-                                b.value(),
-                                b.datatype(),
-                                b.language(),
-                            ))
-                        } else {
-                            Ordering::Equal // Should never happen
-                        }
-                    }
+                    _ => cmp_literals(a, b),
                 },
             }
         }
@@ -4690,6 +4795,36 @@ impl Timer {
         DateTime::now().checked_sub(self.start)
     }
 }
+
+/// medrd patch 1: the tuples of a plan node, cut short once the evaluation is cancelled
+/// (one `Cancelled` error, then the end).
+struct CancellableIterator<'a, T> {
+    inner: InternalTuplesIterator<'a, T>,
+    token: CancellationToken,
+    done: bool,
+}
+
+impl<T> Iterator for CancellableIterator<'_, T> {
+    type Item = Result<InternalTuple<T>, QueryEvaluationError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        if self.token.is_cancelled() {
+            self.done = true;
+            return Some(Err(QueryEvaluationError::Cancelled));
+        }
+        let next = self.inner.next();
+        if matches!(next, Some(Err(QueryEvaluationError::Cancelled))) {
+            self.done = true;
+        }
+        next
+    }
+}
+
+/// medrd patch 2: the payload with which a cancelled sort unwinds.
+struct SortCancelled;
 
 /// A token that can be used to mark something as canceled.
 ///
