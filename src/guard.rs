@@ -37,3 +37,20 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
 /// The message of a caught engine panic, for people.
 pub const PANICKED: &str = "the SPARQL engine failed on this query (an internal error of the \
      engine, not a mistake in the query) and it was stopped";
+
+#[cfg(test)]
+mod tests {
+    use super::catch;
+
+    #[test]
+    fn a_panic_becomes_an_error_and_a_value_passes() {
+        assert!(catch(|| -> u8 { panic!("an engine bug") }).is_err());
+        assert_eq!(catch(|| 7).unwrap(), 7);
+        // nested: the inner catch does not end the outer one's quiet hook
+        assert!(catch(|| {
+            assert!(catch(|| panic!("inner")).is_err());
+            panic!("outer")
+        })
+        .is_err());
+    }
+}
