@@ -1,6 +1,21 @@
 //! The SPARQL 1.1 Protocol over the store: the three ways of sending a query (GET,
 //! url-encoded POST, direct POST), refusal of updates, result formats by content
 //! negotiation, time and size limits, the service description, and the named queries.
+//!
+//! Bounding a query (issue 10): each query runs on the blocking pool with a
+//! `CancellationToken`, cancelled at `--timeout` or when the process's heap passes
+//! `--max-memory` (checked every 50 ms through [`crate::memory`]). Upstream spareval checked
+//! the token only when reading the store, so a sort, DISTINCT, GROUP BY or product over
+//! what it had read ran on for minutes after the 503; the vendored copy
+//! (`vendor/spareval/PATCHES.md`) checks it in every plan node and inside the sort, so a
+//! cancelled query stops within milliseconds, frees its slot and gives its pages back. Why
+//! this and not the other ways: a per-query row budget before a sort would refuse honest
+//! large sorts and still not bound joins or GROUP BY; a worker process per query could be
+//! killed whatever the engine does, but costs a process start per query and either a copy
+//! of the store per worker or a store shared between processes, which the in-memory store
+//! is not. The heap limit covers what the time limit cannot: a query that allocates
+//! gigabytes within its seconds. A panic of the engine is caught ([`crate::guard`]) and
+//! answered 500.
 
 use super::{negotiate, App, HttpError};
 use crate::vocab::PREFIXES;
