@@ -16,7 +16,7 @@ MEDRD=${1:-target/debug/medrd}
 TIMEOUT=${TIMEOUT:-3}              # the server's --timeout, seconds
 MAX_MEMORY_MIB=${MAX_MEMORY_MIB:-1024}
 # The bound README.md documents: the heap stays under --max-memory plus what a query
-# allocates between two checks (50 ms); the resident set adds the program, the allocator's
+# allocates between two checks (10 ms); the resident set adds the program, the allocator's
 # own overhead and its page cache. Checked on the peak resident set.
 RSS_SLACK_MIB=${RSS_SLACK_MIB:-256}
 TICKS=$(getconf CLK_TCK)

@@ -146,8 +146,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
         max_body: usize,
         /// Most heap memory the server may hold, in MiB: when queries take it past this,
-        /// they are cancelled (503 "memory limit"). The server stays within about this plus
-        /// what a query allocates in 50 ms (tens of MiB); its own data (the loaded store)
+        /// they are cancelled (503 "memory limit"). The heap stays within about this plus
+        /// what the running queries allocate in 10 ms (about 20 MiB each); the loaded store
         /// counts too
         #[arg(long, default_value_t = 2048, value_name = "MIB")]
         max_memory: usize,
