@@ -118,6 +118,9 @@ check_stops() {
 pathological() {
   local name=$1 query=$2 expect=${3:-503} baseline answer status took
   baseline=$(rss_kib "$PID")
+  # the slots in use before the query, to tell a wait for a slot from a slow stop
+  local slots
+  slots=$(curl -s --max-time 5 "http://$ADDR/health" | grep -o '"inUse":[0-9]*' || echo '"inUse":?')
   watch_answers $((TIMEOUT + 3)) &
   local watcher=$!
   answer=$(sparql "$query")
@@ -128,7 +131,7 @@ pathological() {
     awk -v t="$took" -v l="$TIMEOUT" 'BEGIN { exit !(t <= l + 1) }'; then
     pass "$name: $status after ${took}s: $(head -c 100 "$work/body" | tr '\n' ' ')"
   else
-    fail "$name: $status after ${took}s (want $expect within $((TIMEOUT + 1))s): $(head -c 100 "$work/body" | tr '\n' ' ')"
+    fail "$name: $status after ${took}s (want $expect within $((TIMEOUT + 1))s; before it: $slots): $(head -c 100 "$work/body" | tr '\n' ' ')"
   fi
   check_stops "$name" "$baseline"
   wait "$watcher"
