@@ -75,6 +75,10 @@ pub struct Config {
     /// Let queries send SERVICE patterns to remote endpoints (http:// only); without it a
     /// query using SERVICE is refused with 400.
     pub allow_service: bool,
+    /// Most heap bytes the process may hold while queries run: beyond, the running queries
+    /// are cancelled (503). Applies only where [`crate::memory::Counting`] is the global
+    /// allocator (the `medrd` binary).
+    pub max_memory: usize,
 }
 
 impl Default for Config {
@@ -89,6 +93,7 @@ impl Default for Config {
             header_timeout: Duration::from_secs(10),
             max_connections: 4096,
             allow_service: false,
+            max_memory: 2 << 30,
         }
     }
 }
@@ -434,16 +439,32 @@ async fn page() -> Response {
         .into_response()
 }
 
+/// `/health`: 200 "ok" while a query slot is free, 503 "busy" when every slot is taken
+/// (queries, named queries, entity pages and diagrams would wait, then get 503), with the
+/// slots in use and the heap held against `--max-memory`.
 async fn health(State(app): State<Arc<App>>) -> Response {
+    let total = app.config.max_concurrent.max(1);
+    let free = app.permits.available_permits();
+    let (status, code) = if free == 0 {
+        ("busy", StatusCode::SERVICE_UNAVAILABLE)
+    } else {
+        ("ok", StatusCode::OK)
+    };
     let body = serde_json::json!({
-        "status": "ok",
+        "status": status,
         "triples": {
             "data": app.graph_len(DATA_GRAPH),
             "ontology": app.graph_len(ONTOLOGY_GRAPH),
         },
         "namedQueries": app.queries.len(),
+        "querySlots": { "inUse": total.saturating_sub(free), "total": total },
+        "memory": {
+            "allocatedBytes": crate::memory::allocated(),
+            "limitBytes": app.config.max_memory,
+        },
     });
     (
+        code,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
