@@ -2,8 +2,9 @@
 # Hostile-input checks of `medrd` (issue 10), run by CI on loopback: pathological queries
 # must get 503 within the time limit + 1 s and then stop using CPU and memory within 1 s,
 # the server's memory stays under the documented bound, /health says busy when every query
-# slot is taken, and /health and a named query keep answering during and after. Then the
-# checks of other scripts, when present (CLI, connections, ZIP bomb). Prints each outcome
+# slot is taken, and /health and a named query keep answering during and after. Then
+# `build -o` with hostile paths (scripts/abuse-cli.sh), 2,000 idle connections
+# (scripts/abuse-conn.py) and ZIP bombs through `medrd link rs`. Prints each outcome
 # and the server's peak RSS (VmHWM); exits 1 on any failed check, 2 when it cannot run.
 # Bounded in time: about a minute; each request has a curl time limit.
 #
@@ -19,6 +20,9 @@ MAX_MEMORY_MIB=${MAX_MEMORY_MIB:-1024}
 # allocates between two checks (10 ms); the resident set adds the program, the allocator's
 # own overhead and its page cache. Checked on the peak resident set.
 RSS_SLACK_MIB=${RSS_SLACK_MIB:-256}
+# The most memory `medrd link rs` may take on the 200 MiB ZIP bomb (it holds the inflated
+# text once while it parses).
+ZIP_RSS_MIB=${ZIP_RSS_MIB:-1024}
 TICKS=$(getconf CLK_TCK)
 
 [ -x "$MEDRD" ] || { echo "abuse-test: no medrd binary at $MEDRD (build it first)" >&2; exit 2; }
@@ -214,37 +218,73 @@ stop_server() {
   wait "$PID" 2>/dev/null
 }
 
-# --- checks of other scripts (each optional until written) -------------------------------
+# --- the CLI, connections and ZIP bombs -------------------------------------------------
 
-# >>> CLI defects (`build -o .` in a throwaway copy, …): scripts/abuse-cli.sh MEDRD.
+# CLI defects (`build -o .`, `..`, a foreign directory … in a throwaway copy).
 check_cli() {
-  if [ -x scripts/abuse-cli.sh ]; then
-    echo "== scripts/abuse-cli.sh"
-    scripts/abuse-cli.sh "$MEDRD" || fail "scripts/abuse-cli.sh failed"
-  else
-    echo "== CLI checks: scripts/abuse-cli.sh not present, skipped"
-  fi
+  echo "== scripts/abuse-cli.sh"
+  scripts/abuse-cli.sh "$MEDRD" || fail "scripts/abuse-cli.sh failed"
 }
 
-# >>> connection-level checks (2,000 idle connections, header-read timeout): add them here,
-# >>> or as scripts/abuse-connections.sh MEDRD.
+# Connection-level checks (defect 5): 2,000 idle half-requests while /health and a query
+# must answer within a second; slow and idle clients closed after the header timeout
+# (scripts/abuse-conn.py, stdlib Python).
 check_connections() {
-  if [ -x scripts/abuse-connections.sh ]; then
-    echo "== scripts/abuse-connections.sh"
-    scripts/abuse-connections.sh "$MEDRD" || fail "scripts/abuse-connections.sh failed"
+  echo "== connections: scripts/abuse-conn.py (2,000 idle half-requests, header timeout 3 s)"
+  start_server conn --timeout "$TIMEOUT" --header-timeout 3
+  if timeout 120 python3 scripts/abuse-conn.py "http://$ADDR" --connections 2000 --header-timeout 3 \
+      | sed 's/^/  /'; then
+    pass "2,000 idle connections: /health and a query kept answering; idle and slow clients closed"
   else
-    echo "== connection checks: scripts/abuse-connections.sh not present, skipped"
+    fail "scripts/abuse-conn.py failed"
   fi
+  report_peak "connections"
+  stop_server
 }
 
-# >>> ZIP bomb through `medrd link rs`: add it here, or as scripts/abuse-zip.sh MEDRD.
+# ZIP bombs through `medrd link rs` (defect 6): a ZIP whose entry inflates past the cap
+# (--max-unzipped, 1 GiB by default) stops with an error naming the entry, and the issue's
+# own case, ~200 KB expanding to 200 MB of rows, costs a bounded amount of memory.
 check_zip_bomb() {
-  if [ -x scripts/abuse-zip.sh ]; then
-    echo "== scripts/abuse-zip.sh"
-    scripts/abuse-zip.sh "$MEDRD" || fail "scripts/abuse-zip.sh failed"
+  echo "== ZIP bombs through medrd link rs"
+  python3 - "$work" <<'PY'
+import sys, zipfile
+work = sys.argv[1]
+# 2 GiB of one repeated RS row: over the 1 GiB default cap.
+row = "2024,1,x,内閣府\n".encode()
+header = "事業年度,予算事業ID,事業名,府省庁\n".encode()
+for name, size in (("over-cap", 2 << 30), ("200mb", 200 << 20)):
+    with zipfile.ZipFile(f"{work}/{name}.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with z.open("1-2_RS_2024_基本情報_事業概要等.csv", "w", force_zip64=True) as f:
+            f.write(header)
+            chunk = row * ((1 << 20) // len(row))
+            written = len(header)
+            while written < size:
+                f.write(chunk)
+                written += len(chunk)
+PY
+  local code bytes
+  bytes=$(stat -c %s "$work/over-cap.zip")
+  /usr/bin/time -f '%M' -o "$work/rss" timeout 120 "$MEDRD" link rs "$work/over-cap.zip" \
+    -o "$work/linkset.ttl" >/dev/null 2>"$work/zip.err"
+  code=$?
+  if [ "$code" -eq 2 ] && grep -q '1-2_RS_2024' "$work/zip.err" && grep -qi 'limit' "$work/zip.err" \
+      && [ ! -e "$work/linkset.ttl" ]; then
+    pass "a $((bytes / 1024)) KiB ZIP inflating to 2 GiB: exit 2 naming the entry, nothing written, peak RSS $(($(cat "$work/rss") / 1024)) MiB"
   else
-    echo "== ZIP bomb check: scripts/abuse-zip.sh not present, skipped"
+    fail "over-cap ZIP bomb: exit $code, $(head -c 300 "$work/zip.err")"
   fi
+  bytes=$(stat -c %s "$work/200mb.zip")
+  /usr/bin/time -f '%M' -o "$work/rss" timeout 120 "$MEDRD" link rs "$work/200mb.zip" \
+    -o "$work/linkset.ttl" >/dev/null 2>"$work/zip.err"
+  code=$?
+  local rss=$(($(cat "$work/rss") / 1024))
+  if [ "$rss" -le "$ZIP_RSS_MIB" ]; then
+    pass "a $((bytes / 1024)) KiB ZIP inflating to 200 MiB: exit $code, peak RSS $rss MiB (bound $ZIP_RSS_MIB MiB; before issue 10: 2.25 GB)"
+  else
+    fail "a $((bytes / 1024)) KiB ZIP inflating to 200 MiB: peak RSS $rss MiB, over $ZIP_RSS_MIB MiB"
+  fi
+  rm -f "$work"/*.zip "$work/linkset.ttl"
 }
 
 started=$SECONDS
