@@ -20,6 +20,7 @@ pub fn run(
     kb: &Kb,
     kind: Option<&str>,
     arg: Option<&str>,
+    slug: Option<&str>,
     query: Option<&Path>,
     format: Option<DiagramFormat>,
     language: DiagramLang,
@@ -27,7 +28,19 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let kind = match (kind, query) {
         (_, Some(q)) => Kind::Query(q.to_owned()),
-        (Some(k), None) => Kind::parse(k, arg)?,
+        (Some(k), None) => {
+            // `timeline program SLUG`: the subject and the slug make one argument.
+            let arg = match (arg, slug) {
+                (Some(a), Some(s)) => Some(format!("{a}/{s}")),
+                (Some(_), None) | (None, None) => arg.map(str::to_owned),
+                (None, Some(_)) => unreachable!("clap fills positionals in order"),
+            };
+            let kind = Kind::parse(k, arg.as_deref())?;
+            if slug.is_some() && !matches!(kind, Kind::Timeline(..)) {
+                anyhow::bail!("diagram {k} takes one argument, not two");
+            }
+            kind
+        }
         (None, None) => anyhow::bail!("give a diagram kind or --query FILE.rq"),
     };
     let format = match format {
@@ -35,6 +48,7 @@ pub fn run(
         Some(DiagramFormat::Svg) => Format::Svg,
         Some(DiagramFormat::Png) => Format::Png,
         Some(DiagramFormat::Mermaid) => Format::Mermaid,
+        None if matches!(kind, Kind::Timeline(..)) => Format::Svg,
         None => match output.and_then(|o| o.extension()).and_then(|e| e.to_str()) {
             Some("svg") => Format::Svg,
             Some("png") => Format::Png,
@@ -42,8 +56,7 @@ pub fn run(
             _ => Format::Dot,
         },
     };
-    let d = diagram::build(kb, &kind, lang(language))?;
-    let bytes = diagram::render(&d, format)?;
+    let bytes = diagram::draw(kb, &kind, lang(language), format)?;
     match output {
         Some(path) => {
             std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?

@@ -61,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diagram {
             kind,
             arg,
+            slug,
             query,
             format,
             lang,
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &load(layout)?,
             kind.as_deref(),
             arg.as_deref(),
+            slug.as_deref(),
             query.as_deref(),
             format,
             lang,

@@ -498,7 +498,7 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         let app = Arc::clone(&app);
         move || {
             let kind = diagram::Kind::parse(&kind, arg.as_deref())?;
-            diagram::render(&diagram::build(&app.kb, &kind, lang)?, format)
+            diagram::draw(&app.kb, &kind, lang, format)
         }
     })
     .await;
