@@ -19,8 +19,7 @@ pub fn lang(l: DiagramLang) -> Lang {
 pub fn run(
     kb: &Kb,
     kind: Option<&str>,
-    arg: Option<&str>,
-    slug: Option<&str>,
+    args: &[&str],
     query: Option<&Path>,
     format: Option<DiagramFormat>,
     language: DiagramLang,
@@ -30,13 +29,9 @@ pub fn run(
         (_, Some(q)) => Kind::Query(q.to_owned()),
         (Some(k), None) => {
             // `timeline program SLUG`: the subject and the slug make one argument.
-            let arg = match (arg, slug) {
-                (Some(a), Some(s)) => Some(format!("{a}/{s}")),
-                (Some(_), None) | (None, None) => arg.map(str::to_owned),
-                (None, Some(_)) => unreachable!("clap fills positionals in order"),
-            };
+            let arg = (!args.is_empty()).then(|| args.join("/"));
             let kind = Kind::parse(k, arg.as_deref())?;
-            if slug.is_some() && !matches!(kind, Kind::Timeline(..)) {
+            if args.len() > 1 && !matches!(kind, Kind::Timeline(..)) {
                 anyhow::bail!("diagram {k} takes one argument, not two");
             }
             kind
