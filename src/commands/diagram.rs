@@ -43,11 +43,14 @@ pub fn run(
         Some(DiagramFormat::Svg) => Format::Svg,
         Some(DiagramFormat::Png) => Format::Png,
         Some(DiagramFormat::Mermaid) => Format::Mermaid,
-        None if matches!(kind, Kind::Timeline(..)) => Format::Svg,
         None => match output.and_then(|o| o.extension()).and_then(|e| e.to_str()) {
             Some("svg") => Format::Svg,
             Some("png") => Format::Png,
             Some("mmd" | "mermaid") => Format::Mermaid,
+            Some("dot" | "gv") => Format::Dot,
+            // A timeline is a chart: SVG unless the file name asks for another format
+            // (which it then refuses, rather than writing SVG into a .png).
+            _ if matches!(kind, Kind::Timeline(..)) => Format::Svg,
             _ => Format::Dot,
         },
     };

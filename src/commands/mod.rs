@@ -69,7 +69,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => diagram::run(
             &load(layout)?,
             kind.as_deref(),
-            &arg.iter().chain(&slug).map(String::as_str).collect::<Vec<_>>(),
+            &arg.iter()
+                .chain(&slug)
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
             query.as_deref(),
             format,
             lang,

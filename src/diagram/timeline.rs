@@ -920,33 +920,29 @@ mod tests {
     }
 
     #[test]
-    #[ignore]
-    fn demo() {
-        let mut rows = vec![
+    fn with_several_sources_every_bar_carries_its_source_number() {
+        let rows = [
             row(2023, "initial", 11.93, "rs-2024"),
             row(2023, "execution", 10.2, "rs-2024"),
             row(2024, "total", 12.0, "doc"),
             row(2024, "request", 11.9, "rs-2024"),
-            row(2024, "initial", 11.5, "rs-2025"),
-            row(2024, "supplementary", 2.0, "rs-2025"),
-            row(2024, "execution", 13.1, "rs-2025"),
             row(2025, "request", 12.4, "rs-2025"),
         ];
-        rows[2].stage_ja = "概算要求・要望額".into();
-        std::fs::write(
-            "/tmp/tl-demo.svg",
-            chart(&rows, "医療機器等研究成果展開事業 — 予算の推移", Lang::Ja),
-        )
-        .unwrap();
-        std::fs::write(
-            "/tmp/tl-demo-en.svg",
-            chart(
-                &rows,
-                "Deployment of Research Results for Medical Devices — budget over the years",
-                Lang::En,
-            ),
-        )
-        .unwrap();
+        let svg = chart(&rows, "T", Lang::Ja);
+        // Sources numbered in title order, each bar labelled with its number.
+        assert!(
+            svg.contains("出典：① Title of doc　② Title of rs-2024　③ Title of rs-2025"),
+            "{svg}"
+        );
+        assert_eq!(svg.matches(">①</text>").count(), 1);
+        assert_eq!(svg.matches(">②</text>").count(), 3);
+        assert_eq!(svg.matches(">③</text>").count(), 1);
+        // One source: no numbers.
+        let one = chart(&rows[..1], "T", Lang::Ja);
+        assert!(
+            !one.contains(">②</text>") && !one.contains(">①</text>"),
+            "{one}"
+        );
     }
 
     #[test]

@@ -491,6 +491,8 @@ fn timeline_refuses_bad_arguments_and_writes_nothing() {
     std::fs::create_dir_all(&dir).unwrap();
     let out_file = dir.join("chart.svg");
     let o = out_file.to_str().unwrap();
+    let png_file = dir.join("chart.png");
+    let png = png_file.to_str().unwrap();
     for (args, message) in [
         (
             vec!["timeline", "program", "no-such-program", "-o", o],
@@ -520,6 +522,10 @@ fn timeline_refuses_bad_arguments_and_writes_nothing() {
             vec!["theme", "dementia", "extra", "-o", o],
             "takes one argument",
         ),
+        (
+            vec!["timeline", "ministry", "mext", "-o", png],
+            "drawn as SVG only, not png",
+        ),
     ] {
         let mut all = vec!["diagram"];
         all.extend(args.iter().copied());
@@ -527,7 +533,10 @@ fn timeline_refuses_bad_arguments_and_writes_nothing() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{all:?}: {stderr}");
         assert!(stderr.contains(message), "{all:?}: {stderr}");
-        assert!(!out_file.exists(), "{all:?} wrote {o}");
+        assert!(
+            !out_file.exists() && !png_file.exists(),
+            "{all:?} wrote a file"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }

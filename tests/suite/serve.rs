@@ -577,6 +577,12 @@ fn diagrams_are_served() {
         "{}",
         r.body
     );
+    let r = get(
+        "/diagram/timeline/program/medical-device-seeds?format=dot",
+        "*/*",
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("drawn as SVG only"), "{}", r.body);
     let r = get("/diagram/timeline/program/no-such-program", "*/*");
     assert_eq!(r.status, 404);
     assert!(
