@@ -96,16 +96,21 @@ pub enum Command {
     /// Draw a diagram of the knowledge graph (Graphviz DOT, SVG, PNG or Mermaid)
     Diagram {
         /// What to draw: overview, project N, theme SLUG, ministry CODE, cross-project,
-        /// budget or ontology
+        /// budget, ontology, or timeline program|project|ministry SLUG (a chart of the
+        /// figures across fiscal years and budget stages, SVG only)
         #[arg(required_unless_present = "query", conflicts_with = "query")]
         kind: Option<String>,
-        /// The project number, theme slug or ministry code the diagram is about
+        /// The project number, theme slug or ministry code the diagram is about (for
+        /// timeline: program, project or ministry)
         arg: Option<String>,
+        /// For timeline: the program slug, project number or ministry code
+        #[arg(value_name = "SLUG")]
+        slug: Option<String>,
         /// Draw the graph of this CONSTRUCT query (.rq file) instead of a built-in diagram
         #[arg(long, value_name = "FILE.rq")]
         query: Option<PathBuf>,
-        /// Output format (svg and png need Graphviz `dot` on PATH) [default: from the -o
-        /// extension, else dot]
+        /// Output format (svg and png need Graphviz `dot` on PATH; timeline is svg only)
+        /// [default: from the -o extension, else dot; svg for timeline]
         #[arg(short, long, value_enum)]
         format: Option<DiagramFormat>,
         /// Language of the labels

@@ -70,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diagram {
             kind,
             arg,
+            slug,
             query,
             format,
             lang,
@@ -77,7 +78,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => diagram::run(
             &load(layout)?,
             kind.as_deref(),
-            arg.as_deref(),
+            &arg.iter()
+                .chain(&slug)
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
             query.as_deref(),
             format,
             lang,

@@ -16,10 +16,14 @@
 //!
 //! Before running the query medrd replaces `?lang` by `"ja"` or `"en"` and, for `project`,
 //! `theme` and `ministry`, `?arg` by the resource the diagram is about.
+//!
+//! The timeline (`timeline program|project|ministry SLUG`) is a chart, not a graph: its
+//! query's rows are drawn as bars by [`timeline`], in SVG only ([`draw`]).
 
 pub mod analyze;
 pub mod dot;
 pub mod mermaid;
+pub mod timeline;
 
 use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
@@ -104,6 +108,8 @@ pub enum Kind {
     Ontology,
     /// A user's CONSTRUCT query.
     Query(PathBuf),
+    /// The budget timeline chart of a program, project or ministry (SVG only).
+    Timeline(timeline::Subject, String),
 }
 
 impl Kind {
@@ -128,10 +134,30 @@ impl Kind {
             "cross-project" => Kind::CrossProject,
             "budget" => Kind::Budget,
             "ontology" => Kind::Ontology,
+            "timeline" => {
+                // `program/slug` (a URL path) or `program slug` (two words).
+                let what = need("program SLUG, project N or ministry CODE")?;
+                let (subject, slug) = what
+                    .split_once(|c: char| c == '/' || c.is_whitespace())
+                    .map(|(a, b)| (a.trim(), b.trim()))
+                    .filter(|(_, b)| !b.is_empty())
+                    .ok_or_else(|| {
+                        Error::Diagram(format!(
+                            "diagram timeline {what}: give program SLUG, project N or ministry CODE"
+                        ))
+                    })?;
+                let subject = timeline::Subject::parse(subject)?;
+                let slug = match subject {
+                    timeline::Subject::Ministry => slug.to_lowercase(),
+                    _ => slug.to_owned(),
+                };
+                Kind::Timeline(subject, slug)
+            }
             other => {
                 return Err(Error::Diagram(format!(
                     "unknown diagram {other:?} (overview, project N, theme SLUG, ministry CODE, \
-                     cross-project, budget, ontology, or --query FILE.rq)"
+                     cross-project, budget, ontology, timeline program|project|ministry SLUG, \
+                     or --query FILE.rq)"
                 )))
             }
         })
@@ -147,6 +173,7 @@ impl Kind {
             Kind::CrossProject => "cross-project".into(),
             Kind::Budget => "budget".into(),
             Kind::Ontology => "ontology".into(),
+            Kind::Timeline(s, slug) => format!("timeline-{}-{slug}", s.as_str()),
             Kind::Query(p) => p
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -164,6 +191,7 @@ impl Kind {
             Kind::CrossProject => "cross-project.rq",
             Kind::Budget => "budget.rq",
             Kind::Ontology => "ontology.rq",
+            Kind::Timeline(..) => "timeline.rq",
             Kind::Query(_) => return None,
         })
     }
@@ -405,10 +433,20 @@ fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
         Kind::Project(n) => ("medrd:IntegratedProject", n.to_string(), "project"),
         Kind::Theme(s) => ("skos:Concept", s.clone(), "theme"),
         Kind::Ministry(c) => ("medrd:Ministry", c.clone(), "ministry"),
+        Kind::Timeline(timeline::Subject::Program, s) => ("medrd:Program", s.clone(), "program"),
+        Kind::Timeline(timeline::Subject::Project, n) => {
+            ("medrd:IntegratedProject", n.clone(), "project")
+        }
+        Kind::Timeline(timeline::Subject::Ministry, c) => ("medrd:Ministry", c.clone(), "ministry"),
         _ => return Ok(None),
     };
     let lookup = match kind {
-        Kind::Project(_) => "?x medrd:projectNumber ?n . FILTER (STR(?n) = ?code)",
+        Kind::Project(_) | Kind::Timeline(timeline::Subject::Project, _) => {
+            "?x medrd:projectNumber ?n . FILTER (STR(?n) = ?code)"
+        }
+        Kind::Timeline(timeline::Subject::Program, _) => {
+            "?x skos:notation ?n . FILTER (STR(?n) = ?code)"
+        }
         Kind::Theme(_) => {
             "?x skos:notation ?n ; skos:inScheme <https://w3id.org/medrd-kg/id/theme> . \
              FILTER (STR(?n) = ?code)"
@@ -461,6 +499,7 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
         Kind::Budget => t("予算の流れ（億円）", "Budget flow (億円, 100 million yen)"),
         Kind::Ontology => t("オントロジー", "Ontology"),
         Kind::Query(p) => p.display().to_string(),
+        Kind::Timeline(..) => t("予算の推移（億円）", "Budget over the years (億円)"),
     };
     let what = match kind {
         Kind::Project(_) if !arg_label.is_empty() => format!("{what}: {arg_label}"),
@@ -496,6 +535,12 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
 pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
     let mut d = Diagram::new(kind.file_stem(), lang);
     let lang_term: Term = Literal::new_simple_literal(lang.tag()).into();
+    if let Kind::Timeline(..) = kind {
+        return Err(Error::Diagram(format!(
+            "{} is a chart, drawn as SVG only (--format svg)",
+            kind.file_stem()
+        )));
+    }
     if let Kind::Query(path) = kind {
         let q = NamedQuery::read(path).or_else(|_| {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -705,6 +750,26 @@ pub fn render(d: &Diagram, format: Format) -> Result<Vec<u8>> {
     })
 }
 
+/// Draws any diagram in a format: a graph by [`build`] and [`render`], a timeline as the
+/// SVG of [`timeline::chart`] (other formats are refused with a message saying so).
+pub fn draw(kb: &Kb, kind: &Kind, lang: Lang, format: Format) -> Result<Vec<u8>> {
+    match kind {
+        Kind::Timeline(..) => match format {
+            Format::Svg => {
+                let (title, rows) = timeline::build(kb, kind, lang)?;
+                Ok(timeline::chart(&rows, &title, lang).into_bytes())
+            }
+            other => Err(Error::Diagram(format!(
+                "{} is a chart, drawn as SVG only, not {} (convert it with e.g. \
+                 rsvg-convert -o chart.png chart.svg)",
+                kind.file_stem(),
+                other.extension()
+            ))),
+        },
+        _ => render(&build(kb, kind, lang)?, format),
+    }
+}
+
 /// The built-in diagrams: overview, every project, theme and ministry, cross-project,
 /// budget and ontology.
 pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
@@ -731,8 +796,23 @@ pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
     Ok(kinds)
 }
 
+/// Every timeline chart: one per program, project and ministry
+/// (`queries/diagrams/timeline-subjects.rq`).
+pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
+    let q = NamedQuery::read(&queries_dir(kb).join("timeline-subjects.rq"))?;
+    let table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    (0..table.rows.len())
+        .map(|i| {
+            let subject = timeline::Subject::parse(&table.text(i, "kind"))?;
+            Ok(Kind::Timeline(subject, table.text(i, "code")))
+        })
+        .collect()
+}
+
 /// Writes every built-in diagram (Japanese labels) into `dir`: `.dot` and `.mmd` always,
-/// `.svg` when Graphviz `dot` is installed. Returns the files written, sorted. Only a `dot`
+/// `.svg` when Graphviz `dot` is installed; and the timeline chart (SVG, no Graphviz needed)
+/// of every program, project and ministry into `dir/timeline/` as `program-SLUG.svg`,
+/// `project-N.svg`, `ministry-CODE.svg`. Returns the files written, sorted. Only a `dot`
 /// that is not there means no SVG; a `dot` that fails or hangs on any diagram is an error.
 pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -756,6 +836,28 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
             std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
             written.push(path);
         }
+    }
+    let charts = dir.join("timeline");
+    std::fs::create_dir_all(&charts).map_err(|e| Error::io(&charts, e))?;
+    for kind in timeline_kinds(kb)? {
+        let Kind::Timeline(subject, slug) = &kind else {
+            continue;
+        };
+        // Slugs come from the data: keep the file name plain whatever they hold.
+        let safe: String = slug
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = charts.join(format!("{}-{safe}.svg", subject.as_str()));
+        let bytes = draw(kb, &kind, Lang::Ja, Format::Svg)?;
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        written.push(path);
     }
     written.sort();
     Ok(written)

@@ -519,12 +519,19 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         let app = Arc::clone(&app);
         move || {
             let kind = diagram::Kind::parse(&kind, arg.as_deref())?;
-            diagram::render(&diagram::build(&app.kb, &kind, lang)?, format)
+            if matches!(kind, diagram::Kind::Timeline(..)) && format != diagram::Format::Svg {
+                return Ok(Err(format!(
+                    "{} is a chart, drawn as SVG only (?format=svg)",
+                    kind.file_stem()
+                )));
+            }
+            diagram::draw(&app.kb, &kind, lang, format).map(Ok)
         }
     })
     .await;
     match drawn {
-        Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
+        Ok(Ok(Ok(bytes))) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
+        Ok(Ok(Err(refused))) => HttpError::bad_request(refused).into_response(),
         Ok(Err(Error::Diagram(m))) => HttpError::new(StatusCode::NOT_FOUND, format!("diagram: {m}")).into_response(),
         Ok(Err(Error::Graphviz(m))) => HttpError::new(
             StatusCode::NOT_IMPLEMENTED,

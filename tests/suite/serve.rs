@@ -564,6 +564,32 @@ fn diagrams_are_served() {
     let r = get("/diagram/no-such-kind", "*/*");
     assert_eq!(r.status, 404);
     assert!(r.body.contains("unknown diagram"), "{}", r.body);
+    // The timeline chart: SVG without Graphviz, in English on request.
+    let r = get(
+        "/diagram/timeline/program/medical-device-seeds?lang=en",
+        "*/*",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.content_type, "image/svg+xml");
+    assert!(
+        r.body
+            .contains("Deployment of Research Results for Medical Devices — budget over the years"),
+        "{}",
+        r.body
+    );
+    let r = get(
+        "/diagram/timeline/program/medical-device-seeds?format=dot",
+        "*/*",
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("drawn as SVG only"), "{}", r.body);
+    let r = get("/diagram/timeline/program/no-such-program", "*/*");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.body.contains("no program \"no-such-program\""),
+        "{}",
+        r.body
+    );
 }
 
 #[test]
