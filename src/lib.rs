@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod catalog;
 pub mod diagram;
+pub mod draft;
 pub mod error;
 pub mod export;
 pub mod graph;
