@@ -2,8 +2,7 @@
 //! compares the draft with curated data.
 
 use anyhow::Context;
-use medrd_kg::draft::{self, check, write, Mark};
-use medrd_kg::model::{read_optional_toml, OrganizationsFile};
+use medrd_kg::draft::{self, check, write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,7 +14,7 @@ pub fn run(
     organizations: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let orgs = organizations_path(root, check_dir, organizations);
-    let marks = marks(&orgs)?;
+    let marks = draft::marks(&orgs)?;
     let d = draft::draft_file(source, &marks)
         .with_context(|| format!("drafting {}", source.display()))?;
     if let Some(dir) = check_dir {
@@ -76,23 +75,6 @@ fn organizations_path(root: &Path, check_dir: Option<&Path>, explicit: Option<&P
         }
     }
     root.join("data/organizations.toml")
-}
-
-fn marks(path: &Path) -> anyhow::Result<Vec<Mark>> {
-    let orgs = read_optional_toml::<OrganizationsFile>(path)?.with_context(|| {
-        format!(
-            "{}: not found (ministry marks are resolved through it; give --organizations FILE)",
-            path.display()
-        )
-    })?;
-    Ok(orgs
-        .ministry
-        .into_iter()
-        .filter_map(|m| {
-            let m = m.into_inner();
-            m.short.map(|short| Mark { id: m.id, short })
-        })
-        .collect())
 }
 
 fn print_report(r: &check::Report) {

@@ -239,6 +239,28 @@ enum Mode {
     Tail,
 }
 
+/// The ministries of an `organizations.toml` that carry a mark (`short`).
+pub fn marks(path: &Path) -> Result<Vec<Mark>> {
+    let orgs = crate::model::read_optional_toml::<crate::model::OrganizationsFile>(path)?
+        .ok_or_else(|| {
+            Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "not found (ministry marks are resolved through it; give --organizations FILE)",
+                ),
+            )
+        })?;
+    Ok(orgs
+        .ministry
+        .into_iter()
+        .filter_map(|m| {
+            let m = m.into_inner();
+            m.short.map(|short| Mark { id: m.id, short })
+        })
+        .collect())
+}
+
 /// Reads `path` and drafts it. `marks` are the ministries of `organizations.toml`.
 pub fn draft_file(path: &Path, marks: &[Mark]) -> Result<Draft> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;

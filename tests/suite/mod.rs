@@ -3,6 +3,7 @@
 mod cli;
 mod diagram;
 mod document;
+mod draft;
 mod link;
 mod publish;
 mod queries;
