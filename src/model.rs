@@ -196,6 +196,8 @@ pub struct TableCell {
     pub line: usize,
     pub oku: Oku,
     pub shares: BTreeMap<String, Oku>,
+    /// The cell as printed (written by `medrd draft`).
+    pub printed: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -210,10 +210,22 @@ static TITLE_YEAR: LazyLock<Regex> =
 static TABLE_CELL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d+(?:\.\d)?)億円\s*(?:\((.*)\))?$").unwrap());
 
-/// A line made comparable: NFKC (full-width digits, brackets and colons to ASCII), bold and
+/// A line made comparable: NFKC of the full-width and half-width forms only (digits,
+/// brackets, colons, the ideographic space; ①, ※ and the like stay as printed), bold and
 /// italic markers removed, `1, 489` → `1489`, `億 円` → `億円`, trimmed.
 pub fn normalize(line: &str) -> String {
-    let s: String = line.nfkc().collect();
+    let s: String = line
+        .chars()
+        .flat_map(|c| {
+            let width_form = ('\u{FF01}'..='\u{FFEF}').contains(&c) || c == '\u{3000}';
+            let v: Vec<char> = if width_form {
+                c.nfkc().collect()
+            } else {
+                vec![c]
+            };
+            v
+        })
+        .collect();
     let s = s.replace("**", "").replace('*', "");
     let s = COMMA_DIGITS.replace_all(&s, "$1$2");
     let s = OKU_SPACES.replace_all(&s, "億円");
