@@ -515,3 +515,28 @@ fn an_unresolved_draft_does_not_load() {
         r.stderr
     );
 }
+
+#[test]
+fn check_fails_below_the_threshold_and_on_facts_the_text_does_not_state() {
+    // a small text against the FY2024 data: most curated facts are missing → exit 1
+    let t = Tmp::new("below");
+    let src = t.write("small.txt", &format!("{HEAD}\n1. 医薬品プロジェクト 令和7年度概算要求のポイント\n\n◆ 創薬基盤推進研究事業(厚)\n"));
+    let r = medrd(&["draft", src.to_str().unwrap(), "--check", "data/"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("programs: line 91: curated, not drafted: スマートバイオ創薬等研究支援事業"),
+        "{}",
+        r.stdout
+    );
+    // a drafted fact moved off its line is reported as not stated
+    let text = std::fs::read_to_string(root().join(FY2024)).unwrap();
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut d = draft::draft_file(&root().join(FY2024), &marks()).unwrap();
+    assert!(draft::check::not_stated(&d, &lines).is_empty());
+    d.projects[0].entries[0].initiatives[0].line = 99;
+    assert_eq!(
+        draft::check::not_stated(&d, &lines),
+        [(99, "initiative 要素技術の組み合わせによるモダリティの高機能化、疾患応用研究と要素技術の組み合わせによる革新的シーズの創出を推進".to_owned())]
+    );
+}
