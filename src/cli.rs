@@ -160,6 +160,30 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         graph_store: Option<String>,
     },
+    /// Draft reviewed data from a text of a 概算要求のポイント summary: -o writes draft TOML in
+    /// the layout of data/ (every record citing its line, `needs_review` where the text does
+    /// not decide); --check compares the draft with curated data and exits 1 below 95%
+    /// agreement in any category
+    Draft {
+        /// The text conversion of the summary (like data/source/…ja.txt)
+        source: PathBuf,
+        /// Write the draft into this folder, which must be new or empty
+        #[arg(
+            short,
+            long,
+            value_name = "DIR",
+            required_unless_present = "check",
+            conflicts_with = "check"
+        )]
+        output: Option<PathBuf>,
+        /// Compare the draft with the curated data of DIR (a source folder, or data/)
+        #[arg(long, value_name = "DIR")]
+        check: Option<PathBuf>,
+        /// The organizations.toml whose `short` marks resolve ministries [default: DIR's (or
+        /// its parent's) with --check, else data/organizations.toml]
+        #[arg(long, value_name = "FILE")]
+        organizations: Option<PathBuf>,
+    },
 }
 
 /// Output formats of `medrd diagram`.

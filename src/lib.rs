@@ -6,6 +6,7 @@ pub mod bench;
 pub mod catalog;
 pub mod dataset;
 pub mod diagram;
+pub mod draft;
 pub mod error;
 pub mod export;
 pub mod graph;

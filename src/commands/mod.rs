@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod build;
 mod diagram;
+mod draft;
 mod export;
 mod link;
 mod publish;
@@ -92,6 +93,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(load(layout)?, args, allow_service),
         Command::Link { target } => link::run(&load(layout)?, target),
         Command::Bench { command } => bench::run(layout, command),
+        Command::Draft {
+            source,
+            output,
+            check,
+            organizations,
+        } => draft::run(
+            &layout.root,
+            &source,
+            output.as_deref(),
+            check.as_deref(),
+            organizations.as_deref(),
+        ),
         Command::Publish { graph_store } => {
             let url = graph_store
                 .or(endpoint)
