@@ -428,7 +428,13 @@ impl Table {
         for row in &self.rows {
             s.push_str("<tr>");
             for cell in row {
-                let class = if cell.numeric { " class=\"num\"" } else { "" };
+                let class = if cell.numeric {
+                    " class=\"num\""
+                } else if cell.text.chars().count() <= 6 {
+                    " class=\"short\""
+                } else {
+                    ""
+                };
                 let inner = cell.html.clone().unwrap_or_else(|| esc(&cell.text));
                 let _ = write!(s, "<td{class}>{inner}</td>");
             }

@@ -4,6 +4,7 @@ mod build;
 mod cli;
 mod diagram;
 mod document;
+mod explorer;
 mod link;
 mod publish;
 mod queries;
