@@ -34,7 +34,12 @@ pub(crate) struct Explorer {
     /// The source document's lines (index 0 is line 1), for quoting.
     lines: Vec<String>,
     index: Vec<Entry>,
+    /// Answers already read, by the query text as run.
+    cache: std::sync::Mutex<BTreeMap<String, Arc<[Row]>>>,
 }
+
+/// Most answers kept (pages of distinct resources; each is small).
+const CACHED: usize = 4096;
 
 /// One searchable thing.
 struct Entry {
@@ -116,6 +121,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         queries,
         lines,
         index,
+        cache: std::sync::Mutex::default(),
     });
     Ok(Router::new()
         .route("/explore", get(home))
@@ -181,12 +187,14 @@ fn select_rows(
     Ok(rows)
 }
 
+static ARG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+
 /// The text of a query with `?arg` bound to an IRI (as the diagram queries are bound).
 fn bind(text: &str, arg: Option<&str>) -> String {
     match arg {
         None => text.to_owned(),
-        Some(iri) => regex::Regex::new(r"[?$]arg\b")
-            .expect("a valid pattern")
+        Some(iri) => ARG
+            .get_or_init(|| regex::Regex::new(r"[?$]arg\b").expect("a valid pattern"))
             .replace_all(text, regex::NoExpand(&format!("<{iri}>")))
             .into_owned(),
     }
@@ -211,6 +219,30 @@ impl Explorer {
                 q.map(|q| (q.name.clone(), bind(&q.text, arg.as_deref())))
             })
             .collect();
+        // The store does not change while the server runs: an answer is kept (up to
+        // CACHED answers with rows), so only a page's first visit reads the store.
+        let cached = |sparql: &str| {
+            self.cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(sparql)
+                .cloned()
+        };
+        if texts.iter().all(|t| {
+            t.as_ref()
+                .is_none_or(|(_, sparql)| cached(sparql).is_some())
+        }) {
+            return Ok(texts
+                .into_iter()
+                .map(|t| {
+                    t.map(|(name, sparql)| Ran {
+                        name,
+                        rows: cached(&sparql).map(|r| r.to_vec()).unwrap_or_default(),
+                        sparql,
+                    })
+                })
+                .collect());
+        }
         let token = CancellationToken::new();
         let timer = {
             let token = token.clone();
@@ -238,7 +270,14 @@ impl Explorer {
         })
         .await;
         timer.abort();
-        done?
+        let done = done??;
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        for ran in done.iter().flatten() {
+            if !ran.rows.is_empty() && cache.len() < CACHED {
+                cache.insert(ran.sparql.clone(), ran.rows.clone().into());
+            }
+        }
+        Ok(done)
     }
 
     /// The text of a source line (empty when the document is not at hand).
