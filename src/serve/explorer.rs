@@ -469,7 +469,9 @@ impl Table {
             for cell in row {
                 let class = if cell.numeric {
                     " class=\"num\""
-                } else if cell.text.chars().count() <= 6 {
+                } else if cell.text.chars().count() <= 6
+                    && cell.html.as_ref().is_none_or(|h| h.len() < 120)
+                {
                     " class=\"short\""
                 } else {
                     ""
