@@ -12,6 +12,10 @@ fn base_url() -> &'static str {
 
 /// GET a path (already percent-encoded where needed): status, content type, body.
 fn get(path: &str) -> (u16, String, String) {
+    get_from(base_url(), path)
+}
+
+fn get_from(base: &str, path: &str) -> (u16, String, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)
@@ -19,7 +23,7 @@ fn get(path: &str) -> (u16, String, String) {
         .build()
         .into();
     let mut r = agent
-        .get(&format!("{}{path}", base_url()))
+        .get(&format!("{base}{path}"))
         .call()
         .expect("the request gets an answer");
     let content_type = r
@@ -234,4 +238,44 @@ fn home_and_other_pages_link_the_budget() {
     }
     assert_eq!(get("/explore?lang=fr").0, 400);
     assert_eq!(get("/explore/programs?format=xlsx").0, 400);
+}
+
+#[test]
+fn timeline_section_shows_when_its_query_exists_and_has_rows() {
+    // Without a `program-timeline` named query (this branch has none) there is no section.
+    let (_, _, page) = get("/explore/program/dementia-rd");
+    assert!(!page.contains("id=\"timeline\""));
+    // A stand-in with the columns of the issue-12 layout, one row per figure.
+    let scratch = crate::util::Scratch::new("explorer-timeline");
+    scratch.write(
+        "queries/program-timeline.rq",
+        "#+ summary: test stand-in: one row per program figure.\n\
+         PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>\n\
+         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n\
+         SELECT ?program ?fiscal_year ?stage ?amount_oku_yen ?evidence WHERE {\n\
+         ?a medrd:amountFor ?p ; medrd:okuYen ?amount_oku_yen ; medrd:fiscalYear ?fiscal_year .\n\
+         ?p a medrd:Program ; skos:notation ?program .\n\
+         BIND (\"request\" AS ?stage) BIND (\"test\" AS ?evidence) }\n",
+    );
+    let base = format!(
+        "http://{}",
+        crate::util::serve_root(&scratch.dir, crate::util::loopback())
+    );
+    let (status, _, page) = get_from(&base, "/explore/program/dementia-rd");
+    assert_eq!(status, 200);
+    assert!(page.contains("<table id=\"timeline\">"), "{page}");
+    let (_, _, csv) = get_from(
+        &base,
+        "/explore/program/dementia-rd?table=timeline&format=csv",
+    );
+    assert_eq!(
+        crate::util::csv(&csv),
+        [
+            vec!["fiscal_year", "stage", "amount_oku_yen", "evidence"],
+            vec!["2024", "request", "10", "test"]
+        ]
+    );
+    // A program without rows in it has no section.
+    let (_, _, other) = get_from(&base, "/explore/program/advanced-research");
+    assert!(!other.contains("<table id=\"timeline\">"));
 }
