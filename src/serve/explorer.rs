@@ -1117,7 +1117,15 @@ async fn programs_inner(
                         .join(" "),
                 );
                 let links = |col: &str, path: &str| {
-                    let text = r.get(col).cloned().unwrap_or_default();
+                    // GROUP_CONCAT has no order: the codes are sorted (projects as numbers).
+                    let mut codes: Vec<&str> = r
+                        .get(col)
+                        .map_or("", String::as_str)
+                        .split(' ')
+                        .filter(|x| !x.is_empty())
+                        .collect();
+                    codes.sort_by_key(|c| (c.parse::<u32>().unwrap_or(u32::MAX), *c));
+                    let text = codes.join(" ");
                     let mut c = Cell::text(text.clone());
                     c.html = Some(
                         text.split(' ')
@@ -1163,7 +1171,11 @@ async fn programs_inner(
         let mut s = format!(
             "<label for=\"f-{name}\">{}<select id=\"f-{name}\" name=\"{name}\"><option value=\"\">{}</option>",
             esc(label),
-            t("すべて", "all")
+            if name == "sort" {
+                t("名前", "name")
+            } else {
+                t("すべて", "all")
+            }
         );
         for (v, l) in options {
             let sel = if v == current { " selected" } else { "" };
