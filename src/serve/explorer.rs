@@ -220,7 +220,7 @@ impl Explorer {
             })
             .collect();
         // The store does not change while the server runs: an answer is kept (up to
-        // CACHED answers with rows), so only a page's first visit reads the store.
+        // CACHED answers, empty ones too), so only a page's first visit reads the store.
         let cached = |sparql: &str| {
             self.cache
                 .lock()
@@ -273,7 +273,7 @@ impl Explorer {
         let done = done??;
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         for ran in done.iter().flatten() {
-            if !ran.rows.is_empty() && cache.len() < CACHED {
+            if cache.len() < CACHED {
                 cache.insert(ran.sparql.clone(), ran.rows.clone().into());
             }
         }
