@@ -100,6 +100,8 @@ pub enum Kind {
     Theme(String),
     /// One ministry, by its code (`mhlw`).
     Ministry(String),
+    /// One program, by its slug (`dementia-rd`): its ministries, projects and themes.
+    Program(String),
     /// Projects linked by the programs they share and by medrd:feedsInto.
     CrossProject,
     /// Ministry → funding category → project money flow.
@@ -131,6 +133,7 @@ impl Kind {
             }
             "theme" => Kind::Theme(need("a theme slug (e.g. dementia)")?),
             "ministry" => Kind::Ministry(need("a ministry code (e.g. mhlw)")?.to_lowercase()),
+            "program" => Kind::Program(need("a program slug (e.g. dementia-rd)")?),
             "cross-project" => Kind::CrossProject,
             "budget" => Kind::Budget,
             "ontology" => Kind::Ontology,
@@ -156,8 +159,8 @@ impl Kind {
             other => {
                 return Err(Error::Diagram(format!(
                     "unknown diagram {other:?} (overview, project N, theme SLUG, ministry CODE, \
-                     cross-project, budget, ontology, timeline program|project|ministry SLUG, \
-                     or --query FILE.rq)"
+                     program SLUG, cross-project, budget, ontology, timeline \
+                     program|project|ministry SLUG, or --query FILE.rq)"
                 )))
             }
         })
@@ -170,6 +173,7 @@ impl Kind {
             Kind::Project(n) => format!("project-{n}"),
             Kind::Theme(s) => format!("theme-{s}"),
             Kind::Ministry(c) => format!("ministry-{c}"),
+            Kind::Program(s) => format!("program-{s}"),
             Kind::CrossProject => "cross-project".into(),
             Kind::Budget => "budget".into(),
             Kind::Ontology => "ontology".into(),
@@ -188,6 +192,7 @@ impl Kind {
             Kind::Project(_) => "project.rq",
             Kind::Theme(_) => "theme.rq",
             Kind::Ministry(_) => "ministry.rq",
+            Kind::Program(_) => "program.rq",
             Kind::CrossProject => "cross-project.rq",
             Kind::Budget => "budget.rq",
             Kind::Ontology => "ontology.rq",
@@ -433,6 +438,7 @@ fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
         Kind::Project(n) => ("medrd:IntegratedProject", n.to_string(), "project"),
         Kind::Theme(s) => ("skos:Concept", s.clone(), "theme"),
         Kind::Ministry(c) => ("medrd:Ministry", c.clone(), "ministry"),
+        Kind::Program(s) => ("medrd:Program", s.clone(), "program"),
         Kind::Timeline(timeline::Subject::Program, s) => ("medrd:Program", s.clone(), "program"),
         Kind::Timeline(timeline::Subject::Project, n) => {
             ("medrd:IntegratedProject", n.clone(), "project")
@@ -495,6 +501,7 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
         Kind::Project(n) => format!("{} {n}", t("統合プロジェクト", "Integrated project")),
         Kind::Theme(s) => format!("{}: {}", t("テーマ", "Theme"), or(arg_label, s)),
         Kind::Ministry(c) => format!("{}: {}", t("府省庁", "Ministry"), or(arg_label, c)),
+        Kind::Program(s) => format!("{}: {}", t("事業", "Program"), or(arg_label, s)),
         Kind::CrossProject => t("プロジェクト間のつながり", "Links between projects"),
         Kind::Budget => t("予算の流れ（億円）", "Budget flow (億円, 100 million yen)"),
         Kind::Ontology => t("オントロジー", "Ontology"),

@@ -2,7 +2,8 @@
 //! the named queries, dereferenceable entity IRIs (HTML for people, RDF for machines) and a
 //! bilingual query page, and the diagrams of [`crate::diagram`] as SVG.
 //!
-//! Routes: `/` query page · `/sparql`, `/query` SPARQL 1.1 Protocol (GET, url-encoded POST,
+//! Routes: `/` query page · `/explore…` the explorer for people who do not write SPARQL
+//! ([`explorer`]) · `/sparql`, `/query` SPARQL 1.1 Protocol (GET, url-encoded POST,
 //! direct POST; service description on a GET without query) · `/queries` (JSON list) and
 //! `/queries/NAME` · `/id/...` resources · `/ontology` (the `medrd:` terms) · `/diagram/KIND[/ARG]` · `/health`. Result
 //! formats follow the `Accept` header, or a `format=` parameter (json, xml, csv, tsv, ttl,
@@ -28,6 +29,7 @@
 //! the new one — and say `owl:sameAs` the canonical IRI, so the mirror's IRIs dereference
 //! to themselves while staying linked to the persistent ones.
 
+mod explorer;
 mod negotiate;
 mod resource;
 mod sparql;
@@ -376,7 +378,9 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         permits,
         graphs,
     });
+    let explorer = explorer::router(Arc::clone(&app))?;
     Ok(Router::new()
+        .merge(explorer)
         .route("/", get(page))
         .route("/sparql", any(sparql::endpoint))
         .route("/query", any(sparql::endpoint))
@@ -587,7 +591,7 @@ async fn not_found(request: Request) -> Response {
         StatusCode::NOT_FOUND,
         format!(
             "no such page: {}\nthis server has: / (query page), /sparql and /query (SPARQL 1.1 \
-             Protocol), /queries and /queries/NAME (named queries), /id/... (resources), /ontology, /diagram/KIND[/ARG] (diagrams), /health",
+             Protocol), /queries and /queries/NAME (named queries), /id/... (resources), /ontology, /diagram/KIND[/ARG] (diagrams), /explore (explorer), /health",
             request.uri().path()
         ),
     )

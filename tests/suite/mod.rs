@@ -5,6 +5,7 @@ mod cli;
 mod diagram;
 mod document;
 mod draft;
+mod explorer;
 mod link;
 mod publish;
 mod queries;
