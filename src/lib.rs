@@ -13,6 +13,7 @@ pub mod graph;
 pub mod guard;
 pub mod kb;
 pub mod link;
+pub mod markup;
 pub mod memory;
 pub mod model;
 pub mod output;

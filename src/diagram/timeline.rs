@@ -303,22 +303,7 @@ fn style(stage: &str) -> &'static Style {
     STAGES.iter().find(|st| st.slug == s).unwrap_or(&OTHER)
 }
 
-/// Escapes text for SVG.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::markup::escape as esc;
 
 /// A fiscal year as the document names it: 令和6年度 (or FY2024).
 pub fn year_label(fy: i32, lang: Lang) -> String {

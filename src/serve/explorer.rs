@@ -392,20 +392,7 @@ fn url(path: &str, params: &[(String, String)]) -> String {
     format!("{path}?{query}")
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::markup::escape as esc;
 
 fn seg(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
