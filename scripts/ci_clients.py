@@ -9,6 +9,12 @@
 3. Headless Chromium (Debian's chromium + chromedriver, driven by Selenium) loads the web
    page, clicks the `program-projects` query in the gallery, sees its result rows, and draws
    the `theme dementia` diagram.
+4. The explorer in the same browser (issue 14): types 認知症 in the search box, opens
+   認知症研究開発事業 from the results as they appear, checks its page (厚生労働省, projects
+   1, 4 and 5, its initiatives with their 【新規】 marks and source lines, its diagram),
+   downloads its table as CSV and checks the rows. Then axe-core (from npm; its
+   `axe.min.js` is given by $AXE_JS, see .ci/run) is injected into home, search, a program
+   page and a project page: no serious or critical violation may remain.
 
 Usage: scripts/ci_clients.py [path/to/medrd]   (default: target/debug/medrd)
 Exits 0 when every check passes, 1 on a failed check, 2 when the server cannot start.
@@ -202,6 +208,94 @@ def browser_checks(base):
         driver.quit()
 
 
+def explorer_checks(base):
+    import os
+    import tempfile
+    import time
+    import urllib.request
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    downloads = tempfile.mkdtemp(prefix="medrd-explorer-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--window-size=1280,1000", "--lang=ja"]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        wait = WebDriverWait(driver, 20)
+        driver.get(base + "/explore")
+        box = wait.until(ec.element_to_be_clickable((By.ID, "q")))
+        box.send_keys("認知症")
+        # Answered as you type: the result list fills without submitting the form.
+        link = wait.until(ec.element_to_be_clickable(
+            (By.XPATH, "//ol[@id='results']//a[text()='認知症研究開発事業']")))
+        check(driver.current_url.rstrip("/").endswith("/explore"),
+              "explorer: typing 認知症 lists 認知症研究開発事業 as you type")
+        link.click()
+        wait.until(ec.presence_of_element_located((By.ID, "statements")))
+        check(driver.current_url.endswith("/explore/program/dementia-rd"),
+              f"explorer: the result opens the program page ({driver.current_url})")
+        facts = driver.find_element(By.CSS_SELECTOR, "dl.facts").text
+        projects = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#projects a")]
+        check("厚生労働省" in facts and [p.split(".")[0] for p in projects] == ["1", "4", "5"],
+              f"explorer: the program page shows 厚生労働省 and projects {projects}")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#statements tbody tr")
+        marked = [r for r in rows if "【新規】" in r.find_elements(By.TAG_NAME, "td")[3].text]
+        quoted = all("L" + r.find_elements(By.TAG_NAME, "td")[0].text in r.text and
+                     "【新規】" in r.find_elements(By.TAG_NAME, "td")[6].text for r in marked)
+        check(len(rows) == 11 and len(marked) == 4 and quoted,
+              f"explorer: {len(rows)} statements, {len(marked)} initiatives marked 【新規】 with their source lines quoted")
+        diagram = driver.find_element(By.ID, "diagram")
+        loaded = driver.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth", diagram)
+        check(bool(loaded), f"explorer: its diagram is shown ({loaded} px wide)")
+        driver.find_element(By.XPATH, "//table[@id='statements']/following-sibling::p[@class='dl']/a[text()='CSV']").click()
+        deadline = time.time() + 20
+        files = []
+        while time.time() < deadline:
+            files = [f for f in os.listdir(downloads) if f.endswith(".csv")]
+            if files:
+                break
+            time.sleep(0.2)
+        rows = []
+        if files:
+            with open(os.path.join(downloads, files[0]), encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+        lines = [r[0] for r in rows[1:]]
+        check(files and rows[0][:4] == ["line", "project_no", "kind", "mark"]
+              and lines == ["128", "130", "343", "344", "345", "417", "418", "419", "420", "452", "454"]
+              and sum(1 for r in rows if r[3] == "【新規】") == 4,
+              f"explorer: the downloaded CSV ({files}) has the page's 11 rows in line order")
+        axe_js = os.environ.get("AXE_JS")
+        if not axe_js:
+            check(False, "explorer: AXE_JS (axe-core's axe.min.js) is not set: accessibility not checked")
+            return
+        axe = pathlib.Path(axe_js).read_text(encoding="utf-8")
+        for path in ["/explore", "/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87",
+                     "/explore/program/dementia-rd", "/explore/project/4", "/explore/programs"]:
+            driver.get(base + path)
+            wait.until(ec.presence_of_element_located((By.ID, "main")))
+            driver.execute_script(axe)
+            result = driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+                "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))));")
+            bad = [v for v in result if v["impact"] in ("serious", "critical")]
+            check(not bad, f"explorer: axe-core on {path}: no serious or critical violation "
+                           f"({len(result)} minor: {[v['id'] for v in result]}; serious: {bad})")
+    finally:
+        driver.quit()
+
+
 def main():
     try:
         sparqlwrapper_reads_every_query_form()
@@ -209,7 +303,7 @@ def main():
         check(False, f"sparqlwrapper_reads_every_query_form: {type(e).__name__}: {e}")
     proc, base = start_server()
     try:
-        for run in (sparqlwrapper_checks, graph_clients_checks, browser_checks):
+        for run in (sparqlwrapper_checks, graph_clients_checks, browser_checks, explorer_checks):
             try:
                 run(base)
             except Exception as e:  # a client that cannot run is a failed check, said plainly

@@ -3,7 +3,8 @@
 # packages (Fuseki's jar cannot be fetched where Maven Central is unreachable). It starts a
 # private Virtuoso on loopback ports, publishes our graphs with `medrd publish` (Graph Store
 # Protocol), then checks that `medrd --endpoint …` gives the same answers as the embedded
-# store: every named query's rows, the built-in diagrams as DOT, `analyze` and `validate`.
+# store: every named query's rows, the built-in diagrams as DOT, three timeline charts as
+# SVG, `analyze` and `validate`.
 # Virtuoso's default graph is the union of its graphs, as our queries expect. Bounded in
 # time; stops the server on exit. .ci/run runs it.
 #
@@ -84,6 +85,10 @@ for d in overview "project 1" "project 2" "project 4" "theme dementia" "ministry
          cross-project budget ontology; do
   # shellcheck disable=SC2086  # the diagram kind and its argument are two words
   compare "diagram $d" diagram $d --format dot
+done
+for d in "program medical-device-seeds" "project 4" "ministry mext"; do
+  # shellcheck disable=SC2086  # the subject and its slug are two words
+  compare "diagram timeline $d" diagram timeline $d --format svg
 done
 compare analyze analyze
 compare validate validate

@@ -60,6 +60,11 @@ pub fn named(queries: &Path) -> Result<Vec<NamedQuery>> {
     read_dir(queries, ".rq")
 }
 
+/// The queries behind the explorer's pages (`queries/explorer/*.rq`, see `medrd serve`).
+pub fn explorer(queries: &Path) -> Result<Vec<NamedQuery>> {
+    read_dir(&queries.join("explorer"), ".rq")
+}
+
 /// The checks `medrd validate` runs: each must return no rows.
 pub fn checks(queries: &Path) -> Result<Vec<NamedQuery>> {
     read_dir(&queries.join("checks"), "-violation.rq")

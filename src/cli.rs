@@ -96,16 +96,21 @@ pub enum Command {
     /// Draw a diagram of the knowledge graph (Graphviz DOT, SVG, PNG or Mermaid)
     Diagram {
         /// What to draw: overview, project N, theme SLUG, ministry CODE, cross-project,
-        /// budget or ontology
+        /// budget, ontology, or timeline program|project|ministry SLUG (a chart of the
+        /// figures across fiscal years and budget stages, SVG only)
         #[arg(required_unless_present = "query", conflicts_with = "query")]
         kind: Option<String>,
-        /// The project number, theme slug or ministry code the diagram is about
+        /// The project number, theme slug or ministry code the diagram is about (for
+        /// timeline: program, project or ministry)
         arg: Option<String>,
+        /// For timeline: the program slug, project number or ministry code
+        #[arg(value_name = "SLUG")]
+        slug: Option<String>,
         /// Draw the graph of this CONSTRUCT query (.rq file) instead of a built-in diagram
         #[arg(long, value_name = "FILE.rq")]
         query: Option<PathBuf>,
-        /// Output format (svg and png need Graphviz `dot` on PATH) [default: from the -o
-        /// extension, else dot]
+        /// Output format (svg and png need Graphviz `dot` on PATH; timeline is svg only)
+        /// [default: from the -o extension, else dot; svg for timeline]
         #[arg(short, long, value_enum)]
         format: Option<DiagramFormat>,
         /// Language of the labels
@@ -154,6 +159,30 @@ pub enum Command {
         /// dataset URL, e.g. http://127.0.0.1:3030/ds]
         #[arg(long, value_name = "URL")]
         graph_store: Option<String>,
+    },
+    /// Draft reviewed data from a text of a 概算要求のポイント summary: -o writes draft TOML in
+    /// the layout of data/ (every record citing its line, `needs_review` where the text does
+    /// not decide); --check compares the draft with curated data and exits 1 below 95%
+    /// agreement in any category
+    Draft {
+        /// The text conversion of the summary (like data/source/…ja.txt)
+        source: PathBuf,
+        /// Write the draft into this folder, which must be new or empty
+        #[arg(
+            short,
+            long,
+            value_name = "DIR",
+            required_unless_present = "check",
+            conflicts_with = "check"
+        )]
+        output: Option<PathBuf>,
+        /// Compare the draft with the curated data of DIR (a source folder, or data/)
+        #[arg(long, value_name = "DIR")]
+        check: Option<PathBuf>,
+        /// The organizations.toml whose `short` marks resolve ministries [default: DIR's (or
+        /// its parent's) with --check, else data/organizations.toml]
+        #[arg(long, value_name = "FILE")]
+        organizations: Option<PathBuf>,
     },
 }
 
@@ -337,4 +366,10 @@ pub struct ServeArgs {
     /// (lowered to fit the open-files limit, which serve raises to its hard limit)
     #[arg(long, default_value_t = 4096, value_name = "N")]
     pub max_connections: usize,
+    /// Most heap memory the server may hold, in MiB: when queries take it past this,
+    /// they are cancelled (503 "memory limit"). The heap stays within about this plus
+    /// what the running queries allocate in 10 ms (about 20 MiB each); the loaded store
+    /// counts too
+    #[arg(long, default_value_t = 2048, value_name = "MIB")]
+    pub max_memory: usize,
 }

@@ -8,11 +8,14 @@ use clap::Parser;
 use std::process::ExitCode;
 
 // mimalloc instead of the system allocator: the store's inserts and queries allocate many
-// small terms, and glibc malloc/free took about a sixth of a large load's time.
+// small terms, and glibc malloc/free took about a sixth of a large load's time. Counted, so
+// that `serve --max-memory` can stop queries that would take the machine's memory.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: medrd_kg::memory::Counting<mimalloc::MiMalloc> =
+    medrd_kg::memory::Counting(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
+    GLOBAL.enable();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

@@ -187,6 +187,10 @@ pub struct Program {
     pub part_of: Option<String>,
     #[serde(default)]
     pub alt_ja: Vec<String>,
+    /// The first line the program is printed on (written by `medrd draft`).
+    pub line: Option<usize>,
+    /// Left by `medrd draft` where a curator must decide; data with it does not load.
+    pub needs_review: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +211,8 @@ pub struct TableCell {
     pub line: usize,
     pub oku: Oku,
     pub shares: BTreeMap<String, Oku>,
+    /// The cell as printed (written by `medrd draft`).
+    pub printed: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,6 +243,7 @@ pub struct Amount {
     pub printed: Option<String>,
     pub note: Option<String>,
     pub portion_of: Option<String>,
+    pub needs_review: Option<String>,
 }
 
 impl Amount {
@@ -289,6 +296,8 @@ pub struct ProjectAmounts {
 pub struct Figure1 {
     pub oku: Oku,
     pub lines: Vec<usize>,
+    /// The figure as printed (written by `medrd draft`).
+    pub printed: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -312,6 +321,7 @@ pub struct Entry {
     pub note_line: Option<usize>,
     #[serde(default)]
     pub initiative: Vec<Spanned<Initiative>>,
+    pub needs_review: Option<String>,
 }
 
 /// A ✓ line.
@@ -341,6 +351,7 @@ pub struct Figure {
     pub repost: bool,
     pub inferred_program: Option<String>,
     pub note: Option<String>,
+    pub needs_review: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -348,6 +359,8 @@ pub struct Figure {
 pub struct LineAmount {
     pub oku: Oku,
     pub line: usize,
+    /// The figure as printed (written by `medrd draft`).
+    pub printed: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,6 +378,7 @@ pub struct Group {
     pub inferred_members: Vec<String>,
     pub members_reasoning: Option<String>,
     pub note: Option<String>,
+    pub needs_review: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -580,6 +594,44 @@ impl Data {
         let last_line = self.source_lines()?.len();
 
         let unknown = |kind: &str, id: &str| format!("unknown {kind} {id:?}");
+        let review = |why: &str| {
+            format!("needs_review = {why:?}: a draft decision is still open; resolve it and remove the field")
+        };
+        for p in &self.programs.value.program {
+            if let Some(why) = &p.get_ref().needs_review {
+                return Err(self.programs.error(p, review(why)));
+            }
+        }
+        for a in &self.overview.value.amount {
+            if let Some(why) = &a.get_ref().needs_review {
+                return Err(self.overview.error(a, review(why)));
+            }
+        }
+        for f in &self.projects {
+            let v = &f.value;
+            let open = v
+                .entry
+                .iter()
+                .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
+                .or_else(|| {
+                    v.figure
+                        .iter()
+                        .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
+                })
+                .or_else(|| {
+                    v.group
+                        .iter()
+                        .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
+                })
+                .or_else(|| {
+                    v.amount
+                        .iter()
+                        .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
+                });
+            if let Some((line, why)) = open {
+                return Err(Error::data(&f.path, line, review(why)));
+            }
+        }
         let src = &self.source;
         if !orgs.contains(src.value.document.publisher.as_str()) {
             return Err(Error::data(

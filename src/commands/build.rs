@@ -295,7 +295,7 @@ fn publish(kb: &Kb, output: &Path, checks: usize) -> anyhow::Result<String> {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .count();
-    if svg == 0 {
+    if !medrd_kg::diagram::dot::available() {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }
     Ok(format!(

@@ -19,7 +19,7 @@ pub fn lang(l: DiagramLang) -> Lang {
 pub fn run(
     kb: &Kb,
     kind: Option<&str>,
-    arg: Option<&str>,
+    args: &[&str],
     query: Option<&Path>,
     format: Option<DiagramFormat>,
     language: DiagramLang,
@@ -27,7 +27,15 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let kind = match (kind, query) {
         (_, Some(q)) => Kind::Query(q.to_owned()),
-        (Some(k), None) => Kind::parse(k, arg)?,
+        (Some(k), None) => {
+            // `timeline program SLUG`: the subject and the slug make one argument.
+            let arg = (!args.is_empty()).then(|| args.join("/"));
+            let kind = Kind::parse(k, arg.as_deref())?;
+            if args.len() > 1 && !matches!(kind, Kind::Timeline(..)) {
+                anyhow::bail!("diagram {k} takes one argument, not two");
+            }
+            kind
+        }
         (None, None) => anyhow::bail!("give a diagram kind or --query FILE.rq"),
     };
     let format = match format {
@@ -39,11 +47,14 @@ pub fn run(
             Some("svg") => Format::Svg,
             Some("png") => Format::Png,
             Some("mmd" | "mermaid") => Format::Mermaid,
+            Some("dot" | "gv") => Format::Dot,
+            // A timeline is a chart: SVG unless the file name asks for another format
+            // (which it then refuses, rather than writing SVG into a .png).
+            _ if matches!(kind, Kind::Timeline(..)) => Format::Svg,
             _ => Format::Dot,
         },
     };
-    let d = diagram::build(kb, &kind, lang(language))?;
-    let bytes = diagram::render(&d, format)?;
+    let bytes = diagram::draw(kb, &kind, lang(language), format)?;
     match output {
         Some(path) => {
             std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?

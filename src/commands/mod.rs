@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod build;
 mod diagram;
+mod draft;
 mod export;
 mod link;
 mod publish;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diagram {
             kind,
             arg,
+            slug,
             query,
             format,
             lang,
@@ -77,7 +79,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => diagram::run(
             &load(layout)?,
             kind.as_deref(),
-            arg.as_deref(),
+            &arg.iter()
+                .chain(&slug)
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
             query.as_deref(),
             format,
             lang,
@@ -88,6 +93,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(load(layout)?, args, allow_service),
         Command::Link { target } => link::run(&load(layout)?, target),
         Command::Bench { command } => bench::run(layout, command),
+        Command::Draft {
+            source,
+            output,
+            check,
+            organizations,
+        } => draft::run(
+            &layout.root,
+            &source,
+            output.as_deref(),
+            check.as_deref(),
+            organizations.as_deref(),
+        ),
         Command::Publish { graph_store } => {
             let url = graph_store
                 .or(endpoint)

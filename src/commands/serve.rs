@@ -21,6 +21,7 @@ pub fn run(kb: Kb, args: ServeArgs, allow_service: bool) -> anyhow::Result<ExitC
         max_body,
         header_timeout,
         max_connections,
+        max_memory,
     } = args;
     NamedNode::new(&base).with_context(|| format!("--base {base:?} is not an absolute IRI"))?;
     if !base.ends_with('/') {
@@ -38,6 +39,17 @@ pub fn run(kb: Kb, args: ServeArgs, allow_service: bool) -> anyhow::Result<ExitC
         bail!("--max-connections must be at least 1");
     }
     let max_connections = fit_to_open_files(max_connections);
+    let max_memory_mib = max_memory;
+    let max_memory = max_memory_mib
+        .checked_mul(1 << 20)
+        .filter(|m| *m > 0)
+        .with_context(|| format!("--max-memory {max_memory_mib} is not a usable size in MiB"))?;
+    if let Some(held) = medrd_kg::memory::allocated().filter(|held| *held >= max_memory) {
+        bail!(
+            "--max-memory {max_memory_mib} MiB is less than the {} MiB the loaded knowledge base already holds",
+            held >> 20
+        );
+    }
     let config = Config {
         bind,
         base,
@@ -47,6 +59,7 @@ pub fn run(kb: Kb, args: ServeArgs, allow_service: bool) -> anyhow::Result<ExitC
         header_timeout,
         max_connections,
         allow_service,
+        max_memory,
         ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -16,10 +16,14 @@
 //!
 //! Before running the query medrd replaces `?lang` by `"ja"` or `"en"` and, for `project`,
 //! `theme` and `ministry`, `?arg` by the resource the diagram is about.
+//!
+//! The timeline (`timeline program|project|ministry SLUG`) is a chart, not a graph: its
+//! query's rows are drawn as bars by [`timeline`], in SVG only ([`draw`]).
 
 pub mod analyze;
 pub mod dot;
 pub mod mermaid;
+pub mod timeline;
 
 use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
@@ -96,6 +100,8 @@ pub enum Kind {
     Theme(String),
     /// One ministry, by its code (`mhlw`).
     Ministry(String),
+    /// One program, by its slug (`dementia-rd`): its ministries, projects and themes.
+    Program(String),
     /// Projects linked by the programs they share and by medrd:feedsInto.
     CrossProject,
     /// One program's money: ministry → program → RS lines → recipients, by program slug.
@@ -106,6 +112,8 @@ pub enum Kind {
     Ontology,
     /// A user's CONSTRUCT query.
     Query(PathBuf),
+    /// The budget timeline chart of a program, project or ministry (SVG only).
+    Timeline(timeline::Subject, String),
 }
 
 impl Kind {
@@ -127,14 +135,35 @@ impl Kind {
             }
             "theme" => Kind::Theme(need("a theme slug (e.g. dementia)")?),
             "ministry" => Kind::Ministry(need("a ministry code (e.g. mhlw)")?.to_lowercase()),
+            "program" => Kind::Program(need("a program slug (e.g. dementia-rd)")?),
             "money" => Kind::Money(need("a program slug (e.g. medical-device-seeds)")?),
             "cross-project" => Kind::CrossProject,
             "budget" => Kind::Budget,
             "ontology" => Kind::Ontology,
+            "timeline" => {
+                // `program/slug` (a URL path) or `program slug` (two words).
+                let what = need("program SLUG, project N or ministry CODE")?;
+                let (subject, slug) = what
+                    .split_once(|c: char| c == '/' || c.is_whitespace())
+                    .map(|(a, b)| (a.trim(), b.trim()))
+                    .filter(|(_, b)| !b.is_empty())
+                    .ok_or_else(|| {
+                        Error::Diagram(format!(
+                            "diagram timeline {what}: give program SLUG, project N or ministry CODE"
+                        ))
+                    })?;
+                let subject = timeline::Subject::parse(subject)?;
+                let slug = match subject {
+                    timeline::Subject::Ministry => slug.to_lowercase(),
+                    _ => slug.to_owned(),
+                };
+                Kind::Timeline(subject, slug)
+            }
             other => {
                 return Err(Error::Diagram(format!(
                     "unknown diagram {other:?} (overview, project N, theme SLUG, ministry CODE, \
-                     money PROGRAM, cross-project, budget, ontology, or --query FILE.rq)"
+                     program SLUG, money PROGRAM, cross-project, budget, ontology, timeline \
+                     program|project|ministry SLUG, or --query FILE.rq)"
                 )))
             }
         })
@@ -147,10 +176,12 @@ impl Kind {
             Kind::Project(n) => format!("project-{n}"),
             Kind::Theme(s) => format!("theme-{s}"),
             Kind::Ministry(c) => format!("ministry-{c}"),
+            Kind::Program(s) => format!("program-{s}"),
             Kind::Money(p) => format!("money-{p}"),
             Kind::CrossProject => "cross-project".into(),
             Kind::Budget => "budget".into(),
             Kind::Ontology => "ontology".into(),
+            Kind::Timeline(s, slug) => format!("timeline-{}-{slug}", s.as_str()),
             Kind::Query(p) => p
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -165,11 +196,13 @@ impl Kind {
             Kind::Project(_) => "project.rq",
             Kind::Theme(_) => "theme.rq",
             Kind::Ministry(_) => "ministry.rq",
+            Kind::Program(_) => "program.rq",
             Kind::Money(_) => "money.rq",
             Kind::CrossProject => "cross-project.rq",
             Kind::Budget => "budget.rq",
             Kind::Ontology => "ontology.rq",
-            Kind::Query(_) => return None,
+            // A timeline reads its subject's named query (timeline::rows_by_subject).
+            Kind::Timeline(..) | Kind::Query(_) => return None,
         })
     }
 }
@@ -388,25 +421,23 @@ impl Diagram {
     }
 }
 
-/// An amount in 億円 with thousands separators (`1,489`, `0.4`).
+/// An amount in 億円 with thousands separators and at most two decimals, rounded half up on
+/// the decimal value (`1,489`, `0.4`, `10.24` for 10.235, `2` for 1.999).
 pub fn oku(v: f64) -> String {
-    let whole = v.trunc() as i64;
-    let mut digits = whole.abs().to_string();
+    // Through millionths first: 10.235 is 10.23499… in binary, and a reader rounds 10.235.
+    let micro = (v.abs() * 1e6).round() as u64;
+    let hundredths = (micro + 5_000) / 10_000;
+    let mut digits = (hundredths / 100).to_string();
     let mut i = digits.len() as isize - 3;
     while i > 0 {
         digits.insert(i as usize, ',');
         i -= 3;
     }
-    let frac = v.fract().abs();
-    let sign = if v < 0.0 { "-" } else { "" };
-    if frac > 1e-9 {
-        let f = format!("{frac:.2}");
-        format!(
-            "{sign}{digits}{}",
-            f.trim_start_matches('0').trim_end_matches('0')
-        )
-    } else {
-        format!("{sign}{digits}")
+    let sign = if v < 0.0 && hundredths > 0 { "-" } else { "" };
+    match hundredths % 100 {
+        0 => format!("{sign}{digits}"),
+        f if f % 10 == 0 => format!("{sign}{digits}.{}", f / 10),
+        f => format!("{sign}{digits}.{f:02}"),
     }
 }
 
@@ -442,11 +473,22 @@ fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
         Kind::Project(n) => ("medrd:IntegratedProject", n.to_string(), "project"),
         Kind::Theme(s) => ("skos:Concept", s.clone(), "theme"),
         Kind::Ministry(c) => ("medrd:Ministry", c.clone(), "ministry"),
+        Kind::Program(s) => ("medrd:Program", s.clone(), "program"),
+        Kind::Timeline(timeline::Subject::Program, s) => ("medrd:Program", s.clone(), "program"),
+        Kind::Timeline(timeline::Subject::Project, n) => {
+            ("medrd:IntegratedProject", n.clone(), "project")
+        }
+        Kind::Timeline(timeline::Subject::Ministry, c) => ("medrd:Ministry", c.clone(), "ministry"),
         Kind::Money(p) => ("medrd:Program", p.clone(), "program"),
         _ => return Ok(None),
     };
     let lookup = match kind {
-        Kind::Project(_) => "?x medrd:projectNumber ?n . FILTER (STR(?n) = ?code)",
+        Kind::Project(_) | Kind::Timeline(timeline::Subject::Project, _) => {
+            "?x medrd:projectNumber ?n . FILTER (STR(?n) = ?code)"
+        }
+        Kind::Timeline(timeline::Subject::Program, _) => {
+            "?x skos:notation ?n . FILTER (STR(?n) = ?code)"
+        }
         Kind::Theme(_) => {
             "?x skos:notation ?n ; skos:inScheme <https://w3id.org/medrd-kg/id/theme> . \
              FILTER (STR(?n) = ?code)"
@@ -494,11 +536,13 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (Strin
         Kind::Project(n) => format!("{} {n}", t("統合プロジェクト", "Integrated project")),
         Kind::Theme(s) => format!("{}: {}", t("テーマ", "Theme"), or(arg_label, s)),
         Kind::Ministry(c) => format!("{}: {}", t("府省庁", "Ministry"), or(arg_label, c)),
+        Kind::Program(s) => format!("{}: {}", t("事業", "Program"), or(arg_label, s)),
         Kind::Money(p) => format!("{}: {}", t("お金の流れ", "Money path"), or(arg_label, p)),
         Kind::CrossProject => t("プロジェクト間のつながり", "Links between projects"),
         Kind::Budget => t("予算の流れ（億円）", "Budget flow (億円, 100 million yen)"),
         Kind::Ontology => t("オントロジー", "Ontology"),
         Kind::Query(p) => p.display().to_string(),
+        Kind::Timeline(..) => t("予算の推移（億円）", "Budget over the years (億円)"),
     };
     let what = match kind {
         Kind::Project(_) if !arg_label.is_empty() => format!("{what}: {arg_label}"),
@@ -539,6 +583,12 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
     let mut d = Diagram::new(kind.file_stem(), lang);
     d.palette = Palette::from_data(kb.primary());
     let lang_term: Term = Literal::new_simple_literal(lang.tag()).into();
+    if let Kind::Timeline(..) = kind {
+        return Err(Error::Diagram(format!(
+            "{} is a chart, drawn as SVG only (--format svg)",
+            kind.file_stem()
+        )));
+    }
     if let Kind::Query(path) = kind {
         let q = NamedQuery::read(path).or_else(|_| {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -752,6 +802,26 @@ pub fn render(d: &Diagram, format: Format) -> Result<Vec<u8>> {
     })
 }
 
+/// Draws any diagram in a format: a graph by [`build`] and [`render`], a timeline as the
+/// SVG of [`timeline::chart`] (other formats are refused with a message saying so).
+pub fn draw(kb: &Kb, kind: &Kind, lang: Lang, format: Format) -> Result<Vec<u8>> {
+    match kind {
+        Kind::Timeline(..) => match format {
+            Format::Svg => {
+                let (title, rows) = timeline::build(kb, kind, lang)?;
+                Ok(timeline::chart(&rows, &title, lang).into_bytes())
+            }
+            other => Err(Error::Diagram(format!(
+                "{} is a chart, drawn as SVG only, not {} (convert it with e.g. \
+                 rsvg-convert -o chart.png chart.svg)",
+                kind.file_stem(),
+                other.extension()
+            ))),
+        },
+        _ => render(&build(kb, kind, lang)?, format),
+    }
+}
+
 /// The built-in diagrams: overview, every project, theme and ministry, cross-project,
 /// budget and ontology.
 pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
@@ -778,8 +848,23 @@ pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
     Ok(kinds)
 }
 
+/// Every timeline chart: one per program, project and ministry
+/// (`queries/diagrams/timeline-subjects.rq`).
+pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
+    let q = NamedQuery::read(&queries_dir(kb).join("timeline-subjects.rq"))?;
+    let table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    (0..table.rows.len())
+        .map(|i| {
+            let subject = timeline::Subject::parse(&table.text(i, "kind"))?;
+            Ok(Kind::Timeline(subject, table.text(i, "code")))
+        })
+        .collect()
+}
+
 /// Writes every built-in diagram (Japanese labels) into `dir`: `.dot` and `.mmd` always,
-/// `.svg` when Graphviz `dot` is installed. Returns the files written, sorted. Only a `dot`
+/// `.svg` when Graphviz `dot` is installed; and the timeline chart (SVG, no Graphviz needed)
+/// of every program, project and ministry into `dir/timeline/` as `program-SLUG.svg`,
+/// `project-N.svg`, `ministry-CODE.svg`. Returns the files written, sorted. Only a `dot`
 /// that is not there means no SVG; a `dot` that fails or hangs on any diagram is an error.
 pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -804,6 +889,34 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
             written.push(path);
         }
     }
+    let charts = dir.join("timeline");
+    std::fs::create_dir_all(&charts).map_err(|e| Error::io(&charts, e))?;
+    // Each timeline query runs once for all its subjects.
+    let mut rows = std::collections::BTreeMap::new();
+    for kind in timeline_kinds(kb)? {
+        let Kind::Timeline(subject, slug) = &kind else {
+            continue;
+        };
+        if !rows.contains_key(subject) {
+            rows.insert(*subject, timeline::rows_by_subject(kb, *subject)?);
+        }
+        // Slugs come from the data: keep the file name plain whatever they hold.
+        let safe: String = slug
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = charts.join(format!("{}-{safe}.svg", subject.as_str()));
+        let (title, chart_rows) = timeline::build_from(kb, &kind, Lang::Ja, &rows[subject])?;
+        let bytes = timeline::chart(&chart_rows, &title, Lang::Ja);
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        written.push(path);
+    }
     written.sort();
     Ok(written)
 }
@@ -814,5 +927,18 @@ mod tests {
     fn edge_labels_of_several_lines_are_sorted() {
         assert_eq!(super::sorted_lines("b\na\nc".into()), "a\nb\nc");
         assert_eq!(super::sorted_lines("one line".into()), "one line");
+    }
+
+    #[test]
+    fn amounts_round_half_up_on_their_decimal_value() {
+        use super::oku;
+        // 10.235 is RS 6843's FY2023 budget (1,023,500,000 yen); 1,489 a document total.
+        assert_eq!(oku(10.235), "10.24");
+        assert_eq!(oku(1.999), "2");
+        assert_eq!(oku(0.4), "0.4");
+        assert_eq!(oku(1489.0), "1,489");
+        assert_eq!(oku(4292.98327), "4,292.98");
+        assert_eq!(oku(-12.5), "-12.5");
+        assert_eq!(oku(-0.001), "0");
     }
 }

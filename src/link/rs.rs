@@ -274,6 +274,17 @@ impl RsData {
                         continue;
                     }
                     let left = max_unzipped.saturating_sub(inflated);
+                    // The size the ZIP declares is checked first (no inflating at all when it
+                    // is over); it may lie, so what is inflated is capped as well.
+                    if entry.size() > left {
+                        return Err(import_err(
+                            path,
+                            format!(
+                                "ZIP entry {name} declares {} bytes, past the limit of {max_unzipped} bytes in all (--max-unzipped); not read",
+                                entry.size()
+                            ),
+                        ));
+                    }
                     let mut content = Vec::new();
                     (&mut entry)
                         .take(left + 1)
@@ -289,14 +300,14 @@ impl RsData {
                     }
                     inflated += content.len() as u64;
                     let label = PathBuf::from(format!("{}!{name}", path.display()));
-                    data.read_csv(&label, &content)?;
+                    data.read_csv(&label, content)?;
                     found += 1;
                 }
                 if found == 0 {
                     return Err(import_err(path, "the ZIP holds no .csv file"));
                 }
             } else {
-                data.read_csv(path, &bytes)?;
+                data.read_csv(path, bytes)?;
             }
         }
         for p in data.projects.values_mut() {
@@ -314,36 +325,210 @@ impl RsData {
         Ok(data)
     }
 
-    fn read_csv(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let (text, encoding) = decode(bytes);
+    /// Reads one CSV file, row by row: each row is taken into the programs as it is read, so
+    /// memory follows what is kept (programs, figures, payments), not the size of the file — a
+    /// ZIP bomb of many small rows costs about its inflated text once (the text is decoded in
+    /// place, not copied).
+    fn read_csv(&mut self, path: &Path, bytes: Vec<u8>) -> Result<()> {
+        let (text, encoding) = decode_owned(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
         let mut notes = String::new();
-        let mut header: Option<Vec<String>> = None;
-        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
+        let mut layout: Option<Layout> = None;
+        let mut rows = 0;
+        let mut record = csv::StringRecord::new();
+        loop {
+            let more = reader.read_record(&mut record).map_err(|e| {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 Error::data(path, line, format!("bad CSV: {e}"))
             })?;
+            if !more {
+                break;
+            }
             let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
             let cells: Vec<String> = record.iter().map(|c| c.to_owned()).collect();
-            if header.is_some() {
-                if cells.iter().any(|c| !c.trim().is_empty()) {
-                    rows.push((line, cells));
+            match &layout {
+                Some(l) => {
+                    if cells.iter().any(|c| !c.trim().is_empty()) {
+                        rows += 1;
+                        self.take_row(path, l, line, &cells)?;
+                    }
                 }
-            } else if cells.iter().any(|c| column_key(c) == "予算事業id") {
-                header = Some(cells);
-            } else {
-                notes.push_str(&cells.join(" "));
-                notes.push('\n');
+                None if cells.iter().any(|c| column_key(c) == "予算事業id") => {
+                    layout = Some(Layout::new(path, cells, &notes)?);
+                }
+                None => {
+                    notes.push_str(&cells.join(" "));
+                    notes.push('\n');
+                }
             }
         }
-        let header =
-            header.ok_or_else(|| import_err(path, "no header row with a 予算事業ID column"))?;
-        let cols = Columns::new(&header, unit_of(&notes).unwrap_or(1));
+        let Layout {
+            cols,
+            header,
+            kind,
+            short,
+            ..
+        } = layout.ok_or_else(|| import_err(path, "no header row with a 予算事業ID column"))?;
+        let units = ["当初予算", "補正予算", "執行額", "翌年度要求額", "要望額"]
+            .iter()
+            .filter_map(|k| cols.find(k).map(|i| (header[i].clone(), cols.units[i])))
+            .collect();
+        self.files.push(RsFile {
+            name: short,
+            encoding,
+            kind,
+            rows,
+            units,
+        });
+        Ok(())
+    }
+
+    /// Takes one data row of a file of the given layout into the programs.
+    fn take_row(
+        &mut self,
+        path: &Path,
+        layout: &Layout,
+        line: usize,
+        cells: &[String],
+    ) -> Result<()> {
+        let Layout {
+            cols,
+            header,
+            kind,
+            short,
+            id_col,
+        } = layout;
+        let (kind, id_col) = (*kind, *id_col);
+        let cell = |i: Option<usize>| -> String {
+            i.and_then(|i| cells.get(i))
+                .map(|c| c.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let id = normalize_id(&cell(Some(id_col)));
+        if id.is_empty() {
+            return Ok(());
+        }
+        let review_year = year(&cell(cols.find("事業年度")));
+        let p = self
+            .projects
+            .entry(id.clone())
+            .or_insert_with(|| RsProject {
+                id: id.clone(),
+                ..RsProject::default()
+            });
+        p.sources.insert(short.clone());
+        let name = cell(cols.find("事業名"));
+        if !name.is_empty() {
+            p.seen_names
+                .entry(review_year.unwrap_or(0))
+                .or_default()
+                .insert(name.clone());
+        }
+        let ry = review_year.unwrap_or(0);
+        let fill = |field: &mut String, v: String| {
+            if !v.is_empty() {
+                *field = v;
+            }
+        };
+        if kind == "basic" && (ry >= p.info_year || p.names.is_empty()) {
+            p.info_year = ry;
+            if !name.is_empty() {
+                p.names = vec![name];
+            }
+            fill(&mut p.ministry, cell(cols.find("府省庁")));
+            fill(&mut p.bureau, cell(cols.find("局・庁")));
+            fill(&mut p.purpose, cell(cols.find("事業の目的")));
+            fill(&mut p.overview, cell(cols.find("事業の概要")));
+            fill(&mut p.remarks, cell(cols.find("備考")));
+            fill(&mut p.url, cell(cols.find("事業概要url")));
+            p.start_year = year(&cell(cols.find("事業開始年度"))).or(p.start_year);
+        } else if kind == "recipients" {
+            if p.names.is_empty() && !name.is_empty() {
+                p.names = vec![name];
+            }
+            if p.ministry.is_empty() {
+                fill(&mut p.ministry, cell(cols.find("府省庁")));
+            }
+            let i = cols.find("金額").expect("recipients file has 金額");
+            let amount = parse_amount(&cell(Some(i)), cols.units[i]).map_err(|m| {
+                Error::data(path, line, format!("column {} ({}): {m}", i + 1, header[i]))
+            })?;
+            let payee = cell(cols.find("支出先名"));
+            if payee.is_empty() && amount.is_none() {
+                return Ok(());
+            }
+            p.payments.push(RsPayment {
+                review_year,
+                name: payee,
+                corporate_number: valid_corporate_number(&cell(cols.find("法人番号"))),
+                amount,
+            });
+        } else if kind == "budget" {
+            if p.names.is_empty() && !name.is_empty() {
+                p.names = vec![name];
+            }
+            if p.ministry.is_empty() {
+                fill(&mut p.ministry, cell(cols.find("府省庁")));
+            }
+            let Some(budget_year) = year(&cell(cols.find("予算年度"))) else {
+                return Err(Error::data(path, line, "予算年度 is empty or not a year"));
+            };
+            let amount = |key: &str| -> Result<Option<i64>> {
+                let Some(i) = cols.find(key) else {
+                    return Ok(None);
+                };
+                parse_amount(&cell(Some(i)), cols.units[i]).map_err(|m| {
+                    Error::data(path, line, format!("column {} ({}): {m}", i + 1, header[i]))
+                })
+            };
+            let rate = match cols.find("執行率") {
+                Some(i) => parse_number(&cell(Some(i))).map_err(|m| {
+                    Error::data(path, line, format!("column {} ({}): {m}", i + 1, header[i]))
+                })?,
+                None => None,
+            };
+            let b = RsBudget {
+                review_year,
+                budget_year,
+                initial: amount("当初予算")?,
+                supplementary: amount("補正予算")?,
+                carryover: amount("前年度からの繰越し")?,
+                reserve: amount("予備費等")?,
+                executed: amount("執行額")?,
+                execution_rate: rate,
+                next_request: amount("翌年度要求額")?,
+                demand: amount("要望額")?,
+            };
+            // Rows of one review year add up (one per account); a later review replaces
+            // an earlier one; an earlier one is ignored.
+            match p.budgets.get_mut(&budget_year) {
+                Some(old) if old.review_year == b.review_year => old.add(&b),
+                Some(old) if old.review_year > b.review_year => {}
+                _ => {
+                    p.budgets.insert(budget_year, b);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the header row of a file says: its columns (with their units), its kind and the
+/// short name that records cite.
+struct Layout {
+    cols: Columns,
+    header: Vec<String>,
+    kind: &'static str,
+    short: String,
+    id_col: usize,
+}
+
+impl Layout {
+    fn new(path: &Path, header: Vec<String>, notes: &str) -> Result<Self> {
+        let cols = Columns::new(&header, unit_of(notes).unwrap_or(1));
         let name = path.display().to_string();
         let short = path
             .to_str()
@@ -366,142 +551,13 @@ impl RsData {
             ));
         };
         let id_col = cols.find("予算事業id").expect("header has the id column");
-        for (line, cells) in &rows {
-            let cell = |i: Option<usize>| -> String {
-                i.and_then(|i| cells.get(i))
-                    .map(|c| c.trim().to_owned())
-                    .unwrap_or_default()
-            };
-            let id = normalize_id(&cell(Some(id_col)));
-            if id.is_empty() {
-                continue;
-            }
-            let review_year = year(&cell(cols.find("事業年度")));
-            let p = self
-                .projects
-                .entry(id.clone())
-                .or_insert_with(|| RsProject {
-                    id: id.clone(),
-                    ..RsProject::default()
-                });
-            p.sources.insert(short.clone());
-            let name = cell(cols.find("事業名"));
-            if !name.is_empty() {
-                p.seen_names
-                    .entry(review_year.unwrap_or(0))
-                    .or_default()
-                    .insert(name.clone());
-            }
-            let ry = review_year.unwrap_or(0);
-            let fill = |field: &mut String, v: String| {
-                if !v.is_empty() {
-                    *field = v;
-                }
-            };
-            if kind == "basic" && (ry >= p.info_year || p.names.is_empty()) {
-                p.info_year = ry;
-                if !name.is_empty() {
-                    p.names = vec![name];
-                }
-                fill(&mut p.ministry, cell(cols.find("府省庁")));
-                fill(&mut p.bureau, cell(cols.find("局・庁")));
-                fill(&mut p.purpose, cell(cols.find("事業の目的")));
-                fill(&mut p.overview, cell(cols.find("事業の概要")));
-                fill(&mut p.remarks, cell(cols.find("備考")));
-                fill(&mut p.url, cell(cols.find("事業概要url")));
-                p.start_year = year(&cell(cols.find("事業開始年度"))).or(p.start_year);
-            } else if kind == "recipients" {
-                if p.names.is_empty() && !name.is_empty() {
-                    p.names = vec![name];
-                }
-                if p.ministry.is_empty() {
-                    fill(&mut p.ministry, cell(cols.find("府省庁")));
-                }
-                let i = cols.find("金額").expect("recipients file has 金額");
-                let amount = parse_amount(&cell(Some(i)), cols.units[i]).map_err(|m| {
-                    Error::data(
-                        path,
-                        *line,
-                        format!("column {} ({}): {m}", i + 1, header[i]),
-                    )
-                })?;
-                let payee = cell(cols.find("支出先名"));
-                if payee.is_empty() && amount.is_none() {
-                    continue;
-                }
-                p.payments.push(RsPayment {
-                    review_year,
-                    name: payee,
-                    corporate_number: valid_corporate_number(&cell(cols.find("法人番号"))),
-                    amount,
-                });
-            } else if kind == "budget" {
-                if p.names.is_empty() && !name.is_empty() {
-                    p.names = vec![name];
-                }
-                if p.ministry.is_empty() {
-                    fill(&mut p.ministry, cell(cols.find("府省庁")));
-                }
-                let Some(budget_year) = year(&cell(cols.find("予算年度"))) else {
-                    return Err(Error::data(path, *line, "予算年度 is empty or not a year"));
-                };
-                let amount = |key: &str| -> Result<Option<i64>> {
-                    let Some(i) = cols.find(key) else {
-                        return Ok(None);
-                    };
-                    parse_amount(&cell(Some(i)), cols.units[i]).map_err(|m| {
-                        Error::data(
-                            path,
-                            *line,
-                            format!("column {} ({}): {m}", i + 1, header[i]),
-                        )
-                    })
-                };
-                let rate = match cols.find("執行率") {
-                    Some(i) => parse_number(&cell(Some(i))).map_err(|m| {
-                        Error::data(
-                            path,
-                            *line,
-                            format!("column {} ({}): {m}", i + 1, header[i]),
-                        )
-                    })?,
-                    None => None,
-                };
-                let b = RsBudget {
-                    review_year,
-                    budget_year,
-                    initial: amount("当初予算")?,
-                    supplementary: amount("補正予算")?,
-                    carryover: amount("前年度からの繰越し")?,
-                    reserve: amount("予備費等")?,
-                    executed: amount("執行額")?,
-                    execution_rate: rate,
-                    next_request: amount("翌年度要求額")?,
-                    demand: amount("要望額")?,
-                };
-                // Rows of one review year add up (one per account); a later review replaces
-                // an earlier one; an earlier one is ignored.
-                match p.budgets.get_mut(&budget_year) {
-                    Some(old) if old.review_year == b.review_year => old.add(&b),
-                    Some(old) if old.review_year > b.review_year => {}
-                    _ => {
-                        p.budgets.insert(budget_year, b);
-                    }
-                }
-            }
-        }
-        let units = ["当初予算", "補正予算", "執行額", "翌年度要求額", "要望額"]
-            .iter()
-            .filter_map(|k| cols.find(k).map(|i| (header[i].clone(), cols.units[i])))
-            .collect();
-        self.files.push(RsFile {
-            name: short,
-            encoding,
+        Ok(Layout {
+            cols,
+            header,
             kind,
-            rows: rows.len(),
-            units,
-        });
-        Ok(())
+            short,
+            id_col,
+        })
     }
 }
 
@@ -539,6 +595,26 @@ pub fn normalize_id(s: &str) -> String {
         return if z.is_empty() { "0".into() } else { z.into() };
     }
     t
+}
+
+/// [`decode`] of bytes the caller gives away: valid UTF-8 becomes the text in place, with no
+/// second copy of a large file.
+fn decode_owned(mut bytes: Vec<u8>) -> (String, &'static str) {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, if bom { "UTF-8 (BOM)" } else { "UTF-8" }),
+        Err(e) if bom => (
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            "UTF-8 (BOM)",
+        ),
+        Err(e) => {
+            let (text, _, _) = encoding_rs::SHIFT_JIS.decode(e.as_bytes());
+            (text.into_owned(), "Shift_JIS (CP932)")
+        }
+    }
 }
 
 /// Decodes a CSV file: UTF-8 (a BOM is dropped) when it is valid UTF-8, else CP932.

@@ -2,7 +2,8 @@
 //! the named queries, dereferenceable entity IRIs (HTML for people, RDF for machines) and a
 //! bilingual query page, and the diagrams of [`crate::diagram`] as SVG.
 //!
-//! Routes: `/` query page · `/sparql`, `/query` SPARQL 1.1 Protocol (GET, url-encoded POST,
+//! Routes: `/` query page · `/explore…` the explorer for people who do not write SPARQL
+//! ([`explorer`]) · `/sparql`, `/query` SPARQL 1.1 Protocol (GET, url-encoded POST,
 //! direct POST; service description on a GET without query) · `/queries` (JSON list) and
 //! `/queries/NAME` · `/id/...` resources · `/ontology` (the `medrd:` terms) · `/diagram/KIND[/ARG]` · `/health`. Result
 //! formats follow the `Accept` header, or a `format=` parameter (json, xml, csv, tsv, ttl,
@@ -28,6 +29,7 @@
 //! the new one — and say `owl:sameAs` the canonical IRI, so the mirror's IRIs dereference
 //! to themselves while staying linked to the persistent ones.
 
+mod explorer;
 mod negotiate;
 mod resource;
 mod sparql;
@@ -75,6 +77,10 @@ pub struct Config {
     /// Let queries send SERVICE patterns to remote endpoints (http:// only); without it a
     /// query using SERVICE is refused with 400.
     pub allow_service: bool,
+    /// Most heap bytes the process may hold while queries run: beyond, the running queries
+    /// are cancelled (503). Applies only where [`crate::memory::Counting`] is the global
+    /// allocator (the `medrd` binary).
+    pub max_memory: usize,
 }
 
 impl Default for Config {
@@ -89,6 +95,7 @@ impl Default for Config {
             header_timeout: Duration::from_secs(10),
             max_connections: 4096,
             allow_service: false,
+            max_memory: 2 << 30,
         }
     }
 }
@@ -371,7 +378,9 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         permits,
         graphs,
     });
+    let explorer = explorer::router(Arc::clone(&app))?;
     Ok(Router::new()
+        .merge(explorer)
         .route("/", get(page))
         .route("/sparql", any(sparql::endpoint))
         .route("/query", any(sparql::endpoint))
@@ -434,16 +443,32 @@ async fn page() -> Response {
         .into_response()
 }
 
+/// `/health`: 200 "ok" while a query slot is free, 503 "busy" when every slot is taken
+/// (queries, named queries, entity pages and diagrams would wait, then get 503), with the
+/// slots in use and the heap held against `--max-memory`.
 async fn health(State(app): State<Arc<App>>) -> Response {
+    let total = app.config.max_concurrent.max(1);
+    let free = app.permits.available_permits();
+    let (status, code) = if free == 0 {
+        ("busy", StatusCode::SERVICE_UNAVAILABLE)
+    } else {
+        ("ok", StatusCode::OK)
+    };
     let body = serde_json::json!({
-        "status": "ok",
+        "status": status,
         "triples": {
             "data": app.graphs.iter().filter(|(g, _)| g.as_ref() != ONTOLOGY_GRAPH).map(|(_, n)| n).sum::<usize>(),
             "ontology": app.graph_len(ONTOLOGY_GRAPH),
         },
         "namedQueries": app.queries.len(),
+        "querySlots": { "inUse": total.saturating_sub(free), "total": total },
+        "memory": {
+            "allocatedBytes": crate::memory::allocated(),
+            "limitBytes": app.config.max_memory,
+        },
     });
     (
+        code,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
@@ -498,12 +523,19 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         let app = Arc::clone(&app);
         move || {
             let kind = diagram::Kind::parse(&kind, arg.as_deref())?;
-            diagram::render(&diagram::build(&app.kb, &kind, lang)?, format)
+            if matches!(kind, diagram::Kind::Timeline(..)) && format != diagram::Format::Svg {
+                return Ok(Err(format!(
+                    "{} is a chart, drawn as SVG only (?format=svg)",
+                    kind.file_stem()
+                )));
+            }
+            diagram::draw(&app.kb, &kind, lang, format).map(Ok)
         }
     })
     .await;
     match drawn {
-        Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
+        Ok(Ok(Ok(bytes))) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
+        Ok(Ok(Err(refused))) => HttpError::bad_request(refused).into_response(),
         Ok(Err(Error::Diagram(m))) => HttpError::new(StatusCode::NOT_FOUND, format!("diagram: {m}")).into_response(),
         Ok(Err(Error::Graphviz(m))) => HttpError::new(
             StatusCode::NOT_IMPLEMENTED,
@@ -559,7 +591,7 @@ async fn not_found(request: Request) -> Response {
         StatusCode::NOT_FOUND,
         format!(
             "no such page: {}\nthis server has: / (query page), /sparql and /query (SPARQL 1.1 \
-             Protocol), /queries and /queries/NAME (named queries), /id/... (resources), /ontology, /diagram/KIND[/ARG] (diagrams), /health",
+             Protocol), /queries and /queries/NAME (named queries), /id/... (resources), /ontology, /diagram/KIND[/ARG] (diagrams), /explore (explorer), /health",
             request.uri().path()
         ),
     )

@@ -250,21 +250,7 @@ fn rdf(
     Ok(out)
 }
 
-/// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::markup::escape as esc;
 
 /// The labels of a resource, Japanese first: (ja, en, other).
 fn labels(app: &App, node: &NamedNode) -> Vec<Literal> {
@@ -456,6 +442,37 @@ fn ontology_html(app: &App, d: &Description) -> String {
     page
 }
 
+/// For a program, an integrated project or a ministry: its timeline chart (the document's
+/// figures beside the RS editions', `/diagram/timeline/...`) and a link to its explorer page,
+/// which lists its RS links. Empty for any other resource.
+fn timeline_section(iri: &NamedNode, d: &Description) -> String {
+    let is_a = |class: &str| {
+        d.about.iter().any(|t| {
+            t.subject.as_ref() == iri.as_ref().into()
+                && t.predicate.as_ref() == ext::RDF_TYPE
+                && matches!(&t.object, Term::NamedNode(c) if c.as_str() == format!("{MEDRD}{class}"))
+        })
+    };
+    let Some(rest) = iri.as_str().strip_prefix(ID) else {
+        return String::new();
+    };
+    let (subject, slug, explore) = match rest.split_once('/') {
+        Some(("program", slug)) if is_a("Program") => ("program", slug, "program"),
+        Some(("project", n)) if is_a("IntegratedProject") => ("project", n, "project"),
+        Some(("org", code)) if is_a("Ministry") => ("ministry", code, "ministry"),
+        _ => return String::new(),
+    };
+    // Slugs are ASCII from the data; still, a path segment is escaped before it is printed.
+    let seg: String = form_urlencoded::byte_serialize(slug.as_bytes()).collect();
+    format!(
+        "<h2>予算の推移 / Timeline</h2><figure><img src=\"/diagram/timeline/{subject}/{seg}\" \
+         alt=\"予算の推移（年度・段階・出典ごとの金額） / Budget over the years, by stage and source\">\
+         <figcaption><a href=\"/diagram/timeline/{subject}/{seg}\">SVG</a> · \
+         <a href=\"/explore/{explore}/{seg}\">エクスプローラ（出典の行、RSとのリンク） / \
+         Explorer (source lines, RS links)</a></figcaption></figure>"
+    )
+}
+
 fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
     let labels = labels(app, iri);
     let title = labels
@@ -470,6 +487,7 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
             esc(rebase_node(iri, &app.config.base).as_str())
         );
     }
+    page.push_str(&timeline_section(iri, d));
     page.push_str("<h2>プロパティ / Properties</h2>");
     page.push_str(&property_table(app, iri, d));
     if !d.pointing.is_empty() {

@@ -483,3 +483,56 @@ fn harness_clears_the_medrd_variables_of_the_shell() {
         assert!(removed.iter().any(|r| r == v), "{v} passes through");
     }
 }
+
+/// Issue 10, defect 4: ORDER BY over numbers and language-tagged strings made the engine's
+/// sort panic (exit 101, a Rust panic on stderr). The patched comparison is a total order:
+/// the query answers every literal, numbers together in numeric order, and says nothing on
+/// stderr. (Were the engine to panic again, `medrd query` exits 2 with a plain message.)
+#[test]
+fn order_by_over_mixed_literals_answers_sorted_without_a_panic() {
+    let literals = "SELECT ?o WHERE {?s ?p ?o FILTER(isLiteral(?o))}";
+    let run = medrd(&[
+        "query",
+        "--format",
+        "json",
+        "--sparql",
+        &format!("{literals} ORDER BY ?o"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let sorted: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let sorted = sorted["results"]["bindings"].as_array().unwrap().clone();
+    let unsorted: serde_json::Value =
+        serde_json::from_str(&medrd(&["query", "--format", "json", "--sparql", literals]).ok())
+            .unwrap();
+    assert_eq!(
+        sorted.len(),
+        unsorted["results"]["bindings"].as_array().unwrap().len()
+    );
+    let xsd = "http://www.w3.org/2001/XMLSchema#";
+    let numeric = |b: &serde_json::Value| {
+        b["o"]["datatype"].as_str().is_some_and(|d| {
+            ["integer", "decimal", "double", "float"].contains(&d.trim_start_matches(xsd))
+        })
+    };
+    let positions: Vec<usize> = (0..sorted.len()).filter(|i| numeric(&sorted[*i])).collect();
+    assert!(positions.len() > 100, "the data has many figures");
+    assert_eq!(
+        positions.last().unwrap() - positions[0] + 1,
+        positions.len(),
+        "the numbers come together"
+    );
+    let values: Vec<f64> = positions
+        .iter()
+        .map(|i| sorted[*i]["o"]["value"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        values.windows(2).all(|w| w[0] <= w[1]),
+        "numbers in numeric order"
+    );
+    let tagged: Vec<usize> = (0..sorted.len())
+        .filter(|i| sorted[*i]["o"]["xml:lang"].is_string())
+        .collect();
+    assert!(!tagged.is_empty());
+    assert_eq!(tagged.last().unwrap() - tagged[0] + 1, tagged.len());
+}

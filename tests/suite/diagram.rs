@@ -353,5 +353,190 @@ fn write_all_writes_every_diagram() {
     if graphviz() {
         assert!(names.contains("overview.svg"));
     }
+    // A timeline chart per program, project and ministry, in timeline/.
+    for name in [
+        "program-medical-device-seeds.svg",
+        "project-2.svg",
+        "ministry-mext.svg",
+    ] {
+        let path = dir.join("timeline").join(name);
+        assert!(files.contains(&path), "{name} missing from {files:?}");
+    }
+    let programs = files
+        .iter()
+        .filter(|p| p.parent().is_some_and(|d| d.ends_with("timeline")))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("program-")
+        })
+        .count();
+    assert_eq!(
+        programs, 52,
+        "one chart per program (medrd stats: 52 medrd:Program)"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The titles (`<title>` tooltips) of a timeline chart's bars.
+fn bar_tooltips(svg: &str) -> Vec<String> {
+    svg.split("<rect ")
+        .filter_map(|r| r.split_once("<title>").map(|(_, t)| t))
+        .filter_map(|t| t.split_once("</title>").map(|(t, _)| t.to_owned()))
+        .collect()
+}
+
+#[test]
+fn timeline_of_a_program_shows_its_request_from_the_document() {
+    let out = medrd(&[
+        "diagram",
+        "timeline",
+        "program",
+        "medical-device-seeds",
+        "--format",
+        "svg",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(svg.starts_with("<?xml"), "{svg}");
+    assert!(
+        svg.contains(">医療機器等研究成果展開事業 — 予算の推移</text>"),
+        "{svg}"
+    );
+    // One bar: the 12億円 printed on line 152 (概算要求額 12億円 of project 2's figure, a
+    // request + demand total as every figure of the document), FY2024, with its source.
+    assert_eq!(
+        bar_tooltips(&svg),
+        vec![
+            "概算要求・要望額 12億円（令和6年度）\n出典：令和6年度 医療分野の研究開発関連予算 概算要求のポイント\nid:source/fy2024-request/L152"
+        ]
+    );
+    assert!(
+        svg.contains(">12</text></g>"),
+        "the bar is labelled 12: {svg}"
+    );
+    assert!(svg.contains(">令和6年度</text>"));
+    assert!(svg.contains("font-family=\"Noto Sans CJK JP, sans-serif\""));
+}
+
+#[test]
+fn timeline_of_a_ministry_stacks_its_shares_and_names_the_years() {
+    let out = medrd(&["diagram", "timeline", "ministry", "MEXT", "--lang", "en"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        svg.contains(
+            ">Ministry of Education, Culture, Sports, Science and Technology — budget over the years</text>"
+        ),
+        "{svg}"
+    );
+    let tips = bar_tooltips(&svg);
+    // The overview table (lines 10-11): AMED 697 and in-house 254 of request + demand,
+    // FY2023 initial 581 and 254, each its own part of a stacked bar.
+    for (stage, amount, year, line) in [
+        ("Request + demand", "697", "FY2024", "L10"),
+        ("Request + demand", "254", "FY2024", "L11"),
+        ("Budget request", "523", "FY2024", "L10"),
+        ("Special demand", "17", "FY2024", "L11"),
+        ("Initial budget", "581", "FY2023", "L10"),
+        ("Initial budget", "254", "FY2023", "L11"),
+    ] {
+        let want = format!("{stage}: {amount} oku yen ({year})");
+        assert!(
+            tips.iter()
+                .any(|t| t.starts_with(&want) && t.ends_with(&format!("/{line}"))),
+            "{want} from {line} not in {tips:?}"
+        );
+    }
+    assert_eq!(tips.len(), 8, "{tips:?}");
+    // The stacked bars are labelled with their sums and the chart says it stacks.
+    assert!(
+        svg.contains(">951</text></g>") && svg.contains(">835</text></g>"),
+        "{svg}"
+    );
+    assert!(svg.contains("Stacked bars"));
+    assert!(svg.contains(">FY2023</text>") && svg.contains(">FY2024</text>"));
+}
+
+#[test]
+fn timeline_of_a_project_uses_its_printed_total_not_its_parts() {
+    let out = medrd(&["diagram", "timeline", "project", "4"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8(out.stdout).unwrap();
+    // Project 4: 221億円 printed as its total (203 AMED + 18 in-house are not added again).
+    let tips = bar_tooltips(&svg);
+    assert_eq!(tips.len(), 1, "{tips:?}");
+    assert!(
+        tips[0].starts_with("概算要求・要望額 221億円（令和6年度）"),
+        "{tips:?}"
+    );
+}
+
+#[test]
+fn timeline_refuses_bad_arguments_and_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("medrd-timeline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("chart.svg");
+    let o = out_file.to_str().unwrap();
+    let png_file = dir.join("chart.png");
+    let png = png_file.to_str().unwrap();
+    for (args, message) in [
+        (
+            vec!["timeline", "program", "no-such-program", "-o", o],
+            "no program \"no-such-program\"",
+        ),
+        (
+            vec!["timeline", "programme", "x", "-o", o],
+            "give program SLUG, project N or ministry CODE",
+        ),
+        (
+            vec!["timeline", "program", "-o", o],
+            "give program SLUG, project N or ministry CODE",
+        ),
+        (
+            vec![
+                "timeline",
+                "program",
+                "medical-device-seeds",
+                "-f",
+                "dot",
+                "-o",
+                o,
+            ],
+            "drawn as SVG only",
+        ),
+        (
+            vec!["theme", "dementia", "extra", "-o", o],
+            "takes one argument",
+        ),
+        (
+            vec!["timeline", "ministry", "mext", "-o", png],
+            "drawn as SVG only, not png",
+        ),
+    ] {
+        let mut all = vec!["diagram"];
+        all.extend(args.iter().copied());
+        let out = medrd(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{all:?}: {stderr}");
+        assert!(stderr.contains(message), "{all:?}: {stderr}");
+        assert!(
+            !out_file.exists() && !png_file.exists(),
+            "{all:?} wrote a file"
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

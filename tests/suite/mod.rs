@@ -4,6 +4,8 @@ mod build;
 mod cli;
 mod diagram;
 mod document;
+mod draft;
+mod explorer;
 mod link;
 mod publish;
 mod queries;

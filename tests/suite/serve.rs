@@ -564,6 +564,32 @@ fn diagrams_are_served() {
     let r = get("/diagram/no-such-kind", "*/*");
     assert_eq!(r.status, 404);
     assert!(r.body.contains("unknown diagram"), "{}", r.body);
+    // The timeline chart: SVG without Graphviz, in English on request.
+    let r = get(
+        "/diagram/timeline/program/medical-device-seeds?lang=en",
+        "*/*",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.content_type, "image/svg+xml");
+    assert!(
+        r.body
+            .contains("Deployment of Research Results for Medical Devices — budget over the years"),
+        "{}",
+        r.body
+    );
+    let r = get(
+        "/diagram/timeline/program/medical-device-seeds?format=dot",
+        "*/*",
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("drawn as SVG only"), "{}", r.body);
+    let r = get("/diagram/timeline/program/no-such-program", "*/*");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.body.contains("no program \"no-such-program\""),
+        "{}",
+        r.body
+    );
 }
 
 #[test]
@@ -620,18 +646,12 @@ impl Drop for Spawned {
     }
 }
 
-#[test]
-fn the_binary_prints_its_address_and_times_queries_out() {
+/// Starts the `medrd serve` binary with `args` on a free loopback port; gives the process
+/// and the address it printed.
+fn spawn_binary(args: &[&str]) -> (Spawned, String) {
     let child = crate::util::command()
-        .args([
-            "--root",
-            ROOT,
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "1",
-        ])
+        .args(["--root", ROOT, "serve", "--bind", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -649,6 +669,12 @@ fn the_binary_prints_its_address_and_times_queries_out() {
     let addr = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("the address on stderr");
+    (child, addr)
+}
+
+#[test]
+fn the_binary_prints_its_address_and_times_queries_out() {
+    let (_child, addr) = spawn_binary(&["--timeout", "1"]);
     assert!(addr.starts_with("127.0.0.1:"), "{addr}");
 
     let health = reply(agent().get(format!("http://{addr}/health")).call());
@@ -958,4 +984,122 @@ fn service_is_refused_unless_the_server_allows_it() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+}
+
+const PRODUCT_ORDER_BY: &str =
+    "SELECT * WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i} ORDER BY ?c ?f ?i LIMIT 1";
+
+fn sparql_at(addr: SocketAddr, query: &str) -> Reply {
+    reply(
+        agent()
+            .get(format!("http://{addr}/sparql"))
+            .query("query", query)
+            .call(),
+    )
+}
+
+/// Issue 10, defect 2: a query cancelled at its time limit went on evaluating (sorting,
+/// deduplicating, combining what it had read) and kept its query slot for minutes. With one
+/// slot, the next query must get it: the cancelled one has stopped.
+#[test]
+fn a_query_cancelled_at_its_time_limit_stops_and_frees_its_slot() {
+    let addr = start(Config {
+        timeout: Duration::from_secs(1),
+        max_concurrent: 1,
+        ..loopback()
+    });
+    for query in [
+        PRODUCT_ORDER_BY,
+        "SELECT (COUNT(DISTINCT *) AS ?n) WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i}",
+        "SELECT ?c (COUNT(*) AS ?n) WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i} GROUP BY ?c",
+        "SELECT * WHERE {?a ?b ?c.?d ?e ?f} ORDER BY ?c ?f LIMIT 1",
+    ] {
+        let r = sparql_at(addr, query);
+        assert_eq!(r.status, 503, "{query}: {}", r.body);
+        assert!(r.body.contains("timed out"), "{}", r.body);
+        // The slot is free again (the next query waits for it up to the time limit).
+        let r = sparql_at(addr, PROJECTS_QUERY);
+        assert_eq!(r.status, 200, "after {query}: {}", r.body);
+        assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+    }
+}
+
+/// Issue 10, defect 3: with every query slot taken, queries got 503 "busy" while /health
+/// said 200 "ok". It now says busy, with the slots in use, and ok again once they are free.
+#[test]
+fn health_says_busy_while_every_query_slot_is_taken() {
+    let addr = start(Config {
+        timeout: Duration::from_secs(2),
+        max_concurrent: 1,
+        ..loopback()
+    });
+    let health = || reply(agent().get(format!("http://{addr}/health")).call());
+    assert_eq!(health().status, 200);
+    let running = std::thread::spawn(move || sparql_at(addr, PRODUCT_ORDER_BY));
+    let started = Instant::now();
+    let busy = loop {
+        let h = health();
+        if h.status != 200 || started.elapsed() > Duration::from_millis(1500) {
+            break h;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(busy.status, 503, "{}", busy.body);
+    let body = json(&busy.body);
+    assert_eq!(body["status"], "busy");
+    assert_eq!(body["querySlots"]["inUse"], 1);
+    assert_eq!(body["querySlots"]["total"], 1);
+    assert_eq!(running.join().unwrap().status, 503);
+    let started = Instant::now();
+    let after = loop {
+        let h = health();
+        if h.status == 200 || started.elapsed() > Duration::from_secs(2) {
+            break h;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert_eq!(json(&after.body)["status"], "ok");
+    assert_eq!(json(&after.body)["querySlots"]["inUse"], 0);
+}
+
+/// Issue 10, defect 4, over HTTP: was a 500 with the panic text.
+#[test]
+fn order_by_over_mixed_literals_is_answered() {
+    let r = get_query(
+        "SELECT ?o WHERE {?s ?p ?o FILTER(isLiteral(?o))} ORDER BY ?o",
+        "application/sparql-results+json",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!column(&json(&r.body), "o").is_empty());
+}
+
+/// Issue 10, defect 2: the server's heap is bounded. A query that would sort a cross
+/// product for a minute is stopped when the process holds more than --max-memory, with a
+/// 503 that says so, and the memory is given back.
+#[test]
+fn the_binary_stops_queries_at_its_memory_limit() {
+    let (_child, addr) = spawn_binary(&["--timeout", "120", "--max-memory", "256"]);
+    let addr: SocketAddr = addr.parse().unwrap();
+    let started = Instant::now();
+    let r = sparql_at(addr, PRODUCT_ORDER_BY);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("memory limit of 256 MiB"), "{}", r.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "stopped by the memory limit, not the time limit"
+    );
+    let h = reply(agent().get(format!("http://{addr}/health")).call());
+    assert_eq!(h.status, 200, "{}", h.body);
+    let held = json(&h.body)["memory"]["allocatedBytes"].as_u64().unwrap();
+    assert!(
+        held < 64 << 20,
+        "the stopped query's memory is freed: {held} bytes held"
+    );
+    let r = sparql_at(addr, PROJECTS_QUERY);
+    assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+
+    let run = crate::util::medrd(&["serve", "--max-memory", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--max-memory 0"), "{}", run.stderr);
 }

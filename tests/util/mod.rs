@@ -22,7 +22,12 @@ pub fn kb() -> &'static Kb {
 /// Starts `medrd serve` in this process with `config` (it ends with the test process) and
 /// gives the address it bound (use `127.0.0.1:0` for a free loopback port).
 pub fn serve(config: Config) -> SocketAddr {
-    let kb = Kb::load(Layout::new(root())).expect("the knowledge base loads");
+    serve_root(&root(), config)
+}
+
+/// Starts `medrd serve` in this process over the project files under `dir` (a [`Scratch`]).
+pub fn serve_root(dir: &Path, config: Config) -> SocketAddr {
+    let kb = Kb::load(Layout::new(dir)).expect("the knowledge base loads");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()

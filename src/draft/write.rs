@@ -1,0 +1,450 @@
+//! Writes a draft as TOML in the layout of `data/` (programs.toml, overview.toml,
+//! projects/pN.toml, plus review.toml for the lines the draft could not place), into a
+//! folder that is new or empty, so nothing a curator wrote is ever overwritten.
+
+use super::{Draft, FigureLine, Printed};
+use crate::error::{Error, Result};
+use crate::model::{read_optional_toml, ProgramsFile, ProjectFile};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Ids and English names already curated, so a program keeps its IRI from year to year.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// Program name (ja or alt_ja, normalised) → (id, en).
+    pub programs: BTreeMap<String, (String, String)>,
+    /// Project name → (id, en).
+    pub projects: BTreeMap<String, (String, String)>,
+}
+
+impl Known {
+    /// Reads `programs.toml` and `projects/*.toml` of `data/` and of each folder under it.
+    pub fn read(data: &Path) -> Result<Known> {
+        let mut k = Known::default();
+        let mut dirs = vec![data.to_owned()];
+        if let Ok(rd) = std::fs::read_dir(data) {
+            let mut subs: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect();
+            subs.sort();
+            dirs.extend(subs);
+        }
+        for d in dirs {
+            if let Some(pf) = read_optional_toml::<ProgramsFile>(&d.join("programs.toml"))? {
+                for p in pf.program {
+                    let p = p.into_inner();
+                    for name in std::iter::once(&p.ja).chain(&p.alt_ja) {
+                        k.programs
+                            .entry(super::normalize(name))
+                            .or_insert((p.id.clone(), p.en.clone()));
+                    }
+                }
+            }
+            let pdir = d.join("projects");
+            let Ok(rd) = std::fs::read_dir(&pdir) else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            files.sort();
+            for f in files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "toml"))
+            {
+                if let Some(pf) = read_optional_toml::<ProjectFile>(f)? {
+                    k.projects
+                        .entry(super::normalize(&pf.project.ja))
+                        .or_insert((pf.project.id, pf.project.en));
+                }
+            }
+        }
+        Ok(k)
+    }
+}
+
+/// A TOML basic string.
+pub fn q(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn ids(list: &[String]) -> String {
+    format!(
+        "[{}]",
+        list.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+    )
+}
+
+fn amount(a: &Printed) -> String {
+    format!(
+        "{{ oku = {}, line = {}, printed = {} }}",
+        a.oku,
+        a.line,
+        q(&a.printed)
+    )
+}
+
+/// The files of a draft: relative path → content.
+pub fn render(d: &Draft, known: &Known) -> BTreeMap<PathBuf, String> {
+    let mut files = BTreeMap::new();
+    let source = d
+        .source
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let header = |what: &str| {
+        format!(
+            "# {what}\n# Drafted by `medrd draft` from {source}: every record cites its line there.\n# Records with `needs_review` hold a decision the text does not make: resolve each and\n# remove the field (data with `needs_review` does not load).\n\n"
+        )
+    };
+
+    // Program ids: the curated one where the name is known, else a placeholder for review.
+    let programs = d.programs();
+    let mut id_of: BTreeMap<String, String> = BTreeMap::new();
+    let mut out =
+        header("The programs (事業) named in the text, with the ministries printed beside them.");
+    let mut fresh = 0;
+    for p in &programs {
+        let (id, en, known_id) = match known.programs.get(&p.ja) {
+            Some((id, en)) => (id.clone(), en.clone(), true),
+            None => {
+                fresh += 1;
+                (format!("new-program-{fresh}"), String::new(), false)
+            }
+        };
+        id_of.insert(p.ja.clone(), id.clone());
+        let mut why = Vec::new();
+        if !known_id {
+            why.push("a program not in the curated data: choose its ASCII id and English name");
+        }
+        if p.ministries.is_empty() {
+            why.push("no ministry is printed beside this program (figure lines only; the legend colours are lost in the text): give inferred_ministries with ministry_reasoning");
+        }
+        let _ = writeln!(
+            out,
+            "[[program]]\nid = {}\nja = {}\nen = {}",
+            q(&id),
+            q(&p.ja),
+            q(&en)
+        );
+        if !p.alt_ja.is_empty() {
+            let _ = writeln!(out, "alt_ja = {}", ids(&p.alt_ja));
+        }
+        if !p.ministries.is_empty() {
+            let _ = writeln!(out, "ministries = {}", ids(&p.ministries));
+        }
+        let _ = writeln!(out, "line = {}", p.line);
+        if !why.is_empty() {
+            let _ = writeln!(out, "needs_review = {}", q(&why.join("; ")));
+        }
+        out.push('\n');
+    }
+    files.insert(PathBuf::from("programs.toml"), out);
+
+    // The overview table.
+    let mut out = header(
+        "The overview table: each row total and the ministries' shares, by the marks printed.",
+    );
+    out.push_str("item = []\namount = []\n\n");
+    for c in &d.table {
+        let _ = writeln!(
+            out,
+            "[[table]]\ncategory = {}\nkind = {}",
+            q(c.category),
+            q(c.kind)
+        );
+        if let Some(y) = c.fiscal_year {
+            let _ = writeln!(out, "fiscal_year = {y}");
+        }
+        let shares: Vec<String> = c.shares.iter().map(|(m, v)| format!("{m} = {v}")).collect();
+        let _ = writeln!(
+            out,
+            "line = {}\noku = {}\nprinted = {}\nshares = {{ {} }}\n",
+            c.amount.line,
+            c.amount.oku,
+            q(&c.amount.printed),
+            shares.join(", ")
+        );
+    }
+    files.insert(PathBuf::from("overview.toml"), out);
+
+    for p in &d.projects {
+        let mut out = header(&format!("Project {}: {}.", p.number, p.ja));
+        let (id, en) = known
+            .projects
+            .get(&p.ja)
+            .cloned()
+            .unwrap_or((format!("project-{}", p.number), String::new()));
+        let (desc, desc_line) = p.description.clone().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "[project]\nnumber = {}\nid = {}\nja = {}\nen = {}\nline = {}\ndescription_ja = {}\ndescription_line = {}\n",
+            p.number,
+            q(&id),
+            q(&p.ja),
+            q(&en),
+            p.line,
+            q(&desc),
+            desc_line
+        );
+        out.push_str("[amounts]\n");
+        let fig = |list: &[&Printed]| -> String {
+            let lines: Vec<String> = list.iter().map(|a| a.line.to_string()).collect();
+            format!(
+                "{{ oku = {}, lines = [{}], printed = {} }}",
+                list[0].oku,
+                lines.join(", "),
+                q(&list[0].printed)
+            )
+        };
+        if let Some(t) = &p.total {
+            let _ = writeln!(out, "total = {}", fig(&[t]));
+        }
+        for (key, list) in [("amed", &p.amed), ("inhouse", &p.inhouse)] {
+            if list.is_empty() {
+                continue;
+            }
+            let refs: Vec<&Printed> = list.iter().collect();
+            if refs.iter().any(|a| a.oku != refs[0].oku) {
+                let _ = writeln!(out, "# needs_review: the {key} figure is printed with different values on lines {:?}", refs.iter().map(|a| a.line).collect::<Vec<_>>());
+            }
+            let _ = writeln!(out, "{key} = {}", fig(&refs));
+        }
+        out.push('\n');
+        for (k, (ja, line)) in p.focus_areas.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "[[focus_area]]\nid = {}\nja = {}\nen = \"\"\nline = {line}\n",
+                q(&format!("p{}-focus-{}", p.number, k + 1)),
+                q(ja)
+            );
+        }
+        for e in &p.entries {
+            let _ = writeln!(
+                out,
+                "[[entry]]\nprogram = {}  # {}\nline = {}",
+                q(&id_of[&e.name]),
+                e.name,
+                e.line
+            );
+            if let Some(fa) = e.focus_area {
+                let _ = writeln!(
+                    out,
+                    "focus_area = {}",
+                    q(&format!("p{}-focus-{}", p.number, fa + 1))
+                );
+            }
+            if e.new {
+                out.push_str("status = \"new\"\n");
+            }
+            if let Some((note, line)) = &e.note {
+                let _ = writeln!(out, "note = {}\nnote_line = {line}", q(note));
+            }
+            if let Some(why) = &e.needs_review {
+                let _ = writeln!(out, "needs_review = {}", q(why));
+            }
+            out.push('\n');
+            for i in &e.initiatives {
+                let _ = writeln!(
+                    out,
+                    "[[entry.initiative]]\nline = {}\nstatus = {}\ntext = {}\n",
+                    i.line,
+                    q(i.status),
+                    q(&i.text)
+                );
+            }
+        }
+        // 「N億円の内数」: one amount for the larger whole, shared by the lines that print it.
+        let mut within: Vec<(String, Vec<&FigureLine>)> = Vec::new();
+        for f in p.figures.iter().filter(|f| f.within) {
+            let a = f.amount.as_ref().unwrap();
+            match within.iter_mut().find(|(_, l)| {
+                l[0].amount
+                    .as_ref()
+                    .is_some_and(|b| b.oku == a.oku && b.printed == a.printed)
+            }) {
+                Some((_, l)) => l.push(f),
+                None => within.push((format!("p{}-within-{}", p.number, a.line), vec![f])),
+            }
+        }
+        for (id, list) in &within {
+            let a = list[0].amount.as_ref().unwrap();
+            let lines: Vec<String> = list
+                .iter()
+                .map(|f| f.amount.as_ref().unwrap().line.to_string())
+                .collect();
+            let _ = writeln!(
+                out,
+                "[[amount]]\nid = {}\nfor = \"\"\nkind = \"total\"\ncategory = \"amed\"\noku = {}\nlines = [{}]\nprinted = {}\nneeds_review = {}\n",
+                q(id),
+                a.oku,
+                lines.join(", "),
+                q(&a.printed),
+                q("「の内数」: the figure of a larger whole that these lines are part of; say which program or group it is for (kind and category as printed on the page)")
+            );
+        }
+        for (g, gl) in p.groups.iter().enumerate() {
+            let members: Vec<String> = gl.members.iter().map(|m| id_of[m].clone()).collect();
+            let _ = writeln!(
+                out,
+                "[[group]]\nid = {}\nja = {}\nen = \"\"\nprinted = {}\nline = {}\nmembers = {}\nneeds_review = {}\n",
+                q(&format!("p{}-group-{}", p.number, g + 1)),
+                q(&gl.printed),
+                q(&gl.printed),
+                gl.line,
+                ids(&members),
+                q(&gl.needs_review)
+            );
+        }
+        for f in &p.figures {
+            out.push_str("[[figure]]\n");
+            match (&f.name, f.group) {
+                (Some(n), _) => {
+                    let _ = writeln!(out, "program = {}  # {n}", q(&id_of[n]));
+                }
+                (None, Some(g)) => {
+                    let _ = writeln!(
+                        out,
+                        "group = {}",
+                        q(&format!("p{}-group-{}", p.number, g + 1))
+                    );
+                }
+                (None, None) => out.push_str("program = \"\"\n"),
+            }
+            let _ = writeln!(out, "line = {}", f.line);
+            if f.repost {
+                out.push_str("repost = true\n");
+            }
+            if let Some((t, l)) = &f.text {
+                let _ = writeln!(out, "text = {}", q(t));
+                if *l != f.line {
+                    let _ = writeln!(out, "text_line = {l}");
+                }
+            }
+            if let Some(a) = &f.amount {
+                if f.within {
+                    let id = within
+                        .iter()
+                        .find(|(_, l)| l.iter().any(|x| x.line == f.line))
+                        .map(|(id, _)| id.clone())
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "included_in = {}", q(&id));
+                } else {
+                    let _ = writeln!(out, "amount = {}", amount(a));
+                }
+            }
+            if f.inhouse {
+                out.push_str("category = \"inhouse\"\n");
+            }
+            if let Some((n, l)) = &f.note {
+                let _ = writeln!(out, "note = {}", q(&format!("{n} (line {l})")));
+            }
+            let why = f.needs_review.clone().or_else(|| {
+                (f.amount.is_none() && f.group.is_none())
+                    .then(|| "a program printed in the figure without a figure of its own: which figure covers it needs judgement".to_owned())
+            });
+            if let Some(why) = why {
+                let _ = writeln!(out, "needs_review = {}", q(&why));
+            }
+            out.push('\n');
+        }
+        files.insert(PathBuf::from(format!("projects/p{}.toml", p.number)), out);
+    }
+
+    let mut out = header("What the draft could not place: figures outside the projects and lines it could not classify. Curate them by hand (overview.toml items and amounts, source.toml notes) or leave them.");
+    for l in &d.loose {
+        let _ = writeln!(
+            out,
+            "[[amount]]\nline = {}\noku = {}\nprinted = {}\ncontext = {}\nneeds_review = \"a figure outside the projects: what it is for, its kind and whether it is part of another\"\n",
+            l.amount.line,
+            l.amount.oku,
+            q(&l.amount.printed),
+            q(&l.context)
+        );
+    }
+    for r in &d.unclassified {
+        let _ = writeln!(
+            out,
+            "[[line]]\nline = {}\ntext = {}\nneeds_review = {}\n",
+            r.line,
+            q(&r.text),
+            q(&r.why)
+        );
+    }
+    files.insert(PathBuf::from("review.toml"), out);
+    files
+}
+
+/// Writes the files into `dir`, which must not exist or be empty; never overwrites.
+pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<()> {
+    match std::fs::read_dir(dir) {
+        Ok(mut rd) => {
+            if rd.next().is_some() {
+                return Err(Error::io(
+                    dir,
+                    std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "the output folder is not empty: medrd draft writes only into a new or empty folder, so it never overwrites curated data",
+                    ),
+                ));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(dir, e)),
+    }
+    // Write into a staging folder beside it, then move it into place: a failure leaves no
+    // half-written draft.
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "draft".into());
+    let staging = parent.join(format!(".{name}.draft-{}", std::process::id()));
+    let result = (|| {
+        for (rel, text) in files {
+            let path = staging.join(rel);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
+            }
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| Error::io(&path, e))?;
+            std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+        }
+        if !dir.exists() {
+            return std::fs::rename(&staging, dir).map_err(|e| Error::io(dir, e));
+        }
+        // An empty folder the user made stays theirs: move the staged entries into it.
+        let entries = std::fs::read_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        for e in entries {
+            let e = e.map_err(|e| Error::io(&staging, e))?;
+            let to = dir.join(e.file_name());
+            std::fs::rename(e.path(), &to).map_err(|e| Error::io(&to, e))?;
+        }
+        std::fs::remove_dir(&staging).map_err(|e| Error::io(&staging, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}

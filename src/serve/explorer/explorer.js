@@ -1,0 +1,29 @@
+// The explorer's only script: search as you type (the page works without it, as a form).
+(function () {
+  const form = document.getElementById("search-form");
+  const input = document.getElementById("q");
+  const out = document.getElementById("results");
+  if (!form || !input || !out) return;
+  const status = document.getElementById("search-status");
+  let timer = null, seq = 0;
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
+  async function update() {
+    const q = input.value;
+    const lang = document.documentElement.lang;
+    const mine = ++seq;
+    const params = new URLSearchParams({q, lang, format: "json"});
+    const response = await fetch(form.getAttribute("action") + "?" + params);
+    if (!response.ok || mine !== seq) return;
+    const hits = await response.json();
+    if (mine !== seq) return;
+    out.innerHTML = hits.map((h) =>
+      '<li><span class="kind">' + esc(h.kind_label) + '</span><a href="' + esc(h.href) + '">' + esc(h.label) + "</a>" +
+      (h.context ? ' <span class="src">' + esc(h.context) + "</span>" : "") + "</li>").join("");
+    if (status) status.textContent = form.dataset.count.replace("{n}", hits.length);
+    if (location.pathname === form.getAttribute("action")) {
+      const view = new URLSearchParams({q}); if (lang !== "ja") view.set("lang", lang);
+      history.replaceState(null, "", location.pathname + "?" + view);
+    }
+  }
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 120); });
+})();
