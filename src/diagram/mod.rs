@@ -424,21 +424,36 @@ impl Diagram {
 /// An amount in 億円 with thousands separators and at most two decimals, rounded half up on
 /// the decimal value (`1,489`, `0.4`, `10.24` for 10.235, `2` for 1.999).
 pub fn oku(v: f64) -> String {
+    oku_places(v, 2)
+}
+
+/// An amount in 億円 as the source gives it, to the yen (six decimals at most, `10.235`,
+/// `2,115.332`): for tooltips and tables, where a rounded figure would misquote the source.
+pub fn oku_exact(v: f64) -> String {
+    oku_places(v, 6)
+}
+
+/// An amount in 億円 with thousands separators and at most `places` (≤ 6) decimals, trailing
+/// zeros dropped, rounded half up on the decimal value.
+fn oku_places(v: f64, places: u32) -> String {
     // Through millionths first: 10.235 is 10.23499… in binary, and a reader rounds 10.235.
     let micro = (v.abs() * 1e6).round() as u64;
-    let hundredths = (micro + 5_000) / 10_000;
-    let mut digits = (hundredths / 100).to_string();
+    let step = 10u64.pow(6 - places.min(6));
+    let units = (micro + step / 2) / step;
+    let scale = 10u64.pow(places.min(6));
+    let mut digits = (units / scale).to_string();
     let mut i = digits.len() as isize - 3;
     while i > 0 {
         digits.insert(i as usize, ',');
         i -= 3;
     }
-    let sign = if v < 0.0 && hundredths > 0 { "-" } else { "" };
-    match hundredths % 100 {
-        0 => format!("{sign}{digits}"),
-        f if f % 10 == 0 => format!("{sign}{digits}.{}", f / 10),
-        f => format!("{sign}{digits}.{f:02}"),
+    let sign = if v < 0.0 && units > 0 { "-" } else { "" };
+    let frac = units % scale;
+    if frac == 0 {
+        return format!("{sign}{digits}");
     }
+    let f = format!("{frac:0width$}", width = places as usize);
+    format!("{sign}{digits}.{}", f.trim_end_matches('0'))
 }
 
 /// A term as a diagram key: compact IRI, or the literal's text.
@@ -575,7 +590,11 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (Strin
         ),
         _ => String::new(),
     };
-    (format!("{} — {what}", lang.pick(head, head_en)), note)
+    match kind {
+        // Its money comes from the RS editions, not from the document the head names.
+        Kind::Money(_) => (what, note),
+        _ => (format!("{} — {what}", lang.pick(head, head_en)), note),
+    }
 }
 
 /// Builds a diagram from the store.
@@ -848,6 +867,17 @@ pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
     Ok(kinds)
 }
 
+/// Every money diagram: one per program with an RS link (the named query `rs-links`), each
+/// drawn ministry → program → its RS lines → their recipients.
+pub fn money_kinds(kb: &Kb) -> Result<Vec<Kind>> {
+    let q = NamedQuery::read(&kb.layout.queries().join("rs-links.rq"))?;
+    let table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    let programs: BTreeSet<String> = (0..table.rows.len())
+        .map(|i| table.text(i, "program"))
+        .collect();
+    Ok(programs.into_iter().map(Kind::Money).collect())
+}
+
 /// Every timeline chart: one per program, project and ministry
 /// (`queries/diagrams/timeline-subjects.rq`).
 pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
@@ -861,7 +891,8 @@ pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
         .collect()
 }
 
-/// Writes every built-in diagram (Japanese labels) into `dir`: `.dot` and `.mmd` always,
+/// Writes every built-in diagram (Japanese labels) and the money diagram of every program
+/// with an RS link (`money-SLUG`) into `dir`: `.dot` and `.mmd` always,
 /// `.svg` when Graphviz `dot` is installed; and the timeline chart (SVG, no Graphviz needed)
 /// of every program, project and ministry into `dir/timeline/` as `program-SLUG.svg`,
 /// `project-N.svg`, `ministry-CODE.svg`. Returns the files written, sorted. Only a `dot`
@@ -870,7 +901,7 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut svg = true;
     let mut written = Vec::new();
-    for kind in all_kinds(kb)? {
+    for kind in all_kinds(kb)?.into_iter().chain(money_kinds(kb)?) {
         let d = build(kb, &kind, Lang::Ja)?;
         let mut formats = vec![Format::Dot, Format::Mermaid];
         if svg {
@@ -940,5 +971,9 @@ mod tests {
         assert_eq!(oku(4292.98327), "4,292.98");
         assert_eq!(oku(-12.5), "-12.5");
         assert_eq!(oku(-0.001), "0");
+        assert_eq!(super::oku_exact(10.235), "10.235");
+        assert_eq!(super::oku_exact(2115.332), "2,115.332");
+        assert_eq!(super::oku_exact(10.91832), "10.91832");
+        assert_eq!(super::oku_exact(12.0), "12");
     }
 }

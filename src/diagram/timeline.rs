@@ -27,7 +27,7 @@
 //! document's figures beside the RS editions' through the typed links.
 
 use super::dot::FONT;
-use super::{oku, Lang};
+use super::{oku, oku_exact, Lang};
 use crate::error::{Error, Result};
 use crate::output::{plain, Table};
 use std::collections::BTreeMap;
@@ -837,12 +837,12 @@ fn tooltip(r: &TimelineRow, stage: &str, lang: Lang) -> String {
     let mut t = match lang {
         Lang::Ja => format!(
             "{stage} {}億円（{}）\n出典：{source}",
-            oku(r.amount_oku_yen),
+            oku_exact(r.amount_oku_yen),
             year_label(r.fiscal_year, lang)
         ),
         Lang::En => format!(
             "{stage}: {} oku yen ({})\nSource: {source}",
-            oku(r.amount_oku_yen),
+            oku_exact(r.amount_oku_yen),
             year_label(r.fiscal_year, lang)
         ),
     };

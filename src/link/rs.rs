@@ -77,6 +77,7 @@ pub mod term {
         CARRYOVER_FROM_PREVIOUS = "carryoverFromPrevious",
         RESERVE_FUND = "reserveFund",
         REMARKS = "remarks",
+        SUSPECTED_UNIT_SLIP = "suspectedUnitSlip",
         AGGREGATE_LINE = "AggregateLine",
         AGGREGATE_EVIDENCE = "aggregateEvidence",
         PAYMENT = "Payment",
@@ -118,6 +119,58 @@ pub struct RsBudget {
     pub next_request: Option<i64>,
     /// 要望額, in yen.
     pub demand: Option<i64>,
+}
+
+impl RsBudget {
+    /// Why the 執行額 looks off by a unit, if it does: over 100 times the money it is spent
+    /// from (initial + supplementary + carry-over + reserve). RS 2025 prints 429,298,327,000
+    /// yen executed for line 719's FY2024 (総務省) against an initial budget of 500,000,000 and
+    /// an execution rate of 85859.7%: in thousand yen it would read 85.9%, but the source
+    /// does not say so. The figure is kept as printed and flagged (rs:suspectedUnitSlip), so
+    /// that sums can leave it out and say so; it is never corrected here.
+    pub fn unit_slip(&self) -> Option<String> {
+        let executed = self.executed?;
+        let budget: i64 = [
+            self.initial,
+            self.supplementary,
+            self.carryover,
+            self.reserve,
+        ]
+        .iter()
+        .flatten()
+        .sum();
+        if budget <= 0 || executed <= budget.saturating_mul(100) {
+            return None;
+        }
+        let rate = self
+            .execution_rate
+            .map(|r| format!("; 執行率 {r}%"))
+            .unwrap_or_default();
+        Some(format!(
+            "執行額 {} yen is {:.1} times the budget it is spent from ({} yen: initial + \
+             supplementary + carry-over + reserve){rate}: a unit slip in the source is likely; \
+             kept as printed, left out of sums",
+            thousands(executed),
+            executed as f64 / budget as f64,
+            thousands(budget)
+        ))
+    }
+}
+
+/// An integer with thousands separators (`429,298,327,000`).
+fn thousands(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 /// One payment of a budget program to a recipient (a 5-1 row).
@@ -896,6 +949,13 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
                 let lit = Literal::new_typed_literal(format!("{rate}"), ext::XSD_DECIMAL);
                 add(&r, term::EXECUTION_RATE, lit.into());
             }
+            if let Some(note) = b.unit_slip() {
+                add(
+                    &r,
+                    term::SUSPECTED_UNIT_SLIP,
+                    Literal::new_simple_literal(note).into(),
+                );
+            }
         }
     }
     quads
@@ -921,6 +981,7 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
         line: Option<&'a Term>,
         budget_year: Option<i32>,
         sources: Vec<&'a Term>,
+        unit_slip: Option<&'a Term>,
         amounts: Vec<(NamedNodeRef<'static>, &'static str, i32, &'a Term)>,
     }
     let stages = [
@@ -948,6 +1009,7 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
             || p == term::RECORD_OF
             || p == term::BUDGET_YEAR
             || p == ext::DCTERMS_SOURCE
+            || p == term::SUSPECTED_UNIT_SLIP
             || (p == ext::RDF_TYPE && q.object == Term::from(term::BUDGET_RECORD.into_owned()));
         if !relevant {
             continue;
@@ -967,6 +1029,8 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
             }
         } else if p == ext::DCTERMS_SOURCE {
             r.sources.push(&q.object);
+        } else if p == term::SUSPECTED_UNIT_SLIP {
+            r.unit_slip = Some(&q.object);
         } else {
             r.is_record = true;
         }
@@ -1009,6 +1073,11 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
             add(ext::PROV_WAS_DERIVED_FROM, record.clone().into());
             for s in &r.sources {
                 add(ext::DCTERMS_SOURCE, (*s).clone());
+            }
+            // The execution of a record flagged at import carries the flag (see
+            // RsBudget::unit_slip): timeline sums leave it out and say so.
+            if let (Some(note), "execution") = (r.unit_slip, stage) {
+                add(term::SUSPECTED_UNIT_SLIP, note.clone());
             }
         }
     }

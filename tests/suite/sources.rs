@@ -140,6 +140,50 @@ fn recipients_are_merged_by_corporate_number_and_counted_once() {
 }
 
 #[test]
+fn recipients_by_program_project_and_theme() {
+    let rows = query("recipients-by-scope");
+    let find = |kind: &str, scope: &str| -> Vec<&Vec<String>> {
+        rows.iter()
+            .filter(|r| r[0] == kind && r[1] == scope)
+            .collect()
+    };
+    // 医療機器等研究成果展開事業 (RS 6843): AMED only, 1,023,500,000 + 1,091,832,000 yen.
+    let mds = find("program", "medical-device-seeds");
+    assert_eq!(mds.len(), 1, "{mds:?}");
+    assert_eq!(
+        mds[0][2..],
+        [
+            "9010005023796",
+            "国立研究開発法人日本医療研究開発機構",
+            "http://hojin-info.go.jp/data/basic/9010005023796",
+            "2115332000",
+            "1",
+            "no"
+        ]
+    );
+    // Project 2 (medical devices): NEDO (法人番号 2020005008480) besides AMED, through METI's
+    // line of young-researchers-discovery; AMED's sum holds the aggregate line and says so.
+    let p2 = find("project", "2");
+    assert_eq!(p2[0][2], "9010005023796");
+    assert_eq!(p2[0][7], "yes");
+    assert!(p2
+        .iter()
+        .any(|r| r[2] == "2020005008480"
+            && r[3] == "国立研究開発法人新エネルギー・産業技術総合開発機構"));
+    // Within a scope, largest first.
+    for scope in [p2, find("program", "child-development")] {
+        let amounts: Vec<i64> = scope.iter().map(|r| r[5].parse().unwrap()).collect();
+        assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+    }
+    // Every theme with a linked program has its recipients (dementia: through MHLW's 2958).
+    let dementia = find("theme", "dementia");
+    assert!(
+        !dementia.is_empty() && dementia[0][7] == "yes",
+        "{dementia:?}"
+    );
+}
+
+#[test]
 fn each_source_is_a_named_graph_with_its_description() {
     let rows = csv(&medrd(&[
         "query",
