@@ -101,6 +101,9 @@ pub struct Document {
     pub licence: String,
     pub licence_note: String,
     pub line: usize,
+    /// Set by `medrd draft` where the text does not say (English title, publisher, licence…):
+    /// a source with it left does not load.
+    pub needs_review: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +119,8 @@ pub struct Section {
     pub note: Option<String>,
     #[serde(default)]
     pub notes: Vec<SectionNote>,
+    /// Set by `medrd draft`, which does not divide a text into sections.
+    pub needs_review: Option<String>,
 }
 
 /// A statement of a section that is not a fact about one program or figure.
@@ -633,6 +638,20 @@ impl Data {
             }
         }
         let src = &self.source;
+        if let Some(why) = &src.value.document.needs_review {
+            // the line of the field (else of the table)
+            let table = src.text.find("[document]").unwrap_or(0);
+            let at = src.text[table..]
+                .find("needs_review")
+                .map_or(table, |i| table + i);
+            let line = line_at(&src.text, at);
+            return Err(Error::data(&src.path, line, review(why)));
+        }
+        for s in &src.value.section {
+            if let Some(why) = &s.get_ref().needs_review {
+                return Err(src.error(s, review(why)));
+            }
+        }
         if !orgs.contains(src.value.document.publisher.as_str()) {
             return Err(Error::data(
                 &src.path,
