@@ -119,6 +119,7 @@ pub mod ext {
         SCHEMA_VALUE = "https://schema.org/value",
         SCHEMA_CURRENCY = "https://schema.org/currency",
         XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal",
+        XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer",
         XSD_G_YEAR = "http://www.w3.org/2001/XMLSchema#gYear",
     );
 }

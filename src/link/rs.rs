@@ -796,8 +796,11 @@ fn year_literal(y: i32) -> Literal {
     Literal::new_typed_literal(y.to_string(), ext::XSD_G_YEAR)
 }
 
+/// An amount in yen: a whole number, typed xsd:integer like the documents' `schema:value`
+/// (one datatype for yen everywhere; engines that identify numbers by value, Virtuoso, would
+/// otherwise merge "1"^^xsd:integer and "1"^^xsd:decimal).
 fn yen(v: i64) -> Literal {
-    Literal::new_typed_literal(v.to_string(), ext::XSD_DECIMAL)
+    Literal::new_typed_literal(v.to_string(), ext::XSD_INTEGER)
 }
 
 /// The RS records as RDF in the RS graph. `ministries` maps an RS 府省庁 name to our
