@@ -58,7 +58,7 @@ step "build -o report.txt" 2 "$proj" build -o report.txt
 step "build -o dist (new)" 0 "$proj" build -o dist
 step "build -o dist (again)" 0 "$proj" build -o dist
 for f in "$outer/neighbour.txt" "$proj/foreign/a.txt" "$proj/foreign/deeper/b.txt" \
-    "$proj/report.txt" "$proj/data/overview.toml"; do
+    "$proj/report.txt" "$proj/data/fy2024-request/overview.toml"; do
     if [ ! -f "$f" ]; then
         echo "LOST: ${f#"$tmp"/}"
         lost=1

@@ -2,17 +2,22 @@
 # Resolves the needs_review items of a `medrd draft` as they are resolved in curated data, to
 # show that the draft, once reviewed, loads and passes `medrd validate`.
 #
-#   scripts/draft-resolve.py DRAFT_DIR CURATED_DATA_DIR OUT_ROOT
+#   scripts/draft-resolve.py DRAFT_DIR CURATED_SOURCE_DIR OUT_ROOT
 #
-# OUT_ROOT (new) receives ontology/ and queries/ of this tree and a data/ folder: the curated
-# data/ with programs.toml, overview.toml and projects/*.toml replaced by the draft. Every
-# fact the draft holds (names, printed ministries, lines, ✓ texts and markers, figures,
-# memberships, group members) is kept as drafted; what a draft leaves to a curator (ids, English
-# names, themes, inferred ministries and programs with their reasoning, notes, what a 「内数」
-# figure is of, the figures outside the projects) is taken from the curated record at the
-# same line. The script stops with an error if a curated resolution contradicts a drafted
-# fact, so it cannot hide a difference. Then: medrd --root OUT_ROOT validate
+# CURATED_SOURCE_DIR is a document folder of data/ (e.g. data/fy2024-request). OUT_ROOT (new)
+# receives ontology/ and queries/ of this tree and a copy of the whole data/ (the parent of
+# CURATED_SOURCE_DIR: shared files and every source folder), in which CURATED_SOURCE_DIR's
+# source.toml, programs.toml, overview.toml and projects/*.toml are replaced by the draft.
+# Every fact the draft holds (title, fiscal year, text file, names, printed ministries, lines,
+# ✓ texts and markers, figures, memberships, group members) is kept as drafted; what a draft
+# leaves to a curator (the source's id, English title, publisher, licence and sections; ids,
+# English names, themes, inferred ministries and programs with their reasoning, notes, what a
+# 「内数」 figure is of, the figures outside the projects) is taken from the curated record at
+# the same line. The script stops with an error if a curated resolution contradicts a drafted
+# fact (or the draft's copy of the text differs from the curated one), so it cannot hide a
+# difference. Then: medrd --root OUT_ROOT validate
 import json
+import os
 import shutil
 import sys
 import tomllib
@@ -74,17 +79,59 @@ def same(what, drafted, curated, line):
         fail(f"line {line}: {what}: drafted {drafted!r}, curated {curated!r}")
 
 
+def resolve_source(draft, cur):
+    """The draft's source.toml with what the text does not say taken from the curated one: the
+    drafted title, fiscal year, title line and text file must agree with it, and the draft's
+    copy of the text must be byte-identical to the curated text."""
+    d, c = load(draft / "source.toml"), load(cur / "source.toml")
+    dd, cd = d["document"], c["document"]
+    same("source kind", d.get("kind"), c.get("kind", "document"), dd["line"])
+    drafted = [k for k in ("ja", "fiscal_year", "line", "text_file", "project_figure_label") if k in dd]
+    for k in drafted:
+        same(f"source {k}", dd[k], cd.get(k), dd["line"])
+    if (draft / dd["text_file"]).read_bytes() != (cur / cd["text_file"]).read_bytes():
+        fail(f"{draft / dd['text_file']}: the draft's copy of the text differs from {cur / cd['text_file']}")
+    doc = {k: v for k, v in dd.items() if k != "needs_review"}
+    for k, v in cd.items():
+        if k not in drafted:
+            doc[k] = v  # the id (the curated folder's name), English title, publisher, licence…
+    # the draft's open items: its [document] and each [[section]] (it does not divide the text)
+    resolved = int("needs_review" in dd) + sum("needs_review" in x for x in d.get("section", []))
+    return {"kind": d["kind"], "document": doc, "section": c["section"]}, resolved
+
+
 def main():
     if len(sys.argv) != 4:
-        fail("usage: draft-resolve.py DRAFT_DIR CURATED_DATA_DIR OUT_ROOT")
+        fail("usage: draft-resolve.py DRAFT_DIR CURATED_SOURCE_DIR OUT_ROOT")
     draft, cur, out = (Path(a) for a in sys.argv[1:])
     if out.exists():
         fail(f"{out} exists: give a new folder")
+    if not (cur / "source.toml").is_file() or not (cur / "programs.toml").is_file():
+        fail(f"{cur}: not a curated document folder of data/ (no source.toml or programs.toml)")
+    if not (draft / "source.toml").is_file():
+        fail(f"{draft}: not a draft folder of `medrd draft -o` (no source.toml)")
     tree = Path(__file__).resolve().parent.parent
+    data = cur.resolve().parent
+    # Check the source first: nothing is written when the draft is of another text.
+    source, resolved = resolve_source(draft, cur)
+    # Written into a staging folder beside OUT_ROOT and moved into place at the end: a
+    # failure leaves nothing half-written.
+    final, out = out, out.with_name(f".{out.name}.partial-{os.getpid()}")
+    try:
+        resolve(draft, cur, out, tree, data, source, resolved)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    out.rename(final)
+    print(f"draft-resolve: wrote {final}", file=sys.stderr)
+
+
+def resolve(draft, cur, out, tree, data, source, resolved):
     shutil.copytree(tree / "ontology", out / "ontology")
     shutil.copytree(tree / "queries", out / "queries")
-    shutil.copytree(cur, out / "data")
-    resolved = 0
+    shutil.copytree(data, out / "data")
+    dest = out / "data" / cur.resolve().name
+    (dest / "source.toml").write_text(dump(source))
 
     # programs: drafted name, printed ministries and line; the curator's id, English name,
     # themes, inferred ministries and parent.
@@ -109,7 +156,7 @@ def main():
             print(f"draft-resolve: adds program {c['id']} ({c['ja']}), not printed alone", file=sys.stderr)
             programs.append(c)
             resolved += 1
-    (out / "data/programs.toml").write_text(dump({"program": programs}))
+    (dest / "programs.toml").write_text(dump({"program": programs}))
 
     # overview: the drafted table; items and amounts outside the projects from the curator,
     # each at a line where the draft found that figure (review.toml).
@@ -125,7 +172,7 @@ def main():
     table = [{k: v for k, v in t.items() if k != "printed"} for t in dov["table"]]
     ctable = [{k: v for k, v in t.items()} for t in cov["table"]]
     same("overview table", table, ctable, 10)
-    (out / "data/overview.toml").write_text(
+    (dest / "overview.toml").write_text(
         dump({"table": dov["table"], "item": cov["item"], "amount": cov["amount"]})
     )
 
@@ -204,8 +251,8 @@ def main():
                 resolved += 1
             figures.append(x)
         d["amount"], d["group"], d["figure"] = amounts, groups, figures
-        (out / "data/projects" / f.name).write_text(dump(d))
-    print(f"draft-resolve: {resolved} review items resolved as in {cur}; wrote {out}", file=sys.stderr)
+        (dest / "projects" / f.name).write_text(dump(d))
+    print(f"draft-resolve: {resolved} review items resolved as in {cur}", file=sys.stderr)
 
 
 main()

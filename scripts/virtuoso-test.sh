@@ -32,7 +32,11 @@ fi
 pid=
 dir=$(mktemp -d)
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
+# ResultSetMaxRows: Virtuoso cuts answers at 10,000 rows by default (and says so in an
+# X-SPARQL-MaxRows header, which medrd refuses as a partial answer); the export of the RS
+# editions is 84k quads.
 sed -e "s#/var/lib/virtuoso-opensource-7/db/#$dir/#g" \
+    -e "s#^ResultSetMaxRows *=.*#ResultSetMaxRows = 1000000#" \
     -e "s#^ServerPort *= *1111#ServerPort = 127.0.0.1:$sql_port#" \
     -e "s#^ServerPort *= *8890#ServerPort = 127.0.0.1:$http_port#" \
     -e "s#^DirsAllowed *=.*#DirsAllowed = ., $dir, /usr/share/virtuoso-opensource-7/vad#" \
@@ -58,12 +62,21 @@ passed=0
 # what they print (stdout and stderr: validate reports its checks on stderr) byte for byte.
 # A query Virtuoso cannot answer in time counts as a failure (and Virtuoso may stay busy
 # with it, failing the next ones: fix the first).
+# What Virtuoso 7.2 itself cannot evaluate (its own internal error, not a difference of
+# answers): counted apart, and only while Virtuoso still fails with that very error; Jena
+# (scripts/jena-test.sh) answers these like the embedded store. rs-reconciliation: "SR066:
+# Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)" over the RS editions.
+declare -A known=([query rs-reconciliation]="SR066")
+known_failures=0
 compare() {
   local what=$1 local_code=0 remote_code=0
   shift
   "$medrd" "$@" > "$dir/local.out" 2>&1 || local_code=$?
   timeout "$limit" "$medrd" --endpoint "$endpoint" "$@" > "$dir/remote.out" 2>&1 || remote_code=$?
-  if [ "$remote_code" = 124 ]; then
+  if [ -n "${known[$what]:-}" ] && [ "$remote_code" = 2 ] && grep -q "Error ${known[$what]}:" "$dir/remote.out"; then
+    echo "known $what: Virtuoso's own error ${known[$what]} (an engine limit; Jena answers it)"
+    known_failures=$((known_failures + 1))
+  elif [ "$remote_code" = 124 ]; then
     echo "FAIL  $what: no answer from Virtuoso in ${limit}s"
     failed=$((failed + 1))
   elif [ "$local_code" != "$remote_code" ]; then
@@ -95,14 +108,14 @@ compare validate validate
 # What export, export --dcat and stats read from the endpoint (queries/kb/*.rq).
 compare stats stats
 compare "export --dcat" export --dcat
-# The export itself: Virtuoso 7.2 keeps an xsd:integer above 2^31-1 as xsd:decimal (our
-# schema:value in yen), so a whole decimal of Virtuoso's counts as that integer here; every
+# The export itself: Virtuoso 7.2 keeps an xsd:integer beyond ±(2^31-1) as xsd:decimal (our
+# amounts in yen), so a whole decimal of Virtuoso's counts as that integer here; every
 # other quad must be byte for byte the same.
 "$medrd" export -f nquads > "$dir/local.nq"
 timeout "$limit" "$medrd" --endpoint "$endpoint" export -f nquads > "$dir/remote.nq" || true
 xsd=http://www.w3.org/2001/XMLSchema
-retyped=$(grep -cE "\"[0-9]{10,}\"\\^\\^<$xsd#decimal>" "$dir/remote.nq" || true)
-XSD=$xsd perl -pe 's{"(\d+)"\^\^<\Q$ENV{XSD}\E#decimal>}{$1 > 2147483647 ? "\"$1\"^^<$ENV{XSD}#integer>" : $&}ge' \
+retyped=$(grep -cE "\"-?[0-9]{10,}\"\\^\\^<$xsd#decimal>" "$dir/remote.nq" || true)
+XSD=$xsd perl -pe 's{"(-?\d+)"\^\^<\Q$ENV{XSD}\E#decimal>}{abs($1) > 2147483647 ? "\"$1\"^^<$ENV{XSD}#integer>" : $&}ge' \
   "$dir/remote.nq" | LC_ALL=C sort > "$dir/remote.sorted"
 LC_ALL=C sort "$dir/local.nq" > "$dir/local.sorted"
 if [ -s "$dir/local.nq" ] && cmp -s "$dir/local.sorted" "$dir/remote.sorted"; then
@@ -112,5 +125,5 @@ else
   echo "FAIL  export nquads differs:"; diff "$dir/local.sorted" "$dir/remote.sorted" | head -20 || true
   failed=$((failed + 1))
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $known_failures known Virtuoso errors"
 [ "$failed" -eq 0 ]

@@ -3,8 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// medrd: the knowledge graph of Japan's FY2024 medical R&D budget request
-/// (令和6年度 医療分野の研究開発関連予算 概算要求), queried in SPARQL.
+/// medrd: the knowledge graph of Japan's medical R&D budget (the budget request summaries and
+/// administrative project review editions of data/), queried in SPARQL.
 #[derive(Parser, Debug)]
 #[command(name = "medrd", version, about, long_about = None)]
 pub struct Cli {
@@ -160,14 +160,16 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         graph_store: Option<String>,
     },
-    /// Draft reviewed data from a text of a 概算要求のポイント summary: -o writes draft TOML in
-    /// the layout of data/ (every record citing its line, `needs_review` where the text does
-    /// not decide); --check compares the draft with curated data and exits 1 below 95%
-    /// agreement in any category
+    /// Draft reviewed data from a text of a 概算要求のポイント summary: -o writes a draft source
+    /// folder in the layout of data/<source>/ (source.toml, a copy of the text and TOML
+    /// records, each citing its line, `needs_review` where the text does not decide); --check
+    /// compares the draft with a curated source folder and exits 1 below 95% agreement in any
+    /// category
     Draft {
-        /// The text conversion of the summary (like data/source/…ja.txt)
+        /// The text conversion of the summary (like
+        /// data/fy2024-request/fy2024-medical-rd-budget-request.ja.txt)
         source: PathBuf,
-        /// Write the draft into this folder, which must be new or empty
+        /// Write the draft source folder here (new or empty; its name becomes the source's id)
         #[arg(
             short,
             long,
@@ -176,7 +178,8 @@ pub enum Command {
             conflicts_with = "check"
         )]
         output: Option<PathBuf>,
-        /// Compare the draft with the curated data of DIR (a source folder, or data/)
+        /// Compare the draft with the curated data of the source folder DIR (e.g.
+        /// data/fy2024-request)
         #[arg(long, value_name = "DIR")]
         check: Option<PathBuf>,
         /// The organizations.toml whose `short` marks resolve ministries [default: DIR's (or

@@ -47,6 +47,16 @@ impl Kb {
                 .ok_or_else(|| bad("triple without object"))?;
             quads.push(Quad::new(subject, predicate, object, graph));
         }
+        // An endpoint may cut a long answer without saying so: the export must hold every
+        // triple the endpoint counts, or it is refused.
+        let counted: usize = self.graph_sizes()?.values().sum();
+        if quads.len() < counted {
+            return Err(q.error(format!(
+                "the endpoint answered {} of the {counted} triples it holds (a row limit?): \
+                 an incomplete export is not written",
+                quads.len()
+            )));
+        }
         Ok(quads)
     }
 

@@ -2,7 +2,7 @@
 //! document's named graph, each program, initiative and amount with its provenance.
 
 use crate::model::{Amount, Category, Data, Kind, Oku, Status};
-use crate::vocab::{ext, id, medrd, DATA_GRAPH, ID};
+use crate::vocab::{ext, id, medrd, ID};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -109,6 +109,7 @@ impl Builder {
             Literal::new_typed_literal(fiscal_year.to_string(), ext::XSD_G_YEAR),
         );
         self.add(iri, medrd::OKU_YEN, decimal(oku));
+        self.add(iri, ext::DCTERMS_SOURCE, node(id("source", &self.doc)));
         self.add(iri, ext::SCHEMA_VALUE, Literal::from(oku.yen()));
         self.add(
             iri,
@@ -188,17 +189,17 @@ fn status_concept(s: Status) -> NamedNodeRef<'static> {
     }
 }
 
-/// The label printed on project pages and figure lines for figures we model as totals.
-const PROJECT_FIGURE_LABEL: &str = "令和6年度概算要求額";
 const PROJECT_FIGURE_NOTE: &str = "Printed as 概算要求額 (request), but project figures add up to the overview table's request + demand totals (AMED: six projects + 100 = 1,490 ≈ 1,489, not 1,132), so the kind is modelled as request + demand.";
 
-/// Every triple of the data graph, in a stable order.
-pub fn data_quads(data: &Data) -> Vec<Quad> {
+/// Every triple of a document's graph (`graph/<slug>`), in a stable order. `shared`: also the
+/// organisations and themes of the shared files at the top of `data/` (given to one
+/// document's graph only, so that the union of the graphs states each once).
+pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
     let doc = &data.source.value.document;
     let fy = doc.fiscal_year;
     let mut b = Builder {
         quads: Vec::new(),
-        graph: DATA_GRAPH.into_owned().into(),
+        graph: crate::sources::source_graph(&data.slug).into(),
         doc: doc.id.clone(),
     };
 
@@ -225,6 +226,26 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         Literal::new_typed_literal(fy.to_string(), ext::XSD_G_YEAR),
     );
     b.derived_from(&doc_iri, &[doc.line]);
+    b.quads.extend(
+        crate::sources::Description {
+            slug: &data.slug,
+            source_id: &doc.id,
+            title_ja: &doc.ja,
+            title_en: &doc.en,
+            short_ja: doc.short_ja.as_deref(),
+            short_en: doc.short_en.as_deref(),
+            publisher: node(id("org", &doc.publisher)).into(),
+            fiscal_year: Some(fy),
+            edition: doc.edition.as_deref(),
+            issued: doc.issued.as_deref(),
+            url: doc.url.as_deref(),
+            via: None,
+            licence: Some(&doc.licence),
+            licence_note: &doc.licence_note,
+            source_class: medrd::SOURCE_DOCUMENT,
+        }
+        .quads(),
+    );
     let mut sections = BTreeMap::new();
     for s in &data.source.value.section {
         let s = s.get_ref();
@@ -257,7 +278,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         ),
         (&data.organizations.value.body, ext::ORG_ORGANIZATION),
     ];
-    for (orgs, class) in org_kinds {
+    for (orgs, class) in org_kinds.into_iter().filter(|_| shared) {
         for o in orgs {
             let o = o.get_ref();
             let iri = node(id("org", &o.id));
@@ -277,9 +298,11 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
 
     // ---- themes
     let scheme = node(format!("{ID}theme"));
-    b.typed(&scheme, ext::SKOS_CONCEPT_SCHEME);
-    b.labels(&scheme, "テーマ", "Themes");
-    for t in &data.themes.value.theme {
+    if shared {
+        b.typed(&scheme, ext::SKOS_CONCEPT_SCHEME);
+        b.labels(&scheme, "テーマ", "Themes");
+    }
+    for t in data.themes.value.theme.iter().filter(|_| shared) {
         let t = t.get_ref();
         let iri = node(id("theme", &t.id));
         b.typed(&iri, ext::SKOS_CONCEPT);
@@ -436,7 +459,7 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
                     fy,
                     fig.oku,
                     &fig.lines,
-                    Some(PROJECT_FIGURE_LABEL),
+                    doc.project_figure_label.as_deref(),
                 );
                 b.note(&iri, Some(PROJECT_FIGURE_NOTE));
             }
@@ -675,6 +698,8 @@ pub fn data_quads(data: &Data) -> Vec<Quad> {
         .quads
         .iter()
         .filter(|q| q.predicate == ext::PROV_WAS_DERIVED_FROM)
+        // The graph's DCAT dataset is derived from the document itself, not from a line.
+        .filter(|q| q.object != Term::from(doc_iri.clone()))
         .filter_map(|q| match &q.object {
             Term::NamedNode(n) => Some(n.as_str().to_owned()),
             _ => None,

@@ -11,9 +11,9 @@
 use crate::catalog;
 use crate::error::{Error, Result};
 use crate::graph;
-use crate::model::Data;
 use crate::remote;
-use crate::vocab::{BASE, DATA_GRAPH, ONTOLOGY_GRAPH};
+use crate::sources::{self, Sources};
+use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
@@ -75,7 +75,8 @@ impl Layout {
 /// The loaded knowledge base.
 pub struct Kb {
     pub layout: Layout,
-    pub data: Data,
+    /// The sources of `data/`: documents and RS editions.
+    pub sources: Sources,
     pub store: Store,
 }
 
@@ -386,8 +387,20 @@ impl Kb {
     /// transaction commits, and ingested after it.
     pub fn load(layout: Layout) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
-        let data = Data::load(&layout.data())?;
-        let quads = graph::data_quads(&data);
+        let sources = Sources::read(&layout.data())?;
+        // A fact stated by several documents (a program's name in this year's and next year's
+        // summary) is kept in the graph of the first only: queries run over the union of the
+        // graphs, which would otherwise see it twice.
+        let mut quads = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in sources.documents.iter().enumerate() {
+            quads.extend(
+                graph::data_quads(d, i == 0)
+                    .into_iter()
+                    .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
+            );
+        }
+        quads.extend(link_editions(&layout, &ontology, &quads, &sources)?);
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
@@ -424,7 +437,10 @@ impl Kb {
         {
             let mut tx = store.start_transaction()?;
             tx.clear_graph(ONTOLOGY_GRAPH)?;
-            tx.clear_graph(DATA_GRAPH)?;
+            for g in sources.graphs() {
+                tx.clear_graph(g.as_ref())?;
+            }
+            tx.clear_graph(sources::links_graph().as_ref())?;
             tx.extend(ontology.iter().chain(&quads));
             for file in in_transaction {
                 let g = extra_graph(file);
@@ -450,9 +466,20 @@ impl Kb {
         }
         Ok(Kb {
             layout,
-            data,
+            sources,
             store,
         })
+    }
+
+    /// The documents of `data/` (at least one).
+    pub fn documents(&self) -> &[crate::model::Data] {
+        &self.sources.documents
+    }
+
+    /// The first document (in folder-name order): the one whose graph also holds the shared
+    /// organisations and themes.
+    pub fn primary(&self) -> &crate::model::Data {
+        &self.sources.documents[0]
     }
 
     /// Runs a SPARQL query over the union of all graphs (ontology and data), or sends it to
@@ -482,7 +509,55 @@ impl Kb {
             .count()
     }
 
+    /// Number of triples in the graphs of the sources and the links (everything but the
+    /// ontology and `--with` files).
     pub fn data_graph_len(&self) -> usize {
-        self.graph_len(DATA_GRAPH)
+        self.sources
+            .graphs()
+            .into_iter()
+            .chain([sources::links_graph()])
+            .map(|g| self.graph_len(g.as_ref()))
+            .sum()
     }
+}
+
+/// The RS editions of `data/` as quads in their graphs, and the links between the documents'
+/// programs and their lines (the matcher with the curated decisions of
+/// `data/link-decisions.toml`) in the graph `links`. The matcher reads the programs and
+/// ministries from a store holding the ontology and the documents alone.
+fn link_editions(
+    layout: &Layout,
+    ontology: &[Quad],
+    documents: &[Quad],
+    sources: &Sources,
+) -> Result<Vec<Quad>> {
+    if sources.editions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = Store::new()?;
+    store.extend(ontology.iter().chain(documents).cloned())?;
+    let probe = Kb {
+        layout: Layout::new(layout.root.clone()),
+        sources: Sources::default(),
+        store,
+    };
+    let curated =
+        crate::link::matcher::read_decisions(&layout.root.join(crate::link::DECISIONS_FILE))?;
+    let rs = sources::read_editions(&sources.editions)?;
+    let programs = crate::link::matcher::programs(&probe)?;
+    let ministries = crate::link::matcher::ministry_names(&probe)?;
+    let candidates = crate::link::matcher::match_programs(&programs, &rs, &ministries, &curated);
+    let links: oxigraph::model::GraphName = sources::links_graph().into();
+    let mut quads = sources::rs_quads(&rs, &sources.editions, &ministries);
+    let observations = crate::link::rs::observations(&quads);
+    quads.extend(observations);
+    for e in &sources.editions {
+        quads.extend(sources::edition_description(e));
+    }
+    quads.extend(
+        crate::link::matcher::linkset(&candidates)
+            .into_iter()
+            .map(|t| t.in_graph(links.clone())),
+    );
+    Ok(quads)
 }

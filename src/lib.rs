@@ -23,6 +23,7 @@ pub mod publish;
 pub mod remote;
 pub mod serve;
 pub mod service;
+pub mod sources;
 pub mod synth;
 pub mod validate;
 pub mod vocab;

@@ -73,6 +73,8 @@ pub enum Category {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceFile {
+    /// `document` (absent means the same); other kinds are read by [`crate::sources`].
+    pub kind: Option<String>,
     pub document: Document,
     pub section: Vec<Spanned<Section>>,
 }
@@ -86,9 +88,22 @@ pub struct Document {
     pub publisher: String,
     pub fiscal_year: i32,
     pub text_file: String,
+    /// Short titles for diagrams, tables and pages (default: the full title).
+    pub short_ja: Option<String>,
+    pub short_en: Option<String>,
+    /// The caption printed on project pages and figure lines (「令和6年度概算要求額」).
+    pub project_figure_label: Option<String>,
+    /// The edition as the publisher names it.
+    pub edition: Option<String>,
+    /// Date of issue (xsd:date or gYearMonth form) and the address it was taken from.
+    pub issued: Option<String>,
+    pub url: Option<String>,
     pub licence: String,
     pub licence_note: String,
     pub line: usize,
+    /// Set by `medrd draft` where the text does not say (English title, publisher, licence…):
+    /// a source with it left does not load.
+    pub needs_review: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +119,8 @@ pub struct Section {
     pub note: Option<String>,
     #[serde(default)]
     pub notes: Vec<SectionNote>,
+    /// Set by `medrd draft`, which does not divide a text into sections.
+    pub needs_review: Option<String>,
 }
 
 /// A statement of a section that is not a fact about one program or figure.
@@ -133,6 +150,9 @@ pub struct Organization {
     pub short: Option<String>,
     pub legend: Option<String>,
     pub line: usize,
+    /// Diagram colours (fill, border/line), `#rrggbb`.
+    pub fill: Option<String>,
+    pub line_colour: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -437,10 +457,14 @@ pub fn read_optional_toml<T: DeserializeOwned>(path: &Path) -> Result<Option<T>>
     }
 }
 
-/// Everything in `data/`, parsed and cross-checked.
+/// One document source: the shared files at the top of `data/` (organisations, themes) and
+/// the document's own folder `data/<slug>/`, parsed and cross-checked.
 #[derive(Debug)]
 pub struct Data {
+    /// The document's folder (`data/<slug>/`).
     pub dir: PathBuf,
+    /// The folder name: the source's slug, which names its graph.
+    pub slug: String,
     pub source: Parsed<SourceFile>,
     pub organizations: Parsed<OrganizationsFile>,
     pub themes: Parsed<ThemesFile>,
@@ -451,21 +475,30 @@ pub struct Data {
 }
 
 impl Data {
-    /// Reads every file of `data/` (projects from `data/projects/*.toml`, in name order) and
-    /// checks that every reference between them resolves.
-    pub fn load(dir: &Path) -> Result<Self> {
+    /// Reads the shared files of `data_root` and every file of the document folder `dir`
+    /// (projects from `dir/projects/*.toml`, in name order) and checks that every reference
+    /// between them resolves.
+    pub fn load(data_root: &Path, dir: &Path) -> Result<Self> {
         let projects_dir = dir.join("projects");
-        let mut project_paths: Vec<PathBuf> = std::fs::read_dir(&projects_dir)
-            .map_err(|e| Error::io(&projects_dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
+        // A document without integrated projects (a folder with no projects/) has none.
+        let mut project_paths: Vec<PathBuf> = match std::fs::read_dir(&projects_dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            entries => entries
+                .map_err(|e| Error::io(&projects_dir, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect(),
+        };
         project_paths.sort();
         let data = Data {
             dir: dir.to_owned(),
+            slug: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             source: parse(&dir.join("source.toml"))?,
-            organizations: parse(&dir.join("organizations.toml"))?,
-            themes: parse(&dir.join("themes.toml"))?,
+            organizations: parse(&data_root.join("organizations.toml"))?,
+            themes: parse(&data_root.join("themes.toml"))?,
             programs: parse(&dir.join("programs.toml"))?,
             overview: parse(&dir.join("overview.toml"))?,
             projects: project_paths
@@ -605,6 +638,20 @@ impl Data {
             }
         }
         let src = &self.source;
+        if let Some(why) = &src.value.document.needs_review {
+            // the line of the field (else of the table)
+            let table = src.text.find("[document]").unwrap_or(0);
+            let at = src.text[table..]
+                .find("needs_review")
+                .map_or(table, |i| table + i);
+            let line = line_at(&src.text, at);
+            return Err(Error::data(&src.path, line, review(why)));
+        }
+        for s in &src.value.section {
+            if let Some(why) = &s.get_ref().needs_review {
+                return Err(src.error(s, review(why)));
+            }
+        }
         if !orgs.contains(src.value.document.publisher.as_str()) {
             return Err(Error::data(
                 &src.path,

@@ -94,8 +94,9 @@ fn figure(oku: Oku) -> String {
     format!("{oku}億円")
 }
 
-/// Verifies every cited line of `data/` against the source text.
-pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
+/// Verifies every cited line of a document against its text. `shared`: also the shared
+/// organisations of `data/organizations.toml`, whose lines are those of the first document.
+pub fn verify(data: &Data, shared: bool) -> Result<Vec<Mismatch>> {
     let lines = data.source_lines()?.iter().map(|l| normalize(l)).collect();
     let mut c = Checker {
         lines,
@@ -114,6 +115,7 @@ pub fn verify(data: &Data) -> Result<Vec<Mismatch>> {
         .chain(&orgs.value.agency)
         .chain(&orgs.value.institute)
         .chain(&orgs.value.body)
+        .filter(|_| shared)
     {
         let v = o.get_ref();
         let text = c.line(v.line).unwrap_or("");

@@ -6,7 +6,7 @@ use crate::catalog::{self, NamedQuery};
 use crate::error::{Error, Result};
 use crate::kb::Kb;
 use crate::output::Table;
-use crate::vocab::{ext, id, DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES};
+use crate::vocab::{ext, id, ONTOLOGY_GRAPH, PREFIXES};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -85,9 +85,16 @@ fn stats(kb: &Kb) -> Result<Stats> {
             *sizes.entry(g.as_ref()).or_default() += 1;
         }
     }
-    let graphs = [DATA_GRAPH, ONTOLOGY_GRAPH]
-        .iter()
-        .map(|g| (g.into_owned(), sizes.get(g).copied().unwrap_or(0)))
+    let graphs = kb
+        .sources
+        .graphs()
+        .into_iter()
+        .chain([crate::sources::links_graph(), ONTOLOGY_GRAPH.into_owned()])
+        .map(|g| {
+            let n = sizes.get(&g.as_ref()).copied().unwrap_or(0);
+            (g, n)
+        })
+        .filter(|(_, n)| *n > 0)
         .collect();
     let triples: HashSet<Triple> = quads.into_iter().map(Triple::from).collect();
     let mut subjects: HashSet<&NamedOrBlankNode> = HashSet::new();
@@ -148,7 +155,7 @@ pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
     let ds = iri(DATASET);
     let catalog = iri(id("catalog", "medrd-kg"));
     let publisher = iri(id("agent", "medrd-kg"));
-    let doc = &kb.data.source.value.document;
+    let doc = &kb.primary().source.value.document;
     let source = iri(id("source", &doc.id));
     let source_license = iri(id("license", "gov-jp-standard-terms-2.0"));
     let cc_by = iri(doc.licence.clone());
@@ -184,30 +191,22 @@ pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
     add(
         &ds,
         dct("title"),
-        lang(
-            "令和6年度 医療分野の研究開発関連予算 概算要求 ナレッジグラフ",
-            "ja",
-        )
-        .into(),
+        lang(&format!("{} ナレッジグラフ", doc.ja), "ja").into(),
     );
     add(
         &ds,
         dct("title"),
-        lang(
-            "Knowledge graph of Japan's FY2024 medical R&D budget request",
-            "en",
-        )
-        .into(),
+        lang(&format!("Knowledge graph: {}", doc.en), "en").into(),
     );
     add(
         &ds,
         dct("description"),
-        lang("健康・医療戦略推進本部「令和6年度 医療分野の研究開発関連予算 概算要求のポイント」の事業、府省庁、統合プロジェクト、取組、予算額を出典の行とともにRDFにしたもの。", "ja").into(),
+        lang(&format!("「{}」（{}）の事業、府省庁、統合プロジェクト、取組、予算額を出典の行とともにRDFにしたもの。行政事業レビューの版の予算・執行・支出先を並べる。", doc.ja, doc.edition.as_deref().unwrap_or("")), "ja").into(),
     );
     add(
         &ds,
         dct("description"),
-        lang("The programs, ministries, integrated projects, initiatives and budget figures of the Headquarters for Healthcare Policy's summary of the FY2024 budget request for medical R&D, as RDF, each traced to the line of the source where it stands.", "en").into(),
+        lang(&format!("The programs, ministries, integrated projects, initiatives and budget figures of \"{}\" as RDF, each traced to the line of the source where it stands, beside the budget, execution and recipients of the administrative project review editions.", doc.en), "en").into(),
     );
     add(
         &ds,
@@ -230,7 +229,7 @@ pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
     add(
         &ds,
         dct("rights"),
-        lang("The dataset is licensed under CC BY 4.0. Its source document is published by the Headquarters for Healthcare Policy under the Government of Japan Standard Terms of Use (Ver.2.0), which are compatible with CC BY 4.0; cite 健康・医療戦略推進本部「令和6年度 医療分野の研究開発関連予算 概算要求のポイント」 as the source.", "en").into(),
+        lang(&format!("The dataset is licensed under CC BY 4.0. Its source document: {}; cite 「{}」 as the source.", doc.licence_note, doc.ja), "en").into(),
     );
     add(&ds, dct("source"), source.clone().into());
     add(
@@ -264,14 +263,15 @@ pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
     ] {
         add(&ds, dcat("keyword"), Literal::new_simple_literal(k).into());
     }
-    let period = iri(id("period", "fy2024"));
+    let fy = doc.fiscal_year;
+    let period = iri(id("period", &format!("fy{fy}")));
     add(&ds, dct("temporal"), period.clone().into());
     add(&period, rdf_type.clone(), dct("PeriodOfTime").into());
     add(
         &period,
         dcat("startDate"),
         Literal::new_typed_literal(
-            "2024-04-01",
+            format!("{fy}-04-01"),
             NamedNodeRef::new_unchecked(&format!("{XSD}date")),
         )
         .into(),
@@ -280,7 +280,7 @@ pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
         &period,
         dcat("endDate"),
         Literal::new_typed_literal(
-            "2025-03-31",
+            format!("{}-03-31", fy + 1),
             NamedNodeRef::new_unchecked(&format!("{XSD}date")),
         )
         .into(),
@@ -553,8 +553,8 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     let metadata = serde_json::json!({
         "@context": ["http://www.w3.org/ns/csvw", { "@language": "en" }],
         "dc:title": "medrd-kg tables",
-        "dc:license": { "@id": kb.data.source.value.document.licence },
-        "dc:source": { "@id": id("source", &kb.data.source.value.document.id) },
+        "dc:license": { "@id": kb.primary().source.value.document.licence },
+        "dc:source": { "@id": id("source", &kb.primary().source.value.document.id) },
         "dc:isPartOf": { "@id": DATASET },
         "tables": tables,
     });

@@ -44,7 +44,24 @@ pub fn query(url: &str, sparql: &str) -> Result<QueryResults<'static>> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    // An endpoint that cuts a result at its row limit says so in this header (Virtuoso:
+    // ResultSetMaxRows, 10,000 by default): a partial answer would be a wrong answer.
+    let max_rows = response
+        .headers()
+        .get("x-sparql-maxrows")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = response.into_body().into_reader();
+    if let (Some(rows), true) = (max_rows, status.is_success()) {
+        return Err(error(
+            url,
+            format!(
+                "the endpoint cut its answer at {rows} rows (X-SPARQL-MaxRows): a partial \
+                 answer is not used; raise the endpoint's row limit (Virtuoso: \
+                 ResultSetMaxRows in virtuoso.ini) or narrow the query"
+            ),
+        ));
+    }
     if !status.is_success() {
         let mut text = String::new();
         let _ = body.take(4000).read_to_string(&mut text);

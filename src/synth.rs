@@ -6,7 +6,7 @@
 //! copies join on them as the documents of many budget years would.
 
 use crate::error::{Error, Result};
-use crate::vocab::{DATA_GRAPH, ID, ONTOLOGY_GRAPH};
+use crate::vocab::{ID, ONTOLOGY_GRAPH};
 use crate::Kb;
 use oxigraph::model::{GraphNameRef, Literal, NamedOrBlankNode, Term};
 use std::collections::HashSet;
@@ -63,10 +63,13 @@ impl Template {
         }
         let mut programs = 0;
         let mut lines = Vec::new();
-        for q in
-            kb.store
-                .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(DATA_GRAPH)))
-        {
+        let primary = crate::sources::source_graph(&kb.primary().slug);
+        for q in kb.store.quads_for_pattern(
+            None,
+            None,
+            None,
+            Some(GraphNameRef::NamedNode(primary.as_ref())),
+        ) {
             let q = q?;
             let p = q.predicate.as_str();
             if p == RDF_TYPE && matches!(&q.object, Term::NamedNode(o) if o.as_str() == PROGRAM) {

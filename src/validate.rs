@@ -45,8 +45,14 @@ pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
         summary:
             "Every cited line of the source text holds the name, text or figure recorded for it."
                 .into(),
-        violations: provenance::verify(&kb.data)?
+        violations: kb
+            .documents()
+            .iter()
+            .enumerate()
+            .map(|(i, d)| provenance::verify(d, i == 0))
+            .collect::<Result<Vec<_>>>()?
             .into_iter()
+            .flatten()
             .map(|m| format!("{}: {}", m.at, m.message))
             .collect(),
     });

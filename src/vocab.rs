@@ -13,9 +13,7 @@ pub const ID: &str = "https://w3id.org/medrd-kg/id/";
 /// The named graph that holds the ontology files.
 pub const ONTOLOGY_GRAPH: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/graph/ontology");
-/// The named graph that holds the facts of the FY2024 source document.
-pub const DATA_GRAPH: NamedNodeRef<'static> =
-    NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/graph/fy2024-request");
+// The graph of a source is a function of its folder name: `crate::sources::source_graph`.
 
 /// Prefixes used when writing Turtle, tables and diagrams.
 pub const PREFIXES: &[(&str, &str)] = &[
@@ -73,7 +71,8 @@ pub mod medrd {
         INFERENCE = "Inference", REASONING = "reasoning",
         AMOUNT_KIND_SCHEME = "AmountKindScheme", REQUEST = "Request", DEMAND = "Demand",
         REQUEST_TOTAL = "RequestTotal", INITIAL_BUDGET = "InitialBudget",
-        SUPPLEMENTARY_BUDGET = "SupplementaryBudget",
+        SUPPLEMENTARY_BUDGET = "SupplementaryBudget", EXECUTION = "Execution",
+        STAGE_ORDER = "stageOrder", RS_EDITION = "RsEdition",
         FUNDING_CATEGORY_SCHEME = "FundingCategoryScheme", AMED_FUNDED = "AmedFunded",
         IN_HOUSE_FUNDED = "InHouseFunded",
         STATUS_SCHEME = "StatusScheme", NEW = "New", EXPANDED = "Expanded", UNMARKED = "Unmarked",
@@ -120,6 +119,7 @@ pub mod ext {
         SCHEMA_VALUE = "https://schema.org/value",
         SCHEMA_CURRENCY = "https://schema.org/currency",
         XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal",
+        XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer",
         XSD_G_YEAR = "http://www.w3.org/2001/XMLSchema#gYear",
     );
 }

@@ -4,11 +4,12 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 
-WITH <https://w3id.org/medrd-kg/graph/fy2024-request>
-INSERT { ?x medrd:derivedTheme ?theme }
+# Each derived theme goes to the graph of the source that states the program (every document
+# folder of data/ is a graph of its own); the themes and keywords are shared.
+INSERT { GRAPH ?g { ?x medrd:derivedTheme ?theme } }
 WHERE {
-  ?theme medrd:keyword ?keyword .
-  {
+  GRAPH ?tg { ?theme medrd:keyword ?keyword }
+  GRAPH ?g { {
     ?x a medrd:Program ; rdfs:label ?text .
   } UNION {
     ?x a medrd:Program ; skos:altLabel ?text .
@@ -20,6 +21,6 @@ WHERE {
     ?x a medrd:FigureEntry ; medrd:figureText ?text .
   } UNION {
     ?entry a medrd:FigureEntry ; medrd:listsProgram ?x ; medrd:figureText ?text .
-  }
+  } }
   FILTER (LANG(?text) = "ja" && CONTAINS(?text, STR(?keyword)))
 }

@@ -1,5 +1,5 @@
-//! `medrd draft SOURCE.txt -o DIR | --check DIR`: drafts data from a summary text, or
-//! compares the draft with curated data.
+//! `medrd draft SOURCE.txt -o DIR | --check DIR`: drafts a source folder from a summary text,
+//! or compares the draft with a curated source folder.
 
 use anyhow::Context;
 use medrd_kg::draft::{self, check, write};
@@ -15,11 +15,11 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let orgs = organizations_path(root, check_dir, organizations);
     let marks = draft::marks(&orgs)?;
-    let d = draft::draft_file(source, &marks)
+    let text =
+        std::fs::read_to_string(source).with_context(|| format!("reading {}", source.display()))?;
+    let d = draft::draft_text(source, &text, &marks)
         .with_context(|| format!("drafting {}", source.display()))?;
     if let Some(dir) = check_dir {
-        let text = std::fs::read_to_string(source)
-            .with_context(|| format!("reading {}", source.display()))?;
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
         let report = check::check(&d, &lines, dir)
             .with_context(|| format!("reading the curated data of {}", dir.display()))?;
@@ -33,7 +33,12 @@ pub fn run(
     let dir = output.context("give -o DIR or --check DIR")?;
     let known = write::Known::read(&root.join("data"))
         .context("reading the curated ids of data/ (to keep programs' ids)")?;
-    let files = write::render(&d, &known);
+    // The folder's name is the source's id (and its graph's), as for the folders of data/.
+    let slug = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .context("-o DIR: give a folder with a name (it becomes the source's id)")?;
+    let files = write::render(&d, &text, &slug, &known).context("drafting the source folder")?;
     write::write(dir, &files).context("writing the draft")?;
     let open = files
         .values()

@@ -1,7 +1,7 @@
 //! Graphviz output: a diagram as a DOT graph (built with graphviz-rust's structures and
 //! printer), styled by node kind and ministry, and drawn to SVG/PNG by the `dot` program.
 
-use super::{Diagram, Lang, Node};
+use super::{Diagram, Lang, Node, Palette};
 use crate::error::{Error, Result};
 use graphviz_rust::dot_structures::{
     Attribute, Edge as DotEdge, EdgeTy, Graph, GraphAttributes, Id, Node as DotNode, NodeId, Stmt,
@@ -16,32 +16,6 @@ use unicode_width::UnicodeWidthStr;
 /// The font every label uses: Noto Sans CJK JP (Debian package fonts-noto-cjk) draws both
 /// Japanese and Latin text.
 pub const FONT: &str = "Noto Sans CJK JP";
-
-/// Fill colour of each ministry (by its skos:notation), used for its programs too.
-pub fn ministry_colour(code: &str) -> &'static str {
-    match code {
-        "cao" => "#f4cccc",
-        "cfa" => "#fce5cd",
-        "mic" => "#d0e0e3",
-        "mext" => "#d9ead3",
-        "mhlw" => "#cfe2f3",
-        "meti" => "#d9d2e9",
-        _ => "#eeeeee",
-    }
-}
-
-/// Border and line colour matching [`ministry_colour`].
-pub fn ministry_line(code: &str) -> &'static str {
-    match code {
-        "cao" => "#cc0000",
-        "cfa" => "#e69138",
-        "mic" => "#45818e",
-        "mext" => "#6aa84f",
-        "mhlw" => "#3d85c6",
-        "meti" => "#674ea7",
-        _ => "#666666",
-    }
-}
 
 /// Colour of bridge borders (programs listed in several projects).
 pub const BRIDGE: &str = "#b00020";
@@ -146,7 +120,7 @@ fn fill(tokens: &[String], target: usize) -> Vec<String> {
     lines
 }
 
-fn node_attrs(n: &Node) -> Vec<Attribute> {
+fn node_attrs(n: &Node, palette: &Palette) -> Vec<Attribute> {
     let first = n.groups.iter().next().map(String::as_str).unwrap_or("");
     let mut label = match n.kind.as_str() {
         "initiative" => wrap(&n.label, 30),
@@ -172,26 +146,26 @@ fn node_attrs(n: &Node) -> Vec<Attribute> {
         "program" => {
             push("shape", "box");
             if n.groups.len() > 1 {
-                let colours: Vec<&str> = n.groups.iter().map(|g| ministry_colour(g)).collect();
+                let colours: Vec<&str> = n.groups.iter().map(|g| palette.fill(g)).collect();
                 push("style", "striped");
                 push("fillcolor", &colours.join(":"));
             } else {
                 push("style", "filled");
-                push("fillcolor", ministry_colour(first));
+                push("fillcolor", palette.fill(first));
             }
             if n.bridge {
                 push("penwidth", "3.5");
                 push("color", BRIDGE);
                 push("fontcolor", BRIDGE);
             } else {
-                push("color", ministry_line(first));
+                push("color", palette.line(first));
             }
         }
         "ministry" => {
             push("shape", "ellipse");
             push("style", "filled,bold");
-            push("fillcolor", ministry_colour(first));
-            push("color", ministry_line(first));
+            push("fillcolor", palette.fill(first));
+            push("color", palette.line(first));
             push("penwidth", "2");
             push("fontsize", "13");
         }
@@ -240,7 +214,13 @@ fn node_attrs(n: &Node) -> Vec<Attribute> {
     a
 }
 
-fn edge_attrs(from: &Node, e: &super::Edge, max_weight: f64, lang: Lang) -> Vec<Attribute> {
+fn edge_attrs(
+    from: &Node,
+    e: &super::Edge,
+    max_weight: f64,
+    lang: Lang,
+    palette: &Palette,
+) -> Vec<Attribute> {
     let mut a = Vec::new();
     let mut push = |k: &str, v: &str| a.push(attr(k, v));
     let width = |w: f64, scale: f64| format!("{:.1}", 1.0 + scale * w / max_weight.max(1.0));
@@ -304,7 +284,7 @@ fn edge_attrs(from: &Node, e: &super::Edge, max_weight: f64, lang: Lang) -> Vec<
             let w = e.weight.unwrap_or(0.0);
             let colour = match from.kind.as_str() {
                 "ministry" => {
-                    ministry_line(from.groups.iter().next().map(String::as_str).unwrap_or(""))
+                    palette.line(from.groups.iter().next().map(String::as_str).unwrap_or(""))
                 }
                 _ => "#6aa84f",
             };
@@ -368,8 +348,8 @@ fn legend(d: &Diagram) -> Option<Stmt> {
         let label = names.get(*g).cloned().unwrap_or_else(|| g.to_uppercase());
         rows.push_str(&format!(
             "<TR><TD BGCOLOR=\"{}\" COLOR=\"{}\">{}</TD></TR>",
-            ministry_colour(g),
-            ministry_line(g),
+            d.palette.fill(g),
+            d.palette.line(g),
             html(&label)
         ));
     }
@@ -379,7 +359,7 @@ fn legend(d: &Diagram) -> Option<Stmt> {
             .map(|g| {
                 format!(
                     "<TD BGCOLOR=\"{}\" BORDER=\"0\" WIDTH=\"8\"></TD>",
-                    ministry_colour(g)
+                    d.palette.fill(g)
                 )
             })
             .collect();
@@ -468,7 +448,7 @@ pub fn to_graph(d: &Diagram) -> Graph {
     for n in d.nodes() {
         stmts.push(Stmt::Node(DotNode::new(
             NodeId(quoted(&n.key), None),
-            node_attrs(n),
+            node_attrs(n, &d.palette),
         )));
     }
     let edges = d.edges();
@@ -482,7 +462,7 @@ pub fn to_graph(d: &Diagram) -> Graph {
                 Vertex::N(NodeId(quoted(&a.key), None)),
                 Vertex::N(NodeId(quoted(&b.key), None)),
             ),
-            attributes: edge_attrs(a, e, max_weight, d.lang),
+            attributes: edge_attrs(a, e, max_weight, d.lang, &d.palette),
         }));
     }
     Graph::DiGraph {

@@ -1,7 +1,7 @@
 //! Mermaid output: a diagram as a Mermaid flowchart, written by our own code (no renderer
 //! needed), with one class per node kind and ministry so GitHub and docs sites colour it.
 
-use super::dot::{ministry_colour, ministry_line, wrap, BRIDGE};
+use super::dot::{wrap, BRIDGE};
 use super::{Diagram, Node};
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -173,7 +173,7 @@ pub fn to_mermaid(d: &Diagram) -> String {
             "bridge" => format!("fill:#fff,stroke:{BRIDGE},stroke-width:4px,color:{BRIDGE}"),
             "multi" => "fill:#fff,stroke:#666,stroke-dasharray:2".to_owned(),
             "literal" | "resource" | "program" | "ministry" => "fill:#fff,stroke:#666".to_owned(),
-            g => format!("fill:{},stroke:{}", ministry_colour(g), ministry_line(g)),
+            g => format!("fill:{},stroke:{}", d.palette.fill(g), d.palette.line(g)),
         };
         let _ = writeln!(out, "    classDef k_{c} {style}");
     }

@@ -104,6 +104,8 @@ pub enum Kind {
     Program(String),
     /// Projects linked by the programs they share and by medrd:feedsInto.
     CrossProject,
+    /// One program's money: ministry → program → RS lines → recipients, by program slug.
+    Money(String),
     /// Ministry → funding category → project money flow.
     Budget,
     /// The classes and properties of the ontology.
@@ -134,6 +136,7 @@ impl Kind {
             "theme" => Kind::Theme(need("a theme slug (e.g. dementia)")?),
             "ministry" => Kind::Ministry(need("a ministry code (e.g. mhlw)")?.to_lowercase()),
             "program" => Kind::Program(need("a program slug (e.g. dementia-rd)")?),
+            "money" => Kind::Money(need("a program slug (e.g. medical-device-seeds)")?),
             "cross-project" => Kind::CrossProject,
             "budget" => Kind::Budget,
             "ontology" => Kind::Ontology,
@@ -159,7 +162,7 @@ impl Kind {
             other => {
                 return Err(Error::Diagram(format!(
                     "unknown diagram {other:?} (overview, project N, theme SLUG, ministry CODE, \
-                     program SLUG, cross-project, budget, ontology, timeline \
+                     program SLUG, money PROGRAM, cross-project, budget, ontology, timeline \
                      program|project|ministry SLUG, or --query FILE.rq)"
                 )))
             }
@@ -174,6 +177,7 @@ impl Kind {
             Kind::Theme(s) => format!("theme-{s}"),
             Kind::Ministry(c) => format!("ministry-{c}"),
             Kind::Program(s) => format!("program-{s}"),
+            Kind::Money(p) => format!("money-{p}"),
             Kind::CrossProject => "cross-project".into(),
             Kind::Budget => "budget".into(),
             Kind::Ontology => "ontology".into(),
@@ -193,11 +197,12 @@ impl Kind {
             Kind::Theme(_) => "theme.rq",
             Kind::Ministry(_) => "ministry.rq",
             Kind::Program(_) => "program.rq",
+            Kind::Money(_) => "money.rq",
             Kind::CrossProject => "cross-project.rq",
             Kind::Budget => "budget.rq",
             Kind::Ontology => "ontology.rq",
-            Kind::Timeline(..) => "timeline.rq",
-            Kind::Query(_) => return None,
+            // A timeline reads its subject's named query (timeline::rows_by_subject).
+            Kind::Timeline(..) | Kind::Query(_) => return None,
         })
     }
 }
@@ -250,6 +255,38 @@ pub struct Diagram {
     pub lang: Lang,
     pub graph: DiGraph<Node, Edge>,
     index: BTreeMap<String, NodeIndex>,
+    /// The ministries' colours, from `data/organizations.toml`.
+    pub palette: Palette,
+}
+
+/// Fill and line colour of each ministry (by its code, the skos:notation), read from
+/// `data/organizations.toml` (`fill`, `line_colour`); grey for anything else.
+#[derive(Clone, Debug, Default)]
+pub struct Palette(pub BTreeMap<String, (String, String)>);
+
+impl Palette {
+    /// The colours of every organisation of a document's shared files that has them.
+    pub fn from_data(data: &crate::model::Data) -> Self {
+        let o = &data.organizations.value;
+        Palette(
+            [&o.ministry, &o.agency, &o.institute, &o.body]
+                .into_iter()
+                .flatten()
+                .map(|o| o.get_ref())
+                .filter_map(|o| Some((o.id.clone(), (o.fill.clone()?, o.line_colour.clone()?))))
+                .collect(),
+        )
+    }
+
+    /// Fill colour of a ministry, used for its programs too.
+    pub fn fill(&self, code: &str) -> &str {
+        self.0.get(code).map_or("#eeeeee", |c| c.0.as_str())
+    }
+
+    /// Border and line colour matching [`Palette::fill`].
+    pub fn line(&self, code: &str) -> &str {
+        self.0.get(code).map_or("#666666", |c| c.1.as_str())
+    }
 }
 
 impl Diagram {
@@ -384,26 +421,39 @@ impl Diagram {
     }
 }
 
-/// An amount in 億円 with thousands separators (`1,489`, `0.4`).
+/// An amount in 億円 with thousands separators and at most two decimals, rounded half up on
+/// the decimal value (`1,489`, `0.4`, `10.24` for 10.235, `2` for 1.999).
 pub fn oku(v: f64) -> String {
-    let whole = v.trunc() as i64;
-    let mut digits = whole.abs().to_string();
+    oku_places(v, 2)
+}
+
+/// An amount in 億円 as the source gives it, to the yen (six decimals at most, `10.235`,
+/// `2,115.332`): for tooltips and tables, where a rounded figure would misquote the source.
+pub fn oku_exact(v: f64) -> String {
+    oku_places(v, 6)
+}
+
+/// An amount in 億円 with thousands separators and at most `places` (≤ 6) decimals, trailing
+/// zeros dropped, rounded half up on the decimal value.
+fn oku_places(v: f64, places: u32) -> String {
+    // Through millionths first: 10.235 is 10.23499… in binary, and a reader rounds 10.235.
+    let micro = (v.abs() * 1e6).round() as u64;
+    let step = 10u64.pow(6 - places.min(6));
+    let units = (micro + step / 2) / step;
+    let scale = 10u64.pow(places.min(6));
+    let mut digits = (units / scale).to_string();
     let mut i = digits.len() as isize - 3;
     while i > 0 {
         digits.insert(i as usize, ',');
         i -= 3;
     }
-    let frac = v.fract().abs();
-    let sign = if v < 0.0 { "-" } else { "" };
-    if frac > 1e-9 {
-        let f = format!("{frac:.2}");
-        format!(
-            "{sign}{digits}{}",
-            f.trim_start_matches('0').trim_end_matches('0')
-        )
-    } else {
-        format!("{sign}{digits}")
+    let sign = if v < 0.0 && units > 0 { "-" } else { "" };
+    let frac = units % scale;
+    if frac == 0 {
+        return format!("{sign}{digits}");
     }
+    let f = format!("{frac:0width$}", width = places as usize);
+    format!("{sign}{digits}.{}", f.trim_end_matches('0'))
 }
 
 /// A term as a diagram key: compact IRI, or the literal's text.
@@ -444,6 +494,7 @@ fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
             ("medrd:IntegratedProject", n.clone(), "project")
         }
         Kind::Timeline(timeline::Subject::Ministry, c) => ("medrd:Ministry", c.clone(), "ministry"),
+        Kind::Money(p) => ("medrd:Program", p.clone(), "program"),
         _ => return Ok(None),
     };
     let lookup = match kind {
@@ -489,10 +540,9 @@ fn or<'a>(a: &'a str, b: &'a str) -> &'a str {
 }
 
 /// The title of a built-in diagram.
-fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
+fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (String, String) {
     let t = |ja: &str, en: &str| lang.pick(ja, en).to_owned();
-    let head = "令和6年度 医療分野の研究開発関連予算 概算要求";
-    let head_en = "FY2024 medical R&D budget request";
+    let (head, head_en) = head;
     let what = match kind {
         Kind::Overview => t(
             "統合プロジェクト・事業・府省庁",
@@ -502,6 +552,7 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
         Kind::Theme(s) => format!("{}: {}", t("テーマ", "Theme"), or(arg_label, s)),
         Kind::Ministry(c) => format!("{}: {}", t("府省庁", "Ministry"), or(arg_label, c)),
         Kind::Program(s) => format!("{}: {}", t("事業", "Program"), or(arg_label, s)),
+        Kind::Money(p) => format!("{}: {}", t("お金の流れ", "Money path"), or(arg_label, p)),
         Kind::CrossProject => t("プロジェクト間のつながり", "Links between projects"),
         Kind::Budget => t("予算の流れ（億円）", "Budget flow (億円, 100 million yen)"),
         Kind::Ontology => t("オントロジー", "Ontology"),
@@ -533,14 +584,23 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str) -> (String, String) {
              (the document gives no per-ministry project figures).",
         ),
         Kind::Project(_) => t("破線：再掲", "Dashed: repost (再掲)"),
+        Kind::Money(_) => t(
+            "府省庁→事業→行政事業レビュー(RS)の事業（辺：リンクの種類）→支出先（5-1、最新の版、億円）。",
+            "Ministry → program → administrative project review (RS) lines (edge: link relation) → recipients (5-1, latest edition, 億円).",
+        ),
         _ => String::new(),
     };
-    (format!("{} — {what}", lang.pick(head, head_en)), note)
+    match kind {
+        // Its money comes from the RS editions, not from the document the head names.
+        Kind::Money(_) => (what, note),
+        _ => (format!("{} — {what}", lang.pick(head, head_en)), note),
+    }
 }
 
 /// Builds a diagram from the store.
 pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
     let mut d = Diagram::new(kind.file_stem(), lang);
+    d.palette = Palette::from_data(kb.primary());
     let lang_term: Term = Literal::new_simple_literal(lang.tag()).into();
     if let Kind::Timeline(..) = kind {
         return Err(Error::Diagram(format!(
@@ -584,7 +644,11 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
     }
     d.mark_bridges();
     d.add_money_totals();
-    (d.title, d.note) = title(kind, lang, &arg_label);
+    // The title's head comes from the data: the first document's short title (source.toml).
+    let doc = &kb.primary().source.value.document;
+    let head_ja = doc.short_ja.clone().unwrap_or_else(|| doc.ja.clone());
+    let head_en = doc.short_en.clone().unwrap_or_else(|| doc.en.clone());
+    (d.title, d.note) = title(kind, lang, &arg_label, (&head_ja, &head_en));
     Ok(d)
 }
 
@@ -803,6 +867,17 @@ pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
     Ok(kinds)
 }
 
+/// Every money diagram: one per program with an RS link (the named query `rs-links`), each
+/// drawn ministry → program → its RS lines → their recipients.
+pub fn money_kinds(kb: &Kb) -> Result<Vec<Kind>> {
+    let q = NamedQuery::read(&kb.layout.queries().join("rs-links.rq"))?;
+    let table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    let programs: BTreeSet<String> = (0..table.rows.len())
+        .map(|i| table.text(i, "program"))
+        .collect();
+    Ok(programs.into_iter().map(Kind::Money).collect())
+}
+
 /// Every timeline chart: one per program, project and ministry
 /// (`queries/diagrams/timeline-subjects.rq`).
 pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
@@ -816,7 +891,8 @@ pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
         .collect()
 }
 
-/// Writes every built-in diagram (Japanese labels) into `dir`: `.dot` and `.mmd` always,
+/// Writes every built-in diagram (Japanese labels) and the money diagram of every program
+/// with an RS link (`money-SLUG`) into `dir`: `.dot` and `.mmd` always,
 /// `.svg` when Graphviz `dot` is installed; and the timeline chart (SVG, no Graphviz needed)
 /// of every program, project and ministry into `dir/timeline/` as `program-SLUG.svg`,
 /// `project-N.svg`, `ministry-CODE.svg`. Returns the files written, sorted. Only a `dot`
@@ -825,7 +901,7 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut svg = true;
     let mut written = Vec::new();
-    for kind in all_kinds(kb)? {
+    for kind in all_kinds(kb)?.into_iter().chain(money_kinds(kb)?) {
         let d = build(kb, &kind, Lang::Ja)?;
         let mut formats = vec![Format::Dot, Format::Mermaid];
         if svg {
@@ -846,10 +922,15 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let charts = dir.join("timeline");
     std::fs::create_dir_all(&charts).map_err(|e| Error::io(&charts, e))?;
+    // Each timeline query runs once for all its subjects.
+    let mut rows = std::collections::BTreeMap::new();
     for kind in timeline_kinds(kb)? {
         let Kind::Timeline(subject, slug) = &kind else {
             continue;
         };
+        if !rows.contains_key(subject) {
+            rows.insert(*subject, timeline::rows_by_subject(kb, *subject)?);
+        }
         // Slugs come from the data: keep the file name plain whatever they hold.
         let safe: String = slug
             .chars()
@@ -862,7 +943,8 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
             })
             .collect();
         let path = charts.join(format!("{}-{safe}.svg", subject.as_str()));
-        let bytes = draw(kb, &kind, Lang::Ja, Format::Svg)?;
+        let (title, chart_rows) = timeline::build_from(kb, &kind, Lang::Ja, &rows[subject])?;
+        let bytes = timeline::chart(&chart_rows, &title, Lang::Ja);
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         written.push(path);
     }
@@ -876,5 +958,22 @@ mod tests {
     fn edge_labels_of_several_lines_are_sorted() {
         assert_eq!(super::sorted_lines("b\na\nc".into()), "a\nb\nc");
         assert_eq!(super::sorted_lines("one line".into()), "one line");
+    }
+
+    #[test]
+    fn amounts_round_half_up_on_their_decimal_value() {
+        use super::oku;
+        // 10.235 is RS 6843's FY2023 budget (1,023,500,000 yen); 1,489 a document total.
+        assert_eq!(oku(10.235), "10.24");
+        assert_eq!(oku(1.999), "2");
+        assert_eq!(oku(0.4), "0.4");
+        assert_eq!(oku(1489.0), "1,489");
+        assert_eq!(oku(4292.98327), "4,292.98");
+        assert_eq!(oku(-12.5), "-12.5");
+        assert_eq!(oku(-0.001), "0");
+        assert_eq!(super::oku_exact(10.235), "10.235");
+        assert_eq!(super::oku_exact(2115.332), "2,115.332");
+        assert_eq!(super::oku_exact(10.91832), "10.91832");
+        assert_eq!(super::oku_exact(12.0), "12");
     }
 }

@@ -21,11 +21,13 @@
 //!
 //! The renderer [`chart`] takes rows from anywhere ([`TimelineRow`]); [`rows_from_table`]
 //! reads them from any SELECT with the columns `fiscal_year, stage, stage_ja,
-//! amount_oku_yen, source, source_title` (and optionally `evidence`), as the named timeline
-//! queries and `queries/diagrams/timeline.rq` give.
+//! amount_oku_yen, source, source_title` (and optionally `evidence`): the named queries
+//! `program-timeline`, `project-timeline` and `ministry-timeline` give them, and the chart
+//! of a program, project or ministry is exactly its rows there ([`rows_by_subject`]): the
+//! document's figures beside the RS editions' through the typed links.
 
 use super::dot::FONT;
-use super::{oku, Lang};
+use super::{oku, oku_exact, Lang};
 use crate::error::{Error, Result};
 use crate::output::{plain, Table};
 use std::collections::BTreeMap;
@@ -147,28 +149,74 @@ pub fn rows_from_table(table: &Table, what: &str) -> Result<Vec<TimelineRow>> {
     Ok(rows)
 }
 
-/// Runs the timeline query (`queries/diagrams/timeline.rq`) for a `Kind::Timeline`: the
-/// chart's title (the entity's name in `lang`) and its rows.
-pub fn build(kb: &crate::Kb, kind: &super::Kind, lang: Lang) -> Result<(String, Vec<TimelineRow>)> {
-    let super::Kind::Timeline(..) = kind else {
+impl Subject {
+    /// The named query of this subject's timeline (in `queries/`) and its column that names
+    /// the subject (a program's slug, a project's number, a ministry's code).
+    pub fn named_query(self) -> (&'static str, &'static str) {
+        match self {
+            Subject::Program => ("program-timeline", "program"),
+            Subject::Project => ("project-timeline", "project"),
+            Subject::Ministry => ("ministry-timeline", "ministry"),
+        }
+    }
+}
+
+/// Every subject's rows of one timeline, by slug: the named query `program-timeline`,
+/// `project-timeline` or `ministry-timeline` run once, so the chart and the named query can
+/// never tell different stories. A subject with no figures has no entry.
+pub fn rows_by_subject(
+    kb: &crate::Kb,
+    subject: Subject,
+) -> Result<BTreeMap<String, Vec<TimelineRow>>> {
+    let (name, column) = subject.named_query();
+    let path = kb.layout.queries().join(format!("{name}.rq"));
+    let q = crate::catalog::NamedQuery::read(&path)?;
+    let table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    let what = path.display().to_string();
+    let Some(c) = table.vars.iter().position(|v| v == column) else {
+        return Err(Error::Diagram(format!(
+            "{what}: a {} timeline query needs the column {column:?} (has {})",
+            subject.as_str(),
+            table.vars.join(", ")
+        )));
+    };
+    let rows = rows_from_table(&table, &what)?;
+    let mut by = BTreeMap::<String, Vec<TimelineRow>>::new();
+    for (raw, row) in table.rows.iter().zip(rows) {
+        let slug = raw[c].as_ref().map(plain).unwrap_or_default();
+        by.entry(slug).or_default().push(row);
+    }
+    Ok(by)
+}
+
+/// The chart of a `Kind::Timeline`: its title (the entity's name in `lang`) and its rows,
+/// taken from `rows` (what [`rows_by_subject`] gave for the kind's subject).
+pub fn build_from(
+    kb: &crate::Kb,
+    kind: &super::Kind,
+    lang: Lang,
+    rows: &BTreeMap<String, Vec<TimelineRow>>,
+) -> Result<(String, Vec<TimelineRow>)> {
+    let super::Kind::Timeline(_, slug) = kind else {
         return Err(Error::Diagram(format!("{kind:?} is not a timeline")));
     };
     let Some(iri) = super::resolve_arg(kb, kind)? else {
         return Err(Error::Diagram(format!("{kind:?}: nothing to draw")));
     };
     let name = super::label_of(kb, &iri, lang)?;
-    let path = super::queries_dir(kb).join(kind.query_file().unwrap_or("timeline.rq"));
-    let q = crate::catalog::NamedQuery::read(&path)?;
-    let lang_term: oxigraph::model::Term =
-        oxigraph::model::Literal::new_simple_literal(lang.tag()).into();
-    let table = Table::collect(super::run(
-        kb,
-        &q,
-        &[("lang", lang_term), ("arg", iri.into())],
-    )?)?;
-    let rows = rows_from_table(&table, &path.display().to_string())?;
     let what = lang.pick("予算の推移", "budget over the years");
-    Ok((format!("{name} — {what}"), rows))
+    Ok((
+        format!("{name} — {what}"),
+        rows.get(slug).cloned().unwrap_or_default(),
+    ))
+}
+
+/// Runs the subject's timeline query for one `Kind::Timeline`: the chart's title and rows.
+pub fn build(kb: &crate::Kb, kind: &super::Kind, lang: Lang) -> Result<(String, Vec<TimelineRow>)> {
+    let super::Kind::Timeline(subject, _) = kind else {
+        return Err(Error::Diagram(format!("{kind:?} is not a timeline")));
+    };
+    build_from(kb, kind, lang, &rows_by_subject(kb, *subject)?)
 }
 
 /// How a bar is filled.
@@ -789,12 +837,12 @@ fn tooltip(r: &TimelineRow, stage: &str, lang: Lang) -> String {
     let mut t = match lang {
         Lang::Ja => format!(
             "{stage} {}億円（{}）\n出典：{source}",
-            oku(r.amount_oku_yen),
+            oku_exact(r.amount_oku_yen),
             year_label(r.fiscal_year, lang)
         ),
         Lang::En => format!(
             "{stage}: {} oku yen ({})\nSource: {source}",
-            oku(r.amount_oku_yen),
+            oku_exact(r.amount_oku_yen),
             year_label(r.fiscal_year, lang)
         ),
     };

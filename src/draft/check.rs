@@ -1,10 +1,11 @@
 //! `medrd draft --check DIR`: compares a draft with curated data, category by category
-//! (programs, project memberships, ministry marks, ✓ initiatives, printed amounts), and
-//! checks that everything drafted is printed on the line it cites.
+//! (programs, project memberships, ministry marks, ✓ initiatives, printed amounts, and the
+//! title and fiscal year of source.toml), and checks that everything drafted is printed on
+//! the line it cites.
 
 use super::{normalize, Draft};
 use crate::error::{Error, Result};
-use crate::model::{read_optional_toml, OverviewFile, ProgramsFile, ProjectFile};
+use crate::model::{read_optional_toml, OverviewFile, ProgramsFile, ProjectFile, SourceFile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -77,8 +78,9 @@ fn compare(name: &'static str, curated: Facts, drafted: Facts) -> Category {
     }
 }
 
-/// The curated files of a source folder (or of today's flat `data/`).
+/// The curated files of a source folder.
 struct Curated {
+    source: Option<SourceFile>,
     programs: ProgramsFile,
     overview: Option<OverviewFile>,
     projects: Vec<ProjectFile>,
@@ -91,7 +93,7 @@ fn read_curated(dir: &Path) -> Result<Curated> {
             &path,
             std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                "no programs.toml: --check needs a source folder (or data/) with curated data",
+                "no programs.toml: --check needs a source folder of data/ with curated data (e.g. data/fy2024-request)",
             ),
         )
     })?;
@@ -110,6 +112,7 @@ fn read_curated(dir: &Path) -> Result<Curated> {
         }
     }
     Ok(Curated {
+        source: read_optional_toml::<SourceFile>(&dir.join("source.toml"))?,
         programs,
         overview,
         projects,
@@ -335,8 +338,35 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
     }
     let amounts = compare("printed amounts", ca, da);
 
+    // the source's title line and fiscal year (source.toml)
+    let curated_source: Facts = c
+        .source
+        .iter()
+        .flat_map(|s| {
+            let d = &s.document;
+            [
+                (format!("title {}", normalize(&d.ja)), d.line),
+                (format!("fiscal year {}", d.fiscal_year), d.line),
+            ]
+        })
+        .collect();
+    let drafted_source: Facts = draft
+        .title
+        .iter()
+        .flat_map(|(t, l)| {
+            [
+                (format!("title {t}"), *l),
+                (
+                    format!("fiscal year {}", draft.fiscal_year.unwrap_or(0)),
+                    *l,
+                ),
+            ]
+        })
+        .collect();
+    let source = compare("source", curated_source, drafted_source);
+
     Ok(Report {
-        categories: vec![programs, memberships, marks, initiatives, amounts],
+        categories: vec![programs, memberships, marks, initiatives, amounts, source],
         not_stated: not_stated(draft, lines),
     })
 }
@@ -370,6 +400,9 @@ pub fn not_stated(draft: &Draft, lines: &[String]) -> Vec<(usize, String)> {
             out.push((l, what));
         }
     };
+    if let Some((t, l)) = &draft.title {
+        need(has(*l, 1, t), *l, format!("title {t}"));
+    }
     for p in &draft.projects {
         need(has(p.line, 1, &p.ja), p.line, format!("project {}", p.ja));
         for a in p.total.iter().chain(&p.amed).chain(&p.inhouse) {

@@ -1,6 +1,7 @@
-//! Writes a draft as TOML in the layout of `data/` (programs.toml, overview.toml,
-//! projects/pN.toml, plus review.toml for the lines the draft could not place), into a
-//! folder that is new or empty, so nothing a curator wrote is ever overwritten.
+//! Writes a draft as a source folder in the layout of `data/<source>/` (source.toml, a copy
+//! of the text, programs.toml, overview.toml, projects/pN.toml, plus review.toml for the lines
+//! the draft could not place), into a folder that is new or empty, so nothing a curator wrote
+//! is ever overwritten.
 
 use super::{Draft, FigureLine, Printed};
 use crate::error::{Error, Result};
@@ -98,8 +99,64 @@ fn amount(a: &Printed) -> String {
     )
 }
 
-/// The files of a draft: relative path → content.
-pub fn render(d: &Draft, known: &Known) -> BTreeMap<PathBuf, String> {
+/// The `source.toml` of a draft: kind, and the `[document]` facts the text states (its title
+/// line and the fiscal year of its 令和N年度); `slug` is the id (the folder's name).
+/// What the text does not say (English title, publisher, licence, sections) is left empty
+/// with `needs_review`, so the folder does not load until a curator fills it in.
+pub fn source_toml(d: &Draft, slug: &str, text_file: &str, line_count: usize) -> String {
+    let mut out = format!(
+        "# The source this folder drafts, in the schema of data/<source>/source.toml.\n# Drafted by `medrd draft` from the text copied beside this file, {text_file}:\n# ja and line are its title line, fiscal_year its 令和N年度 (令和N = 2018 + N).\n# Records with `needs_review` hold what the text does not say: fill each in and remove the\n# field (a source with `needs_review` does not load).\n\nkind = \"document\"\n\n[document]\n"
+    );
+    let (title, line) = d.title.clone().unwrap_or_default();
+    let mut why = Vec::new();
+    if d.title.is_none() {
+        why.push("the text has no title line 「令和N年度…概算要求のポイント」: give ja, fiscal_year and line");
+    }
+    why.push("not in the text: the English title (en), the publisher (an organization id of organizations.toml), licence and licence_note; add short_ja/short_en, edition, issued and url where known");
+    // The caption printed above the project figures (令和N年度概算要求額), when printed.
+    let label = d
+        .projects
+        .iter()
+        .flat_map(|p| p.amed.iter().chain(&p.inhouse))
+        .find_map(|a| {
+            let (year, _) = a.printed.split_once("概算要求額")?;
+            year.starts_with("令和")
+                .then(|| format!("{year}概算要求額"))
+        });
+    let _ = writeln!(
+        out,
+        "id = {}\nja = {}\nen = \"\"\npublisher = \"\"\nfiscal_year = {}\ntext_file = {}",
+        q(slug),
+        q(&title),
+        d.fiscal_year.unwrap_or(0),
+        q(text_file)
+    );
+    if let Some(l) = label {
+        let _ = writeln!(out, "project_figure_label = {}", q(&l));
+    }
+    let _ = writeln!(
+        out,
+        "licence = \"\"\nlicence_note = \"\"\nline = {}\nneeds_review = {}\n",
+        line.max(1),
+        q(&why.join("; "))
+    );
+    let _ = writeln!(
+        out,
+        "[[section]]\nid = \"all\"\nja = \"全体\"\nen = \"The whole text\"\nlines = [1, {}]\nneeds_review = {}",
+        line_count.max(1),
+        q("the draft does not divide the text into sections: give each section (目次) its lines and page")
+    );
+    out
+}
+
+/// The files of a draft folder: relative path → content. `text` is the source text, copied
+/// into the folder under its own file name; `slug` is the folder's name (the source's id).
+pub fn render(
+    d: &Draft,
+    text: &str,
+    slug: &str,
+    known: &Known,
+) -> Result<BTreeMap<PathBuf, String>> {
     let mut files = BTreeMap::new();
     let source = d
         .source
@@ -386,7 +443,21 @@ pub fn render(d: &Draft, known: &Known) -> BTreeMap<PathBuf, String> {
         );
     }
     files.insert(PathBuf::from("review.toml"), out);
-    files
+    files.insert(
+        PathBuf::from("source.toml"),
+        source_toml(d, slug, &source, text.lines().count()),
+    );
+    if source.is_empty() || files.contains_key(Path::new(&source)) {
+        return Err(Error::io(
+            &d.source,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the text is copied into the draft folder under its own name, which must differ from the files drafted (source.toml, programs.toml, overview.toml, review.toml)",
+            ),
+        ));
+    }
+    files.insert(PathBuf::from(&source), text.to_owned());
+    Ok(files)
 }
 
 /// Writes the files into `dir`, which must not exist or be empty; never overwrites.

@@ -30,7 +30,7 @@
 //! links the pair with its relation; a curated `reject` drops it (reported `unmatched`, basis
 //! `curated`).
 
-use super::normalize::{name_score, normalize, sub_program};
+use super::normalize::{name_score, normalize, normalized_score, sub_program};
 use super::rs::{normalize_id, project_iri, term, RsData, RsProject};
 use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
@@ -39,7 +39,7 @@ use crate::output::Table;
 use crate::vocab::{ext, id};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// At or above: an exact match unless contested.
@@ -317,15 +317,40 @@ pub fn match_programs(
         }
     }
     let empty = Vec::new();
+    // Every name normalised once (the lines of our ministries only), as `score` compares them.
+    let normalized = |names: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+        names.map(|n| normalize(n)).collect()
+    };
+    let their_names: HashMap<&str, Vec<String>> = by_code
+        .values()
+        .flatten()
+        .map(|r| {
+            let subs: Vec<String> = r.names.iter().filter_map(|n| sub_program(n)).collect();
+            (
+                r.id.as_str(),
+                normalized(&mut r.names.iter().chain(subs.iter())),
+            )
+        })
+        .collect();
+    let fast_score = |p: &Program, ours: &[String], r: &RsProject| -> f64 {
+        match their_names.get(r.id.as_str()) {
+            Some(theirs) => ours
+                .iter()
+                .flat_map(|a| theirs.iter().map(move |b| normalized_score(a, b)))
+                .fold(0.0, f64::max),
+            None => score(p, r),
+        }
+    };
     // Pass 1: name links (rule 1) and the candidate rows.
     let mut links: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
     let mut others: BTreeMap<&str, Vec<(f64, &RsProject, Decision)>> = BTreeMap::new();
     for p in programs {
+        let ours = normalized(&mut p.names.iter());
         for code in &p.ministries {
             let lines = by_code.get(code.as_str()).unwrap_or(&empty);
             let mut pairs: Vec<(f64, &RsProject)> = lines
                 .iter()
-                .map(|r| (score(p, r), *r))
+                .map(|r| (fast_score(p, &ours, r), *r))
                 .filter(|(s, _)| *s >= CANDIDATE)
                 .collect();
             pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
@@ -360,6 +385,7 @@ pub fn match_programs(
     }
     let named: BTreeSet<&str> = links.values().flatten().map(|l| l.rs.id.as_str()).collect();
     // Pass 2: rules 2-4 for the ministries of a program without a name link there.
+    let mut overviews: HashMap<&str, String> = HashMap::new();
     for p in programs {
         for code in &p.ministries {
             let lines = by_code.get(code.as_str()).unwrap_or(&empty);
@@ -395,7 +421,13 @@ pub fn match_programs(
                 if ours.chars().count() >= MIN_NAME_IN_TEXT {
                     let hits: Vec<&&RsProject> = lines
                         .iter()
-                        .filter(|r| r.has_money() && normalize(&r.overview).contains(&ours))
+                        .filter(|r| {
+                            r.has_money()
+                                && overviews
+                                    .entry(r.id.as_str())
+                                    .or_insert_with(|| normalize(&r.overview))
+                                    .contains(&ours)
+                        })
                         .collect();
                     if let [r] = hits.as_slice() {
                         found = Some(Link {

@@ -52,7 +52,11 @@ pub fn link_rs_with_limit(
     let ministries = matcher::ministry_names(kb)?;
     let candidates = matcher::match_programs(&programs, &rs, &ministries, curated);
     let by_score = matcher::match_programs(&programs, &rs, &ministries, &[]);
-    let rs_quads = rs::to_quads(&rs, &ministries);
+    let mut rs_quads = rs::to_quads(&rs, &ministries);
+    // The stage observations go with the records, so that a graph written here and loaded
+    // with --with answers the timeline queries as the editions of data/ do.
+    let observations = rs::observations(&rs_quads);
+    rs_quads.extend(observations);
     let linkset = matcher::linkset(&candidates);
     Ok(RsLink {
         rs,

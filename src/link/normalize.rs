@@ -118,14 +118,19 @@ fn bigrams(s: &str) -> Vec<(char, char)> {
 /// Similarity of two names in [0, 1]: 1.0 for equal normal forms, else the Dice
 /// coefficient of their character bigrams.
 pub fn name_score(a: &str, b: &str) -> f64 {
-    let (a, b) = (normalize(a), normalize(b));
+    normalized_score(&normalize(a), &normalize(b))
+}
+
+/// [`name_score`] of two names already normalised (a matcher comparing every program with
+/// every line normalises each name once, not once per comparison).
+pub fn normalized_score(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let (ba, mut bb) = (bigrams(&a), bigrams(&b));
+    let (ba, mut bb) = (bigrams(a), bigrams(b));
     let total = ba.len() + bb.len();
     let mut common = 0;
     for g in &ba {

@@ -89,7 +89,9 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
             ));
         }
     }
-    let lines = app.kb.data.source_lines().unwrap_or_default();
+    // Line numbers in the explorer queries are those of the first document (the one the
+    // pages read); a second document's lines are not quoted yet.
+    let lines = app.kb.primary().source_lines().unwrap_or_default();
     let index_query = &queries["search-index"];
     let rows = select_rows(&app, &index_query.text, CancellationToken::new())
         .map_err(|e| index_query.error(e.message))?;
@@ -1478,7 +1480,14 @@ async fn program_inner(
         "source_title",
         "evidence",
     ];
-    const RS: &[&str] = &["relation", "rs_id", "rs_name", "rs_ministry"];
+    const RS: &[&str] = &[
+        "relation",
+        "rs_id",
+        "rs_name",
+        "rs_ministry",
+        "first_edition",
+        "last_edition",
+    ];
     for (ran_opt, id, heading, wanted) in [
         (
             timeline,
@@ -1527,9 +1536,31 @@ async fn program_inner(
                 })
                 .collect(),
         };
+        // The timeline is also drawn: the chart of the same rows (timeline::rows_by_subject).
+        let chart = if id == "timeline" {
+            let src = format!(
+                "/diagram/timeline/program/{}?lang={}",
+                seg(slug),
+                lang.code()
+            );
+            format!(
+                "<figure><img id=\"timeline-chart\" src=\"{}\" alt=\"{}\"><figcaption><a href=\"{}\">SVG</a></figcaption></figure>",
+                esc(&src),
+                esc(&format!(
+                    "{}: {name}",
+                    t(
+                        "予算の推移（年度・段階・出典ごとの金額、下の表と同じ）",
+                        "Budget over the years by stage and source (the table below)"
+                    )
+                )),
+                esc(&src)
+            )
+        } else {
+            String::new()
+        };
         let _ = write!(
             body,
-            "<section aria-labelledby=\"h-{id}\"><h2 id=\"h-{id}\">{}</h2>{}</section>",
+            "<section aria-labelledby=\"h-{id}\"><h2 id=\"h-{id}\">{}</h2>{chart}{}</section>",
             heading,
             table.html(&view, true)
         );

@@ -38,7 +38,7 @@ use crate::catalog::{self, NamedQuery};
 use crate::diagram;
 use crate::error::{Error, Result};
 use crate::kb::Kb;
-use crate::vocab::{BASE, DATA_GRAPH, ONTOLOGY_GRAPH};
+use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -457,7 +457,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
     let body = serde_json::json!({
         "status": status,
         "triples": {
-            "data": app.graph_len(DATA_GRAPH),
+            "data": app.graphs.iter().filter(|(g, _)| g.as_ref() != ONTOLOGY_GRAPH).map(|(_, n)| n).sum::<usize>(),
             "ontology": app.graph_len(ONTOLOGY_GRAPH),
         },
         "namedQueries": app.queries.len(),

@@ -383,7 +383,14 @@ fn property_table(app: &App, subject: &NamedNode, d: &Description) -> String {
 }
 
 /// The top of a page: head, style, banner and title.
-fn page_head(title: &str, subtitle: &str, iri: &str) -> String {
+fn page_head(app: &App, title: &str, subtitle: &str, iri: &str) -> String {
+    // The knowledge base's name: the first document's short titles (its source.toml).
+    let doc = &app.kb.primary().source.value.document;
+    let head = format!(
+        "{} / {}",
+        doc.short_ja.as_deref().unwrap_or(&doc.ja),
+        doc.short_en.as_deref().unwrap_or(&doc.en)
+    );
     format!(
         "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
@@ -391,10 +398,11 @@ fn page_head(title: &str, subtitle: &str, iri: &str) -> String {
 <link rel=\"alternate\" type=\"text/turtle\" href=\"?format=ttl\">\
 <link rel=\"alternate\" type=\"application/ld+json\" href=\"?format=jsonld\">\
 <style>{STYLE}</style></head><body>\
-<header><a href=\"/\">medrd-kg</a> — 令和6年度 医療分野の研究開発関連予算 / FY2024 medical R&amp;D budget request</header><main>\
+<header><a href=\"/\">medrd-kg</a> — {head}</header><main>\
 <h1>{t}</h1><p class=\"en\">{subtitle}</p><p class=\"iri\">&lt;{iri}&gt;</p>",
         t = esc(title),
         iri = esc(iri),
+        head = esc(&head),
     )
 }
 
@@ -404,6 +412,7 @@ const FORMATS_NAV: &str = "<nav class=\"formats\">RDF: <a href=\"?format=ttl\">T
 
 fn ontology_html(app: &App, d: &Description) -> String {
     let mut page = page_head(
+        app,
         "medrd オントロジー",
         "medrd-kg ontology",
         &MEDRD[..MEDRD.len() - 1],
@@ -433,13 +442,44 @@ fn ontology_html(app: &App, d: &Description) -> String {
     page
 }
 
+/// For a program, an integrated project or a ministry: its timeline chart (the document's
+/// figures beside the RS editions', `/diagram/timeline/...`) and a link to its explorer page,
+/// which lists its RS links. Empty for any other resource.
+fn timeline_section(iri: &NamedNode, d: &Description) -> String {
+    let is_a = |class: &str| {
+        d.about.iter().any(|t| {
+            t.subject.as_ref() == iri.as_ref().into()
+                && t.predicate.as_ref() == ext::RDF_TYPE
+                && matches!(&t.object, Term::NamedNode(c) if c.as_str() == format!("{MEDRD}{class}"))
+        })
+    };
+    let Some(rest) = iri.as_str().strip_prefix(ID) else {
+        return String::new();
+    };
+    let (subject, slug, explore) = match rest.split_once('/') {
+        Some(("program", slug)) if is_a("Program") => ("program", slug, "program"),
+        Some(("project", n)) if is_a("IntegratedProject") => ("project", n, "project"),
+        Some(("org", code)) if is_a("Ministry") => ("ministry", code, "ministry"),
+        _ => return String::new(),
+    };
+    // Slugs are ASCII from the data; still, a path segment is escaped before it is printed.
+    let seg: String = form_urlencoded::byte_serialize(slug.as_bytes()).collect();
+    format!(
+        "<h2>予算の推移 / Timeline</h2><figure><img src=\"/diagram/timeline/{subject}/{seg}\" \
+         alt=\"予算の推移（年度・段階・出典ごとの金額） / Budget over the years, by stage and source\">\
+         <figcaption><a href=\"/diagram/timeline/{subject}/{seg}\">SVG</a> · \
+         <a href=\"/explore/{explore}/{seg}\">エクスプローラ（出典の行、RSとのリンク） / \
+         Explorer (source lines, RS links)</a></figcaption></figure>"
+    )
+}
+
 fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
     let labels = labels(app, iri);
     let title = labels
         .first()
         .map_or_else(|| compact(iri.as_str()), |l| l.value().to_owned());
     let subtitle: Vec<String> = labels.iter().skip(1).map(|l| esc(l.value())).collect();
-    let mut page = page_head(&title, &subtitle.join(" / "), iri.as_str());
+    let mut page = page_head(app, &title, &subtitle.join(" / "), iri.as_str());
     if app.config.base != BASE {
         let _ = write!(
             page,
@@ -447,6 +487,7 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
             esc(rebase_node(iri, &app.config.base).as_str())
         );
     }
+    page.push_str(&timeline_section(iri, d));
     page.push_str("<h2>プロパティ / Properties</h2>");
     page.push_str(&property_table(app, iri, d));
     if !d.pointing.is_empty() {

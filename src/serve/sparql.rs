@@ -702,8 +702,8 @@ fn service_description(
   sd:supportedLanguage sd:SPARQL11Query ;
   sd:feature sd:UnionDefaultGraph ;
   sd:resultFormat {formats} ;
-  dcterms:title "medrd-kg: FY2024 medical R&D budget request knowledge graph (read-only)"@en ,
-    "令和6年度 医療分野の研究開発関連予算 概算要求 ナレッジグラフ（読み取り専用）"@ja ;
+  dcterms:title "medrd-kg: {title_en} knowledge graph (read-only)"@en ,
+    "{title_ja} ナレッジグラフ（読み取り専用）"@ja ;
   dcterms:description "Read-only SPARQL 1.1 endpoint. The default graph is the union of all named graphs. Queries time out after {timeout} and responses carry at most {max} results."@en ;
   sd:defaultDataset [
     a sd:Dataset ;
@@ -712,6 +712,8 @@ fn service_description(
   ] .
 "#,
         timeout = seconds(app.config.timeout),
+        title_en = app.kb.primary().source.value.document.en.replace('"', "'"),
+        title_ja = app.kb.primary().source.value.document.ja.replace('"', "'"),
         max = app.config.max_results,
     );
     // A browser that opens the endpoint gets the query page instead.

@@ -15,7 +15,11 @@ fn validate_passes_on_the_curated_data() {
 fn validate_fails_when_a_figure_changes() {
     // The 文部科学省 AMED share: 697 → 699 breaks the printed table and its sums.
     let s = Scratch::new("figure");
-    s.replace("data/overview.toml", "mext = 697", "mext = 699");
+    s.replace(
+        "data/fy2024-request/overview.toml",
+        "mext = 697",
+        "mext = 699",
+    );
     let run = s.medrd(&["validate"]);
     assert_eq!(run.code, 1);
     assert!(
@@ -30,7 +34,7 @@ fn validate_fails_when_a_figure_changes() {
 fn validate_fails_when_a_repost_would_be_counted_twice() {
     let s = Scratch::new("repost");
     s.replace(
-        "data/projects/p2.toml",
+        "data/fy2024-request/projects/p2.toml",
         "line = 214\nrepost = true",
         "line = 214\nrepost = false",
     );
@@ -47,7 +51,7 @@ fn validate_fails_when_a_repost_would_be_counted_twice() {
 fn malformed_toml_names_file_and_line() {
     let s = Scratch::new("toml");
     s.replace(
-        "data/programs.toml",
+        "data/fy2024-request/programs.toml",
         "id = \"hepatitis\"",
         "id = \"hepatitis",
     );
@@ -61,7 +65,7 @@ fn malformed_toml_names_file_and_line() {
 fn unknown_reference_names_file_and_line() {
     let s = Scratch::new("ref");
     s.replace(
-        "data/projects/p5.toml",
+        "data/fy2024-request/projects/p5.toml",
         "program = \"brain-science\"",
         "program = \"brain\"",
     );
@@ -318,7 +322,7 @@ fn a_figure_is_checked_whole_not_as_the_end_of_another() {
     // and must not pass for it.
     let s = Scratch::new("suffix");
     s.replace(
-        "data/projects/p2.toml",
+        "data/fy2024-request/projects/p2.toml",
         "amount = { oku = 14, line = 189 }",
         "amount = { oku = 4, line = 189 }",
     );
@@ -335,7 +339,11 @@ fn a_figure_is_checked_whole_not_as_the_end_of_another() {
 #[test]
 fn impossible_amounts_and_duplicate_ids_are_errors() {
     let s = Scratch::new("nan");
-    s.replace("data/overview.toml", "oku = 555", "oku = nan");
+    s.replace(
+        "data/fy2024-request/overview.toml",
+        "oku = 555",
+        "oku = nan",
+    );
     let run = s.medrd(&["stats"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
@@ -363,7 +371,11 @@ fn a_failed_build_leaves_the_previous_dataset_alone() {
     std::fs::write(out.join("medrd-kg.ttl"), "previous").unwrap();
     // A previous build's output: it holds the marker, so a build may replace it.
     std::fs::write(out.join(".medrd-build"), "written by medrd build").unwrap();
-    s.replace("data/overview.toml", "mext = 697", "mext = 699");
+    s.replace(
+        "data/fy2024-request/overview.toml",
+        "mext = 697",
+        "mext = 699",
+    );
     let run = s.medrd(&["build", "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("not publishing"), "{}", run.stderr);
@@ -374,7 +386,11 @@ fn a_failed_build_leaves_the_previous_dataset_alone() {
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
 
     // Valid data, but a broken named query: the build stops half way and writes nothing.
-    s.replace("data/overview.toml", "mext = 699", "mext = 697");
+    s.replace(
+        "data/fy2024-request/overview.toml",
+        "mext = 699",
+        "mext = 697",
+    );
     s.write(
         "queries/zz-broken.rq",
         "#+ summary: broken\nSELECT ?x WHERE { ?x }\n",

@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 
 /// The ◆ lines of the key-points pages: (project number, name, ministries as printed).
 fn diamond_programs() -> Vec<(String, String, Vec<String>)> {
-    let text =
-        std::fs::read_to_string(root().join("data/source/fy2024-medical-rd-budget-request.ja.txt"))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        root().join("data/fy2024-request/fy2024-medical-rd-budget-request.ja.txt"),
+    )
+    .unwrap();
     let mut project = String::new();
     let mut out = Vec::new();
     for line in text.lines() {
@@ -86,9 +87,10 @@ fn every_printed_ministry_is_recorded() {
 
 #[test]
 fn every_check_line_is_an_initiative() {
-    let text =
-        std::fs::read_to_string(root().join("data/source/fy2024-medical-rd-budget-request.ja.txt"))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        root().join("data/fy2024-request/fy2024-medical-rd-budget-request.ja.txt"),
+    )
+    .unwrap();
     let ticks = text.lines().filter(|l| l.contains('✓')).count();
     let news = text
         .lines()

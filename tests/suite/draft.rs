@@ -1,4 +1,6 @@
-//! `medrd draft`: the FY2024 text drafted and checked against the curated data, and small
+//! `medrd draft`: the FY2024 text drafted as a source folder (source.toml, the text, the
+//! records), checked against the curated `data/fy2024-request/` and resolved into a tree
+//! that validates like it; and small
 //! texts written for the tests (reordered projects, a new program, a changed amount, a new
 //! ministry mark, an unknown mark, wrapped lines, full-width digits), each asserting the
 //! facts drafted.
@@ -8,7 +10,8 @@ use medrd_kg::draft::{self, Draft, Mark};
 use medrd_kg::model::Oku;
 use std::path::{Path, PathBuf};
 
-const FY2024: &str = "data/source/fy2024-medical-rd-budget-request.ja.txt";
+const FY2024: &str = "data/fy2024-request/fy2024-medical-rd-budget-request.ja.txt";
+const FY2024_DIR: &str = "data/fy2024-request";
 
 fn marks() -> Vec<Mark> {
     draft::marks(&root().join("data/organizations.toml")).unwrap()
@@ -64,14 +67,14 @@ const HEAD: &str = "令和7年度 医療分野の研究開発関連予算 概算
 
 #[test]
 fn fy2024_check_agrees_with_the_curated_data() {
-    let r = medrd(&["draft", FY2024, "--check", "data/"]);
+    let r = medrd(&["draft", FY2024, "--check", FY2024_DIR]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     // category, curated, found
     let rows: Vec<(String, usize, usize)> = r
         .stdout
         .lines()
         .skip(1)
-        .take(5)
+        .take(6)
         .map(|l| {
             let (name, rest) = l.split_at(20);
             let n: Vec<usize> = rest
@@ -90,6 +93,8 @@ fn fy2024_check_agrees_with_the_curated_data() {
             ("ministry marks".to_owned(), 40, 39),
             ("initiatives".to_owned(), 76, 76),
             ("printed amounts".to_owned(), 92, 92),
+            // the title line and fiscal year of source.toml
+            ("source".to_owned(), 2, 2),
         ]
     );
     // the one difference: B-cure as a whole is never printed alone, only its three parts
@@ -104,12 +109,12 @@ fn fy2024_check_agrees_with_the_curated_data() {
 fn fy2024_check_lists_a_changed_figure_with_its_line() {
     let s = crate::util::Scratch::new("draft-changed");
     s.replace(
-        "data/projects/p4.toml",
+        "data/fy2024-request/projects/p4.toml",
         "amount = { oku = 53, line = 338 }",
         "amount = { oku = 35, line = 338 }",
     );
     let text = root().join(FY2024);
-    let data = s.dir.join("data");
+    let data = s.dir.join(FY2024_DIR);
     let r = s.medrd(&[
         "draft",
         text.to_str().unwrap(),
@@ -193,6 +198,7 @@ fn draft_writes_toml_into_a_new_folder_and_never_over_anything() {
     let r = medrd(&["draft", FY2024, "-o", out.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for f in [
+        "source.toml",
         "programs.toml",
         "overview.toml",
         "review.toml",
@@ -476,13 +482,13 @@ fn fy2024_draft_resolved_as_in_data_loads_and_passes_validate() {
     let out = std::process::Command::new("python3")
         .arg(root().join("scripts/draft-resolve.py"))
         .arg(&d)
-        .arg(root().join("data"))
+        .arg(root().join(FY2024_DIR))
         .arg(&resolved)
         .output()
         .expect("run python3 scripts/draft-resolve.py");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("29 review items resolved"), "{stderr}");
+    assert!(stderr.contains("31 review items resolved"), "{stderr}");
     let v = medrd_in(&resolved, &["validate"]);
     assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
     assert!(v.stderr.contains("14 checks, 0 failed"), "{}", v.stderr);
@@ -498,6 +504,119 @@ fn fy2024_draft_resolved_as_in_data_loads_and_passes_validate() {
         let args = ["query", q, "--format", "csv"];
         assert_eq!(medrd_in(&resolved, &args).ok(), medrd(&args).ok(), "{q}");
     }
+    // the same triples in every graph, the source's own description included
+    let stats = medrd(&["stats"]).ok();
+    assert!(stats.contains("triples (graph fy2024-request)"), "{stats}");
+    assert_eq!(medrd_in(&resolved, &["stats"]).ok(), stats);
+    // the resolved source.toml keeps the drafted title and year, the rest is the curator's
+    let src: toml::Table =
+        std::fs::read_to_string(resolved.join("data/fy2024-request/source.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    assert_eq!(src["document"]["id"].as_str(), Some("fy2024-request"));
+    assert_eq!(src["document"]["publisher"].as_str(), Some("hhp"));
+    assert_eq!(src["section"].as_array().unwrap().len(), 9);
+    // the whole data/ is there: the shared files and the RS editions
+    assert!(resolved.join("data/organizations.toml").is_file());
+    assert!(resolved.join("data/rs-2025/source.toml").is_file());
+}
+
+#[test]
+fn the_draft_is_a_source_folder_with_its_text_and_a_source_toml() {
+    let t = Tmp::new("source-toml");
+    let d = t.0.join("fy2024-draft");
+    medrd(&["draft", FY2024, "-o", d.to_str().unwrap()]).ok();
+    // the text, copied byte for byte under its own name
+    let name = "fy2024-medical-rd-budget-request.ja.txt";
+    assert_eq!(
+        std::fs::read(d.join(name)).unwrap(),
+        std::fs::read(root().join(FY2024)).unwrap()
+    );
+    let src: toml::Table = std::fs::read_to_string(d.join("source.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(src["kind"].as_str(), Some("document"));
+    let doc = src["document"].as_table().unwrap();
+    // what the text states: the folder's name, the title line, 令和6年度 = 2024
+    assert_eq!(doc["id"].as_str(), Some("fy2024-draft"));
+    assert_eq!(
+        doc["ja"].as_str(),
+        Some("令和6年度 医療分野の研究開発関連予算 概算要求のポイント")
+    );
+    assert_eq!(doc["line"].as_integer(), Some(3));
+    assert_eq!(doc["fiscal_year"].as_integer(), Some(2024));
+    assert_eq!(doc["text_file"].as_str(), Some(name));
+    assert_eq!(
+        doc["project_figure_label"].as_str(),
+        Some("令和6年度概算要求額")
+    );
+    // what it does not: left empty, for review
+    assert_eq!(doc["en"].as_str(), Some(""));
+    assert_eq!(doc["publisher"].as_str(), Some(""));
+    assert!(doc["needs_review"]
+        .as_str()
+        .unwrap()
+        .contains("English title (en), the publisher"));
+    let sections = src["section"].as_array().unwrap();
+    assert_eq!(sections.len(), 1);
+    assert_eq!(
+        sections[0]["lines"].as_array().unwrap()[1].as_integer(),
+        Some(534)
+    );
+    assert!(sections[0].get("needs_review").is_some());
+
+    // in place of the curated source.toml it does not load, naming the open decision
+    let s = crate::util::Scratch::new("draft-source-toml");
+    std::fs::copy(
+        d.join("source.toml"),
+        s.dir.join("data/fy2024-request/source.toml"),
+    )
+    .unwrap();
+    let r = s.medrd(&["validate"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("data/fy2024-request/source.toml:20:")
+            && r.stderr.contains("needs_review = \"not in the text"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_draft_of_a_text_without_a_title_line_leaves_the_title_for_review() {
+    let t = Tmp::new("no-title");
+    let text = HEAD.replacen(
+        "令和7年度 医療分野の研究開発関連予算 概算要求のポイント",
+        "医療分野の研究開発",
+        1,
+    );
+    let src = t.write("untitled.txt", &text);
+    let out = t.0.join("untitled");
+    medrd(&["draft", src.to_str().unwrap(), "-o", out.to_str().unwrap()]).ok();
+    let st: toml::Table = std::fs::read_to_string(out.join("source.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(st["document"]["ja"].as_str(), Some(""));
+    assert_eq!(st["document"]["fiscal_year"].as_integer(), Some(0));
+    assert!(st["document"]["needs_review"]
+        .as_str()
+        .unwrap()
+        .starts_with("the text has no title line"));
+    // and a text named like a drafted file is refused before anything is written
+    let clash = t.write("programs.toml", HEAD);
+    let out2 = t.0.join("clash");
+    let r = medrd(&[
+        "draft",
+        clash.to_str().unwrap(),
+        "-o",
+        out2.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("its own name"), "{}", r.stderr);
+    assert!(!out2.exists());
 }
 
 #[test]
@@ -506,11 +625,16 @@ fn an_unresolved_draft_does_not_load() {
     let d = t.0.join("draft");
     medrd(&["draft", FY2024, "-o", d.to_str().unwrap()]).ok();
     let s = crate::util::Scratch::new("draft-unresolved");
-    std::fs::copy(d.join("programs.toml"), s.dir.join("data/programs.toml")).unwrap();
+    std::fs::copy(
+        d.join("programs.toml"),
+        s.dir.join("data/fy2024-request/programs.toml"),
+    )
+    .unwrap();
     let r = s.medrd(&["validate"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("data/programs.toml:") && r.stderr.contains("needs_review = "),
+        r.stderr.contains("data/fy2024-request/programs.toml:")
+            && r.stderr.contains("needs_review = "),
         "{}",
         r.stderr
     );
@@ -521,11 +645,18 @@ fn check_fails_below_the_threshold_and_on_facts_the_text_does_not_state() {
     // a small text against the FY2024 data: most curated facts are missing → exit 1
     let t = Tmp::new("below");
     let src = t.write("small.txt", &format!("{HEAD}\n1. 医薬品プロジェクト 令和7年度概算要求のポイント\n\n◆ 創薬基盤推進研究事業(厚)\n"));
-    let r = medrd(&["draft", src.to_str().unwrap(), "--check", "data/"]);
+    let r = medrd(&["draft", src.to_str().unwrap(), "--check", FY2024_DIR]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
         r.stdout
             .contains("programs: line 91: curated, not drafted: スマートバイオ創薬等研究支援事業"),
+        "{}",
+        r.stdout
+    );
+    // another year's title is not the curated source's
+    assert!(
+        r.stdout
+            .contains("source: line 1: drafted, not curated: fiscal year 2025\n"),
         "{}",
         r.stdout
     );

@@ -241,41 +241,63 @@ fn home_and_other_pages_link_the_budget() {
 }
 
 #[test]
-fn timeline_section_shows_when_its_query_exists_and_has_rows() {
-    // Without a `program-timeline` named query (this branch has none) there is no section.
-    let (_, _, page) = get("/explore/program/dementia-rd");
-    assert!(!page.contains("id=\"timeline\""));
-    // A stand-in with the columns of the issue-12 layout, one row per figure.
+fn a_program_page_shows_its_timeline_and_rs_links_from_the_real_data() {
+    // 医療機器等研究成果展開事業 (RS 6843, MEXT): the six RS figures beside the document's 12億円,
+    // checked by hand against the RS 2024 and 2025 sheets (tests/fixtures/rs-real/NOTES.md).
+    let (status, _, page) = get("/explore/program/medical-device-seeds");
+    assert_eq!(status, 200);
+    assert!(page.contains("<table id=\"timeline\">"), "{page}");
+    assert!(page.contains("/diagram/timeline/program/medical-device-seeds?lang=ja"));
+    assert!(page.contains("<table id=\"rs-links\">"), "{page}");
+    let (_, _, csv) = get("/explore/program/medical-device-seeds?table=timeline&format=csv");
+    let rows = crate::util::csv(&csv);
+    let col = |name: &str| rows[0].iter().position(|c| c == name).expect(name);
+    let (fy, stage, amount) = (col("fiscal_year"), col("stage"), col("amount_oku_yen"));
+    let got: Vec<(String, String, String)> = rows[1..]
+        .iter()
+        .map(|r| (r[fy].clone(), r[stage].clone(), r[amount].clone()))
+        .collect();
+    let want = [
+        ("2023", "initial", "10.235"),
+        ("2023", "execution", "10.235"),
+        ("2024", "request", "12.16"),
+        ("2024", "total", "12"),
+        ("2024", "initial", "10.91832"),
+        ("2024", "execution", "10.91832"),
+        ("2025", "request", "12.04832"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    let (_, _, links) = get("/explore/program/medical-device-seeds?table=rs-links&format=csv");
+    let links = crate::util::csv(&links);
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert!(links[1].contains(&"6843".to_owned()) && links[1].contains(&"exact".to_owned()));
+    // The chart it shows is served, as SVG with the Japanese stage names.
+    let (status, _, svg) = get("/diagram/timeline/program/medical-device-seeds?lang=ja");
+    assert_eq!(status, 200);
+    assert!(svg.contains("<svg") && svg.contains("執行額") && svg.contains("12.05"));
+}
+
+#[test]
+fn a_timeline_section_needs_its_query_and_rows() {
+    // Without the `program-timeline` named query the page has no timeline section.
     let scratch = crate::util::Scratch::new("explorer-timeline");
-    scratch.write(
-        "queries/program-timeline.rq",
-        "#+ summary: test stand-in: one row per program figure.\n\
-         PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>\n\
-         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n\
-         SELECT ?program ?fiscal_year ?stage ?amount_oku_yen ?evidence WHERE {\n\
-         ?a medrd:amountFor ?p ; medrd:okuYen ?amount_oku_yen ; medrd:fiscalYear ?fiscal_year .\n\
-         ?p a medrd:Program ; skos:notation ?program .\n\
-         BIND (\"request\" AS ?stage) BIND (\"test\" AS ?evidence) }\n",
-    );
+    std::fs::remove_file(scratch.dir.join("queries/program-timeline.rq")).unwrap();
     let base = format!(
         "http://{}",
         crate::util::serve_root(&scratch.dir, crate::util::loopback())
     );
-    let (status, _, page) = get_from(&base, "/explore/program/dementia-rd");
+    let (status, _, page) = get_from(&base, "/explore/program/medical-device-seeds");
     assert_eq!(status, 200);
-    assert!(page.contains("<table id=\"timeline\">"), "{page}");
-    let (_, _, csv) = get_from(
-        &base,
-        "/explore/program/dementia-rd?table=timeline&format=csv",
-    );
-    assert_eq!(
-        crate::util::csv(&csv),
-        [
-            vec!["fiscal_year", "stage", "amount_oku_yen", "evidence"],
-            vec!["2024", "request", "10", "test"]
-        ]
-    );
-    // A program without rows in it has no section.
-    let (_, _, other) = get_from(&base, "/explore/program/advanced-research");
-    assert!(!other.contains("<table id=\"timeline\">"));
+    assert!(!page.contains("id=\"timeline\""));
+    assert!(page.contains("<table id=\"rs-links\">"));
+    // A program without RS links (the first that rs-unlinked-programs lists) has no RS section.
+    let unlinked = crate::util::query("rs-unlinked-programs");
+    let slug = &unlinked[1][0];
+    let (status, _, other) = get(&format!("/explore/program/{slug}"));
+    assert_eq!(status, 200);
+    assert!(!other.contains("<table id=\"rs-links\">"), "{slug}");
 }

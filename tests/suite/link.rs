@@ -1,6 +1,7 @@
 //! Linking with the administrative project review (RS) data: reading its ZIPs and CSVs in
 //! both encodings (invented rows of tests/fixtures/rs/, kept for the encodings and errors),
-//! and on the committed real subset of RS 2024 and RS 2025 (tests/fixtures/rs-real/): summed
+//! and on the committed real subset of RS 2024 and RS 2025 (data/rs-2024, data/rs-2025; truth
+//! tables in tests/fixtures/rs-real/): summed
 //! 2-1 rows, 5-1 recipients, typed links, precision and recall against the truth tables,
 //! curated decisions, the linkset, the RS graph and the named queries that use them.
 
@@ -156,10 +157,10 @@ fn a_file_without_the_rs_header_is_refused_with_its_name() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The committed real subset of one RS edition (tests/fixtures/rs-real/YEAR/: 1-2, 2-1, 5-1
+/// The committed real subset of one RS edition (data/rs-YEAR/: 1-2, 2-1, 5-1
 /// ZIPs written by scripts/rs-fixtures.py).
 fn real(year: u32) -> Vec<PathBuf> {
-    let dir = root().join(format!("tests/fixtures/rs-real/{year}"));
+    let dir = root().join(format!("data/rs-{year}"));
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -400,6 +401,12 @@ fn link_rs_on_the_real_subset_writes_typed_linkset_report_and_quality() {
 
 #[test]
 fn named_queries_on_the_real_subset_match_their_expected_results() {
+    // `medrd link rs` on user-given files, loaded with --with into a project without the RS
+    // editions of data/ (which load by default): the RS 2024 answers of with-rs-real/.
+    let scratch = crate::util::Scratch::new("rs-with");
+    for y in ["rs-2024", "rs-2025"] {
+        std::fs::remove_dir_all(scratch.dir.join("data").join(y)).unwrap();
+    }
     let dir = std::env::temp_dir().join(format!("medrd-rs-{}-queries", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let linkset = dir.join("linkset.ttl");
@@ -412,7 +419,9 @@ fn named_queries_on_the_real_subset_match_their_expected_results() {
         "--rs-graph".into(),
         rs_graph.to_str().unwrap().into(),
     ]);
-    medrd(&args.iter().map(String::as_str).collect::<Vec<_>>()).ok();
+    scratch
+        .medrd(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        .ok();
     for name in [
         "rs-reconciliation",
         "rs-inference-evidence",
@@ -421,17 +430,18 @@ fn named_queries_on_the_real_subset_match_their_expected_results() {
         "rs-execution-by-project",
         "rs-execution-by-theme",
     ] {
-        let actual = medrd(&[
-            "--with",
-            linkset.to_str().unwrap(),
-            "--with",
-            rs_graph.to_str().unwrap(),
-            "query",
-            name,
-            "--format",
-            "csv",
-        ])
-        .ok();
+        let actual = scratch
+            .medrd(&[
+                "--with",
+                linkset.to_str().unwrap(),
+                "--with",
+                rs_graph.to_str().unwrap(),
+                "query",
+                name,
+                "--format",
+                "csv",
+            ])
+            .ok();
         let path = root().join(format!("tests/expected/with-rs-real/{name}.csv"));
         let expected = std::fs::read_to_string(&path).unwrap_or_default();
         assert_eq!(

@@ -11,4 +11,5 @@ mod publish;
 mod queries;
 mod scale;
 mod serve;
+mod sources;
 mod vocabulary;

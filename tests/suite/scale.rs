@@ -254,8 +254,64 @@ fn a_remote_endpoint_answers_like_the_embedded_store() {
 }
 
 #[test]
+fn an_answer_the_endpoint_cut_at_its_row_limit_is_refused() {
+    // Virtuoso answers 10,000 of 83,925 rows with 200 OK and `X-SPARQL-MaxRows: 10000`
+    // (seen with the RS editions loaded): a stub endpoint answering that way.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = r#"{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/1"}}]}}"#;
+            let _ = write!(
+                reader.get_mut(),
+                "HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\
+                 X-SPARQL-MaxRows: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    let url = format!("http://{addr}/sparql");
+    for args in [
+        vec!["query", "--sparql", "SELECT ?s WHERE { ?s ?p ?o }"],
+        vec!["export", "--format", "nquads"],
+    ] {
+        let run = medrd(&[&["--endpoint", url.as_str()], &args[..]].concat());
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("cut its answer at 1 rows (X-SPARQL-MaxRows)"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stdout.is_empty(),
+            "nothing half-written: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
 fn with_an_endpoint_export_stats_and_dcat_read_the_endpoint() {
-    let url = format!("http://{}/sparql", serve());
+    // The whole store (55k quads with the RS editions) in one answer: above the default
+    // --max-results of 10,000, which would cut the export (and, in a debug build, above 5 s).
+    let mut config = crate::util::loopback();
+    config.max_results = 1_000_000;
+    config.timeout = std::time::Duration::from_secs(60);
+    let url = format!("http://{}/sparql", crate::util::serve(config));
     // A --with file only the local store holds: it shows which backend answered.
     let dir = std::env::temp_dir().join(format!("medrd-endpoint-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -344,7 +400,8 @@ fn publish_puts_every_graph_by_the_graph_store_protocol() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let got = got.lock().unwrap();
     let targets: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
-    assert_eq!(targets.len(), 2, "ontology and data: {targets:?}");
+    // The ontology, each source of data/ (fy2024-request, rs-2024, rs-2025) and the links.
+    assert_eq!(targets.len(), 5, "ontology, sources and links: {targets:?}");
     assert!(targets
         .iter()
         .all(|t| t.starts_with("PUT /ds?graph=https%3A%2F%2Fw3id.org%2Fmedrd-kg%2Fgraph%2F")));

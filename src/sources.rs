@@ -1,0 +1,390 @@
+//! The sources of the knowledge base: one folder per source under `data/`, each with a
+//! `source.toml` saying what kind of source it is. A `document` folder holds a document's text
+//! and the TOML records that cite its lines ([`crate::model::Data`]); an `rs-edition` folder
+//! holds one edition of the administrative project review (RS) in its official CSV/ZIP
+//! layouts, read by the RS importer ([`crate::link::rs`]). Each source is one named graph
+//! `https://w3id.org/medrd-kg/graph/<folder>` carrying its own DCAT/PROV description; the
+//! links between the documents' programs and the RS lines (matcher + curated decisions) go
+//! to `https://w3id.org/medrd-kg/graph/links`. Adding a source is adding a folder.
+
+use crate::error::{Error, Result};
+use crate::link::rs::{self, RsData};
+use crate::model::Data;
+use crate::vocab::{ext, id, medrd, BASE};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The named graph of a source, from its folder name (slug).
+pub fn source_graph(slug: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{BASE}graph/{slug}"))
+}
+
+/// The named graph of the links between our programs and the RS lines.
+pub fn links_graph() -> NamedNode {
+    source_graph("links")
+}
+
+/// The IRI of a source itself (the document or RS edition the facts come from).
+pub fn source_iri(source_id: &str) -> NamedNode {
+    NamedNode::new_unchecked(id("source", source_id))
+}
+
+/// The kinds of source a folder may hold.
+pub const KINDS: [&str; 2] = ["document", "rs-edition"];
+
+/// The description of an RS edition (`[edition]` of its `source.toml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditionMeta {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub short_ja: Option<String>,
+    pub short_en: Option<String>,
+    pub publisher_ja: String,
+    /// The review year (事業年度) of the edition's sheets.
+    pub review_year: i32,
+    pub edition: Option<String>,
+    pub issued: Option<String>,
+    pub url: Option<String>,
+    /// Where the files were taken from when not from the publisher directly.
+    pub via: Option<String>,
+    pub via_note: Option<String>,
+    pub licence: Option<String>,
+    pub licence_note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditionFile {
+    #[allow(dead_code)]
+    kind: String,
+    edition: EditionMeta,
+}
+
+/// One RS edition: its description and the CSV/ZIP files of its folder.
+#[derive(Clone, Debug)]
+pub struct RsEdition {
+    pub slug: String,
+    pub dir: PathBuf,
+    pub meta: EditionMeta,
+    pub files: Vec<PathBuf>,
+}
+
+/// Every source under `data/`, in folder-name order.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub documents: Vec<Data>,
+    pub editions: Vec<RsEdition>,
+}
+
+#[derive(Deserialize)]
+struct KindOnly {
+    kind: Option<String>,
+}
+
+fn data_err(path: &Path, message: impl Into<String>) -> Error {
+    Error::data(path, 1, message.into())
+}
+
+impl Sources {
+    /// Reads every `data/<slug>/source.toml` (folders without one are not sources) and the
+    /// source each describes.
+    pub fn read(data_root: &Path) -> Result<Self> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(data_root)
+            .map_err(|e| Error::io(data_root, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join("source.toml").is_file())
+            .collect();
+        dirs.sort();
+        let mut sources = Sources::default();
+        for dir in dirs {
+            let path = dir.join("source.toml");
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let kind: KindOnly = toml::from_str(&text)
+                .map_err(|e: toml::de::Error| data_err(&path, e.message().trim()))?;
+            match kind.kind.as_deref().unwrap_or("document") {
+                "document" => sources.documents.push(Data::load(data_root, &dir)?),
+                "rs-edition" => sources.editions.push(read_edition(&dir, &path, &text)?),
+                other => {
+                    return Err(data_err(
+                        &path,
+                        format!("kind = {other:?}: a source is one of {KINDS:?}"),
+                    ))
+                }
+            }
+        }
+        if sources.documents.is_empty() {
+            return Err(data_err(
+                &data_root.join("<slug>/source.toml"),
+                "no document source: data/ needs a folder with a source.toml of kind \"document\"",
+            ));
+        }
+        Ok(sources)
+    }
+
+    /// The slug of every source, with its graph.
+    pub fn graphs(&self) -> Vec<NamedNode> {
+        self.documents
+            .iter()
+            .map(|d| d.slug.as_str())
+            .chain(self.editions.iter().map(|e| e.slug.as_str()))
+            .map(source_graph)
+            .collect()
+    }
+}
+
+fn read_edition(dir: &Path, path: &Path, text: &str) -> Result<RsEdition> {
+    let file: EditionFile = toml::from_str(text).map_err(|e: toml::de::Error| {
+        let line = e.span().map_or(1, |s| {
+            text[..s.start.min(text.len())].matches('\n').count() + 1
+        });
+        Error::data(path, line, e.message().trim().to_owned())
+    })?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("zip") || e.eq_ignore_ascii_case("csv"))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(data_err(
+            path,
+            "an rs-edition folder needs its .zip or .csv files",
+        ));
+    }
+    Ok(RsEdition {
+        slug: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        dir: dir.to_owned(),
+        meta: file.edition,
+        files,
+    })
+}
+
+fn iri(s: &str) -> NamedNode {
+    NamedNode::new_unchecked(s)
+}
+const DCAT: &str = "http://www.w3.org/ns/dcat#";
+const PROV: &str = "http://www.w3.org/ns/prov#";
+
+fn lang(s: &str, l: &str) -> Term {
+    Literal::new_language_tagged_literal_unchecked(s, l).into()
+}
+
+/// The DCAT/PROV description of a source, in its own graph: the named graph is a
+/// `dcat:Dataset` derived from (`prov:wasDerivedFrom`, `dcterms:source`) the source itself,
+/// which carries title, publisher, issue date, edition, licence and address.
+pub struct Description<'a> {
+    pub slug: &'a str,
+    pub source_id: &'a str,
+    pub title_ja: &'a str,
+    pub title_en: &'a str,
+    pub short_ja: Option<&'a str>,
+    pub short_en: Option<&'a str>,
+    /// A publisher resource (an organisation of ours) or its name.
+    pub publisher: Term,
+    pub fiscal_year: Option<i32>,
+    pub edition: Option<&'a str>,
+    pub issued: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub via: Option<&'a str>,
+    pub licence: Option<&'a str>,
+    pub licence_note: &'a str,
+    pub source_class: NamedNodeRef<'a>,
+}
+
+impl Description<'_> {
+    pub fn quads(&self) -> Vec<Quad> {
+        let g: GraphName = source_graph(self.slug).into();
+        let mut quads = Vec::new();
+        let mut add = |s: &NamedNode, p: NamedNode, o: Term| {
+            quads.push(Quad::new(s.clone(), p, o, g.clone()));
+        };
+        let ds = source_graph(self.slug);
+        let src = source_iri(self.source_id);
+        let dct = |l: &str| iri(&format!("http://purl.org/dc/terms/{l}"));
+        let dcat = |l: &str| iri(&format!("{DCAT}{l}"));
+        add(&ds, ext::RDF_TYPE.into_owned(), dcat("Dataset").into());
+        add(
+            &ds,
+            ext::RDFS_LABEL.into_owned(),
+            lang(&format!("{}（ナレッジグラフ）", self.title_ja), "ja"),
+        );
+        add(
+            &ds,
+            ext::RDFS_LABEL.into_owned(),
+            lang(&format!("{} (knowledge graph)", self.title_en), "en"),
+        );
+        add(
+            &ds,
+            iri(&format!("{PROV}wasDerivedFrom")),
+            src.clone().into(),
+        );
+        add(&ds, dct("source"), src.clone().into());
+        if let Some(l) = self.licence {
+            add(&ds, dct("license"), iri(l).into());
+        }
+        // The source as published.
+        add(
+            &src,
+            ext::RDF_TYPE.into_owned(),
+            self.source_class.into_owned().into(),
+        );
+        add(
+            &src,
+            ext::RDF_TYPE.into_owned(),
+            iri(&format!("{PROV}Entity")).into(),
+        );
+        add(&src, dct("title"), lang(self.title_ja, "ja"));
+        add(&src, dct("title"), lang(self.title_en, "en"));
+        add(
+            &src,
+            ext::RDFS_LABEL.into_owned(),
+            lang(self.title_ja, "ja"),
+        );
+        add(
+            &src,
+            ext::RDFS_LABEL.into_owned(),
+            lang(self.title_en, "en"),
+        );
+        if let Some(s) = self.short_ja {
+            add(&src, ext::SKOS_ALT_LABEL.into_owned(), lang(s, "ja"));
+        }
+        if let Some(s) = self.short_en {
+            add(&src, ext::SKOS_ALT_LABEL.into_owned(), lang(s, "en"));
+        }
+        add(
+            &src,
+            ext::SKOS_NOTATION.into_owned(),
+            Literal::new_simple_literal(self.slug).into(),
+        );
+        add(&src, dct("publisher"), self.publisher.clone());
+        if let Some(fy) = self.fiscal_year {
+            add(
+                &src,
+                medrd::FISCAL_YEAR.into_owned(),
+                Literal::new_typed_literal(fy.to_string(), ext::XSD_G_YEAR).into(),
+            );
+        }
+        if let Some(e) = self.edition {
+            add(&src, dcat("version"), lang(e, "ja"));
+        }
+        if let Some(d) = self.issued {
+            add(&src, dct("issued"), Literal::new_simple_literal(d).into());
+        }
+        if let Some(u) = self.url {
+            add(&src, dcat("landingPage"), iri(u).into());
+        }
+        if let Some(v) = self.via {
+            add(&src, iri(&format!("{PROV}hadPrimarySource")), iri(v).into());
+        }
+        add(
+            &src,
+            ext::DCTERMS_RIGHTS.into_owned(),
+            Literal::new_simple_literal(self.licence_note).into(),
+        );
+        quads
+    }
+}
+
+/// The description of an RS edition.
+pub fn edition_description(e: &RsEdition) -> Vec<Quad> {
+    let m = &e.meta;
+    Description {
+        slug: &e.slug,
+        source_id: &m.id,
+        title_ja: &m.ja,
+        title_en: &m.en,
+        short_ja: m.short_ja.as_deref(),
+        short_en: m.short_en.as_deref(),
+        publisher: lang(&m.publisher_ja, "ja"),
+        fiscal_year: Some(m.review_year),
+        edition: m.edition.as_deref(),
+        issued: m.issued.as_deref(),
+        url: m.url.as_deref(),
+        via: m.via.as_deref(),
+        licence: m.licence.as_deref(),
+        licence_note: &m.licence_note,
+        source_class: medrd::RS_EDITION,
+    }
+    .quads()
+}
+
+/// The records of the RS editions as quads, each in the graph of the edition it was read
+/// from: budget records and payments by their review year (事業年度), a budget program's own
+/// description (one IRI across editions, 予算事業ID) and a recipient's in the latest edition
+/// that has them, so that a name is stated once. Every record and payment cites its edition
+/// (`dcterms:source`); the file names of the importer are dropped (they are the edition's).
+pub fn rs_quads(
+    data: &RsData,
+    editions: &[RsEdition],
+    ministries: &BTreeMap<String, String>,
+) -> Vec<Quad> {
+    let by_year: BTreeMap<i32, &RsEdition> =
+        editions.iter().map(|e| (e.meta.review_year, e)).collect();
+    let Some(latest) = editions.iter().max_by_key(|e| e.meta.review_year) else {
+        return Vec::new();
+    };
+    let edition_of = |y: Option<i32>| -> &RsEdition {
+        y.and_then(|y| by_year.get(&y).copied()).unwrap_or(latest)
+    };
+    let quads = rs::to_quads(data, ministries);
+    // The review year of each subject: its own, else the latest of those pointing to it.
+    let mut year: HashMap<NamedOrBlankNode, i32> = HashMap::new();
+    for q in &quads {
+        if q.predicate == rs::term::REVIEW_YEAR {
+            if let Term::Literal(l) = &q.object {
+                if let Ok(y) = l.value().parse::<i32>() {
+                    year.insert(q.subject.clone(), y);
+                }
+            }
+        }
+    }
+    for q in &quads {
+        let points = [rs::term::PAYEE, rs::term::PAYMENT_OF, rs::term::RECORD_OF];
+        if points.contains(&q.predicate.as_ref()) {
+            if let (Some(&y), Term::NamedNode(o)) = (year.get(&q.subject), &q.object) {
+                let e = year.entry(o.clone().into()).or_insert(y);
+                *e = (*e).max(y);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(quads.len());
+    let mut cited = std::collections::HashSet::new();
+    for q in quads {
+        if q.predicate == ext::DCTERMS_SOURCE && matches!(q.object, Term::Literal(_)) {
+            continue;
+        }
+        let e = edition_of(year.get(&q.subject).copied());
+        let g: GraphName = source_graph(&e.slug).into();
+        if (q.predicate == rs::term::REVIEW_YEAR || q.predicate == rs::term::RECORD_OF)
+            && cited.insert(q.subject.clone())
+        {
+            out.push(Quad::new(
+                q.subject.clone(),
+                ext::DCTERMS_SOURCE,
+                source_iri(&e.meta.id),
+                g.clone(),
+            ));
+        }
+        out.push(Quad::new(q.subject, q.predicate, q.object, g));
+    }
+    out
+}
+
+/// Reads the files of every RS edition as one set (a program keeps one IRI and one record
+/// per budget year across editions; the latest edition's name and description win).
+pub fn read_editions(editions: &[RsEdition]) -> Result<RsData> {
+    let files: Vec<PathBuf> = editions.iter().flat_map(|e| e.files.clone()).collect();
+    RsData::read(&files)
+}

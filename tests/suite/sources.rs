@@ -1,0 +1,344 @@
+//! Many sources side by side (issue 12): the document, RS 2024 and RS 2025 as named graphs
+//! with their DCAT/PROV description, a second document folder loaded with no code change,
+//! and programs followed through the whole chain — document, RS request, initial budget,
+//! execution, next request, recipients — with figures read by hand from the real RS data
+//! (`/work/rsraw/sankey-svg-20XX-graph.json.gz`, `budgetSummary` and the 5-1 edges).
+
+use crate::util::{csv, medrd, query, Scratch};
+
+/// The rows of `program-timeline` for one program, as (fiscal_year, stage, amount, source).
+fn timeline(rows: &[Vec<String>], program: &str) -> Vec<(String, String, String, String)> {
+    rows.iter()
+        .filter(|r| r[0] == program)
+        .map(|r| (r[2].clone(), r[3].clone(), r[5].clone(), r[6].clone()))
+        .collect()
+}
+
+fn row(fy: &str, stage: &str, oku: &str, source: &str) -> (String, String, String, String) {
+    (fy.into(), stage.into(), oku.into(), source.into())
+}
+
+#[test]
+fn medical_device_seeds_through_the_whole_chain() {
+    // 6843 文部科学省 医療機器等研究成果展開事業 (exact): RS 2024 budgetSummary fiscalYear 2023
+    // initialBudget 1,023,500,000, executedAmount 1,023,500,000, nextYearRequest
+    // 1,216,000,000; RS 2025 fiscalYear 2024 initialBudget 1,091,832,000, executedAmount
+    // 1,091,832,000, nextYearRequest 1,204,832,000. The document prints 12億円 (line 152).
+    let rows = query("program-timeline");
+    assert_eq!(
+        timeline(&rows, "medical-device-seeds"),
+        vec![
+            row("2023", "initial", "10.235", "rs-2024"),
+            row("2023", "execution", "10.235", "rs-2024"),
+            row("2024", "request", "12.16", "rs-2024"),
+            row("2024", "total", "12", "fy2024-request"),
+            row("2024", "initial", "10.91832", "rs-2025"),
+            row("2024", "execution", "10.91832", "rs-2025"),
+            row("2025", "request", "12.04832", "rs-2025"),
+        ]
+    );
+    let doc = rows
+        .iter()
+        .find(|r| r[0] == "medical-device-seeds" && r[6] == "fy2024-request")
+        .unwrap();
+    assert_eq!(doc[8], "line 152");
+    assert_eq!(
+        doc[7],
+        "令和6年度 医療分野の研究開発関連予算 概算要求のポイント"
+    );
+    let rs = rows
+        .iter()
+        .find(|r| r[0] == "medical-device-seeds" && r[2] == "2025")
+        .unwrap();
+    assert!(
+        rs[8].starts_with("RS 6843 医療機器等研究成果展開事業 (exact)"),
+        "{rs:?}"
+    );
+}
+
+#[test]
+fn b_cure_and_a_meti_program_have_their_rs_figures() {
+    let rows = query("program-timeline");
+    // 6844 B-cure: RS 2024 nextYearRequest 5,374,… (53.74億, document 54億).
+    let b = timeline(&rows, "b-cure");
+    assert!(
+        b.contains(&row("2024", "total", "54", "fy2024-request")),
+        "{b:?}"
+    );
+    assert!(
+        b.iter()
+            .any(|r| r.0 == "2024" && r.1 == "request" && r.2.starts_with("53.7")),
+        "{b:?}"
+    );
+    // 3540 経済産業省 医療機器等における先進的研究開発: FY2024 request 42.0億 in RS 2024,
+    // FY2025 request 0 in RS 2025 (its successor is a new line), FY2024 initial 36.5億.
+    let a = timeline(&rows, "advanced-medical-devices");
+    assert!(
+        a.contains(&row("2024", "request", "42", "rs-2024")),
+        "{a:?}"
+    );
+    assert!(a.contains(&row("2025", "request", "0", "rs-2025")), "{a:?}");
+    assert!(
+        a.contains(&row("2024", "initial", "36.5", "rs-2025")),
+        "{a:?}"
+    );
+    // A program linked only through the MHLW aggregate gets no RS figure of its own.
+    assert!(timeline(&rows, "dementia-rd")
+        .iter()
+        .all(|r| r.3 == "fy2024-request"));
+}
+
+#[test]
+fn recipients_are_merged_by_corporate_number_and_counted_once() {
+    let rows = query("top-recipients");
+    assert_eq!(
+        rows[0],
+        [
+            "corporate_number",
+            "recipient",
+            "recipient_iri",
+            "amount_yen",
+            "programs"
+        ]
+    );
+    // AMED (法人番号 9010005023796, from the 5-1 rows of both editions) first.
+    let amed = &rows[1];
+    assert_eq!(amed[0], "9010005023796");
+    assert_eq!(amed[1], "国立研究開発法人日本医療研究開発機構");
+    assert_eq!(amed[2], "http://hojin-info.go.jp/data/basic/9010005023796");
+    assert!(amed[4].split(' ').any(|p| p == "medical-device-seeds"));
+    // Recipients of 6843 alone: AMED, 1,023,500,000 (RS 2024) + 1,091,832,000 (RS 2025).
+    let one = csv(&medrd(&[
+        "query",
+        "--sparql",
+        "PREFIX rs: <https://w3id.org/medrd-kg/rs#>
+         SELECT ?cn (SUM(?yen) AS ?total) (COUNT(?pay) AS ?n) WHERE {
+           ?pay rs:paymentOf <https://w3id.org/medrd-kg/id/rs/6843> ; rs:amount ?yen ;
+                rs:payee/rs:corporateNumber ?cn } GROUP BY ?cn",
+        "--format",
+        "csv",
+    ])
+    .ok());
+    assert_eq!(one[1], ["9010005023796", "2115332000", "2"]);
+    // The aggregate 2958 stands behind 26 programs; its payment to AMED is added once: AMED's
+    // total equals the sum over the distinct linked lines' payments to it.
+    let distinct = csv(&medrd(&[
+        "query",
+        "--sparql",
+        "PREFIX rs: <https://w3id.org/medrd-kg/rs#>
+         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+         SELECT (SUM(?yen) AS ?total) WHERE {
+           { SELECT DISTINCT ?pay WHERE {
+               { ?p skos:exactMatch ?r } UNION { ?p skos:narrowMatch ?r } UNION { ?p skos:broadMatch ?r }
+               ?pay rs:paymentOf ?r ; rs:payee/rs:corporateNumber \"9010005023796\" } }
+           ?pay rs:amount ?yen }",
+        "--format",
+        "csv",
+    ])
+    .ok());
+    assert_eq!(amed[3], distinct[1][0]);
+}
+
+#[test]
+fn recipients_by_program_project_and_theme() {
+    let rows = query("recipients-by-scope");
+    let find = |kind: &str, scope: &str| -> Vec<&Vec<String>> {
+        rows.iter()
+            .filter(|r| r[0] == kind && r[1] == scope)
+            .collect()
+    };
+    // 医療機器等研究成果展開事業 (RS 6843): AMED only, 1,023,500,000 + 1,091,832,000 yen.
+    let mds = find("program", "medical-device-seeds");
+    assert_eq!(mds.len(), 1, "{mds:?}");
+    assert_eq!(
+        mds[0][2..],
+        [
+            "9010005023796",
+            "国立研究開発法人日本医療研究開発機構",
+            "http://hojin-info.go.jp/data/basic/9010005023796",
+            "2115332000",
+            "1",
+            "no"
+        ]
+    );
+    // Project 2 (medical devices): NEDO (法人番号 2020005008480) besides AMED, through METI's
+    // line of young-researchers-discovery; AMED's sum holds the aggregate line and says so.
+    let p2 = find("project", "2");
+    assert_eq!(p2[0][2], "9010005023796");
+    assert_eq!(p2[0][7], "yes");
+    assert!(p2
+        .iter()
+        .any(|r| r[2] == "2020005008480"
+            && r[3] == "国立研究開発法人新エネルギー・産業技術総合開発機構"));
+    // Within a scope, largest first.
+    for scope in [p2, find("program", "child-development")] {
+        let amounts: Vec<i64> = scope.iter().map(|r| r[5].parse().unwrap()).collect();
+        assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+    }
+    // Every theme with a linked program has its recipients (dementia: through MHLW's 2958).
+    let dementia = find("theme", "dementia");
+    assert!(
+        !dementia.is_empty() && dementia[0][7] == "yes",
+        "{dementia:?}"
+    );
+}
+
+#[test]
+fn each_source_is_a_named_graph_with_its_description() {
+    let rows = csv(&medrd(&[
+        "query",
+        "--sparql",
+        "PREFIX dcat: <http://www.w3.org/ns/dcat#>
+         PREFIX dcterms: <http://purl.org/dc/terms/>
+         PREFIX prov: <http://www.w3.org/ns/prov#>
+         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+         SELECT ?g ?slug WHERE { GRAPH ?g { ?g a dcat:Dataset ; prov:wasDerivedFrom ?s .
+           ?s skos:notation ?slug ; dcterms:publisher ?pub ; dcterms:title ?t } }
+         GROUP BY ?g ?slug ORDER BY ?slug",
+        "--format",
+        "csv",
+    ])
+    .ok());
+    let slugs: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(slugs, ["fy2024-request", "rs-2024", "rs-2025"]);
+    for r in &rows[1..] {
+        assert_eq!(r[0], format!("https://w3id.org/medrd-kg/graph/{}", r[1]));
+    }
+}
+
+/// A second document, made for the test: two programs (one also in the FY2024 summary), a
+/// different fiscal year, its own text. It loads beside the real data with no code change.
+#[test]
+fn a_second_document_folder_loads_with_no_code_change() {
+    let s = Scratch::new("second-source");
+    let dir = s.dir.join("data/fy2025-mini");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "令和7年度 テスト資料 概算要求のポイント\n\n医療機器等研究成果展開事業 13億円\nテスト新規事業 2億円\n";
+    std::fs::write(dir.join("mini.ja.txt"), text).unwrap();
+    std::fs::write(
+        dir.join("source.toml"),
+        r#"kind = "document"
+[document]
+id = "fy2025-mini"
+ja = "令和7年度 テスト資料 概算要求のポイント"
+en = "Test summary of the FY2025 request"
+publisher = "hhp"
+fiscal_year = 2025
+text_file = "mini.ja.txt"
+licence = "https://creativecommons.org/licenses/by/4.0/"
+licence_note = "test"
+line = 1
+
+[[section]]
+id = "all"
+ja = "全体"
+en = "All"
+lines = [1, 4]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("programs.toml"),
+        r#"[[program]]
+id = "medical-device-seeds"
+ja = "医療機器等研究成果展開事業"
+en = "Deployment of Research Results for Medical Devices"
+ministries = ["mext"]
+
+[[program]]
+id = "test-new"
+ja = "テスト新規事業"
+en = "Test new program"
+ministries = ["mext"]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("overview.toml"),
+        r#"table = []
+item = []
+
+[[amount]]
+id = "fy2025-mini-seeds"
+for = "medical-device-seeds"
+kind = "total"
+oku = 13
+line = 3
+
+[[amount]]
+id = "fy2025-mini-new"
+for = "test-new"
+kind = "total"
+oku = 2
+line = 4
+"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("links.toml"), "linkage = []\nfeeds = []\n").unwrap();
+
+    let rows = csv(&s
+        .medrd(&["query", "program-timeline", "--format", "csv"])
+        .ok());
+    let seeds = timeline(&rows, "medical-device-seeds");
+    assert!(
+        seeds.contains(&row("2025", "total", "13", "fy2025-mini")),
+        "{seeds:?}"
+    );
+    // The FY2024 figures are still there, each once (the program's name, stated by both
+    // documents, is kept in the first graph only, so no row is doubled).
+    assert!(seeds.contains(&row("2024", "total", "12", "fy2024-request")));
+    assert_eq!(seeds.len(), 8, "{seeds:?}");
+    assert_eq!(
+        timeline(&rows, "test-new"),
+        vec![row("2025", "total", "2", "fy2025-mini")]
+    );
+    let new = rows.iter().find(|r| r[0] == "test-new").unwrap();
+    assert_eq!(new[7], "令和7年度 テスト資料 概算要求のポイント");
+    assert_eq!(new[8], "line 4");
+    // Its facts are in its own graph; today's named queries keep their answers.
+    let g = csv(&s
+        .medrd(&[
+            "query",
+            "--sparql",
+            "SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/medrd-kg/id/program/test-new> ?p ?o } } GROUP BY ?g",
+            "--format",
+            "csv",
+        ])
+        .ok());
+    assert_eq!(g[1], ["https://w3id.org/medrd-kg/graph/fy2025-mini"]);
+    let before = query("project-budgets");
+    let after = csv(&s
+        .medrd(&["query", "project-budgets", "--format", "csv"])
+        .ok());
+    assert_eq!(before, after);
+    // Its figures are checked against its own text like the first document's (its checks
+    // of project membership fail: the test document has no projects).
+    let v = s.medrd(&["validate"]);
+    let all = format!("{}{}", v.stdout, v.stderr);
+    assert!(all.contains("ok    source-lines"), "{all}");
+    assert!(all.contains("ok    labels-violation"), "{all}");
+    s.replace("data/fy2025-mini/overview.toml", "oku = 13", "oku = 14");
+    let v = s.medrd(&["validate"]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    assert!(
+        v.stdout
+            .lines()
+            .any(|l| l.starts_with("source-lines:") && l.contains("fy2025-mini/overview.toml")),
+        "{}",
+        v.stdout
+    );
+}
+
+#[test]
+fn an_unknown_source_kind_is_refused_with_the_file() {
+    let s = Scratch::new("bad-kind");
+    std::fs::create_dir_all(s.dir.join("data/other")).unwrap();
+    s.write("data/other/source.toml", "kind = \"spreadsheet\"\n");
+    let r = s.medrd(&["stats"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("data/other/source.toml") && r.stderr.contains("spreadsheet"),
+        "{}",
+        r.stderr
+    );
+}
