@@ -369,10 +369,10 @@ pub struct ServeArgs {
     /// (lowered to fit the open-files limit, which serve raises to its hard limit)
     #[arg(long, default_value_t = 4096, value_name = "N")]
     pub max_connections: usize,
-    /// Most heap memory the server may hold, in MiB: when queries take it past this,
-    /// they are cancelled (503 "memory limit"). The heap stays within about this plus
-    /// what the running queries allocate in 10 ms (about 20 MiB each); the loaded store
-    /// counts too
+    /// Most heap memory the server may hold, in MiB: when queries take it past this, the
+    /// query holding the most is cancelled (503 "memory limit"). The heap stays within
+    /// about this plus what the running queries allocate in 10 ms (about 20 MiB each); the
+    /// loaded store counts too
     #[arg(long, default_value_t = 2048, value_name = "MIB")]
     pub max_memory: usize,
 }

@@ -8,12 +8,38 @@
 //! keeps freed pages for a while, so RSS lags behind what the program really holds). The
 //! count is 0 in a program that does not install [`Counting`] as its global allocator (the
 //! `medrd` binary does; the library's users may not), and then no limit applies.
+//!
+//! The heap is shared, so the process's count alone cannot say which query grew it: each query
+//! also runs under an [`Account`], a second count of what the thread evaluating it allocated
+//! and freed, and at the limit the server stops the query whose account holds the most, not
+//! every query that happens to be running (a small named query answering beside a runaway
+//! sort was cancelled with it before; CI saw it).
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
 static COUNTING: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// The account this thread's allocations are charged to while it runs
+    /// [`Account::charge`], or null. Const-initialised and without a destructor, so the
+    /// allocator may read it at any time, thread teardown included.
+    static CHARGED: Cell<*const AtomicIsize> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Adds `delta` bytes to the account this thread is charging, if any.
+#[inline]
+fn charge_thread(delta: isize) {
+    let account = CHARGED.with(Cell::get);
+    if !account.is_null() {
+        // SAFETY: the pointer is set only by `Account::charge`, which holds a reference to
+        // the account for as long as it is set and clears it before returning.
+        unsafe { (*account).fetch_add(delta, Ordering::Relaxed) };
+    }
+}
 
 /// A global allocator that counts the bytes allocated through `A` and not yet freed.
 pub struct Counting<A>(pub A);
@@ -25,6 +51,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         let p = unsafe { self.0.alloc(layout) };
         if !p.is_null() {
             ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+            charge_thread(layout.size() as isize);
         }
         p
     }
@@ -34,6 +61,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         let p = unsafe { self.0.alloc_zeroed(layout) };
         if !p.is_null() {
             ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+            charge_thread(layout.size() as isize);
         }
         p
     }
@@ -42,6 +70,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         // SAFETY: `ptr` was allocated by this allocator (so by `A`) with `layout`.
         unsafe { self.0.dealloc(ptr, layout) };
         ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        charge_thread(-(layout.size() as isize));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -50,6 +79,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
         if !p.is_null() {
             ALLOCATED.fetch_add(new_size, Ordering::Relaxed);
             ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+            charge_thread(new_size as isize - layout.size() as isize);
         }
         p
     }
@@ -71,6 +101,68 @@ pub fn allocated() -> Option<usize> {
         .then(|| ALLOCATED.load(Ordering::Relaxed))
 }
 
+/// What one piece of work (a query of the server) holds on the heap: the bytes allocated
+/// and not freed by the threads while they ran it under [`Account::charge`]. Memory it frees
+/// that was allocated before (by loading the store, say) counts against it, so an account can
+/// be negative; memory it leaves behind for another thread to free stays counted until the
+/// account is closed. While an account is open it is among those [`Account::holds_most`]
+/// compares.
+pub struct Account {
+    held: Arc<AtomicIsize>,
+}
+
+/// The open accounts, for [`Account::holds_most`]. Locked only to open, close and compare,
+/// never by the allocator.
+static OPEN: Mutex<Vec<Arc<AtomicIsize>>> = Mutex::new(Vec::new());
+
+impl Account {
+    /// Opens an account, at 0 bytes.
+    pub fn open() -> Self {
+        let held = Arc::new(AtomicIsize::new(0));
+        OPEN.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::clone(&held));
+        Account { held }
+    }
+
+    /// Runs `f` on this thread, charging what it allocates and frees to this account.
+    pub fn charge<R>(&self, f: impl FnOnce() -> R) -> R {
+        /// Puts back the thread's previous account, on return and on unwinding alike.
+        struct Restore(*const AtomicIsize);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CHARGED.with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(CHARGED.with(|c| c.replace(Arc::as_ptr(&self.held))));
+        f()
+    }
+
+    /// Bytes held now (negative when the work freed more than it allocated).
+    pub fn held(&self) -> isize {
+        self.held.load(Ordering::Relaxed)
+    }
+
+    /// Whether no other open account holds more than this one: the one to stop when the
+    /// process is over its limit. Ties go to every account that has them, so two equal
+    /// runaway queries both stop.
+    pub fn holds_most(&self) -> bool {
+        let mine = self.held();
+        OPEN.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .all(|other| other.load(Ordering::Relaxed) <= mine)
+    }
+}
+
+impl Drop for Account {
+    fn drop(&mut self) {
+        OPEN.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|other| !Arc::ptr_eq(other, &self.held));
+    }
+}
+
 /// Gives the pages this thread's heap has freed back to the system now. mimalloc keeps
 /// freed pages for reuse and returns them only as the thread allocates again, so a query
 /// thread that built a large sort and then went idle would keep its resident memory: the
@@ -79,4 +171,52 @@ pub fn allocated() -> Option<usize> {
 pub fn release_freed() {
     // SAFETY: `mi_collect` takes no pointers and may be called from any thread at any time.
     unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{allocated, Account, Counting};
+
+    // The library's unit tests count their heap as the binary does, so that accounts see it.
+    #[global_allocator]
+    static COUNTED: Counting<std::alloc::System> = Counting(std::alloc::System);
+
+    #[test]
+    fn the_account_that_allocated_most_holds_most_frees_count_back_and_charges_nest() {
+        COUNTED.enable();
+        assert!(allocated().is_some_and(|held| held > 0));
+        let small = Account::open();
+        let large = Account::open();
+        let kept_small = small.charge(|| vec![1u8; 1 << 10]);
+        let kept_large = large.charge(|| vec![1u8; 8 << 20]);
+        assert!(
+            small.held() >= 1 << 10 && small.held() < 1 << 20,
+            "{}",
+            small.held()
+        );
+        assert!(large.held() >= 8 << 20, "{}", large.held());
+        assert!(large.holds_most());
+        assert!(!small.holds_most());
+        // freed under its account, the large one's bytes leave it: now the small one leads
+        large.charge(|| drop(kept_large));
+        assert!(large.held() < 1 << 20, "{}", large.held());
+        assert!(small.holds_most());
+        // outside any account nothing is charged, and a closed account no longer competes
+        let outside = vec![1u8; 4 << 20];
+        assert!(small.held() < 1 << 20);
+        drop(small);
+        assert!(large.holds_most());
+        drop((kept_small, outside));
+
+        // nested charges: the thread gets its previous account back, even after a panic
+        // (the only test opening accounts, so that no other test's compete with these)
+        let inner = Account::open();
+        let _ = crate::guard::catch(|| large.charge(|| inner.charge(|| panic!("stopped"))));
+        let before = large.held();
+        let kept = large.charge(|| vec![1u8; 2 << 20]);
+        assert!(large.held() - before >= 2 << 20);
+        let outside = vec![1u8; 2 << 20];
+        assert!(large.held() - before < 3 << 20);
+        drop((kept, outside));
+    }
 }

@@ -77,8 +77,8 @@ pub struct Config {
     /// Let queries send SERVICE patterns to remote endpoints (http:// only); without it a
     /// query using SERVICE is refused with 400.
     pub allow_service: bool,
-    /// Most heap bytes the process may hold while queries run: beyond, the running queries
-    /// are cancelled (503). Applies only where [`crate::memory::Counting`] is the global
+    /// Most heap bytes the process may hold while queries run: beyond, the running query
+    /// holding the most is cancelled (503). Applies only where [`crate::memory::Counting`] is the global
     /// allocator (the `medrd` binary).
     pub max_memory: usize,
 }

@@ -4,7 +4,8 @@
 //!
 //! Bounding a query (issue 10): each query runs on the blocking pool with a
 //! `CancellationToken`, cancelled at `--timeout` or when the process's heap passes
-//! `--max-memory` (checked every 10 ms through [`crate::memory`]). Upstream spareval checked
+//! `--max-memory` and it is the query holding the most (checked every 10 ms through
+//! [`crate::memory`]). Upstream spareval checked
 //! the token only when reading the store, so a sort, DISTINCT, GROUP BY or product over
 //! what it had read ran on for minutes after the 503; the vendored copy
 //! (`vendor/spareval/PATCHES.md`) checks it in every plan node and inside the sort, so a
@@ -415,13 +416,18 @@ pub(crate) async fn run(
             )
         })?;
     let token = CancellationToken::new();
-    // Cancels the query at its time limit, or as soon as the process holds more heap than
-    // --max-memory (then every running query cancels itself: the heap is shared, and the
-    // queries are what grows it).
+    // What this query holds on the shared heap, counted apart from the others'.
+    let account = Arc::new(memory::Account::open());
+    // Cancels the query at its time limit, or when the process holds more heap than
+    // --max-memory and this query holds the most of the running ones (the heap is shared:
+    // stopping every running query would stop the small ones beside the one that grew it).
+    // Should the heap stay over the limit after that one has stopped and freed, the next
+    // largest is stopped at a later check.
     let out_of_memory = Arc::new(AtomicBool::new(false));
     let watch = {
         let token = token.clone();
         let out_of_memory = Arc::clone(&out_of_memory);
+        let account = Arc::clone(&account);
         let max_memory = app.config.max_memory;
         tokio::spawn(async move {
             let deadline = tokio::time::Instant::now() + limit;
@@ -431,7 +437,9 @@ pub(crate) async fn run(
                 tokio::select! {
                     _ = tokio::time::sleep_until(deadline) => break,
                     _ = tick.tick() => {
-                        if memory::allocated().is_some_and(|held| held > max_memory) {
+                        if memory::allocated().is_some_and(|held| held > max_memory)
+                            && account.holds_most()
+                        {
                             out_of_memory.store(true, Ordering::Relaxed);
                             break;
                         }
@@ -448,7 +456,8 @@ pub(crate) async fn run(
             // A panic of the engine is an answer (500), not a dead worker with the panic
             // text in the log.
             let started = std::time::Instant::now();
-            let evaluated = guard::catch(|| evaluate(&app, &query, accept.as_deref(), token))
+            let evaluated = account
+                .charge(|| guard::catch(|| evaluate(&app, &query, accept.as_deref(), token)))
                 .unwrap_or_else(|_| {
                     Err(HttpError::new(
                         StatusCode::INTERNAL_SERVER_ERROR,
