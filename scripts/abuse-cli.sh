@@ -57,6 +57,34 @@ step "build -o foreign" 2 "$proj" build -o foreign
 step "build -o report.txt" 2 "$proj" build -o report.txt
 step "build -o dist (new)" 0 "$proj" build -o dist
 step "build -o dist (again)" 0 "$proj" build -o dist
+step "export -o report.txt" 2 "$proj" export -o report.txt
+step "diagram … -o report.txt" 2 "$proj" diagram overview -o report.txt
+step "link ids -o report.txt" 2 "$proj" link ids -o report.txt
+# Two builds into one new -o at once: one builds, the other builds after it or stops (2),
+# and the output is whole, with nothing left beside it.
+codes=()
+pids=()
+for _ in 1 2; do
+    (cd "$proj" && env -u MEDRD_ROOT -u MEDRD_STORE -u MEDRD_ENDPOINT \
+        timeout 120 "$medrd" --root "$proj" build -o twice >/dev/null 2>>"$tmp/twice.err") &
+    pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; codes+=($?); done
+left=$(find "$proj" -maxdepth 1 -name '.twice*' | wc -l)
+printf '%-28s exit %s  %s\n' "two builds -o twice at once" "${codes[*]}" \
+    "$(grep -h 'another medrd build' "$tmp/twice.err" | head -n 1)"
+case "${codes[*]}" in
+    "0 0" | "0 2" | "2 0") ;;
+    *) echo "  WRONG: exit codes ${codes[*]}"; lost=1 ;;
+esac
+if [ ! -s "$proj/twice/medrd-kg.ttl" ] || [ ! -f "$proj/twice/.medrd-build" ] || [ "$left" != 0 ]; then
+    echo "  WRONG: twice/ is not a whole build or $left staging directories were left beside it"
+    lost=1
+fi
+if [ "$(cat "$proj/report.txt")" != mine ]; then
+    echo "CHANGED: report.txt no longer holds what the user wrote"
+    lost=1
+fi
 for f in "$outer/neighbour.txt" "$proj/foreign/a.txt" "$proj/foreign/deeper/b.txt" \
     "$proj/report.txt" "$proj/data/fy2024-request/overview.toml"; do
     if [ ! -f "$f" ]; then

@@ -26,7 +26,7 @@ venv=${MEDRD_BENCH_VENV:-target/bench-venv}
 "$venv/bin/pip" install -q -r scripts/requirements.txt
 
 echo "cores: $(nproc); $(rustc --version)" >&2
-"$medrd" export --format trig -o "$out/medrd-kg.trig" 2>/dev/null
+"$medrd" export --format trig --force -o "$out/medrd-kg.trig" 2>/dev/null
 "$medrd" bench pipeline --runs "$runs" --json > "$out/medrd.json"
 "$venv/bin/python" scripts/bench_rdflib.py --trig "$out/medrd-kg.trig" --queries queries \
   --runs "$rdflib_runs" > "$out/rdflib.json"

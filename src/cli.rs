@@ -87,6 +87,10 @@ pub enum Command {
         /// (csv-metadata.json) into this directory instead of the data
         #[arg(long, value_name = "DIR", conflicts_with_all = ["format", "output"])]
         csv: Option<PathBuf>,
+        /// Replace the output file (or the table files in the --csv directory) if it exists;
+        /// without it an existing file is refused and left as it was
+        #[arg(long)]
+        force: bool,
     },
     /// Run the checks (queries/checks/*-violation.rq and the source-line check); exit 1 on
     /// any violation
@@ -119,6 +123,9 @@ pub enum Command {
         /// Output file [default: stdout]
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Replace the output file if it exists; without it an existing file is refused
+        #[arg(long)]
+        force: bool,
     },
     /// Network analysis of the data graph: betweenness of programs, components, degrees
     Analyze {
@@ -278,6 +285,10 @@ pub enum LinkTarget {
         /// entry's name)
         #[arg(long, value_name = "BYTES", default_value_t = medrd_kg::link::rs::DEFAULT_MAX_UNZIPPED)]
         max_unzipped: u64,
+        /// Replace the linkset, report and RS files if they exist; without it an existing
+        /// file is refused (before any is written)
+        #[arg(long)]
+        force: bool,
     },
     /// Write the verified external identifiers of our organisations (data/identifiers.toml:
     /// 法人番号 as gBizINFO IRIs, Wikidata QIDs) as a linkset to load with --with
@@ -285,6 +296,9 @@ pub enum LinkTarget {
         /// Output file (Turtle, or the syntax of the extension) [default: stdout]
         #[arg(short, long, value_name = "IDS.ttl")]
         output: Option<PathBuf>,
+        /// Replace the output file if it exists; without it an existing file is refused
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -314,6 +328,9 @@ pub enum BenchCommand {
         /// Output file (.nt) [default: stdout]
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
+        /// Replace the output file if it exists; without it an existing file is refused
+        #[arg(long)]
+        force: bool,
     },
     /// Run a named query (or .rq file) and print oxigraph's plan with the rows and time of
     /// each step (JSON), to find why a query is slow

@@ -505,12 +505,30 @@ fn datatype(table: &Table, col: usize) -> &'static str {
 }
 
 /// Writes the main tables (`queries/tables/*.rq`) as tidy CSV in `dir`, with their CSVW
-/// metadata in `dir/csv-metadata.json`. Returns the files written.
-pub fn write_csv_tables(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
+/// metadata in `dir/csv-metadata.json`. Returns the files written. Unless `replace`, any of
+/// these files already in `dir` is refused before one is written (other files in `dir` are
+/// never touched).
+pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool) -> Result<Vec<PathBuf>> {
+    let queries = table_queries(kb)?;
+    if !replace {
+        let names = queries.iter().map(|q| format!("{}.csv", q.name));
+        for path in names.chain([CSVW_METADATA.to_owned()]).map(|n| dir.join(n)) {
+            if std::fs::symlink_metadata(&path).is_ok() {
+                return Err(Error::io(
+                    &path,
+                    std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "the file exists: medrd does not replace a file unless asked (pass \
+                         --force to replace it)",
+                    ),
+                ));
+            }
+        }
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut written = Vec::new();
     let mut tables = Vec::new();
-    for q in table_queries(kb)? {
+    for q in queries {
         let table = Table::collect(kb.query(&q.name, &q.text)?)?;
         let path = dir.join(format!("{}.csv", q.name));
         let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;

@@ -20,18 +20,17 @@ fn ms(d: Duration) -> f64 {
 pub fn run(layout: Layout, command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Pipeline { runs, json, detail } => pipeline(&layout, runs, json, detail),
-        BenchCommand::Gen { programs, output } => {
+        BenchCommand::Gen {
+            programs,
+            output,
+            force,
+        } => {
             let kb = Kb::load(layout).context("loading the knowledge base")?;
             let start = Instant::now();
             let generated = match &output {
-                Some(path) => {
-                    let file = std::fs::File::create(path)
-                        .with_context(|| format!("creating {}", path.display()))?;
-                    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-                    let g = synth::generate(&kb, programs, &mut w, true)?;
-                    w.flush()?;
-                    g
-                }
+                Some(path) => super::write_file(path, force, |mut w| {
+                    synth::generate(&kb, programs, &mut w, true)
+                })?,
                 None => {
                     let mut w =
                         std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());

@@ -168,10 +168,12 @@ impl Target {
         self.path.with_file_name(format!(".{name}{suffix}"))
     }
 
-    /// Creates the staging directory beside the output, exclusively: one left by an
-    /// interrupted build (it holds the marker) is removed first; anything else there is
-    /// not ours and stops the build.
-    fn create_staging(&self) -> anyhow::Result<PathBuf> {
+    /// Creates the staging directory beside the output, exclusively, and returns it with its
+    /// marker file held locked for the whole build. One left by an interrupted build (its
+    /// marker is there and unlocked) is removed first; one whose marker is locked is another
+    /// build writing now, which stops this one (two builds into one `-o` used to delete each
+    /// other's staging); anything else there is not ours and stops the build.
+    fn create_staging(&self) -> anyhow::Result<(PathBuf, std::fs::File)> {
         let staging = self.sibling(".partial");
         if let Some(parent) = staging.parent() {
             std::fs::create_dir_all(parent)
@@ -189,6 +191,17 @@ impl Target {
                         staging.display()
                     );
                 }
+                let marker = std::fs::File::open(staging.join(MARKER))
+                    .with_context(|| format!("opening {}", staging.join(MARKER).display()))?;
+                if let Err(std::fs::TryLockError::WouldBlock) = marker.try_lock() {
+                    bail!(
+                        "another medrd build is writing {} now (its staging {} is locked): \
+                         wait for it to end",
+                        self.shown.display(),
+                        staging.display()
+                    );
+                }
+                drop(marker);
                 eprintln!(
                     "note: removing {} left by an interrupted build",
                     staging.display()
@@ -200,9 +213,19 @@ impl Target {
             }
             Err(e) => return Err(e).with_context(|| format!("creating {}", staging.display())),
         }
-        std::fs::write(staging.join(MARKER), marker_text())
+        // The marker is written and locked under another name, then renamed: another build
+        // sees either no marker (not ours: it stops) or a locked one (busy: it stops).
+        let unlocked = staging.join(format!("{MARKER}.new"));
+        let marker = std::fs::File::create_new(&unlocked)
+            .with_context(|| format!("creating {}", unlocked.display()))?;
+        marker
+            .lock()
+            .with_context(|| format!("locking {}", unlocked.display()))?;
+        std::io::Write::write_all(&mut &marker, marker_text().as_bytes())
+            .with_context(|| format!("writing {}", unlocked.display()))?;
+        std::fs::rename(&unlocked, staging.join(MARKER))
             .with_context(|| format!("writing {}", staging.join(MARKER).display()))?;
-        Ok(staging)
+        Ok((staging, marker))
     }
 
     /// Moves the finished build into place: the old output aside, the build in, then the
@@ -244,7 +267,8 @@ pub fn run(kb: &Kb, target: &Target) -> anyhow::Result<ExitCode> {
     }
     // Everything is written to a sibling directory first and moved into place at the end, so
     // a failure half way leaves the previous dataset as it was, never a mix of the two.
-    let staging = target.create_staging()?;
+    // The marker's lock is held until the build is in place (or given up).
+    let (staging, _lock) = target.create_staging()?;
     let done = publish(kb, &staging, checks.len()).and_then(|summary| {
         target.swap(&staging)?;
         Ok(summary)
@@ -276,18 +300,18 @@ fn publish(kb: &Kb, output: &Path, checks: usize) -> anyhow::Result<String> {
     for f in formats {
         let format = super::rdf_format(f);
         let path = output.join(format!("medrd-kg.{}", format.file_extension()));
-        super::write_file(&path, |w| export::write(kb, format, w))?;
+        super::write_file(&path, false, |w| export::write(kb, format, w))?;
     }
     let queries = catalog::named(&kb.layout.queries())?;
     for q in &queries {
         let path = output.join("queries").join(format!("{}.csv", q.name));
         let results = kb.query(&q.name, &q.text)?;
-        super::write_file(&path, |mut w| {
+        super::write_file(&path, false, |mut w| {
             write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)
         })?;
     }
-    let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"))?;
-    super::write_file(&output.join("catalog.ttl"), |w| {
+    let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"), false)?;
+    super::write_file(&output.join("catalog.ttl"), false, |w| {
         medrd_kg::publish::write_dcat(kb, w)
     })?;
     let diagrams = medrd_kg::diagram::write_all(kb, &output.join("diagrams"))?;

@@ -1,7 +1,6 @@
 //! `medrd diagram`: draw one diagram of the knowledge graph to stdout or a file.
 
 use crate::cli::{DiagramFormat, DiagramLang};
-use anyhow::Context;
 use medrd_kg::diagram::{self, Format, Kind, Lang};
 use medrd_kg::Kb;
 use std::io::Write;
@@ -23,7 +22,7 @@ pub fn run(
     query: Option<&Path>,
     format: Option<DiagramFormat>,
     language: DiagramLang,
-    output: Option<&Path>,
+    dest: super::Dest<'_>,
 ) -> anyhow::Result<ExitCode> {
     let kind = match (kind, query) {
         (_, Some(q)) => Kind::Query(q.to_owned()),
@@ -43,7 +42,11 @@ pub fn run(
         Some(DiagramFormat::Svg) => Format::Svg,
         Some(DiagramFormat::Png) => Format::Png,
         Some(DiagramFormat::Mermaid) => Format::Mermaid,
-        None => match output.and_then(|o| o.extension()).and_then(|e| e.to_str()) {
+        None => match dest
+            .file
+            .and_then(|o| o.extension())
+            .and_then(|e| e.to_str())
+        {
             Some("svg") => Format::Svg,
             Some("png") => Format::Png,
             Some("mmd" | "mermaid") => Format::Mermaid,
@@ -55,10 +58,8 @@ pub fn run(
         },
     };
     let bytes = diagram::draw(kb, &kind, lang(language), format)?;
-    match output {
-        Some(path) => {
-            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?
-        }
+    match dest.file {
+        Some(path) => super::write_file(path, dest.replace, |w| w.write_all(&bytes))?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)?;

@@ -22,7 +22,16 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             decisions,
             truth,
             max_unzipped,
+            force,
         } => {
+            // Refused before the work, so that no output is written when one is refused.
+            for path in [&output, &report, &rs_graph].into_iter().flatten() {
+                super::refuse_existing(path, force)?;
+            }
+            let dest = |path| super::Dest {
+                file: Some(path),
+                replace: force,
+            };
             let decisions = decisions.unwrap_or_else(|| kb.layout.root.join(DECISIONS_FILE));
             let curated = matcher::read_decisions(&decisions)?;
             let linked = link::link_rs_with_limit(kb, &paths, &curated, max_unzipped)?;
@@ -46,17 +55,17 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             write_table(&review_table(&linked.candidates), &mut out)?;
             out.flush()?;
             if let Some(path) = &output {
-                super::write_output(Some(path), |w| {
+                super::write_output(dest(path), |w| {
                     link::write_triples(&linked.linkset, format_of(path), w)
                 })?;
             }
             if let Some(path) = &rs_graph {
-                super::write_output(Some(path), |w| {
+                super::write_output(dest(path), |w| {
                     link::write_quads(&linked.rs_quads, format_of(path), w)
                 })?;
             }
             if let Some(path) = &report {
-                super::write_output(Some(path), |w| {
+                super::write_output(dest(path), |w| {
                     link::write_report_csv(&linked.candidates, w)
                 })?;
             }
@@ -96,14 +105,16 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        LinkTarget::Ids { output } => {
+        LinkTarget::Ids { output, force } => {
             let path = kb.layout.root.join(link::identifiers::IDENTIFIERS_FILE);
             let ids = link::identifiers::read(&path)?;
             let triples = link::identifiers::triples(&ids);
             let format = output.as_deref().map_or(RdfFormat::Turtle, format_of);
-            super::write_output(output.as_deref(), |w| {
-                link::write_triples(&triples, format, w)
-            })?;
+            let dest = super::Dest {
+                file: output.as_deref(),
+                replace: force,
+            };
+            super::write_output(dest, |w| link::write_triples(&triples, format, w))?;
             eprintln!("{} verified identifiers from {}", ids.len(), path.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -56,14 +56,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             dcat,
             csv,
+            force,
         } => {
             let kb = load(layout)?;
+            let dest = Dest {
+                file: output.as_deref(),
+                replace: force,
+            };
             if dcat {
-                export::dcat(&kb, output.as_deref())
+                export::dcat(&kb, dest)
             } else if let Some(dir) = csv {
-                export::csv(&kb, &dir)
+                export::csv(&kb, &dir, force)
             } else {
-                export::run(&kb, format, output.as_deref())
+                export::run(&kb, format, dest)
             }
         }
         Command::Validate => validate::run(&load(layout)?),
@@ -76,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             lang,
             output,
+            force,
         } => diagram::run(
             &load(layout)?,
             kind.as_deref(),
@@ -86,7 +92,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             query.as_deref(),
             format,
             lang,
-            output.as_deref(),
+            Dest {
+                file: output.as_deref(),
+                replace: force,
+            },
         ),
         Command::Analyze { top, lang } => analyze::run(&load(layout)?, top, lang),
         Command::Path { from, to, lang } => analyze::path(&load(layout)?, &from, &to, lang),
@@ -162,31 +171,108 @@ pub fn rdf_format(f: ExportFormat) -> RdfFormat {
     }
 }
 
-/// Creates `path` and fills it with `write`; any error names the file (the library's
-/// writers cannot: they write to any `Write`).
-pub(crate) fn write_file(
-    path: &Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> medrd_kg::Result<()>,
-) -> anyhow::Result<()> {
-    use std::io::Write;
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    write(&mut w).with_context(|| format!("writing {}", path.display()))?;
-    w.flush()
-        .with_context(|| format!("writing {}", path.display()))
+/// Refuses `path` as an output file: a directory always, an existing file (or link) unless
+/// `replace`. A device or pipe (`/dev/stdout`, a FIFO) is not refused: it holds nothing that
+/// writing could replace.
+pub(crate) fn refuse_existing(path: &Path, replace: bool) -> anyhow::Result<()> {
+    if path.is_dir() {
+        anyhow::bail!("{} is a directory: give a file name", path.display());
+    }
+    if !replace && std::fs::symlink_metadata(path).is_ok() && !is_stream(path) {
+        anyhow::bail!(
+            "{} exists: medrd does not replace a file unless asked (pass --force to replace it)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
-/// Writes a command's output with `write`: to `path`, saying so on stderr, or else to
-/// stdout; any error names where.
+/// Whether `path` is (or links to) something other than a file or directory: a device, a
+/// pipe or a socket, written to as it is.
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Writes the file `path` with `write`, whole or not at all, and never over a file the user
+/// did not ask to replace: the bytes go to a hidden file beside it (created new), which
+/// takes the name only once complete. Without `replace` (a command's `--force`) an existing
+/// `path` is refused before anything is written, and taking the name is a hard link, which
+/// fails rather than replace a file that appeared meanwhile. A failed write removes the
+/// hidden file and leaves whatever was at `path` as it was. A device or pipe is written to
+/// directly. Errors name the file (the library's writers cannot: they write to any `Write`).
+pub(crate) fn write_file<R, E>(
+    path: &Path,
+    replace: bool,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<R, E>,
+) -> anyhow::Result<R>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    refuse_existing(path, replace)?;
+    let fill = |file: std::fs::File| -> anyhow::Result<(R, std::fs::File)> {
+        let mut w = std::io::BufWriter::new(file);
+        let r = write(&mut w).with_context(|| format!("writing {}", path.display()))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok((r, file))
+    };
+    if is_stream(path) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        return fill(file).map(|(r, _)| r);
+    }
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} names no file", path.display()))?;
+    let hidden = path.with_file_name(format!(
+        ".{}.medrd-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&hidden)
+        .with_context(|| format!("creating {}", hidden.display()))?;
+    let written = fill(file).and_then(|(r, file)| {
+        file.sync_all()
+            .with_context(|| format!("writing {}", path.display()))?;
+        if replace {
+            std::fs::rename(&hidden, path)
+        } else {
+            std::fs::hard_link(&hidden, path).and_then(|()| std::fs::remove_file(&hidden))
+        }
+        .with_context(|| format!("creating {}", path.display()))?;
+        Ok(r)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&hidden);
+    }
+    written
+}
+
+/// Where a command writes its output: the `-o` file (replaced only with `--force`) or, with
+/// none, stdout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Dest<'a> {
+    pub file: Option<&'a Path>,
+    pub replace: bool,
+}
+
+/// Writes a command's output with `write` to `dest`: a file as [`write_file`] writes it,
+/// saying so on stderr, or stdout; any error names where.
 pub(crate) fn write_output(
-    path: Option<&Path>,
+    dest: Dest<'_>,
     write: impl FnOnce(&mut dyn std::io::Write) -> medrd_kg::Result<()>,
 ) -> anyhow::Result<()> {
     use std::io::Write;
-    match path {
+    match dest.file {
         Some(path) => {
-            write_file(path, write)?;
+            write_file(path, dest.replace, write)?;
             eprintln!("wrote {}", path.display());
         }
         None => {

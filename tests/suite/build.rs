@@ -239,3 +239,45 @@ fn a_dot_that_hangs_times_out_and_fails_the_build() {
     // Not a timing target, only that it did not wait for the 120 s sleep.
     assert!(started.elapsed() < std::time::Duration::from_secs(100));
 }
+
+/// A staging directory whose marker is locked is another build at work: a second build into
+/// the same `-o` stops and leaves it alone (it used to take it for the leftover of an
+/// interrupted build and delete it under the first). Unlocked, the same directory is such a
+/// leftover and is replaced.
+#[test]
+fn a_build_running_into_the_same_output_is_left_alone_and_a_leftover_is_replaced() {
+    let s = Scratch::new("build-locked");
+    let out = s.dir.join("dist");
+    let o = out.to_str().unwrap();
+    let partial = s.dir.join(".dist.partial");
+    keep(&partial.join(".medrd-build"), "written by medrd build");
+    keep(&partial.join("medrd-kg.ttl"), "half written");
+    let marker = std::fs::File::open(partial.join(".medrd-build")).unwrap();
+    marker.lock().unwrap();
+    let r = s.medrd(&["build", "-o", o]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("another medrd build is writing"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(partial.join("medrd-kg.ttl")).unwrap(),
+        "half written"
+    );
+    assert!(!out.exists());
+
+    drop(marker);
+    let r = s.medrd(&["build", "-o", o]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("left by an interrupted build"),
+        "{}",
+        r.stderr
+    );
+    assert!(!partial.exists());
+    assert_ne!(
+        std::fs::read_to_string(out.join("medrd-kg.ttl")).unwrap(),
+        "half written"
+    );
+}

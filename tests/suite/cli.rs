@@ -3,6 +3,7 @@
 
 use crate::util::{csv, medrd, root, Scratch};
 use oxigraph::io::{RdfFormat, RdfParser};
+use std::path::Path;
 
 #[test]
 fn validate_passes_on_the_curated_data() {
@@ -142,6 +143,73 @@ fn a_write_error_names_the_file() {
             run.stderr
         );
     }
+}
+
+/// `-o FILE` never replaces a file unless asked: export, the DCAT description, a diagram
+/// and the CSV tables refuse an existing file (exit 2, the file named, its bytes as they
+/// were, nothing else written); `--force` replaces it whole.
+#[test]
+fn an_existing_output_file_is_kept_unless_forced() {
+    let dir = std::env::temp_dir().join(format!("medrd-keep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tables")).unwrap();
+    let mine = dir.join("mine.ttl");
+    let table = dir.join("tables").join("programs.csv");
+    for path in [&mine, &table] {
+        std::fs::write(path, "the user's own").unwrap();
+    }
+    let m = mine.to_str().unwrap();
+    let t = dir.join("tables");
+    for args in [
+        &["export", "-o", m][..],
+        &["export", "--dcat", "-o", m],
+        &["diagram", "project", "1", "-o", m],
+        &["link", "ids", "-o", m],
+        &["export", "--csv", t.to_str().unwrap()],
+    ] {
+        let run = medrd(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("exists") && run.stderr.contains("--force"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        for path in [&mine, &table] {
+            assert_eq!(std::fs::read_to_string(path).unwrap(), "the user's own");
+        }
+    }
+    let names = |d: &Path| -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&dir), ["mine.ttl", "tables"]);
+    assert_eq!(names(&t), ["programs.csv"]);
+
+    medrd(&["export", "--force", "-o", m]).ok();
+    let ttl = std::fs::read_to_string(&mine).unwrap();
+    assert!(
+        ttl.contains("medrd:Program"),
+        "{}",
+        &ttl[..200.min(ttl.len())]
+    );
+    medrd(&["export", "--force", "--csv", t.to_str().unwrap()]).ok();
+    assert!(std::fs::read_to_string(&table)
+        .unwrap()
+        .starts_with("program,"));
+    // a new file is written as before, and nothing is left beside it
+    medrd(&[
+        "export",
+        "--dcat",
+        "-o",
+        dir.join("dcat.ttl").to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(names(&dir), ["dcat.ttl", "mine.ttl", "tables"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
