@@ -1,5 +1,5 @@
-//! Writing query results: the W3C result formats, RDF syntaxes for graphs, and an aligned
-//! table for people at a terminal.
+//! Writing query results: the W3C result formats, RDF syntaxes for graphs, an aligned
+//! table for people at a terminal, and numbers grouped by thousands for people to read.
 
 use crate::error::{Error, Result};
 use crate::vocab::PREFIXES;
@@ -78,6 +78,22 @@ impl Table {
             })
             .collect()
     }
+}
+
+/// An integer with a comma between each group of three digits: `-1,234,567`.
+pub fn thousands(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3 + 1);
+    if v < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A term as a person reads it: literal values bare, IRIs shortened by the known prefixes.
@@ -179,4 +195,17 @@ pub fn write_results(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_groups_digits_and_keeps_the_sign() {
+        let t = super::thousands;
+        assert_eq!(t(0), "0");
+        assert_eq!(t(999), "999");
+        assert_eq!(t(1_000), "1,000");
+        assert_eq!(t(-1_234_567), "-1,234,567");
+        assert_eq!(t(i64::MIN), "-9,223,372,036,854,775,808");
+    }
 }

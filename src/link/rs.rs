@@ -150,27 +150,11 @@ impl RsBudget {
             "執行額 {} yen is {:.1} times the budget it is spent from ({} yen: initial + \
              supplementary + carry-over + reserve){rate}: a unit slip in the source is likely; \
              kept as printed, left out of sums",
-            thousands(executed),
+            crate::output::thousands(executed),
             executed as f64 / budget as f64,
-            thousands(budget)
+            crate::output::thousands(budget)
         ))
     }
-}
-
-/// An integer with thousands separators (`429,298,327,000`).
-fn thousands(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 /// One payment of a budget program to a recipient (a 5-1 row).
@@ -1106,6 +1090,39 @@ mod tests {
         assert_eq!(year("2023"), Some(2023));
         assert_eq!(unit_of("（単位：千円）"), Some(1000));
         assert_eq!(unit_of("当初予算（合計）"), None);
+    }
+
+    /// RS 2025 line 719 (総務省), FY2024 as printed: the one execution the import flags.
+    #[test]
+    fn a_unit_slip_is_an_execution_over_100_times_its_budget() {
+        let line_719 = RsBudget {
+            budget_year: 2024,
+            initial: Some(500_000_000),
+            executed: Some(429_298_327_000),
+            execution_rate: Some(85859.7),
+            ..Default::default()
+        };
+        let why = line_719.unit_slip().expect("line 719 is flagged");
+        assert!(
+            why.starts_with("執行額 429,298,327,000 yen is 858.6 times the budget")
+                && why.contains("(500,000,000 yen:")
+                && why.contains("執行率 85859.7%"),
+            "{why}"
+        );
+        // the bound: 100 times is not flagged, one yen more is
+        let at = |executed, carryover| RsBudget {
+            initial: Some(400),
+            carryover,
+            executed: Some(executed),
+            ..Default::default()
+        };
+        assert_eq!(at(40_000, None).unit_slip(), None);
+        assert!(at(40_001, None).unit_slip().is_some());
+        // every source of the money counts: with a carry-over of 100 the same is not a slip
+        assert_eq!(at(40_001, Some(100)).unit_slip(), None);
+        // no budget to compare with, or no execution: nothing to say
+        assert_eq!(at(5, Some(-400)).unit_slip(), None);
+        assert_eq!(RsBudget::default().unit_slip(), None);
     }
 
     #[test]

@@ -395,10 +395,7 @@ fn url(path: &str, params: &[(String, String)]) -> String {
 }
 
 use crate::markup::escape as esc;
-
-fn seg(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+use crate::markup::path_segment as seg;
 
 /// A table cell: its text (what CSV and JSON carry) and, in HTML, a link or markup.
 #[derive(Clone, Default)]

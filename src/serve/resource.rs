@@ -462,8 +462,7 @@ fn timeline_section(iri: &NamedNode, d: &Description) -> String {
         Some(("org", code)) if is_a("Ministry") => ("ministry", code, "ministry"),
         _ => return String::new(),
     };
-    // Slugs are ASCII from the data; still, a path segment is escaped before it is printed.
-    let seg: String = form_urlencoded::byte_serialize(slug.as_bytes()).collect();
+    let seg = crate::markup::path_segment(slug);
     format!(
         "<h2>予算の推移 / Timeline</h2><figure><img src=\"/diagram/timeline/{subject}/{seg}\" \
          alt=\"予算の推移（年度・段階・出典ごとの金額） / Budget over the years, by stage and source\">\
