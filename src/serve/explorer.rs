@@ -31,8 +31,8 @@ const JS: &str = include_str!("explorer/explorer.js");
 pub(crate) struct Explorer {
     app: Arc<App>,
     queries: BTreeMap<String, NamedQuery>,
-    /// The source document's lines (index 0 is line 1), for quoting.
-    lines: Vec<String>,
+    /// Each document's lines (index 0 is line 1), by the document's id, for quoting.
+    lines: BTreeMap<String, Vec<String>>,
     index: Vec<Entry>,
     /// Answers already read, by the query text as run.
     cache: std::sync::Mutex<BTreeMap<String, Arc<[Row]>>>,
@@ -89,9 +89,18 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
             ));
         }
     }
-    // Line numbers in the explorer queries are those of the first document (the one the
-    // pages read); a second document's lines are not quoted yet.
-    let lines = app.kb.primary().source_lines().unwrap_or_default();
+    // A line is quoted from the document its location names (`id/source/DOC/L128`), so a
+    // second document's statements quote its own text, not the first one's.
+    let lines = app
+        .kb
+        .sources
+        .documents
+        .iter()
+        .map(|d| {
+            let text = d.source_lines().unwrap_or_default();
+            (d.source.value.document.id.clone(), text)
+        })
+        .collect();
     let index_query = &queries["search-index"];
     let rows = select_rows(&app, &index_query.text, CancellationToken::new())
         .map_err(|e| index_query.error(e.message))?;
@@ -282,12 +291,16 @@ impl Explorer {
         Ok(done)
     }
 
-    /// The text of a source line (empty when the document is not at hand).
-    fn line(&self, n: &str) -> &str {
-        n.parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|i| self.lines.get(i))
+    /// The text of a source line, from its location's IRI (`…/id/source/DOC/L128`): empty
+    /// when the IRI is not a line of a document at hand.
+    fn line(&self, loc: &str) -> &str {
+        loc.strip_prefix(ID)
+            .and_then(|rest| rest.strip_prefix("source/"))
+            .and_then(|rest| rest.rsplit_once("/L"))
+            .and_then(|(doc, n)| {
+                let i = n.parse::<usize>().ok()?.checked_sub(1)?;
+                self.lines.get(doc)?.get(i)
+            })
             .map_or("", |l| l.trim())
     }
 }
@@ -1358,7 +1371,7 @@ async fn program_inner(
                 let line = r.get("line").cloned().unwrap_or_default();
                 let kind = r.get("kind").cloned().unwrap_or_default();
                 let mark = r.get("mark").cloned().unwrap_or_default();
-                let quoted = ex.line(&line).to_owned();
+                let quoted = ex.line(r.get("loc").map_or("", String::as_str)).to_owned();
                 let mut line_cell = Cell::num(line.clone());
                 if kind == "initiative" {
                     line_cell.html = Some(format!(
@@ -1618,14 +1631,15 @@ async fn project_inner(
         return Err(not_found("project", n));
     };
     let name = format!("{n}. {}", lang.pick(first, "label_ja", "label_en"));
-    let mut figures: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
+    // By category: the figure and its (line, location) pairs.
+    let mut figures: BTreeMap<String, (String, BTreeSet<(String, String)>)> = BTreeMap::new();
     for r in &ran[0].rows {
         if let (Some(c), Some(v)) = (r.get("category"), r.get("oku_yen")) {
             let e = figures
                 .entry(c.clone())
                 .or_insert_with(|| (v.clone(), BTreeSet::new()));
-            if let Some(l) = r.get("line") {
-                e.1.insert(l.clone());
+            if let (Some(l), Some(loc)) = (r.get("line"), r.get("loc")) {
+                e.1.insert((l.clone(), loc.clone()));
             }
         }
     }
@@ -1638,11 +1652,11 @@ async fn project_inner(
     for (c, (v, lines)) in &figures {
         let quotes: Vec<String> = lines
             .iter()
-            .map(|l| {
+            .map(|(l, loc)| {
                 format!(
                     "<span class=\"ln\">L{}</span><q>{}</q>",
                     esc(l),
-                    esc(ex.line(l))
+                    esc(ex.line(loc))
                 )
             })
             .collect();

@@ -15,7 +15,7 @@ fn get(path: &str) -> (u16, String, String) {
     get_from(base_url(), path)
 }
 
-fn get_from(base: &str, path: &str) -> (u16, String, String) {
+pub(super) fn get_from(base: &str, path: &str) -> (u16, String, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)

@@ -295,6 +295,19 @@ line = 4
     let new = rows.iter().find(|r| r[0] == "test-new").unwrap();
     assert_eq!(new[7], "令和7年度 テスト資料 概算要求のポイント");
     assert_eq!(new[8], "line 4");
+    // The explorer quotes each statement from its own document: line 4 of the test text,
+    // not line 4 of the FY2024 summary.
+    let base = format!(
+        "http://{}",
+        crate::util::serve_root(&s.dir, crate::util::loopback())
+    );
+    let (status, _, table) =
+        super::explorer::get_from(&base, "/explore/program/test-new?format=csv");
+    assert_eq!(status, 200, "{table}");
+    let table = csv(&table);
+    let quoted = table[0].iter().position(|c| c == "source_line").unwrap();
+    assert_eq!(table.len(), 2, "{table:?}");
+    assert_eq!(table[1][quoted], "テスト新規事業 2億円");
     // Its facts are in its own graph; today's named queries keep their answers.
     let g = csv(&s
         .medrd(&[
