@@ -8,6 +8,8 @@ and slow clients must neither exhaust the server nor keep it from answering.
 3. The server must close the idle connections after its header timeout (--header-timeout,
    the value the server was started with), and a client sending its headers one byte at a
    time (slowloris) must be closed too, not kept alive by its trickle.
+4. A client that asks for a large answer (10,000 rows) and never reads it must be closed
+   after the same timeout, not hold its connection and answer for ever.
 
 Usage: scripts/abuse-conn.py URL [--connections N] [--header-timeout SECS]
   URL: the server, e.g. http://127.0.0.1:7878 (loopback only).
@@ -61,6 +63,45 @@ def closed_by_server(sock):
         return False
     except OSError:
         return True
+
+
+def check_reader_that_never_reads(host, port, header_timeout):
+    """Asks for 10,000 rows with a tiny receive buffer, reads nothing for the header timeout
+    + 3 s, then reads what is there: the server must have closed the connection before the
+    answer was whole (EOF or reset), where a server without a write timeout would still be
+    sending it, and would send it all."""
+    # As XML, 10,000 rows of five terms are about 8 MB: more than the kernel's socket buffers
+    # take (tcp_wmem allows a send buffer of 4 MiB), so the server itself has to wait.
+    query = "SELECT * WHERE { ?s ?p ?o . ?s ?q ?v } LIMIT 10000"
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(5)
+    s.connect((host, port))
+    s.sendall(("GET /sparql?" + urllib.parse.urlencode({"query": query}) + " HTTP/1.1\r\n"
+               "Host: abuse\r\nAccept: application/sparql-results+xml\r\n\r\n").encode())
+    time.sleep(header_timeout + 3)
+    received, closed, tail = 0, False, b""
+    s.settimeout(2)
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            received += len(chunk)
+            tail = (tail + chunk)[-16:]
+    except socket.timeout:
+        pass
+    except OSError:
+        closed = True
+    finally:
+        s.close()
+    # Closed with the answer whole would be the kept-alive idle timeout, not this check's.
+    whole = tail.rstrip().endswith(b"</sparql>") or tail.endswith(b"\r\n0\r\n\r\n")
+    check(closed and not whole,
+          f"a client that never reads a 10,000-row answer is closed after the header timeout "
+          f"({received:,} bytes had reached it; {'closed' if closed else 'still open'}, "
+          f"answer {'whole' if whole else 'cut'})")
 
 
 def main():
@@ -148,6 +189,7 @@ def main():
               f"within {waited:.1f} s of their opening (header timeout {args.header_timeout:g} s)")
         status, took = timed_get(host, port, "/health")
         check(status == 200, f"/health answers {status} afterwards ({took * 1000:.0f} ms)")
+        check_reader_that_never_reads(host, port, args.header_timeout)
     except OSError as e:
         check(False, f"the connections could not be opened: {e}")
     finally:

@@ -378,7 +378,8 @@ pub struct ServeArgs {
     pub max_body: usize,
     /// Longest time a client may take to send a request's headers, or to start its next
     /// request on a kept-alive connection, in seconds; then the connection is closed. A body
-    /// must arrive within the same time after its headers (408)
+    /// must arrive within the same time after its headers (408), and a client that takes no
+    /// byte of its answer for this long is closed
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub header_timeout: f64,
     /// Most client connections open at once: when all are taken, the oldest one waiting for

@@ -33,6 +33,7 @@ mod explorer;
 mod negotiate;
 mod resource;
 mod sparql;
+mod stall;
 
 use crate::catalog::{self, NamedQuery};
 use crate::diagram;
@@ -68,7 +69,8 @@ pub struct Config {
     pub max_concurrent: usize,
     /// Longest time a client may take to send a request's line and headers (and to start
     /// the next request on a kept-alive connection): slow or idle clients are closed then.
-    /// A request's body must arrive within the same time once its headers are in (408).
+    /// A request's body must arrive within the same time once its headers are in (408), and
+    /// a client that takes no byte of its answer for this long is closed too.
     pub header_timeout: Duration,
     /// Most connections open at once, so that idle clients cannot use up the process's file
     /// descriptors: beyond, the oldest connection waiting for a request makes room, or, when
@@ -271,6 +273,8 @@ impl Server {
                     }
                 })
             };
+            // A client that takes no byte of its answer for the header timeout is closed.
+            let stream = stall::WriteStall::new(stream, self.header_timeout);
             let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), tracked));
             let connections = Arc::clone(&connections);
             tokio::spawn(async move {
