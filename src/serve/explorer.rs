@@ -41,6 +41,17 @@ pub(crate) struct Explorer {
 /// Most answers kept (pages of distinct resources; each is small).
 const CACHED: usize = 4096;
 
+/// The explorer's queries without an argument, whose answers serve every page that shows
+/// them: read as the server starts.
+const WARM: [&str; 6] = [
+    "home-projects",
+    "home-ministries",
+    "home-themes",
+    "programs",
+    "program-timeline",
+    "rs-links",
+];
+
 /// One searchable thing.
 struct Entry {
     kind: &'static str,
@@ -134,6 +145,22 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         index,
         cache: std::sync::Mutex::default(),
     });
+    // The answers that pages share and that take the longest (each program's timeline and
+    // RS links over both RS editions, ≈ 50 ms together in a release build) are read once in
+    // the background as the server starts, so that no visitor's first page pays for them
+    // (scripts/page-times.sh: a program page's first visit 53 ms before, see README).
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let ex = Arc::clone(&ex);
+        runtime.spawn(async move {
+            let shared = WARM.map(|name| (name, None));
+            if let Err(e) = ex.run(&shared).await {
+                eprintln!(
+                    "note: the explorer's shared answers were not read ahead: {}",
+                    e.message
+                );
+            }
+        });
+    }
     Ok(Router::new()
         .route("/explore", get(home))
         .route("/explore/", get(home))
@@ -231,7 +258,9 @@ impl Explorer {
             })
             .collect();
         // The store does not change while the server runs: an answer is kept (up to
-        // CACHED answers, empty ones too), so only a page's first visit reads the store.
+        // CACHED answers, empty ones too), and only the queries of a page not answered
+        // before read the store (a second program page runs its own three, not the
+        // timeline and RS links of every program again).
         let cached = |sparql: &str| {
             self.cache
                 .lock()
@@ -239,56 +268,65 @@ impl Explorer {
                 .get(sparql)
                 .cloned()
         };
-        if texts.iter().all(|t| {
-            t.as_ref()
-                .is_none_or(|(_, sparql)| cached(sparql).is_some())
-        }) {
-            return Ok(texts
-                .into_iter()
-                .map(|t| {
-                    t.map(|(name, sparql)| Ran {
-                        name,
-                        rows: cached(&sparql).map(|r| r.to_vec()).unwrap_or_default(),
-                        sparql,
-                    })
-                })
-                .collect());
-        }
-        let token = CancellationToken::new();
-        let timer = {
-            let token = token.clone();
-            let limit = self.app.config.timeout;
-            tokio::spawn(async move {
-                tokio::time::sleep(limit).await;
-                token.cancel();
+        let known: Vec<Option<Arc<[Row]>>> = texts
+            .iter()
+            .map(|t| t.as_ref().and_then(|(_, sparql)| cached(sparql)))
+            .collect();
+        let missing: Vec<(usize, String, String)> = texts
+            .iter()
+            .zip(&known)
+            .enumerate()
+            .filter_map(|(i, (t, k))| match (t, k) {
+                (Some((name, sparql)), None) => Some((i, name.clone(), sparql.clone())),
+                _ => None,
             })
-        };
-        let app = Arc::clone(&self.app);
-        let done = super::blocking(&self.app, "the explorer's query", move || {
-            texts
-                .into_iter()
-                .map(|t| {
-                    t.map(|(name, sparql)| {
-                        select_rows(&app, &sparql, token.clone()).map(|rows| Ran {
-                            name,
-                            sparql,
-                            rows,
-                        })
-                    })
-                    .transpose()
+            .collect();
+        let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
+        if !missing.is_empty() {
+            let token = CancellationToken::new();
+            let timer = {
+                let token = token.clone();
+                let limit = self.app.config.timeout;
+                tokio::spawn(async move {
+                    tokio::time::sleep(limit).await;
+                    token.cancel();
                 })
-                .collect::<std::result::Result<Vec<_>, HttpError>>()
-        })
-        .await;
-        timer.abort();
-        let done = done??;
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        for ran in done.iter().flatten() {
-            if cache.len() < CACHED {
-                cache.insert(ran.sparql.clone(), ran.rows.clone().into());
+            };
+            let app = Arc::clone(&self.app);
+            let done = super::blocking(&self.app, "the explorer's query", move || {
+                missing
+                    .into_iter()
+                    .map(|(i, _, sparql)| {
+                        select_rows(&app, &sparql, token.clone()).map(|rows| (i, sparql, rows))
+                    })
+                    .collect::<std::result::Result<Vec<_>, HttpError>>()
+            })
+            .await;
+            timer.abort();
+            let done = done??;
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            for (i, sparql, rows) in done {
+                if cache.len() < CACHED {
+                    cache.insert(sparql, rows.clone().into());
+                }
+                fresh.insert(i, rows);
             }
         }
-        Ok(done)
+        Ok(texts
+            .into_iter()
+            .zip(known)
+            .enumerate()
+            .map(|(i, (t, k))| {
+                t.map(|(name, sparql)| Ran {
+                    name,
+                    rows: fresh
+                        .remove(&i)
+                        .or_else(|| k.map(|r| r.to_vec()))
+                        .unwrap_or_default(),
+                    sparql,
+                })
+            })
+            .collect())
     }
 
     /// The text of a source line, from its location's IRI (`…/id/source/DOC/L128`): empty

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# How fast `medrd serve` answers the pages people read (issue 14's goal: each explorer page
+# in under 50 ms at the server on our data): starts a medrd on a free loopback port, then for
+# each page times its first visit (the store is read) and the median and slowest of RUNS
+# more visits (answers are kept: the store does not change while serving), with curl's
+# time to the last byte on loopback. Prints a Markdown table; exits 1 when a first visit or
+# a median is 50 ms or more, 2 when it cannot run. Bounded: every request has a 30 s limit.
+#
+#   scripts/page-times.sh                          # release build (built if absent)
+#   RUNS=50 scripts/page-times.sh target/debug/medrd
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-20}
+LIMIT_MS=${LIMIT_MS:-50}
+MEDRD=${1:-target/release/medrd}
+if [ "$MEDRD" = target/release/medrd ] && [ ! -x "$MEDRD" ]; then
+  cargo build --release --quiet --bin medrd || exit 2
+fi
+[ -x "$MEDRD" ] || { echo "page-times: no medrd binary at $MEDRD" >&2; exit 2; }
+command -v curl >/dev/null || { echo "page-times: curl is missing" >&2; exit 2; }
+
+log=$(mktemp)
+"$MEDRD" serve --bind 127.0.0.1:0 2>"$log" >/dev/null &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$log"' EXIT
+addr=""
+for _ in $(seq 1 300); do
+  addr=$(grep -o 'listening on http://[0-9.:]*' "$log" | sed 's|listening on http://||' || true)
+  [ -n "$addr" ] && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$addr" ] || { echo "page-times: the server did not start:" >&2; cat "$log" >&2; exit 2; }
+
+pages=(
+  "/explore"
+  "/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87"
+  "/explore/programs"
+  "/explore/programs?ministry=mhlw&project=4&sort=amount"
+  "/explore/program/dementia-rd"
+  "/explore/program/medical-device-seeds"
+  "/explore/program/medical-device-seeds?table=timeline&format=csv"
+  "/explore/project/4"
+  "/explore/ministry/mhlw"
+  "/explore/theme/dementia"
+  "/explore/program/dementia-rd?lang=en"
+  "/id/program/medical-device-seeds"
+  "/diagram/timeline/program/medical-device-seeds"
+)
+
+# ms PATH: prints "STATUS MILLISECONDS" of one GET.
+ms() {
+  curl -s -o /dev/null --max-time 30 -w '%{http_code} %{time_total}' "http://$addr$1" |
+    awk '{ printf "%s %.1f\n", $1, $2 * 1000 }'
+}
+
+slow=0
+echo "medrd serve on $addr ($MEDRD); $RUNS visits after the first; ms at curl on loopback" >&2
+echo "| page | status | first visit (ms) | median (ms) | slowest (ms) |"
+echo "|---|---|---|---|---|"
+for page in "${pages[@]}"; do
+  read -r status first < <(ms "$page")
+  times=$(for _ in $(seq 1 "$RUNS"); do ms "$page" | cut -d' ' -f2; done | sort -n)
+  median=$(echo "$times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  worst=$(echo "$times" | tail -n 1)
+  echo "| \`$page\` | $status | $first | $median | $worst |"
+  if [ "$status" != 200 ] || awk -v f="$first" -v m="$median" -v l="$LIMIT_MS" 'BEGIN { exit !(f >= l || m >= l) }'; then
+    slow=1
+  fi
+done
+[ "$slow" = 0 ] || echo "page-times: a page failed or took ${LIMIT_MS} ms or more" >&2
+exit "$slow"
