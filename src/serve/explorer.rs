@@ -42,7 +42,7 @@ pub(crate) struct Explorer {
 const CACHED: usize = 4096;
 
 /// The explorer's queries without an argument, whose answers serve every page that shows
-/// them: read as the server starts.
+/// them: read before the server listens.
 const WARM: [&str; 6] = [
     "home-projects",
     "home-ministries",
@@ -146,21 +146,11 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         cache: std::sync::Mutex::default(),
     });
     // The answers that pages share and that take the longest (each program's timeline and
-    // RS links over both RS editions, ≈ 50 ms together in a release build) are read once in
-    // the background as the server starts, so that no visitor's first page pays for them
-    // (scripts/page-times.sh: a program page's first visit 53 ms before, see README).
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        let ex = Arc::clone(&ex);
-        runtime.spawn(async move {
-            let shared = WARM.map(|name| (name, None));
-            if let Err(e) = ex.run(&shared).await {
-                eprintln!(
-                    "note: the explorer's shared answers were not read ahead: {}",
-                    e.message
-                );
-            }
-        });
-    }
+    // RS links over both RS editions, ≈ 50 ms together in a release build) are read once
+    // before the server listens, so that no visitor's first page pays for them
+    // (scripts/page-times.sh: a program page's first visit took 53 ms before, see README),
+    // and no query slot is taken by them once it does.
+    ex.read_ahead();
     Ok(Router::new()
         .route("/explore", get(home))
         .route("/explore/", get(home))
@@ -327,6 +317,25 @@ impl Explorer {
                 })
             })
             .collect())
+    }
+
+    /// Reads the answers of [`WARM`] into the cache. A query that fails is left for the
+    /// page that needs it to report.
+    fn read_ahead(&self) {
+        for name in WARM {
+            let q = self
+                .queries
+                .get(name)
+                .or_else(|| self.app.queries.iter().find(|q| q.name == name));
+            let Some(q) = q else { continue };
+            let sparql = bind(&q.text, None);
+            if let Ok(rows) = select_rows(&self.app, &sparql, CancellationToken::new()) {
+                self.cache
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(sparql, rows.into());
+            }
+        }
     }
 
     /// The text of a source line, from its location's IRI (`…/id/source/DOC/L128`): empty
