@@ -36,6 +36,27 @@ pub(crate) struct Explorer {
     index: Vec<Entry>,
     /// Answers already read, by the query text as run.
     cache: std::sync::Mutex<BTreeMap<String, Arc<[Row]>>>,
+    /// The fiscal years of the documents, oldest first, each with its document's title:
+    /// a view shows the figures of one (`?fy=`, the newest by default), never a sum
+    /// across years.
+    years: Vec<YearDoc>,
+}
+
+/// A fiscal year a document gives figures for, and that document's title.
+struct YearDoc {
+    year: i32,
+    ja: String,
+    en: String,
+}
+
+impl Explorer {
+    fn default_year(&self) -> i32 {
+        self.years.last().map_or(0, |y| y.year)
+    }
+
+    fn year_doc(&self, year: i32) -> Option<&YearDoc> {
+        self.years.iter().find(|y| y.year == year)
+    }
 }
 
 /// Most answers kept (pages of distinct resources; each is small).
@@ -138,12 +159,25 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
             })
         })
         .collect();
+    let mut years: Vec<YearDoc> = Vec::new();
+    for d in &app.kb.sources.documents {
+        let doc = &d.source.value.document;
+        if years.iter().all(|y| y.year != doc.fiscal_year) {
+            years.push(YearDoc {
+                year: doc.fiscal_year,
+                ja: doc.ja.clone(),
+                en: doc.en.clone(),
+            });
+        }
+    }
+    years.sort_by_key(|y| y.year);
     let ex = Arc::new(Explorer {
         app,
         queries,
         lines,
         index,
         cache: std::sync::Mutex::default(),
+        years,
     });
     // The answers that pages share and that take the longest (each program's timeline and
     // RS links over both RS editions, ≈ 50 ms together in a release build) are read once
@@ -217,13 +251,24 @@ fn select_rows(
 
 static ARG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
 
-/// The text of a query with `?arg` bound to an IRI (as the diagram queries are bound).
-fn bind(text: &str, arg: Option<&str>) -> String {
+static VIEW_YEAR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+
+/// The text of a query with `?arg` bound to an IRI (as the diagram queries are bound) and
+/// `?view_year` to the fiscal year of the view (an `xsd:gYear`, as the figures carry it).
+fn bind(text: &str, arg: Option<&str>, year: i32) -> String {
+    let text = VIEW_YEAR
+        .get_or_init(|| regex::Regex::new(r"[?$]view_year\b").expect("a valid pattern"))
+        .replace_all(
+            text,
+            regex::NoExpand(&format!(
+                "\"{year}\"^^<http://www.w3.org/2001/XMLSchema#gYear>"
+            )),
+        );
     match arg {
-        None => text.to_owned(),
+        None => text.into_owned(),
         Some(iri) => ARG
             .get_or_init(|| regex::Regex::new(r"[?$]arg\b").expect("a valid pattern"))
-            .replace_all(text, regex::NoExpand(&format!("<{iri}>")))
+            .replace_all(&text, regex::NoExpand(&format!("<{iri}>")))
             .into_owned(),
     }
 }
@@ -233,6 +278,7 @@ impl Explorer {
     /// optional sections) in one store read on the blocking pool, within the time limit.
     async fn run(
         self: &Arc<Self>,
+        view: &View,
         wanted: &[(&str, Option<String>)],
     ) -> std::result::Result<Vec<Option<Ran>>, HttpError> {
         let texts: Vec<Option<(String, String)>> = wanted
@@ -244,7 +290,7 @@ impl Explorer {
                         .iter()
                         .find(|q| q.name == *name && !name.is_empty())
                 });
-                q.map(|q| (q.name.clone(), bind(&q.text, arg.as_deref())))
+                q.map(|q| (q.name.clone(), bind(&q.text, arg.as_deref(), view.year)))
             })
             .collect();
         // The store does not change while the server runs: an answer is kept (up to
@@ -328,7 +374,7 @@ impl Explorer {
                 .get(name)
                 .or_else(|| self.app.queries.iter().find(|q| q.name == name));
             let Some(q) = q else { continue };
-            let sparql = bind(&q.text, None);
+            let sparql = bind(&q.text, None, self.default_year());
             if let Ok(rows) = select_rows(&self.app, &sparql, CancellationToken::new()) {
                 self.cache
                     .lock()
@@ -379,15 +425,31 @@ impl Lang {
     }
 }
 
+/// A fiscal year as the pages name it: 令和6年度, FY2024 (the timeline chart's names).
+fn year_label(year: i32, lang: Lang) -> String {
+    let lang = match lang {
+        Lang::Ja => crate::diagram::Lang::Ja,
+        Lang::En => crate::diagram::Lang::En,
+    };
+    crate::diagram::timeline::year_label(year, lang)
+}
+
 /// The request as the explorer reads it: its path, its parameters and the language.
 struct View {
     path: String,
     params: Vec<(String, String)>,
     lang: Lang,
+    /// The fiscal year whose figures the view shows (`fy`), and whether it is the default.
+    year: i32,
+    default_year: bool,
+    /// The title (ja, en) of the document of that year, for the page's heading and footer.
+    title: (String, String),
+    /// Every fiscal year a document gives, oldest first (a choice when more than one).
+    years: Vec<i32>,
 }
 
 impl View {
-    fn of(request: &Request) -> std::result::Result<View, HttpError> {
+    fn of(request: &Request, ex: &Explorer) -> std::result::Result<View, HttpError> {
         let params = super::sparql::params(
             request.uri().query().unwrap_or("").as_bytes(),
             "query string",
@@ -396,7 +458,30 @@ impl View {
             path: request.uri().path().to_owned(),
             params,
             lang: Lang::Ja,
+            year: ex.default_year(),
+            default_year: true,
+            title: Default::default(),
+            years: ex.years.iter().map(|y| y.year).collect(),
         };
+        match view.param("fy") {
+            None | Some("") => {}
+            Some(fy) => match fy.parse::<i32>().ok().filter(|y| ex.year_doc(*y).is_some()) {
+                Some(y) => {
+                    view.default_year = y == view.year;
+                    view.year = y;
+                }
+                None => {
+                    let known: Vec<String> = ex.years.iter().map(|y| y.year.to_string()).collect();
+                    return Err(HttpError::bad_request(format!(
+                        "unknown fiscal year fy={fy:?}: the documents give {}",
+                        known.join(", ")
+                    )));
+                }
+            },
+        }
+        if let Some(doc) = ex.year_doc(view.year) {
+            view.title = (doc.ja.clone(), doc.en.clone());
+        }
         view.lang = match view.param("lang") {
             None | Some("") | Some("ja") => Lang::Ja,
             Some("en") => Lang::En,
@@ -432,15 +517,20 @@ impl View {
         url(&self.path, &params)
     }
 
-    /// A link to another explorer page in this view's language.
+    /// A link to another explorer page in this view's language and fiscal year.
     fn link(&self, path: &str) -> String {
-        match self.lang {
-            Lang::Ja => path.to_owned(),
-            Lang::En => {
-                let sep = if path.contains('?') { '&' } else { '?' };
-                format!("{path}{sep}lang=en")
-            }
+        let mut out = path.to_owned();
+        let mut add = |kv: String| {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&kv);
+        };
+        if self.lang == Lang::En {
+            add("lang=en".to_owned());
         }
+        if !self.default_year {
+            add(format!("fy={}", self.year));
+        }
+        out
     }
 }
 
@@ -689,7 +779,10 @@ fn answer(view: &View, page: Page) -> Response {
         .replace("{{HOME}}", &esc(&view.link("/explore")))
         .replace(
             "{{BRAND}}",
-            t("医療研究開発予算 エクスプローラ", "Medical R&amp;D budget explorer"),
+            t(
+                "医療研究開発予算 エクスプローラ",
+                "Medical R&amp;D budget explorer",
+            ),
         )
         .replace("{{NAVLABEL}}", t("サイト", "Site"))
         .replace("{{NAV}}", &nav)
@@ -697,15 +790,49 @@ fn answer(view: &View, page: Page) -> Response {
         .replace("{{OTHERLANG}}", other)
         .replace("{{OTHERNAME}}", other_name)
         .replace("{{SPARQL}}", &sparql)
+        .replace("{{YEARS}}", &year_choice(view))
         .replace(
             "{{FOOT}}",
-            t(
-                "出典：令和6年度 医療分野の研究開発関連予算 概算要求（内閣府 健康・医療戦略推進事務局）。数値は億円。",
-                "Source: FY2024 medical R&amp;D budget request (Cabinet Office, Office of Healthcare Policy). Figures in 億円 (100 million yen).",
-            ),
+            &match lang {
+                Lang::Ja => format!("出典：{}。数値は億円。", esc(&view.title.0)),
+                Lang::En => format!(
+                    "Source: {}. Figures in 億円 (100 million yen).",
+                    esc(&view.title.1)
+                ),
+            },
         )
         .replace("{{BODY}}", &page.body);
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+/// Links to the same view in each fiscal year the documents give, when they give more than
+/// one (the current one marked); nothing otherwise.
+fn year_choice(view: &View) -> String {
+    if view.years.len() < 2 {
+        return String::new();
+    }
+    let links: String = view
+        .years
+        .iter()
+        .map(|&y| {
+            let label = esc(&year_label(y, view.lang));
+            if y == view.year {
+                format!(
+                    "<li><a href=\"{}\" aria-current=\"true\">{label}</a></li>",
+                    esc(&view.with(&[]))
+                )
+            } else {
+                format!(
+                    "<li><a href=\"{}\">{label}</a></li>",
+                    esc(&view.with(&[("fy", &y.to_string())]))
+                )
+            }
+        })
+        .collect();
+    format!(
+        "<nav class=\"years\" aria-label=\"{}\"><ul>{links}</ul></nav>",
+        view.lang.t("年度", "Fiscal year")
+    )
 }
 
 fn or_error(done: std::result::Result<Response, HttpError>) -> Response {
@@ -738,7 +865,7 @@ fn search_form(view: &View, q: &str) -> String {
 // ---------------------------------------------------------------- home
 
 async fn home(State(ex): State<Arc<Explorer>>, request: Request) -> Response {
-    match View::of(&request) {
+    match View::of(&request, &ex) {
         Ok(view) => or_error(home_inner(&ex, view).await),
         Err(e) => e.into_response(),
     }
@@ -748,20 +875,28 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
     let lang = view.lang;
     let t = |ja, en| lang.t(ja, en);
     let ran = first_ran(
-        ex.run(&[
-            ("home-projects", None),
-            ("home-ministries", None),
-            ("home-themes", None),
-        ])
+        ex.run(
+            &view,
+            &[
+                ("home-projects", None),
+                ("home-ministries", None),
+                ("home-themes", None),
+            ],
+        )
         .await?,
     );
     let projects = Table {
         id: "projects",
-        caption: t(
-            "6つの統合プロジェクト（令和6年度 要求・要望額、億円）",
-            "The six integrated projects (FY2024 request + demand, 億円)",
-        )
-        .to_owned(),
+        caption: match lang {
+            Lang::Ja => format!(
+                "統合プロジェクト（{} 要求・要望額、億円）",
+                year_label(view.year, lang)
+            ),
+            Lang::En => format!(
+                "The integrated projects ({} request + demand, 億円)",
+                year_label(view.year, lang)
+            ),
+        },
         columns: vec![
             ("project_no", "No.".to_owned()),
             ("project", t("プロジェクト", "Project").to_owned()),
@@ -838,7 +973,7 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
     themes.push_str("</ul>");
     let mut body = format!(
         "<h1>{}</h1><p class=\"sub\">{}</p>{}<ol id=\"results\" class=\"results\" aria-label=\"{}\"></ol>",
-        t("令和6年度 医療分野の研究開発関連予算（概算要求）", "FY2024 medical R&amp;D budget request"),
+        esc(lang.t(&view.title.0, &view.title.1)),
         t(
             "誰が、何に、いくら要求しているか。名前で探すか、下の一覧から辿ってください。",
             "Who asks for what, for which field, and how much: search by name, or follow the lists below.",
@@ -937,7 +1072,7 @@ fn kind_label(lang: Lang, kind: &str) -> &'static str {
 }
 
 async fn search(State(ex): State<Arc<Explorer>>, request: Request) -> Response {
-    match View::of(&request) {
+    match View::of(&request, &ex) {
         Ok(view) => or_error(search_inner(&ex, view)),
         Err(e) => e.into_response(),
     }
@@ -1067,7 +1202,7 @@ fn mark_label(lang: Lang, mark: &str) -> String {
 }
 
 async fn programs(State(ex): State<Arc<Explorer>>, request: Request) -> Response {
-    match View::of(&request) {
+    match View::of(&request, &ex) {
         Ok(view) => or_error(programs_inner(&ex, view).await),
         Err(e) => e.into_response(),
     }
@@ -1079,7 +1214,7 @@ async fn programs_inner(
 ) -> std::result::Result<Response, HttpError> {
     let lang = view.lang;
     let t = |ja, en| lang.t(ja, en);
-    let ran = first_ran(ex.run(&[("programs", None)]).await?);
+    let ran = first_ran(ex.run(&view, &[("programs", None)]).await?);
     let filter = |key: &str| view.param(key).filter(|v| !v.is_empty());
     let has =
         |row: &Row, col: &str, v: &str| row.get(col).is_some_and(|s| s.split(' ').any(|x| x == v));
@@ -1309,7 +1444,7 @@ async fn program(
     Path(slug): Path<String>,
     request: Request,
 ) -> Response {
-    match View::of(&request) {
+    match View::of(&request, &ex) {
         Ok(view) => or_error(program_inner(&ex, &slug, view).await),
         Err(e) => e.into_response(),
     }
@@ -1328,13 +1463,16 @@ async fn program_inner(
     }
     let arg = Some(iri.clone());
     let mut ran = ex
-        .run(&[
-            ("program", arg.clone()),
-            ("program-statements", arg.clone()),
-            ("program-inferred", arg.clone()),
-            ("program-timeline", None),
-            ("rs-links", None),
-        ])
+        .run(
+            &view,
+            &[
+                ("program", arg.clone()),
+                ("program-statements", arg.clone()),
+                ("program-inferred", arg.clone()),
+                ("program-timeline", None),
+                ("rs-links", None),
+            ],
+        )
         .await?;
     let rs = ran.pop().flatten();
     let timeline = ran.pop().flatten();
@@ -1653,7 +1791,7 @@ async fn project(
     Path(n): Path<String>,
     request: Request,
 ) -> Response {
-    match View::of(&request) {
+    match View::of(&request, &ex) {
         Ok(view) => or_error(project_inner(&ex, &n, view).await),
         Err(e) => e.into_response(),
     }
@@ -1671,8 +1809,11 @@ async fn project_inner(
     }
     let arg = Some(format!("{ID}project/{n}"));
     let ran = first_ran(
-        ex.run(&[("project", arg.clone()), ("project-programs", arg)])
-            .await?,
+        ex.run(
+            &view,
+            &[("project", arg.clone()), ("project-programs", arg)],
+        )
+        .await?,
     );
     let Some(first) = ran[0].rows.first() else {
         return Err(not_found("project", n));
@@ -1725,7 +1866,10 @@ async fn project_inner(
          <section aria-labelledby=\"h-diagram\"><h2 id=\"h-diagram\">{}</h2><figure><img src=\"{}\" alt=\"{}\" loading=\"lazy\"><figcaption><a href=\"{}\">SVG</a> · <a href=\"/id/project/{n}?format=ttl\">Turtle</a> · <a href=\"/id/project/{n}?format=jsonld\">JSON-LD</a></figcaption></figure></section>",
         esc(&name),
         esc(first.get("description").map_or("", String::as_str)),
-        t("令和6年度 計上額", "FY2024 figures"),
+        match lang {
+            Lang::Ja => format!("{} 計上額", year_label(view.year, lang)),
+            Lang::En => format!("{} figures", year_label(view.year, lang)),
+        },
         t("掲載事業", "Programs listed"),
         table.html(&view, true),
         t("関係図", "Diagram"),
@@ -1809,7 +1953,7 @@ async fn org(
     Path(code): Path<String>,
     request: Request,
 ) -> Response {
-    match View::of(&request) {
+    match View::of(&request, &ex) {
         Ok(view) => or_error(org_inner(&ex, &code, view).await),
         Err(e) => e.into_response(),
     }
@@ -1829,7 +1973,7 @@ async fn org_inner(
     }
     let arg = Some(iri);
     let ran = first_ran(
-        ex.run(&[("org", arg.clone()), ("org-programs", arg)])
+        ex.run(&view, &[("org", arg.clone()), ("org-programs", arg)])
             .await?,
     );
     let Some(first) = ran[0].rows.first() else {
@@ -1879,7 +2023,7 @@ async fn theme(
     Path(slug): Path<String>,
     request: Request,
 ) -> Response {
-    match View::of(&request) {
+    match View::of(&request, &ex) {
         Ok(view) => or_error(theme_inner(&ex, &slug, view).await),
         Err(e) => e.into_response(),
     }
@@ -1896,7 +2040,7 @@ async fn theme_inner(
     if oxigraph::model::NamedNode::new(&iri).is_err() {
         return Err(not_found("theme", slug));
     }
-    let ran = first_ran(ex.run(&[("theme", Some(iri))]).await?);
+    let ran = first_ran(ex.run(&view, &[("theme", Some(iri))]).await?);
     let Some(first) = ran[0].rows.first() else {
         return Err(not_found("theme", slug));
     };

@@ -308,6 +308,50 @@ line = 4
     let quoted = table[0].iter().position(|c| c == "source_line").unwrap();
     assert_eq!(table.len(), 2, "{table:?}");
     assert_eq!(table[1][quoted], "テスト新規事業 2億円");
+    // Its pages show one fiscal year at a time, the newest document's by default, and never
+    // add two years' figures up (医療機器等研究成果展開事業 was 12 + 13 = 25 before).
+    let figures = |query: &str| -> Vec<(String, String)> {
+        let (status, _, body) =
+            super::explorer::get_from(&base, &format!("/explore/programs?format=csv{query}"));
+        assert_eq!(status, 200, "{body}");
+        let rows = csv(&body);
+        let slug = rows[0].iter().position(|c| c == "slug").unwrap();
+        let oku = rows[0].iter().position(|c| c == "figure_oku_yen").unwrap();
+        let mut found: Vec<(String, String)> = rows[1..]
+            .iter()
+            .filter(|r| r[slug] == "medical-device-seeds" || r[slug] == "test-new")
+            .map(|r| (r[slug].clone(), r[oku].clone()))
+            .collect();
+        found.sort();
+        found
+    };
+    let pair = |slug: &str, oku: &str| (slug.to_owned(), oku.to_owned());
+    assert_eq!(
+        figures(""),
+        [pair("medical-device-seeds", "13"), pair("test-new", "2")]
+    );
+    assert_eq!(
+        figures("&fy=2024"),
+        [pair("medical-device-seeds", "12"), pair("test-new", "")]
+    );
+    let (status, _, home) = super::explorer::get_from(&base, "/explore?fy=2024&lang=en");
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("<h1>Key points of the FY2024 budget request"),
+        "{home}"
+    );
+    assert!(home.contains("aria-label=\"Fiscal year\""), "{home}");
+    let (_, _, home) = super::explorer::get_from(&base, "/explore");
+    assert!(
+        home.contains("<h1>令和7年度 テスト資料 概算要求のポイント</h1>"),
+        "{home}"
+    );
+    let (status, _, refused) = super::explorer::get_from(&base, "/explore/programs?fy=2023");
+    assert_eq!(status, 400);
+    assert!(
+        refused.contains("the documents give 2024, 2025"),
+        "{refused}"
+    );
     // Its facts are in its own graph; today's named queries keep their answers.
     let g = csv(&s
         .medrd(&[
