@@ -12,6 +12,7 @@
 #   TIMEOUT=3 MAX_MEMORY_MIB=1024 scripts/abuse-test.sh target/release/medrd
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/serve-lib.sh
 
 MEDRD=${1:-target/debug/medrd}
 TIMEOUT=${TIMEOUT:-3}              # the server's --timeout, seconds
@@ -51,16 +52,10 @@ fail() { echo "  FAIL  $*"; failures=$((failures + 1)); }
 start_server() {
   local name=$1
   shift
-  "$MEDRD" serve --bind 127.0.0.1:0 "$@" 2>"$work/$name.log" >/dev/null &
-  PID=$!
+  medrd_serve "$work/$name.log" "$MEDRD" "$@"
+  PID=$SERVE_PID
+  ADDR=$SERVE_ADDR
   servers+=("$PID")
-  ADDR=""
-  for _ in $(seq 1 300); do
-    ADDR=$(grep -o 'listening on http://[0-9.:]*' "$work/$name.log" | sed 's|listening on http://||' || true)
-    [ -n "$ADDR" ] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-  done
   if [ -z "$ADDR" ]; then
     echo "abuse-test: the server did not start:" >&2
     cat "$work/$name.log" >&2

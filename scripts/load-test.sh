@@ -15,18 +15,11 @@ cd "$(dirname "$0")/.."
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 cargo build --release --quiet --bin medrd
+. scripts/serve-lib.sh
 log=$(mktemp)
-./target/release/medrd serve --bind 127.0.0.1:0 2>"$log" &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$log"' EXIT
-
-addr=""
-for _ in $(seq 1 100); do
-  addr=$(grep -o 'listening on http://[0-9.:]*' "$log" | sed 's|listening on http://||' || true)
-  [ -n "$addr" ] && break
-  sleep 0.1
-done
-[ -n "$addr" ] || { echo "the server did not start:" >&2; cat "$log" >&2; exit 1; }
+trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; rm -f "$log"' EXIT
+medrd_serve "$log" ./target/release/medrd || { echo "the server did not start:" >&2; cat "$log" >&2; exit 1; }
+addr=$SERVE_ADDR
 echo "medrd serve on $addr; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency"
 
 query='PREFIX medrd: <https://w3id.org/medrd-kg/ontology#> SELECT ?project WHERE { <https://w3id.org/medrd-kg/id/program/dementia-rd> medrd:partOfProject ?project } ORDER BY ?project'

@@ -20,18 +20,11 @@ fi
 [ -x "$MEDRD" ] || { echo "page-times: no medrd binary at $MEDRD" >&2; exit 2; }
 command -v curl >/dev/null || { echo "page-times: curl is missing" >&2; exit 2; }
 
+. scripts/serve-lib.sh
 log=$(mktemp)
-"$MEDRD" serve --bind 127.0.0.1:0 2>"$log" >/dev/null &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$log"' EXIT
-addr=""
-for _ in $(seq 1 300); do
-  addr=$(grep -o 'listening on http://[0-9.:]*' "$log" | sed 's|listening on http://||' || true)
-  [ -n "$addr" ] && break
-  kill -0 "$server" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$addr" ] || { echo "page-times: the server did not start:" >&2; cat "$log" >&2; exit 2; }
+trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; rm -f "$log"' EXIT
+medrd_serve "$log" "$MEDRD" || { echo "page-times: the server did not start:" >&2; cat "$log" >&2; exit 2; }
+addr=$SERVE_ADDR
 
 pages=(
   "/explore"
