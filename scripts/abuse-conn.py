@@ -80,7 +80,7 @@ def check_reader_that_never_reads(host, port, header_timeout):
     s.sendall(("GET /sparql?" + urllib.parse.urlencode({"query": query}) + " HTTP/1.1\r\n"
                "Host: abuse\r\nAccept: application/sparql-results+xml\r\n\r\n").encode())
     time.sleep(header_timeout + 3)
-    received, closed, tail = 0, False, b""
+    received, closed, tail, head = 0, False, b"", b""
     s.settimeout(2)
     try:
         while True:
@@ -89,6 +89,7 @@ def check_reader_that_never_reads(host, port, header_timeout):
                 closed = True
                 break
             received += len(chunk)
+            head = head or chunk[:16]
             tail = (tail + chunk)[-16:]
     except socket.timeout:
         pass
@@ -98,10 +99,12 @@ def check_reader_that_never_reads(host, port, header_timeout):
         s.close()
     # Closed with the answer whole would be the kept-alive idle timeout, not this check's.
     whole = tail.rstrip().endswith(b"</sparql>") or tail.endswith(b"\r\n0\r\n\r\n")
-    check(closed and not whole,
+    # An error answer (small, then closed when idle) would look cut too: it must be a 200.
+    ok = head.startswith(b"HTTP/1.1 200")
+    check(ok and closed and not whole,
           f"a client that never reads a 10,000-row answer is closed after the header timeout "
-          f"({received:,} bytes had reached it; {'closed' if closed else 'still open'}, "
-          f"answer {'whole' if whole else 'cut'})")
+          f"({received:,} bytes of a {head[:12].decode(errors='replace')!r} answer had reached it; "
+          f"{'closed' if closed else 'still open'}, answer {'whole' if whole else 'cut'})")
 
 
 def main():

@@ -109,20 +109,23 @@ pub fn allocated() -> Option<usize> {
 /// compares.
 pub struct Account {
     held: Arc<AtomicIsize>,
+    stopped: Arc<AtomicBool>,
 }
 
-/// The open accounts, for [`Account::holds_most`]. Locked only to open, close and compare,
-/// never by the allocator.
-static OPEN: Mutex<Vec<Arc<AtomicIsize>>> = Mutex::new(Vec::new());
+/// The open accounts and whether each was stopped, for [`Account::holds_most`]. Locked only
+/// to open, close, stop and compare, never by the allocator.
+type Open = Vec<(Arc<AtomicIsize>, Arc<AtomicBool>)>;
+static OPEN: Mutex<Open> = Mutex::new(Vec::new());
 
 impl Account {
     /// Opens an account, at 0 bytes.
     pub fn open() -> Self {
         let held = Arc::new(AtomicIsize::new(0));
+        let stopped = Arc::new(AtomicBool::new(false));
         OPEN.lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Arc::clone(&held));
-        Account { held }
+            .push((Arc::clone(&held), Arc::clone(&stopped)));
+        Account { held, stopped }
     }
 
     /// Runs `f` on this thread, charging what it allocates and frees to this account.
@@ -143,15 +146,26 @@ impl Account {
         self.held.load(Ordering::Relaxed)
     }
 
-    /// Whether no other open account holds more than this one: the one to stop when the
-    /// process is over its limit. Ties go to every account that has them, so two equal
-    /// runaway queries both stop.
+    /// Marks the work as being stopped: while it winds down (its memory not yet freed) it no
+    /// longer counts in [`Account::holds_most`], so that a second query growing meanwhile is
+    /// the next one chosen.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether this account is not stopped and no other open account that is not stopped
+    /// holds more: the one to stop when the process is over its limit. Ties go to every
+    /// account that has them, so two equal runaway queries both stop.
     pub fn holds_most(&self) -> bool {
+        if self.stopped.load(Ordering::Relaxed) {
+            return false;
+        }
         let mine = self.held();
         OPEN.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
-            .all(|other| other.load(Ordering::Relaxed) <= mine)
+            .filter(|(_, stopped)| !stopped.load(Ordering::Relaxed))
+            .all(|(other, _)| other.load(Ordering::Relaxed) <= mine)
     }
 }
 
@@ -159,7 +173,7 @@ impl Drop for Account {
     fn drop(&mut self) {
         OPEN.lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .retain(|other| !Arc::ptr_eq(other, &self.held));
+            .retain(|(other, _)| !Arc::ptr_eq(other, &self.held));
     }
 }
 
@@ -201,6 +215,14 @@ mod tests {
         large.charge(|| drop(kept_large));
         assert!(large.held() < 1 << 20, "{}", large.held());
         assert!(small.holds_most());
+        // a stopped account, still holding while it winds down, no longer competes
+        let stopping = Account::open();
+        let kept_stopping = stopping.charge(|| vec![1u8; 8 << 20]);
+        assert!(stopping.holds_most() && !small.holds_most());
+        stopping.stop();
+        assert!(!stopping.holds_most() && small.holds_most());
+        stopping.charge(|| drop(kept_stopping));
+        drop(stopping);
         // outside any account nothing is charged, and a closed account no longer competes
         let outside = vec![1u8; 4 << 20];
         assert!(small.held() < 1 << 20);

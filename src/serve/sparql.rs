@@ -440,6 +440,7 @@ pub(crate) async fn run(
                         if memory::allocated().is_some_and(|held| held > max_memory)
                             && account.holds_most()
                         {
+                            account.stop();
                             out_of_memory.store(true, Ordering::Relaxed);
                             break;
                         }

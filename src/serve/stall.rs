@@ -6,10 +6,15 @@
 //! hyper's HTTP/1 connection has a timeout for reading a request head but none for writing
 //! an answer; this wrapper around the socket gives it one. Only a write that cannot proceed
 //! starts the clock, and any byte the peer takes stops it, so a slow but reading client
-//! (a large export over a poor line) is never cut.
+//! (a large export over a poor line) is never cut. The socket becomes writable again only
+//! once a third of its send buffer has drained, which for a slow reader and a send buffer
+//! of megabytes can take longer than the limit: so when the clock runs out, the kernel's
+//! count of bytes still unsent (`SIOCOUTQ`) is looked at, and if it has fallen since the
+//! clock started the peer is reading and the clock starts again.
 
 use std::future::Future;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -23,19 +28,45 @@ pub(crate) struct WriteStall<S> {
     limit: Duration,
     /// Running while a write (or flush) waits for the peer; cleared by any progress.
     stalled: Option<Pin<Box<Sleep>>>,
+    /// The bytes the kernel held unsent when the clock started, where it says.
+    unsent_then: Option<usize>,
 }
 
-impl<S> WriteStall<S> {
+/// How many bytes a stream's kernel socket holds that the peer has not yet acknowledged, where
+/// the stream can say (a socket on Linux); `None` elsewhere.
+pub(crate) trait Unsent {
+    fn unsent(&self) -> Option<usize>;
+}
+
+impl Unsent for tokio::net::TcpStream {
+    #[cfg(target_os = "linux")]
+    fn unsent(&self) -> Option<usize> {
+        let mut n: libc::c_int = 0;
+        // SAFETY: TIOCOUTQ (SIOCOUTQ on a socket) writes one c_int through the pointer,
+        // which points to `n`; the descriptor is this stream's, open while it lives.
+        let done = unsafe { libc::ioctl(self.as_raw_fd(), libc::TIOCOUTQ, &mut n) };
+        (done == 0).then(|| usize::try_from(n).ok()).flatten()
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn unsent(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl<S: Unsent> WriteStall<S> {
     pub(crate) fn new(inner: S, limit: Duration) -> Self {
         WriteStall {
             inner,
             limit,
             stalled: None,
+            unsent_then: None,
         }
     }
 
     /// After the inner stream answered `poll`: progress clears the clock; waiting starts it
-    /// (or looks at it), and an expired clock turns the wait into an error.
+    /// (or looks at it), and an expired clock with no byte taken meanwhile (as far as the
+    /// kernel says) turns the wait into an error.
     fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
         match poll {
             Poll::Ready(r) => {
@@ -44,19 +75,38 @@ impl<S> WriteStall<S> {
             }
             Poll::Pending => {
                 let limit = self.limit;
-                let clock = self
-                    .stalled
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                match clock.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        format!(
-                            "the client took no byte of the answer for {} s",
-                            limit.as_secs_f64()
-                        ),
-                    ))),
-                    Poll::Pending => Poll::Pending,
+                if self.stalled.is_none() {
+                    self.unsent_then = self.inner.unsent();
+                    self.stalled = Some(Box::pin(tokio::time::sleep(limit)));
                 }
+                let clock = self.stalled.as_mut().expect("the clock was just set");
+                if clock.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                // Out of time: has the peer taken bytes the socket did not tell about?
+                let now = self.inner.unsent();
+                if let (Some(now), Some(then)) = (now, self.unsent_then) {
+                    if now < then {
+                        self.unsent_then = Some(now);
+                        let clock = self.stalled.as_mut().expect("the clock was just set");
+                        clock.as_mut().reset(tokio::time::Instant::now() + limit);
+                        // Polled once more, so that the new deadline wakes this task.
+                        return match clock.as_mut().poll(cx) {
+                            Poll::Pending => Poll::Pending,
+                            Poll::Ready(()) => {
+                                cx.waker().wake_by_ref();
+                                Poll::Pending
+                            }
+                        };
+                    }
+                }
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "the client took no byte of the answer for {} s",
+                        limit.as_secs_f64()
+                    ),
+                )))
             }
         }
     }
@@ -72,7 +122,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for WriteStall<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for WriteStall<S> {
+impl<S: AsyncWrite + Unsent + Unpin> AsyncWrite for WriteStall<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -107,9 +157,59 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteStall<S> {
 
 #[cfg(test)]
 mod tests {
-    use super::WriteStall;
+    use super::{Unsent, WriteStall};
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// An in-memory pipe cannot say what it holds: only its writability counts.
+    impl Unsent for tokio::io::DuplexStream {
+        fn unsent(&self) -> Option<usize> {
+            None
+        }
+    }
+
+    /// A real socket with a small send buffer, read 2 KiB every 100 ms: the socket is
+    /// writable again only after a third of its buffer has drained, about a second at that
+    /// pace, longer than the 500 ms limit; the kernel's count of unsent bytes shows the
+    /// peer reading, so the answer goes through whole (on real time: about 3 s).
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_reader_slower_than_the_socket_wakes_is_not_cut() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let reader = tokio::spawn(async move {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.set_recv_buffer_size(4096).unwrap();
+            let mut peer = socket.connect(addr).await.unwrap();
+            let mut got = 0usize;
+            let mut buf = [0u8; 2048];
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                match peer.read(&mut buf).await.unwrap() {
+                    0 => return got,
+                    n => got += n,
+                }
+            }
+        });
+        let (ours, _) = listener.accept().await.unwrap();
+        let size: libc::c_int = 16 << 10;
+        // SAFETY: SO_SNDBUF reads one c_int from the pointer, which points to `size`.
+        let set = unsafe {
+            libc::setsockopt(
+                std::os::fd::AsRawFd::as_raw_fd(&ours),
+                libc::SOL_SOCKET,
+                libc::SO_SNDBUF,
+                (&size as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(set, 0);
+        let mut s = WriteStall::new(ours, Duration::from_millis(500));
+        s.write_all(&vec![b'z'; 96 << 10]).await.unwrap();
+        s.shutdown().await.unwrap();
+        drop(s);
+        assert_eq!(reader.await.unwrap(), 96 << 10);
+    }
 
     /// A peer that never reads: the write fails once the limit has passed without progress
     /// (the clock is tokio's paused test clock, so no test waits for real).

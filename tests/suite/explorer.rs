@@ -204,6 +204,13 @@ fn program_table_filters_and_sorts() {
         .map(|r| r[1].clone())
         .collect();
     assert_eq!(keys, ["dementia-rd"]);
+    // A program's figure counts a 再掲 repost once: 医工連携イノベーション推進事業 is printed
+    // at 20億円 in project 2 and again, as a repost, a few lines on (was 40).
+    let (_, _, csv) = get("/explore/programs?format=csv");
+    let rows = crate::util::csv(&csv);
+    let of = |slug: &str| rows.iter().find(|r| r[1] == slug).unwrap()[figure].clone();
+    assert_eq!(of("med-eng-innovation"), "20");
+    assert_eq!(of("dementia-rd"), "10");
     let (status, _, body) = get("/explore/programs?sort=height");
     assert_eq!(status, 400);
     assert!(body.contains("unknown sort"));
