@@ -173,11 +173,28 @@ impl Target {
     /// marker is there and unlocked) is removed first; one whose marker is locked is another
     /// build writing now, which stops this one (two builds into one `-o` used to delete each
     /// other's staging); anything else there is not ours and stops the build.
-    fn create_staging(&self) -> anyhow::Result<(PathBuf, std::fs::File)> {
+    ///
+    /// Before any of that, the directory the output goes into is locked (`flock` on the
+    /// directory itself, so nothing is left beside the output) until the build is in place:
+    /// builds into the same directory run one after the other, so two that both find an
+    /// interrupted build's staging cannot delete each other's new one.
+    fn create_staging(&self) -> anyhow::Result<(PathBuf, [std::fs::File; 2])> {
         let staging = self.sibling(".partial");
-        if let Some(parent) = staging.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
+        let parent = staging
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let dir =
+            std::fs::File::open(parent).with_context(|| format!("opening {}", parent.display()))?;
+        if let Err(std::fs::TryLockError::WouldBlock) = dir.try_lock() {
+            eprintln!(
+                "note: waiting for another medrd build writing into {}",
+                parent.display()
+            );
+            dir.lock()
+                .with_context(|| format!("locking {}", parent.display()))?;
         }
         match std::fs::create_dir(&staging) {
             Ok(()) => {}
@@ -225,14 +242,16 @@ impl Target {
             .with_context(|| format!("writing {}", unlocked.display()))?;
         std::fs::rename(&unlocked, staging.join(MARKER))
             .with_context(|| format!("writing {}", staging.join(MARKER).display()))?;
-        Ok((staging, marker))
+        Ok((staging, [dir, marker]))
     }
 
     /// Moves the finished build into place: the old output aside, the build in, then the
     /// old one deleted. A failure half way puts the old output back.
     fn swap(&self, staging: &Path) -> anyhow::Result<()> {
         let aside = self.sibling(&format!(".old-{}", std::process::id()));
-        let replaces = self.replaces && self.path.exists();
+        // What another build (waited for) put there meanwhile is a build too: it holds the
+        // marker, and is replaced like any earlier build.
+        let replaces = (self.replaces || self.path.join(MARKER).is_file()) && self.path.exists();
         if replaces {
             if aside.symlink_metadata().is_ok() {
                 bail!("{} is in the way: move it away", aside.display());
@@ -268,7 +287,7 @@ pub fn run(kb: &Kb, target: &Target) -> anyhow::Result<ExitCode> {
     // Everything is written to a sibling directory first and moved into place at the end, so
     // a failure half way leaves the previous dataset as it was, never a mix of the two.
     // The marker's lock is held until the build is in place (or given up).
-    let (staging, _lock) = target.create_staging()?;
+    let (staging, _locks) = target.create_staging()?;
     let done = publish(kb, &staging, checks.len()).and_then(|summary| {
         target.swap(&staging)?;
         Ok(summary)

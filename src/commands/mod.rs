@@ -187,10 +187,13 @@ pub(crate) fn refuse_existing(path: &Path, replace: bool) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Whether `path` is (or links to) something other than a file or directory: a device, a
-/// pipe or a socket, written to as it is.
+/// Whether `path` is to be written as it is, not replaced: a device, a pipe or a socket, or
+/// any path under `/dev/` or `/proc/` (`-o /dev/stdout` while stdout is redirected to a file
+/// names that file through /proc, and must write into it, not rename over `/dev/stdout`).
 fn is_stream(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    path.starts_with("/dev") && path != Path::new("/dev")
+        || path.starts_with("/proc") && path != Path::new("/proc")
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Writes the file `path` with `write`, whole or not at all, and never over a file the user
@@ -228,23 +231,39 @@ where
     let name = path
         .file_name()
         .with_context(|| format!("{} names no file", path.display()))?;
-    let hidden = path.with_file_name(format!(
-        ".{}.medrd-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&hidden)
-        .with_context(|| format!("creating {}", hidden.display()))?;
+    // A name no other run uses: the process and the clock (one left by a run that was
+    // killed, or by another process that had this pid, is passed over, never reused).
+    let mut attempt = 0u32;
+    let (hidden, file) = loop {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let hidden = path.with_file_name(format!(
+            ".{}.medrd-{}-{stamp}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&hidden)
+        {
+            Ok(file) => break (hidden, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 8 => {
+                attempt += 1;
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("creating {}", hidden.display()));
+            }
+        }
+    };
     let written = fill(file).and_then(|(r, file)| {
         file.sync_all()
             .with_context(|| format!("writing {}", path.display()))?;
         if replace {
             std::fs::rename(&hidden, path)
         } else {
-            std::fs::hard_link(&hidden, path).and_then(|()| std::fs::remove_file(&hidden))
+            take_new_name(&hidden, path)
         }
         .with_context(|| format!("creating {}", path.display()))?;
         Ok(r)
@@ -253,6 +272,21 @@ where
         let _ = std::fs::remove_file(&hidden);
     }
     written
+}
+
+/// Gives the complete file `hidden` the name `path`, which must not exist: by a hard link,
+/// which fails if a file took the name meanwhile; where the file system has no hard links
+/// (vfat, exFAT, some network shares), by a rename after looking again.
+fn take_new_name(hidden: &Path, path: &Path) -> std::io::Result<()> {
+    match std::fs::hard_link(hidden, path) {
+        Ok(()) => std::fs::remove_file(hidden),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(std::io::Error::new(
+            e.kind(),
+            "a file took this name while medrd was writing it: it was left as it is",
+        )),
+        Err(_) if std::fs::symlink_metadata(path).is_err() => std::fs::rename(hidden, path),
+        Err(e) => Err(e),
+    }
 }
 
 /// Where a command writes its output: the `-o` file (replaced only with `--force`) or, with
