@@ -517,8 +517,13 @@ impl View {
         url(&self.path, &params)
     }
 
-    /// A link to another explorer page in this view's language and fiscal year.
+    /// A link to another explorer page in this view's language and fiscal year (the
+    /// parameters go before a `#fragment`).
     fn link(&self, path: &str) -> String {
+        let (path, fragment) = match path.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (path, None),
+        };
         let mut out = path.to_owned();
         let mut add = |kv: String| {
             out.push(if out.contains('?') { '&' } else { '?' });
@@ -529,6 +534,26 @@ impl View {
         }
         if !self.default_year {
             add(format!("fy={}", self.year));
+        }
+        if let Some(f) = fragment {
+            out.push('#');
+            out.push_str(f);
+        }
+        out
+    }
+
+    /// The hidden inputs that keep this view's language and fiscal year in a form.
+    fn hidden_inputs(&self) -> String {
+        let mut out = String::new();
+        if self.lang == Lang::En {
+            out.push_str("<input type=\"hidden\" name=\"lang\" value=\"en\">");
+        }
+        if !self.default_year {
+            let _ = write!(
+                out,
+                "<input type=\"hidden\" name=\"fy\" value=\"{}\">",
+                self.year
+            );
         }
         out
     }
@@ -853,7 +878,7 @@ fn search_form(view: &View, q: &str) -> String {
         t("{n} 件", "{n} found"),
         t("事業・取組・プロジェクト・テーマ・組織を検索", "Search programs, initiatives, projects, themes, organisations"),
         esc(q),
-        if view.lang == Lang::En { "<input type=\"hidden\" name=\"lang\" value=\"en\">" } else { "" },
+        view.hidden_inputs(),
         t("検索", "Search"),
         t(
             "日本語・英語の名前の一部で。全角・半角や空白の違いは無視します。入力に合わせて結果が出ます。",
@@ -1402,9 +1427,7 @@ async fn programs_inner(
             ("ministry".to_owned(), t("府省庁", "ministry").to_owned()),
         ],
     ));
-    if lang == Lang::En {
-        form.push_str("<input type=\"hidden\" name=\"lang\" value=\"en\">");
-    }
+    form.push_str(&view.hidden_inputs());
     let _ = write!(
         form,
         "<button type=\"submit\" class=\"primary\">{}</button></form>",

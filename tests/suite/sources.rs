@@ -346,6 +346,34 @@ line = 4
         home.contains("<h1>令和7年度 テスト資料 概算要求のポイント</h1>"),
         "{home}"
     );
+    // A view that is not on the default year keeps it: in its forms and in its links (the
+    // year before any #fragment).
+    let (_, _, table_page) = super::explorer::get_from(&base, "/explore/programs?fy=2024");
+    assert!(
+        table_page.contains("<input type=\"hidden\" name=\"fy\" value=\"2024\">"),
+        "{table_page}"
+    );
+    let (_, _, hits) = super::explorer::get_from(
+        &base,
+        "/explore/search?format=json&fy=2024&q=%E5%8C%BB%E7%99%82%E6%A9%9F%E5%99%A8",
+    );
+    let hits: serde_json::Value = serde_json::from_str(&hits).unwrap();
+    let hrefs: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["href"].as_str().unwrap())
+        .collect();
+    assert!(
+        hrefs.contains(&"/explore/program/medical-device-seeds?fy=2024"),
+        "{hrefs:?}"
+    );
+    assert!(
+        hrefs.iter().all(|h| h.contains("fy=2024")
+            && !h.contains("#fy")
+            && h.find('#').is_none_or(|i| h.find("fy=2024").unwrap() < i)),
+        "{hrefs:?}"
+    );
     let (status, _, refused) = super::explorer::get_from(&base, "/explore/programs?fy=2023");
     assert_eq!(status, 400);
     assert!(

@@ -11,7 +11,10 @@
     const q = input.value;
     const lang = document.documentElement.lang;
     const mine = ++seq;
+    // The view's fiscal year, when the page is not on the default one (a hidden input).
+    const fy = form.querySelector('input[name="fy"]');
     const params = new URLSearchParams({q, lang, format: "json"});
+    if (fy) params.set("fy", fy.value);
     const response = await fetch(form.getAttribute("action") + "?" + params);
     if (!response.ok || mine !== seq) return;
     const hits = await response.json();
@@ -22,6 +25,7 @@
     if (status) status.textContent = form.dataset.count.replace("{n}", hits.length);
     if (location.pathname === form.getAttribute("action")) {
       const view = new URLSearchParams({q}); if (lang !== "ja") view.set("lang", lang);
+      if (fy) view.set("fy", fy.value);
       history.replaceState(null, "", location.pathname + "?" + view);
     }
   }
