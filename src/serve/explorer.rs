@@ -42,9 +42,12 @@ pub(crate) struct Explorer {
     years: Vec<YearDoc>,
 }
 
-/// A fiscal year a document gives figures for, and that document's title.
+/// A fiscal year a document gives figures for, that document's IRI and its title. Where two
+/// documents are of one year, the first (in folder order) is the one the explorer shows.
+#[derive(Clone, Default)]
 struct YearDoc {
     year: i32,
+    iri: String,
     ja: String,
     en: String,
 }
@@ -165,6 +168,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         if years.iter().all(|y| y.year != doc.fiscal_year) {
             years.push(YearDoc {
                 year: doc.fiscal_year,
+                iri: format!("{ID}source/{}", doc.id),
                 ja: doc.ja.clone(),
                 en: doc.en.clone(),
             });
@@ -252,10 +256,14 @@ fn select_rows(
 static ARG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
 
 static VIEW_YEAR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+static VIEW_DOC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
 
-/// The text of a query with `?arg` bound to an IRI (as the diagram queries are bound) and
-/// `?view_year` to the fiscal year of the view (an `xsd:gYear`, as the figures carry it).
-fn bind(text: &str, arg: Option<&str>, year: i32) -> String {
+/// The text of a query with `?arg` bound to an IRI (as the diagram queries are bound),
+/// `?view_year` to the fiscal year of the view (an `xsd:gYear`, as the figures carry it)
+/// and `?view_doc` to the document of that year (the figures' `dcterms:source`: a document
+/// also prints the year before's budget, and next year's prints this year's).
+fn bind(text: &str, arg: Option<&str>, scope: &YearDoc) -> String {
+    let year = scope.year;
     let text = VIEW_YEAR
         .get_or_init(|| regex::Regex::new(r"[?$]view_year\b").expect("a valid pattern"))
         .replace_all(
@@ -264,6 +272,9 @@ fn bind(text: &str, arg: Option<&str>, year: i32) -> String {
                 "\"{year}\"^^<http://www.w3.org/2001/XMLSchema#gYear>"
             )),
         );
+    let text = VIEW_DOC
+        .get_or_init(|| regex::Regex::new(r"[?$]view_doc\b").expect("a valid pattern"))
+        .replace_all(&text, regex::NoExpand(&format!("<{}>", scope.iri)));
     match arg {
         None => text.into_owned(),
         Some(iri) => ARG
@@ -290,7 +301,7 @@ impl Explorer {
                         .iter()
                         .find(|q| q.name == *name && !name.is_empty())
                 });
-                q.map(|q| (q.name.clone(), bind(&q.text, arg.as_deref(), view.year)))
+                q.map(|q| (q.name.clone(), bind(&q.text, arg.as_deref(), &view.scope)))
             })
             .collect();
         // The store does not change while the server runs: an answer is kept (up to
@@ -374,7 +385,8 @@ impl Explorer {
                 .get(name)
                 .or_else(|| self.app.queries.iter().find(|q| q.name == name));
             let Some(q) = q else { continue };
-            let sparql = bind(&q.text, None, self.default_year());
+            let default = self.years.last().cloned().unwrap_or_default();
+            let sparql = bind(&q.text, None, &default);
             if let Ok(rows) = select_rows(&self.app, &sparql, CancellationToken::new()) {
                 self.cache
                     .lock()
@@ -444,6 +456,8 @@ struct View {
     default_year: bool,
     /// The title (ja, en) of the document of that year, for the page's heading and footer.
     title: (String, String),
+    /// That year and document, as the queries are bound to them.
+    scope: YearDoc,
     /// Every fiscal year a document gives, oldest first (a choice when more than one).
     years: Vec<i32>,
 }
@@ -461,6 +475,7 @@ impl View {
             year: ex.default_year(),
             default_year: true,
             title: Default::default(),
+            scope: YearDoc::default(),
             years: ex.years.iter().map(|y| y.year).collect(),
         };
         match view.param("fy") {
@@ -481,6 +496,7 @@ impl View {
         }
         if let Some(doc) = ex.year_doc(view.year) {
             view.title = (doc.ja.clone(), doc.en.clone());
+            view.scope = doc.clone();
         }
         view.lang = match view.param("lang") {
             None | Some("") | Some("ja") => Lang::Ja,

@@ -213,7 +213,7 @@ fn a_second_document_folder_loads_with_no_code_change() {
     let s = Scratch::new("second-source");
     let dir = s.dir.join("data/fy2025-mini");
     std::fs::create_dir_all(&dir).unwrap();
-    let text = "令和7年度 テスト資料 概算要求のポイント\n\n医療機器等研究成果展開事業 13億円\nテスト新規事業 2億円\n";
+    let text = "令和7年度 テスト資料 概算要求のポイント\n\n医療機器等研究成果展開事業 13億円\nテスト新規事業 2億円\n医療機器等研究成果展開事業 前年度予算額 11億円\n";
     std::fs::write(dir.join("mini.ja.txt"), text).unwrap();
     std::fs::write(
         dir.join("source.toml"),
@@ -233,7 +233,7 @@ line = 1
 id = "all"
 ja = "全体"
 en = "All"
-lines = [1, 4]
+lines = [1, 5]
 "#,
     )
     .unwrap();
@@ -271,6 +271,14 @@ for = "test-new"
 kind = "total"
 oku = 2
 line = 4
+
+[[amount]]
+id = "fy2025-mini-seeds-before"
+for = "medical-device-seeds"
+kind = "initial"
+fiscal_year = 2024
+oku = 11
+line = 5
 "#,
     )
     .unwrap();
@@ -287,7 +295,9 @@ line = 4
     // The FY2024 figures are still there, each once (the program's name, stated by both
     // documents, is kept in the first graph only, so no row is doubled).
     assert!(seeds.contains(&row("2024", "total", "12", "fy2024-request")));
-    assert_eq!(seeds.len(), 8, "{seeds:?}");
+    // The new document's own figure of the year before stands beside them, cited to it.
+    assert!(seeds.contains(&row("2024", "initial", "11", "fy2025-mini")));
+    assert_eq!(seeds.len(), 9, "{seeds:?}");
     assert_eq!(
         timeline(&rows, "test-new"),
         vec![row("2025", "total", "2", "fy2025-mini")]
@@ -309,7 +319,8 @@ line = 4
     assert_eq!(table.len(), 2, "{table:?}");
     assert_eq!(table[1][quoted], "テスト新規事業 2億円");
     // Its pages show one fiscal year at a time, the newest document's by default, and never
-    // add two years' figures up (医療機器等研究成果展開事業 was 12 + 13 = 25 before).
+    // add two years' figures up (医療機器等研究成果展開事業 was 12 + 13 = 25 before), nor the
+    // FY2024 figure the new document prints (11) to the FY2024 document's own (12).
     let figures = |query: &str| -> Vec<(String, String)> {
         let (status, _, body) =
             super::explorer::get_from(&base, &format!("/explore/programs?format=csv{query}"));
