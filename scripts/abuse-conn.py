@@ -66,20 +66,28 @@ def closed_by_server(sock):
 
 
 def check_reader_that_never_reads(host, port, header_timeout):
-    """Asks for 10,000 rows with a tiny receive buffer, reads nothing for the header timeout
-    + 3 s, then reads what is there: the server must have closed the connection before the
+    """Asks for 10,000 wide rows with a tiny receive buffer, reads nothing for the header timeout
+    + 4 s, then reads what is there: the server must have closed the connection before the
     answer was whole (EOF or reset), where a server without a write timeout would still be
     sending it, and would send it all."""
-    # As XML, 10,000 rows of five terms are about 8 MB: more than the kernel's socket buffers
-    # take (tcp_wmem allows a send buffer of 4 MiB), so the server itself has to wait.
-    query = "SELECT * WHERE { ?s ?p ?o . ?s ?q ?v } LIMIT 10000"
+    # The answer must be larger than what the kernel's buffers take, or the server writes it
+    # all and never has to wait: 10,000 rows of four terms were 4.5 MB as XML, which a send
+    # buffer of 4 MiB (tcp_wmem's largest) nearly took (CI saw the answer whole). So each row
+    # carries a literal of its own, making the answer four times the largest send buffer.
+    try:
+        with open("/proc/sys/net/ipv4/tcp_wmem") as f:
+            largest_send_buffer = int(f.read().split()[2])
+    except (OSError, ValueError, IndexError):
+        largest_send_buffer = 4 << 20
+    pad = "x" * max(1000, 4 * largest_send_buffer // 10000)
+    query = f'SELECT * WHERE {{ ?s ?p ?o . ?s ?q ?v BIND("{pad}" AS ?pad) }} LIMIT 10000'
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.settimeout(5)
     s.connect((host, port))
     s.sendall(("GET /sparql?" + urllib.parse.urlencode({"query": query}) + " HTTP/1.1\r\n"
                "Host: abuse\r\nAccept: application/sparql-results+xml\r\n\r\n").encode())
-    time.sleep(header_timeout + 3)
+    time.sleep(header_timeout + 4)
     received, closed, tail, head = 0, False, b"", b""
     s.settimeout(2)
     try:

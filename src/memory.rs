@@ -105,14 +105,14 @@ pub fn allocated() -> Option<usize> {
 /// and not freed by the threads while they ran it under [`Account::charge`]. Memory it frees
 /// that was allocated before (by loading the store, say) counts against it, so an account can
 /// be negative; memory it leaves behind for another thread to free stays counted until the
-/// account is closed. While an account is open it is among those [`Account::holds_most`]
+/// account is closed. While an account is open it is among those [`Account::to_stop`]
 /// compares.
 pub struct Account {
     held: Arc<AtomicIsize>,
     stopped: Arc<AtomicBool>,
 }
 
-/// The open accounts and whether each was stopped, for [`Account::holds_most`]. Locked only
+/// The open accounts and whether each was stopped, for [`Account::to_stop`]. Locked only
 /// to open, close, stop and compare, never by the allocator.
 type Open = Vec<(Arc<AtomicIsize>, Arc<AtomicBool>)>;
 static OPEN: Mutex<Open> = Mutex::new(Vec::new());
@@ -146,24 +146,36 @@ impl Account {
         self.held.load(Ordering::Relaxed)
     }
 
-    /// Marks the work as being stopped: while it winds down (its memory not yet freed) it no
-    /// longer counts in [`Account::holds_most`], so that a second query growing meanwhile is
-    /// the next one chosen.
+    /// Marks the work as being stopped: while it winds down, what it still holds is taken as
+    /// being freed, and it is no longer a candidate in [`Account::to_stop`].
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Relaxed);
     }
 
-    /// Whether this account is not stopped and no other open account that is not stopped
-    /// holds more: the one to stop when the process is over its limit. Ties go to every
-    /// account that has them, so two equal runaway queries both stop.
-    pub fn holds_most(&self) -> bool {
-        if self.stopped.load(Ordering::Relaxed) {
+    /// Whether this is the work to stop when the process holds `total` heap bytes against a
+    /// limit of `limit`: the process is over the limit by more than the stopped accounts still
+    /// hold (those bytes are on their way back: a stopped query frees its sort as it winds
+    /// down, which in a debug build takes longer than one check), this account is not stopped
+    /// itself, and no other running account holds more. Ties go to every account that has
+    /// them, so two equal runaway queries both stop.
+    ///
+    /// Without the allowance for the stopped ones, a small query running beside a runaway sort
+    /// was stopped while the runaway's memory was still being freed (CI saw it).
+    pub fn to_stop(&self, total: usize, limit: usize) -> bool {
+        if total <= limit || self.stopped.load(Ordering::Relaxed) {
+            return false;
+        }
+        let open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+        let winding_down: usize = open
+            .iter()
+            .filter(|(_, stopped)| stopped.load(Ordering::Relaxed))
+            .map(|(held, _)| usize::try_from(held.load(Ordering::Relaxed)).unwrap_or(0))
+            .sum();
+        if total.saturating_sub(winding_down) <= limit {
             return false;
         }
         let mine = self.held();
-        OPEN.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
+        open.iter()
             .filter(|(_, stopped)| !stopped.load(Ordering::Relaxed))
             .all(|(other, _)| other.load(Ordering::Relaxed) <= mine)
     }
@@ -196,9 +208,13 @@ mod tests {
     static COUNTED: Counting<std::alloc::System> = Counting(std::alloc::System);
 
     #[test]
-    fn the_account_that_allocated_most_holds_most_frees_count_back_and_charges_nest() {
+    fn the_account_holding_most_is_stopped_frees_count_back_and_charges_nest() {
         COUNTED.enable();
         assert!(allocated().is_some_and(|held| held > 0));
+        // The process's total is given to `to_stop` (so that the other tests' heap does not
+        // matter): over the limit by a byte, or by more than a stopped account holds.
+        const LIMIT: usize = 1 << 30;
+        let over = |account: &Account| account.to_stop(LIMIT + 1, LIMIT);
         let small = Account::open();
         let large = Account::open();
         let kept_small = small.charge(|| vec![1u8; 1 << 10]);
@@ -209,25 +225,32 @@ mod tests {
             small.held()
         );
         assert!(large.held() >= 8 << 20, "{}", large.held());
-        assert!(large.holds_most());
-        assert!(!small.holds_most());
+        assert!(over(&large) && !over(&small));
+        // under the limit nothing is stopped
+        assert!(!large.to_stop(LIMIT, LIMIT));
         // freed under its account, the large one's bytes leave it: now the small one leads
         large.charge(|| drop(kept_large));
         assert!(large.held() < 1 << 20, "{}", large.held());
-        assert!(small.holds_most());
-        // a stopped account, still holding while it winds down, no longer competes
+        assert!(over(&small));
+        // a stopped account, still holding while it winds down, is no longer a candidate, and
+        // what it holds is on its way back: an excess it covers stops no one else
         let stopping = Account::open();
         let kept_stopping = stopping.charge(|| vec![1u8; 8 << 20]);
-        assert!(stopping.holds_most() && !small.holds_most());
+        assert!(over(&stopping) && !over(&small));
         stopping.stop();
-        assert!(!stopping.holds_most() && small.holds_most());
+        assert!(!over(&stopping) && !over(&small));
+        assert!(!small.to_stop(LIMIT + (8 << 20), LIMIT));
+        // an excess beyond it does: the next largest running one is stopped
+        assert!(small.to_stop(LIMIT + (9 << 20), LIMIT));
+        assert!(!stopping.to_stop(LIMIT + (9 << 20), LIMIT));
         stopping.charge(|| drop(kept_stopping));
+        assert!(over(&small));
         drop(stopping);
         // outside any account nothing is charged, and a closed account no longer competes
         let outside = vec![1u8; 4 << 20];
         assert!(small.held() < 1 << 20);
         drop(small);
-        assert!(large.holds_most());
+        assert!(over(&large));
         drop((kept_small, outside));
 
         // nested charges: the thread gets its previous account back, even after a panic

@@ -421,8 +421,8 @@ pub(crate) async fn run(
     // Cancels the query at its time limit, or when the process holds more heap than
     // --max-memory and this query holds the most of the running ones (the heap is shared:
     // stopping every running query would stop the small ones beside the one that grew it).
-    // Should the heap stay over the limit after that one has stopped and freed, the next
-    // largest is stopped at a later check.
+    // While stopped queries wind down, what they still hold is taken as being freed; should
+    // the heap stay over the limit beyond that, the next largest is stopped at a later check.
     let out_of_memory = Arc::new(AtomicBool::new(false));
     let watch = {
         let token = token.clone();
@@ -437,8 +437,8 @@ pub(crate) async fn run(
                 tokio::select! {
                     _ = tokio::time::sleep_until(deadline) => break,
                     _ = tick.tick() => {
-                        if memory::allocated().is_some_and(|held| held > max_memory)
-                            && account.holds_most()
+                        if memory::allocated()
+                            .is_some_and(|held| account.to_stop(held, max_memory))
                         {
                             account.stop();
                             out_of_memory.store(true, Ordering::Relaxed);

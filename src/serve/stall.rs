@@ -8,9 +8,12 @@
 //! starts the clock, and any byte the peer takes stops it, so a slow but reading client
 //! (a large export over a poor line) is never cut. The socket becomes writable again only
 //! once a third of its send buffer has drained, which for a slow reader and a send buffer
-//! of megabytes can take longer than the limit: so when the clock runs out, the kernel's
-//! count of bytes still unsent (`SIOCOUTQ`) is looked at, and if it has fallen since the
-//! clock started the peer is reading and the clock starts again.
+//! of megabytes can take longer than the limit: so while a write waits, the kernel's count of
+//! bytes still unsent (`SIOCOUTQ`) is looked at eight times per limit, and each fall of it
+//! is the peer reading. The connection fails a limit after the last fall seen (a look's
+//! period late at most). One look at the end of the limit would not do: the bytes in flight
+//! when the wait begins are acknowledged just after, so that look always saw a fall, and a
+//! client that never read was closed only after twice the limit (CI saw it).
 
 use std::future::Future;
 use std::io;
@@ -19,18 +22,24 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 
 /// A stream whose writes fail with [`io::ErrorKind::TimedOut`] after `limit` without
 /// progress.
 pub(crate) struct WriteStall<S> {
     inner: S,
     limit: Duration,
-    /// Running while a write (or flush) waits for the peer; cleared by any progress.
-    stalled: Option<Pin<Box<Sleep>>>,
-    /// The bytes the kernel held unsent when the clock started, where it says.
+    /// While a write (or flush) waits for the peer: the next look at the kernel's count.
+    clock: Option<Pin<Box<Sleep>>>,
+    /// While a write waits: when the peer last took a byte as far as the looks saw (at first,
+    /// when the wait began).
+    since: Instant,
+    /// The bytes the kernel held unsent at the last look, where it says.
     unsent_then: Option<usize>,
 }
+
+/// Looks at the kernel's count of unsent bytes this many times per limit.
+const LOOKS_PER_LIMIT: u32 = 8;
 
 /// How many bytes a stream's kernel socket holds that the peer has not yet acknowledged, where
 /// the stream can say (a socket on Linux); `None` elsewhere.
@@ -59,55 +68,63 @@ impl<S: Unsent> WriteStall<S> {
         WriteStall {
             inner,
             limit,
-            stalled: None,
+            clock: None,
+            since: Instant::now(),
             unsent_then: None,
         }
     }
 
+    /// When to look next, at `now`: at the limit's end, and before it every
+    /// 1/[`LOOKS_PER_LIMIT`] of the limit where the kernel's count can be read.
+    fn next_look(&self, now: Instant) -> Instant {
+        let end = self.since + self.limit;
+        match self.unsent_then {
+            Some(_) => end.min(now + self.limit / LOOKS_PER_LIMIT),
+            None => end,
+        }
+    }
+
     /// After the inner stream answered `poll`: progress clears the clock; waiting starts it
-    /// (or looks at it), and an expired clock with no byte taken meanwhile (as far as the
+    /// (or looks at it), and a limit passed since the last byte the peer took (as far as the
     /// kernel says) turns the wait into an error.
     fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
-        match poll {
-            Poll::Ready(r) => {
-                self.stalled = None;
-                Poll::Ready(r)
+        let Poll::Pending = poll else {
+            self.clock = None;
+            return poll;
+        };
+        if self.clock.is_none() {
+            let now = Instant::now();
+            self.since = now;
+            self.unsent_then = self.inner.unsent();
+            self.clock = Some(Box::pin(tokio::time::sleep_until(self.next_look(now))));
+        }
+        loop {
+            let clock = self.clock.as_mut().expect("the clock was just set");
+            if clock.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
             }
-            Poll::Pending => {
-                let limit = self.limit;
-                if self.stalled.is_none() {
-                    self.unsent_then = self.inner.unsent();
-                    self.stalled = Some(Box::pin(tokio::time::sleep(limit)));
+            // A look: has the peer taken bytes since the last one?
+            let now = Instant::now();
+            let unsent = self.inner.unsent();
+            if let (Some(unsent), Some(then)) = (unsent, self.unsent_then) {
+                if unsent < then {
+                    self.since = now;
                 }
-                let clock = self.stalled.as_mut().expect("the clock was just set");
-                if clock.as_mut().poll(cx).is_pending() {
-                    return Poll::Pending;
-                }
-                // Out of time: has the peer taken bytes the socket did not tell about?
-                let now = self.inner.unsent();
-                if let (Some(now), Some(then)) = (now, self.unsent_then) {
-                    if now < then {
-                        self.unsent_then = Some(now);
-                        let clock = self.stalled.as_mut().expect("the clock was just set");
-                        clock.as_mut().reset(tokio::time::Instant::now() + limit);
-                        // Polled once more, so that the new deadline wakes this task.
-                        return match clock.as_mut().poll(cx) {
-                            Poll::Pending => Poll::Pending,
-                            Poll::Ready(()) => {
-                                cx.waker().wake_by_ref();
-                                Poll::Pending
-                            }
-                        };
-                    }
-                }
-                Poll::Ready(Err(io::Error::new(
+            }
+            self.unsent_then = unsent;
+            if now >= self.since + self.limit {
+                return Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     format!(
                         "the client took no byte of the answer for {} s",
-                        limit.as_secs_f64()
+                        self.limit.as_secs_f64()
                     ),
-                )))
+                )));
             }
+            // Polled again in the loop, so that the new deadline wakes this task.
+            let next = self.next_look(now);
+            let clock = self.clock.as_mut().expect("the clock was just set");
+            clock.as_mut().reset(next);
         }
     }
 }
@@ -158,6 +175,10 @@ impl<S: AsyncWrite + Unsent + Unpin> AsyncWrite for WriteStall<S> {
 #[cfg(test)]
 mod tests {
     use super::{Unsent, WriteStall};
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll};
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -221,6 +242,64 @@ mod tests {
         let e = s.write_all(&[b'x'; 4096]).await.unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
         assert_eq!(started.elapsed(), Duration::from_secs(10));
+    }
+
+    /// A pipe whose kernel count of unsent bytes the test sets.
+    struct Counted {
+        pipe: tokio::io::DuplexStream,
+        unsent: Arc<AtomicUsize>,
+    }
+
+    impl Unsent for Counted {
+        fn unsent(&self) -> Option<usize> {
+            Some(self.unsent.load(Ordering::Relaxed))
+        }
+    }
+
+    impl tokio::io::AsyncWrite for Counted {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            Pin::new(&mut self.pipe).poll_write(cx, buf)
+        }
+
+        fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Pin::new(&mut self.pipe).poll_flush(cx)
+        }
+
+        fn poll_shutdown(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            Pin::new(&mut self.pipe).poll_shutdown(cx)
+        }
+    }
+
+    /// A peer that never reads, on a socket whose bytes in flight when the wait began are
+    /// acknowledged 100 ms later (the kernel's count falls once, as on loopback): the write
+    /// fails a limit after that fall, give or take a look's period, not two limits after
+    /// the wait began (CI saw that).
+    #[tokio::test(start_paused = true)]
+    async fn the_bytes_in_flight_when_the_wait_begins_do_not_double_the_limit() {
+        let (pipe, _peer) = tokio::io::duplex(1024);
+        let unsent = Arc::new(AtomicUsize::new(1024 + 4096));
+        let ack = {
+            let unsent = Arc::clone(&unsent);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                unsent.store(1024, Ordering::Relaxed);
+            })
+        };
+        let limit = Duration::from_secs(8);
+        let mut s = WriteStall::new(Counted { pipe, unsent }, limit);
+        let started = tokio::time::Instant::now();
+        let e = s.write_all(&[b'x'; 4096]).await.unwrap_err();
+        ack.await.unwrap();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        // the fall is seen at the first look (1 s), and the limit counts from there
+        assert_eq!(started.elapsed(), Duration::from_secs(9));
     }
 
     /// A peer that reads slowly, a little every 6 s against a 10 s limit, gets everything.
