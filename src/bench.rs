@@ -76,7 +76,14 @@ pub fn run_queries(kb: &Kb) -> Result<Vec<Timing>> {
 
 /// Draws one diagram as DOT.
 pub fn draw(kb: &Kb, kind: &diagram::Kind) -> Result<Timing> {
-    let (dot, elapsed) = timed(|| Ok(diagram::dot::to_dot(&diagram::build(kb, kind, Lang::Ja)?)))?;
+    let (dot, elapsed) = timed(|| {
+        Ok(diagram::dot::to_dot(&diagram::build(
+            kb,
+            kind,
+            Lang::Ja,
+            None,
+        )?))
+    })?;
     Ok(Timing {
         name: kind.file_stem(),
         elapsed,

@@ -120,6 +120,10 @@ pub enum Command {
         /// Language of the labels
         #[arg(short, long, value_enum, default_value = "ja")]
         lang: DiagramLang,
+        /// The fiscal year whose document the diagram shows: the figures of budget, the
+        /// title's head of every diagram [default: the newest document's year]
+        #[arg(long, value_name = "YEAR")]
+        fy: Option<i32>,
         /// Output file [default: stdout]
         #[arg(short, long)]
         output: Option<PathBuf>,

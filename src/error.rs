@@ -27,6 +27,9 @@ pub enum Error {
     /// A diagram cannot be built: unknown kind, argument or entity.
     #[error("diagram: {0}")]
     Diagram(String),
+    /// A fiscal year no document of `data/` gives figures for.
+    #[error("no document of fiscal year {year}: the documents give {known}")]
+    NoDocumentYear { year: i32, known: String },
     /// Graphviz `dot` is not installed (it could not be started: not on PATH).
     #[error("{0}")]
     Graphviz(String),

@@ -95,6 +95,10 @@ pub struct Document {
     pub project_figure_label: Option<String>,
     /// The edition as the publisher names it.
     pub edition: Option<String>,
+    /// What the document's totals are, as its tables name them (「概算要求・要望額」,
+    /// "request + demand"): the captions of totals in diagrams and pages.
+    pub totals_ja: Option<String>,
+    pub totals_en: Option<String>,
     /// Date of issue (xsd:date or gYearMonth form) and the address it was taken from.
     pub issued: Option<String>,
     pub url: Option<String>,

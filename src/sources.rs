@@ -81,6 +81,39 @@ pub struct Sources {
     pub editions: Vec<RsEdition>,
 }
 
+/// A fiscal year as pages and diagrams show it: the document that gives its figures (their
+/// `dcterms:source`, bound to `?view_doc` in the queries beside `?view_year`) and its titles
+/// and caption of totals, read from its `source.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct YearView {
+    pub year: i32,
+    /// The document's IRI.
+    pub iri: String,
+    pub ja: String,
+    pub en: String,
+    /// Short titles, for the heads of diagrams (the full title where none is given).
+    pub short_ja: String,
+    pub short_en: String,
+    /// What its totals are (`totals_ja`/`totals_en`; 「金額」/"amounts" where not given).
+    pub totals_ja: String,
+    pub totals_en: String,
+}
+
+impl YearView {
+    fn of(doc: &crate::model::Document) -> Self {
+        YearView {
+            year: doc.fiscal_year,
+            iri: source_iri(&doc.id).as_str().to_owned(),
+            ja: doc.ja.clone(),
+            en: doc.en.clone(),
+            short_ja: doc.short_ja.clone().unwrap_or_else(|| doc.ja.clone()),
+            short_en: doc.short_en.clone().unwrap_or_else(|| doc.en.clone()),
+            totals_ja: doc.totals_ja.clone().unwrap_or_else(|| "金額".into()),
+            totals_en: doc.totals_en.clone().unwrap_or_else(|| "amounts".into()),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct KindOnly {
     kind: Option<String>,
@@ -124,6 +157,40 @@ impl Sources {
             ));
         }
         Ok(sources)
+    }
+
+    /// One view per fiscal year the documents give figures for, in year order: the year's
+    /// document (the first in folder order, when two are of one year) and what it says of
+    /// itself. Pages and diagrams show one at a time, so that two years' figures are never
+    /// added up.
+    pub fn years(&self) -> Vec<YearView> {
+        let mut years: Vec<YearView> = Vec::new();
+        for d in &self.documents {
+            let doc = &d.source.value.document;
+            if years.iter().all(|y| y.year != doc.fiscal_year) {
+                years.push(YearView::of(doc));
+            }
+        }
+        years.sort_by_key(|y| y.year);
+        years
+    }
+
+    /// The view of fiscal year `year`, or of the newest when `None`; an error naming the
+    /// years there are for a year no document gives.
+    pub fn year(&self, year: Option<i32>) -> Result<YearView> {
+        let years = self.years();
+        let found = match year {
+            None => years.last(),
+            Some(y) => years.iter().find(|v| v.year == y),
+        };
+        found.cloned().ok_or_else(|| Error::NoDocumentYear {
+            year: year.unwrap_or_default(),
+            known: years
+                .iter()
+                .map(|y| y.year.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
     }
 
     /// The slug of every source, with its graph.

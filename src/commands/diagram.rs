@@ -15,15 +15,27 @@ pub fn lang(l: DiagramLang) -> Lang {
     }
 }
 
+/// How a diagram is drawn: the document of fiscal year `fy` (the newest when `None`), in a
+/// language and a format (from the output's extension when `None`).
+pub struct Style {
+    pub format: Option<DiagramFormat>,
+    pub lang: DiagramLang,
+    pub fy: Option<i32>,
+}
+
 pub fn run(
     kb: &Kb,
     kind: Option<&str>,
     args: &[&str],
     query: Option<&Path>,
-    format: Option<DiagramFormat>,
-    language: DiagramLang,
+    style: Style,
     dest: super::Dest<'_>,
 ) -> anyhow::Result<ExitCode> {
+    let Style {
+        format,
+        lang: language,
+        fy,
+    } = style;
     let kind = match (kind, query) {
         (_, Some(q)) => Kind::Query(q.to_owned()),
         (Some(k), None) => {
@@ -57,7 +69,7 @@ pub fn run(
             _ => Format::Dot,
         },
     };
-    let bytes = diagram::draw(kb, &kind, lang(language), format)?;
+    let bytes = diagram::draw(kb, &kind, lang(language), format, fy)?;
     match dest.file {
         Some(path) => super::write_file(path, dest.replace, |w| w.write_all(&bytes))?,
         None => {

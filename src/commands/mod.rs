@@ -80,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             query,
             format,
             lang,
+            fy,
             output,
             force,
         } => diagram::run(
@@ -90,8 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map(String::as_str)
                 .collect::<Vec<_>>(),
             query.as_deref(),
-            format,
-            lang,
+            diagram::Style { format, lang, fy },
             Dest {
                 file: output.as_deref(),
                 replace: force,

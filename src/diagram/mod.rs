@@ -28,8 +28,10 @@ pub mod timeline;
 use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
 use crate::output::{compact, plain, Table};
+use crate::sources::YearView;
 use crate::vocab::ext::RDFS_LABEL;
 use crate::Kb;
+use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Literal, NamedNode, Term, Triple};
 use oxigraph::sparql::QueryResults;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -534,10 +536,9 @@ fn or<'a>(a: &'a str, b: &'a str) -> &'a str {
     }
 }
 
-/// The title of a built-in diagram.
-fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (String, String) {
+/// The title of a built-in diagram, headed by the document's short title.
+fn title(kind: &Kind, lang: Lang, arg_label: &str, view: &YearView) -> (String, String) {
     let t = |ja: &str, en: &str| lang.pick(ja, en).to_owned();
-    let (head, head_en) = head;
     let what = match kind {
         Kind::Overview => t(
             "統合プロジェクト・事業・府省庁",
@@ -571,13 +572,21 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (Strin
             "線の太さと数：共通の事業数。破線の矢印：展開・連携先 (medrd:feedsInto)",
             "Edge width and number: programs shared. Dashed arrows: medrd:feedsInto",
         ),
-        Kind::Budget => t(
-            "令和6年度 概算要求額＋要望額、再掲・内訳は数えない。府省庁→経費区分は総括表の府省庁別の額、\
-             経費区分→プロジェクトは各プロジェクトの額による（府省庁別のプロジェクト額は資料にない）。",
-            "FY2024 request + demand; reposts and portions never counted twice. Ministry → category comes \
-             from the overview table's per-ministry totals, category → project from each project's figures \
-             (the document gives no per-ministry project figures).",
-        ),
+        Kind::Budget => match lang {
+            Lang::Ja => format!(
+                "{} {}、再掲・内訳は数えない。府省庁→経費区分は総括表の府省庁別の額、\
+                 経費区分→プロジェクトは各プロジェクトの額による（府省庁別のプロジェクト額は資料にない）。",
+                timeline::year_label(view.year, lang),
+                view.totals_ja
+            ),
+            Lang::En => format!(
+                "{} {}; reposts and portions never counted twice. Ministry → category comes \
+                 from the overview table's per-ministry totals, category → project from each project's figures \
+                 (the document gives no per-ministry project figures).",
+                timeline::year_label(view.year, lang),
+                view.totals_en
+            ),
+        },
         Kind::Project(_) => t("破線：再掲", "Dashed: repost (再掲)"),
         Kind::Money(_) => t(
             "府省庁→事業→行政事業レビュー(RS)の事業（辺：リンクの種類）→支出先（5-1、最新の版、億円）。",
@@ -588,12 +597,17 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, head: (&str, &str)) -> (Strin
     match kind {
         // Its money comes from the RS editions, not from the document the head names.
         Kind::Money(_) => (what, note),
-        _ => (format!("{} — {what}", lang.pick(head, head_en)), note),
+        _ => (
+            format!("{} — {what}", lang.pick(&view.short_ja, &view.short_en)),
+            note,
+        ),
     }
 }
 
-/// Builds a diagram from the store.
-pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
+/// Builds a diagram from the store, for the document of fiscal year `fy` (the newest when
+/// `None`): its figures (the budget diagram's query binds `?view_year` and `?view_doc`) and
+/// the head of its title.
+pub fn build(kb: &Kb, kind: &Kind, lang: Lang, fy: Option<i32>) -> Result<Diagram> {
     let mut d = Diagram::new(kind.file_stem(), lang);
     d.palette = Palette::from_data(kb.primary());
     let lang_term: Term = Literal::new_simple_literal(lang.tag()).into();
@@ -621,9 +635,12 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
         };
         return Ok(d);
     }
+    let view = kb.sources.year(fy)?;
     let file = kind.query_file().unwrap_or_default();
     let q = NamedQuery::read(&queries_dir(kb).join(file))?;
-    let mut bindings = vec![("lang", lang_term)];
+    let year: Term = Literal::new_typed_literal(view.year.to_string(), xsd::G_YEAR).into();
+    let doc: Term = NamedNode::new_unchecked(view.iri.clone()).into();
+    let mut bindings = vec![("lang", lang_term), ("view_year", year), ("view_doc", doc)];
     let mut arg_label = String::new();
     if let Some(iri) = resolve_arg(kb, kind)? {
         arg_label = label_of(kb, &iri, lang)?;
@@ -639,11 +656,17 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang) -> Result<Diagram> {
     }
     d.mark_bridges();
     d.add_money_totals();
-    // The title's head comes from the data: the first document's short title (source.toml).
-    let doc = &kb.primary().source.value.document;
-    let head_ja = doc.short_ja.clone().unwrap_or_else(|| doc.ja.clone());
-    let head_en = doc.short_en.clone().unwrap_or_else(|| doc.en.clone());
-    (d.title, d.note) = title(kind, lang, &arg_label, (&head_ja, &head_en));
+    // The title's head and the caption of totals come from the data: the document's
+    // source.toml.
+    (d.title, d.note) = title(kind, lang, &arg_label, &view);
+    if *kind == Kind::Budget && d.graph.edge_count() == 0 {
+        d.note = lang
+            .pick(
+                "この資料には総括表の額（府省庁別・経費区分別）がない。",
+                "This document gives no overview table (figures by ministry and funding category).",
+            )
+            .to_owned();
+    }
     Ok(d)
 }
 
@@ -818,7 +841,7 @@ pub fn render(d: &Diagram, format: Format) -> Result<Vec<u8>> {
 
 /// Draws any diagram in a format: a graph by [`build`] and [`render`], a timeline as the
 /// SVG of [`timeline::chart`] (other formats are refused with a message saying so).
-pub fn draw(kb: &Kb, kind: &Kind, lang: Lang, format: Format) -> Result<Vec<u8>> {
+pub fn draw(kb: &Kb, kind: &Kind, lang: Lang, format: Format, fy: Option<i32>) -> Result<Vec<u8>> {
     match kind {
         Kind::Timeline(..) => match format {
             Format::Svg => {
@@ -832,7 +855,7 @@ pub fn draw(kb: &Kb, kind: &Kind, lang: Lang, format: Format) -> Result<Vec<u8>>
                 other.extension()
             ))),
         },
-        _ => render(&build(kb, kind, lang)?, format),
+        _ => render(&build(kb, kind, lang, fy)?, format),
     }
 }
 
@@ -896,8 +919,17 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut svg = true;
     let mut written = Vec::new();
-    for kind in all_kinds(kb)?.into_iter().chain(money_kinds(kb)?) {
-        let d = build(kb, &kind, Lang::Ja)?;
+    // The newest document's diagrams, and the budget of each older year's (budget-YEAR).
+    let years = kb.sources.years();
+    let older = years[..years.len().saturating_sub(1)]
+        .iter()
+        .map(|y| (Kind::Budget, Some(y.year)));
+    let kinds = all_kinds(kb)?.into_iter().chain(money_kinds(kb)?);
+    for (kind, fy) in kinds.map(|k| (k, None)).chain(older) {
+        let mut d = build(kb, &kind, Lang::Ja, fy)?;
+        if let Some(year) = fy {
+            d.name = format!("{}-{year}", d.name);
+        }
         let mut formats = vec![Format::Dot, Format::Mermaid];
         if svg {
             formats.push(Format::Svg);

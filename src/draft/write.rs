@@ -112,7 +112,7 @@ pub fn source_toml(d: &Draft, slug: &str, text_file: &str, line_count: usize) ->
     if d.title.is_none() {
         why.push("the text has no title line 「令和N年度…概算要求のポイント」: give ja, fiscal_year and line");
     }
-    why.push("not in the text: the English title (en), the publisher (an organization id of organizations.toml), licence and licence_note; add short_ja/short_en, edition, issued and url where known");
+    why.push("not in the text: the English title (en), the publisher (an organization id of organizations.toml), licence and licence_note; add short_ja/short_en, edition, totals_ja/totals_en (what its totals are: 概算要求・要望額), issued and url where known");
     // The caption printed above the project figures (令和N年度概算要求額), when printed.
     let label = d
         .projects

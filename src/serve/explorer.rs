@@ -10,6 +10,7 @@
 use super::{App, HttpError};
 use crate::catalog::NamedQuery;
 use crate::error::Result;
+use crate::sources::YearView;
 use crate::vocab::ID;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -39,17 +40,7 @@ pub(crate) struct Explorer {
     /// The fiscal years of the documents, oldest first, each with its document's title:
     /// a view shows the figures of one (`?fy=`, the newest by default), never a sum
     /// across years.
-    years: Vec<YearDoc>,
-}
-
-/// A fiscal year a document gives figures for, that document's IRI and its title. Where two
-/// documents are of one year, the first (in folder order) is the one the explorer shows.
-#[derive(Clone, Default)]
-struct YearDoc {
-    year: i32,
-    iri: String,
-    ja: String,
-    en: String,
+    years: Vec<YearView>,
 }
 
 impl Explorer {
@@ -57,7 +48,7 @@ impl Explorer {
         self.years.last().map_or(0, |y| y.year)
     }
 
-    fn year_doc(&self, year: i32) -> Option<&YearDoc> {
+    fn year_doc(&self, year: i32) -> Option<&YearView> {
         self.years.iter().find(|y| y.year == year)
     }
 }
@@ -162,19 +153,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
             })
         })
         .collect();
-    let mut years: Vec<YearDoc> = Vec::new();
-    for d in &app.kb.sources.documents {
-        let doc = &d.source.value.document;
-        if years.iter().all(|y| y.year != doc.fiscal_year) {
-            years.push(YearDoc {
-                year: doc.fiscal_year,
-                iri: format!("{ID}source/{}", doc.id),
-                ja: doc.ja.clone(),
-                en: doc.en.clone(),
-            });
-        }
-    }
-    years.sort_by_key(|y| y.year);
+    let years = app.kb.sources.years();
     let ex = Arc::new(Explorer {
         app,
         queries,
@@ -262,7 +241,7 @@ static VIEW_DOC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
 /// `?view_year` to the fiscal year of the view (an `xsd:gYear`, as the figures carry it)
 /// and `?view_doc` to the document of that year (the figures' `dcterms:source`: a document
 /// also prints the year before's budget, and next year's prints this year's).
-fn bind(text: &str, arg: Option<&str>, scope: &YearDoc) -> String {
+fn bind(text: &str, arg: Option<&str>, scope: &YearView) -> String {
     let year = scope.year;
     let text = VIEW_YEAR
         .get_or_init(|| regex::Regex::new(r"[?$]view_year\b").expect("a valid pattern"))
@@ -457,7 +436,7 @@ struct View {
     /// The title (ja, en) of the document of that year, for the page's heading and footer.
     title: (String, String),
     /// That year and document, as the queries are bound to them.
-    scope: YearDoc,
+    scope: YearView,
     /// Every fiscal year a document gives, oldest first (a choice when more than one).
     years: Vec<i32>,
 }
@@ -475,7 +454,7 @@ impl View {
             year: ex.default_year(),
             default_year: true,
             title: Default::default(),
-            scope: YearDoc::default(),
+            scope: YearView::default(),
             years: ex.years.iter().map(|y| y.year).collect(),
         };
         match view.param("fy") {
@@ -554,6 +533,15 @@ impl View {
         if let Some(f) = fragment {
             out.push('#');
             out.push_str(f);
+        }
+        out
+    }
+
+    /// The address of a diagram in this view's language and of its fiscal year's document.
+    fn diagram(&self, path: &str) -> String {
+        let mut out = format!("{path}?lang={}", self.lang.code());
+        if !self.default_year {
+            let _ = write!(out, "&fy={}", self.year);
         }
         out
     }
@@ -930,12 +918,14 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
         id: "projects",
         caption: match lang {
             Lang::Ja => format!(
-                "統合プロジェクト（{} 要求・要望額、億円）",
-                year_label(view.year, lang)
+                "統合プロジェクト（{} {}、億円）",
+                year_label(view.year, lang),
+                view.scope.totals_ja
             ),
             Lang::En => format!(
-                "The integrated projects ({} request + demand, 億円)",
-                year_label(view.year, lang)
+                "The integrated projects ({} {}, 億円)",
+                year_label(view.year, lang),
+                view.scope.totals_en
             ),
         },
         columns: vec![
@@ -966,7 +956,16 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
         .sum();
     let ministries = Table {
         id: "ministries",
-        caption: t("府省庁別（総括表の要求・要望額、AMED＋インハウス、億円）", "By ministry (overview table, request + demand, AMED + in-house, 億円)").to_owned(),
+        caption: match lang {
+            Lang::Ja => format!(
+                "府省庁別（総括表の{}、AMED＋インハウス、億円）",
+                view.scope.totals_ja
+            ),
+            Lang::En => format!(
+                "By ministry (overview table, {}, AMED + in-house, 億円)",
+                view.scope.totals_en
+            ),
+        },
         columns: vec![
             ("ministry", t("府省庁", "Ministry").to_owned()),
             ("total_oku_yen", t("億円", "億円").to_owned()),
@@ -1037,10 +1036,10 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
         esc(&view.link("/explore/programs")),
         t("全事業の一覧（絞り込み・並べ替え・ダウンロード）", "All programs (filter, sort, download)"),
         t("全体図", "Overview diagram"),
-        esc(&format!("/diagram/overview?lang={}", lang.code())),
+        esc(&view.diagram("/diagram/overview")),
         t("6つの統合プロジェクト、各事業と実施府省庁の関係図", "Diagram of the six integrated projects, every program and the ministries that run them"),
         t("統合プロジェクト・事業・府省庁。", "Projects, programs and ministries."),
-        esc(&format!("/diagram/overview?lang={}", lang.code())),
+        esc(&view.diagram("/diagram/overview")),
     );
     Ok(answer(
         &view,
@@ -1571,11 +1570,13 @@ async fn program_inner(
     };
     let statements = Table {
         id: "statements",
-        caption: t(
-            "資料の記載（行ごと。出典行を引用）",
-            "What the document says, line by line (source lines quoted)",
-        )
-        .to_owned(),
+        caption: match lang {
+            Lang::Ja => format!("{}の記載（行ごと。出典行を引用）", view.scope.short_ja),
+            Lang::En => format!(
+                "What the {} says, line by line (source lines quoted)",
+                view.scope.short_en
+            ),
+        },
         columns: vec![
             ("line", t("行", "Line").to_owned()),
             ("project_no", t("プロジェクト", "Project").to_owned()),
@@ -1801,7 +1802,7 @@ async fn program_inner(
         tables.push(table);
         extra_ran.push(ran_q);
     }
-    let diagram = format!("/diagram/program/{}?lang={}", seg(slug), lang.code());
+    let diagram = view.diagram(&format!("/diagram/program/{}", seg(slug)));
     let _ = write!(
         body,
         "<section aria-labelledby=\"h-diagram\"><h2 id=\"h-diagram\">{}</h2><figure><img id=\"diagram\" src=\"{}\" alt=\"{}\"><figcaption><a href=\"{}\">SVG</a></figcaption></figure></section>",
@@ -1898,7 +1899,7 @@ async fn project_inner(
     }
     figs.push_str("</ul>");
     let table = programs_table(&view, &ran[1].rows, "programs");
-    let diagram = format!("/diagram/project/{n}?lang={}", lang.code());
+    let diagram = view.diagram(&format!("/diagram/project/{n}"));
     let body = format!(
         "<h1>{}</h1><p>{}</p><section aria-labelledby=\"h-fig\"><h2 id=\"h-fig\">{}</h2>{figs}</section>\
          <section aria-labelledby=\"h-prog\"><h2 id=\"h-prog\">{}</h2>{}</section>\
@@ -2034,7 +2035,7 @@ async fn org_inner(
         c = seg(&code),
     );
     if is_ministry {
-        let diagram = format!("/diagram/ministry/{}?lang={}", seg(&code), lang.code());
+        let diagram = view.diagram(&format!("/diagram/ministry/{}", seg(&code)));
         let _ = write!(
             body,
             "<section aria-labelledby=\"h-diagram\"><h2 id=\"h-diagram\">{}</h2><figure><img src=\"{}\" alt=\"{}\" loading=\"lazy\"><figcaption><a href=\"{}\">SVG</a></figcaption></figure></section>",
@@ -2085,7 +2086,7 @@ async fn theme_inner(
     };
     let name = lang.pick(first, "theme_ja", "theme_en").to_owned();
     let table = programs_table(&view, &ran[0].rows, "programs");
-    let diagram = format!("/diagram/theme/{}?lang={}", seg(slug), lang.code());
+    let diagram = view.diagram(&format!("/diagram/theme/{}", seg(slug)));
     let body = format!(
         "<h1>{}: {}</h1><section aria-labelledby=\"h-prog\"><h2 id=\"h-prog\">{}</h2>{}</section>\
          <section aria-labelledby=\"h-diagram\"><h2 id=\"h-diagram\">{}</h2><figure><img src=\"{}\" alt=\"{}\" loading=\"lazy\"><figcaption><a href=\"{}\">SVG</a></figcaption></figure></section>",

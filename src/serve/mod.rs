@@ -519,6 +519,18 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
             .into_response()
         }
     };
+    // The document of a fiscal year (?fy=, as the explorer's views say it): the newest's
+    // by default.
+    let fy = match param("fy") {
+        None | Some("") => None,
+        Some(fy) => match fy.parse::<i32>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                return HttpError::bad_request(format!("fy={fy:?} is not a fiscal year"))
+                    .into_response()
+            }
+        },
+    };
     let (kind, arg) = match rest.split_once('/') {
         Some((k, a)) => (k.to_owned(), Some(a.to_owned())),
         None => (rest, None),
@@ -533,7 +545,7 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
                     kind.file_stem()
                 )));
             }
-            diagram::draw(&app.kb, &kind, lang, format).map(Ok)
+            diagram::draw(&app.kb, &kind, lang, format, fy).map(Ok)
         }
     })
     .await;
@@ -541,6 +553,7 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         Ok(Ok(Ok(bytes))) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
         Ok(Ok(Err(refused))) => HttpError::bad_request(refused).into_response(),
         Ok(Err(Error::Diagram(m))) => HttpError::new(StatusCode::NOT_FOUND, format!("diagram: {m}")).into_response(),
+        Ok(Err(e @ Error::NoDocumentYear { .. })) => HttpError::bad_request(e.to_string()).into_response(),
         Ok(Err(Error::Graphviz(m))) => HttpError::new(
             StatusCode::NOT_IMPLEMENTED,
             format!("SVG diagrams need Graphviz `dot` on the server ({m}); ?format=dot or ?format=mermaid work without it"),

@@ -11,7 +11,7 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn build(kind: Kind) -> Diagram {
-    diagram::build(kb(), &kind, Lang::Ja).expect("the diagram builds")
+    diagram::build(kb(), &kind, Lang::Ja, None).expect("the diagram builds")
 }
 
 fn medrd(args: &[&str]) -> std::process::Output {
@@ -171,12 +171,13 @@ fn budget_draws_only_figures_that_are_not_counted_twice() {
 fn every_diagram_is_valid_stable_dot() {
     let graphviz = graphviz();
     for kind in diagram::all_kinds(kb()).expect("diagram list") {
-        let d = diagram::build(kb(), &kind, Lang::Ja).expect("builds");
+        let d = diagram::build(kb(), &kind, Lang::Ja, None).expect("builds");
         assert!(d.graph.node_count() > 0, "{kind:?} is empty");
         let dot = diagram::dot::to_dot(&d);
         graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("{kind:?}: DOT does not parse: {e}"));
         assert!(dot.contains("Noto Sans CJK JP"));
-        let again = diagram::dot::to_dot(&diagram::build(kb(), &kind, Lang::Ja).expect("builds"));
+        let again =
+            diagram::dot::to_dot(&diagram::build(kb(), &kind, Lang::Ja, None).expect("builds"));
         assert_eq!(dot, again, "{kind:?} is not stable");
         let mermaid = diagram::mermaid::to_mermaid(&d);
         assert!(mermaid.contains("flowchart"));
@@ -186,7 +187,7 @@ fn every_diagram_is_valid_stable_dot() {
         }
     }
     // English labels too.
-    let en = diagram::build(kb(), &Kind::Theme("dementia".into()), Lang::En).expect("builds");
+    let en = diagram::build(kb(), &Kind::Theme("dementia".into()), Lang::En, None).expect("builds");
     assert!(en
         .labels()
         .contains(&"Dementia Research and Development Program".to_owned()));
@@ -206,7 +207,7 @@ fn user_construct_query_is_drawn_with_labels() {
            ?p medrd:partOfProject ?j }\n",
     )
     .unwrap();
-    let d = diagram::build(kb(), &Kind::Query(q.clone()), Lang::Ja).expect("builds");
+    let d = diagram::build(kb(), &Kind::Query(q.clone()), Lang::Ja, None).expect("builds");
     assert!(d.labels().contains(&"認知症研究開発事業".to_owned()));
     assert!(d.labels().contains(&"医薬品プロジェクト".to_owned()));
     assert_eq!(d.edges().len(), 3);

@@ -211,6 +211,12 @@ fn each_source_is_a_named_graph_with_its_description() {
 #[test]
 fn a_second_document_folder_loads_with_no_code_change() {
     let s = Scratch::new("second-source");
+    let budget = |more: &[&str]| {
+        let mut args = vec!["diagram", "budget", "--format", "dot"];
+        args.extend_from_slice(more);
+        s.medrd(&args)
+    };
+    let budget_2024 = budget(&[]).ok();
     let dir = s.dir.join("data/fy2025-mini");
     std::fs::create_dir_all(&dir).unwrap();
     let text = "令和7年度 テスト資料 概算要求のポイント\n\n医療機器等研究成果展開事業 13億円\nテスト新規事業 2億円\n医療機器等研究成果展開事業 前年度予算額 11億円\n";
@@ -318,6 +324,34 @@ line = 5
     let quoted = table[0].iter().position(|c| c == "source_line").unwrap();
     assert_eq!(table.len(), 2, "{table:?}");
     assert_eq!(table[1][quoted], "テスト新規事業 2億円");
+    // A program both documents list: its page says what the view's document says, not the
+    // two documents' lines together.
+    let said = |query: &str| -> Vec<String> {
+        let (status, _, body) = super::explorer::get_from(
+            &base,
+            &format!("/explore/program/medical-device-seeds?format=csv{query}"),
+        );
+        assert_eq!(status, 200, "{body}");
+        let rows = csv(&body);
+        let quoted = rows[0].iter().position(|c| c == "source_line").unwrap();
+        rows[1..].iter().map(|r| r[quoted].clone()).collect()
+    };
+    assert_eq!(
+        said(""),
+        [
+            "医療機器等研究成果展開事業 13億円",
+            "医療機器等研究成果展開事業 前年度予算額 11億円"
+        ]
+    );
+    let fy2024 = said("&fy=2024");
+    assert!(!fy2024.is_empty());
+    assert!(fy2024.iter().all(|l| !l.contains("13億円")), "{fy2024:?}");
+    assert!(
+        fy2024
+            .iter()
+            .any(|l| l.contains("医療機器等研究成果展開事業")),
+        "{fy2024:?}"
+    );
     // Its pages show one fiscal year at a time, the newest document's by default, and never
     // add two years' figures up (医療機器等研究成果展開事業 was 12 + 13 = 25 before), nor the
     // FY2024 figure the new document prints (11) to the FY2024 document's own (12).
@@ -391,6 +425,51 @@ line = 5
         refused.contains("the documents give 2024, 2025"),
         "{refused}"
     );
+    // The home page's captions say what the view's document totals (its source.toml, with a
+    // plain word where it does not say), and its diagrams are of that document.
+    let (_, _, home) = super::explorer::get_from(&base, "/explore?fy=2024");
+    assert!(
+        home.contains("統合プロジェクト（令和6年度 概算要求・要望額、億円）"),
+        "{home}"
+    );
+    assert!(
+        home.contains("/diagram/overview?lang=ja&amp;fy=2024"),
+        "{home}"
+    );
+    let (_, _, home) = super::explorer::get_from(&base, "/explore?lang=en");
+    assert!(
+        home.contains("The integrated projects (FY2025 amounts, 億円)"),
+        "{home}"
+    );
+    assert!(home.contains("/diagram/overview?lang=en\""), "{home}");
+    // The budget diagram is one document's: FY2024's is as it was before the second folder
+    // came (not the two documents' figures together), and the newest document, which prints
+    // no overview table, has no money to draw.
+    assert_eq!(budget(&["--fy", "2024"]).ok(), budget_2024);
+    assert!(budget_2024.contains("令和6年度概算要求 — 予算の流れ（億円）"));
+    assert!(budget_2024.contains("令和6年度 概算要求・要望額、再掲・内訳は数えない"));
+    assert!(budget_2024.contains("厚生労働省") && budget_2024.contains("->"));
+    let newest = budget(&[]).ok();
+    assert!(
+        newest.contains("令和7年度 テスト資料 概算要求のポイント — 予算の流れ（億円）"),
+        "{newest}"
+    );
+    assert!(
+        !newest.contains("厚生労働省") && !newest.contains("->"),
+        "{newest}"
+    );
+    assert!(newest.contains("この資料には総括表の額（府省庁別・経費区分別）がない。"));
+    let unknown = budget(&["--fy", "2023"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stdout);
+    assert!(
+        unknown
+            .stderr
+            .contains("no document of fiscal year 2023: the documents give 2024, 2025"),
+        "{}",
+        unknown.stderr
+    );
+    let (status, _, refused) = super::explorer::get_from(&base, "/diagram/budget?fy=2023");
+    assert_eq!(status, 400, "{refused}");
     // Its facts are in its own graph; today's named queries keep their answers.
     let g = csv(&s
         .medrd(&[
