@@ -47,7 +47,12 @@ const OWL_SAME_AS: &str = "http://www.w3.org/2002/07/owl#sameAs";
 /// The statements about one resource.
 struct Description {
     about: Vec<Triple>,
+    /// The statements whose object it is, at most --max-results of them.
     pointing: Vec<Triple>,
+    /// How many statements (of every graph, repeats counted) have it as object, when more
+    /// than `pointing` holds: a source cited by every record of a national RS edition is
+    /// the object of a hundred thousand, which one page must not gather.
+    pointing_total: Option<usize>,
 }
 
 fn triples_of(app: &App, subject: &NamedOrBlankNode) -> Vec<Triple> {
@@ -59,6 +64,7 @@ fn triples_of(app: &App, subject: &NamedOrBlankNode) -> Vec<Triple> {
 }
 
 fn gather(app: &App, iri: &NamedNode) -> Description {
+    let limit = app.config.max_results;
     let mut about = HashSet::new();
     let mut seen: HashSet<BlankNode> = HashSet::new();
     let mut todo = vec![NamedOrBlankNode::from(iri.clone())];
@@ -72,15 +78,24 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
             about.insert(t);
         }
     }
-    let pointing: HashSet<Triple> = app
+    let mut pointing: HashSet<Triple> = HashSet::new();
+    let mut seen = 0usize;
+    for quad in app
         .kb
         .store
         .quads_for_pattern(None, None, Some(iri.as_ref().into()), None)
-        .filter_map(|q| q.ok().map(Triple::from))
-        .collect();
+        .flatten()
+    {
+        seen += 1;
+        if pointing.len() < limit {
+            pointing.insert(Triple::from(quad));
+        }
+    }
+    let cut = seen > pointing.len() && pointing.len() >= limit;
     Description {
         about: sorted(about),
         pointing: sorted(pointing),
+        pointing_total: cut.then_some(seen),
     }
 }
 
@@ -152,6 +167,7 @@ fn ontology_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
     let d = Description {
         about: sorted(triples),
         pointing: Vec::new(),
+        pointing_total: None,
     };
     Ok(match form {
         Form::Html => respond("text/html", ontology_html(app, &d).into_bytes()),
@@ -199,10 +215,20 @@ fn describe_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
             format!("no resource {iri} in this knowledge graph (the resources are listed by the SPARQL endpoint, /sparql)"),
         ));
     }
-    Ok(match form {
+    let mut response = match form {
         Form::Html => respond("text/html", html(app, &iri, &description).into_bytes()),
         Form::Rdf(format) => respond(format.media_type(), rdf(app, &iri, &description, format)?),
-    })
+    };
+    // As /sparql says of an answer cut at --max-results.
+    let h = response.headers_mut();
+    h.insert(
+        "Medrd-Result-Limit",
+        HeaderValue::from(app.config.max_results),
+    );
+    if description.pointing_total.is_some() {
+        h.insert("Medrd-Results-Truncated", HeaderValue::from_static("true"));
+    }
+    Ok(response)
 }
 
 /// Moves an IRI under the configured base when it is not the canonical one.
@@ -490,7 +516,24 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
     page.push_str("<h2>プロパティ / Properties</h2>");
     page.push_str(&property_table(app, iri, d));
     if !d.pointing.is_empty() {
-        page.push_str("<h2>被参照 / Referenced by</h2><table>");
+        page.push_str("<h2>被参照 / Referenced by</h2>");
+        if let Some(total) = d.pointing_total {
+            let query = format!("SELECT ?s ?p WHERE {{ ?s ?p <{}> }}", iri.as_str());
+            let _ = write!(
+                page,
+                "<p>{} 件のうち {} 件（上限 --max-results）。すべては SPARQL で / {} of {} \
+                 shown (the server's --max-results); all of them: <a href=\"/?{}\">{}</a></p>",
+                crate::output::thousands(total as i64),
+                crate::output::thousands(d.pointing.len() as i64),
+                crate::output::thousands(d.pointing.len() as i64),
+                crate::output::thousands(total as i64),
+                esc(&form_urlencoded::Serializer::new(String::new())
+                    .append_pair("query", &query)
+                    .finish()),
+                esc(&query)
+            );
+        }
+        page.push_str("<table>");
         for t in &d.pointing {
             let subject = match &t.subject {
                 NamedOrBlankNode::NamedNode(n) => node_html(app, n),

@@ -634,6 +634,60 @@ fn results_are_cut_at_the_limit_and_base_rewrites_dereferenced_iris() {
         iri("https://mirror.example/kg/ontology#partOfProject"),
         iri("https://mirror.example/kg/id/project/4")
     )));
+
+    // A resource that thousands of statements point to (the RS 2025 edition, the
+    // dcterms:source of every record) is described with the first --max-results of them,
+    // said in the page and in the header, not gathered whole.
+    let rs = "https://w3id.org/medrd-kg/id/source/rs-2025";
+    let r = reply(
+        agent()
+            .get(format!("http://{addr}/sparql"))
+            .query(
+                "query",
+                format!("SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{rs}> }}"),
+            )
+            .header("Accept", "application/json")
+            .call(),
+    );
+    let total: usize = json(&r.body)["results"]["bindings"][0]["n"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total > 4000, "{total}");
+    let r = reply(
+        agent()
+            .get(format!("http://{addr}/id/source/rs-2025"))
+            .header("Accept", "text/turtle")
+            .call(),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers.get("medrd-results-truncated").unwrap(), "true");
+    let graph = triples(&r.body, RdfFormat::Turtle);
+    let mirrored = iri("https://mirror.example/kg/id/source/rs-2025");
+    assert_eq!(
+        graph
+            .iter()
+            .filter(|t| t.object == mirrored.clone().into())
+            .count(),
+        5
+    );
+    let r = reply(
+        agent()
+            .get(format!("http://{addr}/id/source/rs-2025"))
+            .header("Accept", "text/html")
+            .call(),
+    );
+    let said = format!("5 of {} shown", medrd_kg::output::thousands(total as i64));
+    assert!(r.body.contains(&said), "{said}: {}", r.body);
+    // Under the limit nothing is cut.
+    let r = get("/id/source/rs-2025", "text/turtle");
+    assert!(r.headers.get("medrd-results-truncated").is_none());
+    let graph = triples(&r.body, RdfFormat::Turtle);
+    assert_eq!(
+        graph.iter().filter(|t| t.object == iri(rs).into()).count(),
+        total
+    );
 }
 
 /// Kills the spawned binary however the test ends.
