@@ -16,9 +16,32 @@ use crate::sources::{self, Sources};
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, LoaderError, Store, Transaction};
 use std::path::{Path, PathBuf};
+
+thread_local! {
+    /// The token that cancels the queries [`Kb::query`] runs on this thread, set by
+    /// [`cancelled_by`].
+    static CANCEL: std::cell::RefCell<Option<CancellationToken>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` on this thread with every [`Kb::query`] it makes stopped when `token` is
+/// cancelled (their results then end in an error): the server gives the work it does for one
+/// request (a diagram, a page) its time limit this way, without a token passed through every
+/// function that reads the store.
+pub fn cancelled_by<R>(token: CancellationToken, f: impl FnOnce() -> R) -> R {
+    /// Puts back the thread's previous token, on return and on unwinding alike.
+    struct Restore(Option<CancellationToken>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CANCEL.with(|c| *c.borrow_mut() = self.0.take());
+        }
+    }
+    let _restore = Restore(CANCEL.with(|c| c.borrow_mut().replace(token)));
+    f()
+}
 
 /// The inputs of a knowledge base: the project's `ontology/`, `data/` and `queries/` under
 /// one root, plus any extra RDF the user loads beside them (`--with`), where the store lives
@@ -483,7 +506,8 @@ impl Kb {
     }
 
     /// Runs a SPARQL query over the union of all graphs (ontology and data), or sends it to
-    /// the remote endpoint when one is set (which must answer over the union too).
+    /// the remote endpoint when one is set (which must answer over the union too). Inside
+    /// [`cancelled_by`], the query stops when that token is cancelled.
     pub fn query(&self, name: &str, sparql: &str) -> Result<QueryResults<'static>> {
         let err = |m: String| Error::Query {
             name: name.to_owned(),
@@ -492,7 +516,11 @@ impl Kb {
         if let Some(url) = &self.layout.endpoint {
             return remote::query(url, sparql).map_err(|e| err(e.to_string()));
         }
-        let mut prepared = SparqlEvaluator::new()
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(token) = CANCEL.with(|c| c.borrow().clone()) {
+            evaluator = evaluator.with_cancellation_token(token);
+        }
+        let mut prepared = evaluator
             .parse_query(sparql)
             .map_err(|e| err(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();

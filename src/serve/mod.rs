@@ -47,6 +47,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode};
+use oxigraph::sparql::CancellationToken;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -582,10 +583,16 @@ pub(crate) async fn blocking<T: Send + 'static>(
             "the server is busy: try again",
         ));
     };
-    let task = tokio::task::spawn_blocking(move || {
-        let done = work();
-        drop(permit);
-        done
+    // The store queries of the work stop at the limit too (crate::kb::cancelled_by), so
+    // that its slot is free again within milliseconds, not when it would have ended.
+    let token = CancellationToken::new();
+    let task = tokio::task::spawn_blocking({
+        let token = token.clone();
+        move || {
+            let done = crate::kb::cancelled_by(token, work);
+            drop(permit);
+            done
+        }
     });
     match tokio::time::timeout(limit, task).await {
         Ok(Ok(done)) => Ok(done),
@@ -593,13 +600,16 @@ pub(crate) async fn blocking<T: Send + 'static>(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("{what} failed: {e}"),
         )),
-        Err(_) => Err(HttpError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "{what} timed out: it took longer than this server's limit of {}",
-                sparql::seconds(limit)
-            ),
-        )),
+        Err(_) => Err({
+            token.cancel();
+            HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "{what} timed out: it took longer than this server's limit of {}",
+                    sparql::seconds(limit)
+                ),
+            )
+        }),
     }
 }
 

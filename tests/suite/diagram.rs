@@ -639,3 +639,24 @@ fn timeline_refuses_bad_arguments_and_writes_nothing() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The server stops a diagram at its time limit through the token of its work: every store
+/// query the drawing makes under `kb::cancelled_by` stops, and the thread's queries run again
+/// once the work is over.
+#[test]
+fn a_diagram_drawn_under_a_cancelled_token_stops_with_an_error() {
+    let kb = kb();
+    let before = diagram::dot::to_dot(&build(Kind::Overview));
+    let token = oxigraph::sparql::CancellationToken::new();
+    token.cancel();
+    let stopped = medrd_kg::kb::cancelled_by(token, || {
+        diagram::build(kb, &Kind::Overview, Lang::Ja, None)
+    });
+    let Err(stopped) = stopped else {
+        panic!("a drawing under a cancelled token was drawn");
+    };
+    let message = stopped.to_string();
+    assert!(message.to_lowercase().contains("cancel"), "{message}");
+    // Outside the work, the same thread draws it as before.
+    assert_eq!(diagram::dot::to_dot(&build(Kind::Overview)), before);
+}
