@@ -43,6 +43,16 @@ pub fn cancelled_by<R>(token: CancellationToken, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Whether the work this thread runs under [`cancelled_by`] has been cancelled: for work that
+/// reads the store without [`Kb::query`] (scans of `quads_for_pattern`), to look at as it goes.
+pub fn cancelled() -> bool {
+    CANCEL.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+    })
+}
+
 /// The inputs of a knowledge base: the project's `ontology/`, `data/` and `queries/` under
 /// one root, plus any extra RDF the user loads beside them (`--with`), where the store lives
 /// (`--store`, else in memory) and where queries are answered (`--endpoint`, else locally).

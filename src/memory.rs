@@ -109,23 +109,27 @@ pub fn allocated() -> Option<usize> {
 /// compares.
 pub struct Account {
     held: Arc<AtomicIsize>,
-    stopped: Arc<AtomicBool>,
+    /// What it held when it was stopped, or [`RUNNING`].
+    at_stop: Arc<AtomicIsize>,
 }
 
-/// The open accounts and whether each was stopped, for [`Account::to_stop`]. Locked only
-/// to open, close, stop and compare, never by the allocator.
-type Open = Vec<(Arc<AtomicIsize>, Arc<AtomicBool>)>;
+/// The value of [`Account::at_stop`] while the work runs.
+const RUNNING: isize = isize::MIN;
+
+/// The open accounts (what each holds, and held when stopped), for [`Account::to_stop`].
+/// Locked only to open, close and compare, never by the allocator.
+type Open = Vec<(Arc<AtomicIsize>, Arc<AtomicIsize>)>;
 static OPEN: Mutex<Open> = Mutex::new(Vec::new());
 
 impl Account {
     /// Opens an account, at 0 bytes.
     pub fn open() -> Self {
         let held = Arc::new(AtomicIsize::new(0));
-        let stopped = Arc::new(AtomicBool::new(false));
+        let at_stop = Arc::new(AtomicIsize::new(RUNNING));
         OPEN.lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((Arc::clone(&held), Arc::clone(&stopped)));
-        Account { held, stopped }
+            .push((Arc::clone(&held), Arc::clone(&at_stop)));
+        Account { held, at_stop }
     }
 
     /// Runs `f` on this thread, charging what it allocates and frees to this account.
@@ -146,37 +150,43 @@ impl Account {
         self.held.load(Ordering::Relaxed)
     }
 
-    /// Marks the work as being stopped: while it winds down, what it still holds is taken as
-    /// being freed, and it is no longer a candidate in [`Account::to_stop`].
+    /// Marks the work as being stopped: while it winds down, what it still holds of what it
+    /// held then is taken as being freed (what it allocates afterwards is not), and it is no
+    /// longer a candidate in [`Account::to_stop`].
     pub fn stop(&self) {
-        self.stopped.store(true, Ordering::Relaxed);
+        self.at_stop.store(self.held().max(0), Ordering::Relaxed);
     }
 
     /// Whether this is the work to stop when the process holds `total` heap bytes against a
     /// limit of `limit`: the process is over the limit by more than the stopped accounts still
-    /// hold (those bytes are on their way back: a stopped query frees its sort as it winds
-    /// down, which in a debug build takes longer than one check), this account is not stopped
-    /// itself, and no other running account holds more. Ties go to every account that has
-    /// them, so two equal runaway queries both stop.
+    /// hold of what they held when stopped (those bytes are on their way back: a stopped query
+    /// frees its sort as it winds down, which in a debug build takes longer than one check),
+    /// this account is not stopped itself, and no other running account holds more. Ties go
+    /// to every running account that has them.
     ///
     /// Without the allowance for the stopped ones, a small query running beside a runaway sort
-    /// was stopped while the runaway's memory was still being freed (CI saw it).
+    /// was stopped while the runaway's memory was still being freed (CI saw it). With it, the
+    /// running queries may grow by what a stopped one frees while it frees it: the heap's
+    /// bound is the limit plus what the stopped ones have not yet given back.
     pub fn to_stop(&self, total: usize, limit: usize) -> bool {
-        if total <= limit || self.stopped.load(Ordering::Relaxed) {
+        if total <= limit || self.at_stop.load(Ordering::Relaxed) != RUNNING {
             return false;
         }
         let open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
         let winding_down: usize = open
             .iter()
-            .filter(|(_, stopped)| stopped.load(Ordering::Relaxed))
-            .map(|(held, _)| usize::try_from(held.load(Ordering::Relaxed)).unwrap_or(0))
+            .filter_map(|(held, at_stop)| {
+                let at_stop = at_stop.load(Ordering::Relaxed);
+                (at_stop != RUNNING).then(|| held.load(Ordering::Relaxed).min(at_stop))
+            })
+            .map(|still| usize::try_from(still).unwrap_or(0))
             .sum();
         if total.saturating_sub(winding_down) <= limit {
             return false;
         }
         let mine = self.held();
         open.iter()
-            .filter(|(_, stopped)| !stopped.load(Ordering::Relaxed))
+            .filter(|(_, at_stop)| at_stop.load(Ordering::Relaxed) == RUNNING)
             .all(|(other, _)| other.load(Ordering::Relaxed) <= mine)
     }
 }
@@ -243,6 +253,11 @@ mod tests {
         // an excess beyond it does: the next largest running one is stopped
         assert!(small.to_stop(LIMIT + (9 << 20), LIMIT));
         assert!(!stopping.to_stop(LIMIT + (9 << 20), LIMIT));
+        // what it allocates after it was stopped is not taken as being freed
+        let after_stop = stopping.charge(|| vec![1u8; 8 << 20]);
+        assert!(!small.to_stop(LIMIT + (8 << 20), LIMIT));
+        assert!(small.to_stop(LIMIT + (9 << 20), LIMIT));
+        stopping.charge(|| drop(after_stop));
         stopping.charge(|| drop(kept_stopping));
         assert!(over(&small));
         drop(stopping);

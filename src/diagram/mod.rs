@@ -842,6 +842,10 @@ pub fn render(d: &Diagram, format: Format) -> Result<Vec<u8>> {
 /// Draws any diagram in a format: a graph by [`build`] and [`render`], a timeline as the
 /// SVG of [`timeline::chart`] (other formats are refused with a message saying so).
 pub fn draw(kb: &Kb, kind: &Kind, lang: Lang, format: Format, fy: Option<i32>) -> Result<Vec<u8>> {
+    // A year no document gives is refused whatever the kind, even one it does not change.
+    if fy.is_some() {
+        kb.sources.year(fy)?;
+    }
     match kind {
         Kind::Timeline(..) => match format {
             Format::Svg => {

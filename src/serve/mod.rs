@@ -481,7 +481,9 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 }
 
 /// `/diagram/KIND[/ARG]`: a diagram of the diagram engine (`medrd diagram`), SVG by
-/// default; `?format=dot|mermaid|svg` and `?lang=ja|en` choose the form and the labels.
+/// default; `?format=dot|mermaid|svg` and `?lang=ja|en` choose the form and the labels,
+/// `?fy=YEAR` the document (as `--fy`: the newest by default; 400 for a year no document
+/// gives).
 async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
     let rest = request
         .uri()
@@ -583,9 +585,20 @@ pub(crate) async fn blocking<T: Send + 'static>(
             "the server is busy: try again",
         ));
     };
-    // The store queries of the work stop at the limit too (crate::kb::cancelled_by), so
-    // that its slot is free again within milliseconds, not when it would have ended.
+    // The store queries of the work stop at the limit too (crate::kb::cancelled_by), and so
+    // do the scans that look at crate::kb::cancelled, so that its slot is free again within
+    // milliseconds, not when it would have ended (Graphviz `dot`, drawing an SVG, runs under
+    // its own limit, MEDRD_DOT_TIMEOUT).
     let token = CancellationToken::new();
+    // Cancelled when this future ends however it ends: at the limit, and when the client
+    // goes away and the server drops the request (the work would otherwise run on).
+    struct CancelOnDrop(CancellationToken);
+    impl Drop for CancelOnDrop {
+        fn drop(&mut self) {
+            self.0.cancel();
+        }
+    }
+    let _cancel = CancelOnDrop(token.clone());
     let task = tokio::task::spawn_blocking({
         let token = token.clone();
         move || {
@@ -600,16 +613,13 @@ pub(crate) async fn blocking<T: Send + 'static>(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("{what} failed: {e}"),
         )),
-        Err(_) => Err({
-            token.cancel();
-            HttpError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "{what} timed out: it took longer than this server's limit of {}",
-                    sparql::seconds(limit)
-                ),
-            )
-        }),
+        Err(_) => Err(HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "{what} timed out: it took longer than this server's limit of {}",
+                sparql::seconds(limit)
+            ),
+        )),
     }
 }
 

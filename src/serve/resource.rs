@@ -52,8 +52,23 @@ struct Description {
     /// How many statements (of every graph, repeats counted) have it as object, when more
     /// than `pointing` holds: a source cited by every record of a national RS edition is
     /// the object of a hundred thousand, which one page must not gather.
-    pointing_total: Option<usize>,
+    pointing_total: Option<Counted>,
 }
+
+/// A count that stops at a bound.
+#[derive(Clone, Copy)]
+struct Counted {
+    n: usize,
+    /// Counting stopped at `n`: there are more.
+    more: bool,
+}
+
+/// How many of the statements pointing to a resource are counted, as a multiple of
+/// --max-results: counting them all would be as long as gathering them.
+const COUNTED_PAGES: usize = 10;
+
+/// Scans look at the time limit (`kb::cancelled`) once per this many statements.
+const CANCEL_EVERY: usize = 4096;
 
 fn triples_of(app: &App, subject: &NamedOrBlankNode) -> Vec<Triple> {
     app.kb
@@ -69,6 +84,10 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
     let mut seen: HashSet<BlankNode> = HashSet::new();
     let mut todo = vec![NamedOrBlankNode::from(iri.clone())];
     while let Some(subject) = todo.pop() {
+        // A page answered 503 at the time limit stops reading (its answer is not sent).
+        if crate::kb::cancelled() {
+            break;
+        }
         for t in triples_of(app, &subject) {
             if let Term::BlankNode(b) = &t.object {
                 if seen.insert(b.clone()) {
@@ -79,14 +98,23 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
         }
     }
     let mut pointing: HashSet<Triple> = HashSet::new();
+    let counted = limit.saturating_mul(COUNTED_PAGES).max(limit + 1);
     let mut seen = 0usize;
+    let mut more = false;
     for quad in app
         .kb
         .store
         .quads_for_pattern(None, None, Some(iri.as_ref().into()), None)
         .flatten()
     {
+        if seen == counted {
+            more = true;
+            break;
+        }
         seen += 1;
+        if seen.is_multiple_of(CANCEL_EVERY) && crate::kb::cancelled() {
+            break;
+        }
         if pointing.len() < limit {
             pointing.insert(Triple::from(quad));
         }
@@ -95,7 +123,7 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
     Description {
         about: sorted(about),
         pointing: sorted(pointing),
-        pointing_total: cut.then_some(seen),
+        pointing_total: cut.then_some(Counted { n: seen, more }),
     }
 }
 
@@ -209,7 +237,10 @@ fn describe_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
         .map_err(|e| HttpError::bad_request(format!("not a valid resource IRI: {e}")))?;
     let form = form_of(request)?;
     let description = gather(app, &iri);
-    if description.about.is_empty() && description.pointing.is_empty() {
+    if description.about.is_empty()
+        && description.pointing.is_empty()
+        && description.pointing_total.is_none()
+    {
         return Err(HttpError::new(
             StatusCode::NOT_FOUND,
             format!("no resource {iri} in this knowledge graph (the resources are listed by the SPARQL endpoint, /sparql)"),
@@ -518,15 +549,26 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
     if !d.pointing.is_empty() {
         page.push_str("<h2>被参照 / Referenced by</h2>");
         if let Some(total) = d.pointing_total {
-            let query = format!("SELECT ?s ?p WHERE {{ ?s ?p <{}> }}", iri.as_str());
+            // The endpoint cuts its answers at --max-results too: the rest is read page by
+            // page, the query of the next page linked (its OFFSET changed for the ones after).
+            let shown = d.pointing.len();
+            let query = format!(
+                "SELECT ?s ?p WHERE {{ ?s ?p <{}> }} ORDER BY ?s ?p LIMIT {} OFFSET {shown}",
+                iri.as_str(),
+                app.config.max_results
+            );
+            let (ja_of, en_of) = if total.more {
+                ("以上", "more than ")
+            } else {
+                ("", "")
+            };
+            let n = crate::output::thousands(total.n as i64);
+            let shown = crate::output::thousands(shown as i64);
             let _ = write!(
                 page,
-                "<p>{} 件のうち {} 件（上限 --max-results）。すべては SPARQL で / {} of {} \
-                 shown (the server's --max-results); all of them: <a href=\"/?{}\">{}</a></p>",
-                crate::output::thousands(total as i64),
-                crate::output::thousands(d.pointing.len() as i64),
-                crate::output::thousands(d.pointing.len() as i64),
-                crate::output::thousands(total as i64),
+                "<p>{n}{ja_of}件のうち {shown} 件（上限 --max-results）。続きはページごとに SPARQL で \
+                 / {shown} of {en_of}{n} shown (the server's --max-results); the next ones, page by \
+                 page (OFFSET): <a href=\"/?{}\">{}</a></p>",
                 esc(&form_urlencoded::Serializer::new(String::new())
                     .append_pair("query", &query)
                     .finish()),
