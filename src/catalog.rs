@@ -45,6 +45,23 @@ impl NamedQuery {
     }
 }
 
+/// The text of a query with variables bound: each `?name` (or `$name`) of `values` replaced by
+/// its SPARQL term text (`<iri>`, `"2024"^^<…#gYear>`), so that it is bound in subqueries and
+/// filters alike (oxigraph's own substitution binds only projected variables). Other
+/// variables, and longer names that begin alike (`?argument` for `arg`), are left as they are.
+pub fn bind(text: &str, values: &[(&str, String)]) -> String {
+    static VARIABLE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    VARIABLE
+        .get_or_init(|| regex::Regex::new(r"[?$](\w+)").expect("a valid pattern"))
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            values
+                .iter()
+                .find(|(name, _)| *name == &c[1])
+                .map_or_else(|| c[0].to_owned(), |(_, term)| term.clone())
+        })
+        .into_owned()
+}
+
 fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<NamedQuery>> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -110,5 +127,33 @@ pub fn resolve(queries: &Path, name_or_file: &str) -> Result<NamedQuery> {
         Some(q) => Ok(q),
         None if as_path.is_dir() => Err(directory()),
         None => Err(Error::UnknownQuery(name_or_file.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bind_replaces_each_named_variable_and_only_it() {
+        let text =
+            "SELECT ?argument WHERE { ?x ?p $arg . FILTER (?y = ?view_year) ?arg ?q ?other }";
+        let bound = super::bind(
+            text,
+            &[
+                (
+                    "arg",
+                    "<https://w3id.org/medrd-kg/id/program/dementia-rd>".into(),
+                ),
+                (
+                    "view_year",
+                    "\"2024\"^^<http://www.w3.org/2001/XMLSchema#gYear>".into(),
+                ),
+            ],
+        );
+        assert_eq!(
+            bound,
+            "SELECT ?argument WHERE { ?x ?p <https://w3id.org/medrd-kg/id/program/dementia-rd> . \
+             FILTER (?y = \"2024\"^^<http://www.w3.org/2001/XMLSchema#gYear>) \
+             <https://w3id.org/medrd-kg/id/program/dementia-rd> ?q ?other }"
+        );
     }
 }

@@ -462,14 +462,11 @@ fn key(term: &Term) -> String {
 /// replaced by their terms in the text first (so they are bound in subqueries and
 /// filters alike; oxigraph's own substitution only binds projected variables).
 fn run(kb: &Kb, q: &NamedQuery, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>> {
-    let mut text = q.text.clone();
-    for (var, term) in bindings {
-        let re =
-            regex::Regex::new(&format!(r"[?$]{}\b", regex::escape(var))).map_err(|e| q.error(e))?;
-        text = re
-            .replace_all(&text, regex::NoExpand(&term.to_string()))
-            .into_owned();
-    }
+    let values: Vec<(&str, String)> = bindings
+        .iter()
+        .map(|(var, term)| (*var, term.to_string()))
+        .collect();
+    let text = crate::catalog::bind(&q.text, &values);
     // Through Kb::query, so that diagrams follow --endpoint like every other query.
     kb.query(&q.path.display().to_string(), &text)
 }

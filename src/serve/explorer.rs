@@ -44,8 +44,9 @@ pub(crate) struct Explorer {
 }
 
 impl Explorer {
-    fn default_year(&self) -> i32 {
-        self.years.last().map_or(0, |y| y.year)
+    /// The newest document's year: the view of a page without `fy`.
+    fn default_scope(&self) -> YearView {
+        self.years.last().cloned().unwrap_or_default()
     }
 
     fn year_doc(&self, year: i32) -> Option<&YearView> {
@@ -232,35 +233,25 @@ fn select_rows(
     Ok(rows)
 }
 
-static ARG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-
-static VIEW_YEAR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-static VIEW_DOC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-
 /// The text of a query with `?arg` bound to an IRI (as the diagram queries are bound),
 /// `?view_year` to the fiscal year of the view (an `xsd:gYear`, as the figures carry it)
 /// and `?view_doc` to the document of that year (the figures' `dcterms:source`: a document
 /// also prints the year before's budget, and next year's prints this year's).
 fn bind(text: &str, arg: Option<&str>, scope: &YearView) -> String {
-    let year = scope.year;
-    let text = VIEW_YEAR
-        .get_or_init(|| regex::Regex::new(r"[?$]view_year\b").expect("a valid pattern"))
-        .replace_all(
-            text,
-            regex::NoExpand(&format!(
-                "\"{year}\"^^<http://www.w3.org/2001/XMLSchema#gYear>"
-            )),
-        );
-    let text = VIEW_DOC
-        .get_or_init(|| regex::Regex::new(r"[?$]view_doc\b").expect("a valid pattern"))
-        .replace_all(&text, regex::NoExpand(&format!("<{}>", scope.iri)));
-    match arg {
-        None => text.into_owned(),
-        Some(iri) => ARG
-            .get_or_init(|| regex::Regex::new(r"[?$]arg\b").expect("a valid pattern"))
-            .replace_all(&text, regex::NoExpand(&format!("<{iri}>")))
-            .into_owned(),
+    let mut values = vec![
+        (
+            "view_year",
+            format!(
+                "\"{}\"^^<http://www.w3.org/2001/XMLSchema#gYear>",
+                scope.year
+            ),
+        ),
+        ("view_doc", format!("<{}>", scope.iri)),
+    ];
+    if let Some(iri) = arg {
+        values.push(("arg", format!("<{iri}>")));
     }
+    crate::catalog::bind(text, &values)
 }
 
 impl Explorer {
@@ -364,8 +355,7 @@ impl Explorer {
                 .get(name)
                 .or_else(|| self.app.queries.iter().find(|q| q.name == name));
             let Some(q) = q else { continue };
-            let default = self.years.last().cloned().unwrap_or_default();
-            let sparql = bind(&q.text, None, &default);
+            let sparql = bind(&q.text, None, &self.default_scope());
             if let Ok(rows) = select_rows(&self.app, &sparql, CancellationToken::new()) {
                 self.cache
                     .lock()
@@ -430,13 +420,11 @@ struct View {
     path: String,
     params: Vec<(String, String)>,
     lang: Lang,
-    /// The fiscal year whose figures the view shows (`fy`), and whether it is the default.
-    year: i32,
-    default_year: bool,
-    /// The title (ja, en) of the document of that year, for the page's heading and footer.
-    title: (String, String),
-    /// That year and document, as the queries are bound to them.
+    /// The fiscal year whose figures the view shows (`fy`) and its document, as the queries
+    /// are bound to them and as the page's heading and footer name it.
     scope: YearView,
+    /// Whether that is the default year (the newest document's).
+    default_year: bool,
     /// Every fiscal year a document gives, oldest first (a choice when more than one).
     years: Vec<i32>,
 }
@@ -451,18 +439,16 @@ impl View {
             path: request.uri().path().to_owned(),
             params,
             lang: Lang::Ja,
-            year: ex.default_year(),
+            scope: ex.default_scope(),
             default_year: true,
-            title: Default::default(),
-            scope: YearView::default(),
             years: ex.years.iter().map(|y| y.year).collect(),
         };
         match view.param("fy") {
             None | Some("") => {}
-            Some(fy) => match fy.parse::<i32>().ok().filter(|y| ex.year_doc(*y).is_some()) {
-                Some(y) => {
-                    view.default_year = y == view.year;
-                    view.year = y;
+            Some(fy) => match fy.parse::<i32>().ok().and_then(|y| ex.year_doc(y)) {
+                Some(doc) => {
+                    view.default_year = doc.year == view.scope.year;
+                    view.scope = doc.clone();
                 }
                 None => {
                     let known: Vec<String> = ex.years.iter().map(|y| y.year.to_string()).collect();
@@ -472,10 +458,6 @@ impl View {
                     )));
                 }
             },
-        }
-        if let Some(doc) = ex.year_doc(view.year) {
-            view.title = (doc.ja.clone(), doc.en.clone());
-            view.scope = doc.clone();
         }
         view.lang = match view.param("lang") {
             None | Some("") | Some("ja") => Lang::Ja,
@@ -528,7 +510,7 @@ impl View {
             add("lang=en".to_owned());
         }
         if !self.default_year {
-            add(format!("fy={}", self.year));
+            add(format!("fy={}", self.scope.year));
         }
         if let Some(f) = fragment {
             out.push('#');
@@ -541,7 +523,7 @@ impl View {
     fn diagram(&self, path: &str) -> String {
         let mut out = format!("{path}?lang={}", self.lang.code());
         if !self.default_year {
-            let _ = write!(out, "&fy={}", self.year);
+            let _ = write!(out, "&fy={}", self.scope.year);
         }
         out
     }
@@ -556,7 +538,7 @@ impl View {
             let _ = write!(
                 out,
                 "<input type=\"hidden\" name=\"fy\" value=\"{}\">",
-                self.year
+                self.scope.year
             );
         }
         out
@@ -823,10 +805,10 @@ fn answer(view: &View, page: Page) -> Response {
         .replace(
             "{{FOOT}}",
             &match lang {
-                Lang::Ja => format!("出典：{}。数値は億円。", esc(&view.title.0)),
+                Lang::Ja => format!("出典：{}。数値は億円。", esc(&view.scope.ja)),
                 Lang::En => format!(
                     "Source: {}. Figures in 億円 (100 million yen).",
-                    esc(&view.title.1)
+                    esc(&view.scope.en)
                 ),
             },
         )
@@ -845,7 +827,7 @@ fn year_choice(view: &View) -> String {
         .iter()
         .map(|&y| {
             let label = esc(&year_label(y, view.lang));
-            if y == view.year {
+            if y == view.scope.year {
                 format!(
                     "<li><a href=\"{}\" aria-current=\"true\">{label}</a></li>",
                     esc(&view.with(&[]))
@@ -919,12 +901,12 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
         caption: match lang {
             Lang::Ja => format!(
                 "統合プロジェクト（{} {}、億円）",
-                year_label(view.year, lang),
+                year_label(view.scope.year, lang),
                 view.scope.totals_ja
             ),
             Lang::En => format!(
                 "The integrated projects ({} {}, 億円)",
-                year_label(view.year, lang),
+                year_label(view.scope.year, lang),
                 view.scope.totals_en
             ),
         },
@@ -1013,7 +995,7 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
     themes.push_str("</ul>");
     let mut body = format!(
         "<h1>{}</h1><p class=\"sub\">{}</p>{}<ol id=\"results\" class=\"results\" aria-label=\"{}\"></ol>",
-        esc(lang.t(&view.title.0, &view.title.1)),
+        esc(lang.t(&view.scope.ja, &view.scope.en)),
         t(
             "誰が、何に、いくら要求しているか。名前で探すか、下の一覧から辿ってください。",
             "Who asks for what, for which field, and how much: search by name, or follow the lists below.",
@@ -1907,8 +1889,8 @@ async fn project_inner(
         esc(&name),
         esc(first.get("description").map_or("", String::as_str)),
         match lang {
-            Lang::Ja => format!("{} 計上額", year_label(view.year, lang)),
-            Lang::En => format!("{} figures", year_label(view.year, lang)),
+            Lang::Ja => format!("{} 計上額", year_label(view.scope.year, lang)),
+            Lang::En => format!("{} figures", year_label(view.scope.year, lang)),
         },
         t("掲載事業", "Programs listed"),
         table.html(&view, true),
