@@ -12,6 +12,7 @@ pub mod export;
 pub mod graph;
 pub mod guard;
 pub mod kb;
+pub mod layout;
 pub mod link;
 pub mod markup;
 pub mod memory;
@@ -29,4 +30,5 @@ pub mod validate;
 pub mod vocab;
 
 pub use error::{Error, Result};
-pub use kb::{Kb, Layout};
+pub use kb::Kb;
+pub use layout::Layout;
