@@ -2,7 +2,7 @@
 //! that exports diff cleanly.
 
 use crate::error::{Error, Result};
-use crate::kb::Kb;
+use crate::store::Kb;
 use crate::vocab::PREFIXES;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Quad, Triple};

@@ -4,31 +4,26 @@
 
 pub mod bench;
 pub mod catalog;
-pub mod dataset;
 pub mod diagram;
 pub mod draft;
 pub mod error;
 pub mod export;
 pub mod graph;
-pub mod guard;
-pub mod kb;
 pub mod layout;
 pub mod link;
 pub mod markup;
-pub mod memory;
 pub mod model;
 pub mod output;
 pub mod progress;
 pub mod provenance;
 pub mod publish;
-pub mod remote;
 pub mod serve;
-pub mod service;
 pub mod sources;
+pub mod store;
 pub mod synth;
 pub mod validate;
 pub mod vocab;
 
 pub use error::{Error, Result};
-pub use kb::Kb;
 pub use layout::Layout;
+pub use store::Kb;

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 // small terms, and glibc malloc/free took about a sixth of a large load's time. Counted, so
 // that `serve --max-memory` can stop queries that would take the machine's memory.
 #[global_allocator]
-static GLOBAL: medrd_kg::memory::Counting<mimalloc::MiMalloc> =
-    medrd_kg::memory::Counting(mimalloc::MiMalloc);
+static GLOBAL: medrd_kg::store::memory::Counting<mimalloc::MiMalloc> =
+    medrd_kg::store::memory::Counting(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
     GLOBAL.enable();

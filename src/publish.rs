@@ -4,8 +4,8 @@
 
 use crate::catalog::{self, NamedQuery};
 use crate::error::{Error, Result};
-use crate::kb::Kb;
 use crate::output::Table;
+use crate::store::Kb;
 use crate::vocab::{ext, id, ONTOLOGY_GRAPH, PREFIXES};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};

@@ -3,9 +3,9 @@
 
 use crate::catalog;
 use crate::error::Result;
-use crate::kb::Kb;
 use crate::output::Table;
 use crate::provenance;
+use crate::store::Kb;
 
 /// The outcome of one check.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! `medrd publish`: put our graphs (ontology, data and any `--with` graphs) into a remote
 //! store by the SPARQL 1.1 Graph Store Protocol, each named graph replacing its namesake.
 
-use medrd_kg::{remote, Kb};
+use medrd_kg::{store::remote, Kb};
 use std::process::ExitCode;
 
 pub fn run(kb: &Kb, graph_store: &str) -> anyhow::Result<ExitCode> {

@@ -25,8 +25,8 @@ pub fn run(
         (None, None) => anyhow::bail!("give a query name, a .rq file or --sparql TEXT"),
     };
     // The engine evaluates lazily, as the results are written: both are guarded.
-    medrd_kg::guard::catch(|| write(kb, &name, &text, format, allow_service))
-        .map_err(|_| anyhow::anyhow!("query {name}: {}", medrd_kg::guard::PANICKED))?
+    medrd_kg::store::guard::catch(|| write(kb, &name, &text, format, allow_service))
+        .map_err(|_| anyhow::anyhow!("query {name}: {}", medrd_kg::store::guard::PANICKED))?
 }
 
 fn write(
@@ -36,7 +36,7 @@ fn write(
     format: Option<QueryFormat>,
     allow_service: bool,
 ) -> anyhow::Result<ExitCode> {
-    let results = medrd_kg::service::query(kb, name, text, allow_service)?;
+    let results = medrd_kg::store::federation::query(kb, name, text, allow_service)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let graph = matches!(results, QueryResults::Graph(_));

@@ -44,7 +44,7 @@ pub fn run(kb: Kb, args: ServeArgs, allow_service: bool) -> anyhow::Result<ExitC
         .checked_mul(1 << 20)
         .filter(|m| *m > 0)
         .with_context(|| format!("--max-memory {max_memory_mib} is not a usable size in MiB"))?;
-    if let Some(held) = medrd_kg::memory::allocated().filter(|held| *held >= max_memory) {
+    if let Some(held) = medrd_kg::store::memory::allocated().filter(|held| *held >= max_memory) {
         bail!(
             "--max-memory {max_memory_mib} MiB is less than the {} MiB the loaded knowledge base already holds",
             held >> 20

@@ -9,7 +9,7 @@ pub mod normalize;
 pub mod rs;
 
 use crate::error::{Error, Result};
-use crate::kb::Kb;
+use crate::store::Kb;
 use crate::vocab::PREFIXES;
 use matcher::{Candidate, Curated};
 use oxigraph::io::{RdfFormat, RdfSerializer};

@@ -38,7 +38,7 @@ mod stall;
 use crate::catalog::{self, NamedQuery};
 use crate::diagram;
 use crate::error::{Error, Result};
-use crate::kb::Kb;
+use crate::store::Kb;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -81,7 +81,7 @@ pub struct Config {
     /// query using SERVICE is refused with 400.
     pub allow_service: bool,
     /// Most heap bytes the process may hold while queries run: beyond, the running query
-    /// holding the most is cancelled (503). Applies only where [`crate::memory::Counting`] is the global
+    /// holding the most is cancelled (503). Applies only where [`crate::store::memory::Counting`] is the global
     /// allocator (the `medrd` binary).
     pub max_memory: usize,
 }
@@ -468,7 +468,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         "namedQueries": app.queries.len(),
         "querySlots": { "inUse": total.saturating_sub(free), "total": total },
         "memory": {
-            "allocatedBytes": crate::memory::allocated(),
+            "allocatedBytes": crate::store::memory::allocated(),
             "limitBytes": app.config.max_memory,
         },
     });
@@ -585,8 +585,8 @@ pub(crate) async fn blocking<T: Send + 'static>(
             "the server is busy: try again",
         ));
     };
-    // The store queries of the work stop at the limit too (crate::kb::cancelled_by), and so
-    // do the scans that look at crate::kb::cancelled, so that its slot is free again within
+    // The store queries of the work stop at the limit too (crate::store::cancelled_by), and so
+    // do the scans that look at crate::store::cancelled, so that its slot is free again within
     // milliseconds, not when it would have ended (Graphviz `dot`, drawing an SVG, runs under
     // its own limit, MEDRD_DOT_TIMEOUT).
     let token = CancellationToken::new();
@@ -602,7 +602,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     let task = tokio::task::spawn_blocking({
         let token = token.clone();
         move || {
-            let done = crate::kb::cancelled_by(token, work);
+            let done = crate::store::cancelled_by(token, work);
             drop(permit);
             done
         }

@@ -85,7 +85,7 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
     let mut todo = vec![NamedOrBlankNode::from(iri.clone())];
     while let Some(subject) = todo.pop() {
         // A page answered 503 at the time limit stops reading (its answer is not sent).
-        if crate::kb::cancelled() {
+        if crate::store::cancelled() {
             break;
         }
         for t in triples_of(app, &subject) {
@@ -112,7 +112,7 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
             break;
         }
         seen += 1;
-        if seen.is_multiple_of(CANCEL_EVERY) && crate::kb::cancelled() {
+        if seen.is_multiple_of(CANCEL_EVERY) && crate::store::cancelled() {
             break;
         }
         if pointing.len() < limit {

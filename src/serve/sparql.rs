@@ -5,7 +5,7 @@
 //! Bounding a query (issue 10): each query runs on the blocking pool with a
 //! `CancellationToken`, cancelled at `--timeout` or when the process's heap passes
 //! `--max-memory` and it is the query holding the most (checked every 10 ms through
-//! [`crate::memory`]). Upstream spareval checked
+//! [`crate::store::memory`]). Upstream spareval checked
 //! the token only when reading the store, so a sort, DISTINCT, GROUP BY or product over
 //! what it had read ran on for minutes after the 503; the vendored copy
 //! (`vendor/spareval/PATCHES.md`) checks it in every plan node and inside the sort, so a
@@ -15,12 +15,12 @@
 //! killed whatever the engine does, but costs a process start per query and either a copy
 //! of the store per worker or a store shared between processes, which the in-memory store
 //! is not. The heap limit covers what the time limit cannot: a query that allocates
-//! gigabytes within its seconds. A panic of the engine is caught ([`crate::guard`]) and
+//! gigabytes within its seconds. A panic of the engine is caught ([`crate::store::guard`]) and
 //! answered 500.
 
 use super::{negotiate, App, HttpError};
+use crate::store::{guard, memory};
 use crate::vocab::PREFIXES;
-use crate::{guard, memory};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -373,7 +373,7 @@ fn prepare(
     headers: &HeaderMap,
     uri: &axum::http::Uri,
 ) -> Result<QueryRequest, HttpError> {
-    if !app.config.allow_service && crate::service::uses_service(&query.text) {
+    if !app.config.allow_service && crate::store::federation::uses_service(&query.text) {
         return Err(HttpError::bad_request(
             "SERVICE is disabled on this endpoint: the query would send part of itself to a \
              remote SPARQL endpoint, and this server was started without --allow-service",
@@ -588,7 +588,7 @@ fn evaluate(
     token: CancellationToken,
 ) -> Result<Evaluated, HttpError> {
     let mut evaluator =
-        crate::service::evaluator_within(app.config.allow_service, app.config.timeout)
+        crate::store::federation::evaluator_within(app.config.allow_service, app.config.timeout)
             .with_cancellation_token(token);
     if let Some(base) = &query.base {
         evaluator = evaluator

@@ -649,7 +649,7 @@ fn a_diagram_drawn_under_a_cancelled_token_stops_with_an_error() {
     let before = diagram::dot::to_dot(&build(Kind::Overview));
     let token = oxigraph::sparql::CancellationToken::new();
     token.cancel();
-    let stopped = medrd_kg::kb::cancelled_by(token, || {
+    let stopped = medrd_kg::store::cancelled_by(token, || {
         diagram::build(kb, &Kind::Overview, Lang::Ja, None)
     });
     let Err(stopped) = stopped else {

@@ -8,12 +8,18 @@
 //! decompressed on the fly); queries go to a remote SPARQL endpoint instead when
 //! `--endpoint` is set.
 
+pub mod dataset;
+pub mod federation;
+pub mod guard;
+pub mod memory;
+pub mod remote;
+
 use crate::catalog;
 use crate::error::{Error, Result};
 use crate::graph;
-use crate::remote;
-use crate::sources::{self, Sources};
+
 use crate::layout::Layout;
+use crate::sources::{self, Sources};
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};

@@ -271,7 +271,7 @@ mod tests {
         // nested charges: the thread gets its previous account back, even after a panic
         // (the only test opening accounts, so that no other test's compete with these)
         let inner = Account::open();
-        let _ = crate::guard::catch(|| large.charge(|| inner.charge(|| panic!("stopped"))));
+        let _ = crate::store::guard::catch(|| large.charge(|| inner.charge(|| panic!("stopped"))));
         let before = large.held();
         let kept = large.charge(|| vec![1u8; 2 << 20]);
         assert!(large.held() - before >= 2 << 20);

@@ -5,7 +5,7 @@
 
 use crate::catalog::NamedQuery;
 use crate::error::Result;
-use crate::kb::Kb;
+use crate::store::Kb;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::sparql::QueryResults;
 use std::collections::BTreeMap;

@@ -11,7 +11,7 @@
 //! at all, since oxigraph is built without its `http-client` feature.
 
 use crate::error::{Error, Result};
-use crate::kb::Kb;
+use crate::store::Kb;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{
     QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
