@@ -147,7 +147,7 @@ pub fn check_timings(kb: &Kb) -> Result<Vec<Timing>> {
     let (v, elapsed) = timed(|| {
         let mut all = Vec::new();
         for (i, d) in kb.documents().iter().enumerate() {
-            all.extend(crate::provenance::verify(d, i == 0)?);
+            all.extend(crate::ingest::document::provenance::verify(d, i == 0)?);
         }
         Ok(all)
     })?;

@@ -287,7 +287,7 @@ pub enum LinkTarget {
         truth: Option<PathBuf>,
         /// Inflate at most this many bytes from ZIPs in all (a ZIP bomb stops with the
         /// entry's name)
-        #[arg(long, value_name = "BYTES", default_value_t = medrd_kg::link::rs::DEFAULT_MAX_UNZIPPED)]
+        #[arg(long, value_name = "BYTES", default_value_t = medrd_kg::ingest::rs::DEFAULT_MAX_UNZIPPED)]
         max_unzipped: u64,
         /// Replace the linkset, report and RS files if they exist; without it an existing
         /// file is refused (before any is written)

@@ -89,7 +89,10 @@ fn stats(kb: &Kb) -> Result<Stats> {
         .sources
         .graphs()
         .into_iter()
-        .chain([crate::sources::links_graph(), ONTOLOGY_GRAPH.into_owned()])
+        .chain([
+            crate::ingest::sources::links_graph(),
+            ONTOLOGY_GRAPH.into_owned(),
+        ])
         .map(|g| {
             let n = sizes.get(&g.as_ref()).copied().unwrap_or(0);
             (g, n)

@@ -63,7 +63,7 @@ impl Template {
         }
         let mut programs = 0;
         let mut lines = Vec::new();
-        let primary = crate::sources::source_graph(&kb.primary().slug);
+        let primary = crate::ingest::sources::source_graph(&kb.primary().slug);
         for q in kb.store.quads_for_pattern(
             None,
             None,

@@ -3,8 +3,8 @@
 
 use crate::catalog;
 use crate::error::Result;
+use crate::ingest::document::provenance;
 use crate::output::Table;
-use crate::provenance;
 use crate::store::Kb;
 
 /// The outcome of one check.

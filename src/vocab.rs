@@ -13,7 +13,7 @@ pub const ID: &str = "https://w3id.org/medrd-kg/id/";
 /// The named graph that holds the ontology files.
 pub const ONTOLOGY_GRAPH: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/graph/ontology");
-// The graph of a source is a function of its folder name: `crate::sources::source_graph`.
+// The graph of a source is a function of its folder name: `crate::ingest::sources::source_graph`.
 
 /// Prefixes used when writing Turtle, tables and diagrams.
 pub const PREFIXES: &[(&str, &str)] = &[

@@ -2,8 +2,8 @@
 //! write the linkset, the RS records as RDF and the review report.
 
 use crate::cli::LinkTarget;
-use medrd_kg::link::matcher::{self, Candidate, Decision, Quality, Relation};
-use medrd_kg::link::{self, DECISIONS_FILE};
+use medrd_kg::ingest::link::matcher::{self, Candidate, Decision, Quality, Relation};
+use medrd_kg::ingest::link::{self, DECISIONS_FILE};
 use medrd_kg::output::{write_table, Table};
 use medrd_kg::Kb;
 use oxigraph::io::RdfFormat;

@@ -1,7 +1,7 @@
 //! `medrd stats`: sizes of the graphs and counts of the main classes.
 
+use medrd_kg::ingest::sources;
 use medrd_kg::output::{write_table, Table};
-use medrd_kg::sources;
 use medrd_kg::vocab::ONTOLOGY_GRAPH;
 use medrd_kg::{catalog, Kb};
 use std::process::ExitCode;

@@ -27,8 +27,8 @@ pub mod timeline;
 
 use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
+use crate::ingest::sources::YearView;
 use crate::output::{compact, plain, Table};
-use crate::sources::YearView;
 use crate::vocab::ext::RDFS_LABEL;
 use crate::Kb;
 use oxigraph::model::vocab::xsd;
@@ -268,7 +268,7 @@ pub struct Palette(pub BTreeMap<String, (String, String)>);
 
 impl Palette {
     /// The colours of every organisation of a document's shared files that has them.
-    pub fn from_data(data: &crate::model::Data) -> Self {
+    pub fn from_data(data: &crate::ingest::document::records::Data) -> Self {
         let o = &data.organizations.value;
         Palette(
             [&o.ministry, &o.agency, &o.institute, &o.body]

@@ -5,7 +5,9 @@
 
 use super::{normalize, Draft};
 use crate::error::{Error, Result};
-use crate::model::{read_optional_toml, OverviewFile, ProgramsFile, ProjectFile, SourceFile};
+use crate::ingest::document::records::{
+    read_optional_toml, OverviewFile, ProgramsFile, ProjectFile, SourceFile,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -260,9 +262,9 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
         .map(|i| {
             let i = i.get_ref();
             let status = match i.status {
-                crate::model::Status::New => "new",
-                crate::model::Status::Expanded => "expanded",
-                crate::model::Status::Unmarked => "unmarked",
+                crate::ingest::document::records::Status::New => "new",
+                crate::ingest::document::records::Status::Expanded => "expanded",
+                crate::ingest::document::records::Status::Unmarked => "unmarked",
             };
             (format!("[{status}] {}", normalize(&i.text)), i.line)
         })
@@ -373,7 +375,7 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
 
 impl ProjectFile {
     /// Each project figure with the lines it is printed on.
-    fn project_amounts(&self) -> Vec<(crate::model::Oku, Vec<usize>)> {
+    fn project_amounts(&self) -> Vec<(crate::ingest::document::records::Oku, Vec<usize>)> {
         let a = &self.amounts;
         std::iter::once(&a.total)
             .chain(&a.amed)

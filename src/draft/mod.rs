@@ -8,7 +8,7 @@ pub mod check;
 pub mod write;
 
 use crate::error::{Error, Result};
-use crate::model::Oku;
+use crate::ingest::document::records::Oku;
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -253,16 +253,18 @@ enum Mode {
 
 /// The ministries of an `organizations.toml` that carry a mark (`short`).
 pub fn marks(path: &Path) -> Result<Vec<Mark>> {
-    let orgs = crate::model::read_optional_toml::<crate::model::OrganizationsFile>(path)?
-        .ok_or_else(|| {
-            Error::io(
-                path,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "not found (ministry marks are resolved through it; give --organizations FILE)",
-                ),
-            )
-        })?;
+    let orgs = crate::ingest::document::records::read_optional_toml::<
+        crate::ingest::document::records::OrganizationsFile,
+    >(path)?
+    .ok_or_else(|| {
+        Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "not found (ministry marks are resolved through it; give --organizations FILE)",
+            ),
+        )
+    })?;
     Ok(orgs
         .ministry
         .into_iter()

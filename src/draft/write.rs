@@ -5,7 +5,7 @@
 
 use super::{Draft, FigureLine, Printed};
 use crate::error::{Error, Result};
-use crate::model::{read_optional_toml, ProgramsFile, ProjectFile};
+use crate::ingest::document::records::{read_optional_toml, ProgramsFile, ProjectFile};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

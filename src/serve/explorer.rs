@@ -10,7 +10,7 @@
 use super::{App, HttpError};
 use crate::catalog::NamedQuery;
 use crate::error::Result;
-use crate::sources::YearView;
+use crate::ingest::sources::YearView;
 use crate::vocab::ID;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};

@@ -16,10 +16,10 @@ pub mod remote;
 
 use crate::catalog;
 use crate::error::{Error, Result};
-use crate::graph;
+use crate::ingest::document::quads;
 
+use crate::ingest::sources::{self, Sources};
 use crate::layout::Layout;
-use crate::sources::{self, Sources};
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
@@ -383,7 +383,7 @@ impl Kb {
         let mut seen = std::collections::HashSet::new();
         for (i, d) in sources.documents.iter().enumerate() {
             quads.extend(
-                graph::data_quads(d, i == 0)
+                quads::data_quads(d, i == 0)
                     .into_iter()
                     .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
             );
@@ -460,13 +460,13 @@ impl Kb {
     }
 
     /// The documents of `data/` (at least one).
-    pub fn documents(&self) -> &[crate::model::Data] {
+    pub fn documents(&self) -> &[crate::ingest::document::records::Data] {
         &self.sources.documents
     }
 
     /// The first document (in folder-name order): the one whose graph also holds the shared
     /// organisations and themes.
-    pub fn primary(&self) -> &crate::model::Data {
+    pub fn primary(&self) -> &crate::ingest::document::records::Data {
         &self.sources.documents[0]
     }
 
@@ -534,21 +534,23 @@ fn link_editions(
         sources: Sources::default(),
         store,
     };
-    let curated =
-        crate::link::matcher::read_decisions(&layout.root.join(crate::link::DECISIONS_FILE))?;
+    let curated = crate::ingest::link::matcher::read_decisions(
+        &layout.root.join(crate::ingest::link::DECISIONS_FILE),
+    )?;
     let rs = sources::read_editions(&sources.editions)?;
-    let programs = crate::link::matcher::programs(&probe)?;
-    let ministries = crate::link::matcher::ministry_names(&probe)?;
-    let candidates = crate::link::matcher::match_programs(&programs, &rs, &ministries, &curated);
+    let programs = crate::ingest::link::matcher::programs(&probe)?;
+    let ministries = crate::ingest::link::matcher::ministry_names(&probe)?;
+    let candidates =
+        crate::ingest::link::matcher::match_programs(&programs, &rs, &ministries, &curated);
     let links: oxigraph::model::GraphName = sources::links_graph().into();
     let mut quads = sources::rs_quads(&rs, &sources.editions, &ministries);
-    let observations = crate::link::rs::observations(&quads);
+    let observations = crate::ingest::rs::observations(&quads);
     quads.extend(observations);
     for e in &sources.editions {
         quads.extend(sources::edition_description(e));
     }
     quads.extend(
-        crate::link::matcher::linkset(&candidates)
+        crate::ingest::link::matcher::linkset(&candidates)
             .into_iter()
             .map(|t| t.in_graph(links.clone())),
     );

@@ -7,7 +7,7 @@
 
 use crate::util::{medrd, medrd_in, root};
 use medrd_kg::draft::{self, Draft, Mark};
-use medrd_kg::model::Oku;
+use medrd_kg::ingest::document::records::Oku;
 use std::path::{Path, PathBuf};
 
 const FY2024: &str = "data/fy2024-request/fy2024-medical-rd-budget-request.ja.txt";

@@ -6,7 +6,8 @@
 //! curated decisions, the linkset, the RS graph and the named queries that use them.
 
 use crate::util::{csv, medrd, root};
-use medrd_kg::link::{self, matcher, rs::RsData};
+use medrd_kg::ingest::link::{self, matcher};
+use medrd_kg::ingest::rs::RsData;
 use medrd_kg::output::Table;
 use medrd_kg::{Kb, Layout};
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -540,7 +541,7 @@ fn a_zip_bomb_stops_at_the_inflation_cap_naming_the_entry() {
 #[test]
 fn every_rs_term_is_declared_with_labels_and_comment() {
     let kb = Kb::load(Layout::new(root())).unwrap();
-    for term in medrd_kg::link::rs::term::ALL {
+    for term in medrd_kg::ingest::rs::term::ALL {
         let q = format!(
             "ASK {{ GRAPH <https://w3id.org/medrd-kg/graph/ontology> {{
                 <{t}> a ?kind ; <http://www.w3.org/2000/01/rdf-schema#label> ?ja , ?en ;
@@ -646,8 +647,8 @@ fn link_ids_writes_only_verified_identifiers() {
     assert!(triples.contains(
         &"<https://w3id.org/medrd-kg/id/org/meti> <http://www.w3.org/2004/02/skos/core#exactMatch> <http://hojin-info.go.jp/data/basic/4000012090001>".to_owned()
     ));
-    let ids = medrd_kg::link::identifiers::read(
-        &root().join(medrd_kg::link::identifiers::IDENTIFIERS_FILE),
+    let ids = medrd_kg::ingest::link::identifiers::read(
+        &root().join(medrd_kg::ingest::link::identifiers::IDENTIFIERS_FILE),
     )
     .unwrap();
     for i in &ids {

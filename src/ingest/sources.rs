@@ -1,15 +1,15 @@
 //! The sources of the knowledge base: one folder per source under `data/`, each with a
 //! `source.toml` saying what kind of source it is. A `document` folder holds a document's text
-//! and the TOML records that cite its lines ([`crate::model::Data`]); an `rs-edition` folder
+//! and the TOML records that cite its lines ([`crate::ingest::document::records::Data`]); an `rs-edition` folder
 //! holds one edition of the administrative project review (RS) in its official CSV/ZIP
-//! layouts, read by the RS importer ([`crate::link::rs`]). Each source is one named graph
+//! layouts, read by the RS importer ([`crate::ingest::rs`]). Each source is one named graph
 //! `https://w3id.org/medrd-kg/graph/<folder>` carrying its own DCAT/PROV description; the
 //! links between the documents' programs and the RS lines (matcher + curated decisions) go
 //! to `https://w3id.org/medrd-kg/graph/links`. Adding a source is adding a folder.
 
 use crate::error::{Error, Result};
-use crate::link::rs::{self, RsData};
-use crate::model::Data;
+use crate::ingest::document::records::Data;
+use crate::ingest::rs::{self, RsData};
 use crate::vocab::{ext, id, medrd, BASE};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
 use serde::Deserialize;
@@ -100,7 +100,7 @@ pub struct YearView {
 }
 
 impl YearView {
-    fn of(doc: &crate::model::Document) -> Self {
+    fn of(doc: &crate::ingest::document::records::Document) -> Self {
         YearView {
             year: doc.fiscal_year,
             iri: source_iri(&doc.id).as_str().to_owned(),

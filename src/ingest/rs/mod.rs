@@ -177,7 +177,7 @@ pub fn corporate_iri(number: &str) -> NamedNode {
 /// A 法人番号 if `s` is a valid one (13 digits whose first is the check digit of the rest).
 pub fn valid_corporate_number(s: &str) -> Option<String> {
     let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
-    let d = super::identifiers::houjin_check_digit(t.get(1..)?)?;
+    let d = crate::ingest::link::identifiers::houjin_check_digit(t.get(1..)?)?;
     (t.len() == 13 && t.starts_with(char::from_digit(d, 10)?)).then_some(t)
 }
 

@@ -2,7 +2,7 @@
 //! source text must contain the name, text or figure recorded for it.
 
 use crate::error::Result;
-use crate::model::{Data, Kind, Oku, Parsed};
+use crate::ingest::document::records::{Data, Kind, Oku, Parsed};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -261,7 +261,7 @@ pub fn verify(data: &Data, shared: bool) -> Result<Vec<Mismatch>> {
                     });
                 }
                 let marked = text.contains("【新規】");
-                if marked != (ev.status == Some(crate::model::Status::New)) {
+                if marked != (ev.status == Some(crate::ingest::document::records::Status::New)) {
                     c.out.push(Mismatch {
                         at: format!("{}:{at}", f.path.display()),
                         message: format!(
@@ -281,11 +281,11 @@ pub fn verify(data: &Data, shared: bool) -> Result<Vec<Mismatch>> {
                 c.expect_in_section(f, at, iv.line, &[own.as_str()]);
                 let text = c.line(iv.line).unwrap_or("").to_owned();
                 let printed = if text.contains("【新規】") {
-                    crate::model::Status::New
+                    crate::ingest::document::records::Status::New
                 } else if text.contains("【拡充】") {
-                    crate::model::Status::Expanded
+                    crate::ingest::document::records::Status::Expanded
                 } else {
-                    crate::model::Status::Unmarked
+                    crate::ingest::document::records::Status::Unmarked
                 };
                 if printed != iv.status || !text.contains('✓') {
                     c.out.push(Mismatch {

@@ -1,7 +1,7 @@
 //! Turns the curated data into RDF: every fact of `data/` becomes triples in the
 //! document's named graph, each program, initiative and amount with its provenance.
 
-use crate::model::{Amount, Category, Data, Kind, Oku, Status};
+use crate::ingest::document::records::{Amount, Category, Data, Kind, Oku, Status};
 use crate::vocab::{ext, id, medrd, ID};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet};
@@ -199,7 +199,7 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
     let fy = doc.fiscal_year;
     let mut b = Builder {
         quads: Vec::new(),
-        graph: crate::sources::source_graph(&data.slug).into(),
+        graph: crate::ingest::sources::source_graph(&data.slug).into(),
         doc: doc.id.clone(),
     };
 
@@ -227,7 +227,7 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
     );
     b.derived_from(&doc_iri, &[doc.line]);
     b.quads.extend(
-        crate::sources::Description {
+        crate::ingest::sources::Description {
             slug: &data.slug,
             source_id: &doc.id,
             title_ja: &doc.ja,

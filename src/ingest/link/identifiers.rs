@@ -104,7 +104,7 @@ impl Identifier {
 
 /// Reads and checks the identifiers; a missing file is none.
 pub fn read(path: &Path) -> Result<Vec<Identifier>> {
-    let Some(file) = crate::model::read_optional_toml::<File>(path)? else {
+    let Some(file) = crate::ingest::document::records::read_optional_toml::<File>(path)? else {
         return Ok(Vec::new());
     };
     for i in &file.identifier {

@@ -31,9 +31,9 @@
 //! `curated`).
 
 use super::normalize::{name_score, normalize, normalized_score, sub_program};
-use super::rs::{normalize_id, project_iri, term, RsData, RsProject};
 use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
+use crate::ingest::rs::{normalize_id, project_iri, term, RsData, RsProject};
 use crate::output::Table;
 use crate::store::Kb;
 use crate::vocab::{ext, id};
@@ -190,7 +190,8 @@ struct DecisionsFile {
 /// Reads the curated decisions (`data/link-decisions.toml`); a missing file is no decisions.
 /// Each needs a reason; an accept may give a relation.
 pub fn read_decisions(path: &Path) -> Result<Vec<Curated>> {
-    let Some(file) = crate::model::read_optional_toml::<DecisionsFile>(path)? else {
+    let Some(file) = crate::ingest::document::records::read_optional_toml::<DecisionsFile>(path)?
+    else {
         return Ok(Vec::new());
     };
     let bad = |d: &Curated, m: String| Error::Import {

@@ -1,20 +1,19 @@
 //! Linking the knowledge graph with other open government data. For now the administrative
-//! project review (行政事業レビュー, RS system): read its CSVs or ZIPs ([`rs`]), match our
+//! project review (行政事業レビュー, RS system): read its CSVs or ZIPs ([`crate::ingest::rs`]), match our
 //! programs to its budget programs by normalised name and ministry ([`normalize`],
 //! [`matcher`]), and write the RS records as RDF, a linkset and a review report.
 
 pub mod identifiers;
 pub mod matcher;
 pub mod normalize;
-pub mod rs;
 
 use crate::error::{Error, Result};
+use crate::ingest::rs::{self, RsData};
 use crate::store::Kb;
 use crate::vocab::PREFIXES;
 use matcher::{Candidate, Curated};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Quad, Triple};
-use rs::RsData;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

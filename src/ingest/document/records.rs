@@ -73,7 +73,7 @@ pub enum Category {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceFile {
-    /// `document` (absent means the same); other kinds are read by [`crate::sources`].
+    /// `document` (absent means the same); other kinds are read by [`crate::ingest::sources`].
     pub kind: Option<String>,
     pub document: Document,
     pub section: Vec<Spanned<Section>>,
