@@ -3,20 +3,17 @@
 //! binary is a thin command line over it.
 
 pub mod bench;
-pub mod catalog;
 pub mod diagram;
 pub mod draft;
 pub mod error;
-pub mod export;
 pub mod ingest;
 pub mod layout;
 pub mod markup;
-pub mod output;
 pub mod progress;
 pub mod publish;
+pub mod query;
 pub mod serve;
 pub mod store;
-pub mod synth;
 pub mod validate;
 pub mod vocab;
 

@@ -1,10 +1,10 @@
 //! `medrd validate`: the `*-violation.rq` checks (each must return no rows) and the
 //! provenance check of every cited source line.
 
-use crate::catalog;
 use crate::error::Result;
 use crate::ingest::document::provenance;
-use crate::output::Table;
+use crate::query::catalog;
+use crate::query::output::Table;
 use crate::store::Kb;
 
 /// The outcome of one check.

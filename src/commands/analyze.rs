@@ -4,7 +4,7 @@
 use super::diagram::lang;
 use crate::cli::DiagramLang;
 use medrd_kg::diagram::analyze::{analyze, DataGraph};
-use medrd_kg::output::{compact, write_table, Table};
+use medrd_kg::query::output::{compact, write_table, Table};
 use medrd_kg::Kb;
 use oxigraph::model::{Literal, Term};
 use std::io::Write;

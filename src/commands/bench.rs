@@ -4,9 +4,10 @@
 
 use crate::cli::BenchCommand;
 use anyhow::Context;
+use medrd_kg::bench::synth;
 use medrd_kg::bench::{self, median, Timing};
 use medrd_kg::diagram::Kind;
-use medrd_kg::{synth, Kb, Layout};
+use medrd_kg::{Kb, Layout};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -53,7 +54,7 @@ pub fn run(layout: Layout, command: BenchCommand) -> anyhow::Result<ExitCode> {
         }
         BenchCommand::Explain { query } => {
             let kb = Kb::load(layout).context("loading the knowledge base")?;
-            let q = medrd_kg::catalog::resolve(&kb.layout.queries(), &query)?;
+            let q = medrd_kg::query::catalog::resolve(&kb.layout.queries(), &query)?;
             let mut prepared = oxigraph::sparql::SparqlEvaluator::new()
                 .parse_query(&q.text)
                 .map_err(|e| q.error(e))?;

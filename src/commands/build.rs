@@ -4,8 +4,9 @@
 //! wrote (a `.medrd-build` marker inside it), never the user's files.
 
 use anyhow::{bail, Context};
-use medrd_kg::output::{write_results, ResultsFormat};
-use medrd_kg::{catalog, export, validate, Kb, Layout};
+use medrd_kg::publish::rdf as export;
+use medrd_kg::query::output::{write_results, ResultsFormat};
+use medrd_kg::{query::catalog, validate, Kb, Layout};
 use oxigraph::io::RdfFormat;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;

@@ -3,7 +3,8 @@
 
 use super::Dest;
 use crate::cli::ExportFormat;
-use medrd_kg::{export, publish, Kb};
+use medrd_kg::publish::{self, rdf as export};
+use medrd_kg::Kb;
 use std::path::Path;
 use std::process::ExitCode;
 

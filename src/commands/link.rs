@@ -4,7 +4,7 @@
 use crate::cli::LinkTarget;
 use medrd_kg::ingest::link::matcher::{self, Candidate, Decision, Quality, Relation};
 use medrd_kg::ingest::link::{self, DECISIONS_FILE};
-use medrd_kg::output::{write_table, Table};
+use medrd_kg::query::output::{write_table, Table};
 use medrd_kg::Kb;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{Literal, Term};

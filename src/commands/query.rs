@@ -2,8 +2,8 @@
 
 use crate::cli::{ExportFormat, QueryFormat};
 use anyhow::Context;
-use medrd_kg::catalog;
-use medrd_kg::output::{write_results, ResultsFormat};
+use medrd_kg::query::catalog;
+use medrd_kg::query::output::{write_results, ResultsFormat};
 use medrd_kg::{Kb, Layout};
 use oxigraph::sparql::QueryResults;
 use std::io::{IsTerminal, Write};

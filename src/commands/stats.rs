@@ -1,9 +1,9 @@
 //! `medrd stats`: sizes of the graphs and counts of the main classes.
 
 use medrd_kg::ingest::sources;
-use medrd_kg::output::{write_table, Table};
+use medrd_kg::query::output::{write_table, Table};
 use medrd_kg::vocab::ONTOLOGY_GRAPH;
-use medrd_kg::{catalog, Kb};
+use medrd_kg::{query::catalog, Kb};
 use std::process::ExitCode;
 
 pub fn run(kb: &Kb) -> anyhow::Result<ExitCode> {

@@ -4,9 +4,9 @@
 //! and shortest paths between two entities.
 
 use super::{labels, queries_dir, run, Lang};
-use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
-use crate::output::{compact, Table};
+use crate::query::catalog::NamedQuery;
+use crate::query::output::{compact, Table};
 use crate::Kb;
 use oxigraph::model::{Literal, NamedNode, Term};
 use petgraph::graph::{NodeIndex, UnGraph};

@@ -25,10 +25,10 @@ pub mod dot;
 pub mod mermaid;
 pub mod timeline;
 
-use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
 use crate::ingest::sources::YearView;
-use crate::output::{compact, plain, Table};
+use crate::query::catalog::NamedQuery;
+use crate::query::output::{compact, plain, Table};
 use crate::vocab::ext::RDFS_LABEL;
 use crate::Kb;
 use oxigraph::model::vocab::xsd;
@@ -443,7 +443,7 @@ fn oku_places(v: f64, places: u32) -> String {
     let step = 10u64.pow(6 - places.min(6));
     let units = (micro + step / 2) / step;
     let scale = 10u64.pow(places.min(6));
-    let digits = crate::output::thousands((units / scale) as i64);
+    let digits = crate::query::output::thousands((units / scale) as i64);
     let sign = if v < 0.0 && units > 0 { "-" } else { "" };
     let frac = units % scale;
     if frac == 0 {
@@ -466,7 +466,7 @@ fn run(kb: &Kb, q: &NamedQuery, bindings: &[(&str, Term)]) -> Result<QueryResult
         .iter()
         .map(|(var, term)| (*var, term.to_string()))
         .collect();
-    let text = crate::catalog::bind(&q.text, &values);
+    let text = crate::query::catalog::bind(&q.text, &values);
     // Through Kb::query, so that diagrams follow --endpoint like every other query.
     kb.query(&q.path.display().to_string(), &text)
 }

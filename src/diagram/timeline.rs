@@ -29,7 +29,7 @@
 use super::dot::FONT;
 use super::{oku, oku_exact, Lang};
 use crate::error::{Error, Result};
-use crate::output::{plain, Table};
+use crate::query::output::{plain, Table};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -170,7 +170,7 @@ pub fn rows_by_subject(
 ) -> Result<BTreeMap<String, Vec<TimelineRow>>> {
     let (name, column) = subject.named_query();
     let path = kb.layout.queries().join(format!("{name}.rq"));
-    let q = crate::catalog::NamedQuery::read(&path)?;
+    let q = crate::query::catalog::NamedQuery::read(&path)?;
     let table = Table::collect(kb.query(&q.name, &q.text)?)?;
     let what = path.display().to_string();
     let Some(c) = table.vars.iter().position(|v| v == column) else {

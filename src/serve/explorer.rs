@@ -8,9 +8,9 @@
 //! store does not change while the server runs).
 
 use super::{App, HttpError};
-use crate::catalog::NamedQuery;
 use crate::error::Result;
 use crate::ingest::sources::YearView;
+use crate::query::catalog::NamedQuery;
 use crate::vocab::ID;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -90,10 +90,11 @@ struct Ran {
 /// The explorer's routes (merged into the server's router).
 pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
     let dir = app.kb.layout.queries().join("explorer");
-    let queries: BTreeMap<String, NamedQuery> = crate::catalog::explorer(&app.kb.layout.queries())?
-        .into_iter()
-        .map(|q| (q.name.clone(), q))
-        .collect();
+    let queries: BTreeMap<String, NamedQuery> =
+        crate::query::catalog::explorer(&app.kb.layout.queries())?
+            .into_iter()
+            .map(|q| (q.name.clone(), q))
+            .collect();
     for needed in [
         "home-projects",
         "home-ministries",
@@ -251,7 +252,7 @@ fn bind(text: &str, arg: Option<&str>, scope: &YearView) -> String {
     if let Some(iri) = arg {
         values.push(("arg", format!("<{iri}>")));
     }
-    crate::catalog::bind(text, &values)
+    crate::query::catalog::bind(text, &values)
 }
 
 impl Explorer {

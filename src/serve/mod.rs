@@ -35,9 +35,9 @@ mod resource;
 mod sparql;
 mod stall;
 
-use crate::catalog::{self, NamedQuery};
 use crate::diagram;
 use crate::error::{Error, Result};
+use crate::query::catalog::{self, NamedQuery};
 use crate::store::Kb;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use axum::extract::{Request, State};

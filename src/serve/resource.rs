@@ -4,7 +4,7 @@
 
 use super::sparql::{content_type, rdf_serializer};
 use super::{negotiate, App, HttpError};
-use crate::output::compact;
+use crate::query::output::compact;
 use crate::vocab::{ext, BASE, ID, MEDRD, ONTOLOGY_GRAPH};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -562,8 +562,8 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
             } else {
                 ("", "")
             };
-            let n = crate::output::thousands(total.n as i64);
-            let shown = crate::output::thousands(shown as i64);
+            let n = crate::query::output::thousands(total.n as i64);
+            let shown = crate::query::output::thousands(shown as i64);
             let _ = write!(
                 page,
                 "<p>{n}{ja_of}件のうち {shown} 件（上限 --max-results）。続きはページごとに SPARQL で \

@@ -3,8 +3,8 @@
 //! (through the SPARQL of `queries/kb/`). `export`, `stats` and the DCAT statistics read
 //! these, so that with `--endpoint` they describe the same data as the queries and diagrams.
 
-use crate::catalog::NamedQuery;
 use crate::error::Result;
+use crate::query::catalog::NamedQuery;
 use crate::store::Kb;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::sparql::QueryResults;

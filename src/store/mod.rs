@@ -14,9 +14,9 @@ pub mod guard;
 pub mod memory;
 pub mod remote;
 
-use crate::catalog;
 use crate::error::{Error, Result};
 use crate::ingest::document::quads;
+use crate::query::catalog;
 
 use crate::ingest::sources::{self, Sources};
 use crate::layout::Layout;

@@ -8,7 +8,7 @@
 use crate::util::{csv, medrd, root};
 use medrd_kg::ingest::link::{self, matcher};
 use medrd_kg::ingest::rs::RsData;
-use medrd_kg::output::Table;
+use medrd_kg::query::output::Table;
 use medrd_kg::{Kb, Layout};
 use oxigraph::io::{RdfFormat, RdfParser};
 use std::collections::BTreeSet;

@@ -91,7 +91,7 @@ fn dcat_parses_names_every_distribution_and_counts_the_store() {
     // VoID statistics agree with the store.
     let kb = Kb::load(Layout::new(root())).unwrap();
     let count = |q: &str| {
-        let t = medrd_kg::output::Table::collect(kb.query("count", q).unwrap()).unwrap();
+        let t = medrd_kg::query::output::Table::collect(kb.query("count", q).unwrap()).unwrap();
         t.text(0, "n")
     };
     let void = |p: &str| objects(&triples, DATASET, &format!("http://rdfs.org/ns/void#{p}"));

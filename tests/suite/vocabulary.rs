@@ -1,7 +1,7 @@
 //! Every term of the vocabulary module is declared in ontology/ with labels in Japanese and
 //! English and a comment; every term the data uses is declared.
 
-use medrd_kg::output::Table;
+use medrd_kg::query::output::Table;
 use medrd_kg::vocab::medrd;
 
 #[test]

@@ -31,10 +31,10 @@
 //! `curated`).
 
 use super::normalize::{name_score, normalize, normalized_score, sub_program};
-use crate::catalog::NamedQuery;
 use crate::error::{Error, Result};
 use crate::ingest::rs::{normalize_id, project_iri, term, RsData, RsProject};
-use crate::output::Table;
+use crate::query::catalog::NamedQuery;
+use crate::query::output::Table;
 use crate::store::Kb;
 use crate::vocab::{ext, id};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};

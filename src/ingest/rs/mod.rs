@@ -150,9 +150,9 @@ impl RsBudget {
             "執行額 {} yen is {:.1} times the budget it is spent from ({} yen: initial + \
              supplementary + carry-over + reserve){rate}: a unit slip in the source is likely; \
              kept as printed, left out of sums",
-            crate::output::thousands(executed),
+            crate::query::output::thousands(executed),
             executed as f64 / budget as f64,
-            crate::output::thousands(budget)
+            crate::query::output::thousands(budget)
         ))
     }
 }

@@ -3,10 +3,13 @@
 //! peak memory and each named query's latency. Timings only: speed targets live in
 //! `benches/` and `scripts/bench.sh`, never in tests.
 
+pub mod synth;
+
 use crate::diagram::{self, Lang};
 use crate::error::Result;
-use crate::output::Table;
-use crate::{catalog, validate, Kb, Layout};
+use crate::query::catalog;
+use crate::query::output::Table;
+use crate::{validate, Kb, Layout};
 use std::time::{Duration, Instant};
 
 /// One timed step and how much it produced (rows, violations, DOT bytes…).

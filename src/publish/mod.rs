@@ -2,9 +2,11 @@
 //! store (`write_dcat`, for `dist/catalog.ttl`), and the main tables as tidy CSV with CSVW
 //! metadata (`write_csv_tables`, from the SPARQL of `queries/tables/*.rq`).
 
-use crate::catalog::{self, NamedQuery};
+pub mod rdf;
+
 use crate::error::{Error, Result};
-use crate::output::Table;
+use crate::query::catalog::{self, NamedQuery};
+use crate::query::output::Table;
 use crate::store::Kb;
 use crate::vocab::{ext, id, ONTOLOGY_GRAPH, PREFIXES};
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -131,7 +133,7 @@ fn stats(kb: &Kb) -> Result<Stats> {
 
 /// A readable, stable slug of an IRI for partition IRIs (`medrd-Program`, `rdf-type`).
 fn slug(iri: &str) -> String {
-    let compact = crate::output::compact(iri);
+    let compact = crate::query::output::compact(iri);
     let s = if compact == iri {
         iri.rsplit(['#', '/']).next().unwrap_or(iri).to_owned()
     } else {
