@@ -1,12 +1,12 @@
 //! `medrd publish`: put our graphs (ontology, data and any `--with` graphs) into a remote
 //! store by the SPARQL 1.1 Graph Store Protocol, each named graph replacing its namesake.
 
-use medrd_kg::{store::remote, Kb};
+use medrd_kg::{publish::graph_store, Kb};
 use std::process::ExitCode;
 
 pub fn run(kb: &Kb, graph_store: &str) -> anyhow::Result<ExitCode> {
     let mut total = 0;
-    for (graph, count) in remote::publish(graph_store, &kb.store)? {
+    for (graph, count) in graph_store::publish(graph_store, &kb.store)? {
         eprintln!("put {count} triples into <{graph}>");
         total += count;
     }

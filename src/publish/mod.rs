@@ -2,6 +2,7 @@
 //! store (`write_dcat`, for `dist/catalog.ttl`), and the main tables as tidy CSV with CSVW
 //! metadata (`write_csv_tables`, from the SPARQL of `queries/tables/*.rq`).
 
+pub mod graph_store;
 pub mod rdf;
 
 use crate::error::{Error, Result};

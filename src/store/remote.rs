@@ -1,18 +1,16 @@
 //! A remote SPARQL 1.1 endpoint in place of the embedded store (`--endpoint URL`): queries
-//! by the SPARQL 1.1 Protocol (POST, form-encoded), results parsed with sparesults; and
-//! publishing our graphs there by the SPARQL 1.1 Graph Store Protocol (PUT each named graph).
+//! by the SPARQL 1.1 Protocol (POST, form-encoded), results parsed with sparesults.
 
 use crate::error::{Error, Result};
-use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
+use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::vocab::xsd;
-use oxigraph::model::{GraphNameRef, Literal, NamedNodeRef, Term, Variable};
+use oxigraph::model::{Literal, Term, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser};
 use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter, QueryTripleIter};
-use oxigraph::store::Store;
 use std::io::Read;
 use std::sync::Arc;
 
-fn error(url: &str, e: impl std::fmt::Display) -> Error {
+pub(crate) fn error(url: &str, e: impl std::fmt::Display) -> Error {
     Error::Query {
         name: url.to_owned(),
         message: e.to_string(),
@@ -118,62 +116,6 @@ fn canonical(value: &Option<Term>) -> Option<Term> {
         Some(c) if c != l.value() => Some(Literal::new_typed_literal(c, l.datatype()).into()),
         _ => value.clone(),
     }
-}
-
-/// Replaces one named graph of a Graph Store Protocol endpoint (`PUT URL?graph=IRI`) with
-/// the graph of our store of the same name, sent as N-Triples. Returns the triples sent.
-pub fn put_graph(url: &str, store: &Store, graph: NamedNodeRef<'_>) -> Result<usize> {
-    let mut body = Vec::new();
-    let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(&mut body);
-    let mut count = 0;
-    for q in store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph))) {
-        let q = q?;
-        writer
-            .serialize_triple(q.as_ref())
-            .map_err(|e| Error::io("<n-triples>", e))?;
-        count += 1;
-    }
-    writer.finish().map_err(|e| Error::io("<n-triples>", e))?;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let target = format!(
-        "{url}{sep}graph={}",
-        form_urlencoded::byte_serialize(graph.as_str().as_bytes()).collect::<String>()
-    );
-    let response = ureq::put(&target)
-        .header("Content-Type", "application/n-triples")
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .send(&body[..])
-        .map_err(|e| error(&target, e))?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let mut text = String::new();
-        let _ = response
-            .into_body()
-            .into_reader()
-            .take(4000)
-            .read_to_string(&mut text);
-        return Err(error(&target, format!("HTTP {status}: {}", text.trim())));
-    }
-    Ok(count)
-}
-
-/// Publishes every named graph of the store (ontology, data, `--with` graphs) to a Graph
-/// Store Protocol endpoint, each replacing the graph of the same name there. Returns each
-/// graph with its triple count.
-pub fn publish(url: &str, store: &Store) -> Result<Vec<(String, usize)>> {
-    let mut graphs = Vec::new();
-    for g in store.named_graphs() {
-        if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = g? {
-            graphs.push(n);
-        }
-    }
-    graphs.sort();
-    graphs
-        .iter()
-        .map(|g| Ok((g.as_str().to_owned(), put_graph(url, store, g.as_ref())?)))
-        .collect()
 }
 
 #[cfg(test)]
