@@ -1,6 +1,37 @@
 //! The SPARQL of `queries/` and what answers look like: the catalogue of named queries,
 //! checks and rules ([`catalog`]) and the writing of results for people and programs
-//! ([`output`]). Neither runs a query: the store does ([`crate::Kb::query`]).
+//! ([`output`]), and [`evaluate`]: one query over the union of an Oxigraph store's graphs,
+//! the way [`crate::Kb::query`] and the matcher's look at our data ask it.
 
 pub mod catalog;
 pub mod output;
+
+use crate::error::{Error, Result};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+
+/// Runs a SPARQL query over the union of all graphs of `store`, stopped when `token` is
+/// cancelled. `name` names the query in errors.
+pub fn evaluate(
+    store: &Store,
+    name: &str,
+    sparql: &str,
+    token: Option<CancellationToken>,
+) -> Result<QueryResults<'static>> {
+    let err = |m: String| Error::Query {
+        name: name.to_owned(),
+        message: m,
+    };
+    let mut evaluator = SparqlEvaluator::new();
+    if let Some(token) = token {
+        evaluator = evaluator.with_cancellation_token(token);
+    }
+    let mut prepared = evaluator
+        .parse_query(sparql)
+        .map_err(|e| err(e.to_string()))?;
+    prepared.dataset_mut().set_default_graph_as_union();
+    prepared
+        .on_store(store)
+        .execute()
+        .map_err(|e| err(e.to_string()))
+}

@@ -388,7 +388,13 @@ impl Kb {
                     .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
             );
         }
-        quads.extend(link_editions(&layout, &ontology, &quads, &sources)?);
+        quads.extend(crate::ingest::link::link_editions(
+            &layout.root,
+            &layout.queries(),
+            &ontology,
+            &quads,
+            &sources,
+        )?);
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
@@ -481,18 +487,16 @@ impl Kb {
         if let Some(url) = &self.layout.endpoint {
             return remote::query(url, sparql).map_err(|e| err(e.to_string()));
         }
-        let mut evaluator = SparqlEvaluator::new();
-        if let Some(token) = CANCEL.with(|c| c.borrow().clone()) {
-            evaluator = evaluator.with_cancellation_token(token);
+        let token = CANCEL.with(|c| c.borrow().clone());
+        crate::query::evaluate(&self.store, name, sparql, token)
+    }
+
+    /// Our side of a link with other data: this store and the project's queries.
+    pub fn ours(&self) -> crate::ingest::link::Ours<'_> {
+        crate::ingest::link::Ours {
+            store: &self.store,
+            queries: self.layout.queries(),
         }
-        let mut prepared = evaluator
-            .parse_query(sparql)
-            .map_err(|e| err(e.to_string()))?;
-        prepared.dataset_mut().set_default_graph_as_union();
-        prepared
-            .on_store(&self.store)
-            .execute()
-            .map_err(|e| err(e.to_string()))
     }
 
     /// Number of triples in one graph.
@@ -512,47 +516,4 @@ impl Kb {
             .map(|g| self.graph_len(g.as_ref()))
             .sum()
     }
-}
-
-/// The RS editions of `data/` as quads in their graphs, and the links between the documents'
-/// programs and their lines (the matcher with the curated decisions of
-/// `data/link-decisions.toml`) in the graph `links`. The matcher reads the programs and
-/// ministries from a store holding the ontology and the documents alone.
-fn link_editions(
-    layout: &Layout,
-    ontology: &[Quad],
-    documents: &[Quad],
-    sources: &Sources,
-) -> Result<Vec<Quad>> {
-    if sources.editions.is_empty() {
-        return Ok(Vec::new());
-    }
-    let store = Store::new()?;
-    store.extend(ontology.iter().chain(documents).cloned())?;
-    let probe = Kb {
-        layout: Layout::new(layout.root.clone()),
-        sources: Sources::default(),
-        store,
-    };
-    let curated = crate::ingest::link::matcher::read_decisions(
-        &layout.root.join(crate::ingest::link::DECISIONS_FILE),
-    )?;
-    let rs = sources::read_editions(&sources.editions)?;
-    let programs = crate::ingest::link::matcher::programs(&probe)?;
-    let ministries = crate::ingest::link::matcher::ministry_names(&probe)?;
-    let candidates =
-        crate::ingest::link::matcher::match_programs(&programs, &rs, &ministries, &curated);
-    let links: oxigraph::model::GraphName = sources::links_graph().into();
-    let mut quads = sources::rs_quads(&rs, &sources.editions, &ministries);
-    let observations = crate::ingest::rs::observations(&quads);
-    quads.extend(observations);
-    for e in &sources.editions {
-        quads.extend(sources::edition_description(e));
-    }
-    quads.extend(
-        crate::ingest::link::matcher::linkset(&candidates)
-            .into_iter()
-            .map(|t| t.in_graph(links.clone())),
-    );
-    Ok(quads)
 }

@@ -226,10 +226,10 @@ fn real_2_1_account_rows_are_summed_and_5_1_recipients_read() {
 #[test]
 fn typed_links_on_the_real_subset_of_both_editions() {
     let kb = Kb::load(Layout::new(root())).unwrap();
-    let ministries = matcher::ministry_names(&kb).unwrap();
-    let programs = matcher::programs(&kb).unwrap();
+    let ministries = matcher::ministry_names(&kb.store, &kb.layout.queries()).unwrap();
+    let programs = matcher::programs(&kb.store, &kb.layout.queries()).unwrap();
     for year in [2024, 2025] {
-        let linked = link::link_rs(&kb, &real(year), &[]).unwrap();
+        let linked = link::link_rs(kb.ours(), &real(year), &[]).unwrap();
         let truth = link::read_truth(&real_truth(year)).unwrap();
         let q = matcher::quality(&linked.by_score, &truth);
         assert_eq!(
@@ -306,7 +306,7 @@ reason = "test: a curated decision may cross ministries"
     )
     .unwrap();
     let curated = matcher::read_decisions(&file).unwrap();
-    let linked = link::link_rs(&kb, &real(2024), &curated).unwrap();
+    let linked = link::link_rs(kb.ours(), &real(2024), &curated).unwrap();
     let pairs = linked_pairs(&linked.candidates);
     assert!(!pairs.iter().any(|x| x.0 == "dementia-rd" && x.1 == "2958"));
     assert!(pairs.contains(&(
@@ -563,7 +563,7 @@ fn curated_decisions_file_of_the_project_parses() {
     let decisions = matcher::read_decisions(&root().join(link::DECISIONS_FILE)).unwrap();
     // Every decision names a program we have.
     let kb = Kb::load(Layout::new(root())).unwrap();
-    let programs: BTreeSet<String> = matcher::programs(&kb)
+    let programs: BTreeSet<String> = matcher::programs(&kb.store, &kb.layout.queries())
         .unwrap()
         .into_iter()
         .map(|p| p.slug)

@@ -35,9 +35,9 @@ use crate::error::{Error, Result};
 use crate::ingest::rs::{normalize_id, project_iri, term, RsData, RsProject};
 use crate::query::catalog::NamedQuery;
 use crate::query::output::Table;
-use crate::store::Kb;
 use crate::vocab::{ext, id};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};
+use oxigraph::store::Store;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -219,15 +219,16 @@ pub fn read_decisions(path: &Path) -> Result<Vec<Curated>> {
     Ok(out)
 }
 
-fn run_query(kb: &Kb, file: &str) -> Result<Table> {
-    let q = NamedQuery::read(&kb.layout.root.join("queries/link").join(file))?;
-    Table::collect(kb.query(&q.name, &q.text)?)
+/// Runs `queries/link/FILE` over the union of `store`'s graphs.
+fn run_query(store: &Store, queries: &Path, file: &str) -> Result<Table> {
+    let q = NamedQuery::read(&queries.join("link").join(file))?;
+    Table::collect(crate::query::evaluate(store, &q.name, &q.text, None)?)
 }
 
 /// Our programs with their names, ministries, parent, funding and figure
-/// (`queries/link/programs.rq`).
-pub fn programs(kb: &Kb) -> Result<Vec<Program>> {
-    let t = run_query(kb, "programs.rq")?;
+/// (`queries/link/programs.rq` of the `queries` folder, over `store`).
+pub fn programs(store: &Store, queries: &Path) -> Result<Vec<Program>> {
+    let t = run_query(store, queries, "programs.rq")?;
     let mut by_slug: BTreeMap<String, Program> = BTreeMap::new();
     for r in 0..t.rows.len() {
         let slug = t.text(r, "slug");
@@ -261,9 +262,9 @@ pub fn programs(kb: &Kb) -> Result<Vec<Program>> {
 }
 
 /// Our ministries by every Japanese name they go by: name → code
-/// (`queries/link/ministries.rq`).
-pub fn ministry_names(kb: &Kb) -> Result<BTreeMap<String, String>> {
-    let t = run_query(kb, "ministries.rq")?;
+/// (`queries/link/ministries.rq` of the `queries` folder, over `store`).
+pub fn ministry_names(store: &Store, queries: &Path) -> Result<BTreeMap<String, String>> {
+    let t = run_query(store, queries, "ministries.rq")?;
     Ok((0..t.rows.len())
         .map(|r| (t.text(r, "name"), t.text(r, "code")))
         .collect())

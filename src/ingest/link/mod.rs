@@ -9,11 +9,12 @@ pub mod normalize;
 
 use crate::error::{Error, Result};
 use crate::ingest::rs::{self, RsData};
-use crate::store::Kb;
+use crate::ingest::sources::{self, Sources};
 use crate::vocab::PREFIXES;
 use matcher::{Candidate, Curated};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{Quad, Triple};
+use oxigraph::model::{GraphName, Quad, Triple};
+use oxigraph::store::Store;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,21 +35,29 @@ pub struct RsLink {
     pub linkset: Vec<Triple>,
 }
 
+/// What the matcher reads our side from: a store holding (at least) the ontology and the
+/// documents, and the project's `queries/` folder (its `link/*.rq`).
+#[derive(Clone)]
+pub struct Ours<'a> {
+    pub store: &'a Store,
+    pub queries: PathBuf,
+}
+
 /// Reads the RS files, matches our programs against them and builds the RDF.
-pub fn link_rs(kb: &Kb, paths: &[PathBuf], curated: &[Curated]) -> Result<RsLink> {
-    link_rs_with_limit(kb, paths, curated, rs::DEFAULT_MAX_UNZIPPED)
+pub fn link_rs(ours: Ours<'_>, paths: &[PathBuf], curated: &[Curated]) -> Result<RsLink> {
+    link_rs_with_limit(ours, paths, curated, rs::DEFAULT_MAX_UNZIPPED)
 }
 
 /// [`link_rs`] inflating at most `max_unzipped` bytes from ZIPs.
 pub fn link_rs_with_limit(
-    kb: &Kb,
+    ours: Ours<'_>,
     paths: &[PathBuf],
     curated: &[Curated],
     max_unzipped: u64,
 ) -> Result<RsLink> {
     let rs = RsData::read_with_limit(paths, max_unzipped)?;
-    let programs = matcher::programs(kb)?;
-    let ministries = matcher::ministry_names(kb)?;
+    let programs = matcher::programs(ours.store, &ours.queries)?;
+    let ministries = matcher::ministry_names(ours.store, &ours.queries)?;
     let candidates = matcher::match_programs(&programs, &rs, &ministries, curated);
     let by_score = matcher::match_programs(&programs, &rs, &ministries, &[]);
     let mut rs_quads = rs::to_quads(&rs, &ministries);
@@ -198,4 +207,40 @@ pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result
     }
     w.finish().map_err(io)?;
     Ok(())
+}
+
+/// The RS editions of `data/` as quads in their graphs, and the links between the documents'
+/// programs and their lines (the matcher with the curated decisions of
+/// `data/link-decisions.toml` under `root`) in the graph `links`. The matcher reads the
+/// programs and ministries from a store holding the ontology and the documents alone.
+pub fn link_editions(
+    root: &Path,
+    queries: &Path,
+    ontology: &[Quad],
+    documents: &[Quad],
+    sources: &Sources,
+) -> Result<Vec<Quad>> {
+    if sources.editions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = Store::new()?;
+    store.extend(ontology.iter().chain(documents).cloned())?;
+    let curated = matcher::read_decisions(&root.join(DECISIONS_FILE))?;
+    let rs = sources::read_editions(&sources.editions)?;
+    let programs = matcher::programs(&store, queries)?;
+    let ministries = matcher::ministry_names(&store, queries)?;
+    let candidates = matcher::match_programs(&programs, &rs, &ministries, &curated);
+    let links: GraphName = sources::links_graph().into();
+    let mut quads = sources::rs_quads(&rs, &sources.editions, &ministries);
+    let observations = rs::observations(&quads);
+    quads.extend(observations);
+    for e in &sources.editions {
+        quads.extend(sources::edition_description(e));
+    }
+    quads.extend(
+        matcher::linkset(&candidates)
+            .into_iter()
+            .map(|t| t.in_graph(links.clone())),
+    );
+    Ok(quads)
 }
