@@ -194,6 +194,16 @@ impl Sources {
     }
 
     /// The slug of every source, with its graph.
+    /// The id of every source (documents, then editions, each in folder order): the sources
+    /// are `id/source/ID`.
+    pub fn source_ids(&self) -> Vec<String> {
+        self.documents
+            .iter()
+            .map(|d| d.source.value.document.id.clone())
+            .chain(self.editions.iter().map(|e| e.meta.id.clone()))
+            .collect()
+    }
+
     pub fn graphs(&self) -> Vec<NamedNode> {
         self.documents
             .iter()

@@ -70,14 +70,39 @@ fn dcat_parses_names_every_distribution_and_counts_the_store() {
             1,
             "{d} has one media type"
         );
+        // DCAT-AP: every distribution has an access URL, and a format from the EU's table.
+        assert_eq!(
+            objects(&triples, d, &format!("{dcat}accessURL")),
+            objects(&triples, d, &format!("{dcat}downloadURL"))
+        );
+        let format = objects(&triples, d, "http://purl.org/dc/terms/format");
+        assert!(
+            format.len() == 1
+                && format[0]
+                    .starts_with("http://publications.europa.eu/resource/authority/file-type/"),
+            "{d}: {format:?}"
+        );
     }
+    // Our instance namespace is no vocabulary.
+    assert!(!objects(&triples, DATASET, "http://rdfs.org/ns/void#vocabulary")
+        .contains(&"https://w3id.org/medrd-kg/id/".to_owned()));
     assert_eq!(
         objects(&triples, DATASET, "http://purl.org/dc/terms/license"),
         ["https://creativecommons.org/licenses/by/4.0/"]
     );
+    // DCAT-AP wants dcterms:source to be a dcat:Dataset: the sources (a document, review
+    // editions) are what the dataset is derived from.
+    assert!(objects(&triples, DATASET, "http://purl.org/dc/terms/source").is_empty());
+    let mut derived = objects(
+        &triples,
+        DATASET,
+        "http://www.w3.org/ns/prov#wasDerivedFrom",
+    );
+    derived.sort();
     assert_eq!(
-        objects(&triples, DATASET, "http://purl.org/dc/terms/source"),
-        ["https://w3id.org/medrd-kg/id/source/fy2024-request"]
+        derived,
+        ["fy2024-request", "rs-2024", "rs-2025"]
+            .map(|s| format!("https://w3id.org/medrd-kg/id/source/{s}"))
     );
     assert_eq!(
         objects(&triples, DATASET, &format!("{dcat}version")),
