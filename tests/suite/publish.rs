@@ -84,8 +84,10 @@ fn dcat_parses_names_every_distribution_and_counts_the_store() {
         );
     }
     // Our instance namespace is no vocabulary.
-    assert!(!objects(&triples, DATASET, "http://rdfs.org/ns/void#vocabulary")
-        .contains(&"https://w3id.org/medrd-kg/id/".to_owned()));
+    assert!(
+        !objects(&triples, DATASET, "http://rdfs.org/ns/void#vocabulary")
+            .contains(&"https://w3id.org/medrd-kg/id/".to_owned())
+    );
     assert_eq!(
         objects(&triples, DATASET, "http://purl.org/dc/terms/license"),
         ["https://creativecommons.org/licenses/by/4.0/"]

@@ -116,10 +116,11 @@ pub fn read(path: &Path) -> Result<Vec<Identifier>> {
     Ok(file.identifier)
 }
 
-/// The linkset of the identifiers: `<org> skos:exactMatch <external>`, the external resource
-/// with its identifier value and the source it was verified against.
+/// The linkset of the identifiers: `<org> owl:sameAs <external>` (the same organisation:
+/// an identity, not a SKOS mapping, since organisations are not concepts), the external
+/// resource with its identifier value and the source it was verified against.
 pub fn triples(ids: &[Identifier]) -> Vec<Triple> {
-    let exact = NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#exactMatch");
+    let exact = NamedNodeRef::new_unchecked("http://www.w3.org/2002/07/owl#sameAs");
     let see_also = NamedNodeRef::new_unchecked("http://www.w3.org/2000/01/rdf-schema#seeAlso");
     let mut t = Vec::new();
     for i in ids {

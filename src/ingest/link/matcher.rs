@@ -2,11 +2,12 @@
 //! decision rules, the curated decisions of `data/link-decisions.toml` that win over them, the
 //! linkset and the review report.
 //!
-//! A link says what it is ([`Relation`]): `exact` (the same budget program, `skos:exactMatch`),
-//! `part` (the RS line is one ministry's share of our program: `rs:hasPartInRs`, a
-//! `skos:narrowMatch`), `whole` (the RS line is the whole of which our program is a part:
-//! `rs:partOfRsProgram`, a `skos:broadMatch`) or `aggregate` (our program is one of many funded
-//! through one RS line: `rs:fundedThroughAggregate`, a `skos:broadMatch`).
+//! A link says what it is ([`Relation`]): `exact` (the same budget program,
+//! `rs:sameBudgetLine`), `part` (the RS line is one ministry's share of our program:
+//! `rs:hasPartInRs`), `whole` (the RS line is the whole of which our program is a part:
+//! `rs:partOfRsProgram`) or `aggregate` (our program is one of many funded through one RS
+//! line: `rs:fundedThroughAggregate`); each is also written as `rs:linkedLine`, which they
+//! all specialise. Not SKOS mappings: neither programs nor RS lines are concepts.
 //!
 //! Rules, per program and per ministry of the program (printed or inferred); RS lines of other
 //! ministries are never candidates (only a curated decision links across ministries):
@@ -77,13 +78,21 @@ impl Program {
     }
 }
 
-/// What a link says.
+/// What a link says (the `relation` of a candidate link, `rs:relation`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Relation {
+    /// The program is the line (`rs:sameBudgetLine`).
     Exact,
+    /// The line is one ministry's share of the program (`rs:hasPartInRs`).
     Part,
+    /// The program is a part of the line (`rs:partOfRsProgram`).
     Whole,
+    /// The program is one of many behind an aggregate line (`rs:fundedThroughAggregate`).
     Aggregate,
+    /// The line is an integrated project's share of an aggregate (`rs:projectShare`).
+    ProjectShare,
+    /// The line is a predecessor the program succeeded (`rs:predecessorLine`).
+    Successor,
 }
 
 impl Relation {
@@ -93,6 +102,8 @@ impl Relation {
             Relation::Part => "part",
             Relation::Whole => "whole",
             Relation::Aggregate => "aggregate",
+            Relation::ProjectShare => "project-share",
+            Relation::Successor => "successor",
         }
     }
 
@@ -102,25 +113,25 @@ impl Relation {
             "part" => Relation::Part,
             "whole" => Relation::Whole,
             "aggregate" => Relation::Aggregate,
+            "project-share" => Relation::ProjectShare,
+            "successor" => Relation::Successor,
             _ => return None,
         })
     }
 
-    /// The linkset property and the SKOS mapping property it specialises.
-    pub fn predicates(self) -> (NamedNodeRef<'static>, Option<NamedNodeRef<'static>>) {
-        let skos = |l: &'static str| -> NamedNodeRef<'static> {
-            NamedNodeRef::new_unchecked(match l {
-                "exactMatch" => "http://www.w3.org/2004/02/skos/core#exactMatch",
-                "narrowMatch" => "http://www.w3.org/2004/02/skos/core#narrowMatch",
-                _ => "http://www.w3.org/2004/02/skos/core#broadMatch",
-            })
+    /// The typed link property, and `rs:linkedLine`, the property every typed link
+    /// specialises (written beside it, so that a query taking any relation needs no
+    /// reasoner).
+    pub fn predicates(self) -> [NamedNodeRef<'static>; 2] {
+        let typed = match self {
+            Relation::Exact => term::SAME_BUDGET_LINE,
+            Relation::Part => term::HAS_PART_IN_RS,
+            Relation::Whole => term::PART_OF_RS_PROGRAM,
+            Relation::Aggregate => term::FUNDED_THROUGH_AGGREGATE,
+            Relation::ProjectShare => term::PROJECT_SHARE,
+            Relation::Successor => term::PREDECESSOR_LINE,
         };
-        match self {
-            Relation::Exact => (skos("exactMatch"), None),
-            Relation::Part => (term::HAS_PART_IN_RS, Some(skos("narrowMatch"))),
-            Relation::Whole => (term::PART_OF_RS_PROGRAM, Some(skos("broadMatch"))),
-            Relation::Aggregate => (term::FUNDED_THROUGH_AGGREGATE, Some(skos("broadMatch"))),
-        }
+        [typed, term::LINKED_LINE]
     }
 }
 
@@ -645,14 +656,12 @@ pub fn match_programs(
     out
 }
 
-/// The linkset: for every linked pair its relation's property and the SKOS mapping property
-/// it specialises (`skos:exactMatch`; `rs:hasPartInRs` + `skos:narrowMatch`;
-/// `rs:partOfRsProgram` or `rs:fundedThroughAggregate` + `skos:broadMatch`), and for every
+/// The linkset: for every linked pair its relation's property and `rs:linkedLine`, which it
+/// specialises ([`Relation::predicates`]), and for every
 /// pair (linked or only a candidate) an `rs:CandidateLink` with its score, decision,
 /// relation, basis and evidence.
 pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
     let mut triples = Vec::new();
-    let exact = NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#exactMatch");
     let void = |l: &str| NamedNode::new_unchecked(format!("http://rdfs.org/ns/void#{l}"));
     let set = NamedNode::new_unchecked(id("linkset", "rs"));
     let mut n_links = 0;
@@ -660,10 +669,8 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
         let program = NamedNode::new_unchecked(id("program", &c.program));
         let rs = project_iri(&c.rs_id);
         if let (Decision::Linked, Some(rel)) = (c.decision, c.relation) {
-            let (p, sup) = rel.predicates();
-            triples.push(Triple::new(program.clone(), p, rs.clone()));
-            if let Some(sup) = sup {
-                triples.push(Triple::new(program.clone(), sup, rs.clone()));
+            for p in rel.predicates() {
+                triples.push(Triple::new(program.clone(), p, rs.clone()));
             }
             n_links += 1;
         }
@@ -701,7 +708,7 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
     }
     triples.extend([
         Triple::new(set.clone(), ext::RDF_TYPE, void("Linkset")),
-        Triple::new(set.clone(), void("linkPredicate"), exact),
+        Triple::new(set.clone(), void("linkPredicate"), term::LINKED_LINE),
         Triple::new(set.clone(), void("subjectsTarget"), NamedNode::new_unchecked(id("dataset", "medrd-kg"))),
         Triple::new(set.clone(), void("objectsTarget"), NamedNode::new_unchecked(id("dataset", "rs"))),
         Triple::new(
@@ -713,7 +720,7 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
             set,
             ext::RDFS_COMMENT,
             Literal::new_language_tagged_literal_unchecked(
-                "Typed links from medrd-kg programs to budget programs of the administrative project review (行政事業レビュー, RS): skos:exactMatch (the same program), rs:hasPartInRs (the RS line is one ministry's share), rs:partOfRsProgram (the RS line is the whole of which our program is a part), rs:fundedThroughAggregate (our program is one of many behind one aggregate line); each pair is described by an rs:CandidateLink with its score, relation and evidence.",
+                "Typed links from medrd-kg programs to budget programs of the administrative project review (行政事業レビュー, RS), each also written as rs:linkedLine: rs:sameBudgetLine (the same program), rs:hasPartInRs (the RS line is one ministry's share), rs:partOfRsProgram (the RS line is the whole of which our program is a part), rs:fundedThroughAggregate (our program is one of many behind one aggregate line); each pair is described by an rs:CandidateLink with its score, relation and evidence.",
                 "en",
             ),
         ),
