@@ -378,22 +378,22 @@ fn link_rs_on_the_real_subset_writes_typed_linkset_report_and_quality() {
         format!("<https://w3id.org/medrd-kg/id/program/{p}> <{prop}> <https://w3id.org/medrd-kg/id/rs/{r}>")
     };
     let has = |x: String| triples.contains(&x);
-    let skos = "http://www.w3.org/2004/02/skos/core#";
     let rs = "https://w3id.org/medrd-kg/rs#";
-    assert!(has(t("b-cure", &format!("{skos}exactMatch"), "6844")));
+    assert!(has(t("b-cure", &format!("{rs}sameBudgetLine"), "6844")));
     assert!(has(t(
         "hepatitis",
         &format!("{rs}fundedThroughAggregate"),
         "2958"
     )));
-    assert!(has(t("hepatitis", &format!("{skos}broadMatch"), "2958")));
+    assert!(has(t("hepatitis", &format!("{rs}linkedLine"), "2958")));
     assert!(has(t("data-platform", &format!("{rs}hasPartInRs"), "6849")));
-    assert!(has(t(
-        "data-platform",
-        &format!("{skos}narrowMatch"),
-        "6849"
-    )));
-    assert!(!triples.iter().any(|x| x.contains("closeMatch")));
+    assert!(has(t("data-platform", &format!("{rs}linkedLine"), "6849")));
+    // No SKOS mapping: programs and RS lines are not concepts.
+    assert!(!triples.iter().any(
+        |x| ["exactMatch", "narrowMatch", "broadMatch", "closeMatch"]
+            .iter()
+            .any(|m| x.contains(&format!("skos/core#{m}")))
+    ));
     // The RS graph: recipients by 法人番号.
     let rs_graph = std::fs::read_to_string(dir.join("rs.ttl")).unwrap();
     assert!(rs_graph.contains("<http://hojin-info.go.jp/data/basic/9010005023796>"));
@@ -645,7 +645,7 @@ fn link_ids_writes_only_verified_identifiers() {
         .map(|t| t.unwrap().to_string())
         .collect();
     assert!(triples.contains(
-        &"<https://w3id.org/medrd-kg/id/org/meti> <http://www.w3.org/2004/02/skos/core#exactMatch> <http://hojin-info.go.jp/data/basic/4000012090001>".to_owned()
+        &"<https://w3id.org/medrd-kg/id/org/meti> <http://www.w3.org/2002/07/owl#sameAs> <http://hojin-info.go.jp/data/basic/4000012090001>".to_owned()
     ));
     let ids = medrd_kg::ingest::link::identifiers::read(
         &root().join(medrd_kg::ingest::link::identifiers::IDENTIFIERS_FILE),

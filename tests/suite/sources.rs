@@ -126,10 +126,9 @@ fn recipients_are_merged_by_corporate_number_and_counted_once() {
         "query",
         "--sparql",
         "PREFIX rs: <https://w3id.org/medrd-kg/rs#>
-         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
          SELECT (SUM(?yen) AS ?total) WHERE {
            { SELECT DISTINCT ?pay WHERE {
-               { ?p skos:exactMatch ?r } UNION { ?p skos:narrowMatch ?r } UNION { ?p skos:broadMatch ?r }
+               ?p rs:linkedLine ?r .
                ?pay rs:paymentOf ?r ; rs:payee/rs:corporateNumber \"9010005023796\" } }
            ?pay rs:amount ?yen }",
         "--format",
