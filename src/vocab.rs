@@ -74,7 +74,11 @@ pub mod medrd {
         SUPPLEMENTARY_BUDGET = "SupplementaryBudget", EXECUTION = "Execution",
         STAGE_ORDER = "stageOrder", RS_EDITION = "RsEdition",
         FUNDING_CATEGORY_SCHEME = "FundingCategoryScheme", AMED_FUNDED = "AmedFunded",
-        IN_HOUSE_FUNDED = "InHouseFunded",
+        IN_HOUSE_FUNDED = "InHouseFunded", ALL_FUNDING = "AllFunding",
+        DOCUMENT_AMOUNT_STRUCTURE = "DocumentAmountStructure",
+        PROJECT_FIGURE_STRUCTURE = "ProjectFigureStructure",
+        REVIEW_AMOUNT_STRUCTURE = "ReviewAmountStructure",
+        REVIEW_SHEET_EDITION = "ReviewSheetEdition",
         STATUS_SCHEME = "StatusScheme", NEW = "New", EXPANDED = "Expanded", UNMARKED = "Unmarked",
     );
 }
@@ -116,6 +120,7 @@ pub mod ext {
         DCTERMS_SOURCE = "http://purl.org/dc/terms/source",
         QB_DATASET_PROP = "http://purl.org/linked-data/cube#dataSet",
         QB_DATASET = "http://purl.org/linked-data/cube#DataSet",
+        QB_STRUCTURE = "http://purl.org/linked-data/cube#structure",
         SCHEMA_VALUE = "https://schema.org/value",
         SCHEMA_CURRENCY = "https://schema.org/currency",
         XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal",

@@ -125,6 +125,11 @@ pub fn rows_from_table(table: &Table, what: &str) -> Result<Vec<TimelineRow>> {
             Ok(t)
         };
         let y = number(fy, "fiscal_year")?;
+        // A row without an amount says why there is none (a figure left out of a sum, named
+        // in its evidence): the table shows it, the chart has no bar to draw.
+        if text(row, Some(amount)).is_empty() {
+            continue;
+        }
         let a = number(amount, "amount_oku_yen")?;
         rows.push(TimelineRow {
             fiscal_year: y.trim().parse().map_err(|_| {

@@ -30,11 +30,12 @@ fn medical_device_seeds_through_the_whole_chain() {
         vec![
             row("2023", "initial", "10.235", "rs-2024"),
             row("2023", "execution", "10.235", "rs-2024"),
-            row("2024", "request", "12.16", "rs-2024"),
+            // RS's 翌年度要求額 includes the 要望: the document's 概算要求・要望額 (total).
             row("2024", "total", "12", "fy2024-request"),
+            row("2024", "total", "12.16", "rs-2024"),
             row("2024", "initial", "10.91832", "rs-2025"),
             row("2024", "execution", "10.91832", "rs-2025"),
-            row("2025", "request", "12.04832", "rs-2025"),
+            row("2025", "total", "12.04832", "rs-2025"),
         ]
     );
     let doc = rows
@@ -67,17 +68,17 @@ fn b_cure_and_a_meti_program_have_their_rs_figures() {
     );
     assert!(
         b.iter()
-            .any(|r| r.0 == "2024" && r.1 == "request" && r.2.starts_with("53.7")),
+            .any(|r| r.0 == "2024" && r.1 == "total" && r.2.starts_with("53.7")),
         "{b:?}"
     );
     // 3540 経済産業省 医療機器等における先進的研究開発: FY2024 request 42.0億 in RS 2024,
     // FY2025 request 0 in RS 2025 (its successor is a new line), FY2024 initial 36.5億.
     let a = timeline(&rows, "advanced-medical-devices");
     assert!(
-        a.contains(&row("2024", "request", "42", "rs-2024")),
+        a.contains(&row("2024", "total", "42", "rs-2024")),
         "{a:?}"
     );
-    assert!(a.contains(&row("2025", "request", "0", "rs-2025")), "{a:?}");
+    assert!(a.contains(&row("2025", "total", "0", "rs-2025")), "{a:?}");
     assert!(
         a.contains(&row("2024", "initial", "36.5", "rs-2025")),
         "{a:?}"
@@ -94,6 +95,7 @@ fn recipients_are_merged_by_corporate_number_and_counted_once() {
     assert_eq!(
         rows[0],
         [
+            "fiscal_year",
             "corporate_number",
             "recipient",
             "recipient_iri",
@@ -101,41 +103,63 @@ fn recipients_are_merged_by_corporate_number_and_counted_once() {
             "programs"
         ]
     );
-    // AMED (法人番号 9010005023796, from the 5-1 rows of both editions) first.
-    let amed = &rows[1];
-    assert_eq!(amed[0], "9010005023796");
-    assert_eq!(amed[1], "国立研究開発法人日本医療研究開発機構");
-    assert_eq!(amed[2], "http://hojin-info.go.jp/data/basic/9010005023796");
-    assert!(amed[4].split(' ').any(|p| p == "medical-device-seeds"));
-    // Recipients of 6843 alone: AMED, 1,023,500,000 (RS 2024) + 1,091,832,000 (RS 2025).
+    // AMED (法人番号 9010005023796) first in each year it was paid: FY2023 from RS 2024's
+    // 5-1 rows, FY2024 from RS 2025's; the years are never added up.
+    let amed: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == "9010005023796").collect();
+    assert_eq!(
+        amed.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+        ["2023", "2024"]
+    );
+    for a in &amed {
+        assert_eq!(a[2], "国立研究開発法人日本医療研究開発機構");
+        assert_eq!(a[3], "http://hojin-info.go.jp/data/basic/9010005023796");
+        assert!(a[5].split(' ').any(|p| p == "medical-device-seeds"));
+        let first = rows.iter().find(|r| r[0] == a[0]).unwrap();
+        assert_eq!(first, *a, "AMED leads FY{}", a[0]);
+    }
+    // Recipients of 6843 alone: AMED, 1,023,500,000 (paid FY2023, RS 2024) and
+    // 1,091,832,000 (FY2024, RS 2025).
     let one = csv(&medrd(&[
         "query",
         "--sparql",
         "PREFIX rs: <https://w3id.org/medrd-kg/rs#>
-         SELECT ?cn (SUM(?yen) AS ?total) (COUNT(?pay) AS ?n) WHERE {
+         SELECT ?cn ?fy (SUM(?yen) AS ?total) WHERE {
            ?pay rs:paymentOf <https://w3id.org/medrd-kg/id/rs/6843> ; rs:amount ?yen ;
-                rs:payee/rs:corporateNumber ?cn } GROUP BY ?cn",
+                rs:paymentYear ?fy ; rs:payee/rs:corporateNumber ?cn } GROUP BY ?cn ?fy ORDER BY ?fy",
         "--format",
         "csv",
     ])
     .ok());
-    assert_eq!(one[1], ["9010005023796", "2115332000", "2"]);
+    assert_eq!(one[1], ["9010005023796", "2023", "1023500000"]);
+    assert_eq!(one[2], ["9010005023796", "2024", "1091832000"]);
     // The aggregate 2958 stands behind 26 programs; its payment to AMED is added once: AMED's
-    // total equals the sum over the distinct linked lines' payments to it.
-    let distinct = csv(&medrd(&[
-        "query",
-        "--sparql",
-        "PREFIX rs: <https://w3id.org/medrd-kg/rs#>
-         SELECT (SUM(?yen) AS ?total) WHERE {
-           { SELECT DISTINCT ?pay WHERE {
-               ?p rs:linkedLine ?r .
-               ?pay rs:paymentOf ?r ; rs:payee/rs:corporateNumber \"9010005023796\" } }
-           ?pay rs:amount ?yen }",
-        "--format",
-        "csv",
-    ])
-    .ok());
-    assert_eq!(amed[3], distinct[1][0]);
+    // sum for a year equals the sum over the distinct linked lines' payments to it that year.
+    for a in &amed {
+        let distinct = csv(&medrd(&[
+            "query",
+            "--sparql",
+            &format!(
+                "PREFIX rs: <https://w3id.org/medrd-kg/rs#>
+                 SELECT (SUM(?yen) AS ?total) WHERE {{
+                   {{ SELECT DISTINCT ?pay WHERE {{
+                       ?p rs:linkedLine ?r .
+                       ?pay a rs:Payment ; rs:paymentOf ?r ; rs:paymentYear \"{}\"^^<http://www.w3.org/2001/XMLSchema#gYear> ;
+                            rs:payee/rs:corporateNumber \"9010005023796\" }} }}
+                   ?pay rs:amount ?yen }}",
+                a[0]
+            ),
+            "--format",
+            "csv",
+        ])
+        .ok());
+        assert_eq!(a[4], distinct[1][0], "FY{}", a[0]);
+    }
+    // Anonymised recipients (研究者A of こども家庭庁's 6480, in both editions) are never one
+    // recipient: a row per payment, none with a 法人番号 or an IRI.
+    let researchers: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "研究者A").collect();
+    assert_eq!(researchers.len(), 2, "{researchers:?}");
+    assert!(researchers.iter().all(|r| r[1].is_empty() && r[3].is_empty()));
+    assert_ne!(researchers[0][0], researchers[1][0], "one per year, not merged");
 }
 
 #[test]
@@ -146,38 +170,56 @@ fn recipients_by_program_project_and_theme() {
             .filter(|r| r[0] == kind && r[1] == scope)
             .collect()
     };
-    // 医療機器等研究成果展開事業 (RS 6843): AMED only, 1,023,500,000 + 1,091,832,000 yen.
+    // 医療機器等研究成果展開事業 (RS 6843): AMED only, 1,023,500,000 yen paid in FY2023 and
+    // 1,091,832,000 in FY2024, a row per year.
     let mds = find("program", "medical-device-seeds");
-    assert_eq!(mds.len(), 1, "{mds:?}");
+    assert_eq!(mds.len(), 2, "{mds:?}");
     assert_eq!(
         mds[0][2..],
         [
+            "2023",
             "9010005023796",
             "国立研究開発法人日本医療研究開発機構",
             "http://hojin-info.go.jp/data/basic/9010005023796",
-            "2115332000",
+            "1023500000",
             "1",
             "no"
         ]
     );
+    assert_eq!(mds[1][2], "2024");
+    assert_eq!(mds[1][6], "1091832000");
     // Project 2 (medical devices): NEDO (法人番号 2020005008480) besides AMED, through METI's
-    // line of young-researchers-discovery; AMED's sum holds the aggregate line and says so.
+    // line of young-researchers-discovery. MHLW's aggregate 2958 is no project's money: it is
+    // not in project 2's sum (before, its 552.5億 to AMED stood in every project).
     let p2 = find("project", "2");
-    assert_eq!(p2[0][2], "9010005023796");
-    assert_eq!(p2[0][7], "yes");
+    assert_eq!(p2[0][3], "9010005023796");
+    assert!(p2.iter().all(|r| r[8] == "no"), "{p2:?}");
+    let amed_2024: i64 = p2
+        .iter()
+        .find(|r| r[2] == "2024" && r[3] == "9010005023796")
+        .unwrap()[6]
+        .parse()
+        .unwrap();
+    assert!(amed_2024 < 10_000_000_000, "project 2's AMED money in FY2024: {amed_2024}");
     assert!(p2
         .iter()
-        .any(|r| r[2] == "2020005008480"
-            && r[3] == "国立研究開発法人新エネルギー・産業技術総合開発機構"));
-    // Within a scope, largest first.
+        .any(|r| r[3] == "2020005008480"
+            && r[4] == "国立研究開発法人新エネルギー・産業技術総合開発機構"));
+    // Within a scope and year, largest first.
     for scope in [p2, find("program", "child-development")] {
-        let amounts: Vec<i64> = scope.iter().map(|r| r[5].parse().unwrap()).collect();
-        assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+        for year in ["2023", "2024"] {
+            let amounts: Vec<i64> = scope
+                .iter()
+                .filter(|r| r[2] == year)
+                .map(|r| r[6].parse().unwrap())
+                .collect();
+            assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "{amounts:?}");
+        }
     }
-    // Every theme with a linked program has its recipients (dementia: through MHLW's 2958).
+    // A program or theme funded through MHLW's 2958 has its recipients, and says so.
     let dementia = find("theme", "dementia");
     assert!(
-        !dementia.is_empty() && dementia[0][7] == "yes",
+        !dementia.is_empty() && dementia[0][8] == "yes",
         "{dementia:?}"
     );
 }

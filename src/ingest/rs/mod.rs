@@ -55,6 +55,8 @@ pub mod term {
     }; }
     rs!(
         BUDGET_PROJECT = "BudgetProject",
+        BUDGET_LINE = "BudgetLine",
+        REVIEW_SHEET = "ReviewSheet",
         BUDGET_RECORD = "BudgetRecord",
         CANDIDATE_LINK = "CandidateLink",
         PROJECT_ID = "projectId",
@@ -78,6 +80,10 @@ pub mod term {
         RESERVE_FUND = "reserveFund",
         REMARKS = "remarks",
         SUSPECTED_UNIT_SLIP = "suspectedUnitSlip",
+        EXECUTION_OVER_BUDGET = "executionOverBudget",
+        REPEATS_PREVIOUS_EDITION = "repeatsPreviousEdition",
+        PAYMENT_YEAR = "paymentYear",
+        ANONYMISED = "anonymised",
         AGGREGATE_LINE = "AggregateLine",
         AGGREGATE_EVIDENCE = "aggregateEvidence",
         PAYMENT = "Payment",
@@ -159,6 +165,58 @@ impl RsBudget {
             crate::query::output::thousands(budget)
         ))
     }
+
+    /// The budget the execution is spent from: initial + supplementary + carry-over +
+    /// reserve, in yen (None when no part is given).
+    fn spendable(&self) -> Option<i64> {
+        let parts = [self.initial, self.supplementary, self.carryover, self.reserve];
+        parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum())
+    }
+
+    /// Why the execution is flagged as over its budget: more than the budget it is spent
+    /// from (not a unit slip, which [`Self::unit_slip`] flags; possible when the sheet
+    /// counts differently, so kept and shown with the flag, never corrected).
+    pub fn over_budget(&self) -> Option<String> {
+        let (executed, budget) = (self.executed?, self.spendable()?);
+        // Half a percent over is the sheets' rounding (5,346,727,079 against 5,346,727,074).
+        if budget <= 0 || executed <= budget + budget / 200 || self.unit_slip().is_some() {
+            return None;
+        }
+        Some(format!(
+            "執行額 {} yen is {:.1}% of the budget it is spent from ({} yen: initial + \
+             supplementary + carry-over + reserve): kept as printed, read with care",
+            crate::query::output::thousands(executed),
+            executed as f64 * 100.0 / budget as f64,
+            crate::query::output::thousands(budget)
+        ))
+    }
+
+    /// Why this record (of one edition) looks like a repeat of the previous budget year's
+    /// record (of the previous edition): its initial budget and next-year request equal that
+    /// record's to the yen although that year had asked for more or less than it got — a
+    /// flat line (request = initial, year after year: 141's 175億) is not flagged, 6480 of
+    /// RS 2025 is (947,235,000 and 1,118,133,000 again). A flag to read the figure with,
+    /// not a correction.
+    pub fn repeats(&self, previous: &RsBudget) -> Option<String> {
+        let same = |a: Option<i64>, b: Option<i64>| a.is_some_and(|v| v != 0) && a == b;
+        if !(same(self.initial, previous.initial)
+            && same(self.next_request, previous.next_request)
+            && previous.next_request != previous.initial)
+        {
+            return None;
+        }
+        Some(format!(
+            "initial budget {} yen and next-year request {} yen equal to the yen those of \
+             budget year {}{}: carried over or flat, not new evidence",
+            crate::query::output::thousands(self.initial.unwrap_or(0)),
+            crate::query::output::thousands(self.next_request.unwrap_or(0)),
+            previous.budget_year,
+            previous
+                .review_year
+                .map(|y| format!(" (review year {y})"))
+                .unwrap_or_default()
+        ))
+    }
 }
 
 /// One payment of a budget program to a recipient (a 5-1 row).
@@ -171,6 +229,26 @@ pub struct RsPayment {
     pub corporate_number: Option<String>,
     /// 金額, in yen.
     pub amount: Option<i64>,
+}
+
+/// Whether a recipient's name stands in for a person or an unknown recipient rather than
+/// naming one: その他, 個人, 確認中, 未定, a dash, or a role with a letter (個人A, 研究者Ｂ,
+/// 職員C, 委員D…) as the RS 5-1 files and the review sheets write them. Two such names are
+/// never taken for one recipient.
+pub fn anonymised(name: &str) -> bool {
+    let n: String = name.nfkc().filter(|c| !c.is_whitespace()).collect();
+    const PLACEHOLDERS: [&str; 9] = ["その他", "個人", "確認中", "未定", "非公表", "-", "ー", "―", "‐"];
+    const ROLES: [&str; 10] = [
+        "個人", "研究者", "職員", "委員", "有識者", "講師", "専門家", "協力者", "謝金対象者", "外国人",
+    ];
+    if n.is_empty() || PLACEHOLDERS.contains(&n.as_str()) {
+        return true;
+    }
+    ROLES.iter().any(|role| {
+        n.strip_prefix(role).is_some_and(|rest| {
+            (1..=2).contains(&rest.chars().count()) && rest.chars().all(|c| c.is_ascii_uppercase())
+        })
+    })
 }
 
 /// The IRI of a 法人番号 in the 法人番号 LOD / gBizINFO scheme.
@@ -808,6 +886,8 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
             ext::RDF_TYPE,
             term::BUDGET_PROJECT.into_owned().into(),
         );
+        // Its superclass too, so that queries over every kind of line need no reasoner.
+        add(&iri, ext::RDF_TYPE, term::BUDGET_LINE.into_owned().into());
         add(
             &iri,
             term::PROJECT_ID,
@@ -862,22 +942,30 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
                 Literal::new_language_tagged_literal_unchecked(why, "en").into(),
             );
         }
-        // Payments: one node per (review year, recipient), amounts of a recipient added.
-        let mut paid: BTreeMap<(i32, String, String), i64> = BTreeMap::new();
-        for pay in &p.payments {
+        // Payments: one node per (review year, recipient), amounts of a recipient added —
+        // but every row of an anonymised recipient (個人A, その他…) stays a payment of its
+        // own: two 個人A are not known to be one person.
+        let mut paid: BTreeMap<(i32, String, String, usize), i64> = BTreeMap::new();
+        for (row, pay) in p.payments.iter().enumerate() {
             let key = (
                 pay.review_year.unwrap_or(0),
                 pay.corporate_number.clone().unwrap_or_default(),
                 pay.name.clone(),
+                if anonymised(&pay.name) { row + 1 } else { 0 },
             );
             *paid.entry(key).or_default() += pay.amount.unwrap_or(0);
         }
-        for (n, ((ry, corp, name), amount)) in paid.iter().enumerate() {
+        for (n, ((ry, corp, name, row), amount)) in paid.iter().enumerate() {
             let pay = NamedNode::new_unchecked(format!("{}-rs{ry}-pay{}", iri.as_str(), n + 1));
             add(&pay, ext::RDF_TYPE, term::PAYMENT.into_owned().into());
             add(&pay, term::PAYMENT_OF, iri.clone().into());
             if *ry > 0 {
                 add(&pay, term::REVIEW_YEAR, year_literal(*ry).into());
+                // An edition reports the spending of the year before its review year.
+                add(&pay, term::PAYMENT_YEAR, year_literal(ry - 1).into());
+            }
+            if *row > 0 {
+                add(&pay, term::ANONYMISED, Literal::from(true).into());
             }
             add(&pay, term::PAYEE_NAME, ja(name));
             add(&pay, term::AMOUNT, yen(*amount).into());
@@ -940,12 +1028,18 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
                 let lit = Literal::new_typed_literal(format!("{rate}"), ext::XSD_DECIMAL);
                 add(&r, term::EXECUTION_RATE, lit.into());
             }
-            if let Some(note) = b.unit_slip() {
-                add(
-                    &r,
-                    term::SUSPECTED_UNIT_SLIP,
-                    Literal::new_simple_literal(note).into(),
-                );
+            let flags = [
+                (term::SUSPECTED_UNIT_SLIP, b.unit_slip()),
+                (term::EXECUTION_OVER_BUDGET, b.over_budget()),
+                (
+                    term::REPEATS_PREVIOUS_EDITION,
+                    p.budgets.get(&(fy - 1)).and_then(|prev| b.repeats(prev)),
+                ),
+            ];
+            for (pred, note) in flags {
+                if let Some(note) = note {
+                    add(&r, pred, Literal::new_simple_literal(note).into());
+                }
             }
         }
     }
@@ -963,6 +1057,45 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
 /// FY2024 request of the FY2023 record), so one figure has one IRI whichever edition it is
 /// read from. Written at import rather than by a SPARQL rule at every load: the rule cost
 /// more than the rest of the RS import together.
+/// The data set of an edition's observations (RDF Data Cube): `id/dataset/{edition}` for
+/// the source `id/source/{edition}`, noted in `datasets` to be described once.
+fn review_dataset(
+    sources: &[&Term],
+    graph: &GraphName,
+    datasets: &mut std::collections::HashMap<(GraphName, NamedNode), Term>,
+) -> NamedNode {
+    let source = sources.first().copied().cloned().unwrap_or_else(|| {
+        Literal::new_simple_literal("unknown").into()
+    });
+    let slug = match &source {
+        Term::NamedNode(n) => n.as_str().rsplit('/').next().unwrap_or("review").to_owned(),
+        _ => "review".to_owned(),
+    };
+    let dataset = NamedNode::new_unchecked(format!("{ID}dataset/{slug}"));
+    datasets
+        .entry((graph.clone(), dataset.clone()))
+        .or_insert(source);
+    dataset
+}
+
+/// A review edition's data set: a `qb:DataSet` of the review structure, from its source.
+pub fn dataset_description(dataset: &NamedNode, source: &Term, graph: &GraphName) -> Vec<Quad> {
+    use crate::vocab::medrd;
+    let q = |p: NamedNodeRef<'_>, o: Term| Quad::new(dataset.clone(), p, o, graph.clone());
+    vec![
+        q(ext::RDF_TYPE, ext::QB_DATASET.into_owned().into()),
+        q(ext::QB_STRUCTURE, medrd::REVIEW_AMOUNT_STRUCTURE.into_owned().into()),
+        q(ext::DCTERMS_SOURCE, source.clone()),
+    ]
+}
+
+/// The flags a budget record can carry, passed on to its observations.
+const FLAGS: [NamedNodeRef<'static>; 3] = [
+    term::SUSPECTED_UNIT_SLIP,
+    term::EXECUTION_OVER_BUDGET,
+    term::REPEATS_PREVIOUS_EDITION,
+];
+
 pub fn observations(quads: &[Quad]) -> Vec<Quad> {
     use crate::vocab::medrd;
     use oxigraph::model::NamedOrBlankNode;
@@ -972,7 +1105,8 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
         line: Option<&'a Term>,
         budget_year: Option<i32>,
         sources: Vec<&'a Term>,
-        unit_slip: Option<&'a Term>,
+        /// The record's flags (rs:suspectedUnitSlip, …) and their notes.
+        flags: Vec<(NamedNodeRef<'static>, &'a Term)>,
         amounts: Vec<(NamedNodeRef<'static>, &'static str, i32, &'a Term)>,
     }
     let stages = [
@@ -984,7 +1118,9 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
             0,
         ),
         (term::EXECUTED_AMOUNT, medrd::EXECUTION, "execution", 0),
-        (term::NEXT_YEAR_REQUEST, medrd::REQUEST, "request", 1),
+        // RS 翌年度要求額 includes the 要望 (demand): the document's 概算要求・要望額, its
+        // RequestTotal, not its request alone (2958: 571.6 against 厚 435 + 145 = 579).
+        (term::NEXT_YEAR_REQUEST, medrd::REQUEST_TOTAL, "request", 1),
         (term::DEMAND_AMOUNT, medrd::DEMAND, "demand", 1),
     ];
     let mut index: std::collections::HashMap<(&GraphName, &NamedOrBlankNode), usize> =
@@ -1000,7 +1136,7 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
             || p == term::RECORD_OF
             || p == term::BUDGET_YEAR
             || p == ext::DCTERMS_SOURCE
-            || p == term::SUSPECTED_UNIT_SLIP
+            || FLAGS.contains(&p)
             || (p == ext::RDF_TYPE && q.object == Term::from(term::BUDGET_RECORD.into_owned()));
         if !relevant {
             continue;
@@ -1020,13 +1156,13 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
             }
         } else if p == ext::DCTERMS_SOURCE {
             r.sources.push(&q.object);
-        } else if p == term::SUSPECTED_UNIT_SLIP {
-            r.unit_slip = Some(&q.object);
+        } else if let Some(flag) = FLAGS.iter().find(|f| **f == p) {
+            r.flags.push((*flag, &q.object));
         } else {
             r.is_record = true;
         }
     }
-    let dataset = NamedNode::new_unchecked(format!("{ID}dataset/rs-amounts"));
+    let mut datasets = std::collections::HashMap::new();
     let hundred_million = oxsdatatypes::Decimal::from(100_000_000);
     let mut out = Vec::new();
     for ((g, record), r) in records {
@@ -1048,7 +1184,10 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
                 out.push(Quad::new(obs.clone(), p, o, g.clone()));
             };
             add(ext::RDF_TYPE, medrd::BUDGET_AMOUNT.into_owned().into());
-            add(ext::QB_DATASET_PROP, dataset.clone().into());
+            add(
+                ext::QB_DATASET_PROP,
+                review_dataset(&r.sources, g, &mut datasets).into(),
+            );
             add(medrd::AMOUNT_FOR, line.clone());
             add(medrd::AMOUNT_KIND, kind.into_owned().into());
             add(medrd::FISCAL_YEAR, year_literal(by + next).into());
@@ -1065,12 +1204,20 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
             for s in &r.sources {
                 add(ext::DCTERMS_SOURCE, (*s).clone());
             }
-            // The execution of a record flagged at import carries the flag (see
-            // RsBudget::unit_slip): timeline sums leave it out and say so.
-            if let (Some(note), "execution") = (r.unit_slip, stage) {
-                add(term::SUSPECTED_UNIT_SLIP, note.clone());
+            // The observations of a flagged record carry the flag: a unit slip or an
+            // execution over budget its execution (timeline sums leave a unit slip out and
+            // say so), a repeat of the previous edition every stage.
+            for (flag, note) in &r.flags {
+                if *flag == term::REPEATS_PREVIOUS_EDITION || stage == "execution" {
+                    add(*flag, (*note).clone());
+                }
             }
         }
+    }
+    let mut datasets: Vec<_> = datasets.into_iter().collect();
+    datasets.sort_by_cached_key(|((g, d), _)| (g.to_string(), d.to_string()));
+    for ((g, dataset), source) in datasets {
+        out.extend(dataset_description(&dataset, &source, &g));
     }
     out
 }
@@ -1127,6 +1274,74 @@ mod tests {
         // no budget to compare with, or no execution: nothing to say
         assert_eq!(at(5, Some(-400)).unit_slip(), None);
         assert_eq!(RsBudget::default().unit_slip(), None);
+    }
+
+    /// RS 3163 FY2023 (RS 2024) as printed: executed 105.1% of its budget, flagged; half a
+    /// percent over (6846's 5 yen) is rounding, not flagged; a unit slip is flagged as that.
+    #[test]
+    fn an_execution_over_its_budget_is_flagged_beyond_rounding() {
+        let line_3163 = RsBudget {
+            budget_year: 2023,
+            initial: Some(3_730_000_000),
+            supplementary: Some(0),
+            carryover: Some(0),
+            reserve: Some(0),
+            executed: Some(3_919_810_000),
+            ..Default::default()
+        };
+        let why = line_3163.over_budget().expect("3163 is flagged");
+        assert!(why.starts_with("執行額 3,919,810,000 yen is 105.1% of the budget"), "{why}");
+        let at = |executed| RsBudget {
+            initial: Some(1000),
+            executed: Some(executed),
+            ..Default::default()
+        };
+        assert_eq!(at(1005).over_budget(), None);
+        assert!(at(1006).over_budget().is_some());
+        assert_eq!(at(100_001).over_budget(), None, "a unit slip, flagged as such");
+        assert_eq!(RsBudget::default().over_budget(), None);
+    }
+
+    /// RS 6480: RS 2025 prints for FY2024 the initial budget and next-year request RS 2024
+    /// printed for FY2023, though FY2023 had asked for more than it got; a flat line (141's
+    /// 175億 asked and given every year) is not flagged.
+    #[test]
+    fn a_record_repeating_the_previous_edition_is_flagged_a_flat_line_is_not() {
+        let fy = |budget_year, review_year, initial, next_request| RsBudget {
+            budget_year,
+            review_year: Some(review_year),
+            initial: Some(initial),
+            next_request: Some(next_request),
+            ..Default::default()
+        };
+        let (fy2023, fy2024) = (
+            fy(2023, 2024, 947_235_000, 1_118_133_000),
+            fy(2024, 2025, 947_235_000, 1_118_133_000),
+        );
+        let why = fy2024.repeats(&fy2023).expect("6480 is flagged");
+        assert!(why.contains("947,235,000") && why.contains("budget year 2023 (review year 2024)"));
+        let flat = fy(2023, 2024, 17_500_000_000, 17_500_000_000);
+        assert_eq!(fy(2024, 2025, 17_500_000_000, 17_500_000_000).repeats(&flat), None);
+        assert_eq!(fy(2024, 2025, 947_235_000, 1_118_133_001).repeats(&fy2023), None);
+        assert_eq!(fy(2024, 2025, 0, 0).repeats(&fy(2023, 2024, 0, 5)), None);
+    }
+
+    /// Names the RS 5-1 files and the review sheets use for people and unknown recipients,
+    /// against names of recipients.
+    #[test]
+    fn anonymised_recipients_are_told_from_named_ones() {
+        for n in ["その他", "個人", "個人A", "研究者Ｊ", "職員B", "委員 C", "確認中", "－"] {
+            assert!(anonymised(n), "{n}");
+        }
+        for n in [
+            "国立研究開発法人日本医療研究開発機構",
+            "九州農政局",
+            "経済協力開発機構",
+            "個人情報保護委員会",
+            "研究者ABC",
+        ] {
+            assert!(!anonymised(n), "{n}");
+        }
     }
 
     #[test]
