@@ -444,6 +444,21 @@ impl<T> Parsed<T> {
         Error::data(&self.path, self.line_of(at), message)
     }
 
+    /// An error at record `at` unless `ids` holds `id`, a reference to a `kind` of record.
+    fn check_ref<U>(
+        &self,
+        at: &Spanned<U>,
+        ids: &HashSet<&str>,
+        kind: &str,
+        id: &str,
+    ) -> Result<()> {
+        if ids.contains(id) {
+            Ok(())
+        } else {
+            Err(self.error(at, unknown(kind, id)))
+        }
+    }
+
     /// An error at the first of `records` still marked `needs_review` (`why` reads the
     /// field): a draft decision left open.
     fn no_open_review<U>(
@@ -736,9 +751,7 @@ impl Data {
             let v = p.get_ref();
             unique.check("program", &pf.path, pf.line_of(p), &v.id)?;
             for m in v.ministries.iter().chain(&v.inferred_ministries) {
-                if !known.ministries.contains(m.as_str()) {
-                    return Err(pf.error(p, unknown("ministry", m)));
-                }
+                pf.check_ref(p, &known.ministries, "ministry", m)?;
             }
             if v.ministries.is_empty() && v.inferred_ministries.is_empty() {
                 return Err(pf.error(p, format!("program {:?} has no ministry", v.id)));
@@ -747,14 +760,10 @@ impl Data {
                 return Err(pf.error(p, "inferred_ministries needs ministry_reasoning"));
             }
             for t in &v.themes {
-                if !known.themes.contains(t.as_str()) {
-                    return Err(pf.error(p, unknown("theme", t)));
-                }
+                pf.check_ref(p, &known.themes, "theme", t)?;
             }
             if let Some(parent) = &v.part_of {
-                if !known.programs.contains(parent.as_str()) {
-                    return Err(pf.error(p, unknown("program", parent)));
-                }
+                pf.check_ref(p, &known.programs, "program", parent)?;
             }
         }
         Ok(())
@@ -766,17 +775,13 @@ impl Data {
         let ov = &self.overview;
         for c in &ov.value.table {
             for m in c.get_ref().shares.keys() {
-                if !known.ministries.contains(m.as_str()) {
-                    return Err(ov.error(c, unknown("ministry", m)));
-                }
+                ov.check_ref(c, &known.ministries, "ministry", m)?;
             }
         }
         for i in &ov.value.item {
             unique.check("item", &ov.path, ov.line_of(i), &i.get_ref().id)?;
             if let Some(m) = &i.get_ref().ministry {
-                if !known.ministries.contains(m.as_str()) {
-                    return Err(ov.error(i, unknown("ministry", m)));
-                }
+                ov.check_ref(i, &known.ministries, "ministry", m)?;
             }
         }
         for a in &ov.value.amount {
@@ -790,9 +795,7 @@ impl Data {
         let lf = &self.links;
         for l in &lf.value.linkage {
             for p in &l.get_ref().programs {
-                if !known.programs.contains(p.as_str()) {
-                    return Err(lf.error(l, unknown("program", p)));
-                }
+                lf.check_ref(l, &known.programs, "program", p)?;
             }
         }
         for fd in &lf.value.feeds {
@@ -890,9 +893,7 @@ fn check_project(f: &Parsed<ProjectFile>, known: &Known) -> Result<()> {
     for g in &v.group {
         let gv = g.get_ref();
         for m in gv.members.iter().chain(&gv.inferred_members) {
-            if !known.programs.contains(m.as_str()) {
-                return Err(f.error(g, unknown("program", m)));
-            }
+            f.check_ref(g, &known.programs, "program", m)?;
         }
         if !gv.inferred_members.is_empty() && gv.members_reasoning.is_none() {
             return Err(f.error(g, "inferred_members needs members_reasoning"));
@@ -900,13 +901,9 @@ fn check_project(f: &Parsed<ProjectFile>, known: &Known) -> Result<()> {
     }
     for e in &v.entry {
         let ev = e.get_ref();
-        if !known.programs.contains(ev.program.as_str()) {
-            return Err(f.error(e, unknown("program", &ev.program)));
-        }
+        f.check_ref(e, &known.programs, "program", &ev.program)?;
         if let Some(fa) = &ev.focus_area {
-            if !focus.contains(fa.as_str()) {
-                return Err(f.error(e, unknown("focus area", fa)));
-            }
+            f.check_ref(e, &focus, "focus area", fa)?;
         }
         if ev.status == Some(Status::Expanded) {
             return Err(f.error(e, "a program can only be marked new (【新規】)"));
@@ -938,14 +935,10 @@ fn check_figure(f: &Parsed<ProjectFile>, x: &Spanned<Figure>, known: &Known) -> 
         _ => return Err(f.error(x, "a figure line names exactly one of `program` or `group`")),
     }
     if let Some(i) = &xv.included_in {
-        if !known.amounts.contains(i.as_str()) {
-            return Err(f.error(x, unknown("amount", i)));
-        }
+        f.check_ref(x, &known.amounts, "amount", i)?;
     }
     if let Some(i) = &xv.institute {
-        if !known.orgs.contains(i.as_str()) {
-            return Err(f.error(x, unknown("organization", i)));
-        }
+        f.check_ref(x, &known.orgs, "organization", i)?;
     }
     Ok(())
 }
