@@ -524,107 +524,211 @@ fn marker(out: &mut String, m: Marker, x: f64, y: f64, r: f64, colour: &str) {
     };
 }
 
-/// Draws the timeline chart of `rows` as a standalone SVG document, titled `title`, with
-/// labels in `lang`. Rows may come in any order; the output depends only on their set.
-pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
-    // Years, and in each the bars: (stage order, stage, source) → rows.
-    let mut years: BTreeMap<i32, BTreeMap<(u8, String, String), Bar>> = BTreeMap::new();
-    // Legend: stage order and slug → (style, name).
-    let mut legend: BTreeMap<(u8, String), (&'static Style, String)> = BTreeMap::new();
-    let mut sources: Vec<&str> = Vec::new();
-    for r in rows {
-        let st = style(&r.stage);
-        let name = stage_name(st, r, lang);
-        let slug = if st.order == OTHER.order {
-            r.stage.clone()
-        } else {
-            st.slug.to_owned()
-        };
-        legend
-            .entry((st.order, slug.clone()))
-            .or_insert((st, name.clone()));
-        let bar = years
-            .entry(r.fiscal_year)
-            .or_default()
-            .entry((st.order, slug, r.source.clone()))
-            .or_insert_with(|| Bar {
-                style: st,
-                stage_name: name,
-                rows: Vec::new(),
-            });
-        bar.rows.push(r);
-        let src = source_name(r);
-        if !src.is_empty() && !sources.contains(&src) {
-            sources.push(src);
-        }
-    }
-    for bars in years.values_mut() {
-        for bar in bars.values_mut() {
-            bar.rows.sort_by(|a, b| {
-                (&a.evidence, a.amount_oku_yen.to_bits())
-                    .cmp(&(&b.evidence, b.amount_oku_yen.to_bits()))
-            });
-        }
-    }
-    sources.sort_unstable();
-    let stacked = years
-        .values()
-        .flat_map(|b| b.values())
-        .any(|b| b.rows.len() > 1);
-    let max = years
-        .values()
-        .flat_map(|b| b.values())
-        .map(Bar::total)
-        .fold(0.0_f64, f64::max);
-    let (step, top) = scale(max);
+/// The bars of one year: (stage order, stage, source) → bar.
+type YearBars<'a> = BTreeMap<(u8, String, String), Bar<'a>>;
 
-    // Geometry.
-    let max_bars = years.values().map(BTreeMap::len).max().unwrap_or(1).max(1);
-    let group_w = (max_bars as f64 * 46.0 + 40.0).max(150.0);
-    let (left, plot_top, legend_w) = (86.0, 110.0, 230.0);
-    let plot_w = (group_w * years.len().max(1) as f64).max(360.0);
-    let plot_h = 320.0;
-    let note = lang.pick(
-        "積み上げた棒：同じ年度・段階・出典の複数の金額（例：AMED対象経費とインハウス研究機関経費）。数字は合計。",
-        "Stacked bars: several figures of one year, stage and source (e.g. AMED-funded and in-house shares); the label is their sum.",
-    );
-    // With several sources, each is numbered ① ② … and every bar carries its number.
-    let numbered = sources.len() > 1;
-    let number = |src: &str| {
-        let i = sources.iter().position(|s| *s == src).unwrap_or(0);
+/// The legend: stage order and slug → (style, name).
+type Legend = BTreeMap<(u8, String), (&'static Style, String)>;
+
+/// The rows of a chart grouped for drawing.
+struct Grouped<'a> {
+    /// Years, and in each its bars.
+    years: BTreeMap<i32, YearBars<'a>>,
+    legend: Legend,
+    /// The sources' names, sorted.
+    sources: Vec<&'a str>,
+}
+
+impl<'a> Grouped<'a> {
+    /// Groups rows into bars by year, stage and source, each bar's rows in a stable order.
+    fn of(rows: &'a [TimelineRow], lang: Lang) -> Self {
+        let mut years: BTreeMap<i32, YearBars> = BTreeMap::new();
+        let mut legend = Legend::new();
+        let mut sources: Vec<&str> = Vec::new();
+        for r in rows {
+            let st = style(&r.stage);
+            let name = stage_name(st, r, lang);
+            let slug = if st.order == OTHER.order {
+                r.stage.clone()
+            } else {
+                st.slug.to_owned()
+            };
+            legend
+                .entry((st.order, slug.clone()))
+                .or_insert((st, name.clone()));
+            let bar = years
+                .entry(r.fiscal_year)
+                .or_default()
+                .entry((st.order, slug, r.source.clone()))
+                .or_insert_with(|| Bar {
+                    style: st,
+                    stage_name: name,
+                    rows: Vec::new(),
+                });
+            bar.rows.push(r);
+            let src = source_name(r);
+            if !src.is_empty() && !sources.contains(&src) {
+                sources.push(src);
+            }
+        }
+        for bars in years.values_mut() {
+            for bar in bars.values_mut() {
+                bar.rows.sort_by(|a, b| {
+                    (&a.evidence, a.amount_oku_yen.to_bits())
+                        .cmp(&(&b.evidence, b.amount_oku_yen.to_bits()))
+                });
+            }
+        }
+        sources.sort_unstable();
+        Grouped {
+            years,
+            legend,
+            sources,
+        }
+    }
+
+    fn bars(&self) -> impl Iterator<Item = &Bar<'a>> {
+        self.years.values().flat_map(|b| b.values())
+    }
+
+    /// With several sources, each is numbered ① ② … and every bar carries its number.
+    fn numbered(&self) -> bool {
+        self.sources.len() > 1
+    }
+
+    fn number(&self, src: &str) -> String {
+        let i = self.sources.iter().position(|s| *s == src).unwrap_or(0);
         char::from_u32(0x2460 + i as u32)
             .filter(|_| i < 20)
             .map(String::from)
             .unwrap_or_else(|| format!("({})", i + 1))
-    };
-    let source_line = format!(
-        "{}{}",
-        lang.pick("出典：", "Source: "),
-        sources
+    }
+
+    /// The line naming the sources (numbered when there are several).
+    fn source_line(&self, lang: Lang) -> String {
+        format!(
+            "{}{}",
+            lang.pick("出典：", "Source: "),
+            self.sources
+                .iter()
+                .map(|s| if self.numbered() {
+                    format!("{} {s}", self.number(s))
+                } else {
+                    (*s).to_owned()
+                })
+                .collect::<Vec<_>>()
+                .join(lang.pick("　", "  "))
+        )
+    }
+}
+
+/// Where the parts of a chart go, in px, and the value axis.
+#[derive(Clone, Copy)]
+struct Frame {
+    left: f64,
+    plot_top: f64,
+    plot_w: f64,
+    plot_h: f64,
+    /// The axis' top value and its step (億円).
+    top: f64,
+    step: f64,
+    /// Room under the years for the bars' source numbers.
+    below: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Frame {
+    /// The frame for these bars, wide enough for the bars, the legend and `texts` (the
+    /// title and the lines under it, with their font sizes).
+    fn of(g: &Grouped, texts: &[(&str, f64)]) -> Self {
+        let max = g.bars().map(Bar::total).fold(0.0_f64, f64::max);
+        let (step, top) = scale(max);
+        let max_bars = g
+            .years
+            .values()
+            .map(BTreeMap::len)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let group_w = (max_bars as f64 * 46.0 + 40.0).max(150.0);
+        let (left, plot_top, legend_w) = (86.0, 110.0, 230.0);
+        let plot_w = (group_w * g.years.len().max(1) as f64).max(360.0);
+        let plot_h = 320.0;
+        let below = if g.numbered() { 16.0 } else { 0.0 };
+        let text_w = texts
             .iter()
-            .map(|s| if numbered {
-                format!("{} {s}", number(s))
-            } else {
-                (*s).to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join(lang.pick("　", "  "))
+            .map(|(t, size)| text_width(t, *size))
+            .fold(0.0, f64::max);
+        Frame {
+            left,
+            plot_top,
+            plot_w,
+            plot_h,
+            top,
+            step,
+            below,
+            width: (left + plot_w + 30.0 + legend_w).max(left + text_w + 24.0),
+            height: plot_top + plot_h + 70.0 + below,
+        }
+    }
+
+    /// The y of a value on the axis.
+    fn y_of(&self, v: f64) -> f64 {
+        self.plot_top + self.plot_h - v / self.top * self.plot_h
+    }
+}
+
+/// Draws the timeline chart of `rows` as a standalone SVG document, titled `title`, with
+/// labels in `lang`. Rows may come in any order; the output depends only on their set.
+pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
+    let g = Grouped::of(rows, lang);
+    let stacked = g.bars().any(|b| b.rows.len() > 1);
+    let note = lang.pick(
+        "積み上げた棒：同じ年度・段階・出典の複数の金額（例：AMED対象経費とインハウス研究機関経費）。数字は合計。",
+        "Stacked bars: several figures of one year, stage and source (e.g. AMED-funded and in-house shares); the label is their sum.",
     );
-    let below = if numbered { 16.0 } else { 0.0 };
+    let source_line = g.source_line(lang);
     // Wide enough for the title and the lines under it.
     let mut texts = vec![(title, 19.0), (source_line.as_str(), 12.0)];
     if stacked {
         texts.push((note, 12.0));
     }
-    let text_w = texts
-        .iter()
-        .map(|(t, size)| text_width(t, *size))
-        .fold(0.0, f64::max);
-    let width = (left + plot_w + 30.0 + legend_w).max(left + text_w + 24.0);
-    let height = plot_top + plot_h + 70.0 + below;
-    let y_of = |v: f64| plot_top + plot_h - v / top * plot_h;
-
+    let f = Frame::of(&g, &texts);
     let mut s = String::new();
+    head(
+        &mut s,
+        &f,
+        &g.legend,
+        title,
+        &source_line,
+        stacked.then_some(note),
+    );
+    axis(&mut s, &f, lang, g.years.is_empty());
+    for (gi, (fy, bars)) in g.years.iter().enumerate() {
+        year(&mut s, &f, &g, gi, *fy, bars, lang);
+    }
+    legend(&mut s, &f, &g.legend, lang);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The start of the SVG: its size and title, the stages' fill patterns, a white ground,
+/// the title, the sources and (for stacked bars) the note under it.
+fn head(
+    s: &mut String,
+    f: &Frame,
+    legend: &Legend,
+    title: &str,
+    sources: &str,
+    note: Option<&str>,
+) {
+    let Frame {
+        left,
+        width,
+        height,
+        ..
+    } = *f;
     let _ = write!(
         s,
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -634,8 +738,8 @@ pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
         esc(title)
     );
     s.push_str("<defs>");
-    for ((order, slug), (st, _)) in &legend {
-        pattern_def(&mut s, &format!("fill-{order}-{}", pattern_id(slug)), st);
+    for ((order, slug), (st, _)) in legend {
+        pattern_def(s, &format!("fill-{order}-{}", pattern_id(slug)), st);
     }
     s.push_str("</defs>\n");
     let _ = writeln!(
@@ -647,16 +751,28 @@ pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
     let _ = writeln!(
         s,
         r##"<text x="{left}" y="54" font-size="12" fill="#333">{}</text>"##,
-        esc(&source_line)
+        esc(sources)
     );
-    if stacked {
+    if let Some(note) = note {
         let _ = writeln!(
             s,
             r##"<text x="{left}" y="72" font-size="12" fill="#333">{}</text>"##,
             esc(note)
         );
     }
-    // Axis and grid.
+}
+
+/// The value axis with its grid lines (and, when there is nothing to draw, a note saying so).
+fn axis(s: &mut String, f: &Frame, lang: Lang, empty: bool) {
+    let Frame {
+        left,
+        plot_top,
+        plot_w,
+        plot_h,
+        top,
+        step,
+        ..
+    } = *f;
     let _ = writeln!(
         s,
         r##"<text x="{:.0}" y="{:.0}" font-size="12" fill="#333">{}</text>"##,
@@ -666,7 +782,7 @@ pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
     );
     let mut v = 0.0;
     while v <= top + step * 1e-6 {
-        let y = y_of(v);
+        let y = f.y_of(v);
         let _ = writeln!(
             s,
             r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-width="1"/><text x="{:.0}" y="{:.1}" font-size="12" text-anchor="end" fill="#333">{}</text>"##,
@@ -683,7 +799,7 @@ pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
         r##"<line x1="{left}" y1="{plot_top}" x2="{left}" y2="{:.1}" stroke="#333"/>"##,
         plot_top + plot_h
     );
-    if years.is_empty() {
+    if empty {
         let _ = writeln!(
             s,
             r##"<text x="{:.1}" y="{:.1}" font-size="15" text-anchor="middle" fill="#555">{}</text>"##,
@@ -695,88 +811,116 @@ pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
             ))
         );
     }
-    // Bars, by year.
-    for (gi, (fy, bars)) in years.iter().enumerate() {
-        let gx = left + gi as f64 * (plot_w / years.len() as f64);
-        let gw = plot_w / years.len() as f64;
-        let bar_w = ((gw - 30.0) / bars.len() as f64).min(56.0);
-        let x0 = gx + (gw - bar_w * bars.len() as f64) / 2.0;
+}
+
+/// The `gi`-th year's group: its label under the axis, a dashed separator from the year
+/// before, and its bars side by side.
+fn year(s: &mut String, f: &Frame, g: &Grouped, gi: usize, fy: i32, bars: &YearBars, lang: Lang) {
+    let Frame {
+        left,
+        plot_top,
+        plot_w,
+        plot_h,
+        below,
+        ..
+    } = *f;
+    let gx = left + gi as f64 * (plot_w / g.years.len() as f64);
+    let gw = plot_w / g.years.len() as f64;
+    let bar_w = ((gw - 30.0) / bars.len() as f64).min(56.0);
+    let x0 = gx + (gw - bar_w * bars.len() as f64) / 2.0;
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" font-size="14" text-anchor="middle">{}</text>"#,
+        gx + gw / 2.0,
+        plot_top + plot_h + 24.0 + below,
+        esc(&year_label(fy, lang))
+    );
+    if lang == Lang::Ja {
         let _ = writeln!(
             s,
-            r#"<text x="{:.1}" y="{:.1}" font-size="14" text-anchor="middle">{}</text>"#,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#555">({fy})</text>"##,
             gx + gw / 2.0,
-            plot_top + plot_h + 24.0 + below,
-            esc(&year_label(*fy, lang))
+            plot_top + plot_h + 42.0 + below
         );
-        if lang == Lang::Ja {
-            let _ = writeln!(
-                s,
-                r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#555">({fy})</text>"##,
-                gx + gw / 2.0,
-                plot_top + plot_h + 42.0 + below
-            );
-        }
-        if gi > 0 {
-            let _ = writeln!(
-                s,
-                r##"<line x1="{gx:.1}" y1="{plot_top}" x2="{gx:.1}" y2="{:.1}" stroke="#bbb" stroke-dasharray="3,4"/>"##,
-                plot_top + plot_h + 8.0
-            );
-        }
-        for (bi, ((order, slug, _), bar)) in bars.iter().enumerate() {
-            let x = x0 + bi as f64 * bar_w + 3.0;
-            let w = bar_w - 6.0;
-            let st = bar.style;
-            let fill = fill_of(&format!("fill-{order}-{}", pattern_id(slug)), st);
-            let _ = writeln!(s, r#"<g class="bar stage-{}">"#, esc(slug));
-            let mut base = 0.0;
-            let mut joins = Vec::new();
-            for r in &bar.rows {
-                let (y1, y0) = (y_of(base + r.amount_oku_yen), y_of(base));
-                if base > 0.0 {
-                    joins.push(y0);
-                }
-                base += r.amount_oku_yen;
-                let tip = tooltip(r, &bar.stage_name, lang);
-                let _ = writeln!(
-                    s,
-                    r#"<rect x="{x:.1}" y="{y1:.1}" width="{w:.1}" height="{:.1}" fill="{fill}" stroke="{}" stroke-width="1.5"><title>{}</title></rect>"#,
-                    (y0 - y1).max(0.0),
-                    st.colour,
-                    esc(&tip)
-                );
-            }
-            // Where stacked parts meet: a white rule, visible on solid fills too.
-            for y in joins {
-                let _ = writeln!(
-                    s,
-                    r#"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="white" stroke-width="2.5"/>"#,
-                    x + 1.5,
-                    x + w - 1.5
-                );
-            }
-            let y_top = y_of(base);
-            if numbered {
-                let _ = writeln!(
-                    s,
-                    r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#333">{}</text>"##,
-                    x + w / 2.0,
-                    plot_top + plot_h + 16.0,
-                    number(source_name(bar.rows[0]))
-                );
-            }
-            let cx = x + w / 2.0;
-            marker(&mut s, st.marker, cx, y_top - 9.0, 4.5, st.colour);
-            let _ = writeln!(
-                s,
-                r#"<text x="{cx:.1}" y="{:.1}" font-size="12" text-anchor="middle">{}</text></g>"#,
-                y_top - 19.0,
-                oku(base)
-            );
-        }
     }
-    // Legend.
-    let lx = left + plot_w + 30.0;
+    if gi > 0 {
+        let _ = writeln!(
+            s,
+            r##"<line x1="{gx:.1}" y1="{plot_top}" x2="{gx:.1}" y2="{:.1}" stroke="#bbb" stroke-dasharray="3,4"/>"##,
+            plot_top + plot_h + 8.0
+        );
+    }
+    for (bi, (key, bar)) in bars.iter().enumerate() {
+        let x = x0 + bi as f64 * bar_w + 3.0;
+        let w = bar_w - 6.0;
+        draw_bar(s, f, g, (x, w), key, bar, lang);
+    }
+}
+
+/// One bar at `x`, `w` wide: its rows stacked (each with its tooltip) and parted by white
+/// rules, its source's number when there are several, its stage's marker and its total.
+fn draw_bar(
+    s: &mut String,
+    f: &Frame,
+    g: &Grouped,
+    (x, w): (f64, f64),
+    (order, slug, _): &(u8, String, String),
+    bar: &Bar,
+    lang: Lang,
+) {
+    let st = bar.style;
+    let fill = fill_of(&format!("fill-{order}-{}", pattern_id(slug)), st);
+    let _ = writeln!(s, r#"<g class="bar stage-{}">"#, esc(slug));
+    let mut base = 0.0;
+    let mut joins = Vec::new();
+    for r in &bar.rows {
+        let (y1, y0) = (f.y_of(base + r.amount_oku_yen), f.y_of(base));
+        if base > 0.0 {
+            joins.push(y0);
+        }
+        base += r.amount_oku_yen;
+        let tip = tooltip(r, &bar.stage_name, lang);
+        let _ = writeln!(
+            s,
+            r#"<rect x="{x:.1}" y="{y1:.1}" width="{w:.1}" height="{:.1}" fill="{fill}" stroke="{}" stroke-width="1.5"><title>{}</title></rect>"#,
+            (y0 - y1).max(0.0),
+            st.colour,
+            esc(&tip)
+        );
+    }
+    // Where stacked parts meet: a white rule, visible on solid fills too.
+    for y in joins {
+        let _ = writeln!(
+            s,
+            r#"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="white" stroke-width="2.5"/>"#,
+            x + 1.5,
+            x + w - 1.5
+        );
+    }
+    let y_top = f.y_of(base);
+    if g.numbered() {
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#333">{}</text>"##,
+            x + w / 2.0,
+            f.plot_top + f.plot_h + 16.0,
+            g.number(source_name(bar.rows[0]))
+        );
+    }
+    let cx = x + w / 2.0;
+    marker(s, st.marker, cx, y_top - 9.0, 4.5, st.colour);
+    let _ = writeln!(
+        s,
+        r#"<text x="{cx:.1}" y="{:.1}" font-size="12" text-anchor="middle">{}</text></g>"#,
+        y_top - 19.0,
+        oku(base)
+    );
+}
+
+/// The legend right of the plot: each stage's fill, marker and name, and a hint.
+fn legend(s: &mut String, f: &Frame, legend: &Legend, lang: Lang) {
+    let plot_top = f.plot_top;
+    let lx = f.left + f.plot_w + 30.0;
     let _ = writeln!(
         s,
         r#"<text x="{lx:.1}" y="{:.1}" font-size="13" font-weight="bold">{}</text>"#,
@@ -791,7 +935,7 @@ pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
             r#"<rect x="{lx:.1}" y="{y:.1}" width="22" height="16" fill="{fill}" stroke="{}" stroke-width="1.5"/>"#,
             st.colour
         );
-        marker(&mut s, st.marker, lx + 34.0, y + 8.0, 4.5, st.colour);
+        marker(s, st.marker, lx + 34.0, y + 8.0, 4.5, st.colour);
         let _ = writeln!(
             s,
             r#"<text x="{:.1}" y="{:.1}" font-size="13">{}</text>"#,
@@ -809,8 +953,6 @@ pub fn chart(rows: &[TimelineRow], title: &str, lang: Lang) -> String {
             "Hover a bar for its source",
         ))
     );
-    s.push_str("</svg>\n");
-    s
 }
 
 /// About how wide a text is drawn, in px: half an em per terminal column (a CJK character

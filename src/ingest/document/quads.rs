@@ -1,7 +1,9 @@
 //! Turns the curated data into RDF: every fact of `data/` becomes triples in the
 //! document's named graph, each program, initiative and amount with its provenance.
 
-use crate::ingest::document::records::{Amount, Category, Data, Kind, Oku, Status};
+use crate::ingest::document::records::{
+    Amount, Category, Data, Entry, Figure, Initiative, Kind, Oku, ProjectFile, Status,
+};
 use crate::vocab::{ext, id, medrd, ID};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet};
@@ -196,14 +198,43 @@ const PROJECT_FIGURE_NOTE: &str = "Printed as 概算要求額 (request), but pro
 /// document's graph only, so that the union of the graphs states each once).
 pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
     let doc = &data.source.value.document;
-    let fy = doc.fiscal_year;
     let mut b = Builder {
         quads: Vec::new(),
         graph: crate::ingest::sources::source_graph(&data.slug).into(),
         doc: doc.id.clone(),
     };
+    let doc_iri = source_document(&mut b, data);
+    let sections = sections(&mut b, data, &doc_iri);
+    if shared {
+        organisations(&mut b, data);
+        themes(&mut b, data);
+    }
+    let mut subjects = programs(&mut b, data);
+    overview(&mut b, data, &doc_iri, &mut subjects);
+    let mut facts = ProgramFacts::default();
+    for f in &data.projects {
+        let p = Project::new(&mut b, data, &f.value, &sections);
+        p.focus_areas(&mut b);
+        p.groups(&mut b);
+        p.amounts(&mut b, &subjects);
+        p.listings(&mut b, data, &mut facts);
+        p.figures(&mut b, &subjects, &mut facts);
+    }
+    facts.quads(&mut b);
+    links(&mut b, data);
+    source_locations(&mut b, data, &doc_iri, &sections);
 
-    // ---- the source document, its sections and every cited line
+    let mut quads = b.quads;
+    quads.sort_by_cached_key(|q| q.to_string());
+    quads.dedup();
+    quads
+}
+
+/// The source document: its labels, publisher, rights, year and the DCAT description of
+/// its graph. Returns its node.
+fn source_document(b: &mut Builder, data: &Data) -> NamedNode {
+    let doc = &data.source.value.document;
+    let fy = doc.fiscal_year;
     let doc_iri = node(id("source", &doc.id));
     b.typed(&doc_iri, medrd::SOURCE_DOCUMENT);
     b.labels(&doc_iri, &doc.ja, &doc.en);
@@ -246,6 +277,13 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         }
         .quads(),
     );
+    doc_iri
+}
+
+/// The document's sections, each part of the document, with its page, description and
+/// notes. Returns their nodes by section id.
+fn sections(b: &mut Builder, data: &Data, doc_iri: &NamedNode) -> BTreeMap<String, NamedNode> {
+    let doc = &data.source.value.document;
     let mut sections = BTreeMap::new();
     for s in &data.source.value.section {
         let s = s.get_ref();
@@ -267,18 +305,20 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         }
         sections.insert(s.id.clone(), iri);
     }
+    sections
+}
 
-    // ---- organisations
+/// The organisations of the shared `organizations.toml`, each typed by the table it
+/// stands in.
+fn organisations(b: &mut Builder, data: &Data) {
+    let orgs = &data.organizations.value;
     let org_kinds = [
-        (&data.organizations.value.ministry, medrd::MINISTRY),
-        (&data.organizations.value.agency, medrd::FUNDING_AGENCY),
-        (
-            &data.organizations.value.institute,
-            medrd::IN_HOUSE_INSTITUTE,
-        ),
-        (&data.organizations.value.body, ext::ORG_ORGANIZATION),
+        (&orgs.ministry, medrd::MINISTRY),
+        (&orgs.agency, medrd::FUNDING_AGENCY),
+        (&orgs.institute, medrd::IN_HOUSE_INSTITUTE),
+        (&orgs.body, ext::ORG_ORGANIZATION),
     ];
-    for (orgs, class) in org_kinds.into_iter().filter(|_| shared) {
+    for (orgs, class) in org_kinds {
         for o in orgs {
             let o = o.get_ref();
             let iri = node(id("org", &o.id));
@@ -295,14 +335,14 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
             b.derived_from(&iri, &[o.line]);
         }
     }
+}
 
-    // ---- themes
+/// The themes of the shared `themes.toml`: a SKOS scheme of top concepts with keywords.
+fn themes(b: &mut Builder, data: &Data) {
     let scheme = node(format!("{ID}theme"));
-    if shared {
-        b.typed(&scheme, ext::SKOS_CONCEPT_SCHEME);
-        b.labels(&scheme, "テーマ", "Themes");
-    }
-    for t in data.themes.value.theme.iter().filter(|_| shared) {
+    b.typed(&scheme, ext::SKOS_CONCEPT_SCHEME);
+    b.labels(&scheme, "テーマ", "Themes");
+    for t in &data.themes.value.theme {
         let t = t.get_ref();
         let iri = node(id("theme", &t.id));
         b.typed(&iri, ext::SKOS_CONCEPT);
@@ -316,8 +356,12 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
             b.add(&iri, medrd::KEYWORD, ja(k));
         }
     }
+}
 
-    // ---- programs (their memberships come from the listings below)
+/// The programs, with their ministries (printed or inferred), themes and parent; their
+/// memberships come from the listings of the projects. Returns their nodes by id, the
+/// first of the subjects an amount can be for.
+fn programs(b: &mut Builder, data: &Data) -> BTreeMap<String, NamedNode> {
     let mut subjects: BTreeMap<String, NamedNode> = BTreeMap::new();
     for p in &data.programs.value.program {
         let p = p.get_ref();
@@ -349,8 +393,19 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         }
         subjects.insert(p.id.clone(), iri);
     }
+    subjects
+}
 
-    // ---- the whole budget and the overview table
+/// The whole budget, the amounts dataset and the overview table (each cell with its
+/// ministries' shares), the expense items, and the overview's explicit amounts. Adds the
+/// items and the groups of every project to `subjects`.
+fn overview(
+    b: &mut Builder,
+    data: &Data,
+    doc_iri: &NamedNode,
+    subjects: &mut BTreeMap<String, NamedNode>,
+) {
+    let fy = data.source.value.document.fiscal_year;
     let budget = node(id("budget", &format!("fy{fy}-medical-rd")));
     b.typed(&budget, medrd::BUDGET);
     b.labels(&budget, "医療分野の研究開発関連予算", "Medical R&D budget");
@@ -367,29 +422,24 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
             category_slug(c.category),
             kind_slug(c.kind)
         );
-        let row = node(id("amount", &stem));
-        b.amount(
-            &row,
-            &budget,
-            c.kind,
-            Some(c.category),
-            year,
-            c.oku,
-            &[c.line],
-            None,
-        );
-        for (m, oku) in &c.shares {
-            let iri = node(id("amount", &format!("{stem}-{m}")));
+        // A cell and each ministry's share of it differ only in subject and figure.
+        let cell = |b: &mut Builder, iri: &NamedNode, subject: &NamedNode, oku: Oku| {
             b.amount(
-                &iri,
-                &node(id("org", m)),
+                iri,
+                subject,
                 c.kind,
                 Some(c.category),
                 year,
-                *oku,
+                oku,
                 &[c.line],
                 None,
-            );
+            )
+        };
+        let row = node(id("amount", &stem));
+        cell(b, &row, &budget, c.oku);
+        for (m, oku) in &c.shares {
+            let iri = node(id("amount", &format!("{stem}-{m}")));
+            cell(b, &iri, &node(id("org", m)), *oku);
             b.add(&iri, medrd::PORTION_OF, row.clone());
         }
     }
@@ -410,15 +460,70 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         }
     }
     for a in &data.overview.value.amount {
-        b.explicit_amount(a.get_ref(), fy, &subjects);
+        b.explicit_amount(a.get_ref(), fy, subjects);
+    }
+}
+
+/// What the listings and figure lines of all projects say about programs, stated once
+/// after the last project.
+#[derive(Default)]
+struct ProgramFacts {
+    /// (program, project number) for every listing.
+    memberships: BTreeSet<(String, u8)>,
+    /// Programs a listing marks new (【新規】).
+    new_programs: BTreeSet<String>,
+    /// The lines that list each program.
+    lines: BTreeMap<String, Vec<usize>>,
+}
+
+impl ProgramFacts {
+    fn listed(&mut self, program: &str, project: u8, line: usize) {
+        self.memberships.insert((program.to_owned(), project));
+        self.lines.entry(program.to_owned()).or_default().push(line);
     }
 
-    // ---- projects, focus areas, listings, initiatives, figures
-    let mut memberships: BTreeSet<(String, u8)> = BTreeSet::new();
-    let mut new_programs: BTreeSet<String> = BTreeSet::new();
-    let mut program_lines: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for f in &data.projects {
-        let v = &f.value;
+    /// Each program's projects, whether it is new, and the lines it is derived from.
+    fn quads(&self, b: &mut Builder) {
+        for (p, n) in &self.memberships {
+            b.add(
+                &node(id("program", p)),
+                medrd::PART_OF_PROJECT,
+                node(id("project", &n.to_string())),
+            );
+        }
+        for p in &self.new_programs {
+            b.add(
+                &node(id("program", p)),
+                medrd::IS_NEW_PROGRAM,
+                Literal::from(true),
+            );
+        }
+        for (p, lines) in &self.lines {
+            b.derived_from(&node(id("program", p)), lines);
+        }
+    }
+}
+
+/// One project file while its triples are written: the file, the project's number and
+/// node, and the funding category its figure lines default to.
+struct Project<'a> {
+    file: &'a ProjectFile,
+    n: u8,
+    iri: NamedNode,
+    fy: i32,
+    /// AMED when the project has no in-house share, else none of its own.
+    category: Option<Category>,
+    figure_label: Option<&'a str>,
+}
+
+impl<'a> Project<'a> {
+    /// The project: its labels, number, description, section and its printed totals.
+    fn new(
+        b: &mut Builder,
+        data: &'a Data,
+        v: &'a ProjectFile,
+        sections: &BTreeMap<String, NamedNode>,
+    ) -> Self {
         let n = v.project.number;
         let project = node(id("project", &n.to_string()));
         b.typed(&project, medrd::INTEGRATED_PROJECT);
@@ -438,48 +543,65 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         if let Some(s) = sections.get(&format!("project-{n}")) {
             b.add(&project, ext::DCTERMS_SOURCE, s.clone());
         }
+        let doc = &data.source.value.document;
+        let p = Project {
+            file: v,
+            n,
+            iri: project,
+            fy: doc.fiscal_year,
+            category: if v.amounts.inhouse.is_none() {
+                Some(Category::Amed)
+            } else {
+                None
+            },
+            figure_label: doc.project_figure_label.as_deref(),
+        };
+        p.totals(b);
+        p
+    }
 
+    /// The project's total and its AMED and in-house parts, as printed.
+    fn totals(&self, b: &mut Builder) {
+        let a = &self.file.amounts;
         let parts = [
-            ("total", Some(&v.amounts.total), None),
-            ("amed", v.amounts.amed.as_ref(), Some(Category::Amed)),
-            (
-                "inhouse",
-                v.amounts.inhouse.as_ref(),
-                Some(Category::Inhouse),
-            ),
+            ("total", Some(&a.total), None),
+            ("amed", a.amed.as_ref(), Some(Category::Amed)),
+            ("inhouse", a.inhouse.as_ref(), Some(Category::Inhouse)),
         ];
         for (slug, fig, cat) in parts {
             if let Some(fig) = fig {
-                let iri = node(id("amount", &format!("p{n}-{slug}")));
+                let iri = node(id("amount", &format!("p{}-{slug}", self.n)));
                 b.amount(
                     &iri,
-                    &project,
+                    &self.iri,
                     Kind::Total,
                     cat,
-                    fy,
+                    self.fy,
                     fig.oku,
                     &fig.lines,
-                    doc.project_figure_label.as_deref(),
+                    self.figure_label,
                 );
                 b.note(&iri, Some(PROJECT_FIGURE_NOTE));
             }
         }
-        let project_category = if v.amounts.inhouse.is_none() {
-            Some(Category::Amed)
-        } else {
-            None
-        };
+    }
 
-        for fa in &v.focus_area {
+    /// The focus areas, in the order printed.
+    fn focus_areas(&self, b: &mut Builder) {
+        for fa in &self.file.focus_area {
             let fa = fa.get_ref();
             let iri = node(id("focus-area", &fa.id));
             b.typed(&iri, medrd::FOCUS_AREA);
             b.labels(&iri, &fa.ja, &fa.en);
-            b.add(&iri, medrd::FOCUS_AREA_OF, project.clone());
+            b.add(&iri, medrd::FOCUS_AREA_OF, self.iri.clone());
             b.add(&iri, medrd::ORDER, Literal::from(fa.line as i64));
             b.derived_from(&iri, &[fa.line]);
         }
-        for g in &v.group {
+    }
+
+    /// The program groups, with their printed and inferred members.
+    fn groups(&self, b: &mut Builder) {
+        for g in &self.file.group {
             let g = g.get_ref();
             let iri = node(id("group", &g.id));
             b.typed(&iri, medrd::PROGRAM_GROUP);
@@ -503,29 +625,37 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
             b.derived_from(&iri, &[g.line]);
             b.note(&iri, g.note.as_deref());
         }
-        for a in &v.amount {
-            b.explicit_amount(a.get_ref(), fy, &subjects);
+    }
+
+    /// The project's explicit amounts (`[[amount]]`), each in the project.
+    fn amounts(&self, b: &mut Builder, subjects: &BTreeMap<String, NamedNode>) {
+        for a in &self.file.amount {
+            b.explicit_amount(a.get_ref(), self.fy, subjects);
             b.add(
                 &node(id("amount", &a.get_ref().id)),
                 medrd::IN_PROJECT,
-                project.clone(),
+                self.iri.clone(),
             );
         }
+    }
 
-        for e in &v.entry {
+    /// The ◆ listings of programs (the points entries), each with its initiatives.
+    fn listings(&self, b: &mut Builder, data: &Data, facts: &mut ProgramFacts) {
+        let n = self.n;
+        for e in &self.file.entry {
             let e = e.get_ref();
             let listing = node(id("listing", &format!("p{n}-L{}", e.line)));
             let program = node(id("program", &e.program));
             b.typed(&listing, medrd::POINTS_ENTRY);
             b.add(&listing, medrd::LISTS_PROGRAM, program.clone());
-            b.add(&listing, medrd::IN_PROJECT, project.clone());
+            b.add(&listing, medrd::IN_PROJECT, self.iri.clone());
             if let Some(fa) = &e.focus_area {
                 b.add(&listing, medrd::IN_FOCUS_AREA, node(id("focus-area", fa)));
             }
             let status = e.status.unwrap_or(Status::Unmarked);
             b.add(&listing, medrd::STATUS, status_concept(status));
             if status == Status::New {
-                new_programs.insert(e.program.clone());
+                facts.new_programs.insert(e.program.clone());
             }
             b.add(&listing, medrd::ORDER, Literal::from(e.line as i64));
             b.derived_from(&listing, &[e.line]);
@@ -533,144 +663,155 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
                 b.add(&listing, ext::RDFS_COMMENT, ja(note));
                 b.derived_from(&listing, &e.note_line.into_iter().collect::<Vec<_>>());
             }
-            memberships.insert((e.program.clone(), n));
-            program_lines
-                .entry(e.program.clone())
-                .or_default()
-                .push(e.line);
+            facts.listed(&e.program, n, e.line);
             let program_en = data.program(&e.program).map_or("", |p| p.en.as_str());
             for i in &e.initiative {
-                let i = i.get_ref();
-                let iri = node(id("initiative", &format!("p{n}-L{}", i.line)));
-                b.typed(&iri, medrd::INITIATIVE);
-                let short: String = i.text.chars().take(40).collect();
-                let ellipsis = if i.text.chars().count() > 40 {
-                    "…"
-                } else {
-                    ""
-                };
-                b.labels(
-                    &iri,
-                    &format!("{short}{ellipsis}"),
-                    &format!("Initiative of {program_en} (project {n}, line {})", i.line),
-                );
-                b.add(&iri, ext::DCTERMS_DESCRIPTION, ja(&i.text));
-                b.add(&iri, medrd::STATUS, status_concept(i.status));
-                b.add(&iri, medrd::INITIATIVE_OF, program.clone());
-                b.add(&iri, medrd::LISTED_UNDER, listing.clone());
-                b.add(&iri, medrd::IN_PROJECT, project.clone());
-                if let Some(fa) = &e.focus_area {
-                    b.add(&iri, medrd::IN_FOCUS_AREA, node(id("focus-area", fa)));
-                }
-                b.add(&iri, medrd::ORDER, Literal::from(i.line as i64));
-                b.derived_from(&iri, &[i.line]);
+                self.initiative(b, e, i.get_ref(), &listing, &program, program_en);
             }
         }
+    }
 
-        // Figure lines: first the originals, so that reposts can point at them.
+    /// One ✓ initiative of a listing, labelled by the start of its text.
+    fn initiative(
+        &self,
+        b: &mut Builder,
+        e: &Entry,
+        i: &Initiative,
+        listing: &NamedNode,
+        program: &NamedNode,
+        program_en: &str,
+    ) {
+        let n = self.n;
+        let iri = node(id("initiative", &format!("p{n}-L{}", i.line)));
+        b.typed(&iri, medrd::INITIATIVE);
+        let short: String = i.text.chars().take(40).collect();
+        let ellipsis = if i.text.chars().count() > 40 {
+            "…"
+        } else {
+            ""
+        };
+        b.labels(
+            &iri,
+            &format!("{short}{ellipsis}"),
+            &format!("Initiative of {program_en} (project {n}, line {})", i.line),
+        );
+        b.add(&iri, ext::DCTERMS_DESCRIPTION, ja(&i.text));
+        b.add(&iri, medrd::STATUS, status_concept(i.status));
+        b.add(&iri, medrd::INITIATIVE_OF, program.clone());
+        b.add(&iri, medrd::LISTED_UNDER, listing.clone());
+        b.add(&iri, medrd::IN_PROJECT, self.iri.clone());
+        if let Some(fa) = &e.focus_area {
+            b.add(&iri, medrd::IN_FOCUS_AREA, node(id("focus-area", fa)));
+        }
+        b.add(&iri, medrd::ORDER, Literal::from(i.line as i64));
+        b.derived_from(&iri, &[i.line]);
+    }
+
+    /// The figure lines: a listing per program they name (every member of a group), and
+    /// the amount they print. The originals come first, so that reposts can point at them.
+    fn figures(
+        &self,
+        b: &mut Builder,
+        subjects: &BTreeMap<String, NamedNode>,
+        facts: &mut ProgramFacts,
+    ) {
         let mut originals: BTreeMap<String, NamedNode> = BTreeMap::new();
-        let mut figures: Vec<_> = v.figure.iter().map(|x| x.get_ref()).collect();
+        let mut figures: Vec<_> = self.file.figure.iter().map(|x| x.get_ref()).collect();
         figures.sort_by_key(|x| x.repost);
         for x in figures {
-            let members: Vec<String> = match (&x.program, &x.group) {
-                (Some(p), _) => vec![p.clone()],
-                (None, Some(g)) => v
-                    .group
-                    .iter()
-                    .map(|gg| gg.get_ref())
-                    .find(|gg| &gg.id == g)
-                    .map(|gg| gg.members.clone())
-                    .unwrap_or_default(),
-                (None, None) => Vec::new(),
-            };
             let key = x.program.clone().or(x.group.clone()).unwrap_or_default();
             let subject = subjects[&key].clone();
-            let mut listings = Vec::new();
-            for m in &members {
-                let suffix = if x.group.is_some() {
-                    format!("-{m}")
-                } else {
-                    String::new()
-                };
-                let listing = node(id("listing", &format!("p{n}-L{}{suffix}", x.line)));
-                let program = node(id("program", m));
-                b.typed(&listing, medrd::FIGURE_ENTRY);
-                b.add(&listing, medrd::LISTS_PROGRAM, program.clone());
-                b.add(&listing, medrd::IN_PROJECT, project.clone());
-                b.add(&listing, medrd::IS_REPOST, Literal::from(x.repost));
-                b.add(&listing, medrd::ORDER, Literal::from(x.line as i64));
-                b.derived_from(&listing, &[x.line]);
-                if let Some(t) = &x.text {
-                    b.add(&listing, medrd::FIGURE_TEXT, ja(t));
-                    b.derived_from(&listing, &x.text_line.into_iter().collect::<Vec<_>>());
-                }
-                if let Some(group) = &x.group {
-                    b.add(&listing, ext::DCTERMS_IS_PART_OF, node(id("group", group)));
-                }
-                if let Some(inc) = &x.included_in {
-                    b.add(&listing, medrd::INCLUDED_IN, node(id("amount", inc)));
-                    b.add(&program, medrd::INCLUDED_IN, node(id("amount", inc)));
-                }
-                if let Some(why) = &x.inferred_program {
-                    b.inference(&listing, medrd::LISTS_PROGRAM, &program, why);
-                }
-                b.note(&listing, x.note.as_deref());
-                memberships.insert((m.clone(), n));
-                program_lines.entry(m.clone()).or_default().push(x.line);
-                listings.push(listing);
+            let listings = self.figure_listings(b, x, facts);
+            let Some(a) = &x.amount else { continue };
+            let iri = node(id("amount", &format!("p{}-L{}", self.n, a.line)));
+            for listing in &listings {
+                b.add(listing, medrd::FIGURE_AMOUNT, iri.clone());
             }
-            if let Some(a) = &x.amount {
-                let iri = node(id("amount", &format!("p{n}-L{}", a.line)));
-                for listing in &listings {
-                    b.add(listing, medrd::FIGURE_AMOUNT, iri.clone());
+            let cat = x.category.or(self.category).or(Some(Category::Amed));
+            b.amount(
+                &iri,
+                &subject,
+                Kind::Total,
+                cat,
+                self.fy,
+                a.oku,
+                &[a.line],
+                Some("概算要求額"),
+            );
+            b.add(&iri, medrd::IN_PROJECT, self.iri.clone());
+            if let Some(inst) = &x.institute {
+                b.add(&iri, medrd::FUNDED_THROUGH, node(id("org", inst)));
+            }
+            b.note(&iri, Some(PROJECT_FIGURE_NOTE));
+            if x.repost {
+                if let Some(orig) = originals.get(&key) {
+                    b.add(&iri, medrd::REPOST_OF, orig.clone());
                 }
-                let cat = x.category.or(project_category).or(Some(Category::Amed));
-                b.amount(
-                    &iri,
-                    &subject,
-                    Kind::Total,
-                    cat,
-                    fy,
-                    a.oku,
-                    &[a.line],
-                    Some("概算要求額"),
-                );
-                b.add(&iri, medrd::IN_PROJECT, project.clone());
-                if let Some(inst) = &x.institute {
-                    b.add(&iri, medrd::FUNDED_THROUGH, node(id("org", inst)));
-                }
-                b.note(&iri, Some(PROJECT_FIGURE_NOTE));
-                if x.repost {
-                    if let Some(orig) = originals.get(&key) {
-                        b.add(&iri, medrd::REPOST_OF, orig.clone());
-                    }
-                } else {
-                    originals.insert(key.clone(), iri.clone());
-                }
+            } else {
+                originals.insert(key, iri);
             }
         }
     }
 
-    // ---- derived program facts
-    for (p, n) in &memberships {
-        b.add(
-            &node(id("program", p)),
-            medrd::PART_OF_PROJECT,
-            node(id("project", &n.to_string())),
-        );
+    /// The listings of one figure line: one for its program, or one per member of its
+    /// group. Returns their nodes.
+    fn figure_listings(
+        &self,
+        b: &mut Builder,
+        x: &Figure,
+        facts: &mut ProgramFacts,
+    ) -> Vec<NamedNode> {
+        let members: Vec<String> = match (&x.program, &x.group) {
+            (Some(p), _) => vec![p.clone()],
+            (None, Some(g)) => self
+                .file
+                .group
+                .iter()
+                .map(|gg| gg.get_ref())
+                .find(|gg| &gg.id == g)
+                .map(|gg| gg.members.clone())
+                .unwrap_or_default(),
+            (None, None) => Vec::new(),
+        };
+        let mut listings = Vec::new();
+        for m in &members {
+            let suffix = if x.group.is_some() {
+                format!("-{m}")
+            } else {
+                String::new()
+            };
+            let listing = node(id("listing", &format!("p{}-L{}{suffix}", self.n, x.line)));
+            let program = node(id("program", m));
+            b.typed(&listing, medrd::FIGURE_ENTRY);
+            b.add(&listing, medrd::LISTS_PROGRAM, program.clone());
+            b.add(&listing, medrd::IN_PROJECT, self.iri.clone());
+            b.add(&listing, medrd::IS_REPOST, Literal::from(x.repost));
+            b.add(&listing, medrd::ORDER, Literal::from(x.line as i64));
+            b.derived_from(&listing, &[x.line]);
+            if let Some(t) = &x.text {
+                b.add(&listing, medrd::FIGURE_TEXT, ja(t));
+                b.derived_from(&listing, &x.text_line.into_iter().collect::<Vec<_>>());
+            }
+            if let Some(group) = &x.group {
+                b.add(&listing, ext::DCTERMS_IS_PART_OF, node(id("group", group)));
+            }
+            if let Some(inc) = &x.included_in {
+                b.add(&listing, medrd::INCLUDED_IN, node(id("amount", inc)));
+                b.add(&program, medrd::INCLUDED_IN, node(id("amount", inc)));
+            }
+            if let Some(why) = &x.inferred_program {
+                b.inference(&listing, medrd::LISTS_PROGRAM, &program, why);
+            }
+            b.note(&listing, x.note.as_deref());
+            facts.listed(m, self.n, x.line);
+            listings.push(listing);
+        }
+        listings
     }
-    for p in &new_programs {
-        b.add(
-            &node(id("program", p)),
-            medrd::IS_NEW_PROGRAM,
-            Literal::from(true),
-        );
-    }
-    for (p, lines) in &program_lines {
-        b.derived_from(&node(id("program", p)), lines);
-    }
+}
 
-    // ---- links between programs and projects
+/// The links between programs (linkages) and between projects (feeds into).
+fn links(b: &mut Builder, data: &Data) {
     for l in &data.links.value.linkage {
         let l = l.get_ref();
         let iri = node(id("linkage", &l.id));
@@ -692,8 +833,16 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
             );
         }
     }
+}
 
-    // ---- source locations: every cited line, with its section
+/// Every source line cited so far (`prov:wasDerivedFrom`), as a location with its number
+/// and the section it falls in (else the document).
+fn source_locations(
+    b: &mut Builder,
+    data: &Data,
+    doc_iri: &NamedNode,
+    sections: &BTreeMap<String, NamedNode>,
+) {
     let cited: BTreeSet<String> = b
         .quads
         .iter()
@@ -725,9 +874,4 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
             section.unwrap_or_else(|| doc_iri.clone()),
         );
     }
-
-    let mut quads = b.quads;
-    quads.sort_by_cached_key(|q| q.to_string());
-    quads.dedup();
-    quads
 }

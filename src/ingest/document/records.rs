@@ -145,6 +145,16 @@ pub struct OrganizationsFile {
     pub body: Vec<Spanned<Organization>>,
 }
 
+impl OrganizationsFile {
+    /// Every organisation: the ministries, agencies, institutes and other bodies, in that
+    /// order.
+    pub fn all(&self) -> impl Iterator<Item = &Spanned<Organization>> {
+        [&self.ministry, &self.agency, &self.institute, &self.body]
+            .into_iter()
+            .flatten()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
@@ -433,6 +443,37 @@ impl<T> Parsed<T> {
     pub fn error<U>(&self, at: &Spanned<U>, message: impl Into<String>) -> Error {
         Error::data(&self.path, self.line_of(at), message)
     }
+
+    /// An error at record `at` unless `ids` holds `id`, a reference to a `kind` of record.
+    fn check_ref<U>(
+        &self,
+        at: &Spanned<U>,
+        ids: &HashSet<&str>,
+        kind: &str,
+        id: &str,
+    ) -> Result<()> {
+        if ids.contains(id) {
+            Ok(())
+        } else {
+            Err(self.error(at, unknown(kind, id)))
+        }
+    }
+
+    /// An error at the first of `records` still marked `needs_review` (`why` reads the
+    /// field): a draft decision left open.
+    fn no_open_review<U>(
+        &self,
+        records: &[Spanned<U>],
+        why: impl Fn(&U) -> Option<&String>,
+    ) -> Result<()> {
+        match records
+            .iter()
+            .find_map(|r| why(r.get_ref()).map(|w| (r, w)))
+        {
+            Some((r, w)) => Err(self.error(r, review(w))),
+            None => Ok(()),
+        }
+    }
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
@@ -549,97 +590,88 @@ impl Data {
             .find(|s| s.lines[0] <= line && line <= s.lines[1])
     }
 
+    /// Checks every reference between the files (and that no draft decision is left open),
+    /// stopping at the first problem, in the order of the steps below.
     fn check_references(&self) -> Result<()> {
-        let ministries: HashSet<&str> = self.ministries().map(|m| m.id.as_str()).collect();
-        let orgs: HashSet<&str> = [
-            &self.organizations.value.ministry,
-            &self.organizations.value.agency,
-            &self.organizations.value.institute,
-            &self.organizations.value.body,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|o| o.get_ref().id.as_str())
-        .collect();
-        let themes: HashSet<&str> = self
-            .themes
-            .value
-            .theme
-            .iter()
-            .map(|t| t.get_ref().id.as_str())
-            .collect();
-        let programs: HashSet<&str> = self
-            .programs
-            .value
-            .program
-            .iter()
-            .map(|p| p.get_ref().id.as_str())
-            .collect();
-        let groups: HashSet<&str> = self
-            .projects
-            .iter()
-            .flat_map(|f| &f.value.group)
-            .map(|g| g.get_ref().id.as_str())
-            .collect();
-        let items: HashSet<&str> = self
-            .overview
-            .value
-            .item
-            .iter()
-            .map(|i| i.get_ref().id.as_str())
-            .collect();
-        let amounts: HashSet<&str> = self
-            .projects
-            .iter()
-            .flat_map(|f| &f.value.amount)
-            .chain(&self.overview.value.amount)
-            .map(|a| a.get_ref().id.as_str())
-            .collect();
-        let projects: HashSet<u8> = self
-            .projects
-            .iter()
-            .map(|f| f.value.project.number)
-            .collect();
+        let known = self.known();
         let last_line = self.source_lines()?.len();
+        self.check_open_reviews()?;
+        self.check_source(&known, last_line)?;
+        let mut unique = UniqueIds::default();
+        self.check_unique_ids(&mut unique)?;
+        self.check_programs(&known, &mut unique)?;
+        self.check_overview(&known, &mut unique)?;
+        for f in &self.projects {
+            check_project(f, &known)?;
+        }
+        self.check_links(&known)
+    }
 
-        let unknown = |kind: &str, id: &str| format!("unknown {kind} {id:?}");
-        let review = |why: &str| {
-            format!("needs_review = {why:?}: a draft decision is still open; resolve it and remove the field")
-        };
-        for p in &self.programs.value.program {
-            if let Some(why) = &p.get_ref().needs_review {
-                return Err(self.programs.error(p, review(why)));
-            }
+    /// The ids of every kind of record, as references name them.
+    fn known(&self) -> Known<'_> {
+        Known {
+            ministries: self.ministries().map(|m| m.id.as_str()).collect(),
+            orgs: self
+                .organizations
+                .value
+                .all()
+                .map(|o| o.get_ref().id.as_str())
+                .collect(),
+            themes: self
+                .themes
+                .value
+                .theme
+                .iter()
+                .map(|t| t.get_ref().id.as_str())
+                .collect(),
+            programs: self
+                .programs
+                .value
+                .program
+                .iter()
+                .map(|p| p.get_ref().id.as_str())
+                .collect(),
+            groups: self
+                .projects
+                .iter()
+                .flat_map(|f| &f.value.group)
+                .map(|g| g.get_ref().id.as_str())
+                .collect(),
+            items: self
+                .overview
+                .value
+                .item
+                .iter()
+                .map(|i| i.get_ref().id.as_str())
+                .collect(),
+            amounts: self
+                .projects
+                .iter()
+                .flat_map(|f| &f.value.amount)
+                .chain(&self.overview.value.amount)
+                .map(|a| a.get_ref().id.as_str())
+                .collect(),
+            projects: self
+                .projects
+                .iter()
+                .map(|f| f.value.project.number)
+                .collect(),
         }
-        for a in &self.overview.value.amount {
-            if let Some(why) = &a.get_ref().needs_review {
-                return Err(self.overview.error(a, review(why)));
-            }
-        }
+    }
+
+    /// No record still carries `needs_review` (an open draft decision): programs, overview
+    /// amounts, each project's entries, figures, groups and amounts, the document, sections.
+    fn check_open_reviews(&self) -> Result<()> {
+        let pf = &self.programs;
+        pf.no_open_review(&pf.value.program, |p| p.needs_review.as_ref())?;
+        let ov = &self.overview;
+        ov.no_open_review(&ov.value.amount, |a| a.needs_review.as_ref())?;
         for f in &self.projects {
             let v = &f.value;
-            let open = v
-                .entry
-                .iter()
-                .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
-                .or_else(|| {
-                    v.figure
-                        .iter()
-                        .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
-                })
-                .or_else(|| {
-                    v.group
-                        .iter()
-                        .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
-                })
-                .or_else(|| {
-                    v.amount
-                        .iter()
-                        .find_map(|x| x.get_ref().needs_review.as_ref().map(|w| (f.line_of(x), w)))
-                });
-            if let Some((line, why)) = open {
-                return Err(Error::data(&f.path, line, review(why)));
-            }
+            f.no_open_review(&v.entry, |x| x.needs_review.as_ref())?;
+            f.no_open_review(&v.figure, |x| x.needs_review.as_ref())?;
+            f.no_open_review(&v.group, |x| x.needs_review.as_ref())?;
+            f.no_open_review(&v.amount, |x| x.needs_review.as_ref())?;
         }
         let src = &self.source;
         if let Some(why) = &src.value.document.needs_review {
@@ -651,12 +683,14 @@ impl Data {
             let line = line_at(&src.text, at);
             return Err(Error::data(&src.path, line, review(why)));
         }
-        for s in &src.value.section {
-            if let Some(why) = &s.get_ref().needs_review {
-                return Err(src.error(s, review(why)));
-            }
-        }
-        if !orgs.contains(src.value.document.publisher.as_str()) {
+        src.no_open_review(&src.value.section, |s| s.needs_review.as_ref())
+    }
+
+    /// The document's publisher is a known organisation and its sections' lines lie within
+    /// the text.
+    fn check_source(&self, known: &Known, last_line: usize) -> Result<()> {
+        let src = &self.source;
+        if !known.orgs.contains(src.value.document.publisher.as_str()) {
             return Err(Error::data(
                 &src.path,
                 1,
@@ -672,72 +706,52 @@ impl Data {
                 ));
             }
         }
-        // Ids become IRIs (id/<kind>/<id>): two records of one kind with one id would merge.
-        let mut seen: HashSet<(&str, String)> = HashSet::new();
-        let mut unique = |kind: &'static str, path: &Path, line: usize, id: &str| -> Result<()> {
-            if seen.insert((kind, id.to_owned())) {
-                Ok(())
-            } else {
-                Err(Error::data(
-                    path,
-                    line,
-                    format!("{kind} id {id:?} is used twice"),
-                ))
-            }
-        };
+        Ok(())
+    }
+
+    /// Each id of organisations, themes, linkages, amounts, projects, focus areas and groups
+    /// is used once (programs and items are checked with their references, later).
+    fn check_unique_ids(&self, unique: &mut UniqueIds) -> Result<()> {
         let of = &self.organizations;
-        for o in [
-            &of.value.ministry,
-            &of.value.agency,
-            &of.value.institute,
-            &of.value.body,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            unique("organization", &of.path, of.line_of(o), &o.get_ref().id)?;
+        for o in of.value.all() {
+            unique.check("organization", &of.path, of.line_of(o), &o.get_ref().id)?;
         }
         let tf = &self.themes;
         for t in &tf.value.theme {
-            unique("theme", &tf.path, tf.line_of(t), &t.get_ref().id)?;
+            unique.check("theme", &tf.path, tf.line_of(t), &t.get_ref().id)?;
         }
-        for l in &self.links.value.linkage {
-            unique(
-                "linkage",
-                &self.links.path,
-                self.links.line_of(l),
-                &l.get_ref().id,
-            )?;
+        let lf = &self.links;
+        for l in &lf.value.linkage {
+            unique.check("linkage", &lf.path, lf.line_of(l), &l.get_ref().id)?;
         }
-        for a in &self.overview.value.amount {
-            unique(
-                "amount",
-                &self.overview.path,
-                self.overview.line_of(a),
-                &a.get_ref().id,
-            )?;
+        let ov = &self.overview;
+        for a in &ov.value.amount {
+            unique.check("amount", &ov.path, ov.line_of(a), &a.get_ref().id)?;
         }
         for f in &self.projects {
-            unique("project", &f.path, 1, &f.value.project.number.to_string())?;
+            unique.check("project", &f.path, 1, &f.value.project.number.to_string())?;
             for fa in &f.value.focus_area {
-                unique("focus area", &f.path, f.line_of(fa), &fa.get_ref().id)?;
+                unique.check("focus area", &f.path, f.line_of(fa), &fa.get_ref().id)?;
             }
             for g in &f.value.group {
-                unique("group", &f.path, f.line_of(g), &g.get_ref().id)?;
+                unique.check("group", &f.path, f.line_of(g), &g.get_ref().id)?;
             }
             for a in &f.value.amount {
-                unique("amount", &f.path, f.line_of(a), &a.get_ref().id)?;
+                unique.check("amount", &f.path, f.line_of(a), &a.get_ref().id)?;
             }
         }
+        Ok(())
+    }
 
+    /// Each program: a unique id, known ministries (at least one; inferred ones with their
+    /// reasoning), known themes and a known parent.
+    fn check_programs(&self, known: &Known, unique: &mut UniqueIds) -> Result<()> {
         let pf = &self.programs;
         for p in &pf.value.program {
             let v = p.get_ref();
-            unique("program", &pf.path, pf.line_of(p), &v.id)?;
+            unique.check("program", &pf.path, pf.line_of(p), &v.id)?;
             for m in v.ministries.iter().chain(&v.inferred_ministries) {
-                if !ministries.contains(m.as_str()) {
-                    return Err(pf.error(p, unknown("ministry", m)));
-                }
+                pf.check_ref(p, &known.ministries, "ministry", m)?;
             }
             if v.ministries.is_empty() && v.inferred_ministries.is_empty() {
                 return Err(pf.error(p, format!("program {:?} has no ministry", v.id)));
@@ -746,133 +760,185 @@ impl Data {
                 return Err(pf.error(p, "inferred_ministries needs ministry_reasoning"));
             }
             for t in &v.themes {
-                if !themes.contains(t.as_str()) {
-                    return Err(pf.error(p, unknown("theme", t)));
-                }
+                pf.check_ref(p, &known.themes, "theme", t)?;
             }
             if let Some(parent) = &v.part_of {
-                if !programs.contains(parent.as_str()) {
-                    return Err(pf.error(p, unknown("program", parent)));
-                }
+                pf.check_ref(p, &known.programs, "program", parent)?;
             }
         }
-        let subject_ok =
-            |id: &str| programs.contains(id) || groups.contains(id) || items.contains(id);
+        Ok(())
+    }
+
+    /// The overview: the table's shares name known ministries, each item has a unique id
+    /// and a known ministry, each amount resolves.
+    fn check_overview(&self, known: &Known, unique: &mut UniqueIds) -> Result<()> {
         let ov = &self.overview;
         for c in &ov.value.table {
             for m in c.get_ref().shares.keys() {
-                if !ministries.contains(m.as_str()) {
-                    return Err(ov.error(c, unknown("ministry", m)));
-                }
+                ov.check_ref(c, &known.ministries, "ministry", m)?;
             }
         }
         for i in &ov.value.item {
-            unique("item", &ov.path, ov.line_of(i), &i.get_ref().id)?;
+            unique.check("item", &ov.path, ov.line_of(i), &i.get_ref().id)?;
             if let Some(m) = &i.get_ref().ministry {
-                if !ministries.contains(m.as_str()) {
-                    return Err(ov.error(i, unknown("ministry", m)));
-                }
+                ov.check_ref(i, &known.ministries, "ministry", m)?;
             }
         }
-        let check_amount = |path: &Path, line: usize, v: &Amount| -> Result<()> {
-            if !subject_ok(&v.for_) {
-                return Err(Error::data(
-                    path,
-                    line,
-                    unknown("program, group or item", &v.for_),
-                ));
-            }
-            if let Some(p) = &v.portion_of {
-                if !amounts.contains(p.as_str()) {
-                    return Err(Error::data(path, line, unknown("amount", p)));
-                }
-            }
-            if v.all_lines().is_empty() {
-                return Err(Error::data(path, line, "amount needs `line` or `lines`"));
-            }
-            Ok(())
-        };
         for a in &ov.value.amount {
-            check_amount(&ov.path, ov.line_of(a), a.get_ref())?;
+            check_amount(known, &ov.path, ov.line_of(a), a.get_ref())?;
         }
-        for f in &self.projects {
-            let v = &f.value;
-            let focus: HashSet<&str> = v
-                .focus_area
-                .iter()
-                .map(|x| x.get_ref().id.as_str())
-                .collect();
-            for a in &v.amount {
-                check_amount(&f.path, f.line_of(a), a.get_ref())?;
-            }
-            for g in &v.group {
-                let gv = g.get_ref();
-                for m in gv.members.iter().chain(&gv.inferred_members) {
-                    if !programs.contains(m.as_str()) {
-                        return Err(f.error(g, unknown("program", m)));
-                    }
-                }
-                if !gv.inferred_members.is_empty() && gv.members_reasoning.is_none() {
-                    return Err(f.error(g, "inferred_members needs members_reasoning"));
-                }
-            }
-            for e in &v.entry {
-                let ev = e.get_ref();
-                if !programs.contains(ev.program.as_str()) {
-                    return Err(f.error(e, unknown("program", &ev.program)));
-                }
-                if let Some(fa) = &ev.focus_area {
-                    if !focus.contains(fa.as_str()) {
-                        return Err(f.error(e, unknown("focus area", fa)));
-                    }
-                }
-                if ev.status == Some(Status::Expanded) {
-                    return Err(f.error(e, "a program can only be marked new (【新規】)"));
-                }
-            }
-            for x in &v.figure {
-                let xv = x.get_ref();
-                match (&xv.program, &xv.group) {
-                    (Some(p), None) if programs.contains(p.as_str()) => {}
-                    (None, Some(g)) if v.group.iter().any(|gg| &gg.get_ref().id == g) => {}
-                    (Some(p), None) => return Err(f.error(x, unknown("program", p))),
-                    (None, Some(g)) => {
-                        return Err(f.error(x, format!("unknown group {g:?} (a figure line names a group of its own project file)")))
-                    }
-                    _ => {
-                        return Err(
-                            f.error(x, "a figure line names exactly one of `program` or `group`")
-                        )
-                    }
-                }
-                if let Some(i) = &xv.included_in {
-                    if !amounts.contains(i.as_str()) {
-                        return Err(f.error(x, unknown("amount", i)));
-                    }
-                }
-                if let Some(i) = &xv.institute {
-                    if !orgs.contains(i.as_str()) {
-                        return Err(f.error(x, unknown("organization", i)));
-                    }
-                }
-            }
-        }
+        Ok(())
+    }
+
+    /// The linkages name known programs, the feeds known projects.
+    fn check_links(&self, known: &Known) -> Result<()> {
         let lf = &self.links;
         for l in &lf.value.linkage {
             for p in &l.get_ref().programs {
-                if !programs.contains(p.as_str()) {
-                    return Err(lf.error(l, unknown("program", p)));
-                }
+                lf.check_ref(l, &known.programs, "program", p)?;
             }
         }
         for fd in &lf.value.feeds {
             let v = fd.get_ref();
             for n in std::iter::once(&v.from).chain(&v.to) {
-                if !projects.contains(n) {
+                if !known.projects.contains(n) {
                     return Err(lf.error(fd, format!("unknown project {n}")));
                 }
             }
         }
         Ok(())
     }
+}
+
+/// The ids of every kind of record of one document, as references name them.
+struct Known<'a> {
+    ministries: HashSet<&'a str>,
+    orgs: HashSet<&'a str>,
+    themes: HashSet<&'a str>,
+    programs: HashSet<&'a str>,
+    groups: HashSet<&'a str>,
+    items: HashSet<&'a str>,
+    amounts: HashSet<&'a str>,
+    projects: HashSet<u8>,
+}
+
+/// Ids become IRIs (id/<kind>/<id>): two records of one kind with one id would merge.
+#[derive(Default)]
+struct UniqueIds {
+    seen: HashSet<(&'static str, String)>,
+}
+
+impl UniqueIds {
+    /// An error at `path:line` when `id` was seen before for a record of this kind.
+    fn check(&mut self, kind: &'static str, path: &Path, line: usize, id: &str) -> Result<()> {
+        if self.seen.insert((kind, id.to_owned())) {
+            Ok(())
+        } else {
+            Err(Error::data(
+                path,
+                line,
+                format!("{kind} id {id:?} is used twice"),
+            ))
+        }
+    }
+}
+
+fn unknown(kind: &str, id: &str) -> String {
+    format!("unknown {kind} {id:?}")
+}
+
+fn review(why: &str) -> String {
+    format!(
+        "needs_review = {why:?}: a draft decision is still open; resolve it and remove the field"
+    )
+}
+
+/// An amount is for a known program, group or item, a portion of a known amount, and
+/// cites a line.
+fn check_amount(known: &Known, path: &Path, line: usize, v: &Amount) -> Result<()> {
+    let subject_ok = |id: &str| {
+        known.programs.contains(id) || known.groups.contains(id) || known.items.contains(id)
+    };
+    if !subject_ok(&v.for_) {
+        return Err(Error::data(
+            path,
+            line,
+            unknown("program, group or item", &v.for_),
+        ));
+    }
+    if let Some(p) = &v.portion_of {
+        if !known.amounts.contains(p.as_str()) {
+            return Err(Error::data(path, line, unknown("amount", p)));
+        }
+    }
+    if v.all_lines().is_empty() {
+        return Err(Error::data(path, line, "amount needs `line` or `lines`"));
+    }
+    Ok(())
+}
+
+/// One project file: its amounts resolve, its groups' members are known programs, its
+/// entries name known programs and focus areas of its own (and are never marked 拡充), its
+/// figure lines name one program or one of its groups and known amounts and institutes.
+fn check_project(f: &Parsed<ProjectFile>, known: &Known) -> Result<()> {
+    let v = &f.value;
+    let focus: HashSet<&str> = v
+        .focus_area
+        .iter()
+        .map(|x| x.get_ref().id.as_str())
+        .collect();
+    for a in &v.amount {
+        check_amount(known, &f.path, f.line_of(a), a.get_ref())?;
+    }
+    for g in &v.group {
+        let gv = g.get_ref();
+        for m in gv.members.iter().chain(&gv.inferred_members) {
+            f.check_ref(g, &known.programs, "program", m)?;
+        }
+        if !gv.inferred_members.is_empty() && gv.members_reasoning.is_none() {
+            return Err(f.error(g, "inferred_members needs members_reasoning"));
+        }
+    }
+    for e in &v.entry {
+        let ev = e.get_ref();
+        f.check_ref(e, &known.programs, "program", &ev.program)?;
+        if let Some(fa) = &ev.focus_area {
+            f.check_ref(e, &focus, "focus area", fa)?;
+        }
+        if ev.status == Some(Status::Expanded) {
+            return Err(f.error(e, "a program can only be marked new (【新規】)"));
+        }
+    }
+    for x in &v.figure {
+        check_figure(f, x, known)?;
+    }
+    Ok(())
+}
+
+/// A figure line names exactly one of a known program or a group of its own project file,
+/// and only known amounts and institutes.
+fn check_figure(f: &Parsed<ProjectFile>, x: &Spanned<Figure>, known: &Known) -> Result<()> {
+    let xv = x.get_ref();
+    let v = &f.value;
+    match (&xv.program, &xv.group) {
+        (Some(p), None) if known.programs.contains(p.as_str()) => {}
+        (None, Some(g)) if v.group.iter().any(|gg| &gg.get_ref().id == g) => {}
+        (Some(p), None) => return Err(f.error(x, unknown("program", p))),
+        (None, Some(g)) => {
+            return Err(f.error(
+                x,
+                format!(
+                    "unknown group {g:?} (a figure line names a group of its own project file)"
+                ),
+            ))
+        }
+        _ => return Err(f.error(x, "a figure line names exactly one of `program` or `group`")),
+    }
+    if let Some(i) = &xv.included_in {
+        f.check_ref(x, &known.amounts, "amount", i)?;
+    }
+    if let Some(i) = &xv.institute {
+        f.check_ref(x, &known.orgs, "organization", i)?;
+    }
+    Ok(())
 }

@@ -314,6 +314,24 @@ struct Link<'a> {
     evidence: String,
 }
 
+impl<'a> Link<'a> {
+    /// A link by rules 2-4 or from a parent: no name score of its own.
+    fn by_rule(rs: &'a RsProject, relation: Relation, evidence: String) -> Self {
+        Link {
+            rs,
+            score: 0.0,
+            relation,
+            evidence,
+        }
+    }
+}
+
+/// Our programs' links as the rules find them, by program slug.
+type Links<'a> = BTreeMap<&'a str, Vec<Link<'a>>>;
+
+/// The candidate pairs that are not links (score, RS line, decision), by program slug.
+type Others<'a> = BTreeMap<&'a str, Vec<(f64, &'a RsProject, Decision)>>;
+
 /// Applies the rules and the curated decisions (see the module documentation). One row per
 /// linked or candidate pair, or per program without any; in program order, links first.
 pub fn match_programs(
@@ -322,48 +340,83 @@ pub fn match_programs(
     ministries: &BTreeMap<String, String>,
     curated: &[Curated],
 ) -> Vec<Candidate> {
-    // RS lines by our ministry code.
-    let mut by_code: BTreeMap<&str, Vec<&RsProject>> = BTreeMap::new();
-    for r in rs.projects.values() {
-        if let Some(code) = ministry_code(ministries, &r.ministry) {
-            by_code.entry(code).or_default().push(r);
+    let lines = Lines::new(rs, ministries);
+    let (mut links, others) = name_links(programs, &lines);
+    rule_links(programs, &lines, ministries, &mut links);
+    sub_program_links(programs, &mut links);
+    several_ministries(programs, &mut links);
+    shared_or_larger_lines(programs, &mut links);
+    programs
+        .iter()
+        .flat_map(|p| rows(p, &links, &others, curated, rs))
+        .collect()
+}
+
+/// The RS lines of our ministries, by our ministry code, with their names normalised once.
+struct Lines<'a> {
+    by_code: BTreeMap<&'a str, Vec<&'a RsProject>>,
+    /// Every name of a line and of its うち sub-programs, normalised, by RS id.
+    names: HashMap<&'a str, Vec<String>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(rs: &'a RsData, ministries: &'a BTreeMap<String, String>) -> Self {
+        let mut by_code: BTreeMap<&str, Vec<&RsProject>> = BTreeMap::new();
+        for r in rs.projects.values() {
+            if let Some(code) = ministry_code(ministries, &r.ministry) {
+                by_code.entry(code).or_default().push(r);
+            }
         }
+        // Every name normalised once (the lines of our ministries only), as `score` compares
+        // them.
+        let names = by_code
+            .values()
+            .flatten()
+            .map(|r| {
+                let subs: Vec<String> = r.names.iter().filter_map(|n| sub_program(n)).collect();
+                (r.id.as_str(), normalized(r.names.iter().chain(subs.iter())))
+            })
+            .collect();
+        Lines { by_code, names }
     }
-    let empty = Vec::new();
-    // Every name normalised once (the lines of our ministries only), as `score` compares them.
-    let normalized = |names: &mut dyn Iterator<Item = &String>| -> Vec<String> {
-        names.map(|n| normalize(n)).collect()
-    };
-    let their_names: HashMap<&str, Vec<String>> = by_code
-        .values()
-        .flatten()
-        .map(|r| {
-            let subs: Vec<String> = r.names.iter().filter_map(|n| sub_program(n)).collect();
-            (
-                r.id.as_str(),
-                normalized(&mut r.names.iter().chain(subs.iter())),
-            )
-        })
-        .collect();
-    let fast_score = |p: &Program, ours: &[String], r: &RsProject| -> f64 {
-        match their_names.get(r.id.as_str()) {
+
+    /// The lines of one of our ministries (none when RS has none).
+    fn of(&self, code: &str) -> &[&'a RsProject] {
+        self.by_code
+            .get(code)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// [`score`] of a pair, on the names normalised once (`ours`: the program's names).
+    fn score(&self, p: &Program, ours: &[String], r: &RsProject) -> f64 {
+        match self.names.get(r.id.as_str()) {
             Some(theirs) => ours
                 .iter()
                 .flat_map(|a| theirs.iter().map(move |b| normalized_score(a, b)))
                 .fold(0.0, f64::max),
             None => score(p, r),
         }
-    };
-    // Pass 1: name links (rule 1) and the candidate rows.
-    let mut links: BTreeMap<&str, Vec<Link>> = BTreeMap::new();
-    let mut others: BTreeMap<&str, Vec<(f64, &RsProject, Decision)>> = BTreeMap::new();
+    }
+}
+
+fn normalized<'n>(names: impl Iterator<Item = &'n String>) -> Vec<String> {
+    names.map(|n| normalize(n)).collect()
+}
+
+/// Pass 1, rule 1: per program and ministry, the lines scoring at least [`CANDIDATE`]; the
+/// best is linked `exact` when it scores [`EXACT`] and no other comes within [`MARGIN`], the
+/// rest are candidate rows (`ambiguous` when contested, else `close`).
+fn name_links<'a>(programs: &'a [Program], lines: &Lines<'a>) -> (Links<'a>, Others<'a>) {
+    let mut links: Links = BTreeMap::new();
+    let mut others: Others = BTreeMap::new();
     for p in programs {
-        let ours = normalized(&mut p.names.iter());
+        let ours = normalized(p.names.iter());
         for code in &p.ministries {
-            let lines = by_code.get(code.as_str()).unwrap_or(&empty);
             let mut pairs: Vec<(f64, &RsProject)> = lines
+                .of(code)
                 .iter()
-                .map(|r| (fast_score(p, &ours, r), *r))
+                .map(|r| (lines.score(p, &ours, r), *r))
                 .filter(|(s, _)| *s >= CANDIDATE)
                 .collect();
             pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
@@ -396,12 +449,22 @@ pub fn match_programs(
             }
         }
     }
+    (links, others)
+}
+
+/// Pass 2, rules 2-4, for each ministry of a program (not a sub-program: see
+/// [`sub_program_links`]) without a name link there: the aggregate line, else the line
+/// whose overview names the program, else the only AMED line.
+fn rule_links<'a>(
+    programs: &'a [Program],
+    lines: &Lines<'a>,
+    ministries: &BTreeMap<String, String>,
+    links: &mut Links<'a>,
+) {
     let named: BTreeSet<&str> = links.values().flatten().map(|l| l.rs.id.as_str()).collect();
-    // Pass 2: rules 2-4 for the ministries of a program without a name link there.
     let mut overviews: HashMap<&str, String> = HashMap::new();
     for p in programs {
         for code in &p.ministries {
-            let lines = by_code.get(code.as_str()).unwrap_or(&empty);
             let has = |l: &Link| ministry_code(ministries, &l.rs.ministry) == Some(code.as_str());
             if links
                 .get(p.slug.as_str())
@@ -412,68 +475,93 @@ pub fn match_programs(
             if p.parent.is_some() {
                 continue; // decided from the parent below
             }
-            let mut found: Option<Link> = None;
-            if !p.inhouse {
-                let agg: Vec<(&RsProject, String)> = lines
-                    .iter()
-                    .filter_map(|r| r.aggregate_evidence().map(|e| (*r, e)))
-                    .collect();
-                if let [(r, why)] = agg.as_slice() {
-                    found = Some(Link {
-                        rs: r,
-                        score: 0.0,
-                        relation: Relation::Aggregate,
-                        evidence: format!(
-                            "no line of its own in {code}; the aggregate line: {why}"
-                        ),
-                    });
-                }
-            }
-            if found.is_none() {
-                let ours = normalize(&p.ja);
-                if ours.chars().count() >= MIN_NAME_IN_TEXT {
-                    let hits: Vec<&&RsProject> = lines
-                        .iter()
-                        .filter(|r| {
-                            r.has_money()
-                                && overviews
-                                    .entry(r.id.as_str())
-                                    .or_insert_with(|| normalize(&r.overview))
-                                    .contains(&ours)
-                        })
-                        .collect();
-                    if let [r] = hits.as_slice() {
-                        found = Some(Link {
-                            rs: r,
-                            score: 0.0,
-                            relation: Relation::Whole,
-                            evidence: "our program is named in the sheet's 事業の概要".into(),
-                        });
-                    }
-                }
-            }
-            if found.is_none() && !p.inhouse {
-                let amed: Vec<&&RsProject> = lines
-                    .iter()
-                    .filter(|r| r.names_amed() && r.has_money() && !named.contains(r.id.as_str()))
-                    .collect();
-                if let [r] = amed.as_slice() {
-                    found = Some(Link {
-                        rs: r,
-                        score: 0.0,
-                        relation: Relation::Whole,
-                        evidence: format!(
-                            "the only line of {code} naming AMED with a budget, not linked by name to another program"
-                        ),
-                    });
-                }
-            }
+            let lines = lines.of(code);
+            let found = aggregate_line(p, code, lines)
+                .or_else(|| named_in_overview(p, lines, &mut overviews))
+                .or_else(|| only_amed_line(p, code, lines, &named));
             if let Some(l) = found {
                 links.entry(&p.slug).or_default().push(l);
             }
         }
     }
-    // Sub-programs: whole to the parent's exact line.
+}
+
+/// Rule 2: the ministry's one aggregate line, for a program not funded in-house only.
+fn aggregate_line<'a>(p: &Program, code: &str, lines: &[&'a RsProject]) -> Option<Link<'a>> {
+    if p.inhouse {
+        return None;
+    }
+    let agg: Vec<(&RsProject, String)> = lines
+        .iter()
+        .filter_map(|r| r.aggregate_evidence().map(|e| (*r, e)))
+        .collect();
+    let [(r, why)] = agg.as_slice() else {
+        return None;
+    };
+    Some(Link::by_rule(
+        r,
+        Relation::Aggregate,
+        format!("no line of its own in {code}; the aggregate line: {why}"),
+    ))
+}
+
+/// Rule 3: the one line with money whose 事業の概要 names the program (a name of at least
+/// [`MIN_NAME_IN_TEXT`] characters). `overviews`: the lines' overviews, normalised once.
+fn named_in_overview<'a>(
+    p: &Program,
+    lines: &[&'a RsProject],
+    overviews: &mut HashMap<&'a str, String>,
+) -> Option<Link<'a>> {
+    let ours = normalize(&p.ja);
+    if ours.chars().count() < MIN_NAME_IN_TEXT {
+        return None;
+    }
+    let hits: Vec<&&RsProject> = lines
+        .iter()
+        .filter(|r| {
+            r.has_money()
+                && overviews
+                    .entry(r.id.as_str())
+                    .or_insert_with(|| normalize(&r.overview))
+                    .contains(&ours)
+        })
+        .collect();
+    let [r] = hits.as_slice() else {
+        return None;
+    };
+    Some(Link::by_rule(
+        r,
+        Relation::Whole,
+        "our program is named in the sheet's 事業の概要".into(),
+    ))
+}
+
+/// Rule 4: for a program not funded in-house only, the ministry's only line that names
+/// AMED, has money and is not linked by name (`named`) to another program.
+fn only_amed_line<'a>(
+    p: &Program,
+    code: &str,
+    lines: &[&'a RsProject],
+    named: &BTreeSet<&str>,
+) -> Option<Link<'a>> {
+    if p.inhouse {
+        return None;
+    }
+    let amed: Vec<&&RsProject> = lines
+        .iter()
+        .filter(|r| r.names_amed() && r.has_money() && !named.contains(r.id.as_str()))
+        .collect();
+    let [r] = amed.as_slice() else {
+        return None;
+    };
+    let evidence = format!(
+        "the only line of {code} naming AMED with a budget, not linked by name to another program"
+    );
+    Some(Link::by_rule(r, Relation::Whole, evidence))
+}
+
+/// Sub-programs: `whole` to the parent's exact lines (replacing their own links to them).
+fn sub_program_links<'a>(programs: &'a [Program], links: &mut Links<'a>) {
     for p in programs {
         let Some(parent) = &p.parent else { continue };
         let parent_exact: Vec<&RsProject> = links
@@ -486,15 +574,17 @@ pub fn match_programs(
         let v = links.entry(&p.slug).or_default();
         for r in parent_exact {
             v.retain(|l| l.rs.id != r.id);
-            v.push(Link {
-                rs: r,
-                score: 0.0,
-                relation: Relation::Whole,
-                evidence: format!("part of {parent} in the document; the parent's line"),
-            });
+            v.push(Link::by_rule(
+                r,
+                Relation::Whole,
+                format!("part of {parent} in the document; the parent's line"),
+            ));
         }
     }
-    // A program of several ministries: its name links are parts.
+}
+
+/// A program of several ministries: its name links are parts.
+fn several_ministries(programs: &[Program], links: &mut Links) {
     for p in programs.iter().filter(|p| p.ministries.len() > 1) {
         for l in links.get_mut(p.slug.as_str()).into_iter().flatten() {
             if l.relation == Relation::Exact {
@@ -504,7 +594,12 @@ pub fn match_programs(
             }
         }
     }
-    // One RS line linked (exact or whole) by two of our programs that are not parent and part.
+}
+
+/// An exact link becomes `whole` when its line is linked (exact or whole) by two of our
+/// programs that are not parent and part, or when the line's FY2024 figure is at least
+/// [`WHOLE_RATIO`] times ours.
+fn shared_or_larger_lines(programs: &[Program], links: &mut Links) {
     let family = |slug: &str| -> String {
         programs
             .iter()
@@ -513,7 +608,7 @@ pub fn match_programs(
             .unwrap_or_else(|| slug.to_owned())
     };
     let mut sharers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (slug, v) in &links {
+    for (slug, v) in links.iter() {
         for l in v
             .iter()
             .filter(|l| matches!(l.relation, Relation::Exact | Relation::Whole))
@@ -546,114 +641,122 @@ pub fn match_programs(
             }
         }
     }
-    // Rows, with the curated decisions applied.
+}
+
+/// One program's rows: its links, its other candidates, then the curated decisions on its
+/// pairs ([`apply_curated`]); one row without an RS line when there is none. Linked first,
+/// best first.
+fn rows(
+    p: &Program,
+    links: &Links,
+    others: &Others,
+    curated: &[Curated],
+    rs: &RsData,
+) -> Vec<Candidate> {
+    let mut rows: Vec<Candidate> = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for l in links.get(p.slug.as_str()).into_iter().flatten() {
+        seen.insert(l.rs.id.clone());
+        // Rules 2-4 do not go by name: the name score is shown all the same.
+        let s = if l.score > 0.0 {
+            l.score
+        } else {
+            score(p, l.rs)
+        };
+        let (rel, ev) = (Some(l.relation), l.evidence.clone());
+        rows.push(candidate(
+            p,
+            Some(l.rs),
+            s,
+            Decision::Linked,
+            rel,
+            "score",
+            ev,
+        ));
+    }
+    for (s, r, d) in others.get(p.slug.as_str()).into_iter().flatten() {
+        if seen.insert(r.id.clone()) {
+            rows.push(candidate(p, Some(r), *s, *d, None, "score", String::new()));
+        }
+    }
+    apply_curated(p, &mut rows, curated, rs);
+    if rows.is_empty() {
+        let none = String::new();
+        rows.push(candidate(
+            p,
+            None,
+            0.0,
+            Decision::Unmatched,
+            None,
+            "score",
+            none,
+        ));
+    }
+    rows.sort_by(|a, b| {
+        a.decision
+            .cmp(&b.decision)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.rs_id.cmp(&b.rs_id))
+    });
+    rows
+}
+
+/// The curated decisions on a program's pairs replace its rows of those pairs: the last
+/// decision on a pair wins; an accept links it (exact unless it says), a reject reports it
+/// unmatched; a decision on a line RS does not have (or has without a name) drops the row.
+fn apply_curated(p: &Program, rows: &mut Vec<Candidate>, curated: &[Curated], rs: &RsData) {
     let verdict = |p: &str, r: &str| {
         curated
             .iter()
             .rev()
             .find(|c| c.program == p && c.rs_id == r)
     };
-    let mut out = Vec::new();
-    for p in programs {
-        let mut rows: Vec<Candidate> = Vec::new();
-        let row = |r: &RsProject, s: f64, d: Decision, rel: Option<Relation>, basis, ev: String| {
-            Candidate {
-                program: p.slug.clone(),
-                program_ja: p.ja.clone(),
-                rs_id: r.id.clone(),
-                rs_name: r.name().to_owned(),
-                score: (s * 1000.0).round() / 1000.0,
-                decision: d,
-                relation: rel,
-                basis,
-                evidence: ev,
-                document_oku: p.fy2024_oku,
-                rs_oku: rs_fy2024(r).map(|v| (v as f64 / 1e7).round() / 10.0),
-            }
+    for c in curated.iter().filter(|c| c.program == p.slug) {
+        if verdict(&p.slug, &c.rs_id).map(|v| std::ptr::eq(v, c)) != Some(true) {
+            continue; // a later decision on the same pair wins
+        }
+        rows.retain(|r| r.rs_id != c.rs_id);
+        let Some(r) = rs.projects.get(&c.rs_id).filter(|r| !r.name().is_empty()) else {
+            continue;
         };
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        for l in links.get(p.slug.as_str()).into_iter().flatten() {
-            seen.insert(l.rs.id.clone());
-            // Rules 2-4 do not go by name: the name score is shown all the same.
-            let s = if l.score > 0.0 {
-                l.score
-            } else {
-                score(p, l.rs)
-            };
-            rows.push(row(
-                l.rs,
-                s,
-                Decision::Linked,
-                Some(l.relation),
-                "score",
-                l.evidence.clone(),
-            ));
-        }
-        for (s, r, d) in others.get(p.slug.as_str()).into_iter().flatten() {
-            if seen.insert(r.id.clone()) {
-                rows.push(row(r, *s, *d, None, "score", String::new()));
+        let (d, rel) = match c.decision.as_str() {
+            "accept" => {
+                let rel = c.relation.as_deref().and_then(Relation::parse);
+                (Decision::Linked, Some(rel.unwrap_or(Relation::Exact)))
             }
-        }
-        for c in curated.iter().filter(|c| c.program == p.slug) {
-            if verdict(&p.slug, &c.rs_id).map(|v| std::ptr::eq(v, c)) != Some(true) {
-                continue; // a later decision on the same pair wins
-            }
-            rows.retain(|r| r.rs_id != c.rs_id);
-            let (name, s) = match rs.projects.get(&c.rs_id) {
-                Some(r) => (r.name().to_owned(), score(p, r)),
-                None => (String::new(), 0.0),
-            };
-            if c.decision == "accept" && !name.is_empty() {
-                let rel = c
-                    .relation
-                    .as_deref()
-                    .and_then(Relation::parse)
-                    .unwrap_or(Relation::Exact);
-                let r = &rs.projects[&c.rs_id];
-                rows.push(row(
-                    r,
-                    s,
-                    Decision::Linked,
-                    Some(rel),
-                    "curated",
-                    c.reason.clone(),
-                ));
-            } else if c.decision == "reject" && !name.is_empty() {
-                let r = &rs.projects[&c.rs_id];
-                rows.push(row(
-                    r,
-                    s,
-                    Decision::Unmatched,
-                    None,
-                    "curated",
-                    c.reason.clone(),
-                ));
-            }
-        }
-        if rows.is_empty() {
-            rows.push(Candidate {
-                program: p.slug.clone(),
-                program_ja: p.ja.clone(),
-                rs_id: String::new(),
-                rs_name: String::new(),
-                score: 0.0,
-                decision: Decision::Unmatched,
-                relation: None,
-                basis: "score",
-                evidence: String::new(),
-                document_oku: p.fy2024_oku,
-                rs_oku: None,
-            });
-        }
-        rows.sort_by(|a, b| {
-            a.decision
-                .cmp(&b.decision)
-                .then(b.score.total_cmp(&a.score))
-                .then(a.rs_id.cmp(&b.rs_id))
-        });
-        out.extend(rows);
+            "reject" => (Decision::Unmatched, None),
+            _ => continue,
+        };
+        let ev = c.reason.clone();
+        rows.push(candidate(p, Some(r), score(p, r), d, rel, "curated", ev));
     }
-    out
+}
+
+/// A row of the review for a pair (`r`: the RS line, none for a program without any).
+fn candidate(
+    p: &Program,
+    r: Option<&RsProject>,
+    score: f64,
+    decision: Decision,
+    relation: Option<Relation>,
+    basis: &'static str,
+    evidence: String,
+) -> Candidate {
+    Candidate {
+        program: p.slug.clone(),
+        program_ja: p.ja.clone(),
+        rs_id: r.map(|r| r.id.clone()).unwrap_or_default(),
+        rs_name: r.map(|r| r.name().to_owned()).unwrap_or_default(),
+        score: (score * 1000.0).round() / 1000.0,
+        decision,
+        relation,
+        basis,
+        evidence,
+        document_oku: p.fy2024_oku,
+        rs_oku: r
+            .and_then(rs_fy2024)
+            .map(|v| (v as f64 / 1e7).round() / 10.0),
+    }
 }
 
 /// The linkset: for every linked pair its relation's property and `rs:linkedLine`, which it
