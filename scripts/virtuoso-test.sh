@@ -82,7 +82,7 @@ compare() {
     echo "FAIL  $what: no answer from Virtuoso in ${limit}s"
     failed=$((failed + 1))
   elif [ "$local_code" != "$remote_code" ]; then
-    echo "FAIL  $what: exit $local_code here, $remote_code with Virtuoso ($(tail -c 300 "$dir/remote.out"))"
+    echo "FAIL  $what: exit $local_code here, $remote_code with Virtuoso ($(head -c 400 "$dir/remote.out") … $(tail -c 200 "$dir/remote.out"))"
     failed=$((failed + 1))
   elif cmp -s "$dir/local.out" "$dir/remote.out"; then
     echo "ok    $what: the same $(wc -l < "$dir/local.out") lines as the embedded store"

@@ -48,6 +48,48 @@ fn validate_fails_when_a_repost_would_be_counted_twice() {
     );
 }
 
+/// Data added with `--with` meets the same checks: an RDFS domain that would retype a
+/// resource, and an observation of a data set without its dimensions (Data Cube IC-11) and
+/// a second observation of one key (IC-12).
+#[test]
+fn validate_applies_the_ontology_and_the_data_cube_constraints() {
+    let s = Scratch::new("closure");
+    s.write(
+        "extra.ttl",
+        "@prefix medrd: <https://w3id.org/medrd-kg/ontology#> .
+         @prefix qb: <http://purl.org/linked-data/cube#> .
+         @base <https://w3id.org/medrd-kg/id/> .
+         <program/stray> a medrd:Program ; medrd:projectNumber 3 .
+         <amount/stray> qb:dataSet <dataset/fy2024-request> ; medrd:okuYen 1 .
+         <amount/again> a medrd:BudgetAmount ; qb:dataSet <dataset/fy2024-request/project-2> ;
+             medrd:amountFor <program/med-eng-innovation> ;
+             medrd:fiscalYear \"2024\"^^<http://www.w3.org/2001/XMLSchema#gYear> ;
+             medrd:amountKind medrd:RequestTotal ; medrd:fundingCategory medrd:AmedFunded ;
+             medrd:okuYen 20 .
+",
+    );
+    let extra = s.dir.join("extra.ttl").display().to_string();
+    let run = s.medrd(&["--with", &extra, "validate"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for (check, says) in [
+        (
+            "rdfs-closure-violation",
+            "property=medrd:projectNumber via=domain",
+        ),
+        ("qb-ic-11-violation", "observation=id:amount/stray"),
+        (
+            "qb-ic-12-violation",
+            "dataset=id:dataset/fy2024-request/project-2 for=id:program/med-eng-innovation",
+        ),
+    ] {
+        assert!(
+            run.stdout.contains(&format!("{check}: {says}")),
+            "{check}: {}",
+            run.stdout
+        );
+    }
+}
+
 #[test]
 fn malformed_toml_names_file_and_line() {
     let s = Scratch::new("toml");

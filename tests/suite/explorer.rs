@@ -267,11 +267,13 @@ fn a_program_page_shows_its_timeline_and_rs_links_from_the_real_data() {
     let want = [
         ("2023", "initial", "10.235"),
         ("2023", "execution", "10.235"),
-        ("2024", "request", "12.16"),
+        // The document's 概算要求・要望額 beside RS 2024's 翌年度要求額 (which includes the
+        // 要望): one stage, two sources.
         ("2024", "total", "12"),
+        ("2024", "total", "12.16"),
         ("2024", "initial", "10.91832"),
         ("2024", "execution", "10.91832"),
-        ("2025", "request", "12.04832"),
+        ("2025", "total", "12.04832"),
     ];
     let want: Vec<(String, String, String)> = want
         .iter()

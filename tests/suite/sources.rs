@@ -74,10 +74,7 @@ fn b_cure_and_a_meti_program_have_their_rs_figures() {
     // 3540 経済産業省 医療機器等における先進的研究開発: FY2024 request 42.0億 in RS 2024,
     // FY2025 request 0 in RS 2025 (its successor is a new line), FY2024 initial 36.5億.
     let a = timeline(&rows, "advanced-medical-devices");
-    assert!(
-        a.contains(&row("2024", "total", "42", "rs-2024")),
-        "{a:?}"
-    );
+    assert!(a.contains(&row("2024", "total", "42", "rs-2024")), "{a:?}");
     assert!(a.contains(&row("2025", "total", "0", "rs-2025")), "{a:?}");
     assert!(
         a.contains(&row("2024", "initial", "36.5", "rs-2025")),
@@ -158,8 +155,13 @@ fn recipients_are_merged_by_corporate_number_and_counted_once() {
     // recipient: a row per payment, none with a 法人番号 or an IRI.
     let researchers: Vec<&Vec<String>> = rows.iter().filter(|r| r[2] == "研究者A").collect();
     assert_eq!(researchers.len(), 2, "{researchers:?}");
-    assert!(researchers.iter().all(|r| r[1].is_empty() && r[3].is_empty()));
-    assert_ne!(researchers[0][0], researchers[1][0], "one per year, not merged");
+    assert!(researchers
+        .iter()
+        .all(|r| r[1].is_empty() && r[3].is_empty()));
+    assert_ne!(
+        researchers[0][0], researchers[1][0],
+        "one per year, not merged"
+    );
 }
 
 #[test]
@@ -200,7 +202,10 @@ fn recipients_by_program_project_and_theme() {
         .unwrap()[6]
         .parse()
         .unwrap();
-    assert!(amed_2024 < 10_000_000_000, "project 2's AMED money in FY2024: {amed_2024}");
+    assert!(
+        amed_2024 < 10_000_000_000,
+        "project 2's AMED money in FY2024: {amed_2024}"
+    );
     assert!(p2
         .iter()
         .any(|r| r[3] == "2020005008480"

@@ -13,6 +13,9 @@ struct Builder {
     quads: Vec<Quad>,
     graph: GraphName,
     doc: String,
+    /// The Data Cube data set the amounts written now belong to: the document's summary
+    /// tables, or the project page being read.
+    dataset: NamedNode,
 }
 
 fn node(iri: String) -> NamedNode {
@@ -96,14 +99,19 @@ impl Builder {
         printed: Option<&str>,
     ) {
         self.typed(iri, medrd::BUDGET_AMOUNT);
-        self.add(iri, ext::QB_DATASET_PROP, node(id("dataset", "amounts")));
+        self.add(iri, ext::QB_DATASET_PROP, self.dataset.clone());
         self.add(iri, medrd::AMOUNT_FOR, subject.clone());
         self.add(iri, medrd::AMOUNT_KIND, kind_concept(kind));
-        if let Some(c) = category {
-            self.add(iri, medrd::FUNDING_CATEGORY, category_concept(c));
-            if c == Category::Amed {
-                self.add(iri, medrd::FUNDED_THROUGH, node(id("org", "amed")));
+        match category {
+            Some(c) => {
+                self.add(iri, medrd::FUNDING_CATEGORY, category_concept(c));
+                if c == Category::Amed {
+                    self.add(iri, medrd::FUNDED_THROUGH, node(id("org", "amed")));
+                }
             }
+            // Every observation is fully dimensioned (Data Cube IC-11): an amount printed
+            // without a category is the dimension's total value.
+            None => self.add(iri, medrd::FUNDING_CATEGORY, medrd::ALL_FUNDING),
         }
         self.add(
             iri,
@@ -202,6 +210,7 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         quads: Vec::new(),
         graph: crate::ingest::sources::source_graph(&data.slug).into(),
         doc: doc.id.clone(),
+        dataset: node(id("dataset", &doc.id)),
     };
     let doc_iri = source_document(&mut b, data);
     let sections = sections(&mut b, data, &doc_iri);
@@ -216,9 +225,12 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
         let p = Project::new(&mut b, data, &f.value, &sections);
         p.focus_areas(&mut b);
         p.groups(&mut b);
+        let figures = p.dataset(&mut b, &doc_iri);
+        let summary = std::mem::replace(&mut b.dataset, figures);
         p.amounts(&mut b, &subjects);
         p.listings(&mut b, data, &mut facts);
         p.figures(&mut b, &subjects, &mut facts);
+        b.dataset = summary;
     }
     facts.quads(&mut b);
     links(&mut b, data);
@@ -410,9 +422,18 @@ fn overview(
     b.typed(&budget, medrd::BUDGET);
     b.labels(&budget, "医療分野の研究開発関連予算", "Medical R&D budget");
     b.add(&budget, ext::DCTERMS_SOURCE, doc_iri.clone());
-    let dataset = node(id("dataset", "amounts"));
+    let dataset = b.dataset.clone();
     b.typed(&dataset, ext::QB_DATASET);
-    b.labels(&dataset, "予算額", "Budget amounts");
+    b.add(
+        &dataset,
+        ext::QB_STRUCTURE,
+        medrd::DOCUMENT_AMOUNT_STRUCTURE,
+    );
+    b.labels(
+        &dataset,
+        "予算額（総括表・プロジェクト合計・経費項目）",
+        "Budget amounts (overview table, project totals, expense items)",
+    );
     b.add(&dataset, ext::DCTERMS_SOURCE, doc_iri.clone());
     for c in &data.overview.value.table {
         let c = c.get_ref();
@@ -586,6 +607,44 @@ impl<'a> Project<'a> {
         }
     }
 
+    /// The data set of the amounts printed on the project's page (its figure lines and
+    /// explicit amounts; a program can print another figure on another project's page).
+    fn dataset(&self, b: &mut Builder, doc_iri: &NamedNode) -> NamedNode {
+        let dataset = node(id("dataset", &format!("{}/project-{}", b.doc, self.n)));
+        b.typed(&dataset, ext::QB_DATASET);
+        b.add(&dataset, ext::QB_STRUCTURE, medrd::PROJECT_FIGURE_STRUCTURE);
+        b.labels(
+            &dataset,
+            &format!("予算額（プロジェクト{}の図）", self.n),
+            &format!("Budget amounts (project {}'s figures)", self.n),
+        );
+        b.add(&dataset, medrd::IN_PROJECT, self.iri.clone());
+        b.add(&dataset, ext::DCTERMS_SOURCE, doc_iri.clone());
+        dataset
+    }
+
+    /// The data set of the page's (再掲) lines: figures printed again, kept apart so that
+    /// no key has two observations in one data set.
+    fn reposts_dataset(&self, b: &mut Builder) -> NamedNode {
+        let dataset = node(id(
+            "dataset",
+            &format!("{}/project-{}/reposts", b.doc, self.n),
+        ));
+        b.typed(&dataset, ext::QB_DATASET);
+        b.add(&dataset, ext::QB_STRUCTURE, medrd::PROJECT_FIGURE_STRUCTURE);
+        b.labels(
+            &dataset,
+            &format!("予算額（プロジェクト{}の図の再掲）", self.n),
+            &format!(
+                "Budget amounts (project {}'s figures printed again, 再掲)",
+                self.n
+            ),
+        );
+        b.add(&dataset, medrd::IN_PROJECT, self.iri.clone());
+        b.add(&dataset, ext::DCTERMS_SOURCE, node(id("source", &b.doc)));
+        dataset
+    }
+
     /// The focus areas, in the order printed.
     fn focus_areas(&self, b: &mut Builder) {
         for fa in &self.file.focus_area {
@@ -728,6 +787,14 @@ impl<'a> Project<'a> {
                 b.add(listing, medrd::FIGURE_AMOUNT, iri.clone());
             }
             let cat = x.category.or(self.category).or(Some(Category::Amed));
+            // A (再掲) line repeats a figure of the page: an observation of the page's
+            // reposts, never a second one of the same key in its figures.
+            let page = if x.repost {
+                let reposts = self.reposts_dataset(b);
+                Some(std::mem::replace(&mut b.dataset, reposts))
+            } else {
+                None
+            };
             b.amount(
                 &iri,
                 &subject,
@@ -739,6 +806,9 @@ impl<'a> Project<'a> {
                 Some("概算要求額"),
             );
             b.add(&iri, medrd::IN_PROJECT, self.iri.clone());
+            if let Some(page) = page {
+                b.dataset = page;
+            }
             if let Some(inst) = &x.institute {
                 b.add(&iri, medrd::FUNDED_THROUGH, node(id("org", inst)));
             }

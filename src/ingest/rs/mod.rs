@@ -169,8 +169,16 @@ impl RsBudget {
     /// The budget the execution is spent from: initial + supplementary + carry-over +
     /// reserve, in yen (None when no part is given).
     fn spendable(&self) -> Option<i64> {
-        let parts = [self.initial, self.supplementary, self.carryover, self.reserve];
-        parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum())
+        let parts = [
+            self.initial,
+            self.supplementary,
+            self.carryover,
+            self.reserve,
+        ];
+        parts
+            .iter()
+            .any(Option::is_some)
+            .then(|| parts.iter().flatten().sum())
     }
 
     /// Why the execution is flagged as over its budget: more than the budget it is spent
@@ -237,9 +245,28 @@ pub struct RsPayment {
 /// never taken for one recipient.
 pub fn anonymised(name: &str) -> bool {
     let n: String = name.nfkc().filter(|c| !c.is_whitespace()).collect();
-    const PLACEHOLDERS: [&str; 9] = ["その他", "個人", "確認中", "未定", "非公表", "-", "ー", "―", "‐"];
+    const PLACEHOLDERS: [&str; 9] = [
+        "その他",
+        "個人",
+        "確認中",
+        "未定",
+        "非公表",
+        "-",
+        "ー",
+        "―",
+        "‐",
+    ];
     const ROLES: [&str; 10] = [
-        "個人", "研究者", "職員", "委員", "有識者", "講師", "専門家", "協力者", "謝金対象者", "外国人",
+        "個人",
+        "研究者",
+        "職員",
+        "委員",
+        "有識者",
+        "講師",
+        "専門家",
+        "協力者",
+        "謝金対象者",
+        "外国人",
     ];
     if n.is_empty() || PLACEHOLDERS.contains(&n.as_str()) {
         return true;
@@ -1058,24 +1085,22 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
 /// read from. Written at import rather than by a SPARQL rule at every load: the rule cost
 /// more than the rest of the RS import together.
 /// The data set of an edition's observations (RDF Data Cube): `id/dataset/{edition}` for
-/// the source `id/source/{edition}`, noted in `datasets` to be described once.
+/// the source `id/source/{edition}`, noted in `datasets` to be described once. None for a
+/// record no edition cites yet.
 fn review_dataset(
     sources: &[&Term],
     graph: &GraphName,
     datasets: &mut std::collections::HashMap<(GraphName, NamedNode), Term>,
-) -> NamedNode {
-    let source = sources.first().copied().cloned().unwrap_or_else(|| {
-        Literal::new_simple_literal("unknown").into()
-    });
-    let slug = match &source {
-        Term::NamedNode(n) => n.as_str().rsplit('/').next().unwrap_or("review").to_owned(),
-        _ => "review".to_owned(),
+) -> Option<NamedNode> {
+    let Term::NamedNode(source) = sources.first()? else {
+        return None;
     };
+    let slug = source.as_str().rsplit('/').next()?;
     let dataset = NamedNode::new_unchecked(format!("{ID}dataset/{slug}"));
     datasets
         .entry((graph.clone(), dataset.clone()))
-        .or_insert(source);
-    dataset
+        .or_insert_with(|| source.clone().into());
+    Some(dataset)
 }
 
 /// A review edition's data set: a `qb:DataSet` of the review structure, from its source.
@@ -1084,7 +1109,10 @@ pub fn dataset_description(dataset: &NamedNode, source: &Term, graph: &GraphName
     let q = |p: NamedNodeRef<'_>, o: Term| Quad::new(dataset.clone(), p, o, graph.clone());
     vec![
         q(ext::RDF_TYPE, ext::QB_DATASET.into_owned().into()),
-        q(ext::QB_STRUCTURE, medrd::REVIEW_AMOUNT_STRUCTURE.into_owned().into()),
+        q(
+            ext::QB_STRUCTURE,
+            medrd::REVIEW_AMOUNT_STRUCTURE.into_owned().into(),
+        ),
         q(ext::DCTERMS_SOURCE, source.clone()),
     ]
 }
@@ -1184,10 +1212,9 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
                 out.push(Quad::new(obs.clone(), p, o, g.clone()));
             };
             add(ext::RDF_TYPE, medrd::BUDGET_AMOUNT.into_owned().into());
-            add(
-                ext::QB_DATASET_PROP,
-                review_dataset(&r.sources, g, &mut datasets).into(),
-            );
+            if let Some(dataset) = review_dataset(&r.sources, g, &mut datasets) {
+                add(ext::QB_DATASET_PROP, dataset.into());
+            }
             add(medrd::AMOUNT_FOR, line.clone());
             add(medrd::AMOUNT_KIND, kind.into_owned().into());
             add(medrd::FISCAL_YEAR, year_literal(by + next).into());
@@ -1290,7 +1317,10 @@ mod tests {
             ..Default::default()
         };
         let why = line_3163.over_budget().expect("3163 is flagged");
-        assert!(why.starts_with("執行額 3,919,810,000 yen is 105.1% of the budget"), "{why}");
+        assert!(
+            why.starts_with("執行額 3,919,810,000 yen is 105.1% of the budget"),
+            "{why}"
+        );
         let at = |executed| RsBudget {
             initial: Some(1000),
             executed: Some(executed),
@@ -1298,7 +1328,11 @@ mod tests {
         };
         assert_eq!(at(1005).over_budget(), None);
         assert!(at(1006).over_budget().is_some());
-        assert_eq!(at(100_001).over_budget(), None, "a unit slip, flagged as such");
+        assert_eq!(
+            at(100_001).over_budget(),
+            None,
+            "a unit slip, flagged as such"
+        );
         assert_eq!(RsBudget::default().over_budget(), None);
     }
 
@@ -1321,8 +1355,14 @@ mod tests {
         let why = fy2024.repeats(&fy2023).expect("6480 is flagged");
         assert!(why.contains("947,235,000") && why.contains("budget year 2023 (review year 2024)"));
         let flat = fy(2023, 2024, 17_500_000_000, 17_500_000_000);
-        assert_eq!(fy(2024, 2025, 17_500_000_000, 17_500_000_000).repeats(&flat), None);
-        assert_eq!(fy(2024, 2025, 947_235_000, 1_118_133_001).repeats(&fy2023), None);
+        assert_eq!(
+            fy(2024, 2025, 17_500_000_000, 17_500_000_000).repeats(&flat),
+            None
+        );
+        assert_eq!(
+            fy(2024, 2025, 947_235_000, 1_118_133_001).repeats(&fy2023),
+            None
+        );
         assert_eq!(fy(2024, 2025, 0, 0).repeats(&fy(2023, 2024, 0, 5)), None);
     }
 
@@ -1330,7 +1370,16 @@ mod tests {
     /// against names of recipients.
     #[test]
     fn anonymised_recipients_are_told_from_named_ones() {
-        for n in ["その他", "個人", "個人A", "研究者Ｊ", "職員B", "委員 C", "確認中", "－"] {
+        for n in [
+            "その他",
+            "個人",
+            "個人A",
+            "研究者Ｊ",
+            "職員B",
+            "委員 C",
+            "確認中",
+            "－",
+        ] {
             assert!(anonymised(n), "{n}");
         }
         for n in [
@@ -1370,9 +1419,10 @@ mod tests {
                 .map(|q| q.object.to_string())
                 .collect()
         };
-        // Two stages (the carry-over is not one), nine quads each: no edition is cited
-        // before `sources::rs_quads` gives the record its dcterms:source.
-        assert_eq!(obs.len(), 18);
+        // Two stages (the carry-over is not one), eight quads each, in no data set: no
+        // edition is cited before `sources::rs_quads` gives the record its dcterms:source.
+        assert_eq!(obs.len(), 16);
+        assert!(value("initial", crate::vocab::ext::QB_DATASET_PROP).is_empty());
         let oku = |s: &str| format!("\"{s}\"^^<http://www.w3.org/2001/XMLSchema#decimal>");
         let gyear = |s: &str| format!("\"{s}\"^^<http://www.w3.org/2001/XMLSchema#gYear>");
         assert_eq!(
@@ -1396,6 +1446,35 @@ mod tests {
             value("request", crate::vocab::ext::PROV_WAS_DERIVED_FROM),
             [format!("<{ID}rs/6843-fy2023>")]
         );
+        // Cited by an edition, each observation is in that edition's data set, described
+        // once: a qb:DataSet of the review structure, from the edition.
+        let mut cited = to_quads(&data, &BTreeMap::new());
+        let edition = NamedNode::new_unchecked(format!("{ID}source/rs-2024"));
+        let record = NamedNode::new_unchecked(format!("{ID}rs/6843-fy2023"));
+        let graph = cited[0].graph_name.clone();
+        cited.push(Quad::new(
+            record,
+            ext::DCTERMS_SOURCE,
+            edition.clone(),
+            graph,
+        ));
+        let obs = observations(&cited);
+        let dataset = format!("<{ID}dataset/rs-2024>");
+        for stage in ["initial", "request"] {
+            let of = |p: NamedNodeRef<'_>, s: &str| {
+                obs.iter()
+                    .filter(|q| q.subject.to_string() == s && q.predicate == p)
+                    .map(|q| q.object.to_string())
+                    .collect::<Vec<_>>()
+            };
+            let o = format!("<{ID}rs/6843-fy2023-{stage}>");
+            assert_eq!(of(ext::QB_DATASET_PROP, &o), std::slice::from_ref(&dataset));
+            assert_eq!(of(ext::DCTERMS_SOURCE, &o), [edition.to_string()]);
+            assert_eq!(
+                of(ext::QB_STRUCTURE, &dataset),
+                [crate::vocab::medrd::REVIEW_AMOUNT_STRUCTURE.to_string()]
+            );
+        }
     }
 
     #[test]
