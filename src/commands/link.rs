@@ -2,6 +2,7 @@
 //! write the linkset, the RS records as RDF and the review report.
 
 use crate::cli::LinkTarget;
+use medrd_kg::inputs::escape;
 use medrd_kg::link::matcher::{self, Candidate, Decision, Quality, Relation};
 use medrd_kg::link::{self, DECISIONS_FILE};
 use medrd_kg::output::{write_table, Table};
@@ -39,7 +40,7 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
                 let units: Vec<String> = f
                     .units
                     .iter()
-                    .map(|(c, u)| format!("{c}={}", unit_name(*u)))
+                    .map(|(c, u)| format!("{}={}", escape(c), unit_name(*u)))
                     .collect();
                 eprintln!(
                     "read {} ({}, {}, {} rows{}{})",
