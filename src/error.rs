@@ -46,6 +46,17 @@ pub enum Error {
     /// file: the command that opened it adds the path (or "stdout").
     #[error("{0}")]
     Write(std::io::Error),
+    /// An output medrd will not write: one of its inputs, inside one or holding one
+    /// ([`crate::fence::Fence`]).
+    #[error("refusing to write {}: {why}", crate::inputs::shown(path))]
+    Refused { path: PathBuf, why: String },
+    /// Writing a file failed; the cause is the writer's own error.
+    #[error("writing {}", crate::inputs::shown(path))]
+    Writing {
+        path: PathBuf,
+        #[source]
+        cause: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -22,7 +22,10 @@ fn main() -> ExitCode {
         // A closed pipe (`medrd query … | head`) is the reader's choice, not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages quote names from input (file names, ZIP entries, cells): their control
+            // characters are escaped so that none can drive the terminal.
+            let message = format!("{e:#}");
+            eprintln!("error: {}", medrd_kg::inputs::escape_message(&message));
             ExitCode::from(2)
         }
     }

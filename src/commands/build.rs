@@ -4,11 +4,12 @@
 //! wrote (a `.medrd-build` marker inside it), never the user's files.
 
 use anyhow::{bail, Context};
+use medrd_kg::fence::{self, Fence};
 use medrd_kg::publish::rdf as export;
 use medrd_kg::query::output::{write_results, ResultsFormat};
 use medrd_kg::{query::catalog, validate, Kb, Layout};
 use oxigraph::io::RdfFormat;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::ExportFormat;
@@ -37,30 +38,8 @@ pub struct Target {
     replaces: bool,
 }
 
-/// `path` made absolute with every symbolic link, `.` and `..` resolved, also when its
-/// last components do not exist yet (those cannot be links, so `..` there is lexical).
 fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
-    let cwd = std::env::current_dir().context("reading the current directory")?;
-    let absolute = cwd.join(path);
-    let mut resolved = PathBuf::from("/");
-    for c in absolute.components() {
-        match c {
-            Component::Prefix(_) | Component::RootDir => resolved = c.as_os_str().into(),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                resolved.pop();
-            }
-            Component::Normal(name) => {
-                resolved.push(name);
-                if resolved.symlink_metadata().is_ok() {
-                    resolved = resolved
-                        .canonicalize()
-                        .with_context(|| format!("resolving {}", path.display()))?;
-                }
-            }
-        }
-    }
-    Ok(resolved)
+    Ok(medrd_kg::fence::resolve(path)?)
 }
 
 /// The first entries of a directory (for a message), and how many there are.
@@ -78,11 +57,17 @@ fn entries(dir: &Path) -> anyhow::Result<(usize, Vec<String>)> {
 
 impl Target {
     /// Checks the output directory before any work. Refused always: `/`, the project root,
-    /// the current and the home directory and every ancestor of them, a directory holding
-    /// the build's inputs (ontology/, data/, queries/, --with files, --store), and an
-    /// existing file. An existing directory is replaced only when a previous build wrote it
-    /// (it holds the marker) or it is empty; any other needs `--force`.
-    pub fn check(output: &Path, layout: &Layout, force: bool) -> anyhow::Result<Self> {
+    /// the current and the home directory and every ancestor of them, the build's inputs
+    /// (ontology/, data/, queries/, --with files, --store: the `fence`), every directory
+    /// inside them and every directory holding them, and an existing file. An existing
+    /// directory is replaced only when a previous build wrote it (it holds the marker) or it
+    /// is empty; any other needs `--force`.
+    pub fn check(
+        output: &Path,
+        layout: &Layout,
+        fence: &Fence,
+        force: bool,
+    ) -> anyhow::Result<Self> {
         let project_root = layout.root.as_path();
         let shown = output.to_owned();
         let path = resolve(output)?;
@@ -105,17 +90,8 @@ impl Target {
             };
             return refuse(&what);
         }
-        let inputs = [layout.ontology(), layout.data(), layout.queries()]
-            .into_iter()
-            .chain(layout.with.iter().cloned())
-            .chain(layout.store.iter().cloned());
-        for input in inputs {
-            if resolve(&input)?.starts_with(&path) {
-                return refuse(&format!(
-                    "it holds {}, which the build reads",
-                    input.display()
-                ));
-            }
+        if let Some(why) = fence.conflict(output)? {
+            return refuse(&why);
         }
         let cwd = resolve(Path::new("."))?;
         if cwd.starts_with(&path) {
@@ -320,18 +296,18 @@ fn publish(kb: &Kb, output: &Path, checks: usize) -> anyhow::Result<String> {
     for f in formats {
         let format = super::rdf_format(f);
         let path = output.join(format!("medrd-kg.{}", format.file_extension()));
-        super::write_file(&path, false, |w| export::write(kb, format, w))?;
+        fence::write_entry(&path, false, |w| export::write(kb, format, w))?;
     }
     let queries = catalog::named(&kb.layout.queries())?;
     for q in &queries {
         let path = output.join("queries").join(format!("{}.csv", q.name));
         let results = kb.query(&q.name, &q.text)?;
-        super::write_file(&path, false, |mut w| {
+        fence::write_entry(&path, false, |mut w| {
             write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)
         })?;
     }
     let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"), false)?;
-    super::write_file(&output.join("catalog.ttl"), false, |w| {
+    fence::write_entry(&output.join("catalog.ttl"), false, |w| {
         medrd_kg::publish::write_dcat(kb, w)
     })?;
     let diagrams = medrd_kg::diagram::write_all(kb, &output.join("diagrams"))?;

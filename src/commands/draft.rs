@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use medrd_kg::draft::{self, check, write};
+use medrd_kg::inputs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,10 +16,17 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let orgs = organizations_path(root, check_dir, organizations);
     let marks = draft::marks(&orgs)?;
-    let text =
-        std::fs::read_to_string(source).with_context(|| format!("reading {}", source.display()))?;
+    let bytes = inputs::read(source, inputs::MAX_DRAFT_TEXT)?;
+    let (text, encoding) = inputs::decode_text(source, bytes)?;
+    if encoding == inputs::Encoding::ShiftJis && output.is_some() {
+        eprintln!(
+            "note: {} is Shift_JIS (CP932): read as such, and copied into the draft in UTF-8 \
+             (the lines are the same)",
+            inputs::shown(source)
+        );
+    }
     let d = draft::draft_text(source, &text, &marks)
-        .with_context(|| format!("drafting {}", source.display()))?;
+        .with_context(|| format!("drafting {}", inputs::shown(source)))?;
     if let Some(dir) = check_dir {
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
         let report = check::check(&d, &lines, dir)
@@ -55,12 +63,12 @@ pub fn run(
     let figures: usize = d.projects.iter().map(|p| p.figures.len()).sum();
     eprintln!(
         "drafted {}: {} projects, {programs} programs, {entries} ◆ entries, {inits} ✓ initiatives, {figures} figure lines, {} table cells; {open} records need review (needs_review)",
-        dir.display(),
+        inputs::shown(dir),
         d.projects.len(),
         d.table.len()
     );
     for f in files.keys() {
-        println!("{}", dir.join(f).display());
+        println!("{}", inputs::shown(&dir.join(f)));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -102,14 +110,25 @@ fn print_report(r: &check::Report) {
             } else {
                 format!("line {l}")
             };
-            println!("{}: {at}: curated, not drafted: {f}", c.name);
+            println!(
+                "{}: {at}: curated, not drafted: {}",
+                c.name,
+                inputs::escape(f)
+            );
         }
         for (l, f) in &c.extra {
-            println!("{}: line {l}: drafted, not curated: {f}", c.name);
+            println!(
+                "{}: line {l}: drafted, not curated: {}",
+                c.name,
+                inputs::escape(f)
+            );
         }
     }
     for (l, f) in &r.not_stated {
-        println!("not stated: line {l}: drafted but not printed there: {f}");
+        println!(
+            "not stated: line {l}: drafted but not printed there: {}",
+            inputs::escape(f)
+        );
     }
     eprintln!(
         "{}: {} not stated in the text",

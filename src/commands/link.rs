@@ -4,6 +4,7 @@
 use crate::cli::LinkTarget;
 use medrd_kg::ingest::link::matcher::{self, Candidate, Decision, Quality, Relation};
 use medrd_kg::ingest::link::{self, DECISIONS_FILE};
+use medrd_kg::inputs::escape;
 use medrd_kg::query::output::{write_table, Table};
 use medrd_kg::Kb;
 use oxigraph::io::RdfFormat;
@@ -39,7 +40,7 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
                 let units: Vec<String> = f
                     .units
                     .iter()
-                    .map(|(c, u)| format!("{c}={}", unit_name(*u)))
+                    .map(|(c, u)| format!("{}={}", escape(c), unit_name(*u)))
                     .collect();
                 eprintln!(
                     "read {} ({}, {}, {} rows{}{})",

@@ -13,8 +13,10 @@ mod serve;
 mod stats;
 mod validate;
 
-use crate::cli::{Cli, Command, ExportFormat};
+use crate::cli::{BenchCommand, Cli, Command, ExportFormat, LinkTarget};
 use anyhow::Context;
+use medrd_kg::fence::{self, Fence};
+use medrd_kg::inputs::shown;
 use medrd_kg::{Kb, Layout};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};
 use std::path::{Path, PathBuf};
@@ -34,9 +36,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
              (and without MEDRD_ENDPOINT)"
         );
     }
+    let fence = check_outputs(&cli.command, &layout)?;
     match cli.command {
         Command::Build { output, force } => {
-            let target = build::Target::check(&output, &layout, force)?;
+            let target = build::Target::check(&output, &layout, &fence, force)?;
             build::run(&load(layout)?, &target)
         }
         Command::Query {
@@ -123,6 +126,117 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The inputs of `command` beyond the project's (`ontology/`, `data/`, `queries/`, `--with`,
+/// `--store`): the files it names to read. Every command is listed, so that a new one says
+/// what it reads.
+fn reads(command: &Command) -> Vec<&Path> {
+    match command {
+        Command::Diagram { query, .. } => query.iter().map(PathBuf::as_path).collect(),
+        Command::Link {
+            target:
+                LinkTarget::Rs {
+                    paths,
+                    decisions,
+                    truth,
+                    ..
+                },
+        } => paths
+            .iter()
+            .chain(decisions)
+            .chain(truth)
+            .map(PathBuf::as_path)
+            .collect(),
+        Command::Draft {
+            source,
+            check,
+            organizations,
+            ..
+        } => std::iter::once(source)
+            .chain(check)
+            .chain(organizations)
+            .map(PathBuf::as_path)
+            .collect(),
+        Command::Query { .. }
+        | Command::Build { .. }
+        | Command::Queries
+        | Command::Export { .. }
+        | Command::Validate
+        | Command::Stats
+        | Command::Analyze { .. }
+        | Command::Path { .. }
+        | Command::Serve(_)
+        | Command::Link {
+            target: LinkTarget::Ids { .. },
+        }
+        | Command::Bench { .. }
+        | Command::Publish { .. } => Vec::new(),
+    }
+}
+
+/// The files and directories `command` writes, but a build's (checked by
+/// [`build::Target::check`] through the same fence, after its own rules). Every command is
+/// listed, so that a new one says what it writes.
+fn writes(command: &Command) -> Vec<&Path> {
+    let paths: Vec<&Option<PathBuf>> = match command {
+        Command::Export { output, csv, .. } => vec![output, csv],
+        Command::Diagram { output, .. } => vec![output],
+        Command::Link {
+            target:
+                LinkTarget::Rs {
+                    output,
+                    report,
+                    rs_graph,
+                    ..
+                },
+        } => vec![output, report, rs_graph],
+        Command::Link {
+            target: LinkTarget::Ids { output, .. },
+        } => vec![output],
+        Command::Bench {
+            command: BenchCommand::Gen { output, .. },
+        } => vec![output],
+        Command::Draft { output, .. } => vec![output],
+        Command::Build { .. }
+        | Command::Query { .. }
+        | Command::Queries
+        | Command::Validate
+        | Command::Stats
+        | Command::Analyze { .. }
+        | Command::Path { .. }
+        | Command::Serve(_)
+        | Command::Bench { .. }
+        | Command::Publish { .. } => Vec::new(),
+    };
+    paths.into_iter().flatten().map(PathBuf::as_path).collect()
+}
+
+/// The one guard of every output: the fence of the command's inputs, and every output of
+/// the command checked against it before any work (exit 2 naming the output and why).
+fn check_outputs(command: &Command, layout: &Layout) -> anyhow::Result<Fence> {
+    let reader = match command {
+        Command::Build { .. } => "the build",
+        Command::Export { .. } => "medrd export",
+        Command::Diagram { .. } => "medrd diagram",
+        Command::Link {
+            target: LinkTarget::Rs { .. },
+        } => "medrd link rs",
+        Command::Link {
+            target: LinkTarget::Ids { .. },
+        } => "medrd link ids",
+        Command::Bench { .. } => "medrd bench",
+        Command::Draft { .. } => "medrd draft",
+        _ => "medrd",
+    };
+    let mut fence = Fence::new(reader, layout)?;
+    for p in reads(command) {
+        fence.reads(p)?;
+    }
+    for p in writes(command) {
+        fence.check(p)?;
+    }
+    Ok(fence)
+}
+
 /// Why a command cannot follow `--endpoint`: it works on the embedded store itself.
 fn needs_local_data(command: &Command) -> Option<&'static str> {
     match command {
@@ -171,38 +285,14 @@ pub fn rdf_format(f: ExportFormat) -> RdfFormat {
     }
 }
 
-/// Refuses `path` as an output file: a directory always, an existing file (or link) unless
-/// `replace`. A device or pipe (`/dev/stdout`, a FIFO) is not refused: it holds nothing that
-/// writing could replace.
+/// Refuses `path` as an output file ([`fence::refuse_existing`]).
 pub(crate) fn refuse_existing(path: &Path, replace: bool) -> anyhow::Result<()> {
-    if path.is_dir() {
-        anyhow::bail!("{} is a directory: give a file name", path.display());
-    }
-    if !replace && std::fs::symlink_metadata(path).is_ok() && !is_stream(path) {
-        anyhow::bail!(
-            "{} exists: medrd does not replace a file unless asked (pass --force to replace it)",
-            path.display()
-        );
-    }
-    Ok(())
+    Ok(fence::refuse_existing(path, replace)?)
 }
 
-/// Whether `path` is to be written as it is, not replaced: a device, a pipe or a socket, or
-/// any path under `/dev/` or `/proc/` (`-o /dev/stdout` while stdout is redirected to a file
-/// names that file through /proc, and must write into it, not rename over `/dev/stdout`).
-fn is_stream(path: &Path) -> bool {
-    path.starts_with("/dev") && path != Path::new("/dev")
-        || path.starts_with("/proc") && path != Path::new("/proc")
-        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
-}
-
-/// Writes the file `path` with `write`, whole or not at all, and never over a file the user
-/// did not ask to replace: the bytes go to a hidden file beside it (created new), which
-/// takes the name only once complete. Without `replace` (a command's `--force`) an existing
-/// `path` is refused before anything is written, and taking the name is a hard link, which
-/// fails rather than replace a file that appeared meanwhile. A failed write removes the
-/// hidden file and leaves whatever was at `path` as it was. A device or pipe is written to
-/// directly. Errors name the file (the library's writers cannot: they write to any `Write`).
+/// Writes the file `path` the user named, whole or not at all, never over a file the user
+/// did not ask to replace, never through a link ([`fence::write_file`]); the path was
+/// checked against the command's inputs by [`check_outputs`] before any work.
 pub(crate) fn write_file<R, E>(
     path: &Path,
     replace: bool,
@@ -211,82 +301,7 @@ pub(crate) fn write_file<R, E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    refuse_existing(path, replace)?;
-    let fill = |file: std::fs::File| -> anyhow::Result<(R, std::fs::File)> {
-        let mut w = std::io::BufWriter::new(file);
-        let r = write(&mut w).with_context(|| format!("writing {}", path.display()))?;
-        let file = w
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("writing {}", path.display()))?;
-        Ok((r, file))
-    };
-    if is_stream(path) {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .with_context(|| format!("opening {}", path.display()))?;
-        return fill(file).map(|(r, _)| r);
-    }
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} names no file", path.display()))?;
-    // A name no other run uses: the process and the clock (one left by a run that was
-    // killed, or by another process that had this pid, is passed over, never reused).
-    let mut attempt = 0u32;
-    let (hidden, file) = loop {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let hidden = path.with_file_name(format!(
-            ".{}.medrd-{}-{stamp}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&hidden)
-        {
-            Ok(file) => break (hidden, file),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 8 => {
-                attempt += 1;
-            }
-            Err(e) => {
-                return Err(e).with_context(|| format!("creating {}", hidden.display()));
-            }
-        }
-    };
-    let written = fill(file).and_then(|(r, file)| {
-        file.sync_all()
-            .with_context(|| format!("writing {}", path.display()))?;
-        if replace {
-            std::fs::rename(&hidden, path)
-        } else {
-            take_new_name(&hidden, path)
-        }
-        .with_context(|| format!("creating {}", path.display()))?;
-        Ok(r)
-    });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&hidden);
-    }
-    written
-}
-
-/// Gives the complete file `hidden` the name `path`, which must not exist: by a hard link,
-/// which fails if a file took the name meanwhile; where the file system has no hard links
-/// (vfat, exFAT, some network shares), by a rename after looking again.
-fn take_new_name(hidden: &Path, path: &Path) -> std::io::Result<()> {
-    match std::fs::hard_link(hidden, path) {
-        Ok(()) => std::fs::remove_file(hidden),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(std::io::Error::new(
-            e.kind(),
-            "a file took this name while medrd was writing it: it was left as it is",
-        )),
-        Err(_) if std::fs::symlink_metadata(path).is_err() => std::fs::rename(hidden, path),
-        Err(e) => Err(e),
-    }
+    Ok(fence::write_file(path, replace, write)?)
 }
 
 /// Where a command writes its output: the `-o` file (replaced only with `--force`) or, with
@@ -307,7 +322,7 @@ pub(crate) fn write_output(
     match dest.file {
         Some(path) => {
             write_file(path, dest.replace, write)?;
-            eprintln!("wrote {}", path.display());
+            eprintln!("wrote {}", shown(path));
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());

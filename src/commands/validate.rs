@@ -23,7 +23,7 @@ pub fn report(results: &[validate::CheckResult]) -> usize {
             failed += 1;
             eprintln!("FAIL  {} — {}", r.name, r.summary);
             for v in &r.violations {
-                println!("{}: {v}", r.name);
+                println!("{}: {}", r.name, medrd_kg::inputs::escape(v));
             }
         }
     }

@@ -616,7 +616,7 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang, fy: Option<i32>) -> Result<Diagra
     }
     if let Kind::Query(path) = kind {
         let q = NamedQuery::read(path).or_else(|_| {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let text = crate::inputs::read_utf8(path, crate::inputs::MAX_SMALL_FILE)?;
             Ok::<_, Error>(NamedQuery {
                 name: d.name.clone(),
                 path: path.clone(),
@@ -944,7 +944,7 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
                 }
                 drawn => drawn?,
             };
-            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+            crate::fence::write_entry(&path, true, |w| w.write_all(&bytes))?;
             written.push(path);
         }
     }
@@ -973,7 +973,7 @@ pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
         let path = charts.join(format!("{}-{safe}.svg", subject.as_str()));
         let (title, chart_rows) = timeline::build_from(kb, &kind, Lang::Ja, &rows[subject])?;
         let bytes = timeline::chart(&chart_rows, &title, Lang::Ja);
-        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        crate::fence::write_entry(&path, true, |w| w.write_all(bytes.as_bytes()))?;
         written.push(path);
     }
     written.sort();

@@ -15,6 +15,36 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
+/// Most figures outside the projects a draft holds (the FY2024 summary has 33): a text with
+/// more is not a summary, and each costs a record of its own.
+const MAX_LOOSE: usize = 10_000;
+
+/// Most characters kept on each side of a loose figure as its context.
+const CONTEXT: usize = 40;
+
+/// The words around `line[start..end]`: up to [`CONTEXT`] characters on each side, `…`
+/// where the line goes on.
+fn excerpt(line: &str, start: usize, end: usize) -> String {
+    let from = line[..start]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT - 1)
+        .map_or(0, |(i, _)| i);
+    let to = line[end..]
+        .char_indices()
+        .nth(CONTEXT)
+        .map_or(line.len(), |(i, _)| end + i);
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(&line[from..to]);
+    if to < line.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// A ministry as `organizations.toml` names it: id and its one-character mark.
 #[derive(Clone, Debug)]
 pub struct Mark {
@@ -277,7 +307,8 @@ pub fn marks(path: &Path) -> Result<Vec<Mark>> {
 
 /// Reads `path` and drafts it. `marks` are the ministries of `organizations.toml`.
 pub fn draft_file(path: &Path, marks: &[Mark]) -> Result<Draft> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::inputs::read(path, crate::inputs::MAX_DRAFT_TEXT)?;
+    let (text, _) = crate::inputs::decode_text(path, bytes)?;
     draft_text(path, &text, marks)
 }
 
@@ -294,6 +325,7 @@ pub fn draft_text(path: &Path, text: &str, marks: &[Mark]) -> Result<Draft> {
         cur: None,
         open: Open::None,
         pending_category: None,
+        wrapped: 0,
     }
     .run(text)
 }
@@ -325,7 +357,14 @@ struct Parser<'a> {
     open: Open,
     /// 日本医療研究開発機構対象経費 / インハウス研究機関経費 just read (true: in-house).
     pending_category: Option<bool>,
+    /// Lines joined to the open ◆ entry so far (at most [`MAX_WRAP`]).
+    wrapped: usize,
 }
+
+/// Most lines a ◆ line is wrapped over before its ministry mark (the texts wrap one or two):
+/// each joined line copies the entry's name, so a long run of them is cut short, not
+/// joined in quadratic time.
+const MAX_WRAP: usize = 8;
 
 impl Parser<'_> {
     fn err(&self, line: usize, message: String) -> Error {
@@ -341,21 +380,39 @@ impl Parser<'_> {
     }
 
     /// The project with this name (numbered as first printed), created if new; a heading
-    /// numbered differently from the 主な取組 page still lands in the same project.
-    fn project(&mut self, number: Option<u8>, ja: &str, line: usize) -> usize {
+    /// numbered differently from the 主な取組 page still lands in the same project. A number
+    /// printed twice, or none, gives the first number no project has (each project has a
+    /// file of its own, `projects/pN.toml`); the record schema numbers projects 1 to 255, so a
+    /// 256th project is an error naming its line.
+    fn project(&mut self, number: Option<u8>, ja: &str, line: usize) -> Result<usize> {
         if let Some(i) = self.d.projects.iter().position(|p| p.ja == ja) {
-            return i;
+            return Ok(i);
         }
+        let used = |n: u8| self.d.projects.iter().any(|p| p.number == n);
+        let next = self.d.projects.len().min(255) as u8;
         let number = number
-            .filter(|n| !self.d.projects.iter().any(|p| p.number == *n))
-            .unwrap_or(self.d.projects.len() as u8 + 1);
+            .filter(|n| *n > 0 && !used(*n))
+            .or_else(|| {
+                (next.saturating_add(1)..=255)
+                    .chain(1..=next)
+                    .find(|n| !used(*n))
+            })
+            .ok_or_else(|| {
+                self.err(
+                    line,
+                    format!(
+                        "a 256th project ({}): the record schema numbers projects 1 to 255",
+                        crate::inputs::escape(ja)
+                    ),
+                )
+            })?;
         self.d.projects.push(Project {
             number,
             ja: ja.to_owned(),
             line,
             ..Project::default()
         });
-        self.d.projects.len() - 1
+        Ok(self.d.projects.len() - 1)
     }
 
     fn ministry(&self, mark: &str, line: usize) -> Result<String> {
@@ -428,7 +485,7 @@ impl Parser<'_> {
         }
         if let Some(c) = SUMMARY_HEAD.captures(s) {
             self.mode = Mode::Summary;
-            let p = self.project(c.get(1).and_then(|m| m.as_str().parse().ok()), &c[2], n);
+            let p = self.project(c.get(1).and_then(|m| m.as_str().parse().ok()), &c[2], n)?;
             let total = oku(&c[3]).unwrap_or(Oku(0));
             self.d.projects[p].total = Some(Printed {
                 oku: total,
@@ -464,7 +521,7 @@ impl Parser<'_> {
             return Ok(());
         }
         if let Some(c) = POINTS_HEAD.captures(s) {
-            let p = self.project(c.get(1).and_then(|m| m.as_str().parse().ok()), &c[2], n);
+            let p = self.project(c.get(1).and_then(|m| m.as_str().parse().ok()), &c[2], n)?;
             self.cur = Some(p);
             self.mode = Mode::Points;
             self.open = Open::None;
@@ -472,7 +529,7 @@ impl Parser<'_> {
         }
         if let Some(c) = PAGE_HEAD.captures(s) {
             if self.mode != Mode::Front {
-                let p = self.project(c.get(1).and_then(|m| m.as_str().parse().ok()), &c[2], n);
+                let p = self.project(c.get(1).and_then(|m| m.as_str().parse().ok()), &c[2], n)?;
                 self.cur = Some(p);
                 self.mode = Mode::Page;
                 self.open = Open::None;
@@ -514,19 +571,30 @@ impl Parser<'_> {
         self.open = Open::None;
     }
 
-    /// A line that is not part of a project: keep any figure it prints for review.
+    /// A line that is not part of a project: keep any figure it prints for review, with the
+    /// words around it (not the whole line: memory stays in proportion to the text).
     fn free_line(&mut self, n: usize, s: &str) -> Result<()> {
         let mut found = false;
         for c in AMOUNT.captures_iter(s) {
             if let Some(o) = oku(&c[1]) {
                 found = true;
+                if self.d.loose.len() >= MAX_LOOSE {
+                    return Err(self.err(
+                        n,
+                        format!(
+                            "over {MAX_LOOSE} figures outside the projects: this is not a \
+                             概算要求のポイント summary the draft can read"
+                        ),
+                    ));
+                }
+                let m = c.get(0).map_or(0..0, |m| m.range());
                 self.d.loose.push(Loose {
                     amount: Printed {
                         oku: o,
                         line: n,
                         printed: c[0].to_owned(),
                     },
-                    context: s.to_owned(),
+                    context: excerpt(s, m.start, m.end),
                 });
             }
         }
@@ -622,23 +690,32 @@ impl Parser<'_> {
 
     /// The project a page belongs to; a figure printed after one project's key points and
     /// before the next heading belongs to the next project (the conversion moved it).
-    fn page_project(&mut self, n: usize, s: &str) -> usize {
+    fn page_project(&mut self, n: usize, s: &str) -> Result<usize> {
         if self.mode == Mode::Points {
-            let next = self.cur.map_or(1, |p| self.d.projects[p].number + 1);
-            let i = match self.d.projects.iter().position(|p| p.number == next) {
+            let next = self
+                .cur
+                .map_or(Some(1), |p| self.d.projects[p].number.checked_add(1));
+            let i = match next.and_then(|x| self.d.projects.iter().position(|p| p.number == x)) {
                 Some(i) => i,
-                None => self.project(Some(next), &format!("project {next}"), n),
+                None => {
+                    let name =
+                        next.map_or("a project after 255".into(), |x| format!("project {x}"));
+                    self.project(next, &name, n)?
+                }
             };
+            let number = self.d.projects[i].number;
             self.review(
                 n,
                 s,
-                &format!("a project page printed before its heading: drafted as project {next}, the next in order"),
+                &format!("a project page printed before its heading: drafted as project {number}, the next in order"),
             );
             self.cur = Some(i);
             self.mode = Mode::Page;
         }
-        self.cur
-            .unwrap_or_else(|| self.project(None, "(unnamed project)", n))
+        match self.cur {
+            Some(p) => Ok(p),
+            None => self.project(None, "(unnamed project)", n),
+        }
     }
 
     fn page_line(&mut self, n: usize, s: &str) -> Result<()> {
@@ -656,7 +733,7 @@ impl Parser<'_> {
         }
         if let Some(c) = PAGE_AMOUNT.captures(s) {
             let inhouse = self.pending_category.take().unwrap_or(false);
-            let p = self.page_project(n, s);
+            let p = self.page_project(n, s)?;
             let pr = Printed {
                 oku: oku(&c[1]).unwrap_or(Oku(0)),
                 line: n,
@@ -869,10 +946,13 @@ impl Parser<'_> {
             return self.free_line(n, s);
         };
         let body = s.strip_prefix("- ").map(str::trim).unwrap_or(s);
-        if self.open == Open::Entry && (body.starts_with('◆') || body.starts_with('✓')) {
+        if self.open == Open::Entry
+            && (body.starts_with('◆') || body.starts_with('✓') || self.wrapped >= MAX_WRAP)
+        {
             self.close_entry_without_mark();
         }
         if self.open == Open::Entry {
+            self.wrapped += 1;
             // a ◆ line wrapped before its mark
             let e = self.d.projects[p].entries.last_mut().unwrap();
             let joined = format!("{}{}", e.name, body);
@@ -885,6 +965,7 @@ impl Parser<'_> {
                 None => (false, rest),
             };
             let fa = self.d.projects[p].focus_areas.len().checked_sub(1);
+            self.wrapped = 0;
             self.d.projects[p].entries.push(Entry {
                 name: rest.to_owned(),
                 line: n,

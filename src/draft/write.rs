@@ -83,6 +83,12 @@ pub fn q(s: &str) -> String {
     out
 }
 
+/// Text for a TOML comment: one line, control characters escaped (a newline in a file
+/// name or a name from the text would end the comment and break the file).
+fn comment(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::inputs::escape(s)
+}
+
 fn ids(list: &[String]) -> String {
     format!(
         "[{}]",
@@ -104,8 +110,9 @@ fn amount(a: &Printed) -> String {
 /// What the text does not say (English title, publisher, licence, sections) is left empty
 /// with `needs_review`, so the folder does not load until a curator fills it in.
 pub fn source_toml(d: &Draft, slug: &str, text_file: &str, line_count: usize) -> String {
+    let shown = comment(text_file);
     let mut out = format!(
-        "# The source this folder drafts, in the schema of data/<source>/source.toml.\n# Drafted by `medrd draft` from the text copied beside this file, {text_file}:\n# ja and line are its title line, fiscal_year its 令和N年度 (令和N = 2018 + N).\n# Records with `needs_review` hold what the text does not say: fill each in and remove the\n# field (a source with `needs_review` does not load).\n\nkind = \"document\"\n\n[document]\n"
+        "# The source this folder drafts, in the schema of data/<source>/source.toml.\n# Drafted by `medrd draft` from the text copied beside this file, {shown}:\n# ja and line are its title line, fiscal_year its 令和N年度 (令和N = 2018 + N).\n# Records with `needs_review` hold what the text does not say: fill each in and remove the\n# field (a source with `needs_review` does not load).\n\nkind = \"document\"\n\n[document]\n"
     );
     let (title, line) = d.title.clone().unwrap_or_default();
     let mut why = Vec::new();
@@ -163,9 +170,11 @@ pub fn render(
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let shown = comment(&source);
     let header = |what: &str| {
+        let what = comment(what);
         format!(
-            "# {what}\n# Drafted by `medrd draft` from {source}: every record cites its line there.\n# Records with `needs_review` hold a decision the text does not make: resolve each and\n# remove the field (data with `needs_review` does not load).\n\n"
+            "# {what}\n# Drafted by `medrd draft` from {shown}: every record cites its line there.\n# Records with `needs_review` hold a decision the text does not make: resolve each and\n# remove the field (data with `needs_review` does not load).\n\n"
         )
     };
 
@@ -295,7 +304,7 @@ pub fn render(
                 out,
                 "[[entry]]\nprogram = {}  # {}\nline = {}",
                 q(&id_of[&e.name]),
-                e.name,
+                comment(&e.name),
                 e.line
             );
             if let Some(fa) = e.focus_area {
@@ -371,7 +380,7 @@ pub fn render(
             out.push_str("[[figure]]\n");
             match (&f.name, f.group) {
                 (Some(n), _) => {
-                    let _ = writeln!(out, "program = {}  # {n}", q(&id_of[n]));
+                    let _ = writeln!(out, "program = {}  # {}", q(&id_of[n]), comment(n));
                 }
                 (None, Some(g)) => {
                     let _ = writeln!(
@@ -447,12 +456,17 @@ pub fn render(
         PathBuf::from("source.toml"),
         source_toml(d, slug, &source, text.lines().count()),
     );
-    if source.is_empty() || files.contains_key(Path::new(&source)) {
+    files.insert(
+        PathBuf::from("links.toml"),
+        header("The links between this source's projects (linkage: programs that link projects; feeds: a project's results feeding others): none drafted, as the text does not state them as records. Add them as in data/fy2024-request/links.toml, or leave both empty.")
+            + "linkage = []\nfeeds = []\n",
+    );
+    if source.is_empty() || source == "projects" || files.contains_key(Path::new(&source)) {
         return Err(Error::io(
             &d.source,
             std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                "the text is copied into the draft folder under its own name, which must differ from the files drafted (source.toml, programs.toml, overview.toml, review.toml)",
+                "the text is copied into the draft folder under its own name, which must differ from the files drafted (source.toml, programs.toml, overview.toml, links.toml, review.toml, projects)",
             ),
         ));
     }
@@ -489,18 +503,17 @@ pub fn write(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "draft".into());
     let staging = parent.join(format!(".{name}.draft-{}", std::process::id()));
+    // Created here, exclusively: a folder or link of that name is never written into.
+    std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
     let result = (|| {
         for (rel, text) in files {
             let path = staging.join(rel);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
+            if let Some(p) = path.parent().filter(|p| *p != staging) {
+                if !p.is_dir() {
+                    std::fs::create_dir(p).map_err(|e| Error::io(p, e))?;
+                }
             }
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .map_err(|e| Error::io(&path, e))?;
-            std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+            crate::fence::write_entry(&path, false, |w| w.write_all(text.as_bytes()))?;
         }
         if !dir.exists() {
             return std::fs::rename(&staging, dir).map_err(|e| Error::io(dir, e));

@@ -136,7 +136,7 @@ impl Sources {
         let mut sources = Sources::default();
         for dir in dirs {
             let path = dir.join("source.toml");
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let text = crate::inputs::read_utf8(&path, crate::inputs::MAX_SMALL_FILE)?;
             let kind: KindOnly = toml::from_str(&text)
                 .map_err(|e: toml::de::Error| data_err(&path, e.message().trim()))?;
             match kind.kind.as_deref().unwrap_or("document") {

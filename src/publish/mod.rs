@@ -135,14 +135,15 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool) -> Result<Vec<PathBu
     for q in queries {
         let table = Table::collect(kb.query(&q.name, &q.text)?)?;
         let path = dir.join(format!("{}.csv", q.name));
-        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let err = |e: csv::Error| Error::io(&path, std::io::Error::other(e.to_string()));
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        w.write_record(&table.vars).map_err(err)?;
-        for row in table.texts() {
-            w.write_record(&row).map_err(err)?;
-        }
-        w.flush().map_err(|e| Error::io(&path, e))?;
+        // Whole or not at all, and never through a link left in `dir` (the fence).
+        crate::fence::write_entry(&path, replace, |out| -> Result<(), csv::Error> {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(&table.vars)?;
+            for row in table.texts() {
+                w.write_record(&row)?;
+            }
+            Ok(w.flush()?)
+        })?;
         let notes = column_notes(&q);
         let columns: Vec<serde_json::Value> = table
             .vars
@@ -183,7 +184,7 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool) -> Result<Vec<PathBu
     let path = dir.join(CSVW_METADATA);
     let text = serde_json::to_string_pretty(&metadata)
         .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-    std::fs::write(&path, text + "\n").map_err(|e| Error::io(&path, e))?;
+    crate::fence::write_entry(&path, replace, |w| w.write_all((text + "\n").as_bytes()))?;
     written.push(path);
     Ok(written)
 }

@@ -16,7 +16,7 @@ pub struct NamedQuery {
 impl NamedQuery {
     /// Reads a SPARQL file; its `#+ summary:` header is required.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::inputs::read_utf8(path, crate::inputs::MAX_SMALL_FILE)?;
         let summary = text
             .lines()
             .take_while(|l| l.starts_with('#'))
@@ -109,7 +109,7 @@ pub fn resolve(queries: &Path, name_or_file: &str) -> Result<NamedQuery> {
         }
         if as_path.is_file() {
             return NamedQuery::read(as_path).or_else(|_| {
-                let text = std::fs::read_to_string(as_path).map_err(|e| Error::io(as_path, e))?;
+                let text = crate::inputs::read_utf8(as_path, crate::inputs::MAX_SMALL_FILE)?;
                 Ok(NamedQuery {
                     name: name_or_file.to_owned(),
                     path: as_path.to_owned(),
@@ -117,6 +117,10 @@ pub fn resolve(queries: &Path, name_or_file: &str) -> Result<NamedQuery> {
                     text,
                 })
             });
+        }
+        if as_path.symlink_metadata().is_ok() {
+            // A pipe, a device or a link loop: named for what it is.
+            crate::inputs::open(as_path, None)?;
         }
         return Err(Error::io(
             as_path,

@@ -118,9 +118,18 @@ fn io(e: std::io::Error) -> Error {
 }
 
 /// Writes an aligned table (East Asian wide characters count double).
+/// Cells and column names are for a person at a terminal: their control characters are
+/// escaped (`\x1b`, `\n`), so that no value from the data can drive the terminal or break
+/// the table's lines (the W3C formats keep values exact).
 pub fn write_table(table: &Table, out: &mut impl Write) -> Result<()> {
-    let cells = table.texts();
-    let mut widths: Vec<usize> = table.vars.iter().map(|v| v.width()).collect();
+    let shown = |s: &str| crate::inputs::escape(s).into_owned();
+    let cells: Vec<Vec<String>> = table
+        .texts()
+        .iter()
+        .map(|r| r.iter().map(|c| shown(c)).collect())
+        .collect();
+    let vars: Vec<String> = table.vars.iter().map(|v| shown(v)).collect();
+    let mut widths: Vec<usize> = vars.iter().map(|v| v.width()).collect();
     for row in &cells {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.width());
@@ -139,7 +148,7 @@ pub fn write_table(table: &Table, out: &mut impl Write) -> Result<()> {
         }
         writeln!(out, "{}", s.trim_end())
     };
-    line(out, &table.vars).map_err(io)?;
+    line(out, &vars).map_err(io)?;
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     line(out, &rule).map_err(io)?;
     for row in &cells {

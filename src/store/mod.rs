@@ -107,7 +107,7 @@ fn rdf_source(path: &Path) -> Result<(RdfFormat, bool)> {
 
 /// A file's bytes, decompressed when it is gzipped.
 fn open_source(path: &Path, gzip: bool) -> Result<Box<dyn std::io::Read + Send>> {
-    let file = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    let file = std::io::BufReader::new(crate::inputs::open(path, None)?);
     Ok(if gzip {
         Box::new(flate2::bufread::MultiGzDecoder::new(file))
     } else {
@@ -166,24 +166,55 @@ pub fn extra_graph(path: &Path) -> NamedNode {
     NamedNode::new_unchecked(format!("{BASE}graph/with/{name}"))
 }
 
-/// Every file of the `--with` paths (directories recursively, in name order).
+/// Every file of the `--with` paths (directories recursively, in name order). A path that
+/// is not a file or directory (a pipe, a device, a link loop, nothing) is named for what it
+/// is; a directory reached twice (through a link to itself or an ancestor) is read once, and
+/// directories nest at most [`MAX_WITH_DEPTH`] deep.
 fn extra_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    collect_extra(paths, 0, &mut seen, &mut files)?;
+    Ok(files)
+}
+
+/// How deep `--with` directories are read.
+const MAX_WITH_DEPTH: usize = 32;
+
+fn collect_extra(
+    paths: &[PathBuf],
+    depth: usize,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    files: &mut Vec<PathBuf>,
+) -> Result<()> {
     for p in paths {
         if p.is_dir() {
+            let real = p.canonicalize().map_err(|e| Error::io(p, e))?;
+            if !seen.insert(real) {
+                continue;
+            }
+            if depth >= MAX_WITH_DEPTH {
+                return Err(Error::io(
+                    p,
+                    std::io::Error::other(format!(
+                        "directories nested over {MAX_WITH_DEPTH} deep under --with"
+                    )),
+                ));
+            }
             let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| Error::io(p, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .collect();
             entries.sort();
-            files.extend(extra_files(&entries)?);
+            collect_extra(&entries, depth + 1, seen, files)?;
         } else if p.is_file() {
             files.push(p.clone());
         } else {
+            // Not a file: the reason, in words (a FIFO, a device, a link loop, nothing).
+            crate::inputs::open(p, None)?;
             return Err(Error::io(p, std::io::ErrorKind::NotFound.into()));
         }
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Opens the store: in memory, or on disk in `dir` when built with the `rocksdb` feature.

@@ -481,7 +481,7 @@ fn line_at(text: &str, offset: usize) -> usize {
 }
 
 fn parse<T: DeserializeOwned>(path: &Path) -> Result<Parsed<T>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::inputs::read_utf8(path, crate::inputs::MAX_SMALL_FILE)?;
     let value = toml::from_str(&text).map_err(|e: toml::de::Error| {
         let line = e.span().map_or(1, |s| line_at(&text, s.start));
         Error::data(path, line, e.message().trim().to_owned())
@@ -535,6 +535,22 @@ impl Data {
                 .collect(),
         };
         project_paths.sort();
+        // A folder without one of these is not a document yet (a draft of an older medrd
+        // had no links.toml): say what it lacks, not "No such file".
+        for name in ["programs.toml", "overview.toml", "links.toml"] {
+            if std::fs::symlink_metadata(dir.join(name)).is_err() {
+                return Err(Error::data(
+                    dir.join("source.toml"),
+                    1,
+                    format!(
+                        "the document folder has no {name}: a document source holds \
+                         source.toml, programs.toml, overview.toml and links.toml (`linkage = \
+                         []` and `feeds = []` when its projects have no links), as \
+                         data/fy2024-request does"
+                    ),
+                ));
+            }
+        }
         let data = Data {
             dir: dir.to_owned(),
             slug: dir
@@ -559,7 +575,7 @@ impl Data {
     /// The text of the source document, one entry per line (index 0 is line 1).
     pub fn source_lines(&self) -> Result<Vec<String>> {
         let path = self.dir.join(&self.source.value.document.text_file);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::inputs::read_utf8(&path, crate::inputs::MAX_DRAFT_TEXT)?;
         Ok(text.lines().map(str::to_owned).collect())
     }
 

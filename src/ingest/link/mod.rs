@@ -79,13 +79,10 @@ pub fn link_rs_with_limit(
 /// row first, `#` comment lines; rows without an rs_id say "no RS line" and are skipped):
 /// (program, 予算事業ID) → relation (empty when not given).
 pub fn read_truth(path: &Path) -> Result<BTreeMap<(String, String), String>> {
+    let file = crate::inputs::open(path, Some(crate::inputs::MAX_SMALL_FILE))?;
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
-        .from_path(path)
-        .map_err(|e| Error::Import {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
+        .from_reader(std::io::BufReader::new(file));
     let mut truth = BTreeMap::new();
     for r in reader.records() {
         let r = r.map_err(|e| Error::Import {

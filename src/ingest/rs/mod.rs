@@ -31,10 +31,11 @@
 //! Every error names the file (and the ZIP entry), the line and the column.
 
 use crate::error::{Error, Result};
+use crate::inputs::{escape, shown};
 use crate::vocab::{ext, ID};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
@@ -148,7 +149,7 @@ impl RsBudget {
         ]
         .iter()
         .flatten()
-        .sum();
+        .fold(0i64, |a, b| a.saturating_add(*b));
         if budget <= 0 || executed <= budget.saturating_mul(100) {
             return None;
         }
@@ -316,6 +317,8 @@ pub struct RsProject {
     pub payments: Vec<RsPayment>,
     /// Review year of the basic information kept (to keep the latest).
     info_year: i32,
+    /// The payments' amounts added up in absolute value (bounded by [`MAX_SUM_YEN`]).
+    paid_total: i64,
     /// Names seen, by review year.
     seen_names: BTreeMap<i32, BTreeSet<String>>,
 }
@@ -397,63 +400,31 @@ impl RsData {
     }
 
     /// Reads CSV files and ZIPs of CSV files, inflating at most `max_unzipped` bytes in total.
+    /// Every file is streamed: memory follows what is kept (programs, figures, payments),
+    /// not the size of a file or of what a ZIP inflates to.
     pub fn read_with_limit(paths: &[PathBuf], max_unzipped: u64) -> Result<Self> {
         let mut data = RsData::default();
         let mut inflated: u64 = 0;
         for path in paths {
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            // A regular file only: a FIFO or /dev/zero is refused, not read for ever.
+            let mut file = crate::inputs::open(path, None)?;
+            let mut magic = [0u8; 4];
+            let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
+            file.seek(SeekFrom::Start(0))
+                .map_err(|e| Error::io(path, e))?;
             let is_zip = path
                 .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-                || bytes.starts_with(b"PK\x03\x04");
+                || magic[..n] == *b"PK\x03\x04";
             if is_zip {
-                let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-                    .map_err(|e| import_err(path, format!("not a readable ZIP: {e}")))?;
-                let mut found = 0;
-                for i in 0..archive.len() {
-                    let mut entry = archive
-                        .by_index(i)
-                        .map_err(|e| import_err(path, format!("ZIP entry {i}: {e}")))?;
-                    let name = entry.name().to_owned();
-                    if !entry.is_file() || !name.to_lowercase().ends_with(".csv") {
-                        continue;
-                    }
-                    let left = max_unzipped.saturating_sub(inflated);
-                    // The size the ZIP declares is checked first (no inflating at all when it
-                    // is over); it may lie, so what is inflated is capped as well.
-                    if entry.size() > left {
-                        return Err(import_err(
-                            path,
-                            format!(
-                                "ZIP entry {name} declares {} bytes, past the limit of {max_unzipped} bytes in all (--max-unzipped); not read",
-                                entry.size()
-                            ),
-                        ));
-                    }
-                    let mut content = Vec::new();
-                    (&mut entry)
-                        .take(left + 1)
-                        .read_to_end(&mut content)
-                        .map_err(|e| import_err(path, format!("ZIP entry {name}: {e}")))?;
-                    if content.len() as u64 > left {
-                        return Err(import_err(
-                            path,
-                            format!(
-                                "ZIP entry {name} inflates past the limit of {max_unzipped} bytes in all (--max-unzipped); not read"
-                            ),
-                        ));
-                    }
-                    inflated += content.len() as u64;
-                    let label = PathBuf::from(format!("{}!{name}", path.display()));
-                    data.read_csv(&label, content)?;
-                    found += 1;
-                }
-                if found == 0 {
-                    return Err(import_err(path, "the ZIP holds no .csv file"));
-                }
+                data.read_zip(path, file, max_unzipped, &mut inflated)?;
             } else {
-                data.read_csv(path, bytes)?;
+                let short = path.file_name().map_or_else(
+                    || shown(path),
+                    |n| escape(&n.to_string_lossy()).into_owned(),
+                );
+                data.read_csv(path, short, std::io::BufReader::new(file))?;
             }
         }
         for p in data.projects.values_mut() {
@@ -471,22 +442,84 @@ impl RsData {
         Ok(data)
     }
 
-    /// Reads one CSV file, row by row: each row is taken into the programs as it is read, so
-    /// memory follows what is kept (programs, figures, payments), not the size of the file — a
-    /// ZIP bomb of many small rows costs about its inflated text once (the text is decoded in
-    /// place, not copied).
-    fn read_csv(&mut self, path: &Path, bytes: Vec<u8>) -> Result<()> {
-        let (text, encoding) = decode_owned(bytes);
+    /// Reads every `.csv` entry of a ZIP, each streamed as it inflates, `inflated` bytes in
+    /// all at most `max_unzipped` (with what earlier ZIPs inflated).
+    fn read_zip(
+        &mut self,
+        path: &Path,
+        file: std::fs::File,
+        max_unzipped: u64,
+        inflated: &mut u64,
+    ) -> Result<()> {
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+            .map_err(|e| import_err(path, format!("not a readable ZIP: {e}")))?;
+        let mut found = 0;
+        for i in 0..archive.len() {
+            let entry = archive
+                .by_index(i)
+                .map_err(|e| import_err(path, format!("ZIP entry {i}: {e}")))?;
+            // The name is the ZIP's, not the user's: printed with its control codes escaped.
+            let raw = entry.name().to_owned();
+            let name = escape(&raw).into_owned();
+            if !entry.is_file() || !raw.to_lowercase().ends_with(".csv") {
+                continue;
+            }
+            let left = max_unzipped.saturating_sub(*inflated);
+            // The size the ZIP declares is checked first (no inflating at all when it is
+            // over); it may lie, so what is inflated is capped as well.
+            if entry.size() > left {
+                return Err(import_err(
+                    path,
+                    format!(
+                        "ZIP entry {name} declares {} bytes, past the limit of {max_unzipped} bytes in all (--max-unzipped); not read",
+                        entry.size()
+                    ),
+                ));
+            }
+            let mut counted = Counted {
+                inner: entry.take(left + 1),
+                count: 0,
+            };
+            let label = PathBuf::from(format!("{}!{name}", path.display()));
+            let short = escape(raw.rsplit(['/', '\\']).next().unwrap_or(&raw)).into_owned();
+            let read = self.read_csv(&label, short, &mut counted);
+            if counted.count > left {
+                return Err(import_err(
+                    path,
+                    format!(
+                        "ZIP entry {name} inflates past the limit of {max_unzipped} bytes in all (--max-unzipped); not read"
+                    ),
+                ));
+            }
+            read?;
+            *inflated += counted.count;
+            found += 1;
+        }
+        if found == 0 {
+            return Err(import_err(path, "the ZIP holds no .csv file"));
+        }
+        Ok(())
+    }
+
+    /// Reads one CSV file, row by row as it streams in: each row is taken into the programs
+    /// as it is read, and no copy of the text is kept. Rows above the header row may only be
+    /// notes of one cell (`（単位：千円）`), at most [`MAX_NOTES`]; any other row there is an
+    /// error, as is a file without a header row.
+    fn read_csv(&mut self, path: &Path, short: String, bytes: impl Read) -> Result<()> {
+        let text =
+            crate::inputs::Utf8Stream::new(bytes).map_err(|e| import_err(path, e.to_string()))?;
+        let encoding = text.encoding();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut notes = String::new();
+            .from_reader(text);
+        let mut note_unit: Option<i64> = None;
+        let mut notes = 0;
         let mut layout: Option<Layout> = None;
         let mut rows = 0;
-        let mut record = csv::StringRecord::new();
+        let mut record = csv::ByteRecord::new();
         loop {
-            let more = reader.read_record(&mut record).map_err(|e| {
+            let more = reader.read_byte_record(&mut record).map_err(|e| {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 Error::data(path, line, format!("bad CSV: {e}"))
             })?;
@@ -494,20 +527,34 @@ impl RsData {
                 break;
             }
             let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-            let cells: Vec<String> = record.iter().map(|c| c.to_owned()).collect();
+            let cells = utf8_cells(path, line, &record)?;
+            let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
             match &layout {
                 Some(l) => {
-                    if cells.iter().any(|c| !c.trim().is_empty()) {
+                    if filled > 0 {
                         rows += 1;
                         self.take_row(path, l, line, &cells)?;
                     }
                 }
                 None if cells.iter().any(|c| column_key(c) == "予算事業id") => {
-                    layout = Some(Layout::new(path, cells, &notes)?);
+                    let header = cells.iter().map(|c| (*c).to_owned()).collect();
+                    layout = Some(Layout::new(path, short.clone(), header, note_unit)?);
+                }
+                None if filled == 0 => {}
+                None if filled == 1 && notes < MAX_NOTES => {
+                    notes += 1;
+                    note_unit = note_unit.max(cells.iter().find_map(|c| unit_of(c)));
                 }
                 None => {
-                    notes.push_str(&cells.join(" "));
-                    notes.push('\n');
+                    return Err(Error::data(
+                        path,
+                        line,
+                        if filled == 1 {
+                            format!("{} rows before any header row with a 予算事業ID column: a file's rows come below its header, and at most {MAX_NOTES} notes of one cell (（単位：千円）) above it", MAX_NOTES + 1)
+                        } else {
+                            format!("a row of {filled} cells before any header row with a 予算事業ID column: a file's rows come below its header (only notes of one cell, such as （単位：千円）, may stand above it)")
+                        },
+                    ));
                 }
             }
         }
@@ -517,14 +564,22 @@ impl RsData {
             kind,
             short,
             ..
-        } = layout.ok_or_else(|| import_err(path, "no header row with a 予算事業ID column"))?;
+        } = layout.ok_or_else(|| {
+            import_err(
+                path,
+                format!(
+                    "no header row with a 予算事業ID column (read as {})",
+                    encoding.name()
+                ),
+            )
+        })?;
         let units = ["当初予算", "補正予算", "執行額", "翌年度要求額", "要望額"]
             .iter()
             .filter_map(|k| cols.find(k).map(|i| (header[i].clone(), cols.units[i])))
             .collect();
         self.files.push(RsFile {
             name: short,
-            encoding,
+            encoding: encoding.name(),
             kind,
             rows,
             units,
@@ -538,7 +593,7 @@ impl RsData {
         path: &Path,
         layout: &Layout,
         line: usize,
-        cells: &[String],
+        cells: &[&str],
     ) -> Result<()> {
         let Layout {
             cols,
@@ -606,6 +661,23 @@ impl RsData {
             if payee.is_empty() && amount.is_none() {
                 return Ok(());
             }
+            // Payments of one recipient are added up when written: their total (in absolute
+            // value) is kept within what a yen amount holds, so no sum can overflow.
+            p.paid_total = p
+                .paid_total
+                .checked_add(amount.unwrap_or(0).abs())
+                .filter(|t| *t <= MAX_SUM_YEN)
+                .ok_or_else(|| {
+                    Error::data(
+                        path,
+                        line,
+                        format!(
+                            "the payments of program {} add up past {MAX_SUM_YEN} yen: not a \
+                             figure of a budget line",
+                            p.id
+                        ),
+                    )
+                })?;
             p.payments.push(RsPayment {
                 review_year,
                 name: payee,
@@ -651,7 +723,9 @@ impl RsData {
             // Rows of one review year add up (one per account); a later review replaces
             // an earlier one; an earlier one is ignored.
             match p.budgets.get_mut(&budget_year) {
-                Some(old) if old.review_year == b.review_year => old.add(&b),
+                Some(old) if old.review_year == b.review_year => {
+                    old.add(&b).map_err(|m| Error::data(path, line, m))?
+                }
                 Some(old) if old.review_year > b.review_year => {}
                 _ => {
                     p.budgets.insert(budget_year, b);
@@ -673,14 +747,14 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(path: &Path, header: Vec<String>, notes: &str) -> Result<Self> {
-        let cols = Columns::new(&header, unit_of(notes).unwrap_or(1));
-        let name = path.display().to_string();
-        let short = path
-            .to_str()
-            .and_then(|s| s.rsplit(['/', '\\', '!']).next())
-            .unwrap_or(&name)
-            .to_owned();
+    /// The layout of a header row; `note_unit` is the unit a note above it names.
+    fn new(
+        path: &Path,
+        short: String,
+        header: Vec<String>,
+        note_unit: Option<i64>,
+    ) -> Result<Self> {
+        let cols = Columns::new(&header, note_unit.unwrap_or(1));
         let is_budget = cols.find("予算年度").is_some() && cols.find("当初予算").is_some();
         let is_payments = cols.find("支出先名").is_some() && cols.find("金額").is_some();
         let is_info = cols.find("事業名").is_some() && cols.find("府省庁").is_some();
@@ -708,27 +782,39 @@ impl Layout {
 }
 
 impl RsBudget {
-    /// Adds another account row of the same program, budget year and review year.
-    fn add(&mut self, other: &RsBudget) {
-        fn sum(a: &mut Option<i64>, b: Option<i64>) {
+    /// Adds another account row of the same program, budget year and review year; a sum
+    /// past [`MAX_SUM_YEN`] is an error (rows of absurd figures must not wrap around).
+    fn add(&mut self, other: &RsBudget) -> std::result::Result<(), String> {
+        fn sum(a: &mut Option<i64>, b: Option<i64>, what: &str) -> std::result::Result<(), String> {
             if let Some(b) = b {
-                *a = Some(a.unwrap_or(0) + b);
+                let total = a
+                    .unwrap_or(0)
+                    .checked_add(b)
+                    .filter(|t| t.abs() <= MAX_SUM_YEN)
+                    .ok_or_else(|| {
+                        format!("{what} of the rows of one program and year adds up past {MAX_SUM_YEN} yen")
+                    })?;
+                *a = Some(total);
             }
+            Ok(())
         }
-        sum(&mut self.initial, other.initial);
-        sum(&mut self.supplementary, other.supplementary);
-        sum(&mut self.carryover, other.carryover);
-        sum(&mut self.reserve, other.reserve);
-        sum(&mut self.executed, other.executed);
-        sum(&mut self.next_request, other.next_request);
-        sum(&mut self.demand, other.demand);
+        sum(&mut self.initial, other.initial, "当初予算")?;
+        sum(&mut self.supplementary, other.supplementary, "補正予算")?;
+        sum(&mut self.carryover, other.carryover, "前年度からの繰越し")?;
+        sum(&mut self.reserve, other.reserve, "予備費等")?;
+        sum(&mut self.executed, other.executed, "執行額")?;
+        sum(&mut self.next_request, other.next_request, "翌年度要求額")?;
+        sum(&mut self.demand, other.demand, "要望額")?;
         // The rate of the sum is not the sum of the rates: left out when rows were added.
         self.execution_rate = None;
+        Ok(())
     }
 
     /// Total budget of the year as far as the summary says (当初 + 補正).
     pub fn budget(&self) -> i64 {
-        self.initial.unwrap_or(0) + self.supplementary.unwrap_or(0)
+        self.initial
+            .unwrap_or(0)
+            .saturating_add(self.supplementary.unwrap_or(0))
     }
 }
 
@@ -743,39 +829,59 @@ pub fn normalize_id(s: &str) -> String {
     t
 }
 
-/// [`decode`] of bytes the caller gives away: valid UTF-8 becomes the text in place, with no
-/// second copy of a large file.
-fn decode_owned(mut bytes: Vec<u8>) -> (String, &'static str) {
-    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
-    if bom {
-        bytes.drain(..3);
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => (s, if bom { "UTF-8 (BOM)" } else { "UTF-8" }),
-        Err(e) if bom => (
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            "UTF-8 (BOM)",
-        ),
-        Err(e) => {
-            let (text, _, _) = encoding_rs::SHIFT_JIS.decode(e.as_bytes());
-            (text.into_owned(), "Shift_JIS (CP932)")
+/// Reads into `buf` until it is full or the reader ends; returns how much was read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
         }
+    }
+    Ok(n)
+}
+
+/// A reader that counts what passes through it (what a ZIP entry inflated to).
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
     }
 }
 
-/// Decodes a CSV file: UTF-8 (a BOM is dropped) when it is valid UTF-8, else CP932.
-pub fn decode(bytes: &[u8]) -> (String, &'static str) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 (BOM)");
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_owned(), "UTF-8"),
-        Err(_) => {
-            // encoding_rs's Shift_JIS is the WHATWG one, i.e. Windows-31J / CP932.
-            let (text, _, _) = encoding_rs::SHIFT_JIS.decode(bytes);
-            (text.into_owned(), "Shift_JIS (CP932)")
-        }
-    }
+/// Most note rows (one cell each, such as （単位：千円）) above a file's header row.
+const MAX_NOTES: usize = 10;
+
+/// The cells of a record as text. The stream gives UTF-8 (Shift_JIS is decoded as it is
+/// read), so a byte that is not UTF-8 is one of a file that reads as UTF-8: named with its
+/// line and column, not read as Shift_JIS into a file without a header.
+fn utf8_cells<'r>(path: &Path, line: usize, record: &'r csv::ByteRecord) -> Result<Vec<&'r str>> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            std::str::from_utf8(field).map_err(|e| {
+                let good = std::str::from_utf8(&field[..e.valid_up_to()]).unwrap_or("");
+                Error::data(
+                    path,
+                    line,
+                    format!(
+                        "column {}, character {}: {}: not UTF-8, in a file that reads as \
+                         UTF-8 (its first 64 KiB do): fix or remove them",
+                        i + 1,
+                        good.chars().count() + 1,
+                        crate::inputs::hex(crate::inputs::broken_sequence(field, e.valid_up_to()))
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// A column name reduced for lookup: NFKC, no spaces, lower case.
@@ -851,7 +957,18 @@ fn year(s: &str) -> Option<i32> {
     }
 }
 
+/// The largest amount one cell may give, in yen: 10^15 (1,000兆円, ten times Japan's whole
+/// general account), as for the documents' figures; beyond it a cell is a mistake, and sums
+/// of such cells could pass what a 64-bit yen amount holds.
+pub const MAX_YEN: i64 = 1_000_000_000_000_000;
+
+/// The largest sum of amounts of one program (its accounts of a year, its payments): 10^18
+/// yen, a thousand cells at [`MAX_YEN`], still within a 64-bit amount.
+pub const MAX_SUM_YEN: i64 = 1_000_000_000_000_000_000;
+
 /// A number as printed: separators, full-width digits, ▲/△ for minus, a trailing % or 円.
+/// Only decimal digits with at most one point: `inf`, `NaN`, `1e400` are not numbers of a
+/// budget sheet and are refused.
 fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
     let t: String = s
         .nfkc()
@@ -864,12 +981,30 @@ fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
         Some(rest) => (true, rest),
         None => (false, t.as_str()),
     };
-    let v: f64 = t.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    let decimal = !t.is_empty()
+        && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && t.bytes().filter(|b| *b == b'.').count() <= 1
+        && t.bytes().any(|b| b.is_ascii_digit());
+    let v: f64 = t
+        .parse()
+        .ok()
+        .filter(|v: &f64| decimal && v.is_finite())
+        .ok_or_else(|| format!("{s:?} is not a number"))?;
     Ok(Some(if neg { -v } else { v }))
 }
 
+/// An amount in yen from a cell in `unit` yen; over [`MAX_YEN`] is an error.
 fn parse_amount(s: &str, unit: i64) -> std::result::Result<Option<i64>, String> {
-    Ok(parse_number(s)?.map(|v| (v * unit as f64).round() as i64))
+    let Some(v) = parse_number(s)? else {
+        return Ok(None);
+    };
+    let yen = (v * unit as f64).round();
+    if yen.abs() > MAX_YEN as f64 {
+        return Err(format!(
+            "{s:?} is {yen:e} yen, past {MAX_YEN} yen (1,000兆円): not a figure of a budget line"
+        ));
+    }
+    Ok(Some(yen as i64))
 }
 
 /// The IRI of an RS budget program: `id/rs/<予算事業ID>` (non-ASCII percent-encoded).
@@ -980,7 +1115,9 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
                 pay.name.clone(),
                 if anonymised(&pay.name) { row + 1 } else { 0 },
             );
-            *paid.entry(key).or_default() += pay.amount.unwrap_or(0);
+            // Within MAX_SUM_YEN: take_row bounds each program's payments in absolute value.
+            let sum = paid.entry(key).or_default();
+            *sum = sum.saturating_add(pay.amount.unwrap_or(0));
         }
         for (n, ((ry, corp, name, row), amount)) in paid.iter().enumerate() {
             let pay = NamedNode::new_unchecked(format!("{}-rs{ry}-pay{}", iri.as_str(), n + 1));
@@ -1478,12 +1615,24 @@ mod tests {
     }
 
     #[test]
-    fn cp932_and_bom() {
-        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("予算事業ID,事業名");
-        assert_eq!(
-            decode(&bytes),
-            ("予算事業ID,事業名".to_owned(), "Shift_JIS (CP932)")
+    fn cp932_bom_and_rows_before_the_header() {
+        let read = |bytes: &[u8]| {
+            let mut d = RsData::default();
+            d.read_csv(Path::new("t.csv"), "t.csv".into(), bytes)
+                .map(|_| d)
+        };
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS
+            .encode("（単位：千円）\n予算事業ID,事業名,府省庁\n7,事業,内閣府\n");
+        let d = read(&sjis).unwrap();
+        assert_eq!(d.files[0].encoding, "Shift_JIS (CP932)");
+        assert_eq!(d.projects["7"].names, ["事業"]);
+        let d = read("\u{feff}予算事業ID,事業名,府省庁\n7,事業,内閣府\n".as_bytes()).unwrap();
+        assert_eq!(d.files[0].encoding, "UTF-8 (BOM)");
+        let e = read("7,事業,内閣府\n予算事業ID,事業名,府省庁\n".as_bytes()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("t.csv:1: a row of 3 cells before any header"),
+            "{e}"
         );
-        assert_eq!(decode("\u{feff}a".as_bytes()).0, "a");
     }
 }

@@ -1,0 +1,380 @@
+//! Nothing medrd writes may touch what it reads: the one guard every command that writes
+//! goes through (`build -o`, `export -o|--dcat|--csv`, `diagram -o`, `link rs
+//! -o|--rs-graph|--report`, `link ids -o`, `bench gen -o`, `draft -o`). A [`Fence`] holds the
+//! inputs of a command — the project's `ontology/`, `data/` and `queries/`, the `--with`
+//! files, `--store` and the files the command itself reads — resolved through every symbolic
+//! link, and refuses an output that is one of them, inside one or holds one, whatever the
+//! flags. The writers here never follow a link: a file is written under a hidden new name
+//! (created exclusively) and takes its name by a rename or a hard link, which replace a link
+//! rather than write through it; only a device or pipe the user names (`-o /dev/stdout`) is
+//! written into.
+
+use crate::error::{Error, Result};
+use crate::inputs::shown;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// Most symbolic links followed while resolving one path (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+/// `path` made absolute with every symbolic link, `.` and `..` resolved as the kernel
+/// resolves them, also where the last components do not exist yet (taken as written) and
+/// where a link points to nothing (its target is followed as far as it exists). A loop of
+/// links is an error.
+pub fn resolve(path: &Path) -> Result<PathBuf> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    // Components still to walk, last first; `..` is kept as a component.
+    let mut pending: Vec<OsString> = Vec::new();
+    let push = |pending: &mut Vec<OsString>, p: &Path| {
+        for c in p.components().rev() {
+            match c {
+                Component::Normal(n) => pending.push(n.to_owned()),
+                Component::ParentDir => pending.push("..".into()),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+    };
+    let absolute = cwd.join(path);
+    push(&mut pending, &absolute);
+    let mut resolved = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(name) = pending.pop() {
+        if name == ".." {
+            resolved.pop();
+            continue;
+        }
+        let next = resolved.join(&name);
+        let is_link = std::fs::symlink_metadata(&next).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            resolved = next;
+            continue;
+        }
+        links += 1;
+        if links > MAX_LINKS {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a symbolic link loop (or over 40 links deep): give a real path",
+                ),
+            ));
+        }
+        let target = std::fs::read_link(&next).map_err(|e| Error::io(&next, e))?;
+        if target.is_absolute() {
+            resolved = PathBuf::from("/");
+        }
+        push(&mut pending, &target);
+    }
+    Ok(resolved)
+}
+
+/// One thing a command reads: as given (for messages) and resolved.
+#[derive(Clone, Debug)]
+struct Input {
+    shown: PathBuf,
+    real: PathBuf,
+}
+
+/// The inputs of one command, against which every output is checked.
+#[derive(Clone, Debug)]
+pub struct Fence {
+    /// Who reads them, for messages: "the build", "medrd export"…
+    reader: String,
+    inputs: Vec<Input>,
+}
+
+impl Fence {
+    /// The inputs every command reads: `ontology/`, `data/` and `queries/` of the project,
+    /// the `--with` files and directories and the `--store` directory.
+    pub fn new(reader: impl Into<String>, layout: &crate::Layout) -> Result<Self> {
+        let mut fence = Fence {
+            reader: reader.into(),
+            inputs: Vec::new(),
+        };
+        let project = [layout.ontology(), layout.data(), layout.queries()];
+        for p in project.iter().chain(&layout.with).chain(&layout.store) {
+            fence.reads(p)?;
+        }
+        Ok(fence)
+    }
+
+    /// Adds a file or directory the command reads.
+    pub fn reads(&mut self, path: &Path) -> Result<&mut Self> {
+        let real = resolve(path)?;
+        self.inputs.push(Input {
+            shown: path.to_owned(),
+            real,
+        });
+        Ok(self)
+    }
+
+    /// Why `output` may not be written, or `None`: it is an input, lies inside one or holds
+    /// one (all after resolving links).
+    pub fn conflict(&self, output: &Path) -> Result<Option<String>> {
+        let out = resolve(output)?;
+        for input in &self.inputs {
+            let name = shown(&input.shown);
+            let reader = &self.reader;
+            let why = if out == input.real {
+                format!("it is {name}, which {reader} reads")
+            } else if out.starts_with(&input.real) {
+                format!("it is inside {name}, which {reader} reads")
+            } else if input.real.starts_with(&out) {
+                format!("it holds {name}, which {reader} reads")
+            } else {
+                continue;
+            };
+            return Ok(Some(why));
+        }
+        Ok(None)
+    }
+
+    /// Refuses `output` (exit 2 naming it and why) when [`Fence::conflict`] finds a reason.
+    pub fn check(&self, output: &Path) -> Result<()> {
+        match self.conflict(output)? {
+            None => Ok(()),
+            Some(why) => Err(Error::Refused {
+                path: output.to_owned(),
+                why: format!(
+                    "{why}; medrd never writes into its inputs (ontology/, data/, queries/, \
+                     --with, --store and the files the command reads) nor a directory holding \
+                     them: give a path outside them"
+                ),
+            }),
+        }
+    }
+}
+
+/// Refuses `path` as an output file: a directory always, an existing file (or link) unless
+/// `replace`. A device or pipe (`/dev/stdout`, a FIFO) is not refused: it holds nothing that
+/// writing could replace.
+pub fn refuse_existing(path: &Path, replace: bool) -> Result<()> {
+    let exists = |why: &str| {
+        Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::AlreadyExists, why.to_owned()),
+        ))
+    };
+    if path.is_dir() {
+        return exists("a directory: give a file name");
+    }
+    if !replace && std::fs::symlink_metadata(path).is_ok() && !is_stream(path) {
+        return exists(
+            "exists: medrd does not replace a file unless asked (pass --force to replace it)",
+        );
+    }
+    Ok(())
+}
+
+/// Whether `path` is to be written as it is, not replaced: a device, a pipe or a socket, or
+/// any path under `/dev/` or `/proc/` (`-o /dev/stdout` while stdout is redirected to a file
+/// names that file through /proc, and must write into it, not rename over `/dev/stdout`).
+fn is_stream(path: &Path) -> bool {
+    path.starts_with("/dev") && path != Path::new("/dev")
+        || path.starts_with("/proc") && path != Path::new("/proc")
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Writes the file `path` the user named with `write`, whole or not at all, and never over a
+/// file the user did not ask to replace: the bytes go to a hidden file beside it (created
+/// new), which takes the name only once complete. Without `replace` (a command's `--force`)
+/// an existing `path` is refused before anything is written, and taking the name is a hard
+/// link, which fails rather than replace a file that appeared meanwhile. A failed write
+/// removes the hidden file and leaves whatever was at `path` as it was. A device or pipe is
+/// written to directly. A link at `path` is replaced, never written through. The caller has
+/// checked `path` with a [`Fence`].
+pub fn write_file<R, E>(
+    path: &Path,
+    replace: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
+) -> Result<R>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    write_to(path, replace, true, write)
+}
+
+/// Writes the file `path` inside a directory medrd writes (a build, `--csv DIR`, the
+/// diagrams): as [`write_file`], but whatever is at `path` — a link, a device, a pipe — is
+/// never written into: only replaced with `replace`, else refused.
+pub fn write_entry<R, E>(
+    path: &Path,
+    replace: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
+) -> Result<R>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    write_to(path, replace, false, write)
+}
+
+fn writing<E: std::error::Error + Send + Sync + 'static>(path: &Path, e: E) -> Error {
+    Error::Writing {
+        path: path.to_owned(),
+        cause: Box::new(e),
+    }
+}
+
+fn write_to<R, E>(
+    path: &Path,
+    replace: bool,
+    streams: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
+) -> Result<R>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let stream = streams && is_stream(path);
+    if !stream {
+        refuse_existing(path, replace)?;
+    }
+    let fill = |file: std::fs::File| -> Result<(R, std::fs::File)> {
+        let mut w = std::io::BufWriter::new(file);
+        let r = write(&mut w).map_err(|e| writing(path, e))?;
+        let file = w.into_inner().map_err(|e| writing(path, e.into_error()))?;
+        Ok((r, file))
+    };
+    if stream {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        return fill(file).map(|(r, _)| r);
+    }
+    let (hidden, file) = create_hidden(path)?;
+    let written = fill(file).and_then(|(r, file)| {
+        file.sync_all().map_err(|e| writing(path, e))?;
+        if replace {
+            std::fs::rename(&hidden, path)
+        } else {
+            take_new_name(&hidden, path)
+        }
+        .map_err(|e| Error::io(path, e))?;
+        Ok(r)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&hidden);
+    }
+    written
+}
+
+/// Creates the hidden file beside `path` that its bytes are written to: a name no other run
+/// uses (the process and the clock; one left by a run that was killed, or by another process
+/// that had this pid, is passed over, never reused), created exclusively, so a link of that
+/// name is never followed.
+fn create_hidden(path: &Path) -> Result<(PathBuf, std::fs::File)> {
+    let name = path.file_name().ok_or_else(|| {
+        Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "names no file"),
+        )
+    })?;
+    let mut attempt = 0u32;
+    loop {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let hidden = path.with_file_name(format!(
+            ".{}.medrd-{}-{stamp}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&hidden)
+        {
+            Ok(file) => return Ok((hidden, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 8 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(Error::io(&hidden, e)),
+        }
+    }
+}
+
+/// Gives the complete file `hidden` the name `path`, which must not exist: by a hard link,
+/// which fails if a file took the name meanwhile; where the file system has no hard links
+/// (vfat, exFAT, some network shares), by a rename after looking again.
+fn take_new_name(hidden: &Path, path: &Path) -> std::io::Result<()> {
+    match std::fs::hard_link(hidden, path) {
+        Ok(()) => std::fs::remove_file(hidden),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(std::io::Error::new(
+            e.kind(),
+            "a file took this name while medrd was writing it: it was left as it is",
+        )),
+        Err(_) if std::fs::symlink_metadata(path).is_err() => std::fs::rename(hidden, path),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("medrd-fence-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.canonicalize().unwrap()
+    }
+
+    #[test]
+    fn resolve_follows_links_dangling_ones_and_dot_dot_after_them() {
+        let d = scratch("resolve");
+        std::fs::create_dir_all(d.join("real/sub")).unwrap();
+        std::os::unix::fs::symlink(d.join("real/sub"), d.join("link")).unwrap();
+        std::os::unix::fs::symlink("real/new", d.join("dangling")).unwrap();
+        std::os::unix::fs::symlink("loop", d.join("loop")).unwrap();
+        assert_eq!(resolve(&d.join("link/x")).unwrap(), d.join("real/sub/x"));
+        // `..` after a link goes up from where the link points, as the kernel does
+        assert_eq!(resolve(&d.join("link/../y")).unwrap(), d.join("real/y"));
+        assert_eq!(resolve(&d.join("dangling")).unwrap(), d.join("real/new"));
+        assert!(resolve(&d.join("loop/x")).is_err());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn an_output_inside_above_or_through_a_link_to_an_input_is_refused() {
+        let d = scratch("check");
+        std::fs::create_dir_all(d.join("data/src/projects")).unwrap();
+        std::os::unix::fs::symlink(d.join("data/src"), d.join("out")).unwrap();
+        let mut f = Fence {
+            reader: "medrd test".into(),
+            inputs: Vec::new(),
+        };
+        f.reads(&d.join("data")).unwrap();
+        for (out, why) in [
+            (d.join("data"), "it is "),
+            (d.join("data/src/projects"), "it is inside"),
+            (d.join("data/src/new.ttl"), "it is inside"),
+            (d.join("out/p1.toml"), "it is inside"),
+            (d.clone(), "it holds"),
+        ] {
+            let e = f.check(&out).unwrap_err().to_string();
+            assert!(e.contains(why) && e.contains("medrd test reads"), "{e}");
+        }
+        assert!(f.check(&d.join("dist")).is_ok());
+        assert!(f.check(&d.join("data2/x")).is_ok());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn an_entry_replaces_a_link_and_never_writes_through_it() {
+        let d = scratch("entry");
+        std::fs::write(d.join("outside.txt"), "keep").unwrap();
+        std::fs::create_dir(d.join("dir")).unwrap();
+        std::os::unix::fs::symlink(d.join("outside.txt"), d.join("dir/t.csv")).unwrap();
+        let e = write_entry(&d.join("dir/t.csv"), false, |w| w.write_all(b"x")).unwrap_err();
+        assert!(e.to_string().contains("exists"), "{e}");
+        write_entry(&d.join("dir/t.csv"), true, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(d.join("outside.txt")).unwrap(),
+            "keep"
+        );
+        assert_eq!(std::fs::read_to_string(d.join("dir/t.csv")).unwrap(), "new");
+        assert!(!d.join("dir/t.csv").is_symlink());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
