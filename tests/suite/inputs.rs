@@ -132,11 +132,15 @@ fn rs_amounts_that_are_no_figures_are_refused_with_their_line() {
     for (name, rows, at) in [
         (
             "inf",
-            format!("1,x,内閣府,2024,100\n1,x,内閣府,2024,inf\n"),
+            "1,x,内閣府,2024,100\n1,x,内閣府,2024,inf\n".to_string(),
             ":3: column 5",
         ),
-        ("nan", format!("1,x,内閣府,2024,NaN\n"), ":2: column 5"),
-        ("e400", format!("1,x,内閣府,2024,1e400\n"), ":2: column 5"),
+        ("nan", "1,x,内閣府,2024,NaN\n".to_string(), ":2: column 5"),
+        (
+            "e400",
+            "1,x,内閣府,2024,1e400\n".to_string(),
+            ":2: column 5",
+        ),
         // two of these added up to -2 yen (-0.00000002 億円) before
         (
             "sum",
