@@ -194,14 +194,15 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The broken UTF-8 sequence at `offset` of `bytes` (all valid before it): a stray byte
-/// alone, or a lead byte with what follows of its sequence and the byte that broke it.
+/// alone (0x80–0xC1, 0xF5–0xFF), or a lead byte with what follows of its sequence and the
+/// byte that broke it.
 pub fn broken_sequence(bytes: &[u8], offset: usize) -> &[u8] {
     let rest = &bytes[offset..];
     let len = std::str::from_utf8(rest)
         .err()
         .and_then(|e| e.error_len())
         .unwrap_or(rest.len());
-    let len = if rest.first().is_some_and(|b| *b >= 0xC0) {
+    let len = if rest.first().is_some_and(|b| (0xC2..=0xF4).contains(b)) {
         len + 1
     } else {
         len
