@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Hostile-input checks of `medrd` (issue 10), run by CI on loopback: pathological queries
 # must get 503 within the time limit + 1 s and then stop using CPU and memory within 1 s,
-# the server's memory stays under the documented bound, /health says busy when every query
-# slot is taken, and /health and a named query keep answering during and after. Then
+# the server's memory stays under the documented bound, /health stays ok while heavy queries
+# run (they take the long lane), and /health and a named query keep answering during and after. Then
 # `build -o` with hostile paths (scripts/abuse-cli.sh), 2,000 idle connections
 # (scripts/abuse-conn.py) and ZIP bombs through `medrd link rs`. Prints each outcome
 # and the server's peak RSS (VmHWM); exits 1 on any failed check, 2 when it cannot run.
@@ -163,9 +163,11 @@ check_queries() {
     fail "ORDER BY over mixed literals: $LAST_STATUS, want 200"
   fi
 
-  echo "== every query slot taken: /health says busy, then ok again"
+  # Issue 19: long queries take the long lane, which /health reports but does not call busy
+  # (busy: requests wait for a slot; scripts/abuse-serve.sh floods the server).
+  echo "== as many heavy queries as there are cheap slots: /health says ok, then ok again"
   local slots pids=() health
-  slots=$(curl -s "http://$ADDR/health" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+  slots=$(curl -s "http://$ADDR/health" | sed -n 's/.*"cheap":{"inUse":[0-9]*,"total":\([0-9]*\).*/\1/p')
   for _ in $(seq 1 "$slots"); do
     curl -s -o /dev/null --max-time $((TIMEOUT + 20)) --data-urlencode \
       'query=SELECT * WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i} ORDER BY ?c ?f ?i LIMIT 1' "http://$ADDR/sparql" &
@@ -174,8 +176,8 @@ check_queries() {
   sleep 1
   health=$(curl -s -w ' %{http_code}' --max-time 5 "http://$ADDR/health")
   case "$health" in
-    *'"status":"busy"'*' 503') pass "$slots queries running: /health 503 busy: ${health:0:160}" ;;
-    *) fail "$slots queries running: /health did not say busy: ${health:0:160}" ;;
+    *'"status":"ok"'*' 200') pass "$slots heavy queries sent: /health 200 ok: ${health:0:220}" ;;
+    *) fail "$slots heavy queries sent: /health not ok: ${health:0:220}" ;;
   esac
   wait "${pids[@]}"
   sleep 1

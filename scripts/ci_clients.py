@@ -8,7 +8,10 @@
    SPARQLStore must give the graph `medrd query` gives.
 3. Headless Chromium (Debian's chromium + chromedriver, driven by Selenium) loads the web
    page, clicks the `program-projects` query in the gallery, sees its result rows, and draws
-   the `theme dementia` diagram.
+   the `theme dementia` diagram. Then (issue 19, item 5) it opens `/?query=` with a query
+   whose result is a `javascript:` IRI: the IRI is shown as text, never a link, and clicking
+   it runs nothing; and no page logs a Content-Security-Policy violation (the pages work
+   under the policy every answer carries).
 4. The explorer in the same browser (issue 14): types 認知症 in the search box, opens
    認知症研究開発事業 from the results as they appear, checks its page (厚生労働省, projects
    1, 4 and 5, its initiatives with their 【新規】 marks and source lines, its diagram),
@@ -177,6 +180,7 @@ def browser_checks(base):
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--window-size=1400,1000"]:
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         wait = WebDriverWait(driver, 20)
@@ -204,8 +208,47 @@ def browser_checks(base):
         shot = pathlib.Path("/tmp/medrd-page.png")
         driver.save_screenshot(str(shot))
         print(f"      screenshot: {shot}")
+        hostile_iri_checks(driver, wait, base)
+        csp_checks(driver, "the query page")
     finally:
         driver.quit()
+
+
+def hostile_iri_checks(driver, wait, base):
+    """Issue 19, item 5: `/?query=` runs on load; a `javascript:` IRI in the results was a
+    link, and clicking it ran the script."""
+    import urllib.parse
+    from selenium.webdriver.common.by import By
+
+    iri = "javascript:void(document.title=document.domain)"
+    query = f"SELECT ?x WHERE {{ VALUES ?x {{ <{iri}> <https://example.org/fine> }} }}"
+    driver.get(base + "/?query=" + urllib.parse.quote(query))
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results tbody tr")) == 2)
+    title = driver.title
+    cells = driver.find_elements(By.CSS_SELECTOR, "#results tbody td")
+    links = driver.execute_script(
+        "return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+    for cell in cells:
+        for element in cell.find_elements(By.XPATH, "./*"):
+            if element.tag_name != "a":
+                element.click()
+    check(any(c.text == iri for c in cells) and "https://example.org/fine" in links
+          and not any(h.strip().lower().startswith(("javascript:", "data:")) for h in links)
+          and driver.title == title,
+          f"browser: a javascript: IRI in the results is text, not a link, and clicking it runs "
+          f"nothing (title {driver.title!r}; links {links})")
+
+
+def csp_checks(driver, what):
+    """No Content-Security-Policy violation was logged while the pages were used."""
+    try:
+        logs = driver.get_log("browser")
+    except Exception as e:  # a driver without logs cannot tell
+        check(False, f"browser: {what}: the console log could not be read ({e})")
+        return
+    violations = [l["message"] for l in logs if "Content Security Policy" in l["message"]]
+    check(not violations, f"browser: {what}: no Content-Security-Policy violation logged "
+                          f"({violations[:3]})")
 
 
 def explorer_checks(base):
@@ -229,6 +272,7 @@ def explorer_checks(base):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"download.default_directory": downloads,
                                               "download.prompt_for_download": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         wait = WebDriverWait(driver, 20)
@@ -292,6 +336,7 @@ def explorer_checks(base):
             bad = [v for v in result if v["impact"] in ("serious", "critical")]
             check(not bad, f"explorer: axe-core on {path}: no serious or critical violation "
                            f"({len(result)} minor: {[v['id'] for v in result]}; serious: {bad})")
+        csp_checks(driver, "the explorer")
     finally:
         driver.quit()
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Load test of `medrd serve` on loopback: starts the release binary on a free port, runs
-# wrk (Debian package `wrk`) with concurrent clients against three kinds of request, prints
-# throughput and latency percentiles, and stops the server. Bounded in time: each run lasts
-# DURATION seconds (default 10), and each run is killed if it overruns.
+# wrk (Debian package `wrk`) with concurrent clients against five kinds of request, prints
+# throughput and latency percentiles, and stops the server. Then (FLOOD=1, the default;
+# issue 19) the cheap query and the explorer page again beside 8 loops of heavy queries,
+# with /health polled every 0.2 s and the server's peak RSS, and the cheap query beside
+# `wrk -c64` on /diagram/overview. Bounded in time: each run lasts DURATION seconds
+# (default 10), and each run is killed if it overruns.
 #
 #   scripts/load-test.sh                      # 10 s per scenario, 32 connections, 4 threads
-#   DURATION=5 CONNECTIONS=64 scripts/load-test.sh
+#   DURATION=5 CONNECTIONS=64 FLOOD=0 scripts/load-test.sh
 set -euo pipefail
 
 DURATION=${DURATION:-10}
@@ -37,4 +40,43 @@ run() {
 run "SPARQL SELECT (JSON)" "application/sparql-results+json" "http://$addr/sparql?query=$encoded"
 run "named query program-projects (CSV)" "text/csv" "http://$addr/queries/program-projects"
 run "dereference /id/program/dementia-rd (Turtle)" "text/turtle" "http://$addr/id/program/dementia-rd"
+run "explorer /explore/program/dementia-rd" "text/html" "http://$addr/explore/program/dementia-rd"
 run "health" "application/json" "http://$addr/health"
+
+[ "${FLOOD:-1}" = 1 ] || exit 0
+heavy=(
+  'SELECT * WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i} ORDER BY ?c ?f ?i LIMIT 1'
+  'SELECT (COUNT(DISTINCT *) AS ?n) WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i}'
+  'SELECT ?c (COUNT(*) AS ?n) WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i} GROUP BY ?c'
+  'SELECT * WHERE {?a ?b ?c.?d ?e ?f} ORDER BY ?c ?f LIMIT 1'
+)
+loops=()
+trap 'kill "${loops[@]}" "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; rm -f "$log"' EXIT
+for i in 1 2 3 4 5 6 7 8; do
+  (while :; do curl -s -o /dev/null --max-time 30 --data-urlencode "query=${heavy[$((i % 4))]}" "http://$addr/sparql"; done) &
+  loops+=($!)
+done
+sleep 2
+(end=$((SECONDS + 2 * DURATION + 4)); while [ $SECONDS -lt $end ]; do
+  curl -s -o /dev/null -w '%{http_code}\n' --max-time 5 "http://$addr/health"; sleep 0.2
+done) >"$log.health" &
+poll=$!
+echo
+echo "== beside 8 loops of heavy queries (curl, one after another each):"
+run "SPARQL SELECT (JSON), heavy flood" "application/sparql-results+json" "http://$addr/sparql?query=$encoded"
+run "explorer /explore/program/dementia-rd, heavy flood" "text/html" "http://$addr/explore/program/dementia-rd"
+wait "$poll"
+kill "${loops[@]}" 2>/dev/null
+echo "/health during the flood: $(sort "$log.health" | uniq -c | tr '\n' ' ')"
+echo "peak RSS of the server: $(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$SERVE_PID/status") MiB"
+rm -f "$log.health"
+sleep 6
+echo
+echo "== beside wrk -c64 on /diagram/overview:"
+timeout $((DURATION + 30)) wrk -t1 -c64 -d"$((DURATION + 2))s" --timeout 10s "http://$addr/diagram/overview" >"$log.diagram" &
+poll=$!
+sleep 1
+run "SPARQL SELECT (JSON), beside /diagram/overview" "application/sparql-results+json" "http://$addr/sparql?query=$encoded"
+wait "$poll"
+grep -E 'Requests/sec|Non-2xx' "$log.diagram" | sed 's/^/  \/diagram\/overview: /'
+rm -f "$log.diagram"

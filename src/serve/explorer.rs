@@ -25,8 +25,6 @@ use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 
 const SHELL: &str = include_str!("explorer/shell.html");
-const CSS: &str = include_str!("explorer/explorer.css");
-const JS: &str = include_str!("explorer/explorer.js");
 
 /// What the explorer's handlers share.
 pub(crate) struct Explorer {
@@ -301,26 +299,29 @@ impl Explorer {
             .collect();
         let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
         if !missing.is_empty() {
-            let token = CancellationToken::new();
-            let timer = {
-                let token = token.clone();
-                let limit = self.app.config.timeout;
-                tokio::spawn(async move {
-                    tokio::time::sleep(limit).await;
-                    token.cancel();
-                })
-            };
             let app = Arc::clone(&self.app);
-            let done = super::blocking(&self.app, "the explorer's query", move || {
+            let key = self.app.lanes.key(
                 missing
-                    .into_iter()
-                    .map(|(i, _, sparql)| {
-                        select_rows(&app, &sparql, token.clone()).map(|rows| (i, sparql, rows))
-                    })
-                    .collect::<std::result::Result<Vec<_>, HttpError>>()
-            })
+                    .iter()
+                    .map(|(_, _, sparql)| sparql.as_str())
+                    .collect::<Vec<_>>(),
+            );
+            // The token stops the queries at the time limit, or when they have run long and
+            // the long lane is full (super::lanes).
+            let done = super::blocking(
+                &self.app,
+                "the explorer's query",
+                (key, false),
+                move |token| {
+                    missing
+                        .into_iter()
+                        .map(|(i, _, sparql)| {
+                            select_rows(&app, &sparql, token.clone()).map(|rows| (i, sparql, rows))
+                        })
+                        .collect::<std::result::Result<Vec<_>, HttpError>>()
+                },
+            )
             .await;
-            timer.abort();
             let done = done??;
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             for (i, sparql, rows) in done {
@@ -577,7 +578,7 @@ impl Cell {
     fn link(s: impl Into<String>, href: &str) -> Cell {
         let text = s.into();
         Cell {
-            html: Some(format!("<a href=\"{}\">{}</a>", esc(href), esc(&text))),
+            html: Some(crate::markup::anchor(href, &text)),
             text,
             numeric: false,
         }
@@ -783,8 +784,6 @@ fn answer(view: &View, page: Page) -> Response {
         Lang::En => ("ja", "日本語"),
     };
     let html = SHELL
-        .replace("{{CSS}}", CSS)
-        .replace("{{JS}}", JS)
         .replace("{{LANG}}", lang.code())
         .replace("{{TITLE}}", &esc(&page.title))
         .replace("{{SKIP}}", t("本文へ移動", "Skip to content"))
@@ -969,7 +968,7 @@ async fn home_inner(ex: &Arc<Explorer>, view: View) -> std::result::Result<Respo
                 let mut share_cell = Cell::num(share_text.clone());
                 if let Some(s) = share {
                     share_cell.html = Some(format!(
-                        "{share_text}%<span class=\"bar\" style=\"width:{:.1}px\" aria-hidden=\"true\"></span>",
+                        "{share_text}%<svg class=\"bar\" width=\"{:.1}\" height=\"11\" aria-hidden=\"true\"><rect width=\"100%\" height=\"100%\"/></svg>",
                         s * 2.0
                     ));
                 }

@@ -29,7 +29,10 @@
 //! the new one — and say `owl:sameAs` the canonical IRI, so the mirror's IRIs dereference
 //! to themselves while staying linked to the persistent ones.
 
+mod assets;
+mod drawn;
 mod explorer;
+mod lanes;
 mod negotiate;
 mod resource;
 mod sparql;
@@ -66,8 +69,13 @@ pub struct Config {
     pub max_results: usize,
     /// Largest request body accepted (413 beyond).
     pub max_body: usize,
-    /// Queries evaluated at the same time; others wait (within the timeout) for a turn.
+    /// Queries (and pages, diagrams) known to be cheap evaluated at the same time; others
+    /// wait (within the timeout) for a turn. Half that (at least one) more run queries not
+    /// seen before, and a quarter more those that used `long_after` of CPU ([`lanes`]).
     pub max_concurrent: usize,
+    /// CPU time after which a query (or a page, a diagram) is long: it moves to the long
+    /// lane, or is stopped (503) when that is full.
+    pub long_after: Duration,
     /// Longest time a client may take to send a request's line and headers (and to start
     /// the next request on a kept-alive connection): slow or idle clients are closed then.
     /// A request's body must arrive within the same time once its headers are in (408), and
@@ -95,6 +103,7 @@ impl Default for Config {
             max_results: 10_000,
             max_body: 1 << 20,
             max_concurrent: std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
+            long_after: lanes::LONG_AFTER,
             header_timeout: Duration::from_secs(10),
             max_connections: 4096,
             allow_service: false,
@@ -108,7 +117,10 @@ pub(crate) struct App {
     pub kb: Kb,
     pub config: Config,
     pub queries: Vec<NamedQuery>,
-    pub permits: Arc<tokio::sync::Semaphore>,
+    /// The quick and the long lane of the work that reads the store.
+    pub lanes: lanes::Lanes,
+    /// The diagrams drawn so far.
+    pub drawn: drawn::Drawn,
     /// The named graphs and their sizes, counted once: the store does not change.
     pub graphs: Vec<(NamedNode, usize)>,
 }
@@ -171,7 +183,9 @@ fn too_many() -> Vec<u8> {
     let body = "too many connections open: try again shortly\n";
     format!(
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         X-Content-Type-Options: nosniff\r\nContent-Security-Policy: {}\r\n\
          Content-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        assets::CSP,
         body.len()
     )
     .into_bytes()
@@ -368,7 +382,7 @@ impl Connections {
 /// The routes of the server over a loaded knowledge base.
 pub fn router(kb: Kb, config: Config) -> Result<Router> {
     let queries = catalog::named(&kb.layout.queries())?;
-    let permits = Arc::new(tokio::sync::Semaphore::new(config.max_concurrent.max(1)));
+    let lanes = lanes::Lanes::new(config.max_concurrent, config.long_after);
     let mut graphs = Vec::new();
     for g in kb.store.named_graphs() {
         if let NamedOrBlankNode::NamedNode(g) = g? {
@@ -380,12 +394,14 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         kb,
         config,
         queries,
-        permits,
+        lanes,
+        drawn: drawn::Drawn::default(),
         graphs,
     });
     let explorer = explorer::router(Arc::clone(&app))?;
     Ok(Router::new()
         .merge(explorer)
+        .merge(assets::router())
         .route("/", get(page))
         .route("/sparql", any(sparql::endpoint))
         .route("/query", any(sparql::endpoint))
@@ -398,6 +414,7 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(cors))
+        .layer(middleware::from_fn(assets::secure))
         .with_state(app))
 }
 
@@ -439,7 +456,7 @@ async fn cors(request: Request, next: Next) -> Response {
     response
 }
 
-/// The query page (HTML, CSS and script inline: no CDN).
+/// The query page (HTML; its script and style are `/assets/console.*`: no CDN).
 async fn page() -> Response {
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -448,13 +465,14 @@ async fn page() -> Response {
         .into_response()
 }
 
-/// `/health`: 200 "ok" while a query slot is free, 503 "busy" when every slot is taken
-/// (queries, named queries, entity pages and diagrams would wait, then get 503), with the
-/// slots in use and the heap held against `--max-memory`.
+/// `/health`, answered at once whatever runs (it takes no slot): 200 "ok", or 503 "busy" when
+/// a request has waited for a cheap slot for a second or more (the regular traffic would wait
+/// as long, and be refused at the time limit); full new and long lanes are reported, not
+/// busy ([`lanes`]). With the slots of the lanes and the heap held against `--max-memory`.
 async fn health(State(app): State<Arc<App>>) -> Response {
-    let total = app.config.max_concurrent.max(1);
-    let free = app.permits.available_permits();
-    let (status, code) = if free == 0 {
+    let lanes = app.lanes.report();
+    let lane = |l: &lanes::LaneReport| serde_json::json!({ "inUse": l.in_use, "total": l.total, "waiting": l.waiting });
+    let (status, code) = if lanes.busy() {
         ("busy", StatusCode::SERVICE_UNAVAILABLE)
     } else {
         ("ok", StatusCode::OK)
@@ -466,7 +484,15 @@ async fn health(State(app): State<Arc<App>>) -> Response {
             "ontology": app.graph_len(ONTOLOGY_GRAPH),
         },
         "namedQueries": app.queries.len(),
-        "querySlots": { "inUse": total.saturating_sub(free), "total": total },
+        "querySlots": {
+            "inUse": lanes.cheap.in_use + lanes.new.in_use + lanes.long.in_use,
+            "total": lanes.cheap.total + lanes.new.total + lanes.long.total,
+            "longestWaitMs": lanes.longest_wait.as_millis() as u64,
+            "longAfterMs": app.config.long_after.as_millis() as u64,
+            "cheap": lane(&lanes.cheap),
+            "new": lane(&lanes.new),
+            "long": lane(&lanes.long),
+        },
         "memory": {
             "allocatedBytes": crate::store::memory::allocated(),
             "limitBytes": app.config.max_memory,
@@ -538,60 +564,92 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
         Some((k, a)) => (k.to_owned(), Some(a.to_owned())),
         None => (rest, None),
     };
-    let drawn = blocking(&app, "drawing", {
+    let kind = match diagram::Kind::parse(&kind, arg.as_deref()) {
+        // A program is found whatever the case of its slug: one drawing for every spelling
+        // (else 2^n spellings of one slug would each be drawn and kept).
+        Ok(diagram::Kind::Program(slug)) => diagram::Kind::Program(slug.to_lowercase()),
+        Ok(diagram::Kind::Money(slug)) => diagram::Kind::Money(slug.to_lowercase()),
+        Ok(kind) => kind,
+        Err(e) => return diagram_error(e).into_response(),
+    };
+    if matches!(kind, diagram::Kind::Timeline(..)) && format != diagram::Format::Svg {
+        return HttpError::bad_request(format!(
+            "{} is a chart, drawn as SVG only (?format=svg)",
+            kind.file_stem()
+        ))
+        .into_response();
+    }
+    // Drawn once per server (the store does not change: drawn::Drawn). Graphviz, drawing an
+    // SVG, is another process whose CPU time the lanes do not see: it is long work from the
+    // start (lanes); the timeline chart, DOT and Mermaid are drawn here.
+    let key = format!("{kind:?} {lang:?} {format:?} {fy:?}");
+    let long = format == diagram::Format::Svg && !matches!(kind, diagram::Kind::Timeline(..));
+    let admission = (app.lanes.key(&key), long);
+    let draw = {
         let app = Arc::clone(&app);
-        move || {
-            let kind = diagram::Kind::parse(&kind, arg.as_deref())?;
-            if matches!(kind, diagram::Kind::Timeline(..)) && format != diagram::Format::Svg {
-                return Ok(Err(format!(
-                    "{} is a chart, drawn as SVG only (?format=svg)",
-                    kind.file_stem()
-                )));
+        async move {
+            let work = {
+                let app = Arc::clone(&app);
+                move |_| diagram::draw(&app.kb, &kind, lang, format, fy)
+            };
+            match blocking(&app, "drawing", admission, work).await {
+                Ok(Ok(bytes)) => Ok(axum::body::Bytes::from(bytes)),
+                Ok(Err(e)) => Err(diagram_error(e)),
+                Err(e) => Err(e),
             }
-            diagram::draw(&app.kb, &kind, lang, format, fy).map(Ok)
         }
-    })
-    .await;
-    match drawn {
-        Ok(Ok(Ok(bytes))) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
-        Ok(Ok(Err(refused))) => HttpError::bad_request(refused).into_response(),
-        Ok(Err(Error::Diagram(m))) => HttpError::new(StatusCode::NOT_FOUND, format!("diagram: {m}")).into_response(),
-        Ok(Err(e @ Error::NoDocumentYear { .. })) => HttpError::bad_request(e.to_string()).into_response(),
-        Ok(Err(Error::Graphviz(m))) => HttpError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            format!("SVG diagrams need Graphviz `dot` on the server ({m}); ?format=dot or ?format=mermaid work without it"),
+    };
+    let limit = app.config.timeout;
+    match tokio::time::timeout(limit, app.drawn.get(key, draw)).await {
+        Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, media_type)], bytes).into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(_) => HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "drawing timed out: it took longer than this server's limit of {} (it goes \
+                 on, and is kept when done)",
+                sparql::seconds(limit)
+            ),
         )
         .into_response(),
-        Ok(Err(e)) => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("diagram: {e}")).into_response(),
-        Err(e) => e.into_response(),
     }
 }
 
-/// Runs work that reads the store (a diagram, a resource description) on the blocking pool,
-/// holding one of the query slots of /sparql and within its time limit: with large
-/// `--with` data it can take long, and must neither stall the async workers nor run
-/// unbounded beside the queries.
+/// The answer to a diagram that could not be drawn.
+fn diagram_error(e: Error) -> HttpError {
+    match e {
+        Error::Diagram(m) => HttpError::new(StatusCode::NOT_FOUND, format!("diagram: {m}")),
+        e @ Error::NoDocumentYear { .. } => HttpError::bad_request(e.to_string()),
+        Error::Graphviz(m) => HttpError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            format!("SVG diagrams need Graphviz `dot` on the server ({m}); ?format=dot or ?format=mermaid work without it"),
+        ),
+        e => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("diagram: {e}")),
+    }
+}
+
+/// Runs work that reads the store (a diagram, a resource description, an explorer page) on
+/// the blocking pool, holding a slot of the lanes the queries of /sparql use and within its
+/// time limit: with large `--with` data it can take long, and must neither stall the async
+/// workers nor run unbounded beside the queries. `key` is its fingerprint (as
+/// [`lanes::Lanes::key`] makes it: the same work has the same key), `long` says it is known
+/// to be long before it starts ([`lanes`]). The work gets the token that stops it.
 pub(crate) async fn blocking<T: Send + 'static>(
     app: &Arc<App>,
     what: &str,
-    work: impl FnOnce() -> T + Send + 'static,
+    (key, long): (u64, bool),
+    work: impl FnOnce(CancellationToken) -> T + Send + 'static,
 ) -> Result<T, HttpError> {
     let limit = app.config.timeout;
-    let Ok(Ok(permit)) =
-        tokio::time::timeout(limit, Arc::clone(&app.permits).acquire_owned()).await
-    else {
-        return Err(HttpError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is busy: try again",
-        ));
-    };
+    let ticket = Arc::new(app.lanes.admit(key, long, limit).await?);
     // The store queries of the work stop at the limit too (crate::store::cancelled_by), and so
     // do the scans that look at crate::store::cancelled, so that its slot is free again within
     // milliseconds, not when it would have ended (Graphviz `dot`, drawing an SVG, runs under
     // its own limit, MEDRD_DOT_TIMEOUT).
     let token = CancellationToken::new();
-    // Cancelled when this future ends however it ends: at the limit, and when the client
-    // goes away and the server drops the request (the work would otherwise run on).
+    // Cancelled when this future ends however it ends: at the limit, when it is long and the
+    // long lane is full, and when the client goes away and the server drops the request (the
+    // work would otherwise run on).
     struct CancelOnDrop(CancellationToken);
     impl Drop for CancelOnDrop {
         fn drop(&mut self) {
@@ -599,27 +657,41 @@ pub(crate) async fn blocking<T: Send + 'static>(
         }
     }
     let _cancel = CancelOnDrop(token.clone());
-    let task = tokio::task::spawn_blocking({
-        let token = token.clone();
+    let mut task = app.lanes.spawn(&ticket, {
+        let (app, token, ticket) = (Arc::clone(app), token.clone(), Arc::clone(&ticket));
         move || {
-            let done = crate::store::cancelled_by(token, work);
-            drop(permit);
+            ticket.start();
+            let done = crate::store::cancelled_by(token.clone(), || work(token.clone()));
+            // What work cut short cost says nothing of what it costs.
+            app.lanes.finish(&ticket, !token.is_cancelled());
             done
         }
     });
-    match tokio::time::timeout(limit, task).await {
-        Ok(Ok(done)) => Ok(done),
-        Ok(Err(e)) => Err(HttpError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{what} failed: {e}"),
-        )),
-        Err(_) => Err(HttpError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "{what} timed out: it took longer than this server's limit of {}",
-                sparql::seconds(limit)
-            ),
-        )),
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            done = &mut task => return done.map_err(|e| HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("{what} failed: {e}"),
+            )),
+            () = tokio::time::sleep_until(deadline) => {
+                app.lanes.timed_out(&ticket);
+                return Err(HttpError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "{what} timed out: it took longer than this server's limit of {}",
+                        sparql::seconds(limit)
+                    ),
+                ));
+            }
+            _ = tick.tick() => {
+                if app.lanes.check(&ticket) == lanes::Check::LongLaneFull {
+                    return Err(app.lanes.long_busy(None));
+                }
+            }
+        }
     }
 }
 

@@ -174,11 +174,12 @@ fn respond(media_type: &str, body: Vec<u8>) -> Response {
 /// `GET /ontology`: the document of the `medrd:` terms (`https://w3id.org/medrd-kg/ontology`),
 /// i.e. the ontology graph, as RDF or as an HTML page with one anchor per term.
 pub(crate) async fn ontology(State(app): State<Arc<App>>, request: Request) -> Response {
+    let key = app.lanes.key(("ontology", request.uri().query()));
     let work = {
         let app = Arc::clone(&app);
-        move || ontology_inner(&app, &request)
+        move |_| ontology_inner(&app, &request)
     };
-    super::blocking(&app, "reading the ontology", work)
+    super::blocking(&app, "reading the ontology", (key, false), work)
         .await
         .and_then(|r| r)
         .unwrap_or_else(IntoResponse::into_response)
@@ -217,11 +218,12 @@ fn ontology_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
 
 /// `GET /id/...`.
 pub(crate) async fn describe(State(app): State<Arc<App>>, request: Request) -> Response {
+    let key = app.lanes.key(("id", request.uri().to_string()));
     let work = {
         let app = Arc::clone(&app);
-        move || describe_inner(&app, &request)
+        move |_| describe_inner(&app, &request)
     };
-    super::blocking(&app, "describing the resource", work)
+    super::blocking(&app, "describing the resource", (key, false), work)
         .await
         .and_then(|r| r)
         .unwrap_or_else(IntoResponse::into_response)
@@ -335,33 +337,31 @@ fn labels(app: &App, node: &NamedNode) -> Vec<Literal> {
     labels
 }
 
-/// Where a link to an IRI goes: this server for our own resources, else the IRI itself.
-fn href(iri: &str) -> String {
+/// Where a link to an IRI goes: this server for our own resources, else the IRI itself —
+/// when it may be a link at all ([`crate::markup::link_target`]: http(s) only; a
+/// `javascript:` IRI of `--with` data is shown as text).
+fn href(iri: &str) -> Option<String> {
     if let Some(rest) = iri.strip_prefix(ID) {
-        format!("/id/{rest}")
+        Some(format!("/id/{rest}"))
     } else if let Some(term) = iri.strip_prefix(MEDRD) {
-        format!("/ontology#{term}")
+        Some(format!("/ontology#{term}"))
     } else {
-        iri.to_owned()
+        crate::markup::link_target(iri).map(str::to_owned)
     }
 }
 
 fn node_html(app: &App, node: &NamedNode) -> String {
     let label = labels(app, node).into_iter().next();
     let short = compact(node.as_str());
-    match label {
-        Some(l) => format!(
-            "<a href=\"{}\">{}</a> <span class=\"iri\">{}</span>",
-            esc(&href(node.as_str())),
-            esc(l.value()),
-            esc(&short)
-        ),
-        None => format!(
-            "<a href=\"{}\">{}</a>",
-            esc(&href(node.as_str())),
-            esc(&short)
-        ),
+    let text = label.as_ref().map_or(short.as_str(), |l| l.value());
+    let mut out = match href(node.as_str()) {
+        Some(href) => crate::markup::anchor(&href, text),
+        None => format!("<span class=\"nolink\">{}</span>", esc(text)),
+    };
+    if label.is_some() {
+        let _ = write!(out, " <span class=\"iri\">{}</span>", esc(&short));
     }
+    out
 }
 
 fn term_html(app: &App, term: &Term, d: &Description, depth: usize) -> String {
@@ -401,15 +401,6 @@ fn term_html(app: &App, term: &Term, d: &Description, depth: usize) -> String {
         other => esc(&other.to_string()),
     }
 }
-
-const STYLE: &str = "body{font-family:system-ui,'Hiragino Sans','Noto Sans JP',sans-serif;margin:0;color:#1d232b;background:#fafbfc}\
-header{background:#1f4e79;color:#fff;padding:.6rem 1.2rem}header a{color:#fff;text-decoration:none;font-weight:600}\
-main{max-width:70rem;margin:0 auto;padding:1rem 1.2rem}h1{margin:.4rem 0 .1rem;font-size:1.6rem}\
-.en{color:#555;margin:0 0 .6rem}.iri{color:#6a737d;font-family:ui-monospace,monospace;font-size:.85em}\
-table{border-collapse:collapse;width:100%;background:#fff;margin:.4rem 0 1.4rem}\
-th,td{border:1px solid #d8dee4;padding:.35rem .6rem;text-align:left;vertical-align:top}th{background:#eef2f6;width:28%}\
-.tag{color:#8a6d3b;font-size:.8em}.lit{white-space:pre-wrap}a{color:#0b5cad}ul.bnode{margin:0;padding-left:1.1rem}\
-nav.formats a{margin-right:.8rem}";
 
 /// The statements about `subject`, grouped by property in the order of their compact names.
 fn property_table(app: &App, subject: &NamedNode, d: &Description) -> String {
@@ -454,7 +445,7 @@ fn page_head(app: &App, title: &str, subtitle: &str, iri: &str) -> String {
 <title>{t} — medrd-kg</title>\
 <link rel=\"alternate\" type=\"text/turtle\" href=\"?format=ttl\">\
 <link rel=\"alternate\" type=\"application/ld+json\" href=\"?format=jsonld\">\
-<style>{STYLE}</style></head><body>\
+<link rel=\"stylesheet\" href=\"/assets/resource.css\"></head><body>\
 <header><a href=\"/\">medrd-kg</a> — {head}</header><main>\
 <h1>{t}</h1><p class=\"en\">{subtitle}</p><p class=\"iri\">&lt;{iri}&gt;</p>",
         t = esc(title),

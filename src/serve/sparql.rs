@@ -18,7 +18,7 @@
 //! gigabytes within its seconds. A panic of the engine is caught ([`crate::store::guard`]) and
 //! answered 500.
 
-use super::{negotiate, App, HttpError};
+use super::{lanes, negotiate, App, HttpError};
 use crate::store::{guard, memory};
 use crate::vocab::PREFIXES;
 use axum::body::{Body, Bytes};
@@ -399,22 +399,15 @@ pub(crate) async fn run(
             ),
         )
     };
-    // The permit goes with the evaluation, so that a query still winding down after its
-    // answer was sent keeps its slot until it has stopped.
-    let permit = tokio::time::timeout(limit, Arc::clone(&app.permits).acquire_owned())
-        .await
-        .map_err(|_| {
-            HttpError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the server is busy: try again",
-            )
-        })?
-        .map_err(|_| {
-            HttpError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the server is shutting down",
-            )
-        })?;
+    // The slot goes with the evaluation, so that a query still winding down after its
+    // answer was sent keeps it until it has stopped. The lane is what the query cost last
+    // time (super::lanes); a query sending SERVICE patterns waits on other servers, which
+    // costs this one no CPU but holds a slot all the same: it is long from the start.
+    let key = app
+        .lanes
+        .query_key(&query.text, (&query.default_graphs, &query.named_graphs));
+    let remote = app.config.allow_service && crate::store::federation::uses_service(&query.text);
+    let ticket = Arc::new(app.lanes.admit(key, remote, limit).await?);
     let token = CancellationToken::new();
     // What this query holds on the shared heap, counted apart from the others'.
     let account = Arc::new(memory::Account::open());
@@ -423,25 +416,39 @@ pub(crate) async fn run(
     // stopping every running query would stop the small ones beside the one that grew it).
     // While stopped queries wind down, what they still hold is taken as being freed; should
     // the heap stay over the limit beyond that, the next largest is stopped at a later check.
+    // It is also stopped when it has run long (super::lanes::LONG_AFTER of CPU) and no
+    // long slot is free.
     let out_of_memory = Arc::new(AtomicBool::new(false));
+    let long_busy = Arc::new(AtomicBool::new(false));
     let watch = {
         let token = token.clone();
         let out_of_memory = Arc::clone(&out_of_memory);
+        let long_busy = Arc::clone(&long_busy);
         let account = Arc::clone(&account);
         let max_memory = app.config.max_memory;
+        let app = Arc::clone(app);
+        let ticket = Arc::clone(&ticket);
         tokio::spawn(async move {
             let deadline = tokio::time::Instant::now() + limit;
             let mut tick = tokio::time::interval(MEMORY_CHECK);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = tokio::time::sleep_until(deadline) => break,
+                    _ = tokio::time::sleep_until(deadline) => {
+                        app.lanes.timed_out(&ticket);
+                        break;
+                    }
                     _ = tick.tick() => {
                         if memory::allocated()
                             .is_some_and(|held| account.to_stop(held, max_memory))
                         {
                             account.stop();
                             out_of_memory.store(true, Ordering::Relaxed);
+                            break;
+                        }
+                        if app.lanes.check(&ticket) == lanes::Check::LongLaneFull {
+                            account.stop();
+                            long_busy.store(true, Ordering::Relaxed);
                             break;
                         }
                     }
@@ -453,7 +460,11 @@ pub(crate) async fn run(
     let task = {
         let app = Arc::clone(app);
         let accept = accept.map(str::to_owned);
-        tokio::task::spawn_blocking(move || {
+        let ticket = Arc::clone(&ticket);
+        let stopped = token.clone();
+        let lanes = Arc::clone(&app);
+        lanes.lanes.spawn(&ticket.clone(), move || {
+            ticket.start();
             // A panic of the engine is an answer (500), not a dead worker with the panic
             // text in the log.
             let started = std::time::Instant::now();
@@ -476,7 +487,8 @@ pub(crate) async fn run(
             {
                 memory::release_freed();
             }
-            drop(permit);
+            // What a query cut short cost says nothing of what it costs.
+            app.lanes.finish(&ticket, !stopped.is_cancelled());
             evaluated
         })
     };
@@ -486,7 +498,9 @@ pub(crate) async fn run(
     let outcome = tokio::time::timeout(limit + Duration::from_millis(200), task).await;
     watch.abort();
     let cancelled = || {
-        if out_of_memory.load(Ordering::Relaxed) {
+        if long_busy.load(Ordering::Relaxed) {
+            app.lanes.long_busy(None)
+        } else if out_of_memory.load(Ordering::Relaxed) {
             HttpError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(

@@ -546,10 +546,18 @@ fn service_description_cors_health_page_and_404() {
     let page = get("/", "text/html");
     assert!(page.content_type.starts_with("text/html"));
     assert!(page.body.contains("名前付きクエリ") && page.body.contains("Named queries"));
+    // No external assets: the script and style are this server's (no inline code: its CSP).
     assert!(
-        !page.body.contains("<script src") && !page.body.contains("rel=\"stylesheet\""),
-        "no external assets"
+        page.body
+            .contains("<script src=\"/assets/console.js\"></script>")
+            && page.body.contains("href=\"/assets/console.css\""),
+        "{}",
+        page.body
     );
+    let script = get("/assets/console.js", "*/*");
+    assert_eq!(script.status, 200);
+    assert!(script.content_type.starts_with("text/javascript"));
+    assert!(script.body.contains("function safeHref"));
 
     let r = get("/no/such/page", "*/*");
     assert_eq!(r.status, 404);
@@ -1088,35 +1096,51 @@ fn a_query_cancelled_at_its_time_limit_stops_and_frees_its_slot() {
 }
 
 /// Issue 10, defect 3: with every query slot taken, queries got 503 "busy" while /health
-/// said 200 "ok". It now says busy, with the slots in use, and ok again once they are free.
+/// said 200 "ok". Issue 19, item 6: /health reports the requests waiting in each lane; a
+/// flood of heavy queries fills the new and long lanes and makes them wait, which /health
+/// reports without calling the server busy (busy: a request waited a second for a cheap
+/// slot, tested in src/serve/lanes.rs); it answers at once throughout, and after.
 #[test]
-fn health_says_busy_while_every_query_slot_is_taken() {
+fn health_reports_waiting_requests_and_answers_at_once() {
     let addr = start(Config {
-        timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(3),
         max_concurrent: 1,
+        long_after: Duration::from_secs(3600),
         ..loopback()
     });
     let health = || reply(agent().get(format!("http://{addr}/health")).call());
     assert_eq!(health().status, 200);
     let running = std::thread::spawn(move || sparql_at(addr, PRODUCT_ORDER_BY));
     let started = Instant::now();
-    let busy = loop {
-        let h = health();
-        if h.status != 200 || started.elapsed() > Duration::from_millis(1500) {
-            break h;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(busy.status, 503, "{}", busy.body);
-    let body = json(&busy.body);
-    assert_eq!(body["status"], "busy");
-    assert_eq!(body["querySlots"]["inUse"], 1);
-    assert_eq!(body["querySlots"]["total"], 1);
+    while json(&health().body)["querySlots"]["new"]["inUse"] != 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "the query did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let waiting = std::thread::spawn(move || sparql_at(addr, SECOND_PRODUCT));
+    let started = Instant::now();
+    while json(&health().body)["querySlots"]["new"]["waiting"] != 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{}",
+            health().body
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let h = health();
+    assert_eq!(h.status, 200, "{}", h.body);
+    let body = json(&h.body);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["querySlots"]["new"]["inUse"], 1);
+    assert_eq!(body["querySlots"]["cheap"]["inUse"], 0);
     assert_eq!(running.join().unwrap().status, 503);
+    assert_eq!(waiting.join().unwrap().status, 503);
     let started = Instant::now();
     let after = loop {
         let h = health();
-        if h.status == 200 || started.elapsed() > Duration::from_secs(2) {
+        if json(&h.body)["querySlots"]["inUse"] == 0 || started.elapsed() > Duration::from_secs(2) {
             break h;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -1124,6 +1148,55 @@ fn health_says_busy_while_every_query_slot_is_taken() {
     assert_eq!(after.status, 200, "{}", after.body);
     assert_eq!(json(&after.body)["status"], "ok");
     assert_eq!(json(&after.body)["querySlots"]["inUse"], 0);
+}
+
+const SECOND_PRODUCT: &str = "SELECT * WHERE {?a ?b ?c.?d ?e ?f} ORDER BY ?c ?f LIMIT 1";
+
+/// Issue 19, item 6: one heavy query took every slot (with one slot: /health 503, cheap
+/// queries 503 "busy"). A query that has run long moves to the long lane; while it runs,
+/// /health says ok, cheap queries answer, and a second long query is stopped at once (503
+/// "long queries busy") rather than taking the slots of the others. Both are remembered:
+/// sent again, they wait for the long lane from the start.
+#[test]
+fn long_queries_take_the_long_lane_and_leave_the_others_answering() {
+    let addr = start(Config {
+        timeout: Duration::from_secs(6),
+        max_concurrent: 1,
+        long_after: Duration::from_millis(20),
+        ..loopback()
+    });
+    let health = || json(&reply(agent().get(format!("http://{addr}/health")).call()).body);
+    let r = sparql_at(addr, PROJECTS_QUERY);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let running = std::thread::spawn(move || sparql_at(addr, PRODUCT_ORDER_BY));
+    let started = Instant::now();
+    while health()["querySlots"]["long"]["inUse"] != 1 {
+        assert!(started.elapsed() < Duration::from_secs(10), "{}", health());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let h = health();
+    assert_eq!(h["status"], "ok", "{h}");
+    assert_eq!(h["querySlots"]["new"]["inUse"], 0, "{h}");
+    let second = sparql_at(addr, SECOND_PRODUCT);
+    assert_eq!(second.status, 503, "{}", second.body);
+    assert!(second.body.contains("long queries busy"), "{}", second.body);
+    for _ in 0..5 {
+        let r = sparql_at(addr, PROJECTS_QUERY);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+    }
+    assert_eq!(health()["status"], "ok");
+    // Sent again while the first runs, the second waits for the long lane (as waiting, not
+    // as busy: the others are served).
+    let again = std::thread::spawn(move || sparql_at(addr, SECOND_PRODUCT));
+    let started = Instant::now();
+    while health()["querySlots"]["long"]["waiting"] != 1 {
+        assert!(started.elapsed() < Duration::from_secs(5), "{}", health());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(health()["querySlots"]["new"]["inUse"], 0);
+    assert_eq!(running.join().unwrap().status, 503);
+    assert_eq!(again.join().unwrap().status, 503);
 }
 
 /// Issue 10, defect 4, over HTTP: was a 500 with the panic text.
@@ -1165,4 +1238,168 @@ fn the_binary_stops_queries_at_its_memory_limit() {
     let run = crate::util::medrd(&["serve", "--max-memory", "0"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--max-memory 0"), "{}", run.stderr);
+}
+
+/// The targets of every `href`, `src`, `action` and `xlink:href` attribute of a page.
+fn link_targets(html: &str) -> Vec<String> {
+    let attr =
+        regex::Regex::new(r#"(?i)\s(?:xlink:)?(?:href|src|action)\s*=\s*"([^"]*)""#).unwrap();
+    attr.captures_iter(html)
+        .map(|c| {
+            c[1].replace("&amp;", "&")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+        })
+        .collect()
+}
+
+/// Issue 19, item 5: a `javascript:` IRI (in `--with` data, or in a query's results) became
+/// a link that ran script when clicked. Only http(s) IRIs and this server's paths become
+/// links, on every page; the others are shown as text.
+#[test]
+fn iris_that_are_not_http_are_never_links() {
+    let dir = std::env::temp_dir().join(format!("medrd-test-{}-hostile-iris", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hostile.ttl");
+    std::fs::write(
+        &file,
+        format!(
+            "<{DEMENTIA}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> \
+             <javascript:void(document.title=document.domain)>, <data:text/html,hi>, \
+             <JavaScript:alert(1)>, <vbscript:x>, <https://example.org/fine> .\n\
+             <javascript:alert(2)> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{DEMENTIA}> .\n\
+             <{DEMENTIA}> <javascript:alert(3)> \"x\" .\n"
+        ),
+    )
+    .unwrap();
+    let layout = medrd_kg::Layout {
+        with: vec![file],
+        ..medrd_kg::Layout::new(ROOT)
+    };
+    let addr = crate::util::serve_layout(layout, loopback());
+    let html = |path: &str| {
+        let r = reply(
+            agent()
+                .get(format!("http://{addr}{path}"))
+                .header("Accept", "text/html")
+                .call(),
+        );
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        r.body
+    };
+    let page = html("/id/program/dementia-rd");
+    for shown in [
+        "javascript:void(document.title=document.domain)",
+        "data:text/html,hi",
+        "JavaScript:alert(1)",
+        "javascript:alert(2)",
+        "javascript:alert(3)",
+    ] {
+        assert!(page.contains(shown), "{shown} is not shown: {page}");
+    }
+    assert!(page.contains("href=\"https://example.org/fine\""), "{page}");
+    let mut checked = 0;
+    for path in [
+        "/id/program/dementia-rd",
+        "/ontology",
+        "/",
+        "/explore",
+        "/explore/programs",
+        "/explore/program/dementia-rd",
+        "/explore/project/1",
+        "/explore/ministry/mhlw",
+        "/explore/theme/dementia",
+        "/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87",
+    ] {
+        for target in link_targets(&html(path)) {
+            // Fragments and this page's own query string (`?format=ttl`) stay on the page.
+            if target.starts_with('#') || target.starts_with('?') {
+                continue;
+            }
+            assert_eq!(
+                medrd_kg::markup::link_target(&target),
+                Some(target.as_str()),
+                "{path} links to {target:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 19, item 5: every answer carries a Content-Security-Policy that runs only this
+/// server's scripts (no inline script, no `javascript:` URL, no framing), with nosniff and
+/// X-Frame-Options; and no page has inline script, an event handler attribute or a style
+/// attribute that the policy would block (the pages work under it: scripts/ci_clients.py).
+#[test]
+fn every_answer_carries_the_security_headers_and_pages_have_no_inline_code() {
+    let inline_script = regex::Regex::new(r"(?i)<script(\s[^>]*)?>\s*[^<\s]").unwrap();
+    let script_without_src = regex::Regex::new(r"(?i)<script(?:\s[^>]*)?>").unwrap();
+    let handler = regex::Regex::new(r#"(?i)<[^>]*\son[a-z]+\s*="#).unwrap();
+    let style = regex::Regex::new(r#"(?i)<[^>]*\sstyle\s*="#).unwrap();
+    let query = form_urlencoded::byte_serialize(PROJECTS_QUERY.as_bytes()).collect::<String>();
+    let mut pages = 0;
+    for (method, path) in [
+        ("GET", "/".to_owned()),
+        ("GET", "/explore".to_owned()),
+        ("GET", "/explore/program/dementia-rd".to_owned()),
+        ("GET", "/explore/search?q=x".to_owned()),
+        ("GET", "/id/program/dementia-rd".to_owned()),
+        ("GET", "/ontology".to_owned()),
+        ("GET", "/diagram/timeline/program/dementia-rd".to_owned()),
+        ("GET", "/diagram/overview?format=dot".to_owned()),
+        ("GET", format!("/sparql?query={query}")),
+        ("GET", "/queries".to_owned()),
+        ("GET", "/health".to_owned()),
+        ("GET", "/assets/explorer.css".to_owned()),
+        ("GET", "/no/such/page".to_owned()),
+        ("OPTIONS", "/sparql".to_owned()),
+    ] {
+        let url = format!("{}{path}", base_url());
+        let r = reply(if method == "OPTIONS" {
+            agent().options(&url).call()
+        } else {
+            agent()
+                .get(&url)
+                .header("Accept", "text/html, */*;q=0.5")
+                .call()
+        });
+        let header = |name: &str| {
+            r.headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_else(|| panic!("{method} {path}: no {name} header"))
+        };
+        let csp = header("content-security-policy");
+        for part in [
+            "default-src 'none'",
+            "script-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe"), "{path}: {csp}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        if r.content_type.starts_with("text/html") {
+            pages += 1;
+            assert!(!inline_script.is_match(&r.body), "{path}: inline script");
+            for tag in script_without_src.find_iter(&r.body) {
+                assert!(
+                    tag.as_str().contains(" src=\"/assets/"),
+                    "{path}: {}",
+                    tag.as_str()
+                );
+            }
+            assert!(
+                !handler.is_match(&r.body),
+                "{path}: an event handler attribute"
+            );
+            assert!(!style.is_match(&r.body), "{path}: a style attribute");
+        }
+    }
+    assert_eq!(pages, 6);
 }

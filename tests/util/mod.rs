@@ -27,7 +27,12 @@ pub fn serve(config: Config) -> SocketAddr {
 
 /// Starts `medrd serve` in this process over the project files under `dir` (a [`Scratch`]).
 pub fn serve_root(dir: &Path, config: Config) -> SocketAddr {
-    let kb = Kb::load(Layout::new(dir)).expect("the knowledge base loads");
+    serve_layout(Layout::new(dir), config)
+}
+
+/// Starts `medrd serve` in this process over `layout` (e.g. with `--with` files).
+pub fn serve_layout(layout: Layout, config: Config) -> SocketAddr {
+    let kb = Kb::load(layout).expect("the knowledge base loads");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()

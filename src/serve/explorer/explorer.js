@@ -1,4 +1,5 @@
-// The explorer's only script: search as you type (the page works without it, as a form).
+// The explorer's only script, served as /assets/explorer.js (the pages' CSP runs no inline
+// script): search as you type (the page works without it, as a form).
 (function () {
   const form = document.getElementById("search-form");
   const input = document.getElementById("q");
@@ -7,6 +8,11 @@
   const status = document.getElementById("search-status");
   let timer = null, seq = 0;
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
+  // The link rule of src/markup.rs (link_target): an http(s) URL or a path of this server.
+  const safeHref = (url) => /[\s\u0000-\u001f\u007f-\u009f\\]/.test(url) ? null
+    : /^https?:\/\/[^\/?#]/i.test(url) || /^\/(?!\/)/.test(url) ? url : null;
+  const link = (href, text) => safeHref(String(href)) === null ? esc(text)
+    : '<a href="' + esc(href) + '">' + esc(text) + "</a>";
   async function update() {
     const q = input.value;
     const lang = document.documentElement.lang;
@@ -20,7 +26,7 @@
     const hits = await response.json();
     if (mine !== seq) return;
     out.innerHTML = hits.map((h) =>
-      '<li><span class="kind">' + esc(h.kind_label) + '</span><a href="' + esc(h.href) + '">' + esc(h.label) + "</a>" +
+      '<li><span class="kind">' + esc(h.kind_label) + "</span>" + link(h.href, h.label) +
       (h.context ? ' <span class="src">' + esc(h.context) + "</span>" : "") + "</li>").join("");
     if (status) status.textContent = form.dataset.count.replace("{n}", hits.length);
     if (location.pathname === form.getAttribute("action")) {
