@@ -369,6 +369,14 @@ fn link_rs_on_the_real_subset_writes_typed_linkset_report_and_quality() {
         .unwrap();
     assert_eq!(row[4..6], ["linked", "aggregate"]);
     assert!(row[8].contains("別紙"), "{row:?}");
+    // Both sides' figures for the document's year, each with its stage: the document prints
+    // 4億円 (概算要求・要望額) for 官民による若手研究者発掘支援事業, RS 2024 asks 17.1億 for FY2024
+    // for the whole line 3516 (翌年度要求額, which includes the 要望: the same stage).
+    let row = report
+        .iter()
+        .find(|r| r[6] == "young-researchers-discovery" && r[1] == "3516")
+        .unwrap();
+    assert_eq!(row[9..], ["2024", "total", "4", "total", "17.1", "-13.1"]);
     let linkset = std::fs::read(dir.join("linkset.ttl")).unwrap();
     let triples: Vec<String> = RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(&linkset)

@@ -68,8 +68,10 @@ pub struct Program {
     pub inhouse: bool,
     /// Some figure of the program is AMED-funded.
     pub amed: bool,
-    /// The document's FY2024 figure in 億円, when it gives one.
-    pub fy2024_oku: Option<f64>,
+    /// The fiscal year of the document that lists the program, and its figure for that
+    /// year in 億円 (概算要求・要望額) when it gives one.
+    pub document_year: Option<i32>,
+    pub document_oku: Option<f64>,
 }
 
 impl Program {
@@ -171,10 +173,13 @@ pub struct Candidate {
     pub basis: &'static str,
     /// Which rule linked it and on what evidence, or the curated reason.
     pub evidence: String,
-    /// The document's FY2024 figure of the program, 億円.
+    /// The fiscal year of the document's figure.
+    pub fiscal_year: Option<i32>,
+    /// The document's figure of the program for that year (概算要求・要望額), 億円.
     pub document_oku: Option<f64>,
-    /// The RS line's FY2024 figure ([`rs_fy2024`]), 億円.
+    /// The RS line's figure for that year ([`rs_figure`]), 億円, and its stage.
     pub rs_oku: Option<f64>,
+    pub rs_stage: &'static str,
 }
 
 /// A reviewer's decision on a pair.
@@ -249,7 +254,8 @@ pub fn programs(store: &Store, queries: &Path) -> Result<Vec<Program>> {
             names: vec![t.text(r, "ja")],
             inhouse: t.text(r, "inhouse") == "true",
             amed: t.text(r, "amed") == "true",
-            fy2024_oku: t.text(r, "fy2024_oku_yen").parse().ok(),
+            document_year: t.text(r, "document_year").parse().ok(),
+            document_oku: t.text(r, "document_oku_yen").parse().ok(),
             ..Program::default()
         });
         let alt = t.text(r, "alt");
@@ -298,13 +304,16 @@ pub fn score(program: &Program, rs: &RsProject) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// The RS FY2024 figure of a line, in yen: RS 2024's 翌年度要求額 (budget year 2023), else
-/// RS 2025's 当初予算 (budget year 2024).
-pub fn rs_fy2024(rs: &RsProject) -> Option<i64> {
-    rs.budgets
-        .get(&2023)
-        .and_then(|b| b.next_request)
-        .or_else(|| rs.budgets.get(&2024).and_then(|b| b.initial))
+/// The RS figure of a line for fiscal year `year`, in yen, with its stage: the 翌年度要求額 of
+/// budget year `year - 1` (it includes the 要望: the stage `total`, the document's
+/// 概算要求・要望額), else the 当初予算 of `year` (stage `initial`, for a line first printed
+/// in the later edition).
+pub fn rs_figure(rs: &RsProject, year: i32) -> Option<(i64, &'static str)> {
+    let request = rs.budgets.get(&(year - 1)).and_then(|b| b.next_request);
+    let initial = || rs.budgets.get(&year).and_then(|b| b.initial);
+    request
+        .map(|v| (v, "total"))
+        .or_else(|| initial().map(|v| (v, "initial")))
 }
 
 struct Link<'a> {
@@ -629,13 +638,16 @@ fn shared_or_larger_lines(programs: &[Program], links: &mut Links) {
                 continue;
             }
             // Figures: an RS line much larger than our program is its whole.
-            let ours = by_slug.get(slug).and_then(|p| p.fy2024_oku);
-            if let (Some(ours), Some(theirs)) = (ours, rs_fy2024(l.rs)) {
+            let Some(p) = by_slug.get(slug) else { continue };
+            let (Some(year), Some(ours)) = (p.document_year, p.document_oku) else {
+                continue;
+            };
+            if let Some((theirs, stage)) = rs_figure(l.rs, year) {
                 let theirs = theirs as f64 / 1e8;
                 if ours > 0.0 && theirs >= WHOLE_RATIO * ours {
                     l.relation = Relation::Whole;
                     l.evidence.push_str(&format!(
-                        "; RS FY2024 figure {theirs:.1}億 ≥ {WHOLE_RATIO} × the document's {ours}億"
+                        "; RS FY{year} {stage} {theirs:.1}億 ≥ {WHOLE_RATIO} × the document's {ours}億"
                     ));
                 }
             }
@@ -742,6 +754,7 @@ fn candidate(
     basis: &'static str,
     evidence: String,
 ) -> Candidate {
+    let rs_side = r.zip(p.document_year).and_then(|(r, y)| rs_figure(r, y));
     Candidate {
         program: p.slug.clone(),
         program_ja: p.ja.clone(),
@@ -752,10 +765,10 @@ fn candidate(
         relation,
         basis,
         evidence,
-        document_oku: p.fy2024_oku,
-        rs_oku: r
-            .and_then(rs_fy2024)
-            .map(|v| (v as f64 / 1e7).round() / 10.0),
+        fiscal_year: p.document_year,
+        document_oku: p.document_oku,
+        rs_oku: rs_side.map(|(v, _)| (v as f64 / 1e7).round() / 10.0),
+        rs_stage: rs_side.map_or("", |(_, stage)| stage),
     }
 }
 

@@ -101,7 +101,7 @@ pub fn read_truth(path: &Path) -> Result<BTreeMap<(String, String), String>> {
 }
 
 /// The review report columns.
-pub const REPORT_COLUMNS: [&str; 13] = [
+pub const REPORT_COLUMNS: [&str; 15] = [
     "program_ja",
     "rs_id",
     "rs_name",
@@ -112,16 +112,20 @@ pub const REPORT_COLUMNS: [&str; 13] = [
     "basis",
     "evidence",
     "fiscal_year",
+    "document_stage",
     "document_oku_yen",
+    "rs_stage",
     "rs_oku_yen",
     "difference_oku_yen",
 ];
 
 /// Writes the review report as CSV (one row per candidate pair or unmatched program), with
-/// the FY2024 figures of both sides as `rs-reconciliation` gives them (the RS figure is RS
-/// 2024's 翌年度要求額, else RS 2025's 当初予算; for a part, whole or aggregate link read the
-/// difference with the relation in mind: `rs-reconciliation` sums the parts and the programs
-/// behind a line).
+/// the figures of both sides for the document's fiscal year, each with its stage: the
+/// document's 概算要求・要望額 (`total`); the RS line's 翌年度要求額 of the year before, which
+/// includes the 要望 (`total`), else its 当初予算 of the year (`initial`, a line new in the
+/// later edition). The difference is given only between figures of one stage; for a part,
+/// whole or aggregate link read it with the relation in mind (`rs-reconciliation` sums the
+/// parts and the programs behind a line).
 pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()> {
     let err = |e: csv::Error| Error::io("<report>", std::io::Error::other(e.to_string()));
     let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
@@ -143,12 +147,19 @@ pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()>
             &c.program,
             c.basis,
             &c.evidence,
-            "2024",
+            &c.fiscal_year.map(|y| y.to_string()).unwrap_or_default(),
+            if c.document_oku.is_some() {
+                "total"
+            } else {
+                ""
+            },
             &num(c.document_oku),
+            c.rs_stage,
             &num(c.rs_oku),
             &num(c
                 .document_oku
                 .zip(c.rs_oku)
+                .filter(|_| c.rs_stage == "total")
                 .map(|(d, r)| ((d - r) * 10.0).round() / 10.0)),
         ])
         .map_err(err)?;
