@@ -101,6 +101,7 @@ pub mod ext {
         SKOS_CONCEPT_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme",
         SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme",
         SKOS_TOP_CONCEPT_OF = "http://www.w3.org/2004/02/skos/core#topConceptOf",
+        SKOS_HAS_TOP_CONCEPT = "http://www.w3.org/2004/02/skos/core#hasTopConcept",
         SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel",
         SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel",
         SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation",

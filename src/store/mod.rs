@@ -426,6 +426,7 @@ impl Kb {
             &quads,
             &sources,
         )?);
+        quads.extend(crate::ingest::link::identifiers::quads(&layout.root)?);
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;

@@ -644,6 +644,49 @@ fn service_queries_a_second_medrd_serve_with_allow_service() {
     );
 }
 
+/// The verified identifiers load with every store: AMED the funding agency of the document
+/// is the AMED the RS payments go to, and each ministry's 法人番号 is the one the RS 5-1
+/// sheets print for a payee of that ministry's name.
+#[test]
+fn identities_join_our_organisations_to_the_rs_payees() {
+    let rows = crate::util::csv(
+        &medrd(&[
+            "query",
+            "--sparql",
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#>
+             PREFIX rs: <https://w3id.org/medrd-kg/rs#>
+             PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+             SELECT ?org ?payee (COUNT(DISTINCT ?pay) AS ?payments) WHERE {
+               ?o owl:sameAs ?h ; skos:notation ?org .
+               ?pay rs:payee ?h ; rs:payeeName ?payee .
+             } GROUP BY ?org ?payee ORDER BY ?org ?payee",
+            "--format",
+            "csv",
+        ])
+        .ok(),
+    );
+    // A bureau pays under its ministry's number (沖縄総合事務局 under 内閣府's).
+    let names = |org: &str| -> Vec<&str> {
+        rows[1..]
+            .iter()
+            .filter(|r| r[0] == org)
+            .map(|r| r[1].as_str())
+            .collect()
+    };
+    for (org, name) in [
+        ("amed", "国立研究開発法人日本医療研究開発機構"),
+        ("cao", "内閣府"),
+        ("meti", "経済産業省"),
+        ("mext", "文部科学省"),
+        ("mhlw", "厚生労働省"),
+    ] {
+        assert!(names(org).contains(&name), "{org}: {:?}", names(org));
+    }
+    let amed = rows.iter().find(|r| r[0] == "amed").unwrap();
+    // Every payment to AMED in the RS 2024 and 2025 subsets (its 5-1 rows).
+    assert_eq!(amed[2], "71", "{rows:?}");
+}
+
 #[test]
 fn link_ids_writes_only_verified_identifiers() {
     let run = medrd(&["link", "ids"]);

@@ -360,6 +360,7 @@ fn themes(b: &mut Builder, data: &Data) {
         b.typed(&iri, ext::SKOS_CONCEPT);
         b.add(&iri, ext::SKOS_IN_SCHEME, scheme.clone());
         b.add(&iri, ext::SKOS_TOP_CONCEPT_OF, scheme.clone());
+        b.add(&scheme, ext::SKOS_HAS_TOP_CONCEPT, iri.clone());
         b.labels(&iri, &t.ja, &t.en);
         b.add(&iri, ext::SKOS_PREF_LABEL, ja(&t.ja));
         b.add(&iri, ext::SKOS_PREF_LABEL, en(&t.en));

@@ -1,10 +1,11 @@
 //! External identifiers of our organisations (法人番号 as gBizINFO IRIs, Wikidata QIDs), from
-//! `data/identifiers.toml`, where each one cites the source it was verified against. They are
-//! written as a small linkset (`medrd link ids`) to load with `--with`.
+//! `data/identifiers.toml`, where each one cites the source it was verified against. Loaded
+//! by default into the graph of the links ([`quads`]), and written as a small linkset by
+//! `medrd link ids` for other stores.
 
 use crate::error::{Error, Result};
 use crate::vocab::{ext, id};
-use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};
+use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Quad, Triple};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -168,4 +169,16 @@ mod tests {
         };
         assert!(bad.check().is_err());
     }
+}
+
+/// The identifiers of `data/identifiers.toml` under `root` as quads of the graph of the
+/// links, as every load gives them (so that AMED the funding agency and AMED the recipient
+/// of the RS payments are one organisation).
+pub fn quads(root: &Path) -> Result<Vec<Quad>> {
+    let ids = read(&root.join(IDENTIFIERS_FILE))?;
+    let graph = crate::ingest::sources::links_graph();
+    Ok(triples(&ids)
+        .into_iter()
+        .map(|t| t.in_graph(graph.clone()))
+        .collect())
 }
