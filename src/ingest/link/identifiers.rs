@@ -147,6 +147,18 @@ pub fn triples(ids: &[Identifier]) -> Vec<Triple> {
     t
 }
 
+/// The identifiers of `data/identifiers.toml` under `root` as quads of the graph of the
+/// links, as every load gives them (so that AMED the funding agency and AMED the recipient
+/// of the RS payments are one organisation).
+pub fn quads(root: &Path) -> Result<Vec<Quad>> {
+    let ids = read(&root.join(IDENTIFIERS_FILE))?;
+    let graph = crate::ingest::sources::links_graph();
+    Ok(triples(&ids)
+        .into_iter()
+        .map(|t| t.in_graph(graph.clone()))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,16 +181,4 @@ mod tests {
         };
         assert!(bad.check().is_err());
     }
-}
-
-/// The identifiers of `data/identifiers.toml` under `root` as quads of the graph of the
-/// links, as every load gives them (so that AMED the funding agency and AMED the recipient
-/// of the RS payments are one organisation).
-pub fn quads(root: &Path) -> Result<Vec<Quad>> {
-    let ids = read(&root.join(IDENTIFIERS_FILE))?;
-    let graph = crate::ingest::sources::links_graph();
-    Ok(triples(&ids)
-        .into_iter()
-        .map(|t| t.in_graph(graph.clone()))
-        .collect())
 }
