@@ -32,6 +32,7 @@
 mod assets;
 mod drawn;
 mod explorer;
+mod graph_store;
 mod lanes;
 mod negotiate;
 mod resource;
@@ -405,6 +406,7 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         .route("/", get(page))
         .route("/sparql", any(sparql::endpoint))
         .route("/query", any(sparql::endpoint))
+        .route("/store", any(graph_store::read))
         .route("/queries", get(sparql::list))
         .route("/queries/{name}", get(sparql::named))
         .route("/health", get(health))

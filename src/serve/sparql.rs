@@ -67,6 +67,10 @@ pub(crate) const GRAPH_OFFERS: &[(&str, RdfFormat)] = &[
     // Turtle is N3 without N3's extensions: clients asking for N3 read it.
     ("text/n3", RdfFormat::Turtle),
     ("text/rdf+n3", RdfFormat::Turtle),
+    // A graph is a dataset's default graph: quad syntaxes write it as such (as Oxigraph and
+    // Fuseki do), for clients that read everything as N-Quads or TriG.
+    ("application/n-quads", RdfFormat::NQuads),
+    ("application/trig", RdfFormat::TriG),
 ];
 
 /// A query as the protocol delivers it.
@@ -250,6 +254,20 @@ async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, Ht
             Some(q) => {
                 let q = prepare(app, q, &parts.headers, &parts.uri)?;
                 run(app, q, accept.as_deref()).await
+            }
+            // A Graph Store request sent to the query endpoint: the graph is at /store.
+            None if url_params
+                .iter()
+                .any(|(k, _)| k == "graph" || k == "default") =>
+            {
+                let mut r = StatusCode::SEE_OTHER.into_response();
+                let to = format!("/store?{}", parts.uri.query().unwrap_or(""));
+                r.headers_mut().insert(
+                    header::LOCATION,
+                    HeaderValue::from_str(&to)
+                        .map_err(|e| HttpError::bad_request(e.to_string()))?,
+                );
+                Ok(r)
             }
             None => service_description(app, &parts.headers, &parts.uri, accept.as_deref()),
         };

@@ -216,6 +216,65 @@ fn ask_gives_a_boolean() {
     assert_eq!(json(&r.body)["boolean"], serde_json::Value::Bool(true));
 }
 
+/// Graph Store Protocol reads: a named graph whole (as many triples as SPARQL counts in it),
+/// the default graph as the union, 404 for a graph the store lacks, 405 for a write, and a
+/// Graph Store request sent to /sparql is sent on to /store.
+#[test]
+fn graph_store_reads_a_graph_whole() {
+    let g = "https://w3id.org/medrd-kg/graph/fy2024-request";
+    let encoded: String = form_urlencoded::byte_serialize(g.as_bytes()).collect();
+    let r = get(&format!("/store?graph={encoded}"), "application/n-triples");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.content_type.starts_with("application/n-triples"));
+    let graph = triples(&r.body, RdfFormat::NTriples);
+    let label = Triple::new(
+        iri(DEMENTIA),
+        iri(LABEL),
+        Literal::new_language_tagged_literal_unchecked("認知症研究開発事業", "ja"),
+    );
+    assert!(graph.contains(&label));
+    let count = get_query(
+        &format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"),
+        "text/csv",
+    );
+    let n: usize = count.body.lines().nth(1).unwrap().trim().parse().unwrap();
+    assert_eq!(graph.len(), n);
+    let via_sparql = get(&format!("/sparql?graph={encoded}"), "application/n-triples");
+    assert_eq!(via_sparql.status, 200, "{}", via_sparql.body);
+    assert_eq!(triples(&via_sparql.body, RdfFormat::NTriples), graph);
+    // The union, on a store of the document alone (the RS editions make it 90k triples, which
+    // a debug build does not serialise within the test server's 5 s).
+    let scratch = crate::util::Scratch::new("gsp-union");
+    for edition in ["data/rs-2024", "data/rs-2025"] {
+        std::fs::remove_dir_all(scratch.dir.join(edition)).unwrap();
+    }
+    let small = crate::util::serve_root(&scratch.dir, crate::util::loopback());
+    let union = reply(
+        agent()
+            .get(format!("http://{small}/store?default"))
+            .header("Accept", "text/turtle")
+            .call(),
+    );
+    assert_eq!(union.status, 200, "{}", union.body);
+    let union = triples(&union.body, RdfFormat::Turtle);
+    assert!(union.contains(&label) && union.len() > graph.len());
+    let missing = get(
+        "/store?graph=https%3A%2F%2Fexample.org%2Fnone",
+        "text/turtle",
+    );
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let both = get(&format!("/store?graph={encoded}&default"), "text/turtle");
+    assert_eq!(both.status, 400, "{}", both.body);
+    let put = reply(
+        agent()
+            .put(format!("{}/store?default", base_url()))
+            .header("Content-Type", "text/turtle")
+            .send("<http://x/a> <http://x/b> <http://x/c> ."),
+    );
+    assert_eq!(put.status, 405, "{}", put.body);
+    assert_eq!(put.headers.get("allow").unwrap(), "GET, HEAD");
+}
+
 #[test]
 fn construct_in_each_rdf_syntax() {
     let q = format!("CONSTRUCT {{ <{DEMENTIA}> ?p ?o }} WHERE {{ <{DEMENTIA}> ?p ?o }}");
@@ -234,6 +293,9 @@ fn construct_in_each_rdf_syntax() {
                 profile: Default::default(),
             },
         ),
+        // The graph as a dataset's default graph, for clients that read quads.
+        ("application/n-quads", RdfFormat::NQuads),
+        ("application/trig", RdfFormat::TriG),
     ] {
         let r = get_query(&q, accept);
         assert_eq!(r.status, 200, "{accept}: {}", r.body);
