@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Hostile-input checks of `medrd` (issue 10), run by CI on loopback: pathological queries
-# must get 503 within the time limit + 1 s and then stop using CPU and memory within 1 s,
-# the server's memory stays under the documented bound, /health stays ok while heavy queries
-# run (they take the long lane), and /health and a named query keep answering during and after. Then
+# (a property path's closure among them, issue 19) must get 503 within the time limit + 1 s
+# and then stop using CPU and memory within 1 s, queries nested deeper than a stack holds get
+# 400 and the server lives on (issue 19), the server's memory stays under the documented
+# bound, /health stays ok while heavy queries run (they take the long lane), and /health and
+# a named query keep answering during and after. Then
 # `build -o` with hostile paths (scripts/abuse-cli.sh), 2,000 idle connections
 # (scripts/abuse-conn.py) and ZIP bombs through `medrd link rs`. Prints each outcome
 # and the server's peak RSS (VmHWM); exits 1 on any failed check, 2 when it cannot run.
@@ -163,6 +165,10 @@ check_queries() {
     fail "ORDER BY over mixed literals: $LAST_STATUS, want 200"
   fi
 
+  check_nesting
+  pathological "a property path's closure (was 503 and ran on)" \
+    'ASK { ?s (!<http://x/p>|^!<http://x/p>)* ?o FILTER(?s = <http://nothing>) }'
+
   # Issue 19: long queries take the long lane, which /health reports but does not call busy
   # (busy: requests wait for a slot; scripts/abuse-serve.sh floods the server).
   echo "== as many heavy queries as there are cheap slots: /health says ok, then ok again"
@@ -219,6 +225,61 @@ check_queries() {
   check_stops "after the memory limit" "$(rss_kib "$PID")"
   report_peak memory 256
   stop_server
+}
+
+# --- nesting (issue 19, item 1) -----------------------------------------------------------
+
+# repeat N TEXT: TEXT N times (TEXT holds no % or \).
+repeat() { printf "$2%.0s" $(seq "$1"); }
+
+# refused NAME GET|POST QUERY: 400 naming the limit, and the server lives on.
+refused() {
+  local name=$1 method=$2 answer get=()
+  [ "$method" = GET ] && get=(-G)
+  # from a file: an argument holds at most 128 KiB
+  printf '%s' "$3" >"$work/query"
+  answer=$(curl -s "${get[@]}" -o "$work/body" -w '%{http_code} %{time_total}' --max-time 20 \
+    --data-urlencode "query@$work/query" "http://$ADDR/sparql" || echo "000 20")
+  if [ "${answer% *}" = 400 ] && grep -q 'the limit of' "$work/body"; then
+    pass "$name ($method): 400 after ${answer#* }s: $(head -c 90 "$work/body")"
+  else
+    fail "$name ($method): ${answer% *} after ${answer#* }s, want 400 naming the limit: $(head -c 100 "$work/body")"
+  fi
+  lives "$name"
+}
+
+# lives NAME: the server process is there and /health answers 200.
+lives() {
+  if kill -0 "$PID" 2>/dev/null &&
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$ADDR/health")" = 200 ]; then
+    pass "$1: the server lives, /health 200"
+  else
+    fail "$1: the server died or /health does not answer 200"
+  fi
+}
+
+# Each of these aborted the whole server with a stack overflow (tokio's 2 MiB threads).
+check_nesting() {
+  echo "== nesting deeper than a stack holds: 400 naming the limit, the server lives"
+  local braces parens
+  braces="SELECT * WHERE $(repeat 1000 '{ ')?s ?p ?o$(repeat 1000 '} ')"
+  parens="ASK { FILTER($(repeat 1000 '(')true$(repeat 1000 ')')) }"
+  refused "1,000 nested braces" GET "$braces"
+  refused "1,000 nested braces" POST "$braces"
+  refused "1,000 nested parentheses" GET "$parens"
+  refused "1,000 nested CONCAT(" POST "SELECT * { BIND($(repeat 1000 'CONCAT(')1$(repeat 1000 ')') AS ?x) }"
+  refused "10,000 !" POST "ASK { FILTER($(repeat 10000 '!')true) }"
+  refused "a path of 10,000 steps" POST "PREFIX x: <http://x/> ASK { ?s $(repeat 9999 'x:p/')x:p ?o }"
+  refused "10,000 UNIONs" POST "SELECT * { $(repeat 9999 '{ ?s ?p ?o } UNION '){ ?s ?p ?o } }"
+  # Within the limits, a long flat chain is answered.
+  local answer
+  answer=$(sparql "SELECT (COUNT(*) AS ?n) { $(repeat 999 '{ VALUES ?x { 1 } } UNION '){ VALUES ?x { 1 } } }")
+  if [ "${answer% *}" = 200 ] && grep -q '1000' "$work/body"; then
+    pass "1,000 UNIONs (within the limits): 200 after ${answer#* }s"
+  else
+    fail "1,000 UNIONs (within the limits): ${answer% *}, want 200 counting 1000: $(head -c 100 "$work/body")"
+  fi
+  lives "1,000 UNIONs"
 }
 
 # report_peak NAME [MAX_MEMORY_MIB]: prints the peak RSS and checks it against the bound.

@@ -17,7 +17,9 @@ static GLOBAL: medrd_kg::store::memory::Counting<mimalloc::MiMalloc> =
 fn main() -> ExitCode {
     GLOBAL.enable();
     let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    // On a thread whose stack holds the largest query medrd accepts (the main thread's is
+    // whatever `ulimit -s` says): see medrd_kg::query::bounds.
+    match medrd_kg::query::bounds::on_stack(|| commands::run(cli)) {
         Ok(code) => code,
         // A closed pipe (`medrd query … | head`) is the reader's choice, not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

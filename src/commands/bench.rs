@@ -55,9 +55,9 @@ pub fn run(layout: Layout, command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Explain { query } => {
             let kb = Kb::load(layout).context("loading the knowledge base")?;
             let q = medrd_kg::query::catalog::resolve(&kb.layout.queries(), &query)?;
-            let mut prepared = oxigraph::sparql::SparqlEvaluator::new()
-                .parse_query(&q.text)
-                .map_err(|e| q.error(e))?;
+            let evaluator = oxigraph::sparql::SparqlEvaluator::new();
+            let mut prepared =
+                medrd_kg::query::bounds::parse_query(evaluator, &q.text).map_err(|e| q.error(e))?;
             prepared.dataset_mut().set_default_graph_as_union();
             let (results, explanation) =
                 prepared.on_store(&kb.store).compute_statistics().explain();

@@ -62,8 +62,7 @@ pub fn run(kb: Kb, args: ServeArgs, allow_service: bool) -> anyhow::Result<ExitC
         max_memory,
         ..Config::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
+    let runtime = medrd_kg::serve::runtime()
         .build()
         .context("starting the async runtime")?;
     let served = runtime.block_on(async {

@@ -3,6 +3,7 @@
 //! ([`output`]), and [`evaluate`]: one query over the union of an Oxigraph store's graphs,
 //! the way [`crate::Kb::query`] and the matcher's look at our data ask it.
 
+pub mod bounds;
 pub mod catalog;
 pub mod output;
 
@@ -26,9 +27,7 @@ pub fn evaluate(
     if let Some(token) = token {
         evaluator = evaluator.with_cancellation_token(token);
     }
-    let mut prepared = evaluator
-        .parse_query(sparql)
-        .map_err(|e| err(e.to_string()))?;
+    let mut prepared = bounds::parse_query(evaluator, sparql).map_err(|e| err(e.to_string()))?;
     prepared.dataset_mut().set_default_graph_as_union();
     prepared
         .on_store(store)

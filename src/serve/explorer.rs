@@ -203,9 +203,8 @@ fn select_rows(
     text: &str,
     token: CancellationToken,
 ) -> std::result::Result<Vec<Row>, HttpError> {
-    let mut prepared = SparqlEvaluator::new()
-        .with_cancellation_token(token)
-        .parse_query(text)
+    let evaluator = SparqlEvaluator::new().with_cancellation_token(token);
+    let mut prepared = crate::query::bounds::parse_query(evaluator, text)
         .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("query: {e}")))?;
     prepared.dataset_mut().set_default_graph_as_union();
     let results = prepared

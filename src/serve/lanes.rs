@@ -447,6 +447,8 @@ impl Pool {
             let rx = Arc::clone(&rx);
             let spawned = std::thread::Builder::new()
                 .name(format!("medrd-lane-{n}"))
+                // Queries are parsed and evaluated here: the stack their bounds are sized for.
+                .stack_size(crate::query::bounds::STACK_SIZE)
                 .spawn(move || {
                     lower_priority();
                     loop {

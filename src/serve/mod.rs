@@ -192,6 +192,17 @@ fn too_many() -> Vec<u8> {
     .into_bytes()
 }
 
+/// The tokio runtime a [`Server`] runs on: its worker and blocking threads parse and evaluate
+/// queries, so they get the stack [`crate::query::bounds`] sizes for the largest query it
+/// lets through (tokio's default of 2 MiB let 1,000 nested braces abort the process).
+pub fn runtime() -> tokio::runtime::Builder {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder
+        .enable_all()
+        .thread_stack_size(crate::query::bounds::STACK_SIZE);
+    builder
+}
+
 impl Server {
     /// Binds the listening socket and prepares the routes (reads the named queries).
     pub async fn bind(kb: Kb, config: Config) -> Result<Server> {

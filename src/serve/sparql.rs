@@ -19,6 +19,7 @@
 //! answered 500.
 
 use super::{lanes, negotiate, App, HttpError};
+use crate::query::bounds::Refused;
 use crate::store::{guard, memory};
 use crate::vocab::PREFIXES;
 use axum::body::{Body, Bytes};
@@ -627,9 +628,11 @@ fn evaluate(
             .with_base_iri(base.as_str())
             .map_err(|e| HttpError::bad_request(format!("base IRI <{base}>: {e}")))?;
     }
-    let mut prepared = evaluator
-        .parse_query(&query.text)
-        .map_err(|e| HttpError::bad_request(format!("malformed query: {e}")))?;
+    let mut prepared =
+        crate::query::bounds::parse_query(evaluator, &query.text).map_err(|e| match e {
+            Refused::TooComplex(e) => HttpError::bad_request(format!("query refused: {e}")),
+            Refused::Syntax(e) => HttpError::bad_request(format!("malformed query: {e}")),
+        })?;
     if !query.default_graphs.is_empty() || !query.named_graphs.is_empty() {
         let dataset = prepared.dataset_mut();
         dataset.set_default_graph(

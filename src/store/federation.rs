@@ -238,8 +238,7 @@ pub fn query(
     if kb.layout.endpoint.is_some() {
         return kb.query(name, sparql);
     }
-    let mut prepared = evaluator(true)
-        .parse_query(sparql)
+    let mut prepared = crate::query::bounds::parse_query(evaluator(true), sparql)
         .map_err(|e| err(e.to_string()))?;
     prepared.dataset_mut().set_default_graph_as_union();
     prepared

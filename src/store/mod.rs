@@ -474,6 +474,7 @@ impl Kb {
                 load_file(&mut tx, file, g.as_ref())?;
             }
             for rule in &rules {
+                crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
                 SparqlEvaluator::new()
                     .parse_update(&rule.text)
                     .map_err(|e| rule.error(e))?
@@ -517,6 +518,8 @@ impl Kb {
             message: m,
         };
         if let Some(url) = &self.layout.endpoint {
+            // Refused here as the embedded store would refuse it, whatever the endpoint takes.
+            crate::query::bounds::check(sparql).map_err(|e| err(e.to_string()))?;
             return remote::query(url, sparql).map_err(|e| err(e.to_string()));
         }
         let token = CANCEL.with(|c| c.borrow().clone());

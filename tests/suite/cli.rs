@@ -646,3 +646,28 @@ fn order_by_over_mixed_literals_answers_sorted_without_a_panic() {
     assert!(!tagged.is_empty());
     assert_eq!(tagged.last().unwrap() - tagged[0] + 1, tagged.len());
 }
+
+/// A query nested deeper than the stack holds (issue 19, item 1): 100,000 parentheses made
+/// `medrd query --sparql` abort (exit 134, a stack overflow), as did a .rq file of 10,000
+/// UNIONs. Refused before parsing, exit 2 naming the limit. (An argument holds at most
+/// 128 KiB on Linux, so the parentheses are left open: the scan stops at the limit first.)
+#[test]
+fn a_query_nested_too_deep_is_refused_naming_the_limit() {
+    let deep = format!("ASK {{ FILTER({}", "(".repeat(100_000));
+    let run = medrd(&["query", "--sparql", &deep]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("limit of 128 levels"), "{}", run.stderr);
+    let dir = std::env::temp_dir().join(format!("medrd-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("deep.rq");
+    let union = vec!["{ ?s ?p ?o }"; 10_000].join(" UNION ");
+    std::fs::write(&file, format!("SELECT * WHERE {{ {union} }}")).unwrap();
+    let run = medrd(&["query", file.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("limit of 4096 operators"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1465,3 +1465,37 @@ fn every_answer_carries_the_security_headers_and_pages_have_no_inline_code() {
     }
     assert_eq!(pages, 6);
 }
+
+/// Queries nested deeper than a thread's stack holds (issue 19, item 1): 1,000 braces in one
+/// GET aborted the whole server with a stack overflow. Now each is refused before it is
+/// parsed, 400 naming the limit, by GET and POST, and the server answers on. Against the
+/// binary, so that an abort fails this test rather than the whole suite.
+#[test]
+fn a_query_nested_too_deep_gets_400_naming_the_limit_and_the_server_lives() {
+    let (mut child, addr) = spawn_binary(&[]);
+    let url = format!("http://{addr}/sparql");
+    let braces = format!("SELECT * WHERE {}{}", "{ ".repeat(1000), "} ".repeat(1000));
+    let r = reply(agent().get(&url).query("query", &braces).call());
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.starts_with("query refused: "), "{}", r.body);
+    assert!(r.body.contains("limit of 128 levels"), "{}", r.body);
+    let hostile = [
+        format!("ASK {{ FILTER({}true) }}", "!".repeat(10_000)),
+        format!(
+            "SELECT * {{ BIND({}1{} AS ?x) }}",
+            "CONCAT(".repeat(1000),
+            ")".repeat(1000)
+        ),
+        format!("ASK {{ ?s {} ?o }}", vec!["<http://x/p>"; 10_000].join("/")),
+    ];
+    for query in &hostile {
+        let r = reply(agent().post(&url).send_form([("query", query.as_str())]));
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert!(r.body.contains("the limit of"), "{}", r.body);
+    }
+    assert!(child.0.try_wait().unwrap().is_none(), "the server died");
+    let health = reply(agent().get(format!("http://{addr}/health")).call());
+    assert_eq!(health.status, 200, "{}", health.body);
+    let r = reply(agent().get(&url).query("query", PROJECTS_QUERY).call());
+    assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+}

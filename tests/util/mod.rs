@@ -35,9 +35,8 @@ pub fn serve_layout(layout: Layout, config: Config) -> SocketAddr {
     let kb = Kb::load(layout).expect("the knowledge base loads");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+        let runtime = medrd_kg::serve::runtime()
             .worker_threads(2)
-            .enable_all()
             .build()
             .expect("a tokio runtime");
         runtime.block_on(async move {

@@ -3115,6 +3115,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                     self.is_subject_or_object_in_graph(start, graph_name)?
                 } else {
                     look_in_transitive_closure(
+                        self.dataset.cancellation_token.clone(),
                         self.eval_from_in_graph(p, start, graph_name),
                         move |e| self.eval_from_in_graph(p, &e, graph_name),
                         end,
@@ -3122,6 +3123,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 }
             }
             PropertyPath::OneOrMore(p) => look_in_transitive_closure(
+                self.dataset.cancellation_token.clone(),
                 self.eval_from_in_graph(p, start, graph_name),
                 move |e| self.eval_from_in_graph(p, &e, graph_name),
                 end,
@@ -3187,6 +3189,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let p = Rc::clone(p);
                 self.run_if_term_is_a_dataset_node(start, move |graph_name| {
                     look_in_transitive_closure(
+                        eval.dataset.cancellation_token.clone(),
                         Some(Ok(start2.clone())),
                         |e| eval.eval_from_in_graph(&p, &e, graph_name.as_ref()),
                         &end,
@@ -3204,6 +3207,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                         .filter_map(move |r| {
                             r.and_then(|(start, graph_name)| {
                                 look_in_transitive_closure(
+                                    eval.dataset.cancellation_token.clone(),
                                     Some(Ok(start)),
                                     |e| eval.eval_from_in_graph(&p, &e, graph_name.as_ref()),
                                     &end,
@@ -3282,9 +3286,11 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                     let eval = self.clone();
                     let p = Rc::clone(p);
                     let graph_name2 = graph_name.cloned();
-                    transitive_closure(Some(Ok(start.clone())), move |e| {
-                        eval.eval_from_in_graph(&p, &e, graph_name2.as_ref())
-                    })
+                    transitive_closure(
+                        eval.dataset.cancellation_token.clone(),
+                        Some(Ok(start.clone())),
+                        move |e| eval.eval_from_in_graph(&p, &e, graph_name2.as_ref()),
+                    )
                 })
             }
             PropertyPath::OneOrMore(p) => {
@@ -3292,6 +3298,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let p = Rc::clone(p);
                 let graph_name2 = graph_name.cloned();
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.eval_from_in_graph(&p, start, graph_name),
                     move |e| eval.eval_from_in_graph(&p, &e, graph_name2.as_ref()),
                 ))
@@ -3365,9 +3372,11 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                     let eval = eval.clone();
                     let p = Rc::clone(&p);
                     let graph_name2 = graph_name.clone();
-                    transitive_closure(Some(Ok(start2.clone())), move |e| {
-                        eval.eval_from_in_graph(&p, &e, graph_name2.as_ref())
-                    })
+                    transitive_closure(
+                        eval.dataset.cancellation_token.clone(),
+                        Some(Ok(start2.clone())),
+                        move |e| eval.eval_from_in_graph(&p, &e, graph_name2.as_ref()),
+                    )
                     .map(move |e| Ok((e?, graph_name.clone())))
                 })
             }
@@ -3375,6 +3384,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let eval = self.clone();
                 let p = Rc::clone(p);
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.eval_from_in_unknown_graph(&p, start),
                     move |(e, graph_name)| {
                         eval.eval_from_in_graph(&p, &e, graph_name.as_ref())
@@ -3448,9 +3458,11 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                     let eval = self.clone();
                     let p = Rc::clone(p);
                     let graph_name2 = graph_name.cloned();
-                    transitive_closure(Some(Ok(end.clone())), move |e| {
-                        eval.eval_to_in_graph(&p, &e, graph_name2.as_ref())
-                    })
+                    transitive_closure(
+                        eval.dataset.cancellation_token.clone(),
+                        Some(Ok(end.clone())),
+                        move |e| eval.eval_to_in_graph(&p, &e, graph_name2.as_ref()),
+                    )
                 })
             }
             PropertyPath::OneOrMore(p) => {
@@ -3458,6 +3470,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let p = Rc::clone(p);
                 let graph_name2 = graph_name.cloned();
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.eval_to_in_graph(&p, end, graph_name),
                     move |e| eval.eval_to_in_graph(&p, &e, graph_name2.as_ref()),
                 ))
@@ -3528,9 +3541,11 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                     let eval = eval.clone();
                     let p = Rc::clone(&p);
                     let graph_name2 = graph_name.clone();
-                    transitive_closure(Some(Ok(end2.clone())), move |e| {
-                        eval.eval_to_in_graph(&p, &e, graph_name2.as_ref())
-                    })
+                    transitive_closure(
+                        eval.dataset.cancellation_token.clone(),
+                        Some(Ok(end2.clone())),
+                        move |e| eval.eval_to_in_graph(&p, &e, graph_name2.as_ref()),
+                    )
                     .map(move |e| Ok((e?, graph_name.clone())))
                 })
             }
@@ -3538,6 +3553,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let eval = self.clone();
                 let p = Rc::clone(p);
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.eval_to_in_unknown_graph(&p, end),
                     move |(e, graph_name)| {
                         eval.eval_to_in_graph(&p, &e, graph_name.as_ref())
@@ -3618,6 +3634,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let p = Rc::clone(p);
                 let graph_name2 = graph_name.cloned();
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.get_subject_or_object_identity_pairs_in_graph(graph_name),
                     move |(start, middle)| {
                         eval.eval_from_in_graph(&p, &middle, graph_name2.as_ref())
@@ -3630,6 +3647,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let p = Rc::clone(p);
                 let graph_name2 = graph_name.cloned();
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.eval_open_in_graph(&p, graph_name),
                     move |(start, middle)| {
                         eval.eval_from_in_graph(&p, &middle, graph_name2.as_ref())
@@ -3703,6 +3721,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let eval = self.clone();
                 let p = Rc::clone(p);
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.get_subject_or_object_identity_pairs_in_dataset(),
                     move |(start, middle, graph_name)| {
                         eval.eval_from_in_graph(&p, &middle, graph_name.as_ref())
@@ -3714,6 +3733,7 @@ impl<'a, D: QueryableDataset<'a>> PathEvaluator<'a, D> {
                 let eval = self.clone();
                 let p = Rc::clone(p);
                 Box::new(transitive_closure(
+                    eval.dataset.cancellation_token.clone(),
                     self.eval_open_in_unknown_graph(&p),
                     move |(start, middle, graph_name)| {
                         eval.eval_from_in_graph(&p, &middle, graph_name.as_ref())
@@ -4322,45 +4342,53 @@ impl<'a, D: QueryableDataset<'a>> Iterator for DescribeIterator<'a, D> {
     }
 }
 
-fn transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Result<T, E>>>(
-    start: impl IntoIterator<Item = Result<T, E>>,
+/// medrd patch 4: the closure checks the token before each node and stops at the first error
+/// (upstream set errors aside and went on, and checked the token only when a node had
+/// edges to read: once cancelled, it went on popping every node still to do, one error
+/// each, collecting them all).
+fn transitive_closure<
+    T: Clone + Eq + Hash,
+    NI: Iterator<Item = Result<T, QueryEvaluationError>>,
+>(
+    token: CancellationToken,
+    start: impl IntoIterator<Item = Result<T, QueryEvaluationError>>,
     mut next: impl FnMut(T) -> NI,
-) -> impl Iterator<Item = Result<T, E>> {
-    let mut errors = Vec::new();
-    let mut todo = start
-        .into_iter()
-        .filter_map(|e| match e {
-            Ok(e) => Some(e),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        })
-        .collect::<Vec<_>>();
-    let mut all = todo.iter().cloned().collect::<FxHashSet<_>>();
-    while let Some(e) = todo.pop() {
-        for e in next(e) {
-            match e {
-                Ok(e) => {
-                    if all.insert(e.clone()) {
-                        todo.push(e)
-                    }
+) -> impl Iterator<Item = Result<T, QueryEvaluationError>> {
+    let closure = || {
+        let mut todo = start.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let mut all = todo.iter().cloned().collect::<FxHashSet<_>>();
+        while let Some(e) = todo.pop() {
+            token.ensure_alive()?;
+            for e in next(e) {
+                let e = e?;
+                if all.insert(e.clone()) {
+                    todo.push(e)
                 }
-                Err(e) => errors.push(e),
             }
         }
-    }
-    errors.into_iter().map(Err).chain(all.into_iter().map(Ok))
+        Ok(all)
+    };
+    let (error, all) = match closure() {
+        Ok(all) => (None, all),
+        Err(e) => (Some(e), FxHashSet::default()),
+    };
+    error.into_iter().map(Err).chain(all.into_iter().map(Ok))
 }
 
-fn look_in_transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Result<T, E>>>(
-    start: impl IntoIterator<Item = Result<T, E>>,
+/// medrd patch 4: checks the token before each node, as [`transitive_closure`] does.
+fn look_in_transitive_closure<
+    T: Clone + Eq + Hash,
+    NI: Iterator<Item = Result<T, QueryEvaluationError>>,
+>(
+    token: CancellationToken,
+    start: impl IntoIterator<Item = Result<T, QueryEvaluationError>>,
     mut next: impl FnMut(T) -> NI,
     target: &T,
-) -> Result<bool, E> {
+) -> Result<bool, QueryEvaluationError> {
     let mut todo = start.into_iter().collect::<Result<Vec<_>, _>>()?;
     let mut all = todo.iter().cloned().collect::<FxHashSet<_>>();
     while let Some(e) = todo.pop() {
+        token.ensure_alive()?;
         if e == *target {
             return Ok(true);
         }
