@@ -222,3 +222,27 @@ fn an_aggregate_is_never_a_programs_own_budget() {
     ));
     assert_eq!(aggregate, [["476.33"]]);
 }
+
+/// A FIFO named like a sheet inside a sheet folder is refused (exit 2, named), never waited
+/// on: the sheets are read as regular files of bounded size, like every other input.
+#[cfg(unix)]
+#[test]
+fn a_fifo_among_the_sheets_is_refused_not_waited_on() {
+    let dir = std::env::temp_dir().join(format!("medrd-judgit-fifo-{}", std::process::id()));
+    let folder = dir.join("2023").join("厚生労働省");
+    std::fs::create_dir_all(&folder).unwrap();
+    let fifo = folder.join("2023-厚労-22-0964.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = medrd(&["link", "judgit", &dir.to_string_lossy()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("named pipe") && out.stderr.contains("2023-厚労-22-0964.json"),
+        "{}",
+        out.stderr
+    );
+}

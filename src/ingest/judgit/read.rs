@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::ingest::rs::valid_corporate_number;
 use serde_json::{Map, Number, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
@@ -54,10 +53,9 @@ pub fn sheet_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for p in paths {
         if p.is_dir() {
             walk(p, 1, &mut files)?;
-        } else if p.is_file() {
-            files.push(p.clone());
         } else {
-            return Err(Error::io(p, std::io::ErrorKind::NotFound.into()));
+            // Not a folder: a sheet file, refused when read if it is none (missing, a FIFO…).
+            files.push(p.clone());
         }
     }
     files.sort();
@@ -179,19 +177,10 @@ fn location(path: &Path) -> Result<(i32, String, String)> {
     Ok((edition, ministry, stem))
 }
 
-/// Reads and parses a file of at most [`MAX_SHEET_BYTES`].
+/// Reads and parses a regular file of at most [`MAX_SHEET_BYTES`] (through
+/// [`crate::inputs::read`]: a FIFO or a device named `*.json` is refused, never waited on).
 fn parse_file(path: &Path) -> Result<Value> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_SHEET_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_SHEET_BYTES {
-        return Err(err(
-            path,
-            format!("larger than {MAX_SHEET_BYTES} bytes: not a review sheet"),
-        ));
-    }
+    let bytes = crate::inputs::read(path, MAX_SHEET_BYTES)?;
     serde_json::from_slice(&bytes).map_err(|e| err(path, format!("not JSON: {e}")))
 }
 
