@@ -153,7 +153,8 @@ pub enum Command {
     /// Serve the knowledge base read-only over HTTP: SPARQL 1.1 Protocol endpoint (/sparql),
     /// named queries (/queries/NAME), entity pages (/id/...) and a query page (/)
     Serve(ServeArgs),
-    /// Link the knowledge graph with other open government data (see `medrd link rs --help`)
+    /// Link the knowledge graph with other open government data (see `medrd link rs --help`,
+    /// `medrd link judgit --help`)
     Link {
         #[command(subcommand)]
         target: LinkTarget,
@@ -290,6 +291,40 @@ pub enum LinkTarget {
         #[arg(long, value_name = "BYTES", default_value_t = medrd_kg::ingest::rs::DEFAULT_MAX_UNZIPPED)]
         max_unzipped: u64,
         /// Replace the linkset, report and RS files if they exist; without it an existing
+        /// file is refused (before any is written)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read the administrative project review sheets of 2015–2023 as JUDGIT! publishes them
+    /// (judgit/data, CC BY 4.0), join them across editions and to the RS lines, and link our
+    /// programs and integrated projects to them; the review table goes to stdout
+    Judgit {
+        /// JUDGIT's data/ folder, edition folders (data/2019), 府省庁 folders or sheet files
+        /// (EDITION/府省庁/STEM.json)
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Write the links here (lineages, program and project links, rs:CandidateLink nodes;
+        /// Turtle, or the syntax of the extension)
+        #[arg(short, long, value_name = "LINKSET.ttl")]
+        output: Option<PathBuf>,
+        /// Write the review report here as CSV (subject, sheet, sheet_name, decision,
+        /// relation, basis, evidence)
+        #[arg(long, value_name = "REPORT.csv")]
+        report: Option<PathBuf>,
+        /// Write the imported sheets here (.ttl/.nt for `--with`; .trig/.nq keep the graph
+        /// <https://w3id.org/medrd-kg/graph/judgit>)
+        #[arg(long, value_name = "SHEETS.nt")]
+        judgit_graph: Option<PathBuf>,
+        /// Curated decisions ([[sheet]] and the RS [[decision]]) [default:
+        /// data/link-decisions.toml]
+        #[arg(long, value_name = "FILE.toml")]
+        decisions: Option<PathBuf>,
+        /// Known links (CSV: subject,sheet,relation,decision[,evidence], like
+        /// tests/fixtures/judgit-real/truth.csv) to print precision and recall, with the
+        /// curated decisions and by the rules alone
+        #[arg(long, value_name = "TRUTH.csv")]
+        truth: Option<PathBuf>,
+        /// Replace the linkset, report and sheet files if they exist; without it an existing
         /// file is refused (before any is written)
         #[arg(long)]
         force: bool,

@@ -1,5 +1,6 @@
 //! `medrd link rs`: link our programs with the administrative project review (RS) data and
-//! write the linkset, the RS records as RDF and the review report.
+//! write the linkset, the RS records as RDF and the review report (`medrd link judgit`: the
+//! review sheets, in `link_judgit.rs`).
 
 use crate::cli::LinkTarget;
 use medrd_kg::ingest::link::matcher::{self, Candidate, Decision, Quality, Relation};
@@ -106,6 +107,26 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        LinkTarget::Judgit {
+            paths,
+            output,
+            report,
+            judgit_graph,
+            decisions,
+            truth,
+            force,
+        } => super::link_judgit::run(
+            kb,
+            super::link_judgit::Args {
+                paths,
+                output,
+                report,
+                judgit_graph,
+                decisions,
+                truth,
+                force,
+            },
+        ),
         LinkTarget::Ids { output, force } => {
             let path = kb.layout.root.join(link::identifiers::IDENTIFIERS_FILE);
             let ids = link::identifiers::read(&path)?;

@@ -7,6 +7,7 @@ mod diagram;
 mod draft;
 mod export;
 mod link;
+mod link_judgit;
 mod publish;
 mod query;
 mod serve;
@@ -139,6 +140,12 @@ fn reads(command: &Command) -> Vec<&Path> {
                     decisions,
                     truth,
                     ..
+                }
+                | LinkTarget::Judgit {
+                    paths,
+                    decisions,
+                    truth,
+                    ..
                 },
         } => paths
             .iter()
@@ -190,6 +197,15 @@ fn writes(command: &Command) -> Vec<&Path> {
                 },
         } => vec![output, report, rs_graph],
         Command::Link {
+            target:
+                LinkTarget::Judgit {
+                    output,
+                    report,
+                    judgit_graph,
+                    ..
+                },
+        } => vec![output, report, judgit_graph],
+        Command::Link {
             target: LinkTarget::Ids { output, .. },
         } => vec![output],
         Command::Bench {
@@ -220,6 +236,9 @@ fn check_outputs(command: &Command, layout: &Layout) -> anyhow::Result<Fence> {
         Command::Link {
             target: LinkTarget::Rs { .. },
         } => "medrd link rs",
+        Command::Link {
+            target: LinkTarget::Judgit { .. },
+        } => "medrd link judgit",
         Command::Link {
             target: LinkTarget::Ids { .. },
         } => "medrd link ids",

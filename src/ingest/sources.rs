@@ -2,7 +2,9 @@
 //! `source.toml` saying what kind of source it is. A `document` folder holds a document's text
 //! and the TOML records that cite its lines ([`crate::ingest::document::records::Data`]); an `rs-edition` folder
 //! holds one edition of the administrative project review (RS) in its official CSV/ZIP
-//! layouts, read by the RS importer ([`crate::ingest::rs`]). Each source is one named graph
+//! layouts, read by the RS importer ([`crate::ingest::rs`]); a `review-sheets` folder holds the
+//! review sheets of 2015–2023 as JUDGIT! publishes them (`sheets/EDITION/府省庁/STEM.json`,
+//! read by [`crate::ingest::judgit`]), one source per edition present. Each source is one named graph
 //! `https://w3id.org/medrd-kg/graph/<folder>` carrying its own DCAT/PROV description; the
 //! links between the documents' programs and the RS lines (matcher + curated decisions) go
 //! to `https://w3id.org/medrd-kg/graph/links`. Adding a source is adding a folder.
@@ -33,7 +35,7 @@ pub fn source_iri(source_id: &str) -> NamedNode {
 }
 
 /// The kinds of source a folder may hold.
-pub const KINDS: [&str; 2] = ["document", "rs-edition"];
+pub const KINDS: [&str; 3] = ["document", "rs-edition", "review-sheets"];
 
 /// The description of an RS edition (`[edition]` of its `source.toml`).
 #[derive(Clone, Debug, Deserialize)]
@@ -74,11 +76,56 @@ pub struct RsEdition {
     pub files: Vec<PathBuf>,
 }
 
+/// The description of a folder of review sheets (`[sheets]` of its `source.toml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SheetsMeta {
+    /// The id the editions' sources are named by: `id/source/<id>-<edition>`.
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+    pub publisher_ja: String,
+    pub url: Option<String>,
+    /// Where the files were taken from (JUDGIT!'s repository).
+    pub via: Option<String>,
+    pub licence: Option<String>,
+    pub licence_note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SheetsFile {
+    #[allow(dead_code)]
+    kind: String,
+    sheets: SheetsMeta,
+    ministries: crate::ingest::judgit::read::Ministries,
+}
+
+/// A folder of review sheets: its description, its table of 府省庁 and its sheet files.
+#[derive(Clone, Debug)]
+pub struct SheetSource {
+    pub slug: String,
+    pub dir: PathBuf,
+    pub meta: SheetsMeta,
+    pub ministries: crate::ingest::judgit::read::Ministries,
+    /// The editions present (folders of `sheets/`), in order.
+    pub editions: Vec<i32>,
+    pub files: Vec<PathBuf>,
+}
+
+impl SheetSource {
+    /// The id of the source of one edition: `judgit-2019`.
+    pub fn edition_id(&self, edition: i32) -> String {
+        format!("{}-{edition}", self.meta.id)
+    }
+}
+
 /// Every source under `data/`, in folder-name order.
 #[derive(Debug, Default)]
 pub struct Sources {
     pub documents: Vec<Data>,
     pub editions: Vec<RsEdition>,
+    pub review_sheets: Vec<SheetSource>,
 }
 
 /// A fiscal year as pages and diagrams show it: the document that gives its figures (their
@@ -142,6 +189,9 @@ impl Sources {
             match kind.kind.as_deref().unwrap_or("document") {
                 "document" => sources.documents.push(Data::load(data_root, &dir)?),
                 "rs-edition" => sources.editions.push(read_edition(&dir, &path, &text)?),
+                "review-sheets" => sources
+                    .review_sheets
+                    .push(read_sheets_folder(&dir, &path, &text)?),
                 other => {
                     return Err(data_err(
                         &path,
@@ -201,6 +251,11 @@ impl Sources {
             .iter()
             .map(|d| d.source.value.document.id.clone())
             .chain(self.editions.iter().map(|e| e.meta.id.clone()))
+            .chain(
+                self.review_sheets
+                    .iter()
+                    .flat_map(|s| s.editions.iter().map(|e| s.edition_id(*e))),
+            )
             .collect()
     }
 
@@ -209,18 +264,56 @@ impl Sources {
             .iter()
             .map(|d| d.slug.as_str())
             .chain(self.editions.iter().map(|e| e.slug.as_str()))
+            .chain(self.review_sheets.iter().map(|s| s.slug.as_str()))
             .map(source_graph)
             .collect()
     }
 }
 
+/// A TOML file's error with its line.
+fn toml_err(path: &Path, text: &str, e: toml::de::Error) -> Error {
+    let line = e.span().map_or(1, |s| {
+        text[..s.start.min(text.len())].matches('\n').count() + 1
+    });
+    Error::data(path, line, e.message().trim().to_owned())
+}
+
+fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A `review-sheets` folder: its `source.toml` and the files of `sheets/` (the sheets are read
+/// when the store is built, by `ingest::judgit`).
+fn read_sheets_folder(dir: &Path, path: &Path, text: &str) -> Result<SheetSource> {
+    let file: SheetsFile = toml::from_str(text).map_err(|e| toml_err(path, text, e))?;
+    let sheets = dir.join("sheets");
+    let files = crate::ingest::judgit::read::sheet_files(std::slice::from_ref(&sheets))?;
+    let mut editions: Vec<i32> = files
+        .iter()
+        .filter_map(|f| f.parent()?.parent()?.file_name()?.to_str()?.parse().ok())
+        .collect();
+    editions.sort_unstable();
+    editions.dedup();
+    if files.is_empty() {
+        return Err(data_err(
+            path,
+            "a review-sheets folder needs its sheets/EDITION/府省庁/STEM.json files",
+        ));
+    }
+    Ok(SheetSource {
+        slug: folder_name(dir),
+        dir: dir.to_owned(),
+        meta: file.sheets,
+        ministries: file.ministries,
+        editions,
+        files,
+    })
+}
+
 fn read_edition(dir: &Path, path: &Path, text: &str) -> Result<RsEdition> {
-    let file: EditionFile = toml::from_str(text).map_err(|e: toml::de::Error| {
-        let line = e.span().map_or(1, |s| {
-            text[..s.start.min(text.len())].matches('\n').count() + 1
-        });
-        Error::data(path, line, e.message().trim().to_owned())
-    })?;
+    let file: EditionFile = toml::from_str(text).map_err(|e| toml_err(path, text, e))?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -395,6 +488,79 @@ pub fn edition_description(e: &RsEdition) -> Vec<Quad> {
         source_class: medrd::RS_EDITION,
     }
     .quads()
+}
+
+/// The description of a folder of review sheets, in its graph: the graph is a `dcat:Dataset`
+/// derived from each edition present, and each edition a `medrd:ReviewSheetEdition`
+/// (`id/source/judgit-2019`, `skos:notation "judgit-2019"`) with its titles, review year,
+/// publisher, licence and the repository it was taken from (`prov:wasDerivedFrom`).
+pub fn sheets_description(s: &SheetSource) -> Vec<Quad> {
+    let g: GraphName = source_graph(&s.slug).into();
+    let m = &s.meta;
+    let mut quads = Vec::new();
+    let mut add = |s: &NamedNode, p: NamedNode, o: Term| {
+        quads.push(Quad::new(s.clone(), p, o, g.clone()));
+    };
+    let dct = |l: &str| iri(&format!("http://purl.org/dc/terms/{l}"));
+    let ds = source_graph(&s.slug);
+    add(
+        &ds,
+        ext::RDF_TYPE.into_owned(),
+        iri(&format!("{DCAT}Dataset")).into(),
+    );
+    let ja_title = format!("{}（ナレッジグラフ）", m.ja);
+    add(&ds, ext::RDFS_LABEL.into_owned(), lang(&ja_title, "ja"));
+    let en_title = format!("{} (knowledge graph)", m.en);
+    add(&ds, ext::RDFS_LABEL.into_owned(), lang(&en_title, "en"));
+    if let Some(l) = &m.licence {
+        add(&ds, dct("license"), iri(l).into());
+    }
+    for &edition in &s.editions {
+        let src = source_iri(&s.edition_id(edition));
+        add(
+            &ds,
+            iri(&format!("{PROV}wasDerivedFrom")),
+            src.clone().into(),
+        );
+        add(&ds, dct("source"), src.clone().into());
+        add(
+            &src,
+            ext::RDF_TYPE.into_owned(),
+            medrd::REVIEW_SHEET_EDITION.into_owned().into(),
+        );
+        add(
+            &src,
+            ext::RDF_TYPE.into_owned(),
+            iri(&format!("{PROV}Entity")).into(),
+        );
+        let ja = format!("行政事業レビューシート {edition}年公開 (JUDGIT!)");
+        let en = format!("Administrative project review sheets, {edition} edition (JUDGIT!)");
+        for p in [dct("title"), ext::RDFS_LABEL.into_owned()] {
+            add(&src, p.clone(), lang(&ja, "ja"));
+            add(&src, p, lang(&en, "en"));
+        }
+        let notation = Literal::new_simple_literal(s.edition_id(edition));
+        add(&src, ext::SKOS_NOTATION.into_owned(), notation.into());
+        let year = Literal::new_typed_literal(edition.to_string(), ext::XSD_G_YEAR);
+        add(
+            &src,
+            crate::ingest::rs::term::REVIEW_YEAR.into_owned(),
+            year.into(),
+        );
+        add(&src, dct("publisher"), lang(&m.publisher_ja, "ja"));
+        if let Some(l) = &m.licence {
+            add(&src, dct("license"), iri(l).into());
+        }
+        if let Some(u) = &m.url {
+            add(&src, iri(&format!("{DCAT}landingPage")), iri(u).into());
+        }
+        if let Some(v) = &m.via {
+            add(&src, iri(&format!("{PROV}wasDerivedFrom")), iri(v).into());
+        }
+        let rights = Literal::new_simple_literal(&m.licence_note);
+        add(&src, ext::DCTERMS_RIGHTS.into_owned(), rights.into());
+    }
+    quads
 }
 
 /// The records of the RS editions as quads, each in the graph of the edition it was read

@@ -265,11 +265,20 @@ fn a_program_page_shows_its_timeline_and_rs_links_from_the_real_data() {
         .map(|r| (r[fy].clone(), r[stage].clone(), r[amount].clone()))
         .collect();
     let want = [
+        // Its review sheet of 2023 (2023-文科-22-0298): FY2020–2023 as that edition prints them.
+        ("2020", "initial", "12.3"),
+        ("2020", "execution", "12.18"),
+        ("2021", "initial", "8.62"),
+        ("2021", "execution", "8.69"),
+        ("2022", "initial", "10.72"),
+        ("2022", "execution", "10.77"),
+        ("2023", "initial", "10.24"),
         ("2023", "initial", "10.235"),
         ("2023", "execution", "10.235"),
-        // The document's 概算要求・要望額 beside RS 2024's 翌年度要求額 (which includes the
-        // 要望): one stage, two sources.
+        // The document's 概算要求・要望額 beside the sheet's and RS 2024's 翌年度要求額 (which
+        // include the 要望): one stage, three sources.
         ("2024", "total", "12"),
+        ("2024", "total", "12.16"),
         ("2024", "total", "12.16"),
         ("2024", "initial", "10.91832"),
         ("2024", "execution", "10.91832"),

@@ -7,6 +7,7 @@ mod document;
 mod draft;
 mod explorer;
 mod inputs;
+mod judgit;
 mod link;
 mod publish;
 mod queries;

@@ -400,8 +400,9 @@ fn publish_puts_every_graph_by_the_graph_store_protocol() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let got = got.lock().unwrap();
     let targets: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
-    // The ontology, each source of data/ (fy2024-request, rs-2024, rs-2025) and the links.
-    assert_eq!(targets.len(), 5, "ontology, sources and links: {targets:?}");
+    // The ontology, each source of data/ (fy2024-request, judgit, rs-2024, rs-2025) and the
+    // links.
+    assert_eq!(targets.len(), 6, "ontology, sources and links: {targets:?}");
     assert!(targets
         .iter()
         .all(|t| t.starts_with("PUT /ds?graph=https%3A%2F%2Fw3id.org%2Fmedrd-kg%2Fgraph%2F")));

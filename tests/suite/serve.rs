@@ -1261,11 +1261,14 @@ fn long_queries_take_the_long_lane_and_leave_the_others_answering() {
     assert_eq!(again.join().unwrap().status, 503);
 }
 
-/// Issue 10, defect 4, over HTTP: was a 500 with the panic text.
+/// Issue 10, defect 4, over HTTP: was a 500 with the panic text. Over the document's and an
+/// RS edition's graphs (strings, language strings, decimals, integers, years): every literal
+/// of the store, with the review sheets, no longer sorts within the 5 s of a debug build.
 #[test]
 fn order_by_over_mixed_literals_is_answered() {
     let r = get_query(
-        "SELECT ?o WHERE {?s ?p ?o FILTER(isLiteral(?o))} ORDER BY ?o",
+        "SELECT ?o WHERE { VALUES ?g { <https://w3id.org/medrd-kg/graph/fy2024-request>
+           <https://w3id.org/medrd-kg/graph/rs-2024> } GRAPH ?g {?s ?p ?o} FILTER(isLiteral(?o))} ORDER BY ?o",
         "application/sparql-results+json",
     );
     assert_eq!(r.status, 200, "{}", r.body);

@@ -24,14 +24,25 @@ fn medical_device_seeds_through_the_whole_chain() {
     // initialBudget 1,023,500,000, executedAmount 1,023,500,000, nextYearRequest
     // 1,216,000,000; RS 2025 fiscalYear 2024 initialBudget 1,091,832,000, executedAmount
     // 1,091,832,000, nextYearRequest 1,204,832,000. The document prints 12億円 (line 152).
+    // Its review sheet of 2023 (data/judgit/sheets/2023/文部科学省/2023-文科-22-0298.json, the
+    // line RS 6843 continues) prints FY2020–2023 当初 1,230 / 862 / 1,072 / 1,024, 執行
+    // 1,218 / 869 / 1,077 and FY2024 要求 1,216 百万円: a row per figure, never summed with RS.
     let rows = query("program-timeline");
     assert_eq!(
         timeline(&rows, "medical-device-seeds"),
         vec![
+            row("2020", "initial", "12.3", "judgit-2023"),
+            row("2020", "execution", "12.18", "judgit-2023"),
+            row("2021", "initial", "8.62", "judgit-2023"),
+            row("2021", "execution", "8.69", "judgit-2023"),
+            row("2022", "initial", "10.72", "judgit-2023"),
+            row("2022", "execution", "10.77", "judgit-2023"),
+            row("2023", "initial", "10.24", "judgit-2023"),
             row("2023", "initial", "10.235", "rs-2024"),
             row("2023", "execution", "10.235", "rs-2024"),
             // RS's 翌年度要求額 includes the 要望: the document's 概算要求・要望額 (total).
             row("2024", "total", "12", "fy2024-request"),
+            row("2024", "total", "12.16", "judgit-2023"),
             row("2024", "total", "12.16", "rs-2024"),
             row("2024", "initial", "10.91832", "rs-2025"),
             row("2024", "execution", "10.91832", "rs-2025"),
@@ -100,14 +111,15 @@ fn recipients_are_merged_by_corporate_number_and_counted_once() {
             "programs"
         ]
     );
-    // AMED (法人番号 9010005023796) first in each year it was paid: FY2023 from RS 2024's
-    // 5-1 rows, FY2024 from RS 2025's; the years are never added up.
+    // AMED (法人番号 9010005023796) first in each year it was paid: FY2014–2022 from the
+    // review sheets of 2015–2023, FY2023 from RS 2024's 5-1 rows, FY2024 from RS 2025's; the
+    // years are never added up.
     let amed: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == "9010005023796").collect();
     assert_eq!(
         amed.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
-        ["2023", "2024"]
+        ["2015", "2016", "2017", "2018", "2019", "2020", "2021", "2022", "2023", "2024"]
     );
-    for a in &amed {
+    for a in amed.iter().filter(|a| a[0].as_str() >= "2023") {
         assert_eq!(a[2], "国立研究開発法人日本医療研究開発機構");
         assert_eq!(a[3], "http://hojin-info.go.jp/data/basic/9010005023796");
         assert!(a[5].split(' ').any(|p| p == "medical-device-seeds"));
@@ -174,7 +186,20 @@ fn recipients_by_program_project_and_theme() {
     };
     // 医療機器等研究成果展開事業 (RS 6843): AMED only, 1,023,500,000 yen paid in FY2023 and
     // 1,091,832,000 in FY2024, a row per year.
-    let mds = find("program", "medical-device-seeds");
+    // Through the review sheets: FY2022 from its own sheet of 2023 (2023-文科-22-0298, 執行
+    // 1,077 百万円 to AMED), FY2019–2021 through MEXT's aggregate 医療分野の研究開発の推進 (AMED
+    // and AMED's own recipients, via_aggregate yes).
+    let all = find("program", "medical-device-seeds");
+    let amed_2022 = all
+        .iter()
+        .find(|r| r[2] == "2022" && r[3] == "9010005023796")
+        .unwrap();
+    assert_eq!(amed_2022[6..], ["1077000000", "1", "no"]);
+    assert!(all
+        .iter()
+        .filter(|r| r[2].as_str() < "2022")
+        .all(|r| r[8] == "yes"));
+    let mds: Vec<&&Vec<String>> = all.iter().filter(|r| r[2].as_str() >= "2023").collect();
     assert_eq!(mds.len(), 2, "{mds:?}");
     assert_eq!(
         mds[0][2..],
@@ -246,9 +271,17 @@ fn each_source_is_a_named_graph_with_its_description() {
     ])
     .ok());
     let slugs: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
-    assert_eq!(slugs, ["fy2024-request", "rs-2024", "rs-2025"]);
+    let judgit: Vec<String> = (2015..=2023).map(|y| format!("judgit-{y}")).collect();
+    let mut want = vec!["fy2024-request"];
+    want.extend(judgit.iter().map(String::as_str));
+    want.extend(["rs-2024", "rs-2025"]);
+    assert_eq!(slugs, want);
     for r in &rows[1..] {
-        assert_eq!(r[0], format!("https://w3id.org/medrd-kg/graph/{}", r[1]));
+        // The review sheets are one graph with a source per edition.
+        let graph = r[1]
+            .strip_prefix("judgit-")
+            .map_or(r[1].as_str(), |_| "judgit");
+        assert_eq!(r[0], format!("https://w3id.org/medrd-kg/graph/{graph}"));
     }
 }
 
@@ -349,7 +382,8 @@ line = 5
     assert!(seeds.contains(&row("2024", "total", "12", "fy2024-request")));
     // The new document's own figure of the year before stands beside them, cited to it.
     assert!(seeds.contains(&row("2024", "initial", "11", "fy2025-mini")));
-    assert_eq!(seeds.len(), 9, "{seeds:?}");
+    // 9 rows of the documents and RS, 8 of the 2023 review sheet.
+    assert_eq!(seeds.len(), 17, "{seeds:?}");
     assert_eq!(
         timeline(&rows, "test-new"),
         vec![row("2025", "total", "2", "fy2025-mini")]

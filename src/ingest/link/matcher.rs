@@ -201,6 +201,9 @@ pub struct Curated {
 struct DecisionsFile {
     #[serde(default)]
     decision: Vec<Curated>,
+    // The review-sheet decisions (`[[sheet]]`) are read by `ingest::judgit::decisions`.
+    #[serde(default, rename = "sheet")]
+    _sheets: Vec<toml::Table>,
 }
 
 /// Reads the curated decisions (`data/link-decisions.toml`); a missing file is no decisions.

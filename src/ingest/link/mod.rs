@@ -219,7 +219,8 @@ pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result
 
 /// The RS editions of `data/` as quads in their graphs, and the links between the documents'
 /// programs and their lines (the matcher with the curated decisions of
-/// `data/link-decisions.toml` under `root`) in the graph `links`. The matcher reads the
+/// `data/link-decisions.toml` under `root`) in the graph `links`; then the review sheets of
+/// `data/` in theirs, linked through those links (`ingest::judgit`). The matcher reads the
 /// programs and ministries from a store holding the ontology and the documents alone.
 pub fn link_editions(
     root: &Path,
@@ -228,7 +229,7 @@ pub fn link_editions(
     documents: &[Quad],
     sources: &Sources,
 ) -> Result<Vec<Quad>> {
-    if sources.editions.is_empty() {
+    if sources.editions.is_empty() && sources.review_sheets.is_empty() {
         return Ok(Vec::new());
     }
     let store = Store::new()?;
@@ -245,10 +246,28 @@ pub fn link_editions(
     for e in &sources.editions {
         quads.extend(sources::edition_description(e));
     }
-    quads.extend(
-        matcher::linkset(&candidates)
-            .into_iter()
-            .map(|t| t.in_graph(links.clone())),
-    );
+    if !sources.editions.is_empty() {
+        quads.extend(
+            matcher::linkset(&candidates)
+                .into_iter()
+                .map(|t| t.in_graph(links.clone())),
+        );
+    }
+    let side = crate::ingest::judgit::RsSide {
+        store: &store,
+        queries,
+        root,
+        programs: &programs,
+        rs: &rs,
+        rs_links: &candidates,
+        ministries: &ministries,
+    };
+    for s in &sources.review_sheets {
+        let described = crate::ingest::judgit::described_organisations(&quads);
+        let judgit = side.import(&s.files, &s.ministries)?;
+        quads.extend(judgit.sheet_quads(&side.our_ministries(), &described));
+        quads.extend(judgit.link_quads());
+        quads.extend(sources::sheets_description(s));
+    }
     Ok(quads)
 }

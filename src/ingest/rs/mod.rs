@@ -106,6 +106,37 @@ pub mod term {
         MATCH_SCORE = "matchScore",
         DECISION = "decision",
         DECISION_BASIS = "decisionBasis",
+        // The review sheets (JUDGIT!, `ingest::judgit`).
+        SHEET_NUMBER = "sheetNumber",
+        END_YEAR = "endYear",
+        CONTINUES = "continues",
+        CONTINUED_AS = "continuedAs",
+        SUCCESSOR_OF = "successorOf",
+        SHARE_OF = "shareOf",
+        PAYMENT_DETAIL = "PaymentDetail",
+        PAYMENT_BLOCK = "paymentBlock",
+        DETAIL_OF = "detailOf",
+        BUSINESS_DESCRIPTION = "businessDescription",
+        OUTCOME = "Outcome",
+        OUTPUT = "Output",
+        RESULT = "Result",
+        OUTCOME_OF = "outcomeOf",
+        OUTPUT_OF = "outputOf",
+        RESULT_OF = "resultOf",
+        GOAL = "goal",
+        INDICATOR = "indicator",
+        UNIT = "unit",
+        TARGET_TEXT = "targetText",
+        TARGET_YEAR = "targetYear",
+        RESULT_YEAR = "resultYear",
+        ACTUAL = "actual",
+        TARGET = "target",
+        // Added for the review sheets (the end of ontology/rs.ttl).
+        RECORD_OF_SHEET = "recordOfSheet",
+        CARRYOVER_TO_NEXT = "carryoverToNext",
+        BUDGET_TOTAL = "budgetTotal",
+        UNRELIABLE_COMPONENTS = "unreliableComponents",
+        SPLIT_FROM = "splitFrom",
     );
 }
 
@@ -309,6 +340,9 @@ pub struct RsProject {
     pub remarks: String,
     pub url: String,
     pub start_year: Option<i32>,
+    /// 旧事業番号 (RS 2024: the review sheet number of the line before the RS system, as
+    /// printed, e.g. `2023-総務-22-0054`; read by the review-sheet bridge, `ingest::judgit`).
+    pub old_number: String,
     /// By budget year (予算年度).
     pub budgets: BTreeMap<i32, RsBudget>,
     /// The files the program was read from.
@@ -645,6 +679,7 @@ impl RsData {
             fill(&mut p.overview, cell(cols.find("事業の概要")));
             fill(&mut p.remarks, cell(cols.find("備考")));
             fill(&mut p.url, cell(cols.find("事業概要url")));
+            fill(&mut p.old_number, cell(cols.find("旧事業番号")));
             p.start_year = year(&cell(cols.find("事業開始年度"))).or(p.start_year);
         } else if kind == "recipients" {
             if p.names.is_empty() && !name.is_empty() {
