@@ -48,10 +48,10 @@ pub enum Error {
     Write(std::io::Error),
     /// An output medrd will not write: one of its inputs, inside one or holding one
     /// ([`crate::fence::Fence`]).
-    #[error("refusing to write {}: {why}", crate::inputs::shown(path))]
+    #[error("refusing to write {}: {why}", crate::text::shown(path))]
     Refused { path: PathBuf, why: String },
     /// Writing a file failed; the cause is the writer's own error.
-    #[error("writing {}", crate::inputs::shown(path))]
+    #[error("writing {}", crate::text::shown(path))]
     Writing {
         path: PathBuf,
         #[source]

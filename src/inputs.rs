@@ -5,7 +5,7 @@
 //! with their control characters escaped, so that no name can drive the terminal.
 
 use crate::error::{Error, Result};
-use std::borrow::Cow;
+pub use crate::text::{escape, escape_message, shown};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -14,45 +14,6 @@ use std::path::Path;
 pub const MAX_SMALL_FILE: u64 = 16 << 20;
 /// The largest text `medrd draft` reads (the FY2024 summary is 60 KB).
 pub const MAX_DRAFT_TEXT: u64 = 64 << 20;
-
-/// Whether `c` must not reach a terminal as it is: C0 and C1 controls, DEL, and the
-/// bidirectional overrides that reorder what is shown.
-fn is_hidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `s` with every control character (and bidirectional override) written as `\x1b`,
-/// `\n`, `\u{202e}`…, for messages that print a name from input.
-pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_hidden) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_hidden(c) && (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if is_hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// [`escape`] of everything but line breaks: for a whole message, whose own lines stay lines.
-pub fn escape_message(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && is_hidden(c)) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(s.split('\n').map(escape).collect::<Vec<_>>().join("\n"))
-}
-
-/// A path as messages print it: lossy UTF-8, control characters escaped.
-pub fn shown(path: &Path) -> String {
-    escape(&path.to_string_lossy()).into_owned()
-}
 
 fn refused(path: &Path, kind: std::io::ErrorKind, why: String) -> Error {
     Error::io(path, std::io::Error::new(kind, why))
@@ -136,8 +97,8 @@ pub fn open(path: &Path, limit: Option<u64>) -> Result<File> {
             std::io::ErrorKind::FileTooLarge,
             format!(
                 "{} bytes, over the limit of {} bytes for a file medrd reads whole",
-                crate::query::output::thousands(meta.len().try_into().unwrap_or(i64::MAX)),
-                crate::query::output::thousands(limit.try_into().unwrap_or(i64::MAX))
+                crate::text::thousands(meta.len().try_into().unwrap_or(i64::MAX)),
+                crate::text::thousands(limit.try_into().unwrap_or(i64::MAX))
             ),
         ));
     }

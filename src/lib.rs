@@ -16,6 +16,7 @@ pub mod publish;
 pub mod query;
 pub mod serve;
 pub mod store;
+pub mod text;
 pub mod validate;
 pub mod vocab;
 

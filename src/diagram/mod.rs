@@ -443,7 +443,7 @@ fn oku_places(v: f64, places: u32) -> String {
     let step = 10u64.pow(6 - places.min(6));
     let units = (micro + step / 2) / step;
     let scale = 10u64.pow(places.min(6));
-    let digits = crate::query::output::thousands((units / scale) as i64);
+    let digits = crate::text::thousands((units / scale) as i64);
     let sign = if v < 0.0 && units > 0 { "-" } else { "" };
     let frac = units % scale;
     if frac == 0 {

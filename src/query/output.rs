@@ -80,22 +80,6 @@ impl Table {
     }
 }
 
-/// An integer with a comma between each group of three digits: `-1,234,567`.
-pub fn thousands(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() * 4 / 3 + 1);
-    if v < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A term as a person reads it: literal values bare, IRIs shortened by the known prefixes.
 pub fn plain(term: &Term) -> String {
     match term {
@@ -122,7 +106,7 @@ fn io(e: std::io::Error) -> Error {
 /// escaped (`\x1b`, `\n`), so that no value from the data can drive the terminal or break
 /// the table's lines (the W3C formats keep values exact).
 pub fn write_table(table: &Table, out: &mut impl Write) -> Result<()> {
-    let shown = |s: &str| crate::inputs::escape(s).into_owned();
+    let shown = |s: &str| crate::text::escape(s).into_owned();
     let cells: Vec<Vec<String>> = table
         .texts()
         .iter()
@@ -210,7 +194,7 @@ pub fn write_results(
 mod tests {
     #[test]
     fn thousands_groups_digits_and_keeps_the_sign() {
-        let t = super::thousands;
+        let t = crate::text::thousands;
         assert_eq!(t(0), "0");
         assert_eq!(t(999), "999");
         assert_eq!(t(1_000), "1,000");

@@ -346,7 +346,7 @@ impl Lanes {
     pub fn long_busy(&self, waited: Option<Duration>) -> HttpError {
         let why = match waited {
             None => "none was free".to_owned(),
-            Some(limit) => format!("none came free within {}", super::sparql::seconds(limit)),
+            Some(limit) => format!("none came free within {}", super::seconds(limit)),
         };
         HttpError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -621,7 +621,7 @@ async fn diagram(State(app): State<Arc<App>>, request: Request) -> Response {
             format!(
                 "drawing timed out: it took longer than this server's limit of {} (it goes \
                  on, and is kept when done)",
-                sparql::seconds(limit)
+                seconds(limit)
             ),
         )
         .into_response(),
@@ -639,6 +639,11 @@ fn diagram_error(e: Error) -> HttpError {
         ),
         e => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("diagram: {e}")),
     }
+}
+
+/// A duration as messages say it: `5s`, `0.5s`.
+pub(crate) fn seconds(d: std::time::Duration) -> String {
+    format!("{}s", d.as_secs_f64())
 }
 
 /// Runs work that reads the store (a diagram, a resource description, an explorer page) on
@@ -695,7 +700,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
                     StatusCode::SERVICE_UNAVAILABLE,
                     format!(
                         "{what} timed out: it took longer than this server's limit of {}",
-                        sparql::seconds(limit)
+                        seconds(limit)
                     ),
                 ));
             }

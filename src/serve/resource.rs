@@ -553,8 +553,8 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
             } else {
                 ("", "")
             };
-            let n = crate::query::output::thousands(total.n as i64);
-            let shown = crate::query::output::thousands(shown as i64);
+            let n = crate::text::thousands(total.n as i64);
+            let shown = crate::text::thousands(shown as i64);
             let _ = write!(
                 page,
                 "<p>{n}{ja_of}件のうち {shown} 件（上限 --max-results）。続きはページごとに SPARQL で \

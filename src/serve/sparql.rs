@@ -18,7 +18,7 @@
 //! gigabytes within its seconds. A panic of the engine is caught ([`crate::store::guard`]) and
 //! answered 500.
 
-use super::{lanes, negotiate, App, HttpError};
+use super::{lanes, negotiate, seconds, App, HttpError};
 use crate::query::bounds::Refused;
 use crate::store::{guard, memory};
 use crate::vocab::PREFIXES;
@@ -557,10 +557,6 @@ pub(crate) async fn run(
         h.insert("Medrd-Results-Truncated", HeaderValue::from_static("true"));
     }
     Ok(response)
-}
-
-pub(crate) fn seconds(d: Duration) -> String {
-    format!("{}s", d.as_secs_f64())
 }
 
 /// The Content-Type of a media type: text types say they are UTF-8.

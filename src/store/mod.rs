@@ -419,14 +419,17 @@ impl Kb {
                     .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
             );
         }
-        quads.extend(crate::ingest::link::link_editions(
+        quads.extend(crate::ingest::linked_sources(
             &layout.root,
             &layout.queries(),
             &ontology,
             &quads,
             &sources,
         )?);
-        quads.extend(crate::ingest::link::identifiers::quads(&layout.root)?);
+        quads.extend(crate::ingest::link::identifiers::quads(
+            &layout.root,
+            crate::ingest::sources::links_graph(),
+        )?);
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;

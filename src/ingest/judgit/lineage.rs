@@ -94,7 +94,7 @@ fn shared(s: &Sheet, n: i32) -> [i64; 3] {
 
 /// Yen as whole 百万円 with separators, for evidence.
 fn million(yen: i64) -> String {
-    crate::query::output::thousands((yen as f64 / 1e6).round() as i64)
+    crate::text::thousands((yen as f64 / 1e6).round() as i64)
 }
 
 impl<'a> Ctx<'a> {

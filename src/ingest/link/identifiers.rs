@@ -147,12 +147,11 @@ pub fn triples(ids: &[Identifier]) -> Vec<Triple> {
     t
 }
 
-/// The identifiers of `data/identifiers.toml` under `root` as quads of the graph of the
-/// links, as every load gives them (so that AMED the funding agency and AMED the recipient
-/// of the RS payments are one organisation).
-pub fn quads(root: &Path) -> Result<Vec<Quad>> {
+/// The identifiers of `data/identifiers.toml` under `root` as quads of `graph` (the graph of
+/// the links, as every load gives them: so that AMED the funding agency and AMED the
+/// recipient of the RS payments are one organisation).
+pub fn quads(root: &Path, graph: NamedNode) -> Result<Vec<Quad>> {
     let ids = read(&root.join(IDENTIFIERS_FILE))?;
-    let graph = crate::ingest::sources::links_graph();
     Ok(triples(&ids)
         .into_iter()
         .map(|t| t.in_graph(graph.clone()))

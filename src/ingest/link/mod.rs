@@ -217,21 +217,29 @@ pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result
     Ok(())
 }
 
+/// What linking the RS editions leaves for the sources linked through them (the review
+/// sheets): the probe store of the ontology and documents, our programs and ministries as the
+/// matcher read them, the editions and the links.
+pub struct Linked {
+    pub store: Store,
+    pub programs: Vec<matcher::Program>,
+    pub ministries: std::collections::BTreeMap<String, String>,
+    pub rs: crate::ingest::rs::RsData,
+    pub candidates: Vec<Candidate>,
+}
+
 /// The RS editions of `data/` as quads in their graphs, and the links between the documents'
 /// programs and their lines (the matcher with the curated decisions of
-/// `data/link-decisions.toml` under `root`) in the graph `links`; then the review sheets of
-/// `data/` in theirs, linked through those links (`ingest::judgit`). The matcher reads the
-/// programs and ministries from a store holding the ontology and the documents alone.
+/// `data/link-decisions.toml` under `root`) in the graph `links`. The matcher reads the
+/// programs and ministries from a store holding the ontology and the documents alone, which
+/// is handed on ([`Linked`]) with what was read.
 pub fn link_editions(
     root: &Path,
     queries: &Path,
     ontology: &[Quad],
     documents: &[Quad],
     sources: &Sources,
-) -> Result<Vec<Quad>> {
-    if sources.editions.is_empty() && sources.review_sheets.is_empty() {
-        return Ok(Vec::new());
-    }
+) -> Result<(Vec<Quad>, Linked)> {
     let store = Store::new()?;
     store.extend(ontology.iter().chain(documents).cloned())?;
     let curated = matcher::read_decisions(&root.join(DECISIONS_FILE))?;
@@ -253,21 +261,12 @@ pub fn link_editions(
                 .map(|t| t.in_graph(links.clone())),
         );
     }
-    let side = crate::ingest::judgit::RsSide {
-        store: &store,
-        queries,
-        root,
-        programs: &programs,
-        rs: &rs,
-        rs_links: &candidates,
-        ministries: &ministries,
+    let linked = Linked {
+        store,
+        programs,
+        ministries,
+        rs,
+        candidates,
     };
-    for s in &sources.review_sheets {
-        let described = crate::ingest::judgit::described_organisations(&quads);
-        let judgit = side.import(&s.files, &s.ministries)?;
-        quads.extend(judgit.sheet_quads(&side.our_ministries(), &described));
-        quads.extend(judgit.link_quads());
-        quads.extend(sources::sheets_description(s));
-    }
-    Ok(quads)
+    Ok((quads, linked))
 }

@@ -192,9 +192,9 @@ impl RsBudget {
             "執行額 {} yen is {:.1} times the budget it is spent from ({} yen: initial + \
              supplementary + carry-over + reserve){rate}: a unit slip in the source is likely; \
              kept as printed, left out of sums",
-            crate::query::output::thousands(executed),
+            crate::text::thousands(executed),
             executed as f64 / budget as f64,
-            crate::query::output::thousands(budget)
+            crate::text::thousands(budget)
         ))
     }
 
@@ -225,9 +225,9 @@ impl RsBudget {
         Some(format!(
             "執行額 {} yen is {:.1}% of the budget it is spent from ({} yen: initial + \
              supplementary + carry-over + reserve): kept as printed, read with care",
-            crate::query::output::thousands(executed),
+            crate::text::thousands(executed),
             executed as f64 * 100.0 / budget as f64,
-            crate::query::output::thousands(budget)
+            crate::text::thousands(budget)
         ))
     }
 
@@ -248,8 +248,8 @@ impl RsBudget {
         Some(format!(
             "initial budget {} yen and next-year request {} yen equal to the yen those of \
              budget year {}{}: carried over or flat, not new evidence",
-            crate::query::output::thousands(self.initial.unwrap_or(0)),
-            crate::query::output::thousands(self.next_request.unwrap_or(0)),
+            crate::text::thousands(self.initial.unwrap_or(0)),
+            crate::text::thousands(self.next_request.unwrap_or(0)),
             previous.budget_year,
             previous
                 .review_year
