@@ -2,7 +2,8 @@
 # Hostile files and paths for the commands that read and write files (issue 19, items 3, 4
 # and the low ones): every writer refuses the inputs, what is inside them and what holds
 # them, and never writes through a link; inputs that are not regular files are named for
-# what they are; RS ZIPs stream (memory stays under what they inflate to), rows before the
+# what they are; RDF files may not expand entities or nest without bound, and an over-long
+# token is named by its line; RS ZIPs stream (memory stays under what they inflate to), rows before the
 # header and impossible amounts are errors; draft reads Shift_JIS, escapes names, numbers
 # projects within 255, keeps memory in proportion to the text, and its folder placed in
 # data/ says what it needs; no name from input reaches the terminal raw. Runs in a
@@ -131,6 +132,24 @@ errs "--with FIFO" "named pipe" --with "$tmp/fifo.ttl" stats
 errs "--with a link loop" "link loop" --with "$tmp/loop.ttl" stats
 errs "draft FIFO" "named pipe" draft "$tmp/fifo.txt" -o "$tmp/d-fifo"
 errs "draft /dev/zero" "device" draft /dev/zero -o "$tmp/d-zero"
+
+echo "== RDF of --with: entity expansion, JSON nesting and over-long tokens refused, with their line"
+python3 - "$tmp" <<'PY'
+import sys
+tmp = sys.argv[1]
+# 850 bytes, 8 levels of entities that expand 10 times each: 862 MiB before the bound.
+doc = '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY a0 "aaaaaaaaaa">\n'
+for i in range(1, 9):
+    doc += f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">\n'
+doc += ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://x/s"><rdf:value>&a8;</rdf:value></rdf:Description></rdf:RDF>\n'
+open(f"{tmp}/laughs.rdf", "w").write(doc)
+n = 60000  # 60,000 nested node objects took 6.4 GB and two minutes
+open(f"{tmp}/deep.jsonld", "w").write('{"@id":"http://x/s","http://x/p":' * n + '"v"' + "}" * n)
+open(f"{tmp}/long.ttl", "w").write('<http://x/s> <http://x/p> "a" .\n<http://x/s> <http://x/p> "' + "x" * (17 << 20) + '" .\n')
+PY
+errs "--with RDF/XML of 8 entity levels" "laughs.rdf: line 8: the XML entities" --with "$tmp/laughs.rdf" stats
+errs "--with JSON-LD of 60,000 nested objects" "deep.jsonld: line 1: the JSON nests deeper" --with "$tmp/deep.jsonld" stats
+errs "--with a 17 MiB literal" "long.ttl: line 2: a literal or IRI longer than 16 MiB" --with "$tmp/long.ttl" stats
 
 echo "== RS files: streamed, rows before the header and impossible amounts refused, names escaped"
 python3 - "$tmp" "$ZIP_MIB" <<'PY'

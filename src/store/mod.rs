@@ -12,6 +12,7 @@ pub mod dataset;
 pub mod federation;
 pub mod guard;
 pub mod memory;
+pub mod rdf_bounds;
 pub mod remote;
 
 use crate::error::{Error, Result};
@@ -105,14 +106,27 @@ fn rdf_source(path: &Path) -> Result<(RdfFormat, bool)> {
     Ok((format, gzip))
 }
 
-/// A file's bytes, decompressed when it is gzipped.
-fn open_source(path: &Path, gzip: bool) -> Result<Box<dyn std::io::Read + Send>> {
+/// A file's bytes, decompressed when it is gzipped, checked on the way by
+/// [`rdf_bounds::guard`] (JSON-LD nesting, RDF/XML entity expansion); the second value
+/// counts the bytes passed to the parser, for [`rdf_bounds::describe`].
+fn open_source(
+    path: &Path,
+    format: RdfFormat,
+    gzip: bool,
+) -> Result<(Box<dyn std::io::Read + Send>, rdf_bounds::Consumed)> {
     let file = std::io::BufReader::new(crate::inputs::open(path, None)?);
-    Ok(if gzip {
+    let bytes: Box<dyn std::io::Read + Send> = if gzip {
         Box::new(flate2::bufread::MultiGzDecoder::new(file))
     } else {
         Box::new(file)
-    })
+    };
+    let (guarded, consumed) = rdf_bounds::guard(format, bytes);
+    Ok((Box::new(guarded), consumed))
+}
+
+/// A file's bytes as [`open_source`] gives them, without the count.
+fn source(path: &Path, format: RdfFormat, gzip: bool) -> Result<Box<dyn std::io::Read + Send>> {
+    open_source(path, format, gzip).map(|(bytes, _)| bytes)
 }
 
 /// The parser of one file into the given graph. Named graphs of a dataset file (N-Quads,
@@ -141,9 +155,10 @@ fn rdf_error(path: &Path, e: impl std::fmt::Display) -> Error {
 /// we name.
 pub fn parse_rdf_file(path: &Path, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>> {
     let (format, gzip) = rdf_source(path)?;
+    let (bytes, consumed) = open_source(path, format, gzip)?;
     parser(format, graph)
-        .for_reader(open_source(path, gzip)?)
-        .map(|q| q.map_err(|e| rdf_error(path, e)))
+        .for_reader(bytes)
+        .map(|q| q.map_err(|e| parse_error(path, format, gzip, &e, consumed.get())))
         .collect()
 }
 
@@ -260,7 +275,7 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut count = 0u64;
     if size <= 1 << 20 && !gzip {
-        for q in with_parser(format, graph).for_reader(open_source(path, gzip)?) {
+        for q in with_parser(format, graph).for_reader(source(path, format, gzip)?) {
             tx.insert(&q.map_err(|e| rdf_error(path, e))?);
             count += 1;
         }
@@ -276,7 +291,7 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
                 .collect()
         } else {
             vec![Box::new(
-                with_parser(format, graph).for_reader(open_source(path, gzip)?),
+                with_parser(format, graph).for_reader(source(path, format, gzip)?),
             )]
         };
     let failure = std::thread::scope(|scope| {
@@ -361,7 +376,7 @@ fn bulk_write<'a>(store: &'a Store, files: &[&PathBuf]) -> Result<Option<BulkLoa
         let loaded = if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip {
             loader.parallel_load_from_file(with_parser(format, g.as_ref()), file)
         } else {
-            loader.load_from_reader(with_parser(format, g.as_ref()), open_source(file, gzip)?)
+            loader.load_from_reader(with_parser(format, g.as_ref()), source(file, format, gzip)?)
         };
         match loaded {
             Ok(()) => {}
@@ -389,10 +404,29 @@ fn first_error(
     gzip: bool,
     graph: NamedNodeRef<'_>,
 ) -> Option<Error> {
+    let (bytes, consumed) = open_source(path, format, gzip).ok()?;
     parser(format, graph)
-        .for_reader(open_source(path, gzip).ok()?)
+        .for_reader(bytes)
         .find_map(|q| q.err())
-        .map(|e| rdf_error(path, e))
+        .map(|e| parse_error(path, format, gzip, &e, consumed.get()))
+}
+
+/// A parse error of a file read by [`open_source`] whose parser had `consumed` bytes: a
+/// token too long for the parser's buffer is given the line where it starts.
+fn parse_error(
+    path: &Path,
+    format: RdfFormat,
+    gzip: bool,
+    e: &oxigraph::io::RdfParseError,
+    consumed: u64,
+) -> Error {
+    rdf_error(
+        path,
+        rdf_bounds::describe(e, consumed, |bytes| {
+            let reader = source(path, format, gzip).map_err(std::io::Error::other)?;
+            rdf_bounds::newlines_before(reader, bytes)
+        }),
+    )
 }
 
 impl Kb {

@@ -81,6 +81,8 @@ pub fn query(url: &str, sparql: &str) -> Result<QueryResults<'static>> {
         });
     }
     if let Some(format) = RdfFormat::from_media_type(&media) {
+        // An endpoint's RDF is bounded as a `--with` file's is (entities, JSON nesting).
+        let (body, _) = super::rdf_bounds::guard(format, body);
         let triples = RdfParser::from_format(format).for_reader(body).map(|q| {
             q.map(|q| q.into())
                 .map_err(|e| QueryEvaluationError::Service(Box::new(e)))
