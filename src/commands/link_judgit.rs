@@ -43,8 +43,10 @@ pub fn run(kb: &Kb, a: Args) -> anyhow::Result<ExitCode> {
         .decisions
         .clone()
         .unwrap_or_else(|| kb.layout.root.join(DECISIONS_FILE));
-    let curated = matcher::read_decisions(&decisions_path)?;
-    let sheet_decisions = decisions::read_decisions(&decisions_path)?;
+    let medrd_kg::ingest::decisions::Decisions {
+        rs: curated,
+        sheets: sheet_decisions,
+    } = medrd_kg::ingest::decisions::read(&decisions_path)?;
     let ours = kb.ours();
     let programs = matcher::programs(ours.store, &ours.queries)?;
     let ministries = matcher::ministry_names(ours.store, &ours.queries)?;

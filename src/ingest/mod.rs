@@ -4,6 +4,7 @@
 //! them (`link/`). Nothing here names the store: the store ([`crate::store`]) takes what ingest
 //! hands it in one transaction.
 
+pub mod decisions;
 pub mod document;
 pub mod judgit;
 pub mod link;

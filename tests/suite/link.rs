@@ -305,7 +305,9 @@ reason = "test: a curated decision may cross ministries"
 "#,
     )
     .unwrap();
-    let curated = matcher::read_decisions(&file).unwrap();
+    let curated = medrd_kg::ingest::decisions::read(&file)
+        .map(|d| d.rs)
+        .unwrap();
     let linked = link::link_rs(kb.ours(), &real(2024), &curated).unwrap();
     let pairs = linked_pairs(&linked.candidates);
     assert!(!pairs.iter().any(|x| x.0 == "dementia-rd" && x.1 == "2958"));
@@ -325,12 +327,14 @@ reason = "test: a curated decision may cross ministries"
     );
     // A decision without a reason, or with an unknown relation, is refused.
     std::fs::write(&file, "[[decision]]\nprogram = \"b-cure\"\nrs_id = \"6844\"\ndecision = \"accept\"\nreason = \"\"\n").unwrap();
-    assert!(matcher::read_decisions(&file)
+    assert!(medrd_kg::ingest::decisions::read(&file)
+        .map(|d| d.rs)
         .unwrap_err()
         .to_string()
         .contains("reason"));
     std::fs::write(&file, "[[decision]]\nprogram = \"b-cure\"\nrs_id = \"6844\"\ndecision = \"accept\"\nrelation = \"same\"\nreason = \"x\"\n").unwrap();
-    assert!(matcher::read_decisions(&file)
+    assert!(medrd_kg::ingest::decisions::read(&file)
+        .map(|d| d.rs)
         .unwrap_err()
         .to_string()
         .contains("relation"));
@@ -568,19 +572,29 @@ fn every_rs_term_is_declared_with_labels_and_comment() {
 
 #[test]
 fn curated_decisions_file_of_the_project_parses() {
-    let decisions = matcher::read_decisions(&root().join(link::DECISIONS_FILE)).unwrap();
-    // Every decision names a program we have.
+    let decisions = medrd_kg::ingest::decisions::read(&root().join(link::DECISIONS_FILE)).unwrap();
+    // Every decision names a program we have, or an integrated project (sheets only).
     let kb = Kb::load(Layout::new(root())).unwrap();
     let programs: BTreeSet<String> = matcher::programs(&kb.store, &kb.layout.queries())
         .unwrap()
         .into_iter()
         .map(|p| p.slug)
         .collect();
-    for d in decisions {
+    let projects = (1..=6).map(|n| format!("project-{n}"));
+    let sheet_subjects: BTreeSet<String> = programs.iter().cloned().chain(projects).collect();
+    for d in &decisions.rs {
         assert!(
             programs.contains(&d.program),
             "unknown program {}",
             d.program
+        );
+    }
+    assert!(!decisions.sheets.is_empty());
+    for d in &decisions.sheets {
+        assert!(
+            sheet_subjects.contains(&d.subject),
+            "unknown subject {}",
+            d.subject
         );
     }
 }

@@ -9,71 +9,11 @@ use super::read::err;
 use super::records::Sheet;
 use crate::error::{Error, Result};
 use crate::ingest::link::matcher::{Decision, Relation};
-use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
-/// A reviewer's decision on a subject and a sheet (`[[sheet]]` of `data/link-decisions.toml`).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct SheetDecision {
-    /// A program slug, or `project-N`.
-    pub subject: String,
-    /// `EDITION/府省庁/STEM`.
-    pub sheet: String,
-    /// `accept` or `reject`.
-    pub decision: String,
-    /// For `accept`: exact, part, whole, aggregate, project-share or successor.
-    #[serde(default)]
-    pub relation: Option<String>,
-    /// The decision holds for the earlier sheets of the line too (`rs:continues`).
-    #[serde(default)]
-    pub with_earlier: bool,
-    pub reason: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct DecisionsFile {
-    #[serde(default)]
-    sheet: Vec<SheetDecision>,
-    // The RS decisions (`[[decision]]`) are read by `ingest::link::matcher`.
-    #[serde(default, rename = "decision")]
-    _rs: Vec<toml::Table>,
-}
-
-/// Reads the `[[sheet]]` decisions (a missing file is no decisions); each needs a reason, a
-/// sheet named `EDITION/府省庁/STEM` and, for an accept, a known relation.
-pub fn read_decisions(path: &Path) -> Result<Vec<SheetDecision>> {
-    let Some(file) = crate::ingest::document::records::read_optional_toml::<DecisionsFile>(path)?
-    else {
-        return Ok(Vec::new());
-    };
-    for (i, d) in file.sheet.iter().enumerate() {
-        let bad = |m: String| {
-            err(
-                path,
-                format!("[[sheet]] {} ({} / {}): {m}", i + 1, d.subject, d.sheet),
-            )
-        };
-        if d.decision != "accept" && d.decision != "reject" {
-            return Err(bad(format!(
-                "decision is {:?}; use \"accept\" or \"reject\"",
-                d.decision
-            )));
-        }
-        if d.decision == "accept" && d.relation.as_deref().and_then(Relation::parse).is_none() {
-            return Err(bad("an accept needs relation = exact, part, whole, aggregate, project-share or successor".into()));
-        }
-        if d.sheet.split('/').count() != 3 {
-            return Err(bad("sheet is EDITION/府省庁/STEM".into()));
-        }
-        if d.reason.trim().is_empty() || d.subject.trim().is_empty() {
-            return Err(bad("give a subject and a reason".into()));
-        }
-    }
-    Ok(file.sheet)
-}
+pub use crate::ingest::decisions::SheetDecision;
 
 /// The rule links with the decisions applied: an accept links (replacing the rule's row), a
 /// reject drops the pair (kept as `unmatched`, basis `curated`); with `with_earlier`, the

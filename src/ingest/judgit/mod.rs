@@ -127,8 +127,10 @@ impl RsSide<'_> {
     /// Reads, joins and links the sheet files, with the decisions of
     /// `data/link-decisions.toml` under the root.
     pub fn import(&self, files: &[PathBuf], ministries: &Ministries) -> Result<Judgit> {
-        let decisions =
-            decisions::read_decisions(&self.root.join(crate::ingest::link::DECISIONS_FILE))?;
+        let decisions = crate::ingest::decisions::read(
+            &self.root.join(crate::ingest::decisions::DECISIONS_FILE),
+        )?
+        .sheets;
         self.import_with(files, ministries, &decisions)
     }
 

@@ -32,14 +32,15 @@
 //! `curated`).
 
 use super::normalize::{name_score, normalize, normalized_score, sub_program};
-use crate::error::{Error, Result};
+pub use super::relation::Relation;
+use crate::error::Result;
+pub use crate::ingest::decisions::Curated;
 use crate::ingest::rs::{normalize_id, project_iri, term, RsData, RsProject};
 use crate::query::catalog::NamedQuery;
 use crate::query::output::Table;
 use crate::vocab::{ext, id};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};
 use oxigraph::store::Store;
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -77,63 +78,6 @@ pub struct Program {
 impl Program {
     pub fn iri(&self) -> NamedNode {
         NamedNode::new_unchecked(id("program", &self.slug))
-    }
-}
-
-/// What a link says (the `relation` of a candidate link, `rs:relation`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Relation {
-    /// The program is the line (`rs:sameBudgetLine`).
-    Exact,
-    /// The line is one ministry's share of the program (`rs:hasPartInRs`).
-    Part,
-    /// The program is a part of the line (`rs:partOfRsProgram`).
-    Whole,
-    /// The program is one of many behind an aggregate line (`rs:fundedThroughAggregate`).
-    Aggregate,
-    /// The line is an integrated project's share of an aggregate (`rs:projectShare`).
-    ProjectShare,
-    /// The line is a predecessor the program succeeded (`rs:predecessorLine`).
-    Successor,
-}
-
-impl Relation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relation::Exact => "exact",
-            Relation::Part => "part",
-            Relation::Whole => "whole",
-            Relation::Aggregate => "aggregate",
-            Relation::ProjectShare => "project-share",
-            Relation::Successor => "successor",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "exact" => Relation::Exact,
-            "part" => Relation::Part,
-            "whole" => Relation::Whole,
-            "aggregate" => Relation::Aggregate,
-            "project-share" => Relation::ProjectShare,
-            "successor" => Relation::Successor,
-            _ => return None,
-        })
-    }
-
-    /// The typed link property, and `rs:linkedLine`, the property every typed link
-    /// specialises (written beside it, so that a query taking any relation needs no
-    /// reasoner).
-    pub fn predicates(self) -> [NamedNodeRef<'static>; 2] {
-        let typed = match self {
-            Relation::Exact => term::SAME_BUDGET_LINE,
-            Relation::Part => term::HAS_PART_IN_RS,
-            Relation::Whole => term::PART_OF_RS_PROGRAM,
-            Relation::Aggregate => term::FUNDED_THROUGH_AGGREGATE,
-            Relation::ProjectShare => term::PROJECT_SHARE,
-            Relation::Successor => term::PREDECESSOR_LINE,
-        };
-        [typed, term::LINKED_LINE]
     }
 }
 
@@ -180,62 +124,6 @@ pub struct Candidate {
     /// The RS line's figure for that year ([`rs_figure`]), 億円, and its stage.
     pub rs_oku: Option<f64>,
     pub rs_stage: &'static str,
-}
-
-/// A reviewer's decision on a pair.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Curated {
-    pub program: String,
-    pub rs_id: String,
-    /// `accept` or `reject`.
-    pub decision: String,
-    /// For `accept`: exact, part, whole or aggregate (default exact).
-    #[serde(default)]
-    pub relation: Option<String>,
-    pub reason: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionsFile {
-    #[serde(default)]
-    decision: Vec<Curated>,
-    // The review-sheet decisions (`[[sheet]]`) are read by `ingest::judgit::decisions`.
-    #[serde(default, rename = "sheet")]
-    _sheets: Vec<toml::Table>,
-}
-
-/// Reads the curated decisions (`data/link-decisions.toml`); a missing file is no decisions.
-/// Each needs a reason; an accept may give a relation.
-pub fn read_decisions(path: &Path) -> Result<Vec<Curated>> {
-    let Some(file) = crate::ingest::document::records::read_optional_toml::<DecisionsFile>(path)?
-    else {
-        return Ok(Vec::new());
-    };
-    let bad = |d: &Curated, m: String| Error::Import {
-        path: path.to_owned(),
-        message: format!("decision for {} / {}: {m}", d.program, d.rs_id),
-    };
-    let mut out = Vec::new();
-    for mut d in file.decision {
-        if d.decision != "accept" && d.decision != "reject" {
-            let m = format!("decision is {:?}; use \"accept\" or \"reject\"", d.decision);
-            return Err(bad(&d, m));
-        }
-        if let Some(r) = &d.relation {
-            if Relation::parse(r).is_none() {
-                let m = format!("relation is {r:?}; use exact, part, whole or aggregate");
-                return Err(bad(&d, m));
-            }
-        }
-        if d.reason.trim().is_empty() {
-            return Err(bad(&d, "give a reason".into()));
-        }
-        d.rs_id = normalize_id(&d.rs_id);
-        out.push(d);
-    }
-    Ok(out)
 }
 
 /// Runs `queries/link/FILE` over the union of `store`'s graphs.

@@ -6,6 +6,7 @@
 pub mod identifiers;
 pub mod matcher;
 pub mod normalize;
+pub mod relation;
 
 use crate::error::{Error, Result};
 use crate::ingest::rs::{self, RsData};
@@ -19,8 +20,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Where the curated link decisions live, under the project root.
-pub const DECISIONS_FILE: &str = "data/link-decisions.toml";
+pub use crate::ingest::decisions::DECISIONS_FILE;
 
 /// The outcome of linking with the RS data.
 pub struct RsLink {
@@ -242,7 +242,7 @@ pub fn link_editions(
 ) -> Result<(Vec<Quad>, Linked)> {
     let store = Store::new()?;
     store.extend(ontology.iter().chain(documents).cloned())?;
-    let curated = matcher::read_decisions(&root.join(DECISIONS_FILE))?;
+    let curated = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?.rs;
     let rs = sources::read_editions(&sources.editions)?;
     let programs = matcher::programs(&store, queries)?;
     let ministries = matcher::ministry_names(&store, queries)?;
