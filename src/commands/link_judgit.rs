@@ -46,6 +46,7 @@ pub fn run(kb: &Kb, a: Args) -> anyhow::Result<ExitCode> {
     let medrd_kg::ingest::decisions::Decisions {
         rs: curated,
         sheets: sheet_decisions,
+        ..
     } = medrd_kg::ingest::decisions::read(&decisions_path)?;
     let ours = kb.ours();
     let programs = matcher::programs(ours.store, &ours.queries)?;

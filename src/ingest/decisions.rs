@@ -1,7 +1,8 @@
 //! The one reader of `data/link-decisions.toml`, a reviewer's decisions that win over the
-//! linking rules: on RS lines (`[[decision]]`, applied by `ingest::link`) and on review sheets
-//! (`[[sheet]]`, applied by `ingest::judgit`). Both tables are read and checked together, so a
-//! typo in either is an error naming the file and the entry, whichever command reads it.
+//! linking rules: on RS lines (`[[decision]]`, applied by `ingest::link`), on review sheets
+//! (`[[sheet]]`, applied by `ingest::judgit`) and on RS lines that succeed ended ones
+//! (`[[succession]]`, `rs:successorOf`). The tables are read and checked together, so a typo
+//! in any is an error naming the file and the entry, whichever command reads it.
 
 use crate::error::{Error, Result};
 use crate::ingest::link::relation::Relation;
@@ -46,6 +47,19 @@ pub struct SheetDecision {
     pub reason: String,
 }
 
+/// A reviewer's reading that a new RS line succeeds an ended one (`[[succession]]`): a
+/// different program, not a rename, whose money continues the ended line's work
+/// (`rs:successorOf`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Succession {
+    /// The new line's 予算事業ID, leading zeros removed when read.
+    pub line: String,
+    /// The ended line's 予算事業ID, leading zeros removed when read.
+    pub succeeds: String,
+    pub reason: String,
+}
+
 /// Every decision of the file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,11 +70,14 @@ pub struct Decisions {
     /// On review sheets.
     #[serde(default, rename = "sheet")]
     pub sheets: Vec<SheetDecision>,
+    /// Lines succeeding ended lines.
+    #[serde(default, rename = "succession")]
+    pub successions: Vec<Succession>,
 }
 
 /// Reads and checks the decisions; a missing file is no decisions. Each needs a subject and a
 /// reason, `accept` or `reject`, and a known relation (required for a sheet's accept); a sheet
-/// is named `EDITION/府省庁/STEM`.
+/// is named `EDITION/府省庁/STEM`; a succession names two different lines and a reason.
 pub fn read(path: &Path) -> Result<Decisions> {
     let Some(mut file) = crate::ingest::document::records::read_optional_toml::<Decisions>(path)?
     else {
@@ -96,6 +113,13 @@ pub fn read(path: &Path) -> Result<Decisions> {
             _ => Err("sheet is EDITION/府省庁/STEM".to_owned()),
         })
         .map_err(|m| bad(what, &m))?;
+    }
+    for d in &mut file.successions {
+        let what = format!("[[succession]] {} after {}", d.line, d.succeeds);
+        (d.line, d.succeeds) = (normalize_id(&d.line), normalize_id(&d.succeeds));
+        if d.line.is_empty() || d.line == d.succeeds || d.reason.trim().is_empty() {
+            return Err(bad(what, "give two different lines and a reason"));
+        }
     }
     Ok(file)
 }
@@ -152,6 +176,10 @@ mod tests {
         let decisions = read(&root.join(DECISIONS_FILE)).unwrap();
         assert!(decisions.sheets.iter().all(|d| !d.reason.is_empty()));
         assert!(!decisions.sheets.is_empty());
+        assert!(decisions
+            .successions
+            .iter()
+            .any(|d| (d.line.as_str(), d.succeeds.as_str()) == ("19775", "3540")));
         let e = read_text("[[decision]]\nprogram = \"x\"\nrs_id = \"0042\"\ndecision = \"accept\"\nrelation = \"sibling\"\nreason = \"r\"\n").unwrap_err();
         assert!(
             e.to_string()
@@ -168,6 +196,10 @@ mod tests {
         assert!(e.to_string().contains("an accept needs relation"), "{e}");
         let e = read_text("[[decisions]]\nprogram = \"x\"\n").unwrap_err();
         assert!(e.to_string().contains("decisions"), "{e}");
+        let e =
+            read_text("[[succession]]\nline = \"19775\"\nsucceeds = \"19775\"\nreason = \"r\"\n")
+                .unwrap_err();
+        assert!(e.to_string().contains("two different lines"), "{e}");
         let ok = read_text("[[decision]]\nprogram = \"x\"\nrs_id = \"0042\"\ndecision = \"reject\"\nreason = \"r\"\n").unwrap();
         assert_eq!(ok.rs[0].rs_id, "42");
     }

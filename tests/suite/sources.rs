@@ -91,6 +91,25 @@ fn b_cure_and_a_meti_program_have_their_rs_figures() {
         a.contains(&row("2024", "initial", "36.5", "rs-2025")),
         "{a:?}"
     );
+    // The 0 is not a cut: RS 2025's new line 19775 医療・健康推進事業(うち次世代型医療機器開発等
+    // 促進事業) takes the work over (2-1: FY2025 request 2,400,000,000), a curated succession
+    // of data/link-decisions.toml; its figures are marked as a successor's, not the program's.
+    let successor: Vec<_> = rows
+        .iter()
+        .filter(|r| r[0] == "advanced-medical-devices" && r[8].starts_with("RS 19775 "))
+        .collect();
+    assert!(
+        successor
+            .iter()
+            .any(|r| r[2] == "2025" && r[3] == "total" && r[5] == "24"),
+        "{successor:?}"
+    );
+    assert!(
+        successor
+            .iter()
+            .all(|r| r[8].contains("successor: a new program's line taking over RS 3540")),
+        "{successor:?}"
+    );
     // A program linked only through the MHLW aggregate gets no RS figure of its own.
     assert!(timeline(&rows, "dementia-rd")
         .iter()

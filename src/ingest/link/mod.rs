@@ -242,7 +242,8 @@ pub fn link_editions(
 ) -> Result<(Vec<Quad>, Linked)> {
     let store = Store::new()?;
     store.extend(ontology.iter().chain(documents).cloned())?;
-    let curated = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?.rs;
+    let decisions = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?;
+    let curated = decisions.rs;
     let rs = sources::read_editions(&sources.editions)?;
     let programs = matcher::programs(&store, queries)?;
     let ministries = matcher::ministry_names(&store, queries)?;
@@ -260,6 +261,11 @@ pub fn link_editions(
                 .into_iter()
                 .map(|t| t.in_graph(links.clone())),
         );
+        quads.extend(
+            successions(&decisions.successions, &rs)
+                .into_iter()
+                .map(|t| t.in_graph(links.clone())),
+        );
     }
     let linked = Linked {
         store,
@@ -269,4 +275,41 @@ pub fn link_editions(
         candidates,
     };
     Ok((quads, linked))
+}
+
+/// The curated successions between RS lines that were read: `new rs:successorOf ended`, and
+/// an `rs:CandidateLink` (basis `curated`, relation `successor`) with the reviewer's reason.
+/// A succession naming a line not read is left aside (the editions read may be a part).
+pub fn successions(
+    successions: &[crate::ingest::decisions::Succession],
+    rs: &RsData,
+) -> Vec<Triple> {
+    use crate::vocab::ext;
+    use oxigraph::model::{Literal, NamedNode};
+    let set = crate::vocab::id("linkset", "rs");
+    let mut triples = Vec::new();
+    for s in successions {
+        if !(rs.projects.contains_key(&s.line) && rs.projects.contains_key(&s.succeeds)) {
+            continue;
+        }
+        let (new, ended) = (rs::project_iri(&s.line), rs::project_iri(&s.succeeds));
+        let link = NamedNode::new_unchecked(format!("{set}/rs-{}--rs-{}", s.line, s.succeeds));
+        let lit = Literal::new_simple_literal;
+        triples.extend([
+            Triple::new(new.clone(), rs::term::SUCCESSOR_OF, ended.clone()),
+            Triple::new(link.clone(), ext::RDF_TYPE, rs::term::CANDIDATE_LINK),
+            Triple::new(link.clone(), rs::term::LINK_SUBJECT, new),
+            Triple::new(link.clone(), rs::term::LINK_OBJECT, ended),
+            Triple::new(link.clone(), rs::term::DECISION, lit("linked")),
+            Triple::new(link.clone(), rs::term::DECISION_BASIS, lit("curated")),
+            Triple::new(link.clone(), rs::term::RELATION, lit("successor")),
+            Triple::new(link.clone(), ext::SKOS_EDITORIAL_NOTE, lit(&s.reason)),
+            Triple::new(
+                link,
+                ext::DCTERMS_IS_PART_OF,
+                NamedNode::new_unchecked(&set),
+            ),
+        ]);
+    }
+    triples
 }
