@@ -193,6 +193,48 @@ fn program_timeline_shows_a_decade_of_initial_budgets() {
     assert_eq!(own, expected);
 }
 
+/// The outcomes of a program's own sheets, as the sheets print them: 2020/経済産業省/0032
+/// (再生医療・遺伝子治療の産業化…, the line regenerative-industrialization is exactly) states
+/// 成果指標 「…論文等への引用数等」, 単位 件数, 目標値 30 by 2019, and 成果実績 2 / 33 / 46 for
+/// FY2017–2019 with the year's target 30 in FY2019; outputs are there too. An aggregate's
+/// outcomes never are a program's (dementia-rd is funded through MHLW's aggregate only).
+#[test]
+fn program_outcomes_print_each_years_target_and_actual() {
+    let rows = query("program-outcomes");
+    let cited: Vec<(&str, &str, &str, &str, &str)> = rows
+        .iter()
+        .filter(|r| r[0] == "regenerative-industrialization" && r[2] == "2020/経済産業省/0032")
+        .filter(|r| r[3] == "outcome-1")
+        .map(|r| {
+            (
+                r[7].as_str(),
+                r[8].as_str(),
+                r[9].as_str(),
+                r[10].as_str(),
+                r[11].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cited,
+        [
+            ("30", "2019", "2017", "", "2"),
+            ("30", "2019", "2018", "", "33"),
+            ("30", "2019", "2019", "30", "46")
+        ]
+    );
+    assert!(rows.iter().any(|r| r[0] == "regenerative-industrialization"
+        && r[2] == "2020/経済産業省/0032"
+        && r[4] == "output"));
+    assert!(!rows.iter().any(|r| r[0] == "dementia-rd"));
+    // Every row is of a sheet the program is exactly linked to, never summed: one row per
+    // (sheet, item, year).
+    let mut keys: Vec<_> = rows.iter().map(|r| (&r[0], &r[2], &r[3], &r[9])).collect();
+    let n = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), n);
+}
+
 /// MHLW programs are linked to the aggregate 2023/0964 only (relation aggregate): its 47,633
 /// 百万円 is never shown as a program's own figure.
 #[test]

@@ -243,7 +243,7 @@ pub fn link_editions(
     let store = Store::new()?;
     store.extend(ontology.iter().chain(documents).cloned())?;
     let decisions = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?;
-    let curated = decisions.rs;
+    let curated = decisions.rs.clone();
     let rs = sources::read_editions(&sources.editions)?;
     let programs = matcher::programs(&store, queries)?;
     let ministries = matcher::ministry_names(&store, queries)?;
@@ -264,6 +264,7 @@ pub fn link_editions(
         quads.extend(
             successions(&decisions.successions, &rs)
                 .into_iter()
+                .chain(curated_aggregates(&curated, &rs))
                 .map(|t| t.in_graph(links.clone())),
         );
     }
@@ -312,4 +313,34 @@ pub fn successions(
         ]);
     }
     triples
+}
+
+/// The lines a curated decision links as an aggregate whose sheet the rules do not recognise
+/// as one (RS 1691, AMED's operating grant, which the document's footnote names): typed
+/// `rs:AggregateLine`, with the decision's reason as `rs:aggregateEvidence`, so that the
+/// range of `rs:fundedThroughAggregate` holds and queries see them for what they are.
+pub fn curated_aggregates(curated: &[Curated], rs: &RsData) -> Vec<Triple> {
+    use crate::vocab::ext;
+    use oxigraph::model::Literal;
+    curated
+        .iter()
+        .filter(|c| c.decision == "accept" && c.relation.as_deref() == Some("aggregate"))
+        .filter(|c| {
+            rs.projects
+                .get(&c.rs_id)
+                .is_some_and(|p| p.aggregate_evidence().is_none())
+        })
+        .flat_map(|c| {
+            let line = rs::project_iri(&c.rs_id);
+            let why = format!("a curated decision of {DECISIONS_FILE}: {}", c.reason);
+            [
+                Triple::new(line.clone(), ext::RDF_TYPE, rs::term::AGGREGATE_LINE),
+                Triple::new(
+                    line,
+                    rs::term::AGGREGATE_EVIDENCE,
+                    Literal::new_language_tagged_literal_unchecked(why, "en"),
+                ),
+            ]
+        })
+        .collect()
 }
