@@ -235,6 +235,44 @@ fn program_outcomes_print_each_years_target_and_actual() {
     assert_eq!(keys.len(), n);
 }
 
+/// Each integrated project's FY2024 request as the review sheets of 2023 print it (the
+/// edition that prints FY2024's 要求), from the lines behind the project's programs — their own
+/// lines, the project's share of MHLW's aggregate (2023/厚生労働省/2023-厚労-22-0964-N) and the
+/// lines wider than a program (B-cure's, MIC's 719) — is within reach of the document's AMED
+/// figure (the sheets are AMED's lines; in-house money has none): 359.44 / 380, 148.29 / 131,
+/// 209.14 / 209, 211.94 / 203, 197.82 / 198, 261.2 / 269. Counted whole, the aggregate
+/// (476.33億 in 2023-厚労-22-0964) would put every project far past it.
+#[test]
+fn each_projects_fy2024_request_from_the_sheets_is_within_reach_of_the_document() {
+    let amed: std::collections::BTreeMap<String, f64> = query("project-budgets")
+        .iter()
+        .skip(1)
+        .map(|r| (r[0].clone(), r[3].parse().unwrap()))
+        .collect();
+    assert_eq!(amed.len(), 6);
+    let rows = query("project-timeline");
+    for (project, document) in &amed {
+        let lines: Vec<&Vec<String>> = rows
+            .iter()
+            .filter(|r| &r[0] == project && r[2] == "2024" && r[3] == "total")
+            .filter(|r| r[6] == "judgit-2023")
+            .collect();
+        assert!(lines
+            .iter()
+            .all(|r| ["own", "project-share", "whole"].contains(&r[8].as_str())));
+        assert!(
+            lines.iter().any(|r| r[8] == "project-share"),
+            "project {project}: {lines:?}"
+        );
+        let sheets: f64 = lines.iter().map(|r| r[5].parse::<f64>().unwrap()).sum();
+        let ratio = sheets / document;
+        assert!(
+            (0.9..=1.15).contains(&ratio),
+            "project {project}: the sheets give {sheets:.2}億円 against the document's AMED {document}億円"
+        );
+    }
+}
+
 /// MHLW programs are linked to the aggregate 2023/0964 only (relation aggregate): its 47,633
 /// 百万円 is never shown as a program's own figure.
 #[test]
