@@ -15,9 +15,11 @@ pub const ONTOLOGY_GRAPH: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/graph/ontology");
 // The graph of a source is a function of its folder name: `crate::ingest::sources::source_graph`.
 
-/// Prefixes used when writing Turtle, tables and diagrams.
+/// Prefixes used when writing tables and diagrams (`id:rs/987`) and, all but `id:`, RDF
+/// ([`rdf_prefixes`]).
 pub const PREFIXES: &[(&str, &str)] = &[
     ("medrd", MEDRD),
+    ("rs", "https://w3id.org/medrd-kg/rs#"),
     ("id", ID),
     ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
@@ -32,6 +34,34 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("foaf", "http://xmlns.com/foaf/0.1/"),
     ("ic", "http://imi.go.jp/ns/core/rdf#"),
 ];
+
+/// The prefixes declared in the RDF we write (Turtle, TriG, RDF/XML, JSON-LD): [`PREFIXES`]
+/// without `id:`. Our resources' IRIs have `/` after the namespace (`id/rs/987/fy2023`),
+/// which a Turtle local name may hold only escaped (`id:rs\/987\/fy2023`): written in full
+/// they read, and dereference, as they are.
+pub fn rdf_prefixes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    PREFIXES.iter().copied().filter(|(p, _)| *p != "id")
+}
+
+/// An RDF serialiser declaring [`rdf_prefixes`] and the `extra` ones of a writer (namespaces
+/// given in the code: valid IRIs).
+pub fn rdf_serializer(
+    format: oxigraph::io::RdfFormat,
+    extra: &[(&str, &str)],
+) -> oxigraph::io::RdfSerializer {
+    let mut s = oxigraph::io::RdfSerializer::from_format(format);
+    for (p, ns) in rdf_prefixes() {
+        s = s
+            .with_prefix(p, ns)
+            .expect("the prefixes of the code are valid IRIs");
+    }
+    for (p, ns) in extra {
+        s = s
+            .with_prefix(*p, *ns)
+            .expect("the prefixes of the code are valid IRIs");
+    }
+    s
+}
 
 macro_rules! terms {
     ($ns:literal; $($(#[$doc:meta])* $name:ident = $local:literal),* $(,)?) => {

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ingest::sources::{self, source_iri};
 use crate::store::Kb;
 use crate::vocab::{ext, id, ONTOLOGY_GRAPH, PREFIXES};
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
@@ -498,23 +498,11 @@ fn statistics(t: &mut Triples, kb: &Kb) -> Result<()> {
 /// Writes the DCAT description as Turtle (what `medrd build` puts in `dist/catalog.ttl`).
 pub fn write_dcat(kb: &Kb, out: impl Write) -> Result<()> {
     let triples = dcat_triples(kb)?;
-    let mut s = RdfSerializer::from_format(RdfFormat::Turtle);
-    let extra = [
-        ("dcat", DCAT),
-        ("void", VOID),
-        ("dataset", "https://w3id.org/medrd-kg/id/dataset/medrd-kg/"),
-        ("dist", DIST_BASE),
-        ("eu", EU),
-        ("iana", IANA),
-    ];
-    for (p, ns) in PREFIXES.iter().copied().chain(extra) {
-        s = s.with_prefix(p, ns).map_err(|e| Error::Query {
-            name: "dcat".into(),
-            message: e.to_string(),
-        })?;
-    }
+    // Only namespaces whose local names hold no `/` (a distribution's, a media type's or an
+    // EU authority's would be written escaped, `iana:text\/csv`): the rest in full.
+    let extra = [("dcat", DCAT), ("void", VOID)];
     let io = Error::Write;
-    let mut w = s.for_writer(out);
+    let mut w = crate::vocab::rdf_serializer(RdfFormat::Turtle, &extra).for_writer(out);
     for t in &triples {
         w.serialize_triple(t).map_err(io)?;
     }

@@ -3,8 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::Kb;
-use crate::vocab::PREFIXES;
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::{Quad, Triple};
 use std::io::Write;
 
@@ -21,13 +20,7 @@ pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
             q.object.to_string(),
         )
     });
-    let mut s = RdfSerializer::from_format(format);
-    for (p, ns) in PREFIXES {
-        s = s.with_prefix(*p, *ns).map_err(|e| Error::Query {
-            name: "export".into(),
-            message: e.to_string(),
-        })?;
-    }
+    let s = crate::vocab::rdf_serializer(format, &[]);
     let mut w = s.for_writer(out);
     if format.supports_datasets() {
         for q in &quads {

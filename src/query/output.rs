@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::vocab::PREFIXES;
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::QueryResults;
@@ -161,11 +161,7 @@ pub fn write_results(
     };
     match (results, w3c) {
         (QueryResults::Graph(triples), _) => {
-            let mut s = RdfSerializer::from_format(graph_format);
-            for (p, ns) in PREFIXES {
-                s = s.with_prefix(*p, *ns).map_err(|e| err(&e))?;
-            }
-            let mut w = s.for_writer(out);
+            let mut w = crate::vocab::rdf_serializer(graph_format, &[]).for_writer(out);
             for t in triples {
                 w.serialize_triple(&t.map_err(|e| err(&e))?).map_err(io)?;
             }

@@ -21,7 +21,6 @@
 use super::{lanes, negotiate, seconds, App, HttpError};
 use crate::query::bounds::Refused;
 use crate::store::{guard, memory};
-use crate::vocab::PREFIXES;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -601,13 +600,7 @@ fn internal(e: impl std::fmt::Display) -> HttpError {
 
 /// An RDF serialiser with the project prefixes.
 pub(crate) fn rdf_serializer(format: RdfFormat) -> RdfSerializer {
-    let mut s = RdfSerializer::from_format(format);
-    for (p, ns) in PREFIXES {
-        s = s
-            .with_prefix(*p, *ns)
-            .expect("the project prefixes are valid IRIs");
-    }
-    s
+    crate::vocab::rdf_serializer(format, &[])
 }
 
 fn evaluate(

@@ -23,6 +23,40 @@ fn objects(triples: &[Triple], s: &str, p: &str) -> Vec<String> {
         .collect()
 }
 
+/// The Turtle we write reads as it is (issue 24): no local name with an escaped `/`
+/// (`id:rs\/987`): our resources are written as full IRIs, which read and dereference as
+/// they are.
+#[test]
+fn turtle_and_trig_are_readable_without_escaped_slashes() {
+    for (args, what) in [
+        (&["export", "--format", "turtle"][..], "export"),
+        (&["export", "--format", "trig"][..], "export trig"),
+        (&["export", "--dcat"][..], "catalogue"),
+        (
+            &[
+                "query",
+                "--format",
+                "turtle",
+                "--sparql",
+                "CONSTRUCT WHERE { ?s a <https://w3id.org/medrd-kg/rs#ReviewSheet> ; ?p ?o }",
+            ][..],
+            "CONSTRUCT",
+        ),
+    ] {
+        let text = medrd(args).ok();
+        assert!(
+            !text.contains("\\/"),
+            "{what}: an escaped slash in {:?}",
+            text.lines().find(|l| l.contains("\\/"))
+        );
+        assert!(
+            text.contains("<https://w3id.org/medrd-kg/id/"),
+            "{what}: our IRIs in full"
+        );
+        assert!(!text.contains("@prefix id:"), "{what}");
+    }
+}
+
 #[test]
 fn dcat_parses_names_every_distribution_and_counts_the_store() {
     let ttl = medrd(&["export", "--dcat"]).ok();

@@ -11,7 +11,6 @@ pub mod relation;
 use crate::error::{Error, Result};
 use crate::ingest::rs::{self, RsData};
 use crate::ingest::sources::{self, Sources};
-use crate::vocab::PREFIXES;
 use matcher::{Candidate, Curated};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, Quad, Triple};
@@ -168,24 +167,10 @@ pub fn write_report_csv(candidates: &[Candidate], out: impl Write) -> Result<()>
 }
 
 fn serializer(format: RdfFormat) -> Result<RdfSerializer> {
-    let mut s = RdfSerializer::from_format(format);
-    let extra = rs::rs_prefixes();
-    let more = [
-        ("void", "http://rdfs.org/ns/void#"),
-        ("linkset", "https://w3id.org/medrd-kg/id/linkset/"),
-    ];
-    for (p, ns) in PREFIXES
-        .iter()
-        .copied()
-        .chain(extra.iter().map(|(p, ns)| (*p, ns.as_str())))
-        .chain(more)
-    {
-        s = s.with_prefix(p, ns).map_err(|e| Error::Query {
-            name: "link".into(),
-            message: e.to_string(),
-        })?;
-    }
-    Ok(s)
+    Ok(crate::vocab::rdf_serializer(
+        format,
+        &[("void", "http://rdfs.org/ns/void#")],
+    ))
 }
 
 /// Writes triples in an RDF syntax (the linkset).

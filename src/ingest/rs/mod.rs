@@ -1421,11 +1421,6 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
     out
 }
 
-/// The base of the RS graph's IRIs, for prefixes when writing.
-pub fn rs_prefixes() -> [(&'static str, String); 2] {
-    [("rs", RS.to_owned()), ("rsid", format!("{ID}rs/"))]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
