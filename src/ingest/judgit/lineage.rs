@@ -9,7 +9,7 @@ use super::read::squeeze;
 use super::records::Sheet;
 use crate::ingest::link::normalize::{normalize, normalized_score};
 use crate::ingest::rs::{RsData, RsProject};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Two figures are the same when they differ by at most this many yen (1 百万円: the sheets
 /// print whole 百万円, later editions restate by rounding).
@@ -105,7 +105,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// rs:continues for every sheet of every edition but the first (see [`Self::continuation`]);
-    /// where two sheets claim one predecessor by the money, the one bearing its name keeps it.
+    /// where two sheets claim one predecessor by the money, the one of its ministry keeps it,
+    /// else the one bearing its name: a program run by two ministries publishes one sheet in
+    /// each with the same figures (健康・医療分野におけるムーンショット型研究開発等事業, METI and
+    /// MEXT), and the METI sheet of 2022 is continued by METI's of 2023, not moved to MEXT.
     fn continuations(&self, l: &mut Lineage) {
         let mut claimed: HashMap<usize, Vec<usize>> = HashMap::new();
         for (t, s) in self.sheets.iter().enumerate() {
@@ -115,10 +118,11 @@ impl<'a> Ctx<'a> {
             }
         }
         for (s, ts) in claimed.iter().filter(|(_, ts)| ts.len() > 1) {
+            let own = |t: usize| self.sheets[t].ministry == self.sheets[*s].ministry;
             let best = ts.iter().copied().max_by(|a, b| {
                 let sa = normalized_score(&self.names[*a], &self.names[*s]);
                 let sb = normalized_score(&self.names[*b], &self.names[*s]);
-                sa.total_cmp(&sb).then(b.cmp(a))
+                own(*a).cmp(&own(*b)).then(sa.total_cmp(&sb)).then(b.cmp(a))
             });
             for t in ts.iter().filter(|t| Some(**t) != best) {
                 l.continues.remove(t);
@@ -165,7 +169,7 @@ impl<'a> Ctx<'a> {
             elsewhere = true;
         }
         if found.len() > 1 {
-            found.retain(|c| self.names[*c] == self.names[t]);
+            found = self.closest_name(t, found);
         }
         let [c] = found.as_slice() else { return None };
         let years: Vec<String> = (n - 2..=n)
@@ -186,6 +190,34 @@ impl<'a> Ctx<'a> {
             evidence.push_str(&format!("; renamed from 「{}」", self.sheets[*c].name));
         }
         Some(Found { to: *c, evidence })
+    }
+
+    /// Of several sheets whose figures agree with sheet `t`'s, the one bearing its name, else
+    /// the one whose name is nearest (at least [`NAME_SCORE`], strictly nearer than the next):
+    /// a renamed new line (認知症対策… → 認知症等対策…, FY2019 当初 501 百万円) beside another new
+    /// line of the ministry with the same figures.
+    fn closest_name(&self, t: usize, found: Vec<usize>) -> Vec<usize> {
+        let same: Vec<usize> = found
+            .iter()
+            .copied()
+            .filter(|c| self.names[*c] == self.names[t])
+            .collect();
+        if !same.is_empty() {
+            return same;
+        }
+        let mut scored: Vec<(f64, usize)> = found
+            .into_iter()
+            .map(|c| (normalized_score(&self.names[c], &self.names[t]), c))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        match scored.as_slice() {
+            [(best, c), rest @ ..]
+                if *best >= NAME_SCORE && rest.first().is_none_or(|(next, _)| next < best) =>
+            {
+                vec![*c]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The name rule for new-request and zero sheets and restatements: the one sheet of N of
@@ -363,6 +395,11 @@ impl<'a> Ctx<'a> {
     /// 1-2 file gives it; else the RS line of the same ministry whose 翌年度要求額 of budget year
     /// 2023 equals the sheet's FY2024 要求額 within 1 百万円 (the better name deciding between
     /// several); else the one RS line of the same ministry with the same normalised name.
+    /// One line, one sheet: a line a 旧事業番号 names is no other sheet's, and a line two
+    /// sheets reach by their figures or names goes to the one whose name is strictly closer, or
+    /// to neither. On the full editions against RS lines of a few ministries' medical R&D,
+    /// an unrelated sheet whose request happened to equal a line's (METI's fuel stockpile
+    /// subsidy, 4,200 百万円 like RS 3540) took the line beside its own sheet.
     fn bridge(&self, l: &mut Lineage, rs: &RsData) {
         let mut by_old: HashMap<String, &RsProject> = HashMap::new();
         let mut by_ministry: HashMap<String, Vec<&RsProject>> = HashMap::new();
@@ -372,25 +409,60 @@ impl<'a> Ctx<'a> {
             }
             by_ministry.entry(squeeze(&p.ministry)).or_default().push(p);
         }
-        for (i, s) in self
-            .sheets
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.edition == LAST_EDITION)
-        {
-            let found = by_old
-                .get(&old_number_key(&s.stem))
-                .map(|p| Found {
-                    to: p.id.clone(),
-                    evidence: format!("RS 2024 旧事業番号 {} of 予算事業ID {}", p.old_number, p.id),
-                })
-                .or_else(|| {
-                    let lines = by_ministry.get(&squeeze(&s.ministry))?;
-                    self.by_request(i, s, lines)
-                        .or_else(|| self.by_line_name(i, lines))
-                });
-            if let Some(f) = found {
-                l.continued_as.insert(i, f);
+        let last = || {
+            self.sheets
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.edition == LAST_EDITION)
+        };
+        for (i, s) in last() {
+            if let Some(p) = by_old.get(&old_number_key(&s.stem)) {
+                let evidence =
+                    format!("RS 2024 旧事業番号 {} of 予算事業ID {}", p.old_number, p.id);
+                l.continued_as.insert(
+                    i,
+                    Found {
+                        to: p.id.clone(),
+                        evidence,
+                    },
+                );
+            }
+        }
+        let named: HashSet<String> = l.continued_as.values().map(|f| f.to.clone()).collect();
+        // RS line → the sheets reaching it by figures or names, with their name scores.
+        let mut reached: BTreeMap<String, Vec<(f64, usize, Found<String>)>> = BTreeMap::new();
+        for (i, s) in last().filter(|(i, _)| !l.continued_as.contains_key(i)) {
+            let Some(lines) = by_ministry.get(&squeeze(&s.ministry)) else {
+                continue;
+            };
+            let lines: Vec<&RsProject> = lines
+                .iter()
+                .copied()
+                .filter(|p| !named.contains(&p.id))
+                .collect();
+            if let Some(f) = self
+                .by_request(i, s, &lines)
+                .or_else(|| self.by_line_name(i, &lines))
+            {
+                let score = rs
+                    .projects
+                    .get(&f.to)
+                    .map_or(0.0, |p| self.line_score(i, p));
+                reached.entry(f.to.clone()).or_default().push((score, i, f));
+            }
+        }
+        for (_, mut sheets) in reached {
+            sheets.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let mut sheets = sheets.into_iter();
+            let (first, second) = (sheets.next(), sheets.next());
+            match (first, second) {
+                (Some((_, i, f)), None) => {
+                    l.continued_as.insert(i, f);
+                }
+                (Some((best, i, f)), Some((next, ..))) if best > next => {
+                    l.continued_as.insert(i, f);
+                }
+                _ => {}
             }
         }
     }
