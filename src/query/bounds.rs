@@ -33,8 +33,10 @@ pub const MAX_NESTING: usize = 128;
 
 /// The most tree-building tokens a query may have outside `VALUES` rows: `{ ( [ . ; , | / ^ !
 /// && || + - *` and the items of collections. The largest query of `queries/` has a few
-/// hundred.
-pub const MAX_OPERATORS: usize = 4096;
+/// hundred. Planning a query is not cancellable and grows faster than its size: at 4,096 a
+/// sequence path of 4,000 steps planned for 6.9 s (release) and the fuzzer's path of ~2,000
+/// steps past 10 s (fuzz/README.md); at this limit planning stays near a second.
+pub const MAX_OPERATORS: usize = 2048;
 
 /// The stack of every thread that parses or evaluates a query (the server's tokio threads and
 /// lanes, the command line's worker thread). Parsing at the limits above takes less than a

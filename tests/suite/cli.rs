@@ -666,7 +666,7 @@ fn a_query_nested_too_deep_is_refused_naming_the_limit() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("limit of 4096 operators"),
+        run.stderr.contains("limit of 2048 operators"),
         "{}",
         run.stderr
     );
