@@ -87,6 +87,11 @@ pub enum Command {
         /// (csv-metadata.json) into this directory instead of the data
         #[arg(long, value_name = "DIR", conflicts_with_all = ["format", "output"])]
         csv: Option<PathBuf>,
+        /// With --csv: begin each CSV with a UTF-8 byte order mark, as the RS system's own
+        /// files do, so that spreadsheet programs that take CSV for Shift_JIS (Excel in
+        /// Japanese) read it as UTF-8
+        #[arg(long, requires = "csv")]
+        bom: bool,
         /// Replace the output file (or the table files in the --csv directory) if it exists;
         /// without it an existing file is refused and left as it was
         #[arg(long)]

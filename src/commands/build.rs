@@ -306,7 +306,7 @@ fn publish(kb: &Kb, output: &Path, checks: usize) -> anyhow::Result<String> {
             write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)
         })?;
     }
-    let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"), false)?;
+    let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"), false, false)?;
     fence::write_entry(&output.join("catalog.ttl"), false, |w| {
         medrd_kg::publish::write_dcat(kb, w)
     })?;

@@ -60,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             dcat,
             csv,
+            bom,
             force,
         } => {
             let kb = load(layout)?;
@@ -70,7 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if dcat {
                 export::dcat(&kb, dest)
             } else if let Some(dir) = csv {
-                export::csv(&kb, &dir, force)
+                export::csv(&kb, &dir, force, bom)
             } else {
                 export::run(&kb, format, dest)
             }

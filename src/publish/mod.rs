@@ -69,15 +69,84 @@ fn key(q: &NamedQuery) -> Option<Vec<String>> {
         .map(|k| k.split_whitespace().map(String::from).collect())
 }
 
-/// `#+ column NAME: description` lines of a table query.
-fn column_notes(q: &NamedQuery) -> BTreeMap<String, String> {
+/// `#+ DIRECTIVE COLUMN: value` lines of a table query, by column: `column` (its
+/// description), `value-url` (the URI template of its values, CSVW `valueUrl`), `separator`
+/// (the string between the items of a list, quoted) and `foreign-key` (`TABLE COLUMN`: the
+/// column of another table its values are found in).
+fn per_column(q: &NamedQuery, directive: &str) -> BTreeMap<String, String> {
+    let prefix = format!("#+ {directive} ");
     q.text
         .lines()
         .take_while(|l| l.starts_with('#'))
-        .filter_map(|l| l.strip_prefix("#+ column "))
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
         .filter_map(|l| l.split_once(':'))
         .map(|(n, d)| (n.trim().to_owned(), d.trim().to_owned()))
         .collect()
+}
+
+/// The `#+ about: TEMPLATE` header of a table query: the URI template of what a row
+/// describes (CSVW `aboutUrl`), if any.
+fn about(q: &NamedQuery) -> Option<String> {
+    q.text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("#+ about:"))
+        .map(|t| t.trim().to_owned())
+}
+
+/// The CSVW table schema of a table query's result: its columns with datatype, description,
+/// value URL and separator; its primary key, the URL of what a row is about and its foreign
+/// keys, from the query's header.
+fn table_schema(q: &NamedQuery, table: &Table) -> serde_json::Value {
+    let notes = per_column(q, "column");
+    let urls = per_column(q, "value-url");
+    let separators = per_column(q, "separator");
+    let columns: Vec<serde_json::Value> = table
+        .vars
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut c = serde_json::json!({
+                "name": v,
+                "titles": v,
+                "datatype": datatype(table, i),
+            });
+            if let Some(d) = notes.get(v) {
+                c["dc:description"] = serde_json::Value::String(d.clone());
+            }
+            if let Some(u) = urls.get(v) {
+                c["valueUrl"] = serde_json::Value::String(u.clone());
+            }
+            if let Some(sep) = separators.get(v) {
+                c["separator"] = serde_json::Value::String(sep.trim_matches('"').to_owned());
+            }
+            c
+        })
+        .collect();
+    let mut schema = serde_json::json!({ "columns": columns });
+    if let Some(k) = key(q) {
+        schema["primaryKey"] = serde_json::json!(k);
+    }
+    if let Some(u) = about(q) {
+        schema["aboutUrl"] = serde_json::Value::String(u);
+    }
+    let foreign: Vec<serde_json::Value> = per_column(q, "foreign-key")
+        .into_iter()
+        .filter_map(|(column, target)| {
+            let (resource, referenced) = target.split_once(' ')?;
+            Some(serde_json::json!({
+                "columnReference": column,
+                "reference": {
+                    "resource": format!("{resource}.csv"),
+                    "columnReference": referenced.trim(),
+                },
+            }))
+        })
+        .collect();
+    if !foreign.is_empty() {
+        schema["foreignKeys"] = serde_json::Value::Array(foreign);
+    }
+    schema
 }
 
 /// The CSVW datatype of a column: the XSD type all its values share, else string.
@@ -109,10 +178,10 @@ fn datatype(table: &Table, col: usize) -> &'static str {
 }
 
 /// Writes the main tables (`queries/tables/*.rq`) as tidy CSV in `dir`, with their CSVW
-/// metadata in `dir/csv-metadata.json`. Returns the files written. Unless `replace`, any of
-/// these files already in `dir` is refused before one is written (other files in `dir` are
-/// never touched).
-pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool) -> Result<Vec<PathBuf>> {
+/// metadata in `dir/csv-metadata.json`, each CSV begun with a UTF-8 byte order mark when `bom`
+/// (CSVW readers skip it). Returns the files written. Unless `replace`, any of these files
+/// already in `dir` is refused before one is written (other files in `dir` are never touched).
+pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool, bom: bool) -> Result<Vec<PathBuf>> {
     let queries = table_queries(kb)?;
     if !replace {
         let names = queries.iter().map(|q| format!("{}.csv", q.name));
@@ -137,6 +206,9 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool) -> Result<Vec<PathBu
         let path = dir.join(format!("{}.csv", q.name));
         // Whole or not at all, and never through a link left in `dir` (the fence).
         crate::fence::write_entry(&path, replace, |out| -> Result<(), csv::Error> {
+            if bom {
+                out.write_all("\u{feff}".as_bytes())?;
+            }
             let mut w = csv::Writer::from_writer(out);
             w.write_record(&table.vars)?;
             for row in table.texts() {
@@ -144,27 +216,7 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool) -> Result<Vec<PathBu
             }
             Ok(w.flush()?)
         })?;
-        let notes = column_notes(&q);
-        let columns: Vec<serde_json::Value> = table
-            .vars
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let mut c = serde_json::json!({
-                    "name": v,
-                    "titles": v,
-                    "datatype": datatype(&table, i),
-                });
-                if let Some(d) = notes.get(v) {
-                    c["dc:description"] = serde_json::Value::String(d.clone());
-                }
-                c
-            })
-            .collect();
-        let mut schema = serde_json::json!({ "columns": columns });
-        if let Some(k) = key(&q) {
-            schema["primaryKey"] = serde_json::json!(k);
-        }
+        let schema = table_schema(&q, &table);
         tables.push(serde_json::json!({
             "url": format!("{}.csv", q.name),
             "dc:title": q.name,

@@ -20,6 +20,21 @@ pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
             q.object.to_string(),
         )
     });
+    if let RdfFormat::JsonLd { .. } = format {
+        // Compact JSON-LD, with a context of our prefixes (query::jsonld).
+        let compact = crate::query::jsonld::Compactor::new(out);
+        let compact = write_sorted(quads, format, compact)?;
+        compact.finish().map_err(io)?;
+        return Ok(());
+    }
+    write_sorted(quads, format, out)?;
+    Ok(())
+}
+
+/// Writes sorted quads (or, in a syntax without named graphs, their triples, deduplicated)
+/// and returns the writer.
+fn write_sorted<W: Write>(quads: Vec<Quad>, format: RdfFormat, out: W) -> Result<W> {
+    let io = Error::Write;
     let s = crate::vocab::rdf_serializer(format, &[]);
     let mut w = s.for_writer(out);
     if format.supports_datasets() {
@@ -40,6 +55,5 @@ pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
             w.serialize_triple(t).map_err(io)?;
         }
     }
-    w.finish().map_err(io)?;
-    Ok(())
+    w.finish().map_err(io)
 }

@@ -5,6 +5,7 @@
 
 pub mod bounds;
 pub mod catalog;
+pub mod jsonld;
 pub mod output;
 
 use crate::error::{Error, Result};

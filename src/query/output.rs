@@ -141,6 +141,23 @@ pub fn write_table(table: &Table, out: &mut impl Write) -> Result<()> {
     writeln!(out, "({} rows)", cells.len()).map_err(io)
 }
 
+/// Writes a graph result in `format` and returns the writer.
+fn write_graph<W: Write>(
+    triples: oxigraph::sparql::QueryTripleIter<'_>,
+    format: RdfFormat,
+    out: W,
+) -> Result<W> {
+    let mut w = crate::vocab::rdf_serializer(format, &[]).for_writer(out);
+    for t in triples {
+        let t = t.map_err(|e| Error::Query {
+            name: "results".into(),
+            message: e.to_string(),
+        })?;
+        w.serialize_triple(&t).map_err(io)?;
+    }
+    w.finish().map_err(io)
+}
+
 /// Writes any query result: solutions and booleans in `format`, graphs in `graph_format`.
 pub fn write_results(
     results: QueryResults<'_>,
@@ -161,11 +178,14 @@ pub fn write_results(
     };
     match (results, w3c) {
         (QueryResults::Graph(triples), _) => {
-            let mut w = crate::vocab::rdf_serializer(graph_format, &[]).for_writer(out);
-            for t in triples {
-                w.serialize_triple(&t.map_err(|e| err(&e))?).map_err(io)?;
+            if let RdfFormat::JsonLd { .. } = graph_format {
+                let compact = super::jsonld::Compactor::new(&mut *out);
+                write_graph(triples, graph_format, compact)?
+                    .finish()
+                    .map_err(io)?;
+            } else {
+                write_graph(triples, graph_format, &mut *out)?;
             }
-            w.finish().map_err(io)?;
         }
         (results, None) => write_table(&Table::collect(results)?, out)?,
         (QueryResults::Boolean(b), Some(f)) => {

@@ -292,6 +292,32 @@ fn every_export_format_parses_back_to_the_same_triples() {
         .unwrap()
         .len();
     assert!(triples > 4000);
+    // JSON-LD is compact (a context of our prefixes, compact IRIs) and holds exactly the
+    // quads of N-Quads.
+    let nquads = |text: &str, format: RdfFormat| -> Vec<String> {
+        let mut q: Vec<String> = RdfParser::from_format(format)
+            .for_slice(text.as_bytes())
+            .map(|q| q.unwrap().to_string())
+            .filter(|q| !q.contains("_:"))
+            .collect();
+        q.sort();
+        q.dedup();
+        q
+    };
+    let jsonld = medrd(&["export", "--format", "jsonld"]).ok();
+    let head: String = jsonld.chars().take(200).collect();
+    assert!(jsonld.starts_with("{\"@context\":{"), "{head}");
+    assert!(jsonld.contains("\"@id\":\"id:program/dementia-rd\""));
+    let json_ld = RdfFormat::JsonLd {
+        profile: Default::default(),
+    };
+    assert_eq!(
+        nquads(&jsonld, json_ld),
+        nquads(
+            &medrd(&["export", "--format", "nquads"]).ok(),
+            RdfFormat::NQuads
+        )
+    );
     for (name, format) in [
         ("turtle", RdfFormat::Turtle),
         ("rdfxml", RdfFormat::RdfXml),

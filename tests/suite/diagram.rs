@@ -544,7 +544,8 @@ fn timeline_of_a_ministry_stacks_its_shares_and_sums_its_rs_lines() {
             "{want} from {evidence} not in {tips:?}"
         );
     }
-    // Beside them, per RS edition, the MEXT lines linked to our programs, each counted once.
+    // Beside them, per RS edition, the MEXT lines linked to our programs, each counted once
+    // (among them AMED's operating grant 1691, an aggregate, and said so).
     let rs: Vec<&String> = tips
         .iter()
         .filter(|t| t.contains("行政事業レビュー"))
@@ -552,7 +553,7 @@ fn timeline_of_a_ministry_stacks_its_shares_and_sums_its_rs_lines() {
     assert!(
         rs.iter().any(|t| t.starts_with("Initial budget: ")
             && t.contains("(FY2023)")
-            && t.ends_with("\n12 lines")),
+            && t.ends_with("\n13 lines incl. an aggregate line")),
         "{rs:?}"
     );
     assert!(rs
@@ -602,11 +603,12 @@ fn timeline_of_a_project_uses_its_printed_total_and_counts_each_rs_line_once() {
         "{exec:?}"
     );
     assert!(!exec.iter().any(|t| t.contains("4,908")), "{exec:?}");
-    // The aggregate line behind the project's programs (RS 2958, the MHLW AMED grants) is
-    // never counted as the project's money: its programs' own lines are, and it is named.
+    // The aggregate lines behind the project's programs (RS 2958, the MHLW AMED grants, and
+    // RS 1691, AMED's operating grant, behind data-platform) are never counted as the
+    // project's money: its programs' own lines are, and they are named.
     assert!(
         exec.iter().any(|t| t.starts_with("執行額 4.65894億円")
-            && t.ends_with("2 own lines; 1 aggregate line left out (its project share is counted where the source gives one)")),
+            && t.ends_with("2 own lines; 2 aggregate lines left out (its project share is counted where the source gives one)")),
         "{exec:?}"
     );
 }

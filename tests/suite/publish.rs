@@ -6,6 +6,7 @@ use crate::util::{csv, medrd, root};
 use medrd_kg::{Kb, Layout};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Triple;
+use std::collections::BTreeSet;
 
 const DATASET: &str = "https://w3id.org/medrd-kg/id/dataset/medrd-kg";
 
@@ -329,5 +330,100 @@ fn csv_tables_have_documented_columns_real_rows_and_csvw_metadata() {
     assert_eq!(datatype("oku_yen"), "decimal");
     assert_eq!(datatype("yen"), "integer");
     assert_eq!(datatype("fiscal_year"), "integer");
+
+    // CSVW keys, URLs and lists (issue 24): every foreign key's values are found in the
+    // column it references; every row's aboutUrl and every valueUrl names a resource of the
+    // knowledge base; the space-separated ministries are a list of organisations.
+    let kb = Kb::load(Layout::new(root())).unwrap();
+    let described = |iri: &str| {
+        let ask = format!("ASK {{ <{iri}> ?p ?o }}");
+        matches!(
+            kb.query("described", &ask).unwrap(),
+            oxigraph::sparql::QueryResults::Boolean(true)
+        )
+    };
+    let expand = |template: &str, header: &[String], row: &[String]| -> Vec<String> {
+        let (start, rest) = template.split_once('{').unwrap();
+        let (name, end) = rest.split_once('}').unwrap();
+        let col = header
+            .iter()
+            .position(|h| h == name.trim_start_matches('+'))
+            .unwrap();
+        row[col]
+            .split(' ')
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("{start}{v}{end}"))
+            .collect()
+    };
+    let mut foreign_keys = 0;
+    for t in tables {
+        let url = t["url"].as_str().unwrap();
+        let rows = read(url);
+        let schema = &t["tableSchema"];
+        if let Some(about) = schema["aboutUrl"].as_str() {
+            for row in &rows[1..] {
+                for iri in expand(about, &rows[0], row) {
+                    assert!(described(&iri), "{url}: aboutUrl {iri} names nothing");
+                }
+            }
+        }
+        for c in schema["columns"].as_array().unwrap() {
+            let Some(template) = c["valueUrl"].as_str() else {
+                continue;
+            };
+            for row in &rows[1..] {
+                for iri in expand(template, &rows[0], row) {
+                    assert!(described(&iri), "{url}: valueUrl {iri} names nothing");
+                }
+            }
+        }
+        for fk in schema["foreignKeys"].as_array().into_iter().flatten() {
+            foreign_keys += 1;
+            let column = fk["columnReference"].as_str().unwrap();
+            let target = read(fk["reference"]["resource"].as_str().unwrap());
+            let referenced = fk["reference"]["columnReference"].as_str().unwrap();
+            let tcol = target[0].iter().position(|h| h == referenced).unwrap();
+            let known: BTreeSet<&str> = target[1..].iter().map(|r| r[tcol].as_str()).collect();
+            let col = rows[0].iter().position(|h| h == column).unwrap();
+            for row in &rows[1..] {
+                assert!(
+                    row[col].is_empty() || known.contains(row[col].as_str()),
+                    "{url}: {column} {} is not in {referenced}",
+                    row[col]
+                );
+            }
+        }
+    }
+    assert_eq!(foreign_keys, 5);
+    let programs_schema =
+        &tables.iter().find(|t| t["url"] == "programs.csv").unwrap()["tableSchema"];
+    let ministries = programs_schema["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ministries")
+        .unwrap();
+    assert_eq!(ministries["separator"], " ");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `export --csv DIR --bom` (issue 24): the same tables, each begun with a UTF-8 byte order
+/// mark (Excel in Japanese reads a CSV without one as Shift_JIS and garbles it).
+#[test]
+fn csv_tables_with_a_byte_order_mark_are_the_same_tables() {
+    let dir = std::env::temp_dir().join(format!("medrd-tables-bom-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (plain, bom) = (dir.join("plain"), dir.join("bom"));
+    medrd(&["export", "--csv", plain.to_str().unwrap()]).ok();
+    medrd(&["export", "--csv", bom.to_str().unwrap(), "--bom"]).ok();
+    for table in ["programs", "amounts", "memberships", "initiatives"] {
+        let name = format!("{table}.csv");
+        let with = std::fs::read(bom.join(&name)).unwrap();
+        let without = std::fs::read(plain.join(&name)).unwrap();
+        assert_eq!(&with[..3], b"\xEF\xBB\xBF", "{name}");
+        assert_eq!(&with[3..], &without[..], "{name}");
+    }
+    let refused = medrd(&["export", "--bom"]);
+    assert_eq!(refused.code, 2, "--bom without --csv: {}", refused.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
