@@ -6,6 +6,9 @@
 2. CONSTRUCT and DESCRIBE through SPARQLWrapper's defaults (it sends `format=xml` beside
    `Accept: application/rdf+xml`), its N3 and Turtle return formats, and rdflib's
    SPARQLStore must give the graph `medrd query` gives.
+   Graph Store Protocol reads: `GET /store?graph=IRI` in six syntaxes (urllib, read by
+   rdflib) give the graph `medrd query` gives; an unknown graph is 404; `?default`, the
+   union of every graph, is past the answer limit: 413 saying how to take it, never cut.
 3. Headless Chromium (Debian's chromium + chromedriver, driven by Selenium) loads the web
    page, clicks the `program-projects` query in the gallery, sees its result rows, and draws
    the `theme dementia` diagram. Then (issue 19, item 5) it opens `/?query=` with a query
@@ -165,6 +168,63 @@ def graph_clients_checks(base):
             ok, detail = False, f"{type(e).__name__}: {e}"
         check(ok and len(expected) > 0,
               f"rdflib SPARQLStore: {form} gives the {len(expected)} triples of medrd query ({detail})")
+
+
+GSP_GRAPH = "https://w3id.org/medrd-kg/graph/fy2024-request"
+GSP_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
+
+
+def graph_store_checks(base):
+    """Graph Store Protocol reads (issue 24): `GET /store?graph=IRI` in each syntax gives the
+    graph `medrd query` gives for `GRAPH <IRI>`; an unknown graph is 404; `?default` is 413."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from rdflib import Dataset, Graph
+    from rdflib.compare import isomorphic
+
+    expected = medrd_graph(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GSP_GRAPH}> {{ ?s ?p ?o }} }}")
+    url = f"{base}/store?graph={urllib.parse.quote(GSP_GRAPH, safe='')}"
+    for media, fmt in GSP_FORMATS.items():
+        try:
+            req = urllib.request.Request(url, headers={"Accept": media})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                body, ctype = r.read(), r.headers.get("Content-Type", "")
+            if fmt in ("nquads", "trig"):
+                ds = Dataset()
+                ds.parse(data=body, format=fmt)
+                got = Graph()
+                for s, p, o, _ in ds.quads():
+                    got.add((s, p, o))
+            else:
+                got = Graph().parse(data=body, format=fmt)
+            ok = ctype.startswith(media) and isomorphic(got, expected)
+            detail = f"{len(got)} triples, {ctype}"
+        except Exception as e:  # an unreadable answer is the failure checked
+            ok, detail = False, f"{type(e).__name__}: {e}"
+        check(ok and len(expected) > 0,
+              f"GSP GET /store?graph=… as {media}: the {len(expected)} triples of medrd query ({detail})")
+    # The default graph is the union of every graph (182k triples): past the server's
+    # 100,000-triple answer, it is refused whole (413, saying how to take it), never cut.
+    for what, query, want, says in (
+        ("an unknown graph", "graph=" + urllib.parse.quote("https://example.org/none", safe=""), 404, ""),
+        ("the default graph, the union", "default", 413, "medrd export"),
+    ):
+        try:
+            r = urllib.request.urlopen(f"{base}/store?{query}", timeout=30)
+            status, body = r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read().decode("utf-8", "replace")
+        check(status == want and says in body,
+              f"GSP GET /store?{query.split('=')[0]} ({what}): {status}, want {want}: {body[:90]!r}")
 
 
 def browser_checks(base):
@@ -348,7 +408,8 @@ def main():
         check(False, f"sparqlwrapper_reads_every_query_form: {type(e).__name__}: {e}")
     proc, base = start_server()
     try:
-        for run in (sparqlwrapper_checks, graph_clients_checks, browser_checks, explorer_checks):
+        for run in (sparqlwrapper_checks, graph_clients_checks, graph_store_checks,
+                    browser_checks, explorer_checks):
             try:
                 run(base)
             except Exception as e:  # a client that cannot run is a failed check, said plainly
