@@ -31,7 +31,7 @@ seeds = {
     "deep-parens": "SELECT * WHERE { FILTER(" + "(" * 126 + "1" + ")" * 126 + ") }",
     "deep-concat": "SELECT (" + "CONCAT(" * 120 + '"a"' + ")" * 120 + " AS ?x) {}",
     "wide-union": "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 1000) + " }",
-    "long-path": "ASK { ?s " + "/".join(["<http://example.org/next>"] * 2000) + " ?o }",
+    "long-path": "ASK { ?s " + "/".join(["<http://example.org/next>"] * 1000) + " ?o }",
     "negated-path": "ASK { ?s " + "!" * 100 + "<http://x/p> ?o }",
     "closure": "ASK { ?s (!<http://x/p>|^!<http://x/p>)* ?o FILTER(?s = <http://nothing>) }",
 }
