@@ -1,6 +1,7 @@
-//! medrd-kg: a knowledge graph of Japan's FY2024 medical R&D budget request. The library
-//! loads the curated data into Oxigraph and answers, checks and exports it; the `medrd`
-//! binary is a thin command line over it.
+//! medrd-kg: a knowledge graph of Japan's medical R&D budget — the policy documents, the
+//! administrative project review (RS) and its review sheets — in Oxigraph. The library loads
+//! the sources and answers, checks, draws and exports them; the `medrd` binary is a thin
+//! command line over it. ARCHITECTURE.md lays out the pipeline.
 
 pub mod bench;
 pub mod diagram;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod fence;
 pub mod ingest;
 pub mod inputs;
+pub mod lang;
 pub mod layout;
 pub mod markup;
 pub mod progress;

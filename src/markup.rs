@@ -7,18 +7,43 @@
 /// U+0020 but tab and newline) are dropped.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
+    let _ = write_escaped(&mut out, s);
     out
+}
+
+fn write_escaped<W: std::fmt::Write>(mut out: W, s: &str) -> std::fmt::Result {
+    let mut rest = s;
+    while let Some(i) =
+        rest.find(|c: char| matches!(c, '&' | '<' | '>' | '"' | '\'') || is_forbidden(c))
+    {
+        out.write_str(&rest[..i])?;
+        let c = rest[i..].chars().next().unwrap_or_default();
+        out.write_str(match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            _ => "",
+        })?;
+        rest = &rest[i + c.len_utf8()..];
+    }
+    out.write_str(rest)
+}
+
+fn is_forbidden(c: char) -> bool {
+    (c as u32) < 0x20 && c != '\n' && c != '\t'
+}
+
+/// [`escape`] as the escaper of the explorer's askama templates (src/serve/explorer/askama.toml):
+/// a template's `{{ value }}` is escaped as the rest of our markup is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Html;
+
+impl askama::filters::Escaper for Html {
+    fn write_escaped_str<W: std::fmt::Write>(&self, dest: W, string: &str) -> std::fmt::Result {
+        write_escaped(dest, string)
+    }
 }
 
 /// Percent-encodes text as one segment of a URL path: everything but ASCII letters, digits

@@ -31,40 +31,13 @@ use crate::query::catalog::NamedQuery;
 use crate::query::output::{compact, plain, Table};
 use crate::vocab::ext::RDFS_LABEL;
 use crate::Kb;
-use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Literal, NamedNode, Term, Triple};
 use oxigraph::sparql::QueryResults;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The language of labels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Japanese, the language of the source document.
-    #[default]
-    Ja,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// The language tag (`ja`, `en`).
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-
-    /// Picks the Japanese or English text.
-    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Ja => ja,
-            Lang::En => en,
-        }
-    }
-}
+pub use crate::lang::Lang;
 
 /// What a diagram is written as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -635,9 +608,8 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang, fy: Option<i32>) -> Result<Diagra
     let view = kb.sources.year(fy)?;
     let file = kind.query_file().unwrap_or_default();
     let q = NamedQuery::read(&queries_dir(kb).join(file))?;
-    let year: Term = Literal::new_typed_literal(view.year.to_string(), xsd::G_YEAR).into();
-    let doc: Term = NamedNode::new_unchecked(view.iri.clone()).into();
-    let mut bindings = vec![("lang", lang_term), ("view_year", year), ("view_doc", doc)];
+    let mut bindings = vec![("lang", lang_term)];
+    bindings.extend(view.bindings());
     let mut arg_label = String::new();
     if let Some(iri) = resolve_arg(kb, kind)? {
         arg_label = label_of(kb, &iri, lang)?;

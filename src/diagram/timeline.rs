@@ -358,16 +358,7 @@ fn style(stage: &str) -> &'static Style {
 
 use crate::markup::escape as esc;
 
-/// A fiscal year as the document names it: 令和6年度 (or FY2024).
-pub fn year_label(fy: i32, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("FY{fy}"),
-        Lang::Ja if fy == 2019 => "令和元年度".into(),
-        Lang::Ja if fy > 2019 => format!("令和{}年度", fy - 2018),
-        Lang::Ja if fy > 1989 => format!("平成{}年度", fy - 1988),
-        Lang::Ja => format!("{fy}年度"),
-    }
-}
+pub use crate::lang::year_label;
 
 /// A step of 1, 2, 2.5 or 5 × 10ⁿ that divides `max` into about five intervals, and the
 /// axis top (a multiple of the step with room for the bars' labels).

@@ -147,6 +147,22 @@ pub struct YearView {
 }
 
 impl YearView {
+    /// What the queries of a view are bound to: `?view_year` (an `xsd:gYear`, as the figures
+    /// carry it) and `?view_doc` (the document of that year).
+    pub fn bindings(&self) -> [(&'static str, oxigraph::model::Term); 2] {
+        use oxigraph::model::{vocab::xsd, Literal, NamedNode};
+        [
+            (
+                "view_year",
+                Literal::new_typed_literal(self.year.to_string(), xsd::G_YEAR).into(),
+            ),
+            (
+                "view_doc",
+                NamedNode::new_unchecked(self.iri.clone()).into(),
+            ),
+        ]
+    }
+
     fn of(doc: &crate::ingest::document::records::Document) -> Self {
         YearView {
             year: doc.fiscal_year,

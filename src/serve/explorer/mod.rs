@@ -1,0 +1,412 @@
+//! The explorer of `medrd serve` (`/explore…`): pages for people who do not write SPARQL —
+//! the budget at a glance, search as you type, filtered tables downloadable as CSV and JSON,
+//! and pages that read (program, project, organisation, theme), each showing the SPARQL of
+//! `queries/explorer/` behind it with a link that runs it in the console.
+//!
+//! Every store read goes through [`super::blocking`] (a query slot, the time limit) with a
+//! cancellation token; the search index and the source text are read once at start (the
+//! store does not change while the server runs).
+//!
+//! Here: the state the pages share and the running of their queries. `view.rs` reads a
+//! request (an extractor), `pages/` has one file a page, each rendering its template of
+//! `templates/` (askama: compiled with the program, every value escaped), and `page.rs` puts
+//! a page in its shell or answers one of its tables as CSV or JSON (`table.rs`).
+
+mod page;
+mod pages;
+mod table;
+mod view;
+
+use super::{App, HttpError};
+use crate::error::Result;
+use crate::ingest::sources::YearView;
+use crate::query::catalog::NamedQuery;
+use crate::vocab::ID;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use oxigraph::model::Term;
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use pages::{home::home, org::org, program::program, programs::programs, project::project};
+use pages::{search::search, theme::theme};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use unicode_normalization::UnicodeNormalization;
+use view::View;
+
+/// What the explorer's handlers share.
+pub(crate) struct Explorer {
+    app: Arc<App>,
+    queries: BTreeMap<String, NamedQuery>,
+    /// Each document's lines (index 0 is line 1), by the document's id, for quoting.
+    lines: BTreeMap<String, Vec<String>>,
+    index: Vec<Entry>,
+    /// Answers already read, by the query text as run.
+    cache: std::sync::Mutex<BTreeMap<String, Arc<[Row]>>>,
+    /// The fiscal years of the documents, oldest first, each with its document's title:
+    /// a view shows the figures of one (`?fy=`, the newest by default), never a sum
+    /// across years.
+    years: Vec<YearView>,
+}
+
+impl Explorer {
+    /// The newest document's year: the view of a page without `fy`.
+    fn default_scope(&self) -> YearView {
+        self.years.last().cloned().unwrap_or_default()
+    }
+
+    fn year_doc(&self, year: i32) -> Option<&YearView> {
+        self.years.iter().find(|y| y.year == year)
+    }
+}
+
+/// Most answers kept (pages of distinct resources; each is small).
+const CACHED: usize = 4096;
+
+/// The explorer's queries without an argument, whose answers serve every page that shows
+/// them: read before the server listens.
+const WARM: [&str; 6] = [
+    "home-projects",
+    "home-ministries",
+    "home-themes",
+    "programs",
+    "program-timeline",
+    "rs-links",
+];
+
+/// One searchable thing.
+pub(super) struct Entry {
+    kind: &'static str,
+    key: String,
+    ja: String,
+    en: String,
+    program: String,
+    norm: [String; 2],
+}
+
+type Row = BTreeMap<String, String>;
+
+/// A query as it ran: its name, its text with the parameter bound, its rows.
+struct Ran {
+    name: String,
+    sparql: String,
+    rows: Vec<Row>,
+}
+
+/// The explorer's routes (merged into the server's router).
+pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
+    let dir = app.kb.layout.queries().join("explorer");
+    let queries: BTreeMap<String, NamedQuery> =
+        crate::query::catalog::explorer(&app.kb.layout.queries())?
+            .into_iter()
+            .map(|q| (q.name.clone(), q))
+            .collect();
+    for needed in [
+        "home-projects",
+        "home-ministries",
+        "home-themes",
+        "search-index",
+        "programs",
+        "program",
+        "program-statements",
+        "program-inferred",
+        "project",
+        "project-programs",
+        "org",
+        "org-programs",
+        "theme",
+    ] {
+        if !queries.contains_key(needed) {
+            return Err(crate::error::Error::io(
+                dir.join(format!("{needed}.rq")),
+                std::io::Error::new(std::io::ErrorKind::NotFound, "explorer query missing"),
+            ));
+        }
+    }
+    // A line is quoted from the document its location names (`id/source/DOC/L128`), so a
+    // second document's statements quote its own text, not the first one's.
+    let lines = app
+        .kb
+        .sources
+        .documents
+        .iter()
+        .map(|d| {
+            let text = d.source_lines().unwrap_or_default();
+            (d.source.value.document.id.clone(), text)
+        })
+        .collect();
+    let index_query = &queries["search-index"];
+    let rows = select_rows(&app, &index_query.text, CancellationToken::new())
+        .map_err(|e| index_query.error(e.message))?;
+    let index = rows
+        .into_iter()
+        .filter_map(|r| {
+            let kind = match r.get("kind")?.as_str() {
+                "program" => "program",
+                "project" => "project",
+                "theme" => "theme",
+                "org" => "org",
+                "initiative" => "initiative",
+                _ => return None,
+            };
+            let ja = r.get("label_ja").cloned().unwrap_or_default();
+            let en = r.get("label_en").cloned().unwrap_or_default();
+            Some(Entry {
+                kind,
+                key: r.get("key")?.clone(),
+                norm: [normalize(&ja), normalize(&en)],
+                ja,
+                en,
+                program: r.get("program").cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let years = app.kb.sources.years();
+    let ex = Arc::new(Explorer {
+        app,
+        queries,
+        lines,
+        index,
+        cache: std::sync::Mutex::default(),
+        years,
+    });
+    // The answers that pages share and that take the longest (each program's timeline and
+    // RS links over both RS editions, ≈ 50 ms together in a release build) are read once
+    // before the server listens, so that no visitor's first page pays for them
+    // (scripts/page-times.sh: a program page's first visit took 53 ms before, see README),
+    // and no query slot is taken by them once it does.
+    ex.read_ahead();
+    Ok(Router::new()
+        .route("/explore", get(home))
+        .route("/explore/", get(home))
+        .route("/explore/search", get(search))
+        .route("/explore/programs", get(programs))
+        .route("/explore/program/{slug}", get(program))
+        .route("/explore/project/{n}", get(project))
+        .route("/explore/org/{code}", get(org))
+        .route("/explore/ministry/{code}", get(org))
+        .route("/explore/theme/{slug}", get(theme))
+        .with_state(ex))
+}
+
+/// Search text as compared: NFKC (full-width and half-width alike), lower case, no spaces.
+pub fn normalize(s: &str) -> String {
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+fn value(term: &Term) -> String {
+    match term {
+        Term::Literal(l) => l.value().to_owned(),
+        Term::NamedNode(n) => n.as_str().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Runs a SELECT over the union of the graphs (synchronously: call from the blocking pool).
+fn select_rows(
+    app: &App,
+    text: &str,
+    token: CancellationToken,
+) -> std::result::Result<Vec<Row>, HttpError> {
+    let evaluator = SparqlEvaluator::new().with_cancellation_token(token);
+    let mut prepared = crate::query::bounds::parse_query(evaluator, text)
+        .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("query: {e}")))?;
+    prepared.dataset_mut().set_default_graph_as_union();
+    let results = prepared
+        .on_store(&app.kb.store)
+        .execute()
+        .map_err(|e| HttpError::new(StatusCode::SERVICE_UNAVAILABLE, format!("query: {e}")))?;
+    let QueryResults::Solutions(solutions) = results else {
+        return Err(HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "an explorer query must be a SELECT",
+        ));
+    };
+    let mut rows = Vec::new();
+    for solution in solutions {
+        let solution = solution
+            .map_err(|e| HttpError::new(StatusCode::SERVICE_UNAVAILABLE, format!("query: {e}")))?;
+        rows.push(
+            solution
+                .iter()
+                .map(|(v, t)| (v.as_str().to_owned(), value(t)))
+                .collect(),
+        );
+    }
+    Ok(rows)
+}
+
+/// The text of a query with `?arg` bound to an IRI (as the diagram queries are bound),
+/// `?view_year` to the fiscal year of the view (an `xsd:gYear`, as the figures carry it)
+/// and `?view_doc` to the document of that year (the figures' `dcterms:source`: a document
+/// also prints the year before's budget, and next year's prints this year's).
+fn bind(text: &str, arg: Option<&str>, scope: &YearView) -> String {
+    let mut values: Vec<(&str, String)> = scope
+        .bindings()
+        .into_iter()
+        .map(|(name, term)| (name, term.to_string()))
+        .collect();
+    if let Some(iri) = arg {
+        values.push(("arg", format!("<{iri}>")));
+    }
+    crate::query::catalog::bind(text, &values)
+}
+
+impl Explorer {
+    /// Runs named queries (of `queries/explorer/`, or a named query of `queries/` for the
+    /// optional sections) in one store read on the blocking pool, within the time limit.
+    async fn run(
+        self: &Arc<Self>,
+        view: &View,
+        wanted: &[(&str, Option<String>)],
+    ) -> std::result::Result<Vec<Option<Ran>>, HttpError> {
+        let texts: Vec<Option<(String, String)>> = wanted
+            .iter()
+            .map(|(name, arg)| {
+                let q = self.queries.get(*name).or_else(|| {
+                    self.app
+                        .queries
+                        .iter()
+                        .find(|q| q.name == *name && !name.is_empty())
+                });
+                q.map(|q| (q.name.clone(), bind(&q.text, arg.as_deref(), &view.scope)))
+            })
+            .collect();
+        // The store does not change while the server runs: an answer is kept (up to
+        // CACHED answers, empty ones too), and only the queries of a page not answered
+        // before read the store (a second program page runs its own three, not the
+        // timeline and RS links of every program again).
+        let cached = |sparql: &str| {
+            self.cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(sparql)
+                .cloned()
+        };
+        let known: Vec<Option<Arc<[Row]>>> = texts
+            .iter()
+            .map(|t| t.as_ref().and_then(|(_, sparql)| cached(sparql)))
+            .collect();
+        let missing: Vec<(usize, String, String)> = texts
+            .iter()
+            .zip(&known)
+            .enumerate()
+            .filter_map(|(i, (t, k))| match (t, k) {
+                (Some((name, sparql)), None) => Some((i, name.clone(), sparql.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
+        if !missing.is_empty() {
+            let app = Arc::clone(&self.app);
+            let key = self.app.lanes.key(
+                missing
+                    .iter()
+                    .map(|(_, _, sparql)| sparql.as_str())
+                    .collect::<Vec<_>>(),
+            );
+            // The token stops the queries at the time limit, or when they have run long and
+            // the long lane is full (super::lanes).
+            let done = super::blocking(
+                &self.app,
+                "the explorer's query",
+                (key, false),
+                move |token| {
+                    missing
+                        .into_iter()
+                        .map(|(i, _, sparql)| {
+                            select_rows(&app, &sparql, token.clone()).map(|rows| (i, sparql, rows))
+                        })
+                        .collect::<std::result::Result<Vec<_>, HttpError>>()
+                },
+            )
+            .await;
+            let done = done??;
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            for (i, sparql, rows) in done {
+                if cache.len() < CACHED {
+                    cache.insert(sparql, rows.clone().into());
+                }
+                fresh.insert(i, rows);
+            }
+        }
+        Ok(texts
+            .into_iter()
+            .zip(known)
+            .enumerate()
+            .map(|(i, (t, k))| {
+                t.map(|(name, sparql)| Ran {
+                    name,
+                    rows: fresh
+                        .remove(&i)
+                        .or_else(|| k.map(|r| r.to_vec()))
+                        .unwrap_or_default(),
+                    sparql,
+                })
+            })
+            .collect())
+    }
+
+    /// Reads the answers of [`WARM`] into the cache. A query that fails is left for the
+    /// page that needs it to report.
+    fn read_ahead(&self) {
+        for name in WARM {
+            let q = self
+                .queries
+                .get(name)
+                .or_else(|| self.app.queries.iter().find(|q| q.name == name));
+            let Some(q) = q else { continue };
+            let sparql = bind(&q.text, None, &self.default_scope());
+            if let Ok(rows) = select_rows(&self.app, &sparql, CancellationToken::new()) {
+                self.cache
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(sparql, rows.into());
+            }
+        }
+    }
+
+    /// The text of a source line, from its location's IRI (`…/id/source/DOC/L128`): empty
+    /// when the IRI is not a line of a document at hand.
+    fn line(&self, loc: &str) -> &str {
+        loc.strip_prefix(ID)
+            .and_then(|rest| rest.strip_prefix("source/"))
+            .and_then(|rest| rest.rsplit_once("/L"))
+            .and_then(|(doc, n)| {
+                let i = n.parse::<usize>().ok()?.checked_sub(1)?;
+                self.lines.get(doc)?.get(i)
+            })
+            .map_or("", |l| l.trim())
+    }
+}
+
+impl Explorer {
+    /// [`Explorer::run`] for pages whose queries are all of `queries/explorer/`.
+    async fn run_all(
+        self: &Arc<Self>,
+        view: &View,
+        wanted: &[(&str, Option<String>)],
+    ) -> std::result::Result<Vec<Ran>, HttpError> {
+        Ok(self
+            .run(view, wanted)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+}
+
+/// The first row of a page's main query: the thing the page is about, or 404.
+fn first_row<'a>(ran: &'a Ran, what: &str, key: &str) -> std::result::Result<&'a Row, HttpError> {
+    ran.rows.first().ok_or_else(|| not_found(what, key))
+}
+
+fn not_found(what: &str, key: &str) -> HttpError {
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        format!("no {what} {key:?} in the knowledge base (search at /explore/search)"),
+    )
+}

@@ -1,0 +1,65 @@
+//! An organisation's page (`/explore/org/CODE`, `/explore/ministry/CODE`): the programs it
+//! runs or takes part in, and a ministry's diagram.
+
+use super::super::page::{render, Page};
+use super::super::table::Table;
+use super::super::view::View;
+use super::super::{first_row, not_found, Explorer};
+use super::programs_table;
+use crate::markup::path_segment as seg;
+use crate::serve::HttpError;
+use crate::vocab::ID;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::sync::Arc;
+
+#[derive(Template)]
+#[template(path = "org.html", config = "src/serve/explorer/askama.toml")]
+struct Org<'a> {
+    view: &'a View,
+    name: &'a str,
+    short: &'a str,
+    data: String,
+    table: &'a Table,
+    /// A ministry's diagram.
+    diagram: Option<String>,
+}
+
+pub(in crate::serve::explorer) async fn org(
+    State(ex): State<Arc<Explorer>>,
+    Path(code): Path<String>,
+    view: View,
+) -> Result<Response, HttpError> {
+    let code = code.to_lowercase();
+    let iri = format!("{ID}org/{code}");
+    if oxigraph::model::NamedNode::new(&iri).is_err() {
+        return Err(not_found("organisation", &code));
+    }
+    let arg = Some(iri);
+    let ran = ex
+        .run_all(&view, &[("org", arg.clone()), ("org-programs", arg)])
+        .await?;
+    let first = first_row(&ran[0], "organisation", &code)?;
+    let name = view.pick(first, "label_ja", "label_en").to_owned();
+    let is_ministry = ran[0]
+        .rows
+        .iter()
+        .any(|r| r.get("kind").is_some_and(|k| k == "Ministry"));
+    let table = programs_table(&view, &ran[1].rows, "programs");
+    let body = render(&Org {
+        view: &view,
+        name: &name,
+        short: first.get("short").map_or("", String::as_str),
+        data: format!("/id/org/{}", seg(&code)),
+        table: &table,
+        diagram: is_ministry.then(|| view.diagram(&format!("/diagram/ministry/{}", seg(&code)))),
+    })?;
+    Page {
+        title: name,
+        body,
+        ran,
+        tables: vec![table],
+    }
+    .answer(&view)
+}

@@ -1,0 +1,297 @@
+//! A program's page (`/explore/program/SLUG`): what the document says of it, line by line
+//! with the source lines quoted, what is inferred, its timeline (chart and table) and RS
+//! links, and its diagram.
+
+use super::super::page::{render, Page};
+use super::super::table::{Cell, Show, Table};
+use super::super::view::View;
+use super::super::{first_row, not_found, Explorer, Ran, Row};
+use crate::markup::path_segment as seg;
+use crate::serve::HttpError;
+use crate::vocab::ID;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// A section drawn from a named query's rows for this program (timeline, RS links).
+struct Section {
+    heading: &'static str,
+    /// The chart of the same rows (the timeline's).
+    chart: Option<String>,
+    table: Table,
+}
+
+#[derive(Template)]
+#[template(path = "program.html", config = "src/serve/explorer/askama.toml")]
+struct Program<'a> {
+    view: &'a View,
+    name: &'a str,
+    other_name: &'a str,
+    new_program: bool,
+    /// (link, name, whether inferred).
+    ministries: Vec<(String, &'a str, bool)>,
+    /// (link, "N. name").
+    projects: Vec<(String, String)>,
+    iri: &'a str,
+    /// The resource page (`/id/program/SLUG`).
+    data: String,
+    statements: &'a Table,
+    /// (property, value, reasoning).
+    inferred: Vec<(&'a str, &'a str, &'a str)>,
+    sections: &'a [Section],
+    diagram: String,
+}
+
+/// The columns of the timeline and RS sections, in order, where the rows have them.
+const TIMELINE: &[&str] = &[
+    "fiscal_year",
+    "stage",
+    "stage_ja",
+    "amount_oku_yen",
+    "source_title",
+    "evidence",
+];
+const RS: &[&str] = &[
+    "relation",
+    "rs_id",
+    "rs_name",
+    "rs_ministry",
+    "first_edition",
+    "last_edition",
+];
+
+pub(in crate::serve::explorer) async fn program(
+    State(ex): State<Arc<Explorer>>,
+    Path(slug): Path<String>,
+    view: View,
+) -> Result<Response, HttpError> {
+    let iri = format!("{ID}program/{slug}");
+    if oxigraph::model::NamedNode::new(&iri).is_err() {
+        return Err(not_found("program", &slug));
+    }
+    let arg = Some(iri.clone());
+    let mut ran = ex
+        .run(
+            &view,
+            &[
+                ("program", arg.clone()),
+                ("program-statements", arg.clone()),
+                ("program-inferred", arg),
+                ("program-timeline", None),
+                ("rs-links", None),
+            ],
+        )
+        .await?;
+    let rs = ran.pop().flatten();
+    let timeline = ran.pop().flatten();
+    let mut ran: Vec<Ran> = ran.into_iter().flatten().collect();
+    let mut sections = Vec::new();
+    let mut extra = Vec::new();
+    for (found, id) in [(timeline, "timeline"), (rs, "rs-links")] {
+        if let Some((section, q)) = found.and_then(|q| section(&view, &slug, &iri, id, q)) {
+            sections.push(section);
+            extra.push(q);
+        }
+    }
+    let first = first_row(&ran[0], "program", &slug)?;
+    let name = view.pick(first, "label_ja", "label_en").to_owned();
+    let statements = statements(&ex, &view, &ran[1]);
+    let body = render(&Program {
+        view: &view,
+        name: &name,
+        other_name: first
+            .get(view.t("label_en", "label_ja"))
+            .map_or("", String::as_str),
+        new_program: first.get("new_program").is_some_and(|v| v == "true"),
+        ministries: ministries(&view, &ran[0].rows, &ran[2].rows),
+        projects: projects(&view, &ran[0].rows),
+        iri: &iri,
+        data: format!("/id/program/{}", seg(&slug)),
+        statements: &statements,
+        inferred: ran[2]
+            .rows
+            .iter()
+            .map(|r| {
+                let get = |k: &str| r.get(k).map_or("", String::as_str);
+                (get("property"), get("value"), get("reasoning"))
+            })
+            .collect(),
+        sections: &sections,
+        diagram: view.diagram(&format!("/diagram/program/{}", seg(&slug))),
+    })?;
+    ran.extend(extra);
+    let mut tables = vec![statements];
+    tables.extend(sections.into_iter().map(|s| s.table));
+    Page {
+        title: name,
+        body,
+        ran,
+        tables,
+    }
+    .answer(&view)
+}
+
+/// The program's ministries, each once, marked where inferred.
+fn ministries<'a>(view: &View, facts: &'a [Row], inferred: &[Row]) -> Vec<(String, &'a str, bool)> {
+    let is_inferred = |code: &str| {
+        inferred.iter().any(|r| {
+            r.get("property").is_some_and(|p| p == "ministry")
+                && r.get("value").is_some_and(|v| v == code)
+        })
+    };
+    let mut seen = BTreeSet::new();
+    facts
+        .iter()
+        .filter_map(|r| {
+            let code = r.get("ministry")?;
+            seen.insert(code.as_str()).then(|| {
+                (
+                    view.link(&format!("/explore/ministry/{}", seg(code))),
+                    view.pick(r, "ministry_ja", "ministry_en"),
+                    is_inferred(code),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The projects that list the program, each once.
+fn projects(view: &View, facts: &[Row]) -> Vec<(String, String)> {
+    let mut seen = BTreeSet::new();
+    facts
+        .iter()
+        .filter_map(|r| {
+            let n = r.get("project_no")?;
+            seen.insert(n.as_str()).then(|| {
+                (
+                    view.link(&format!("/explore/project/{n}")),
+                    format!("{n}. {}", view.pick(r, "project_ja", "project_en")),
+                )
+            })
+        })
+        .collect()
+}
+
+/// What the document says of the program, line by line, each with its source line quoted.
+fn statements(ex: &Explorer, view: &View, ran: &Ran) -> Table {
+    let t = |ja, en| view.t(ja, en).to_owned();
+    let caption = match view.lang {
+        crate::lang::Lang::Ja => format!("{}の記載（行ごと。出典行を引用）", view.scope.short_ja),
+        crate::lang::Lang::En => format!(
+            "What the {} says, line by line (source lines quoted)",
+            view.scope.short_en
+        ),
+    };
+    Table {
+        id: "statements",
+        caption,
+        columns: vec![
+            ("line", t("行", "Line")),
+            ("project_no", t("プロジェクト", "Project")),
+            ("kind", t("種類", "Kind")),
+            ("mark", t("印", "Mark")),
+            ("oku_yen", "億円".to_owned()),
+            ("text", t("内容", "Text")),
+            (
+                "source_line",
+                t("出典行（原文）", "Source line (as printed)"),
+            ),
+        ],
+        rows: ran.rows.iter().map(|r| statement(ex, view, r)).collect(),
+    }
+}
+
+fn statement(ex: &Explorer, view: &View, r: &Row) -> Vec<Cell> {
+    let get = |k: &str| r.get(k).cloned().unwrap_or_default();
+    let (line, kind, mark) = (get("line"), get("kind"), get("mark"));
+    let mut line_cell = Cell::num(line.clone());
+    if kind == "initiative" {
+        line_cell = line_cell.showing(Show::Anchor(format!("p{}-L{line}", get("project_no"))));
+    }
+    let class = match mark.as_str() {
+        "【新規】" => "mark mark-new",
+        "【拡充】" => "mark mark-expanded",
+        _ => "mark",
+    };
+    let mut text = Cell::text(get("text"));
+    if let Some(note) = r.get("note") {
+        text = text.showing(Show::Noted(view.t("注", "Note"), note.clone()));
+    }
+    let quoted = ex.line(r.get("loc").map_or("", String::as_str)).to_owned();
+    let kind_name = match kind.as_str() {
+        "initiative" => view.t("取組", "initiative"),
+        "figure" => view.t("計上額", "figure"),
+        "figure-line" => view.t("図の行", "figure line"),
+        _ => view.t("掲載", "listing"),
+    };
+    vec![
+        line_cell,
+        Cell::num(get("project_no")),
+        Cell::text(kind_name),
+        Cell::text(mark).showing(Show::Classed(class)),
+        Cell::num(get("oku_yen")),
+        text,
+        Cell::text(quoted).showing(Show::Quote(format!("L{line}"))),
+    ]
+}
+
+/// The rows of a query over all programs (the timeline, the RS links) that are this
+/// program's, as a section: none when there are none.
+fn section(view: &View, slug: &str, iri: &str, id: &'static str, q: Ran) -> Option<(Section, Ran)> {
+    let suffix = format!("/{slug}");
+    let mine: Vec<&Row> = q
+        .rows
+        .iter()
+        .filter(|r| {
+            r.get("program")
+                .is_some_and(|p| p == slug || p == iri || p.ends_with(&suffix))
+        })
+        .collect();
+    if mine.is_empty() {
+        return None;
+    }
+    let wanted = if id == "timeline" { TIMELINE } else { RS };
+    let columns: Vec<&'static str> = wanted
+        .iter()
+        .copied()
+        .filter(|c| mine.iter().any(|r| r.contains_key(*c)))
+        .collect();
+    let table = Table {
+        id,
+        caption: String::new(),
+        columns: columns.iter().map(|c| (*c, (*c).to_owned())).collect(),
+        rows: mine
+            .iter()
+            .map(|r| {
+                columns
+                    .iter()
+                    .map(|c| Cell::text(r.get(*c).cloned().unwrap_or_default()))
+                    .collect()
+            })
+            .collect(),
+    };
+    let (heading, chart) = if id == "timeline" {
+        let chart = format!(
+            "/diagram/timeline/program/{}?lang={}",
+            seg(slug),
+            view.code()
+        );
+        (view.t("年度ごとの推移", "Timeline"), Some(chart))
+    } else {
+        let heading = view.t(
+            "行政事業レビューとのリンク",
+            "Links to the administrative project review (RS)",
+        );
+        (heading, None)
+    };
+    Some((
+        Section {
+            heading,
+            chart,
+            table,
+        },
+        q,
+    ))
+}

@@ -1,0 +1,197 @@
+//! Search (`/explore/search?q=`): every name the search index holds, in Japanese and English,
+//! compared after NFKC; as a page, or as JSON for the search-as-you-type of explorer.js.
+
+use super::super::page::{render, Page};
+use super::super::table::{Cell, Table};
+use super::super::view::View;
+use super::super::{normalize, Entry, Explorer, Ran};
+use crate::lang::Lang;
+use crate::markup::path_segment as seg;
+use crate::serve::HttpError;
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+const MATCHES: [&str; 3] = ["exact", "prefix", "substring"];
+
+/// Most hits shown.
+const SHOWN: usize = 50;
+
+/// A hit as a page and the JSON show it.
+struct Hit<'a> {
+    entry: &'a Entry,
+    rank: usize,
+    kind: &'static str,
+    href: String,
+    label: String,
+    context: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html", config = "src/serve/explorer/askama.toml")]
+struct Search<'a> {
+    view: &'a View,
+    q: &'a str,
+    hits: &'a [Hit<'a>],
+}
+
+pub(in crate::serve::explorer) async fn search(
+    State(ex): State<Arc<Explorer>>,
+    view: View,
+) -> Result<Response, HttpError> {
+    let q = view.param("q").unwrap_or("").to_owned();
+    let found: Vec<Hit> = hits(&ex, &q)
+        .into_iter()
+        .take(SHOWN)
+        .map(|(rank, entry)| Hit {
+            entry,
+            rank,
+            kind: kind_label(view.lang, entry.kind),
+            href: entry_href(&view, entry),
+            label: label(view.lang, entry),
+            context: context(&ex, view.lang, entry),
+        })
+        .collect();
+    if view.param("format") == Some("json") {
+        return Ok(json(&found));
+    }
+    let table = Table {
+        id: "results",
+        caption: String::new(),
+        columns: ["kind", "key", "label", "href"]
+            .map(|k| (k, String::new()))
+            .to_vec(),
+        rows: found
+            .iter()
+            .map(|h| {
+                vec![
+                    Cell::text(h.entry.kind),
+                    Cell::text(h.entry.key.clone()),
+                    Cell::text(h.label.clone()),
+                    Cell::text(h.href.clone()),
+                ]
+            })
+            .collect(),
+    };
+    let body = render(&Search {
+        view: &view,
+        q: &q,
+        hits: &found,
+    })?;
+    let index = &ex.queries["search-index"];
+    Page {
+        title: view.t("検索", "Search").to_owned(),
+        body,
+        ran: vec![Ran {
+            name: index.name.clone(),
+            sparql: index.text.clone(),
+            rows: Vec::new(),
+        }],
+        tables: vec![table],
+    }
+    .answer(&view)
+}
+
+fn json(found: &[Hit]) -> Response {
+    let list: Vec<serde_json::Value> = found
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "kind": h.entry.kind,
+                "kind_label": h.kind,
+                "key": h.entry.key,
+                "label": h.label,
+                "label_ja": h.entry.ja,
+                "label_en": h.entry.en,
+                "href": h.href,
+                "context": h.context,
+                "match": MATCHES[h.rank],
+            })
+        })
+        .collect();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::Value::from(list).to_string(),
+    )
+        .into_response()
+}
+
+/// The hits of a search: rank (0 exact, 1 prefix, 2 substring), then kind order, then
+/// length.
+fn hits<'a>(ex: &'a Explorer, q: &str) -> Vec<(usize, &'a Entry)> {
+    let q = normalize(q);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let kind_order = |k: &str| match k {
+        "program" => 0,
+        "project" => 1,
+        "theme" => 2,
+        "org" => 3,
+        _ => 4,
+    };
+    let rank = |n: &String| {
+        let len = n.chars().count();
+        if *n == q {
+            Some((0, len))
+        } else if n.starts_with(&q) {
+            Some((1, len))
+        } else {
+            n.contains(&q).then_some((2, len))
+        }
+    };
+    let mut found: Vec<(usize, usize, usize, &Entry)> = ex
+        .index
+        .iter()
+        .filter_map(|e| {
+            let (rank, len) = e.norm.iter().filter_map(rank).min()?;
+            Some((rank, kind_order(e.kind), len, e))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, a.1, a.2, &a.3.key).cmp(&(b.0, b.1, b.2, &b.3.key)));
+    found.into_iter().map(|(r, _, _, e)| (r, e)).collect()
+}
+
+fn entry_href(view: &View, e: &Entry) -> String {
+    view.link(&match e.kind {
+        "initiative" => format!("/explore/program/{}#{}", seg(&e.program), seg(&e.key)),
+        kind => format!("/explore/{kind}/{}", seg(&e.key)),
+    })
+}
+
+fn kind_label(lang: Lang, kind: &str) -> &'static str {
+    match kind {
+        "program" => lang.pick("事業", "program"),
+        "project" => lang.pick("統合プロジェクト", "project"),
+        "theme" => lang.pick("テーマ", "theme"),
+        "org" => lang.pick("組織", "organisation"),
+        _ => lang.pick("取組", "initiative"),
+    }
+}
+
+/// The entry's name in the language (the other when it has none).
+fn label(lang: Lang, e: &Entry) -> String {
+    match lang {
+        Lang::Ja if !e.ja.is_empty() => e.ja.clone(),
+        Lang::En if !e.en.is_empty() => e.en.clone(),
+        _ if e.ja.is_empty() => e.en.clone(),
+        _ => e.ja.clone(),
+    }
+}
+
+/// An initiative's program, in brackets.
+fn context(ex: &Explorer, lang: Lang, e: &Entry) -> String {
+    if e.kind != "initiative" {
+        return String::new();
+    }
+    ex.index
+        .iter()
+        .find(|p| p.kind == "program" && p.key == e.program)
+        .map(|p| match lang {
+            Lang::Ja => format!("（{}）", p.ja),
+            Lang::En => format!("({})", p.en),
+        })
+        .unwrap_or_default()
+}

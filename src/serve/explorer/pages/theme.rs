@@ -1,0 +1,51 @@
+//! A theme's page (`/explore/theme/SLUG`): the programs of the field, and its diagram.
+
+use super::super::page::{render, Page};
+use super::super::table::Table;
+use super::super::view::View;
+use super::super::{first_row, not_found, Explorer};
+use super::programs_table;
+use crate::markup::path_segment as seg;
+use crate::serve::HttpError;
+use crate::vocab::ID;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::sync::Arc;
+
+#[derive(Template)]
+#[template(path = "theme.html", config = "src/serve/explorer/askama.toml")]
+struct Theme<'a> {
+    view: &'a View,
+    name: &'a str,
+    table: &'a Table,
+    diagram: String,
+}
+
+pub(in crate::serve::explorer) async fn theme(
+    State(ex): State<Arc<Explorer>>,
+    Path(slug): Path<String>,
+    view: View,
+) -> Result<Response, HttpError> {
+    let iri = format!("{ID}theme/{slug}");
+    if oxigraph::model::NamedNode::new(&iri).is_err() {
+        return Err(not_found("theme", &slug));
+    }
+    let ran = ex.run_all(&view, &[("theme", Some(iri))]).await?;
+    let first = first_row(&ran[0], "theme", &slug)?;
+    let name = view.pick(first, "theme_ja", "theme_en").to_owned();
+    let table = programs_table(&view, &ran[0].rows, "programs");
+    let body = render(&Theme {
+        view: &view,
+        name: &name,
+        table: &table,
+        diagram: view.diagram(&format!("/diagram/theme/{}", seg(&slug))),
+    })?;
+    Page {
+        title: name,
+        body,
+        ran,
+        tables: vec![table],
+    }
+    .answer(&view)
+}
