@@ -69,6 +69,14 @@ impl Error {
         }
     }
 
+    /// The kind of the I/O error this is, if it is one (reading a file, or writing output).
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            Error::Io { cause, .. } | Error::Write(cause) => Some(cause.kind()),
+            _ => None,
+        }
+    }
+
     pub(crate) fn data(path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
         Error::Data {
             path: path.into(),

@@ -13,6 +13,7 @@ pub mod inputs;
 pub mod lang;
 pub mod layout;
 pub mod markup;
+pub mod order;
 pub mod progress;
 pub mod publish;
 pub mod query;

@@ -34,12 +34,11 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
+    let kind = |c: &(dyn std::error::Error + 'static)| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<medrd_kg::Error>().is_some_and(|m| {
-                matches!(m, medrd_kg::Error::Io { cause, .. } | medrd_kg::Error::Write(cause)
-                    if cause.kind() == std::io::ErrorKind::BrokenPipe)
-            })
-    })
+            .map(std::io::Error::kind)
+            .or_else(|| c.downcast_ref::<medrd_kg::Error>()?.io_kind())
+    };
+    e.chain()
+        .any(|c| kind(c) == Some(std::io::ErrorKind::BrokenPipe))
 }

@@ -646,15 +646,16 @@ fn label_of(kb: &Kb, iri: &NamedNode, lang: Lang) -> Result<String> {
         .unwrap_or_else(|| compact(iri.as_str())))
 }
 
+const SKOS_PREF_LABEL: &str = "http://www.w3.org/2004/02/skos/core#prefLabel";
+
 /// Labels (rdfs:label or skos:prefLabel, preferring the language) of many resources.
 pub fn labels(kb: &Kb, iris: &[NamedNode], lang: Lang) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for chunk in iris.chunks(200) {
         let values: String = chunk.iter().map(|n| format!("{n} ")).collect();
         let text = format!(
-            "SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} \
-             ?x <{RDFS_LABEL}>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}",
-            RDFS_LABEL = RDFS_LABEL.as_str()
+            "SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x <{}>|<{SKOS_PREF_LABEL}> ?l }}",
+            RDFS_LABEL.as_str()
         );
         let table = Table::collect(kb.query("labels", &text)?)?;
         let mut best: BTreeMap<String, (u8, String)> = BTreeMap::new();

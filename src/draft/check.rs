@@ -3,7 +3,7 @@
 //! title and fiscal year of source.toml), and checks that everything drafted is printed on
 //! the line it cites.
 
-use super::{normalize, Draft};
+use super::{normalize, Draft, DraftProgram};
 use crate::error::{Error, Result};
 use crate::ingest::document::records::{
     read_optional_toml, OverviewFile, ProgramsFile, ProjectFile, SourceFile,
@@ -95,7 +95,7 @@ fn read_curated(dir: &Path) -> Result<Curated> {
             &path,
             std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                "no programs.toml: --check needs a source folder of data/ with curated data (e.g. data/fy2024-request)",
+                "no programs.toml: --check needs a source folder of data/ with curated data (a document folder of data/)",
             ),
         )
     })?;
@@ -124,42 +124,99 @@ fn read_curated(dir: &Path) -> Result<Curated> {
 /// Compares `draft` (of the text `lines`) with the curated data of `dir`.
 pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
     let c = read_curated(dir)?;
-    let name_of: BTreeMap<&str, String> = c
-        .programs
-        .program
-        .iter()
-        .map(|p| (p.get_ref().id.as_str(), normalize(&p.get_ref().ja)))
-        .collect();
-    // A drafted name printed as a curated alt_ja counts as the curated name.
-    let mut canonical: BTreeMap<String, String> = BTreeMap::new();
-    for p in &c.programs.program {
-        let p = p.get_ref();
-        for alt in &p.alt_ja {
-            canonical.insert(normalize(alt), normalize(&p.ja));
-        }
-    }
-    let canon = |n: &str| canonical.get(n).cloned().unwrap_or_else(|| n.to_owned());
-    let name = |id: &str| name_of.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let names = Names::new(&c.programs);
+    let first_line = first_lines(&c, &names);
+    let drafted_programs: Vec<DraftProgram> = draft.programs();
+    let programs = compare_programs(&c, &drafted_programs, &first_line, &names);
+    let memberships = compare_memberships(&c, draft, &names);
+    let marks = compare_marks(&c, &drafted_programs, &first_line, &names);
+    let initiatives = compare_initiatives(&c, draft);
+    let amounts = compare(
+        "printed amounts",
+        curated_amounts(&c),
+        drafted_amounts(draft),
+    );
+    let source = compare_source(&c, draft);
+    Ok(Report {
+        categories: vec![programs, memberships, marks, initiatives, amounts, source],
+        not_stated: not_stated(draft, lines),
+    })
+}
 
-    // programs
+/// The curated program names: by id, and by each alt_ja.
+struct Names<'a> {
+    /// Program id → its normalised ja.
+    name_of: BTreeMap<&'a str, String>,
+    /// Normalised alt_ja → the normalised ja it stands for.
+    canonical: BTreeMap<String, String>,
+}
+
+impl<'a> Names<'a> {
+    /// Collects the names of the curated programs.
+    fn new(programs: &'a ProgramsFile) -> Names<'a> {
+        let name_of: BTreeMap<&str, String> = programs
+            .program
+            .iter()
+            .map(|p| (p.get_ref().id.as_str(), normalize(&p.get_ref().ja)))
+            .collect();
+        // A drafted name printed as a curated alt_ja counts as the curated name.
+        let mut canonical: BTreeMap<String, String> = BTreeMap::new();
+        for p in &programs.program {
+            let p = p.get_ref();
+            for alt in &p.alt_ja {
+                canonical.insert(normalize(alt), normalize(&p.ja));
+            }
+        }
+        Names { name_of, canonical }
+    }
+
+    /// A drafted name, as the curated ja where it is printed as a curated alt_ja.
+    fn canon(&self, n: &str) -> String {
+        self.canonical
+            .get(n)
+            .cloned()
+            .unwrap_or_else(|| n.to_owned())
+    }
+
+    /// The normalised ja of a curated program id (the id itself if unknown).
+    fn name(&self, id: &str) -> String {
+        self.name_of
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
+    }
+}
+
+/// The first curated line citing each program (entries, figures, groups, project by project).
+fn first_lines(c: &Curated, names: &Names) -> BTreeMap<String, usize> {
     let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
     for f in &c.projects {
         for e in &f.entry {
             first_line
-                .entry(name(&e.get_ref().program))
+                .entry(names.name(&e.get_ref().program))
                 .or_insert(e.get_ref().line);
         }
         for x in &f.figure {
             if let Some(p) = &x.get_ref().program {
-                first_line.entry(name(p)).or_insert(x.get_ref().line);
+                first_line.entry(names.name(p)).or_insert(x.get_ref().line);
             }
         }
         for g in &f.group {
             for m in &g.get_ref().members {
-                first_line.entry(name(m)).or_insert(g.get_ref().line);
+                first_line.entry(names.name(m)).or_insert(g.get_ref().line);
             }
         }
     }
+    first_line
+}
+
+/// The programs category: each program once, by name.
+fn compare_programs(
+    c: &Curated,
+    drafted_programs: &[DraftProgram],
+    first_line: &BTreeMap<String, usize>,
+    names: &Names,
+) -> Category {
     let curated_programs: Facts = c
         .programs
         .program
@@ -170,34 +227,35 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
             (n, l)
         })
         .collect();
-    let drafted_programs: Vec<super::DraftProgram> = draft.programs();
     let mut seen = std::collections::BTreeSet::new();
     let drafted: Facts = drafted_programs
         .iter()
-        .filter(|p| seen.insert(canon(&p.ja)))
-        .map(|p| (canon(&p.ja), p.line))
+        .filter(|p| seen.insert(names.canon(&p.ja)))
+        .map(|p| (names.canon(&p.ja), p.line))
         .collect();
-    let programs = compare("programs", curated_programs, drafted);
+    compare("programs", curated_programs, drafted)
+}
 
-    // project memberships: (project, program), once per pair
+/// The project memberships category: (project, program), once per pair.
+fn compare_memberships(c: &Curated, draft: &Draft, names: &Names) -> Category {
     let mut cm: BTreeMap<String, usize> = BTreeMap::new();
     for f in &c.projects {
         let n = f.project.number;
         for e in &f.entry {
-            cm.entry(format!("{n} {}", name(&e.get_ref().program)))
+            cm.entry(format!("{n} {}", names.name(&e.get_ref().program)))
                 .or_insert(e.get_ref().line);
         }
         for x in &f.figure {
             if let Some(p) = &x.get_ref().program {
                 if x.get_ref().inferred_program.is_none() {
-                    cm.entry(format!("{n} {}", name(p)))
+                    cm.entry(format!("{n} {}", names.name(p)))
                         .or_insert(x.get_ref().line);
                 }
             }
         }
         for g in &f.group {
             for m in &g.get_ref().members {
-                cm.entry(format!("{n} {}", name(m)))
+                cm.entry(format!("{n} {}", names.name(m)))
                     .or_insert(g.get_ref().line);
             }
         }
@@ -206,27 +264,36 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
     for p in &draft.projects {
         let n = p.number;
         for e in &p.entries {
-            dm.entry(format!("{n} {}", canon(&e.name)))
+            dm.entry(format!("{n} {}", names.canon(&e.name)))
                 .or_insert(e.line);
         }
         for f in &p.figures {
             if let Some(x) = &f.name {
-                dm.entry(format!("{n} {}", canon(x))).or_insert(f.line);
+                dm.entry(format!("{n} {}", names.canon(x)))
+                    .or_insert(f.line);
             }
         }
         for g in &p.groups {
             for m in &g.members {
-                dm.entry(format!("{n} {}", canon(m))).or_insert(g.line);
+                dm.entry(format!("{n} {}", names.canon(m)))
+                    .or_insert(g.line);
             }
         }
     }
-    let memberships = compare(
+    compare(
         "project memberships",
         cm.into_iter().collect(),
         dm.into_iter().collect(),
-    );
+    )
+}
 
-    // ministry marks printed beside programs
+/// The ministry marks category: the ministries printed beside each program.
+fn compare_marks(
+    c: &Curated,
+    drafted_programs: &[DraftProgram],
+    first_line: &BTreeMap<String, usize>,
+    names: &Names,
+) -> Category {
     let curated_marks: Facts = c
         .programs
         .program
@@ -244,16 +311,18 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
     let drafted_marks: Facts = drafted_programs
         .iter()
         .flat_map(|p| {
-            let n = canon(&p.ja);
+            let n = names.canon(&p.ja);
             p.ministries
                 .iter()
                 .map(move |m| (format!("{n} ({m})"), p.line))
                 .collect::<Vec<_>>()
         })
         .collect();
-    let marks = compare("ministry marks", curated_marks, drafted_marks);
+    compare("ministry marks", curated_marks, drafted_marks)
+}
 
-    // ✓ initiatives with their markers
+/// The initiatives category: ✓ initiatives with their markers.
+fn compare_initiatives(c: &Curated, draft: &Draft) -> Category {
     let curated_inits: Facts = c
         .projects
         .iter()
@@ -276,9 +345,11 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
         .flat_map(|e| &e.initiatives)
         .map(|i| (format!("[{}] {}", i.status, i.text), i.line))
         .collect();
-    let initiatives = compare("initiatives", curated_inits, drafted_inits);
+    compare("initiatives", curated_inits, drafted_inits)
+}
 
-    // printed amounts: line and value (and for the table, the cell and the ministry)
+/// The curated printed amounts: line and value (and for the table, the cell and the ministry).
+fn curated_amounts(c: &Curated) -> Facts {
     let mut ca: Facts = Vec::new();
     if let Some(ov) = &c.overview {
         for t in &ov.table {
@@ -313,6 +384,11 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
             }
         }
     }
+    ca
+}
+
+/// The drafted printed amounts, keyed as in [`curated_amounts`].
+fn drafted_amounts(draft: &Draft) -> Facts {
     let mut da: Facts = Vec::new();
     for t in &draft.table {
         let cell = format!("{}/{}", t.category, t.kind);
@@ -338,9 +414,11 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
             l.amount.line,
         ));
     }
-    let amounts = compare("printed amounts", ca, da);
+    da
+}
 
-    // the source's title line and fiscal year (source.toml)
+/// The source category: the source's title line and fiscal year (source.toml).
+fn compare_source(c: &Curated, draft: &Draft) -> Category {
     let curated_source: Facts = c
         .source
         .iter()
@@ -365,12 +443,7 @@ pub fn check(draft: &Draft, lines: &[String], dir: &Path) -> Result<Report> {
             ]
         })
         .collect();
-    let source = compare("source", curated_source, drafted_source);
-
-    Ok(Report {
-        categories: vec![programs, memberships, marks, initiatives, amounts, source],
-        not_stated: not_stated(draft, lines),
-    })
+    compare("source", curated_source, drafted_source)
 }
 
 impl ProjectFile {

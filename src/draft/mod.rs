@@ -475,7 +475,10 @@ impl Parser<'_> {
         }
         if self.d.title.is_none() && self.mode == Mode::Front {
             if let Some(c) = TITLE_YEAR.captures(s) {
-                self.d.fiscal_year = c[1].parse::<i32>().ok().map(|r| r + 2018);
+                self.d.fiscal_year = c[1]
+                    .parse::<i32>()
+                    .ok()
+                    .and_then(|r| crate::lang::era_year("令和", r));
                 self.d.title = Some((s.to_owned(), n));
                 return Ok(());
             }

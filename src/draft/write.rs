@@ -3,7 +3,7 @@
 //! the draft could not place), into a folder that is new or empty, so nothing a curator wrote
 //! is ever overwritten.
 
-use super::{Draft, FigureLine, Printed};
+use super::{Draft, FigureLine, Printed, Project};
 use crate::error::{Error, Result};
 use crate::ingest::document::records::{read_optional_toml, ProgramsFile, ProjectFile};
 use std::collections::BTreeMap;
@@ -171,18 +171,56 @@ pub fn render(
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
     let shown = comment(&source);
-    let header = |what: &str| {
-        let what = comment(what);
-        format!(
-            "# {what}\n# Drafted by `medrd draft` from {shown}: every record cites its line there.\n# Records with `needs_review` hold a decision the text does not make: resolve each and\n# remove the field (data with `needs_review` does not load).\n\n"
-        )
-    };
 
+    let (out, id_of) = programs_toml(d, known, &shown);
+    files.insert(PathBuf::from("programs.toml"), out);
+    files.insert(PathBuf::from("overview.toml"), overview_toml(d, &shown));
+    for p in &d.projects {
+        files.insert(
+            PathBuf::from(format!("projects/p{}.toml", p.number)),
+            project_toml(p, known, &id_of, &shown),
+        );
+    }
+    files.insert(PathBuf::from("review.toml"), review_toml(d, &shown));
+    files.insert(
+        PathBuf::from("source.toml"),
+        source_toml(d, slug, &source, text.lines().count()),
+    );
+    files.insert(
+        PathBuf::from("links.toml"),
+        header(&shown, "The links between this source's projects (linkage: programs that link projects; feeds: a project's results feeding others): none drafted, as the text does not state them as records. Add them as the links.toml of a curated document folder of data/ does, or leave both empty.")
+            + "linkage = []\nfeeds = []\n",
+    );
+    if source.is_empty() || source == "projects" || files.contains_key(Path::new(&source)) {
+        return Err(Error::io(
+            &d.source,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the text is copied into the draft folder under its own name, which must differ from the files drafted (source.toml, programs.toml, overview.toml, links.toml, review.toml, projects)",
+            ),
+        ));
+    }
+    files.insert(PathBuf::from(&source), text.to_owned());
+    Ok(files)
+}
+
+/// The comment opening each drafted file: what it holds, and the text it was drafted from.
+fn header(shown: &str, what: &str) -> String {
+    let what = comment(what);
+    format!(
+        "# {what}\n# Drafted by `medrd draft` from {shown}: every record cites its line there.\n# Records with `needs_review` hold a decision the text does not make: resolve each and\n# remove the field (data with `needs_review` does not load).\n\n"
+    )
+}
+
+/// programs.toml, and the id given to each program name (curated where known, else a placeholder).
+fn programs_toml(d: &Draft, known: &Known, shown: &str) -> (String, BTreeMap<String, String>) {
     // Program ids: the curated one where the name is known, else a placeholder for review.
     let programs = d.programs();
     let mut id_of: BTreeMap<String, String> = BTreeMap::new();
-    let mut out =
-        header("The programs (事業) named in the text, with the ministries printed beside them.");
+    let mut out = header(
+        shown,
+        "The programs (事業) named in the text, with the ministries printed beside them.",
+    );
     let mut fresh = 0;
     for p in &programs {
         let (id, en, known_id) = match known.programs.get(&p.ja) {
@@ -219,10 +257,13 @@ pub fn render(
         }
         out.push('\n');
     }
-    files.insert(PathBuf::from("programs.toml"), out);
+    (out, id_of)
+}
 
-    // The overview table.
+/// overview.toml: the overview table's cells with the ministries' shares.
+fn overview_toml(d: &Draft, shown: &str) -> String {
     let mut out = header(
+        shown,
         "The overview table: each row total and the ministries' shares, by the marks printed.",
     );
     out.push_str("item = []\namount = []\n\n");
@@ -246,192 +287,241 @@ pub fn render(
             shares.join(", ")
         );
     }
-    files.insert(PathBuf::from("overview.toml"), out);
+    out
+}
 
-    for p in &d.projects {
-        let mut out = header(&format!("Project {}: {}.", p.number, p.ja));
-        let (id, en) = known
-            .projects
-            .get(&p.ja)
-            .cloned()
-            .unwrap_or((format!("project-{}", p.number), String::new()));
-        let (desc, desc_line) = p.description.clone().unwrap_or_default();
+/// projects/pN.toml of one project: its record, focus areas, entries, amounts, groups, figures.
+fn project_toml(
+    p: &Project,
+    known: &Known,
+    id_of: &BTreeMap<String, String>,
+    shown: &str,
+) -> String {
+    let mut out = header(shown, &format!("Project {}: {}.", p.number, p.ja));
+    project_record(&mut out, p, known);
+    focus_areas_and_entries(&mut out, p, id_of);
+    let within = within_amounts(p);
+    write_within_amounts(&mut out, &within);
+    write_groups(&mut out, p, id_of);
+    write_figures(&mut out, p, &within, id_of);
+    out
+}
+
+/// The `[project]` record and its `[amounts]` (total, amed, inhouse).
+fn project_record(out: &mut String, p: &Project, known: &Known) {
+    let (id, en) = known
+        .projects
+        .get(&p.ja)
+        .cloned()
+        .unwrap_or((format!("project-{}", p.number), String::new()));
+    let (desc, desc_line) = p.description.clone().unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "[project]\nnumber = {}\nid = {}\nja = {}\nen = {}\nline = {}\ndescription_ja = {}\ndescription_line = {}\n",
+        p.number,
+        q(&id),
+        q(&p.ja),
+        q(&en),
+        p.line,
+        q(&desc),
+        desc_line
+    );
+    out.push_str("[amounts]\n");
+    let fig = |list: &[&Printed]| -> String {
+        let lines: Vec<String> = list.iter().map(|a| a.line.to_string()).collect();
+        format!(
+            "{{ oku = {}, lines = [{}], printed = {} }}",
+            list[0].oku,
+            lines.join(", "),
+            q(&list[0].printed)
+        )
+    };
+    if let Some(t) = &p.total {
+        let _ = writeln!(out, "total = {}", fig(&[t]));
+    }
+    for (key, list) in [("amed", &p.amed), ("inhouse", &p.inhouse)] {
+        if list.is_empty() {
+            continue;
+        }
+        let refs: Vec<&Printed> = list.iter().collect();
+        if refs.iter().any(|a| a.oku != refs[0].oku) {
+            let _ = writeln!(
+                out,
+                "# needs_review: the {key} figure is printed with different values on lines {:?}",
+                refs.iter().map(|a| a.line).collect::<Vec<_>>()
+            );
+        }
+        let _ = writeln!(out, "{key} = {}", fig(&refs));
+    }
+    out.push('\n');
+}
+
+/// The project's `[[focus_area]]` records, then its `[[entry]]` records with their initiatives.
+fn focus_areas_and_entries(out: &mut String, p: &Project, id_of: &BTreeMap<String, String>) {
+    for (k, (ja, line)) in p.focus_areas.iter().enumerate() {
         let _ = writeln!(
             out,
-            "[project]\nnumber = {}\nid = {}\nja = {}\nen = {}\nline = {}\ndescription_ja = {}\ndescription_line = {}\n",
-            p.number,
-            q(&id),
-            q(&p.ja),
-            q(&en),
-            p.line,
-            q(&desc),
-            desc_line
+            "[[focus_area]]\nid = {}\nja = {}\nen = \"\"\nline = {line}\n",
+            q(&format!("p{}-focus-{}", p.number, k + 1)),
+            q(ja)
         );
-        out.push_str("[amounts]\n");
-        let fig = |list: &[&Printed]| -> String {
-            let lines: Vec<String> = list.iter().map(|a| a.line.to_string()).collect();
-            format!(
-                "{{ oku = {}, lines = [{}], printed = {} }}",
-                list[0].oku,
-                lines.join(", "),
-                q(&list[0].printed)
-            )
-        };
-        if let Some(t) = &p.total {
-            let _ = writeln!(out, "total = {}", fig(&[t]));
+    }
+    for e in &p.entries {
+        let _ = writeln!(
+            out,
+            "[[entry]]\nprogram = {}  # {}\nline = {}",
+            q(&id_of[&e.name]),
+            comment(&e.name),
+            e.line
+        );
+        if let Some(fa) = e.focus_area {
+            let _ = writeln!(
+                out,
+                "focus_area = {}",
+                q(&format!("p{}-focus-{}", p.number, fa + 1))
+            );
         }
-        for (key, list) in [("amed", &p.amed), ("inhouse", &p.inhouse)] {
-            if list.is_empty() {
-                continue;
-            }
-            let refs: Vec<&Printed> = list.iter().collect();
-            if refs.iter().any(|a| a.oku != refs[0].oku) {
-                let _ = writeln!(out, "# needs_review: the {key} figure is printed with different values on lines {:?}", refs.iter().map(|a| a.line).collect::<Vec<_>>());
-            }
-            let _ = writeln!(out, "{key} = {}", fig(&refs));
+        if e.new {
+            out.push_str("status = \"new\"\n");
+        }
+        if let Some((note, line)) = &e.note {
+            let _ = writeln!(out, "note = {}\nnote_line = {line}", q(note));
+        }
+        if let Some(why) = &e.needs_review {
+            let _ = writeln!(out, "needs_review = {}", q(why));
         }
         out.push('\n');
-        for (k, (ja, line)) in p.focus_areas.iter().enumerate() {
+        for i in &e.initiatives {
             let _ = writeln!(
                 out,
-                "[[focus_area]]\nid = {}\nja = {}\nen = \"\"\nline = {line}\n",
-                q(&format!("p{}-focus-{}", p.number, k + 1)),
-                q(ja)
+                "[[entry.initiative]]\nline = {}\nstatus = {}\ntext = {}\n",
+                i.line,
+                q(i.status),
+                q(&i.text)
             );
         }
-        for e in &p.entries {
-            let _ = writeln!(
-                out,
-                "[[entry]]\nprogram = {}  # {}\nline = {}",
-                q(&id_of[&e.name]),
-                comment(&e.name),
-                e.line
-            );
-            if let Some(fa) = e.focus_area {
-                let _ = writeln!(
-                    out,
-                    "focus_area = {}",
-                    q(&format!("p{}-focus-{}", p.number, fa + 1))
-                );
-            }
-            if e.new {
-                out.push_str("status = \"new\"\n");
-            }
-            if let Some((note, line)) = &e.note {
-                let _ = writeln!(out, "note = {}\nnote_line = {line}", q(note));
-            }
-            if let Some(why) = &e.needs_review {
-                let _ = writeln!(out, "needs_review = {}", q(why));
-            }
-            out.push('\n');
-            for i in &e.initiatives {
-                let _ = writeln!(
-                    out,
-                    "[[entry.initiative]]\nline = {}\nstatus = {}\ntext = {}\n",
-                    i.line,
-                    q(i.status),
-                    q(&i.text)
-                );
-            }
-        }
-        // 「N億円の内数」: one amount for the larger whole, shared by the lines that print it.
-        let mut within: Vec<(String, Vec<&FigureLine>)> = Vec::new();
-        for f in p.figures.iter().filter(|f| f.within) {
-            let a = f.amount.as_ref().unwrap();
-            match within.iter_mut().find(|(_, l)| {
-                l[0].amount
-                    .as_ref()
-                    .is_some_and(|b| b.oku == a.oku && b.printed == a.printed)
-            }) {
-                Some((_, l)) => l.push(f),
-                None => within.push((format!("p{}-within-{}", p.number, a.line), vec![f])),
-            }
-        }
-        for (id, list) in &within {
-            let a = list[0].amount.as_ref().unwrap();
-            let lines: Vec<String> = list
-                .iter()
-                .map(|f| f.amount.as_ref().unwrap().line.to_string())
-                .collect();
-            let _ = writeln!(
-                out,
-                "[[amount]]\nid = {}\nfor = \"\"\nkind = \"total\"\ncategory = \"amed\"\noku = {}\nlines = [{}]\nprinted = {}\nneeds_review = {}\n",
-                q(id),
-                a.oku,
-                lines.join(", "),
-                q(&a.printed),
-                q("「の内数」: the figure of a larger whole that these lines are part of; say which program or group it is for (kind and category as printed on the page)")
-            );
-        }
-        for (g, gl) in p.groups.iter().enumerate() {
-            let members: Vec<String> = gl.members.iter().map(|m| id_of[m].clone()).collect();
-            let _ = writeln!(
-                out,
-                "[[group]]\nid = {}\nja = {}\nen = \"\"\nprinted = {}\nline = {}\nmembers = {}\nneeds_review = {}\n",
-                q(&format!("p{}-group-{}", p.number, g + 1)),
-                q(&gl.printed),
-                q(&gl.printed),
-                gl.line,
-                ids(&members),
-                q(&gl.needs_review)
-            );
-        }
-        for f in &p.figures {
-            out.push_str("[[figure]]\n");
-            match (&f.name, f.group) {
-                (Some(n), _) => {
-                    let _ = writeln!(out, "program = {}  # {}", q(&id_of[n]), comment(n));
-                }
-                (None, Some(g)) => {
-                    let _ = writeln!(
-                        out,
-                        "group = {}",
-                        q(&format!("p{}-group-{}", p.number, g + 1))
-                    );
-                }
-                (None, None) => out.push_str("program = \"\"\n"),
-            }
-            let _ = writeln!(out, "line = {}", f.line);
-            if f.repost {
-                out.push_str("repost = true\n");
-            }
-            if let Some((t, l)) = &f.text {
-                let _ = writeln!(out, "text = {}", q(t));
-                if *l != f.line {
-                    let _ = writeln!(out, "text_line = {l}");
-                }
-            }
-            if let Some(a) = &f.amount {
-                if f.within {
-                    let id = within
-                        .iter()
-                        .find(|(_, l)| l.iter().any(|x| x.line == f.line))
-                        .map(|(id, _)| id.clone())
-                        .unwrap_or_default();
-                    let _ = writeln!(out, "included_in = {}", q(&id));
-                } else {
-                    let _ = writeln!(out, "amount = {}", amount(a));
-                }
-            }
-            if f.inhouse {
-                out.push_str("category = \"inhouse\"\n");
-            }
-            if let Some((n, l)) = &f.note {
-                let _ = writeln!(out, "note = {}", q(&format!("{n} (line {l})")));
-            }
-            let why = f.needs_review.clone().or_else(|| {
-                (f.amount.is_none() && f.group.is_none())
-                    .then(|| "a program printed in the figure without a figure of its own: which figure covers it needs judgement".to_owned())
-            });
-            if let Some(why) = why {
-                let _ = writeln!(out, "needs_review = {}", q(&why));
-            }
-            out.push('\n');
-        }
-        files.insert(PathBuf::from(format!("projects/p{}.toml", p.number)), out);
     }
+}
 
-    let mut out = header("What the draft could not place: figures outside the projects and lines it could not classify. Curate them by hand (overview.toml items and amounts, source.toml notes) or leave them.");
+/// The project's 「の内数」 figures grouped by amount: (amount id, the lines that print it).
+fn within_amounts(p: &Project) -> Vec<(String, Vec<&FigureLine>)> {
+    // 「N億円の内数」: one amount for the larger whole, shared by the lines that print it.
+    let mut within: Vec<(String, Vec<&FigureLine>)> = Vec::new();
+    for f in p.figures.iter().filter(|f| f.within) {
+        let a = f.amount.as_ref().unwrap();
+        match within.iter_mut().find(|(_, l)| {
+            l[0].amount
+                .as_ref()
+                .is_some_and(|b| b.oku == a.oku && b.printed == a.printed)
+        }) {
+            Some((_, l)) => l.push(f),
+            None => within.push((format!("p{}-within-{}", p.number, a.line), vec![f])),
+        }
+    }
+    within
+}
+
+/// One `[[amount]]` record per 「の内数」 amount, for review.
+fn write_within_amounts(out: &mut String, within: &[(String, Vec<&FigureLine>)]) {
+    for (id, list) in within {
+        let a = list[0].amount.as_ref().unwrap();
+        let lines: Vec<String> = list
+            .iter()
+            .map(|f| f.amount.as_ref().unwrap().line.to_string())
+            .collect();
+        let _ = writeln!(
+            out,
+            "[[amount]]\nid = {}\nfor = \"\"\nkind = \"total\"\ncategory = \"amed\"\noku = {}\nlines = [{}]\nprinted = {}\nneeds_review = {}\n",
+            q(id),
+            a.oku,
+            lines.join(", "),
+            q(&a.printed),
+            q("「の内数」: the figure of a larger whole that these lines are part of; say which program or group it is for (kind and category as printed on the page)")
+        );
+    }
+}
+
+/// The project's `[[group]]` records: programs printed under one figure.
+fn write_groups(out: &mut String, p: &Project, id_of: &BTreeMap<String, String>) {
+    for (g, gl) in p.groups.iter().enumerate() {
+        let members: Vec<String> = gl.members.iter().map(|m| id_of[m].clone()).collect();
+        let _ = writeln!(
+            out,
+            "[[group]]\nid = {}\nja = {}\nen = \"\"\nprinted = {}\nline = {}\nmembers = {}\nneeds_review = {}\n",
+            q(&format!("p{}-group-{}", p.number, g + 1)),
+            q(&gl.printed),
+            q(&gl.printed),
+            gl.line,
+            ids(&members),
+            q(&gl.needs_review)
+        );
+    }
+}
+
+/// The project's `[[figure]]` records, one per figure line.
+fn write_figures(
+    out: &mut String,
+    p: &Project,
+    within: &[(String, Vec<&FigureLine>)],
+    id_of: &BTreeMap<String, String>,
+) {
+    for f in &p.figures {
+        out.push_str("[[figure]]\n");
+        match (&f.name, f.group) {
+            (Some(n), _) => {
+                let _ = writeln!(out, "program = {}  # {}", q(&id_of[n]), comment(n));
+            }
+            (None, Some(g)) => {
+                let _ = writeln!(
+                    out,
+                    "group = {}",
+                    q(&format!("p{}-group-{}", p.number, g + 1))
+                );
+            }
+            (None, None) => out.push_str("program = \"\"\n"),
+        }
+        let _ = writeln!(out, "line = {}", f.line);
+        if f.repost {
+            out.push_str("repost = true\n");
+        }
+        if let Some((t, l)) = &f.text {
+            let _ = writeln!(out, "text = {}", q(t));
+            if *l != f.line {
+                let _ = writeln!(out, "text_line = {l}");
+            }
+        }
+        if let Some(a) = &f.amount {
+            if f.within {
+                let id = within
+                    .iter()
+                    .find(|(_, l)| l.iter().any(|x| x.line == f.line))
+                    .map(|(id, _)| id.clone())
+                    .unwrap_or_default();
+                let _ = writeln!(out, "included_in = {}", q(&id));
+            } else {
+                let _ = writeln!(out, "amount = {}", amount(a));
+            }
+        }
+        if f.inhouse {
+            out.push_str("category = \"inhouse\"\n");
+        }
+        if let Some((n, l)) = &f.note {
+            let _ = writeln!(out, "note = {}", q(&format!("{n} (line {l})")));
+        }
+        let why = f.needs_review.clone().or_else(|| {
+            (f.amount.is_none() && f.group.is_none())
+                .then(|| "a program printed in the figure without a figure of its own: which figure covers it needs judgement".to_owned())
+        });
+        if let Some(why) = why {
+            let _ = writeln!(out, "needs_review = {}", q(&why));
+        }
+        out.push('\n');
+    }
+}
+
+/// review.toml: figures outside the projects and lines the draft could not classify.
+fn review_toml(d: &Draft, shown: &str) -> String {
+    let mut out = header(shown, "What the draft could not place: figures outside the projects and lines it could not classify. Curate them by hand (overview.toml items and amounts, source.toml notes) or leave them.");
     for l in &d.loose {
         let _ = writeln!(
             out,
@@ -451,27 +541,7 @@ pub fn render(
             q(&r.why)
         );
     }
-    files.insert(PathBuf::from("review.toml"), out);
-    files.insert(
-        PathBuf::from("source.toml"),
-        source_toml(d, slug, &source, text.lines().count()),
-    );
-    files.insert(
-        PathBuf::from("links.toml"),
-        header("The links between this source's projects (linkage: programs that link projects; feeds: a project's results feeding others): none drafted, as the text does not state them as records. Add them as in data/fy2024-request/links.toml, or leave both empty.")
-            + "linkage = []\nfeeds = []\n",
-    );
-    if source.is_empty() || source == "projects" || files.contains_key(Path::new(&source)) {
-        return Err(Error::io(
-            &d.source,
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the text is copied into the draft folder under its own name, which must differ from the files drafted (source.toml, programs.toml, overview.toml, links.toml, review.toml, projects)",
-            ),
-        ));
-    }
-    files.insert(PathBuf::from(&source), text.to_owned());
-    Ok(files)
+    out
 }
 
 /// Writes the files into `dir`, which must not exist or be empty; never overwrites.

@@ -83,8 +83,7 @@ pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
     distributions(&mut t, kb)?;
     statistics(&mut t, kb)?;
     let mut triples = t.0;
-    triples.sort_by_cached_key(|x| x.to_string());
-    triples.dedup();
+    crate::order::sort_triples(&mut triples);
     Ok(triples)
 }
 

@@ -14,7 +14,7 @@ use crate::query::output::Table;
 use crate::store::Kb;
 use crate::vocab::id;
 use oxigraph::model::Term;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
@@ -62,45 +62,17 @@ pub fn table_queries(kb: &Kb) -> Result<Vec<NamedQuery>> {
 
 /// The `#+ key: COL COL…` header of a table query (its primary key), if any.
 fn key(q: &NamedQuery) -> Option<Vec<String>> {
-    q.text
-        .lines()
-        .take_while(|l| l.starts_with('#'))
-        .find_map(|l| l.strip_prefix("#+ key:"))
+    q.header("key")
         .map(|k| k.split_whitespace().map(String::from).collect())
-}
-
-/// `#+ DIRECTIVE COLUMN: value` lines of a table query, by column: `column` (its
-/// description), `value-url` (the URI template of its values, CSVW `valueUrl`), `separator`
-/// (the string between the items of a list, quoted) and `foreign-key` (`TABLE COLUMN`: the
-/// column of another table its values are found in).
-fn per_column(q: &NamedQuery, directive: &str) -> BTreeMap<String, String> {
-    let prefix = format!("#+ {directive} ");
-    q.text
-        .lines()
-        .take_while(|l| l.starts_with('#'))
-        .filter_map(|l| l.strip_prefix(prefix.as_str()))
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, d)| (n.trim().to_owned(), d.trim().to_owned()))
-        .collect()
-}
-
-/// The `#+ about: TEMPLATE` header of a table query: the URI template of what a row
-/// describes (CSVW `aboutUrl`), if any.
-fn about(q: &NamedQuery) -> Option<String> {
-    q.text
-        .lines()
-        .take_while(|l| l.starts_with('#'))
-        .find_map(|l| l.strip_prefix("#+ about:"))
-        .map(|t| t.trim().to_owned())
 }
 
 /// The CSVW table schema of a table query's result: its columns with datatype, description,
 /// value URL and separator; its primary key, the URL of what a row is about and its foreign
 /// keys, from the query's header.
 fn table_schema(q: &NamedQuery, table: &Table) -> serde_json::Value {
-    let notes = per_column(q, "column");
-    let urls = per_column(q, "value-url");
-    let separators = per_column(q, "separator");
+    let notes = q.column_headers("column");
+    let urls = q.column_headers("value-url");
+    let separators = q.column_headers("separator");
     let columns: Vec<serde_json::Value> = table
         .vars
         .iter()
@@ -127,10 +99,11 @@ fn table_schema(q: &NamedQuery, table: &Table) -> serde_json::Value {
     if let Some(k) = key(q) {
         schema["primaryKey"] = serde_json::json!(k);
     }
-    if let Some(u) = about(q) {
+    if let Some(u) = q.header("about").map(str::to_owned) {
         schema["aboutUrl"] = serde_json::Value::String(u);
     }
-    let foreign: Vec<serde_json::Value> = per_column(q, "foreign-key")
+    let foreign: Vec<serde_json::Value> = q
+        .column_headers("foreign-key")
         .into_iter()
         .filter_map(|(column, target)| {
             let (resource, referenced) = target.split_once(' ')?;

@@ -12,14 +12,7 @@ use std::io::Write;
 pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
     let io = Error::Write;
     let mut quads: Vec<Quad> = kb.quads()?;
-    quads.sort_by_cached_key(|q| {
-        (
-            q.graph_name.to_string(),
-            q.subject.to_string(),
-            q.predicate.to_string(),
-            q.object.to_string(),
-        )
-    });
+    quads.sort_by_cached_key(crate::order::text_key);
     if let RdfFormat::JsonLd { .. } = format {
         // Compact JSON-LD, with a context of our prefixes (query::jsonld).
         let compact = crate::query::jsonld::Compactor::new(out);
@@ -43,14 +36,7 @@ fn write_sorted<W: Write>(quads: Vec<Quad>, format: RdfFormat, out: W) -> Result
         }
     } else {
         let mut triples: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
-        triples.sort_by_cached_key(|t| {
-            (
-                t.subject.to_string(),
-                t.predicate.to_string(),
-                t.object.to_string(),
-            )
-        });
-        triples.dedup();
+        crate::order::sort_triples(&mut triples);
         for t in &triples {
             w.serialize_triple(t).map_err(io)?;
         }

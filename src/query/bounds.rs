@@ -60,6 +60,9 @@ pub enum TooComplex {
     Operators { line: usize },
 }
 
+/// What counts as an operator, as the message lists them.
+const OPERATORS: &str = "`{ ( [ . ; , | / ^ ! && || + - *`";
+
 impl fmt::Display for TooComplex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -71,8 +74,8 @@ impl fmt::Display for TooComplex {
             TooComplex::Operators { line } => write!(
                 f,
                 "the query has more than the limit of {MAX_OPERATORS} operators and separators \
-                 (`{{ ( [ . ; , | / ^ ! && || + - *`, UNION and OPTIONAL groups, collection \
-                 items; VALUES rows do not count), passed at line {line}"
+                 ({OPERATORS}, UNION and OPTIONAL groups, collection items; VALUES rows do \
+                 not count), passed at line {line}"
             ),
         }
     }

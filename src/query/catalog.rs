@@ -17,11 +17,8 @@ impl NamedQuery {
     /// Reads a SPARQL file; its `#+ summary:` header is required.
     pub fn read(path: &Path) -> Result<Self> {
         let text = crate::inputs::read_utf8(path, crate::inputs::MAX_SMALL_FILE)?;
-        let summary = text
-            .lines()
-            .take_while(|l| l.starts_with('#'))
-            .find_map(|l| l.strip_prefix("#+ summary:"))
-            .map(|s| s.trim().to_owned())
+        let summary = header(&text, "summary")
+            .map(str::to_owned)
             .ok_or_else(|| Error::data(path, 1, "missing `#+ summary:` header"))?;
         let name = path
             .file_stem()
@@ -36,6 +33,21 @@ impl NamedQuery {
         })
     }
 
+    /// The value of the `#+ NAME: value` header line, trimmed (`summary`, `key`, `about`).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.text, name)
+    }
+
+    /// The `#+ NAME COLUMN: value` header lines, by column (`column`, `value-url`,
+    /// `separator`, `foreign-key` of the table queries).
+    pub fn column_headers(&self, name: &str) -> std::collections::BTreeMap<String, String> {
+        header_lines(&self.text)
+            .filter_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, d)| (n.trim().to_owned(), d.trim().to_owned()))
+            .collect()
+    }
+
     /// A query error that names this file.
     pub fn error(&self, e: impl std::fmt::Display) -> Error {
         Error::Query {
@@ -43,6 +55,21 @@ impl NamedQuery {
             message: e.to_string(),
         }
     }
+}
+
+/// The lines of a query's header (the comment lines it opens with) that are `#+ ` lines, without
+/// the `#+ `: the one place the headers of `queries/` are read.
+fn header_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix("#+ "))
+}
+
+/// The value of a `#+ NAME: value` header line, trimmed.
+fn header<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    header_lines(text)
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
 }
 
 /// The text of a query with variables bound: each `?name` (or `$name`) of `values` replaced by

@@ -8,6 +8,7 @@
 //! (each prefix ends with `/` or `#`, so JSON-LD 1.1 takes it as a prefix). Memory is bounded
 //! by the longest string it rewrites, which is an IRI or a property name.
 
+use crate::store::rdf_bounds::{JsonByte, JsonStrings};
 use std::io::{self, Write};
 
 /// The longest string this writer holds to rewrite; a longer one passes as it is.
@@ -24,8 +25,7 @@ pub struct Compactor<W: Write> {
     expect_key: bool,
     /// The value being read is of an `@id` or `@type` key.
     iri_value: bool,
-    in_string: bool,
-    escaped: bool,
+    strings: JsonStrings,
     /// The string being held to rewrite (from its opening quote), if any.
     held: Option<Vec<u8>>,
     held_is_key: bool,
@@ -39,8 +39,7 @@ impl<W: Write> Compactor<W> {
             stack: Vec::new(),
             expect_key: false,
             iri_value: false,
-            in_string: false,
-            escaped: false,
+            strings: JsonStrings::default(),
             held: None,
             held_is_key: false,
         }
@@ -71,12 +70,10 @@ impl<W: Write> Compactor<W> {
     }
 
     fn byte(&mut self, b: u8) -> io::Result<()> {
-        if self.in_string {
-            return self.string_byte(b);
-        }
-        match b {
-            b'"' => {
-                self.in_string = true;
+        match self.strings.step(b) {
+            JsonByte::Inside => return self.string_byte(b, false),
+            JsonByte::Close => return self.string_byte(b, true),
+            JsonByte::Open => {
                 let in_object = self.stack.last() == Some(&true);
                 if (in_object && self.expect_key) || self.iri_value {
                     self.held_is_key = in_object && self.expect_key;
@@ -84,6 +81,14 @@ impl<W: Write> Compactor<W> {
                     return Ok(());
                 }
             }
+            JsonByte::Outside => self.structure(b),
+        }
+        self.out.write_all(&[b])
+    }
+
+    /// Follows the containers, keys and values through a byte outside strings.
+    fn structure(&mut self, b: u8) {
+        match b {
             b'{' => {
                 self.stack.push(true);
                 self.expect_key = true;
@@ -103,21 +108,14 @@ impl<W: Write> Compactor<W> {
             b':' => self.expect_key = false,
             _ => {}
         }
-        self.out.write_all(&[b])
     }
 
-    fn string_byte(&mut self, b: u8) -> io::Result<()> {
-        let closing = !self.escaped && b == b'"';
-        self.escaped = !self.escaped && b == b'\\';
+    fn string_byte(&mut self, b: u8, closing: bool) -> io::Result<()> {
         let Some(held) = &mut self.held else {
-            if closing {
-                self.in_string = false;
-            }
             return self.out.write_all(&[b]);
         };
         held.push(b);
         if closing {
-            self.in_string = false;
             let text = self.held.take().unwrap_or_default();
             let inner = &text[1..text.len() - 1];
             if self.held_is_key {
@@ -134,6 +132,17 @@ impl<W: Write> Compactor<W> {
         }
         Ok(())
     }
+}
+
+/// `body`, written by an oxigraph serialiser in `format`, compacted when `format` is JSON-LD
+/// (the server's answers, which are small enough to be held whole: at most --max-results).
+pub fn compact_body(format: oxigraph::io::RdfFormat, body: Vec<u8>) -> io::Result<Vec<u8>> {
+    if !matches!(format, oxigraph::io::RdfFormat::JsonLd { .. }) {
+        return Ok(body);
+    }
+    let mut c = Compactor::new(Vec::with_capacity(body.len()));
+    c.write_all(&body)?;
+    c.finish()
 }
 
 /// The compact IRI of an IRI under one of the prefixes, if any (and if the rest would not be

@@ -5,7 +5,7 @@
 //! ways to get it), never cut: a client reading a graph cannot miss a truncation it is not told
 //! of in its syntax.
 
-use super::sparql::{params, rdf_serializer, GRAPH_OFFERS};
+use super::sparql::{accept, params, rdf_serializer, GRAPH_OFFERS};
 use super::{negotiate, App, HttpError};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -70,16 +70,7 @@ fn target(query: &[u8]) -> Result<(Target, Vec<(String, String)>), HttpError> {
 
 fn read_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
     let (target, pairs) = target(request.uri().query().unwrap_or("").as_bytes())?;
-    let header_accept = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let format_param = pairs
-        .iter()
-        .find(|(k, _)| k == "format")
-        .map(|(_, v)| v.as_str());
-    let accept =
-        negotiate::effective_accept(format_param, header_accept).map_err(HttpError::bad_request)?;
+    let accept = accept(request.headers(), &pairs)?;
     let format = negotiate::choose(accept.as_deref(), GRAPH_OFFERS).ok_or_else(|| {
         HttpError::new(
             StatusCode::NOT_ACCEPTABLE,
@@ -95,6 +86,8 @@ fn read_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
             .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     }
     w.finish()
+        .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let body = crate::query::jsonld::compact_body(format, body)
         .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut().insert(

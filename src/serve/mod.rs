@@ -46,7 +46,7 @@ use crate::store::Kb;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
@@ -124,9 +124,25 @@ pub(crate) struct App {
     pub drawn: drawn::Drawn,
     /// The named graphs and their sizes, counted once: the store does not change.
     pub graphs: Vec<(NamedNode, usize)>,
+    /// The catalogue's description (DCAT, VoID: `dist/catalog.ttl`), made on first asking.
+    pub catalog: std::sync::OnceLock<Vec<oxigraph::model::Triple>>,
 }
 
 impl App {
+    /// The catalogue's triples (`publish::dcat`), as `medrd build` writes them to
+    /// `dist/catalog.ttl`: made once (its statistics read the whole store), and not kept
+    /// when making them failed (a request stopped at the time limit), so a later one tries
+    /// again.
+    pub fn catalog(&self) -> &[oxigraph::model::Triple] {
+        if let Some(c) = self.catalog.get() {
+            return c;
+        }
+        match crate::publish::dcat::dcat_triples(&self.kb) {
+            Ok(t) => self.catalog.get_or_init(|| t),
+            Err(_) => &[],
+        }
+    }
+
     /// The size of a named graph (0 when absent).
     pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> usize {
         self.graphs
@@ -409,6 +425,7 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         lanes,
         drawn: drawn::Drawn::default(),
         graphs,
+        catalog: std::sync::OnceLock::new(),
     });
     let explorer = explorer::router(Arc::clone(&app))?;
     Ok(Router::new()
@@ -422,51 +439,31 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         .route("/queries/{name}", get(sparql::named))
         .route("/health", get(health))
         .route("/id/{*rest}", get(resource::describe))
+        .route("/graph/{*rest}", get(resource::describe))
         .route("/ontology", get(resource::ontology))
+        .route("/rs", get(resource::rs_vocabulary))
         .route("/diagram/{*rest}", get(diagram))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(cors))
+        .layer(cors())
         .layer(middleware::from_fn(assets::secure))
         .with_state(app))
 }
 
-/// CORS for read access from any origin: `Access-Control-Allow-Origin: *` on every answer,
-/// and preflight `OPTIONS` requests answered here.
-async fn cors(request: Request, next: Next) -> Response {
-    let mut response = if request.method() == Method::OPTIONS {
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        let h = r.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("Accept, Content-Type"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("86400"),
-        );
-        h.insert(
-            header::ALLOW,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
-        );
-        r
-    } else {
-        next.run(request).await
-    };
-    let h = response.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Medrd-Results-Truncated, Medrd-Result-Limit"),
-    );
-    response
+/// CORS for read access from any origin: `Access-Control-Allow-Origin: *` on every answer
+/// (and the result-limit headers readable by scripts); preflight requests for GET and POST
+/// with `Accept` and `Content-Type` are answered by the layer, and kept for a day.
+fn cors() -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{Any, CorsLayer};
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::ACCEPT, header::CONTENT_TYPE])
+        .expose_headers([
+            header::HeaderName::from_static("medrd-results-truncated"),
+            header::HeaderName::from_static("medrd-result-limit"),
+        ])
+        .max_age(Duration::from_secs(86_400))
 }
 
 /// The query page (HTML; its script and style are `/assets/console.*`: no CDN).

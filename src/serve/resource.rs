@@ -70,16 +70,42 @@ const COUNTED_PAGES: usize = 10;
 /// Scans look at the time limit (`kb::cancelled`) once per this many statements.
 const CANCEL_EVERY: usize = 4096;
 
-fn triples_of(app: &App, subject: &NamedOrBlankNode) -> Vec<Triple> {
-    app.kb
+/// The IRIs (under the base) that the catalogue describes: itself, its agent, periods and
+/// licences, the dataset with its distributions and partitions, and the named graphs.
+const CATALOGUED: [&str; 6] = [
+    "id/catalog/",
+    "id/agent/",
+    "id/period/",
+    "id/license/",
+    "id/dataset/",
+    "graph/",
+];
+
+/// The catalogue's triples where `iri` is one it describes (else none: making them reads the
+/// whole store once, which a program's page need not wait for).
+fn catalogue_for<'a>(app: &'a App, iri: &NamedNode) -> &'a [Triple] {
+    let rest = iri.as_str().strip_prefix(BASE).unwrap_or_default();
+    if CATALOGUED.iter().any(|p| rest.starts_with(p)) {
+        app.catalog()
+    } else {
+        &[]
+    }
+}
+
+fn triples_of(app: &App, subject: &NamedOrBlankNode, catalogue: &[Triple]) -> Vec<Triple> {
+    let mut out: Vec<Triple> = app
+        .kb
         .store
         .quads_for_pattern(Some(subject.as_ref()), None, None, None)
         .filter_map(|q| q.ok().map(Triple::from))
-        .collect()
+        .collect();
+    out.extend(catalogue.iter().filter(|t| t.subject == *subject).cloned());
+    out
 }
 
 fn gather(app: &App, iri: &NamedNode) -> Description {
     let limit = app.config.max_results;
+    let catalogue = catalogue_for(app, iri);
     let mut about = HashSet::new();
     let mut seen: HashSet<BlankNode> = HashSet::new();
     let mut todo = vec![NamedOrBlankNode::from(iri.clone())];
@@ -88,7 +114,7 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
         if crate::store::cancelled() {
             break;
         }
-        for t in triples_of(app, &subject) {
+        for t in triples_of(app, &subject, catalogue) {
             if let Term::BlankNode(b) = &t.object {
                 if seen.insert(b.clone()) {
                     todo.push(b.clone().into());
@@ -117,6 +143,12 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
         }
         if pointing.len() < limit {
             pointing.insert(Triple::from(quad));
+        }
+    }
+    let object = Term::from(iri.clone());
+    for t in catalogue.iter().filter(|t| t.object == object) {
+        if pointing.len() < limit {
+            pointing.insert(t.clone());
         }
     }
     let cut = seen > pointing.len() && pointing.len() >= limit;
@@ -185,13 +217,44 @@ pub(crate) async fn ontology(State(app): State<Arc<App>>, request: Request) -> R
         .unwrap_or_else(IntoResponse::into_response)
 }
 
+/// `GET /rs`: the RS link vocabulary (`rs:`, ontology/rs.ttl), the document its terms'
+/// namespace `…/rs#` names.
+pub(crate) async fn rs_vocabulary(State(app): State<Arc<App>>, request: Request) -> Response {
+    let key = app.lanes.key(("rs", request.uri().query()));
+    let work = {
+        let app = Arc::clone(&app);
+        move |_| {
+            vocabulary(
+                &app,
+                &request,
+                Some(crate::ingest::rs::RS.trim_end_matches('#')),
+            )
+        }
+    };
+    super::blocking(&app, "reading the vocabulary", (key, false), work)
+        .await
+        .and_then(|r| r)
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
 fn ontology_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
+    vocabulary(app, request, None)
+}
+
+/// The ontology graph, or the terms of one vocabulary in it (subjects under `only`).
+fn vocabulary(app: &App, request: &Request, only: Option<&str>) -> Result<Response, HttpError> {
     let form = form_of(request)?;
+    let within = |t: &Triple| match (&t.subject, only) {
+        (_, None) => true,
+        (NamedOrBlankNode::NamedNode(n), Some(ns)) => n.as_str().starts_with(ns),
+        _ => false,
+    };
     let triples: HashSet<Triple> = app
         .kb
         .store
         .quads_for_pattern(None, None, None, Some(ONTOLOGY_GRAPH.into()))
         .filter_map(|q| q.ok().map(Triple::from))
+        .filter(within)
         .collect();
     let d = Description {
         about: sorted(triples),
@@ -211,6 +274,7 @@ fn ontology_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
                     .map_err(io)?;
             }
             w.finish().map_err(io)?;
+            let out = crate::query::jsonld::compact_body(format, out).map_err(io)?;
             respond(format.media_type(), out)
         }
     })
@@ -230,12 +294,9 @@ pub(crate) async fn describe(State(app): State<Arc<App>>, request: Request) -> R
 }
 
 fn describe_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
-    let rest = request
-        .uri()
-        .path()
-        .strip_prefix("/id/")
-        .unwrap_or_default();
-    let iri = NamedNode::new(format!("{ID}{rest}"))
+    // `/id/…` and `/graph/…`: the IRI of the path under the base.
+    let rest = request.uri().path().trim_start_matches('/');
+    let iri = NamedNode::new(format!("{BASE}{rest}"))
         .map_err(|e| HttpError::bad_request(format!("not a valid resource IRI: {e}")))?;
     let form = form_of(request)?;
     let description = gather(app, &iri);
@@ -306,7 +367,7 @@ fn rdf(
         w.serialize_triple(&rebase(t, base)).map_err(io)?;
     }
     w.finish().map_err(io)?;
-    Ok(out)
+    crate::query::jsonld::compact_body(format, out).map_err(io)
 }
 
 use crate::markup::escape as esc;

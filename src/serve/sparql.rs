@@ -97,27 +97,16 @@ struct Evaluated {
 /// refused (400), as a raw query body is.
 pub(crate) fn params(encoded: &[u8], what: &str) -> Result<Vec<(String, String)>, HttpError> {
     let decode = |part: &[u8]| -> Option<String> {
-        let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
-        let mut out = Vec::with_capacity(part.len());
-        let mut i = 0;
-        while i < part.len() {
-            match (part[i], hex(part.get(i + 1)), hex(part.get(i + 2))) {
-                (b'%', Some(hi), Some(lo)) => {
-                    out.push((hi * 16 + lo) as u8);
-                    i += 3;
-                }
-                (b'+', _, _) => {
-                    out.push(b' ');
-                    i += 1;
-                }
-                // A `%` without two hex digits stays as it is (as in form_urlencoded).
-                (b, _, _) => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        String::from_utf8(out).ok()
+        // `+` is a space; then the escapes (a `%2B` is a plus). A `%` without two hex digits
+        // stays as it is (as in form_urlencoded); bytes that are not UTF-8 are refused.
+        let spaced: Vec<u8> = part
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded = percent_encoding::percent_decode(&spaced)
+            .decode_utf8()
+            .ok()?;
+        Some(decoded.into_owned())
     };
     let mut pairs = Vec::new();
     for pair in encoded.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
@@ -182,7 +171,10 @@ impl QueryRequest {
 
 /// The `Accept` value to negotiate with: the header, and a `format=` parameter before it
 /// where it fits the result form (see [`negotiate::effective_accept`]).
-fn accept(headers: &HeaderMap, params: &[(String, String)]) -> Result<Option<String>, HttpError> {
+pub(crate) fn accept(
+    headers: &HeaderMap,
+    params: &[(String, String)],
+) -> Result<Option<String>, HttpError> {
     let header = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     negotiate::effective_accept(values(params, "format").next(), header)
         .map_err(HttpError::bad_request)
@@ -408,15 +400,6 @@ pub(crate) async fn run(
     accept: Option<&str>,
 ) -> Result<Response, HttpError> {
     let limit = app.config.timeout;
-    let timed_out = || {
-        HttpError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "query timed out: it ran longer than this server's limit of {}",
-                seconds(limit)
-            ),
-        )
-    };
     // The slot goes with the evaluation, so that a query still winding down after its
     // answer was sent keeps it until it has stopped. The lane is what the query cost last
     // time (super::lanes); a query sending SERVICE patterns waits on other servers, which
@@ -429,6 +412,45 @@ pub(crate) async fn run(
     let token = CancellationToken::new();
     // What this query holds on the shared heap, counted apart from the others'.
     let account = Arc::new(memory::Account::open());
+    let stops = Arc::new(Stops::default());
+    let watch = watch(app, &ticket, &token, &account, &stops);
+    let task = spawn_evaluation(app, query, accept, ticket, token, account);
+    // The patched evaluator (vendor/spareval) checks the token in every step, so a
+    // cancelled query stops within milliseconds and frees its slot and memory; the client
+    // is answered at the limit in any case.
+    let outcome = tokio::time::timeout(limit + Duration::from_millis(200), task).await;
+    watch.abort();
+    let evaluated = match outcome {
+        Err(_) => return Err(stopped(app, &stops)),
+        Ok(Err(e)) => {
+            return Err(HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("query evaluation failed: {e}"),
+            ))
+        }
+        Ok(Ok(Err(e))) if e.status == StatusCode::SERVICE_UNAVAILABLE => {
+            return Err(stopped(app, &stops))
+        }
+        Ok(Ok(result)) => result?,
+    };
+    Ok(respond(app, evaluated))
+}
+
+/// Why the watch of a query stopped it, when not at its time limit.
+#[derive(Default)]
+struct Stops {
+    out_of_memory: AtomicBool,
+    long_busy: AtomicBool,
+}
+
+/// Spawns the watch that cancels `token` at the time, memory or long-lane limit.
+fn watch(
+    app: &Arc<App>,
+    ticket: &Arc<lanes::Ticket>,
+    token: &CancellationToken,
+    account: &Arc<memory::Account>,
+    stops: &Arc<Stops>,
+) -> tokio::task::JoinHandle<()> {
     // Cancels the query at its time limit, or when the process holds more heap than
     // --max-memory and this query holds the most of the running ones (the heap is shared:
     // stopping every running query would stop the small ones beside the one that grew it).
@@ -436,111 +458,111 @@ pub(crate) async fn run(
     // the heap stay over the limit beyond that, the next largest is stopped at a later check.
     // It is also stopped when it has run long (super::lanes::LONG_AFTER of CPU) and no
     // long slot is free.
-    let out_of_memory = Arc::new(AtomicBool::new(false));
-    let long_busy = Arc::new(AtomicBool::new(false));
-    let watch = {
-        let token = token.clone();
-        let out_of_memory = Arc::clone(&out_of_memory);
-        let long_busy = Arc::clone(&long_busy);
-        let account = Arc::clone(&account);
-        let max_memory = app.config.max_memory;
-        let app = Arc::clone(app);
-        let ticket = Arc::clone(&ticket);
-        tokio::spawn(async move {
-            let deadline = tokio::time::Instant::now() + limit;
-            let mut tick = tokio::time::interval(MEMORY_CHECK);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(deadline) => {
-                        app.lanes.timed_out(&ticket);
+    let limit = app.config.timeout;
+    let token = token.clone();
+    let stops = Arc::clone(stops);
+    let account = Arc::clone(account);
+    let max_memory = app.config.max_memory;
+    let app = Arc::clone(app);
+    let ticket = Arc::clone(ticket);
+    tokio::spawn(async move {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut tick = tokio::time::interval(MEMORY_CHECK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => {
+                    app.lanes.timed_out(&ticket);
+                    break;
+                }
+                _ = tick.tick() => {
+                    if memory::allocated()
+                        .is_some_and(|held| account.to_stop(held, max_memory))
+                    {
+                        account.stop();
+                        stops.out_of_memory.store(true, Ordering::Relaxed);
                         break;
                     }
-                    _ = tick.tick() => {
-                        if memory::allocated()
-                            .is_some_and(|held| account.to_stop(held, max_memory))
-                        {
-                            account.stop();
-                            out_of_memory.store(true, Ordering::Relaxed);
-                            break;
-                        }
-                        if app.lanes.check(&ticket) == lanes::Check::LongLaneFull {
-                            account.stop();
-                            long_busy.store(true, Ordering::Relaxed);
-                            break;
-                        }
+                    if app.lanes.check(&ticket) == lanes::Check::LongLaneFull {
+                        account.stop();
+                        stops.long_busy.store(true, Ordering::Relaxed);
+                        break;
                     }
                 }
             }
-            token.cancel();
-        })
-    };
-    let task = {
-        let app = Arc::clone(app);
-        let accept = accept.map(str::to_owned);
-        let ticket = Arc::clone(&ticket);
-        let stopped = token.clone();
-        let lanes = Arc::clone(&app);
-        lanes.lanes.spawn(&ticket.clone(), move || {
-            ticket.start();
-            // A panic of the engine is an answer (500), not a dead worker with the panic
-            // text in the log.
-            let started = std::time::Instant::now();
-            let evaluated = account
-                .charge(|| guard::catch(|| evaluate(&app, &query, accept.as_deref(), token)))
-                .unwrap_or_else(|_| {
-                    Err(HttpError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        guard::PANICKED,
-                    ))
-                });
-            // A stopped query, or one that ran long enough to have built large joins or
-            // sorts (a DISTINCT cut at --max-results held 115 MiB of join tables over the RS
-            // editions): what it held goes back to the system, not only to the allocator.
-            // Quick queries skip it, so pages stay cheap to serve.
-            if started.elapsed() > Duration::from_millis(50)
-                || evaluated
-                    .as_ref()
-                    .is_err_and(|e| e.status == StatusCode::SERVICE_UNAVAILABLE)
-            {
-                memory::release_freed();
-            }
-            // What a query cut short cost says nothing of what it costs.
-            app.lanes.finish(&ticket, !stopped.is_cancelled());
-            evaluated
-        })
-    };
-    // The patched evaluator (vendor/spareval) checks the token in every step, so a
-    // cancelled query stops within milliseconds and frees its slot and memory; the client
-    // is answered at the limit in any case.
-    let outcome = tokio::time::timeout(limit + Duration::from_millis(200), task).await;
-    watch.abort();
-    let cancelled = || {
-        if long_busy.load(Ordering::Relaxed) {
-            app.lanes.long_busy(None)
-        } else if out_of_memory.load(Ordering::Relaxed) {
-            HttpError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "query stopped at this server's memory limit of {} MiB: try a narrower query",
-                    app.config.max_memory >> 20
-                ),
-            )
-        } else {
-            timed_out()
         }
-    };
-    let evaluated = match outcome {
-        Err(_) => return Err(cancelled()),
-        Ok(Err(e)) => {
-            return Err(HttpError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("query evaluation failed: {e}"),
-            ))
+        token.cancel();
+    })
+}
+
+/// Runs the evaluation on the query's lane, charged to `account`; the receiver gets it.
+fn spawn_evaluation(
+    app: &Arc<App>,
+    query: QueryRequest,
+    accept: Option<&str>,
+    ticket: Arc<lanes::Ticket>,
+    token: CancellationToken,
+    account: Arc<memory::Account>,
+) -> tokio::sync::oneshot::Receiver<Result<Evaluated, HttpError>> {
+    let app = Arc::clone(app);
+    let accept = accept.map(str::to_owned);
+    let stopped = token.clone();
+    let lanes = Arc::clone(&app);
+    lanes.lanes.spawn(&ticket.clone(), move || {
+        ticket.start();
+        // A panic of the engine is an answer (500), not a dead worker with the panic
+        // text in the log.
+        let started = std::time::Instant::now();
+        let evaluated = account
+            .charge(|| guard::catch(|| evaluate(&app, &query, accept.as_deref(), token)))
+            .unwrap_or_else(|_| {
+                Err(HttpError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    guard::PANICKED,
+                ))
+            });
+        // A stopped query, or one that ran long enough to have built large joins or
+        // sorts (a DISTINCT cut at --max-results held 115 MiB of join tables over the RS
+        // editions): what it held goes back to the system, not only to the allocator.
+        // Quick queries skip it, so pages stay cheap to serve.
+        if started.elapsed() > Duration::from_millis(50)
+            || evaluated
+                .as_ref()
+                .is_err_and(|e| e.status == StatusCode::SERVICE_UNAVAILABLE)
+        {
+            memory::release_freed();
         }
-        Ok(Ok(Err(e))) if e.status == StatusCode::SERVICE_UNAVAILABLE => return Err(cancelled()),
-        Ok(Ok(result)) => result?,
-    };
+        // What a query cut short cost says nothing of what it costs.
+        app.lanes.finish(&ticket, !stopped.is_cancelled());
+        evaluated
+    })
+}
+
+/// The answer to a query its watch stopped: no long slot, the memory limit or the time limit.
+fn stopped(app: &App, stops: &Stops) -> HttpError {
+    if stops.long_busy.load(Ordering::Relaxed) {
+        app.lanes.long_busy(None)
+    } else if stops.out_of_memory.load(Ordering::Relaxed) {
+        HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "query stopped at this server's memory limit of {} MiB: try a narrower query",
+                app.config.max_memory >> 20
+            ),
+        )
+    } else {
+        HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "query timed out: it ran longer than this server's limit of {}",
+                seconds(app.config.timeout)
+            ),
+        )
+    }
+}
+
+/// The response of an evaluated query: its body, Content-Type and result-limit headers.
+fn respond(app: &App, evaluated: Evaluated) -> Response {
     let mut response = (
         [(header::CONTENT_TYPE, content_type(evaluated.media_type))],
         evaluated.body,
@@ -555,7 +577,7 @@ pub(crate) async fn run(
     if evaluated.truncated {
         h.insert("Medrd-Results-Truncated", HeaderValue::from_static("true"));
     }
-    Ok(response)
+    response
 }
 
 /// The Content-Type of a media type: text types say they are UTF-8.
@@ -689,6 +711,8 @@ fn evaluate(
                 w.serialize_triple(&triple).map_err(internal)?;
             }
             w.finish().map_err(internal)?;
+            body = crate::query::jsonld::compact_body(format, std::mem::take(&mut body))
+                .map_err(internal)?;
             format.media_type()
         }
     };
@@ -786,7 +810,7 @@ fn service_description(
             .map_err(internal)?;
         }
         w.finish().map_err(internal)?;
-        out
+        crate::query::jsonld::compact_body(format, out).map_err(internal)?
     };
     let mut r = (
         [(header::CONTENT_TYPE, content_type(format.media_type()))],

@@ -104,27 +104,64 @@ impl<R: Read> Read for Guarded<R> {
     }
 }
 
-/// JSON nesting, outside strings.
-#[derive(Default)]
-struct JsonNesting {
-    depth: usize,
+/// Where a byte of JSON text stands with regard to its strings: the one scanner of JSON
+/// strings (escapes included) of the RDF guards here and of the JSON-LD compactor
+/// ([`crate::query::jsonld`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonStrings {
     in_string: bool,
     escaped: bool,
 }
 
+/// A byte of JSON text, as [`JsonStrings::step`] places it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonByte {
+    /// Outside strings: structure, numbers, literals, white space.
+    Outside,
+    /// The quote that opens a string.
+    Open,
+    /// Inside a string (an escape and the byte it escapes included).
+    Inside,
+    /// The quote that closes a string.
+    Close,
+}
+
+impl JsonStrings {
+    pub fn step(&mut self, b: u8) -> JsonByte {
+        if !self.in_string {
+            self.in_string = b == b'"';
+            return if self.in_string {
+                JsonByte::Open
+            } else {
+                JsonByte::Outside
+            };
+        }
+        match (self.escaped, b) {
+            (true, _) => self.escaped = false,
+            (false, b'\\') => self.escaped = true,
+            (false, b'"') => {
+                self.in_string = false;
+                return JsonByte::Close;
+            }
+            _ => {}
+        }
+        JsonByte::Inside
+    }
+}
+
+/// JSON nesting, outside strings.
+#[derive(Default)]
+struct JsonNesting {
+    depth: usize,
+    strings: JsonStrings,
+}
+
 impl JsonNesting {
     fn byte(&mut self, b: u8) -> Option<String> {
-        if self.in_string {
-            match (self.escaped, b) {
-                (true, _) => self.escaped = false,
-                (false, b'\\') => self.escaped = true,
-                (false, b'"') => self.in_string = false,
-                _ => {}
-            }
+        if self.strings.step(b) != JsonByte::Outside {
             return None;
         }
         match b {
-            b'"' => self.in_string = true,
             b'{' | b'[' => {
                 self.depth += 1;
                 if self.depth > MAX_JSON_NESTING {

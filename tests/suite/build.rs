@@ -147,6 +147,7 @@ fn a_previous_build_is_replaced_and_a_foreign_staging_directory_is_kept() {
         "the old build was not replaced"
     );
     assert!(out.join("medrd-kg.ttl").is_file());
+    readme_says(&r.stderr, o);
     let names: Vec<String> = std::fs::read_dir(&s.dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -165,6 +166,35 @@ fn a_previous_build_is_replaced_and_a_foreign_staging_directory_is_kept() {
         "mine"
     );
     assert!(out.join("medrd-kg.ttl").is_file());
+}
+
+/// The build's summary is the README's (issue 24: the README quoted counts of releases
+/// before): all of it where Graphviz draws the SVGs, as in the README, else up to the
+/// diagrams.
+fn readme_says(stderr: &str, out: &str) {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).unwrap();
+    let said = readme
+        .lines()
+        .find(|l| l.starts_with("built dist: "))
+        .expect("the README shows a build's summary")
+        .replacen("built dist: ", "", 1);
+    let summary = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("built {out}: ")))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    let graphviz = std::process::Command::new("dot").arg("-V").output().is_ok();
+    if graphviz {
+        assert_eq!(summary, said, "the README's build summary");
+    } else {
+        let head = |s: &str| {
+            s.split(" diagram files")
+                .next()
+                .unwrap_or_default()
+                .rsplit_once(", ")
+                .map(|(h, _)| h.to_owned())
+        };
+        assert_eq!(head(summary), head(&said), "the README's build summary");
+    }
 }
 
 /// A directory holding a fake `dot` (a shell script), to put first on PATH.

@@ -11,6 +11,7 @@ mod judgit;
 mod link;
 mod publish;
 mod queries;
+mod readme;
 mod scale;
 mod serve;
 mod sources;

@@ -583,7 +583,15 @@ fn service_description_cors_health_page_and_404() {
             .header("Access-Control-Request-Method", "POST")
             .call(),
     );
-    assert_eq!(preflight.status, 204);
+    // Answered by tower-http's CORS layer (an ok status, as Fetch asks of a preflight).
+    assert_eq!(preflight.status, 200);
+    assert!(preflight
+        .headers
+        .get("access-control-allow-headers")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("content-type"));
     assert_eq!(
         preflight
             .headers
@@ -1498,4 +1506,99 @@ fn a_query_nested_too_deep_gets_400_naming_the_limit_and_the_server_lives() {
     assert_eq!(health.status, 200, "{}", health.body);
     let r = reply(agent().get(&url).query("query", PROJECTS_QUERY).call());
     assert_eq!(column(&json(&r.body), "project"), PROJECTS);
+}
+
+/// Issue 24: every IRI we mint or describe dereferences — the catalogue and the dataset (what
+/// `dist/catalog.ttl` says of them), a named graph (its VoID subset), the RS vocabulary — and
+/// JSON-LD answers are compact, with a context of our prefixes.
+#[test]
+fn the_catalogue_graphs_and_vocabulary_dereference() {
+    let catalogue = medrd_kg::publish::dcat::dcat_triples(crate::util::kb()).unwrap();
+    let about = |s: &str| -> HashSet<Triple> {
+        catalogue
+            .iter()
+            .filter(|t| t.subject.to_string() == format!("<{s}>"))
+            .cloned()
+            .collect()
+    };
+    for (path, iri_) in [
+        (
+            "/id/catalog/medrd-kg",
+            "https://w3id.org/medrd-kg/id/catalog/medrd-kg",
+        ),
+        (
+            "/id/dataset/medrd-kg",
+            "https://w3id.org/medrd-kg/id/dataset/medrd-kg",
+        ),
+    ] {
+        let r = get(path, "text/turtle");
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let served = triples(&r.body, RdfFormat::Turtle);
+        let said = about(iri_);
+        assert!(said.len() > 5, "{path}: the catalogue describes it");
+        assert!(said.is_subset(&served), "{path}: {}", r.body);
+    }
+    let dcat = |l: &str| iri(&format!("http://www.w3.org/ns/dcat#{l}"));
+    let rdf_type = iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type");
+    let served = triples(
+        &get("/id/catalog/medrd-kg", "text/turtle").body,
+        RdfFormat::Turtle,
+    );
+    assert!(served.contains(&Triple::new(
+        iri("https://w3id.org/medrd-kg/id/catalog/medrd-kg"),
+        rdf_type.clone(),
+        dcat("Catalog")
+    )));
+
+    // A named graph: the VoID subset of the dataset that names it, with its size.
+    let r = get("/graph/judgit", "text/turtle");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let served = triples(&r.body, RdfFormat::Turtle);
+    let name = iri("http://www.w3.org/ns/sparql-service-description#name");
+    let subset = served
+        .iter()
+        .find(|t| {
+            t.predicate == name && t.object == iri("https://w3id.org/medrd-kg/graph/judgit").into()
+        })
+        .expect("a subset names the graph");
+    assert!(subset
+        .subject
+        .to_string()
+        .starts_with("<https://w3id.org/medrd-kg/id/dataset/medrd-kg/graph/"));
+    assert_eq!(get("/graph/no-such-graph", "text/turtle").status, 404);
+
+    // The RS vocabulary, and only it.
+    let r = get("/rs", "text/turtle");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let served = triples(&r.body, RdfFormat::Turtle);
+    assert!(served.contains(&Triple::new(
+        iri("https://w3id.org/medrd-kg/rs#Payment"),
+        rdf_type,
+        iri("http://www.w3.org/2002/07/owl#Class"),
+    )));
+    assert!(served.iter().all(|t| t
+        .subject
+        .to_string()
+        .starts_with("<https://w3id.org/medrd-kg/rs")));
+
+    // JSON-LD is compact: one context of our prefixes, compact IRIs; the same graph.
+    let turtle = triples(
+        &get("/id/program/dementia-rd", "text/turtle").body,
+        RdfFormat::Turtle,
+    );
+    let r = get("/id/program/dementia-rd", "application/ld+json");
+    let doc = json(&r.body);
+    assert_eq!(
+        doc["@context"]["medrd"], "https://w3id.org/medrd-kg/ontology#",
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("\"id:program/dementia-rd\""), "{}", r.body);
+    let jsonld = RdfFormat::JsonLd {
+        profile: Default::default(),
+    };
+    assert_eq!(triples(&r.body, jsonld), turtle);
+    let q = format!("CONSTRUCT {{ <{DEMENTIA}> ?p ?o }} WHERE {{ <{DEMENTIA}> ?p ?o }}");
+    let r = get_query(&q, "application/ld+json");
+    assert!(json(&r.body)["@context"].is_object(), "{}", r.body);
 }

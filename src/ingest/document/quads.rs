@@ -237,8 +237,7 @@ pub fn data_quads(data: &Data, shared: bool) -> Vec<Quad> {
     source_locations(&mut b, data, &doc_iri, &sections);
 
     let mut quads = b.quads;
-    quads.sort_by_cached_key(|q| q.to_string());
-    quads.dedup();
+    crate::order::sort_quads(&mut quads);
     quads
 }
 

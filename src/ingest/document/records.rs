@@ -545,8 +545,8 @@ impl Data {
                     format!(
                         "the document folder has no {name}: a document source holds \
                          source.toml, programs.toml, overview.toml and links.toml (`linkage = \
-                         []` and `feeds = []` when its projects have no links), as \
-                         data/fy2024-request does"
+                         []` and `feeds = []` when its projects have no links), as the \
+                         document folders of data/ do"
                     ),
                 ));
             }

@@ -16,8 +16,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub const TOLERANCE: i64 = 1_000_000;
 /// A name this similar to another (normalised, Dice of bigrams) can decide between candidates.
 pub const NAME_SCORE: f64 = 0.6;
-/// The edition bridged to the RS system (its FY N+1 要求額 is RS 2024's 翌年度要求額).
-pub const LAST_EDITION: i32 = 2023;
 
 /// A relation found, with what shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -391,10 +389,10 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// rs:continuedAs for the sheets of the last edition: RS 2024's 旧事業番号 where the RS
-    /// 1-2 file gives it; else the RS line of the same ministry whose 翌年度要求額 of budget year
-    /// 2023 equals the sheet's FY2024 要求額 within 1 百万円 (the better name deciding between
-    /// several); else the one RS line of the same ministry with the same normalised name.
+    /// rs:continuedAs for the sheets of the newest edition N (2023 in JUDGIT!): the RS line
+    /// whose 旧事業番号 (RS N+1, its 1-2 file) is the sheet's number; else the RS line of the
+    /// same ministry whose 翌年度要求額 of budget year N equals the sheet's FY N+1 要求額 within
+    /// 1 百万円 (the better name deciding between several); else the one RS line of the same ministry with the same normalised name.
     /// One line, one sheet: a line a 旧事業番号 names is no other sheet's, and a line two
     /// sheets reach by their figures or names goes to the one whose name is strictly closer, or
     /// to neither. On the full editions against RS lines of a few ministries' medical R&D,
@@ -409,16 +407,23 @@ impl<'a> Ctx<'a> {
             }
             by_ministry.entry(squeeze(&p.ministry)).or_default().push(p);
         }
+        // The newest edition of the sheets is the one the RS system continues: its sheet
+        // numbers are the RS's 旧事業番号, its FY N+1 要求額 the RS's first 翌年度要求額.
+        let newest = self.sheets.iter().map(|s| s.edition).max();
         let last = || {
             self.sheets
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| s.edition == LAST_EDITION)
+                .filter(move |(_, s)| Some(s.edition) == newest)
         };
         for (i, s) in last() {
             if let Some(p) = by_old.get(&old_number_key(&s.stem)) {
-                let evidence =
-                    format!("RS 2024 旧事業番号 {} of 予算事業ID {}", p.old_number, p.id);
+                let evidence = format!(
+                    "RS {} 旧事業番号 {} of 予算事業ID {}",
+                    s.edition + 1,
+                    p.old_number,
+                    p.id
+                );
                 l.continued_as.insert(
                     i,
                     Found {
@@ -472,8 +477,7 @@ impl<'a> Ctx<'a> {
         if request == 0 {
             return None;
         }
-        let rs_request =
-            |p: &RsProject| p.budgets.get(&(LAST_EDITION)).and_then(|b| b.next_request);
+        let rs_request = |p: &RsProject| p.budgets.get(&s.edition).and_then(|b| b.next_request);
         let mut found: Vec<(f64, &RsProject)> = lines
             .iter()
             .filter(|p| rs_request(p).is_some_and(|r| (r - request).abs() <= TOLERANCE))
@@ -485,11 +489,11 @@ impl<'a> Ctx<'a> {
             [best, next, ..] if best.0 >= NAME_SCORE && best.0 > next.0 => best,
             _ => return None,
         };
+        let next = s.edition + 1;
         Some(Found {
             to: pick.1.id.clone(),
             evidence: format!(
-                "same ministry; FY{} 要求額 {} 百万円 = RS 2024 翌年度要求額 of 予算事業ID {} (name score {:.2})",
-                LAST_EDITION + 1,
+                "same ministry; FY{next} 要求額 {} 百万円 = RS {next} 翌年度要求額 of 予算事業ID {} (name score {:.2})",
                 million(request),
                 pick.1.id,
                 pick.0

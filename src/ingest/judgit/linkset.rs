@@ -157,11 +157,14 @@ pub fn link_quads(sheets: &[Sheet], lineage: &Lineage, links: &[SheetLink]) -> V
         };
         out.node(&node, &s, &o, link);
     }
-    describe(&mut out, n_links);
+    let first = sheets.iter().map(|s| s.edition).min().unwrap_or_default();
+    let last = sheets.iter().map(|s| s.edition).max().unwrap_or_default();
+    describe(&mut out, n_links, (first, last));
     out.quads
 }
 
-fn describe(out: &mut Links, n_links: usize) {
+/// The linkset's VoID description; `editions` are the first and last of the sheets.
+fn describe(out: &mut Links, n_links: usize, (first, last): (i32, i32)) {
     let set = linkset_iri();
     let void = |l: &str| NamedNode::new_unchecked(format!("http://rdfs.org/ns/void#{l}"));
     out.add(&set, ext::RDF_TYPE, void("Linkset"));
@@ -189,7 +192,7 @@ fn describe(out: &mut Links, n_links: usize) {
         &set,
         ext::RDFS_COMMENT,
         Literal::new_language_tagged_literal_unchecked(
-            "Typed links from medrd-kg programs and integrated projects to the administrative project review sheets of 2015–2023 (JUDGIT!), each also written as rs:linkedLine, carried from the RS links through rs:continuedAs and rs:continues; each pair, and each lineage between sheets (rs:continues, rs:splitFrom, rs:shareOf, rs:continuedAs), is described by an rs:CandidateLink with its relation, decision and evidence.",
+            format!("Typed links from medrd-kg programs and integrated projects to the administrative project review sheets of {first}–{last} (JUDGIT!), each also written as rs:linkedLine, carried from the RS links through rs:continuedAs and rs:continues; each pair, and each lineage between sheets (rs:continues, rs:splitFrom, rs:shareOf, rs:continuedAs), is described by an rs:CandidateLink with its relation, decision and evidence."),
             "en",
         ),
     );

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The folder (and graph) name of the review sheets.
 pub const SLUG: &str = "judgit";
-/// Editions 2015 and 2016 lost every negative value in the JUDGIT import (REPORT §1.4).
+/// What the editions up to [`super::records::NEGATIVES_LOST_UNTIL`] lost in the JUDGIT import
+/// (REPORT §1.4), attached to their records.
 pub const COMPONENTS_NOTE: &str = "補正予算, 前年度から繰越し, 翌年度へ繰越し and 予備費等 of the 2015 and 2016 editions lost every negative value in the JUDGIT import (0 negative values in either edition; 予算計 ≠ the sum of its parts in 2,813 and 2,597 rows): trust 予算計 and 当初予算, never recompute from these columns";
 
 /// The IRI of a sheet.
@@ -176,7 +177,7 @@ fn budgets(out: &mut Out, s: &Sheet, iri: &NamedNode) {
         out.add(&r, term::BUDGET_YEAR, year(b.year));
         out.add(&r, term::REVIEW_YEAR, year(s.edition));
         out.add(&r, ext::DCTERMS_SOURCE, edition_source(s.edition));
-        let unreliable = s.edition <= 2016;
+        let unreliable = s.edition <= super::records::NEGATIVES_LOST_UNTIL;
         if unreliable {
             out.add(&r, term::UNRELIABLE_COMPONENTS, plain(COMPONENTS_NOTE));
         }

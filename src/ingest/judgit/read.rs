@@ -7,6 +7,7 @@
 
 use super::records::{
     BudgetRow, MinistryCode, Outcome, Output, PaymentRow, Role, Sheet, YearResult,
+    NUMBERED_BY_YEAR_FROM,
 };
 use crate::error::{Error, Result};
 use crate::ingest::rs::valid_corporate_number;
@@ -196,13 +197,16 @@ fn ascii_stem(
     ministries: &Ministries,
 ) -> Result<(String, String)> {
     let t: String = stem.nfkc().collect::<String>().replace('新', "new");
-    let rest = if edition >= 2021 {
+    let rest = if edition >= NUMBERED_BY_YEAR_FROM {
         let mut parts = t.splitn(3, '-');
         let (year, short, rest) = (parts.next(), parts.next(), parts.next());
         let (Some(_), Some(short), Some(rest)) = (year, short, rest) else {
             return Err(err(
                 path,
-                format!("file name {stem:?}: a 2021+ sheet is YYYY-略称-NUMBER"),
+                format!(
+                    "file name {stem:?}: a sheet of {NUMBERED_BY_YEAR_FROM} or later is \
+                     YYYY-略称-NUMBER"
+                ),
             ));
         };
         if short == code.short {

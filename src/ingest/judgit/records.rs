@@ -5,6 +5,14 @@
 
 use std::path::PathBuf;
 
+/// The two shapes of the editions, each named once (REPORT §1 of the data study): from this
+/// edition on, a sheet number is `YYYY-略称-NUMBER` (`2021-厚労-20-1010`; before, `新27-0008`
+/// or a bare serial) …
+pub const NUMBERED_BY_YEAR_FROM: i32 = 2021;
+/// … and up to this one, the JUDGIT import lost every negative value of the budget's
+/// components (REPORT §1.4; [`super::quads::COMPONENTS_NOTE`]).
+pub const NEGATIVES_LOST_UNTIL: i32 = 2016;
+
 /// One review sheet (`EDITION/府省庁/STEM.json`).
 #[derive(Clone, Debug, Default)]
 pub struct Sheet {

@@ -732,8 +732,7 @@ pub fn linkset(candidates: &[Candidate]) -> Vec<Triple> {
             ),
         ),
     ]);
-    triples.sort_by_cached_key(|t| t.to_string());
-    triples.dedup();
+    crate::order::sort_triples(&mut triples);
     triples
 }
 

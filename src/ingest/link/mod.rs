@@ -191,7 +191,7 @@ pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result
     // Sorted by reference, on the terms' text without writing them out: the review sheets'
     // 13.5M quads were cloned and each given its N-Quads line as a key (16 GB at peak).
     let mut sorted: Vec<&Quad> = quads.iter().collect();
-    sorted.sort_unstable_by(|a, b| quad_key(a).cmp(&quad_key(b)));
+    sorted.sort_unstable_by(|a, b| crate::order::lean_key(a).cmp(&crate::order::lean_key(b)));
     sorted.dedup();
     let mut w = serializer(format)?.for_writer(out);
     for q in sorted {
@@ -204,40 +204,6 @@ pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result
     }
     w.finish().map_err(io)?;
     Ok(())
-}
-
-/// What quads are ordered by when written: graph, subject, predicate, object, each as its
-/// kind and text (an IRI, a blank node's id, a literal's value, datatype and language).
-fn quad_key(q: &Quad) -> [(u8, &str, &str); 4] {
-    use oxigraph::model::{GraphName, NamedOrBlankNode, Term};
-    fn node(n: &NamedOrBlankNode) -> (u8, &str, &str) {
-        match n {
-            NamedOrBlankNode::NamedNode(n) => (0, n.as_str(), ""),
-            NamedOrBlankNode::BlankNode(b) => (1, b.as_str(), ""),
-        }
-    }
-    let graph = match &q.graph_name {
-        GraphName::DefaultGraph => (0, "", ""),
-        GraphName::NamedNode(n) => (1, n.as_str(), ""),
-        GraphName::BlankNode(b) => (2, b.as_str(), ""),
-    };
-    let object = match &q.object {
-        Term::NamedNode(n) => (0, n.as_str(), ""),
-        Term::BlankNode(b) => (1, b.as_str(), ""),
-        Term::Literal(l) => (
-            2,
-            l.value(),
-            l.language().unwrap_or_else(|| l.datatype().as_str()),
-        ),
-        #[allow(unreachable_patterns)]
-        _ => (3, "", ""),
-    };
-    [
-        graph,
-        node(&q.subject),
-        (0, q.predicate.as_str(), ""),
-        object,
-    ]
 }
 
 /// What linking the RS editions leaves for the sources linked through them (the review

@@ -981,10 +981,8 @@ fn year(s: &str) -> Option<i32> {
     let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
     let n: i32 = digits.parse().ok()?;
-    if t.starts_with("令和") || t.starts_with('R') || t.starts_with('r') {
-        Some(2018 + n)
-    } else if t.starts_with("平成") || t.starts_with('H') || t.starts_with('h') {
-        Some(1988 + n)
+    if let Some(y) = crate::lang::era_year(&t, n) {
+        Some(y)
     } else if (1900..=2200).contains(&n) {
         Some(n)
     } else {
@@ -1076,186 +1074,213 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Qua
     };
     for p in data.projects.values() {
         let iri = project_iri(&p.id);
-        let ja =
-            |s: &str| -> Term { Literal::new_language_tagged_literal_unchecked(s, "ja").into() };
-        add(
-            &iri,
-            ext::RDF_TYPE,
-            term::BUDGET_PROJECT.into_owned().into(),
-        );
-        // Its superclass too, so that queries over every kind of line need no reasoner.
-        add(&iri, ext::RDF_TYPE, term::BUDGET_LINE.into_owned().into());
-        add(
-            &iri,
-            term::PROJECT_ID,
-            Literal::new_simple_literal(&p.id).into(),
-        );
-        add(
-            &iri,
-            ext::DCTERMS_IDENTIFIER,
-            Literal::new_simple_literal(&p.id).into(),
-        );
-        for (i, n) in p.names.iter().enumerate() {
-            let l = Literal::new_language_tagged_literal_unchecked(n, "ja");
-            let pred = if i == 0 {
-                ext::RDFS_LABEL
-            } else {
-                ext::SKOS_ALT_LABEL
-            };
-            add(&iri, pred, l.into());
-        }
-        if !p.ministry.is_empty() {
-            add(&iri, term::MINISTRY_NAME, ja(&p.ministry));
-            let key: String = p.ministry.chars().filter(|c| !c.is_whitespace()).collect();
-            if let Some(code) = ministries.get(&key) {
-                add(
-                    &iri,
-                    term::MINISTRY,
-                    NamedNode::new_unchecked(crate::vocab::id("org", code)).into(),
-                );
-            }
-        }
-        if !p.bureau.is_empty() {
-            add(&iri, term::BUREAU_NAME, ja(&p.bureau));
-        }
-        if !p.purpose.is_empty() {
-            add(&iri, term::PURPOSE, ja(&p.purpose));
-        }
-        if !p.overview.is_empty() {
-            add(&iri, term::OVERVIEW, ja(&p.overview));
-        }
-        if !p.remarks.is_empty() {
-            add(&iri, term::REMARKS, ja(&p.remarks));
-        }
-        if let Some(why) = p.aggregate_evidence() {
-            add(
-                &iri,
-                ext::RDF_TYPE,
-                term::AGGREGATE_LINE.into_owned().into(),
-            );
-            add(
-                &iri,
-                term::AGGREGATE_EVIDENCE,
-                Literal::new_language_tagged_literal_unchecked(why, "en").into(),
-            );
-        }
-        // Payments: one node per (review year, recipient), amounts of a recipient added —
-        // but every row of an anonymised recipient (個人A, その他…) stays a payment of its
-        // own: two 個人A are not known to be one person.
-        let mut paid: BTreeMap<(i32, String, String, usize), i64> = BTreeMap::new();
-        for (row, pay) in p.payments.iter().enumerate() {
-            let key = (
-                pay.review_year.unwrap_or(0),
-                pay.corporate_number.clone().unwrap_or_default(),
-                pay.name.clone(),
-                if anonymised(&pay.name) { row + 1 } else { 0 },
-            );
-            // Within MAX_SUM_YEN: take_row bounds each program's payments in absolute value.
-            let sum = paid.entry(key).or_default();
-            *sum = sum.saturating_add(pay.amount.unwrap_or(0));
-        }
-        for (n, ((ry, corp, name, row), amount)) in paid.iter().enumerate() {
-            let pay = NamedNode::new_unchecked(format!("{}-rs{ry}-pay{}", iri.as_str(), n + 1));
-            add(&pay, ext::RDF_TYPE, term::PAYMENT.into_owned().into());
-            add(&pay, term::PAYMENT_OF, iri.clone().into());
-            if *ry > 0 {
-                add(&pay, term::REVIEW_YEAR, year_literal(*ry).into());
-                // An edition reports the spending of the year before its review year.
-                add(&pay, term::PAYMENT_YEAR, year_literal(ry - 1).into());
-            }
-            if *row > 0 {
-                add(&pay, term::ANONYMISED, Literal::from(true).into());
-            }
-            add(&pay, term::PAYEE_NAME, ja(name));
-            add(&pay, term::AMOUNT, yen(*amount).into());
-            if !corp.is_empty() {
-                let org = corporate_iri(corp);
-                add(&pay, term::PAYEE, org.clone().into());
-                add(
-                    &org,
-                    ext::RDF_TYPE,
-                    ext::ORG_ORGANIZATION.into_owned().into(),
-                );
-                add(
-                    &org,
-                    term::CORPORATE_NUMBER,
-                    Literal::new_simple_literal(corp).into(),
-                );
-                add(&org, ext::RDFS_LABEL, ja(name));
-            }
-        }
-        if !p.url.is_empty() {
-            let o: Term = match NamedNode::new(p.url.clone()) {
-                Ok(n) if p.url.starts_with("http") => n.into(),
-                _ => Literal::new_simple_literal(&p.url).into(),
-            };
-            add(&iri, term::OVERVIEW_URL, o);
-        }
-        if let Some(y) = p.start_year {
-            add(&iri, term::START_YEAR, year_literal(y).into());
-        }
-        for s in &p.sources {
-            add(
-                &iri,
-                ext::DCTERMS_SOURCE,
-                Literal::new_simple_literal(s).into(),
-            );
-        }
+        describe_project(&mut add, &iri, p, ministries);
+        add_payments(&mut add, &iri, p);
+        add_links(&mut add, &iri, p);
         for (fy, b) in &p.budgets {
-            let r = NamedNode::new_unchecked(format!("{}-fy{fy}", iri.as_str()));
-            add(&r, ext::RDF_TYPE, term::BUDGET_RECORD.into_owned().into());
-            add(&r, term::RECORD_OF, iri.clone().into());
-            add(&r, term::BUDGET_YEAR, year_literal(*fy).into());
-            if let Some(y) = b.review_year {
-                add(&r, term::REVIEW_YEAR, year_literal(y).into());
-            }
-            let amounts = [
-                (term::INITIAL_BUDGET, b.initial),
-                (term::SUPPLEMENTARY_BUDGET, b.supplementary),
-                (term::CARRYOVER_FROM_PREVIOUS, b.carryover),
-                (term::RESERVE_FUND, b.reserve),
-                (term::EXECUTED_AMOUNT, b.executed),
-                (term::NEXT_YEAR_REQUEST, b.next_request),
-                (term::DEMAND_AMOUNT, b.demand),
-            ];
-            for (pred, v) in amounts {
-                if let Some(v) = v {
-                    add(&r, pred, yen(v).into());
-                }
-            }
-            if let Some(rate) = b.execution_rate {
-                let lit = Literal::new_typed_literal(format!("{rate}"), ext::XSD_DECIMAL);
-                add(&r, term::EXECUTION_RATE, lit.into());
-            }
-            let flags = [
-                (term::SUSPECTED_UNIT_SLIP, b.unit_slip()),
-                (term::EXECUTION_OVER_BUDGET, b.over_budget()),
-                (
-                    term::REPEATS_PREVIOUS_EDITION,
-                    p.budgets.get(&(fy - 1)).and_then(|prev| b.repeats(prev)),
-                ),
-            ];
-            for (pred, note) in flags {
-                if let Some(note) = note {
-                    add(&r, pred, Literal::new_simple_literal(note).into());
-                }
-            }
+            add_budget_record(&mut add, &iri, p, *fy, b);
         }
     }
     quads
 }
 
-/// The RS budget records of `quads` as Data Cube observations of a budget stage
-/// (`medrd:BudgetAmount`, the same kind as the documents' figures): 当初予算 → InitialBudget,
-/// 補正予算 → SupplementaryBudget, 執行額 → Execution of the budget year; 翌年度要求額 →
-/// Request and 要望額 → Demand of the next fiscal year. Amount in yen (`schema:value`) and
-/// 億円 (`medrd:okuYen`, exact decimal), the RS program (one IRI per 予算事業ID across
-/// editions) as `medrd:amountFor`, the record as `prov:wasDerivedFrom`, the record's
-/// `dcterms:source` (its edition) as the observation's; each in the graph of its record. IRIs:
-/// `<record>-<stage>`, e.g. `id/rs/6843-fy2023-initial`, `id/rs/6843-fy2023-request` (the
-/// FY2024 request of the FY2023 record), so one figure has one IRI whichever edition it is
-/// read from. Written at import rather than by a SPARQL rule at every load: the rule cost
-/// more than the rest of the RS import together.
+/// A Japanese text as a `@ja` literal.
+fn ja(s: &str) -> Term {
+    Literal::new_language_tagged_literal_unchecked(s, "ja").into()
+}
+
+/// The program's types, identifier, names, ministry, texts and aggregate evidence.
+fn describe_project(
+    add: &mut impl FnMut(&NamedNode, NamedNodeRef<'_>, Term),
+    iri: &NamedNode,
+    p: &RsProject,
+    ministries: &BTreeMap<String, String>,
+) {
+    add(iri, ext::RDF_TYPE, term::BUDGET_PROJECT.into_owned().into());
+    // Its superclass too, so that queries over every kind of line need no reasoner.
+    add(iri, ext::RDF_TYPE, term::BUDGET_LINE.into_owned().into());
+    add(
+        iri,
+        term::PROJECT_ID,
+        Literal::new_simple_literal(&p.id).into(),
+    );
+    add(
+        iri,
+        ext::DCTERMS_IDENTIFIER,
+        Literal::new_simple_literal(&p.id).into(),
+    );
+    for (i, n) in p.names.iter().enumerate() {
+        let l = Literal::new_language_tagged_literal_unchecked(n, "ja");
+        let pred = if i == 0 {
+            ext::RDFS_LABEL
+        } else {
+            ext::SKOS_ALT_LABEL
+        };
+        add(iri, pred, l.into());
+    }
+    if !p.ministry.is_empty() {
+        add(iri, term::MINISTRY_NAME, ja(&p.ministry));
+        let key: String = p.ministry.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Some(code) = ministries.get(&key) {
+            add(
+                iri,
+                term::MINISTRY,
+                NamedNode::new_unchecked(crate::vocab::id("org", code)).into(),
+            );
+        }
+    }
+    let texts = [
+        (term::BUREAU_NAME, &p.bureau),
+        (term::PURPOSE, &p.purpose),
+        (term::OVERVIEW, &p.overview),
+        (term::REMARKS, &p.remarks),
+    ];
+    for (pred, text) in texts {
+        if !text.is_empty() {
+            add(iri, pred, ja(text));
+        }
+    }
+    if let Some(why) = p.aggregate_evidence() {
+        add(iri, ext::RDF_TYPE, term::AGGREGATE_LINE.into_owned().into());
+        add(
+            iri,
+            term::AGGREGATE_EVIDENCE,
+            Literal::new_language_tagged_literal_unchecked(why, "en").into(),
+        );
+    }
+}
+
+/// The program's payments added up by (review year, 法人番号, name, own row if anonymised).
+fn payment_sums(p: &RsProject) -> BTreeMap<(i32, String, String, usize), i64> {
+    // Payments: one node per (review year, recipient), amounts of a recipient added —
+    // but every row of an anonymised recipient (個人A, その他…) stays a payment of its
+    // own: two 個人A are not known to be one person.
+    let mut paid: BTreeMap<(i32, String, String, usize), i64> = BTreeMap::new();
+    for (row, pay) in p.payments.iter().enumerate() {
+        let key = (
+            pay.review_year.unwrap_or(0),
+            pay.corporate_number.clone().unwrap_or_default(),
+            pay.name.clone(),
+            if anonymised(&pay.name) { row + 1 } else { 0 },
+        );
+        // Within MAX_SUM_YEN: take_row bounds each program's payments in absolute value.
+        let sum = paid.entry(key).or_default();
+        *sum = sum.saturating_add(pay.amount.unwrap_or(0));
+    }
+    paid
+}
+
+/// The program's payment nodes (`<program>-rs<year>-pay<n>`) and their payees.
+fn add_payments(
+    add: &mut impl FnMut(&NamedNode, NamedNodeRef<'_>, Term),
+    iri: &NamedNode,
+    p: &RsProject,
+) {
+    for (n, ((ry, corp, name, row), amount)) in payment_sums(p).iter().enumerate() {
+        let pay = NamedNode::new_unchecked(format!("{}-rs{ry}-pay{}", iri.as_str(), n + 1));
+        add(&pay, ext::RDF_TYPE, term::PAYMENT.into_owned().into());
+        add(&pay, term::PAYMENT_OF, iri.clone().into());
+        if *ry > 0 {
+            add(&pay, term::REVIEW_YEAR, year_literal(*ry).into());
+            // An edition reports the spending of the year before its review year.
+            add(&pay, term::PAYMENT_YEAR, year_literal(ry - 1).into());
+        }
+        if *row > 0 {
+            add(&pay, term::ANONYMISED, Literal::from(true).into());
+        }
+        add(&pay, term::PAYEE_NAME, ja(name));
+        add(&pay, term::AMOUNT, yen(*amount).into());
+        if !corp.is_empty() {
+            let org = corporate_iri(corp);
+            add(&pay, term::PAYEE, org.clone().into());
+            add(
+                &org,
+                ext::RDF_TYPE,
+                ext::ORG_ORGANIZATION.into_owned().into(),
+            );
+            add(
+                &org,
+                term::CORPORATE_NUMBER,
+                Literal::new_simple_literal(corp).into(),
+            );
+            add(&org, ext::RDFS_LABEL, ja(name));
+        }
+    }
+}
+
+/// The program's overview URL, start year and source files.
+fn add_links(
+    add: &mut impl FnMut(&NamedNode, NamedNodeRef<'_>, Term),
+    iri: &NamedNode,
+    p: &RsProject,
+) {
+    if !p.url.is_empty() {
+        let o: Term = match NamedNode::new(p.url.clone()) {
+            Ok(n) if p.url.starts_with("http") => n.into(),
+            _ => Literal::new_simple_literal(&p.url).into(),
+        };
+        add(iri, term::OVERVIEW_URL, o);
+    }
+    if let Some(y) = p.start_year {
+        add(iri, term::START_YEAR, year_literal(y).into());
+    }
+    for s in &p.sources {
+        add(
+            iri,
+            ext::DCTERMS_SOURCE,
+            Literal::new_simple_literal(s).into(),
+        );
+    }
+}
+
+/// The budget record `<program>-fy<fy>`: its amounts, execution rate and flags.
+fn add_budget_record(
+    add: &mut impl FnMut(&NamedNode, NamedNodeRef<'_>, Term),
+    iri: &NamedNode,
+    p: &RsProject,
+    fy: i32,
+    b: &RsBudget,
+) {
+    let r = NamedNode::new_unchecked(format!("{}-fy{fy}", iri.as_str()));
+    add(&r, ext::RDF_TYPE, term::BUDGET_RECORD.into_owned().into());
+    add(&r, term::RECORD_OF, iri.clone().into());
+    add(&r, term::BUDGET_YEAR, year_literal(fy).into());
+    if let Some(y) = b.review_year {
+        add(&r, term::REVIEW_YEAR, year_literal(y).into());
+    }
+    let amounts = [
+        (term::INITIAL_BUDGET, b.initial),
+        (term::SUPPLEMENTARY_BUDGET, b.supplementary),
+        (term::CARRYOVER_FROM_PREVIOUS, b.carryover),
+        (term::RESERVE_FUND, b.reserve),
+        (term::EXECUTED_AMOUNT, b.executed),
+        (term::NEXT_YEAR_REQUEST, b.next_request),
+        (term::DEMAND_AMOUNT, b.demand),
+    ];
+    for (pred, v) in amounts {
+        if let Some(v) = v {
+            add(&r, pred, yen(v).into());
+        }
+    }
+    if let Some(rate) = b.execution_rate {
+        let lit = Literal::new_typed_literal(format!("{rate}"), ext::XSD_DECIMAL);
+        add(&r, term::EXECUTION_RATE, lit.into());
+    }
+    let flags = [
+        (term::SUSPECTED_UNIT_SLIP, b.unit_slip()),
+        (term::EXECUTION_OVER_BUDGET, b.over_budget()),
+        (
+            term::REPEATS_PREVIOUS_EDITION,
+            p.budgets.get(&(fy - 1)).and_then(|prev| b.repeats(prev)),
+        ),
+    ];
+    for (pred, note) in flags {
+        if let Some(note) = note {
+            add(&r, pred, Literal::new_simple_literal(note).into());
+        }
+    }
+}
+
 /// The data set of an edition's observations (RDF Data Cube): `id/dataset/{edition}` for
 /// the source `id/source/{edition}`, noted in `datasets` to be described once. None for a
 /// record no edition cites yet.
@@ -1296,6 +1321,17 @@ const FLAGS: [NamedNodeRef<'static>; 3] = [
     term::REPEATS_PREVIOUS_EDITION,
 ];
 
+/// The RS budget records of `quads` as Data Cube observations of a budget stage
+/// (`medrd:BudgetAmount`, the same kind as the documents' figures): 当初予算 → InitialBudget,
+/// 補正予算 → SupplementaryBudget, 執行額 → Execution of the budget year; 翌年度要求額 →
+/// Request and 要望額 → Demand of the next fiscal year. Amount in yen (`schema:value`) and
+/// 億円 (`medrd:okuYen`, exact decimal), the RS program (one IRI per 予算事業ID across
+/// editions) as `medrd:amountFor`, the record as `prov:wasDerivedFrom`, the record's
+/// `dcterms:source` (its edition) as the observation's; each in the graph of its record. IRIs:
+/// `<record>-<stage>`, e.g. `id/rs/6843-fy2023-initial`, `id/rs/6843-fy2023-request` (the
+/// FY2024 request of the FY2023 record), so one figure has one IRI whichever edition it is
+/// read from. Written at import rather than by a SPARQL rule at every load: the rule cost
+/// more than the rest of the RS import together.
 pub fn observations(quads: &[Quad]) -> Vec<Quad> {
     use crate::vocab::medrd;
     use oxigraph::model::NamedOrBlankNode;

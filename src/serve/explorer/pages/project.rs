@@ -74,7 +74,10 @@ pub(in crate::serve::explorer) async fn project(
             Figure {
                 category,
                 oku_yen: v,
-                quotes: lines.into_iter().map(|(l, loc)| (l, ex.line(loc))).collect(),
+                quotes: lines
+                    .into_iter()
+                    .map(|(l, loc)| (l, ex.line(loc)))
+                    .collect(),
             }
         })
         .collect();
