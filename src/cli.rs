@@ -413,8 +413,9 @@ pub struct ServeArgs {
     /// Longest time a query may run, in seconds
     #[arg(long, default_value_t = 5.0, value_name = "SECS")]
     pub timeout: f64,
-    /// Most solutions or triples in one response (beyond, the response is cut and has the
-    /// header Medrd-Results-Truncated: true)
+    /// Most solutions or triples in one SPARQL answer (a larger answer is refused whole,
+    /// 413, never cut); most statements pointing to a resource on its /id page (that page
+    /// says how many more there are)
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub max_results: usize,
     /// Largest request body accepted, in bytes (413 beyond)

@@ -78,13 +78,10 @@ async function run() {
     return;
   }
   lastQuery = query;
-  const truncated = response.headers.get("Medrd-Results-Truncated") === "true";
-  const limit = response.headers.get("Medrd-Result-Limit");
-  const cut = truncated ? (lang === "ja" ? ` — 上限 ${limit} 件で打ち切り` : ` — cut at the limit of ${limit}`) : "";
   if ((response.headers.get("Content-Type") || "").includes("turtle")) {
     out.append(el("pre", {}, text));
     $("dl-ttl").disabled = false;
-    status((lang === "ja" ? "グラフ" : "graph") + ` · ${ms} ms` + cut);
+    status((lang === "ja" ? "グラフ" : "graph") + ` · ${ms} ms`);
     return;
   }
   const json = JSON.parse(text);
@@ -99,7 +96,7 @@ async function run() {
     table.append(body);
     out.append(table);
     const n = json.results.bindings.length;
-    status((lang === "ja" ? `${n} 件` : `${n} rows`) + ` · ${ms} ms` + cut);
+    status((lang === "ja" ? `${n} 件` : `${n} rows`) + ` · ${ms} ms`);
   }
   $("dl-csv").disabled = false;
   $("dl-json").disabled = false;

@@ -88,7 +88,6 @@ pub(crate) struct QueryRequest {
 struct Evaluated {
     body: Vec<u8>,
     media_type: &'static str,
-    truncated: bool,
 }
 
 /// The pairs of a query string or url-encoded form (`what` names it in errors). Unlike
@@ -574,10 +573,21 @@ fn respond(app: &App, evaluated: Evaluated) -> Response {
         "Medrd-Result-Limit",
         HeaderValue::from(app.config.max_results),
     );
-    if evaluated.truncated {
-        h.insert("Medrd-Results-Truncated", HeaderValue::from_static("true"));
-    }
     response
+}
+
+/// An answer over --max-results is refused whole, never cut: a client that reads a cut
+/// answer as the whole one would be wrong without knowing it (SPARQLWrapper and rdflib read
+/// no header that would tell them), while an error they cannot miss.
+fn too_many(max: usize, what: &str) -> HttpError {
+    HttpError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the answer has more than {max} {what}, the limit of this server (--max-results): \
+             it is refused whole rather than cut. Ask for it in pages: ORDER BY, LIMIT {max} \
+             and OFFSET"
+        ),
+    )
 }
 
 /// The Content-Type of a media type: text types say they are UTF-8.
@@ -671,7 +681,6 @@ fn evaluate(
         .map_err(evaluation_error)?;
     let max = app.config.max_results;
     let mut body = Vec::new();
-    let mut truncated = false;
     let media_type = match results {
         QueryResults::Solutions(solutions) => {
             let format = negotiate::choose(accept, RESULT_OFFERS)
@@ -682,8 +691,7 @@ fn evaluate(
             for (n, solution) in solutions.enumerate() {
                 let solution = solution.map_err(evaluation_error)?;
                 if n == max {
-                    truncated = true;
-                    break;
+                    return Err(too_many(max, "rows"));
                 }
                 w.serialize(&solution).map_err(internal)?;
             }
@@ -705,8 +713,7 @@ fn evaluate(
             for (n, triple) in triples.enumerate() {
                 let triple = triple.map_err(evaluation_error)?;
                 if n == max {
-                    truncated = true;
-                    break;
+                    return Err(too_many(max, "triples"));
                 }
                 w.serialize_triple(&triple).map_err(internal)?;
             }
@@ -716,11 +723,7 @@ fn evaluate(
             format.media_type()
         }
     };
-    Ok(Evaluated {
-        body,
-        media_type,
-        truncated,
-    })
+    Ok(Evaluated { body, media_type })
 }
 
 /// The SPARQL service description (sd: vocabulary) of this endpoint, in Turtle or another
