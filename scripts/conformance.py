@@ -4,6 +4,10 @@
 1. DCAT-AP 3.0.1: `medrd export --dcat` (dist/catalog.ttl) against SEMIC's SHACL shapes
    (tests/shacl/dcat-ap-3.0.1/) with pySHACL: no violation; the recommended shapes' warnings
    are counted, not failed.
+2. Our own shapes (queries/shapes/*.ttl), which `medrd validate` runs with its own evaluator:
+   pySHACL on the whole export finds no violation either, and on the export with the stray
+   triples of tests/shacl/strays.ttl it finds the same (shape, focus node, path) as
+   `medrd --with tests/shacl/strays.ttl validate` — two engines, one answer.
 
 Usage: scripts/conformance.py [MEDRD]   (default target/debug/medrd). Exits 1 when a check
 fails, 2 when it cannot run.
@@ -32,11 +36,11 @@ def medrd(binary, *args):
     return run.stdout
 
 
-def shacl(data, shape_files):
+def shacl(data, shape_files, folder=SHAPES):
     """pySHACL's results as {(severity, path, message, focus): count}."""
     shapes = rdflib.Graph()
     for f in shape_files:
-        shapes.parse(SHAPES / f, format="turtle")
+        shapes.parse(folder / f, format="turtle")
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
                                     allow_warnings=True)
     results = collections.Counter()
@@ -71,12 +75,46 @@ def dcat_ap(binary):
     return failed
 
 
+OWN_SHAPES = ROOT / "queries" / "shapes"
+STRAYS = ROOT / "tests" / "shacl" / "strays.ttl"
+
+
+def own_shapes(binary):
+    """Our shapes by pySHACL on the export (0 violations), and with strays the same findings
+    as medrd validate's."""
+    files = sorted(p.name for p in OWN_SHAPES.glob("*.ttl"))
+    data = rdflib.Graph().parse(data=medrd(binary, "export", "--format", "ntriples"),
+                                format="nt")
+    found = {k for k in shacl(data, files, OWN_SHAPES) if k[0] == "Violation"}
+    failed = bool(found)
+    print(f"  {'FAIL' if found else 'ok  '}  our shapes ({', '.join(files)}) by pySHACL: "
+          f"{len(found)} violations ({len(data)} triples)")
+    data.parse(STRAYS, format="turtle")
+    theirs = {(k[3], k[1]) for k in shacl(data, files, OWN_SHAPES) if k[0] == "Violation"}
+    run = subprocess.run([binary, "--with", str(STRAYS), "validate"], cwd=ROOT,
+                         capture_output=True, text=True)
+    ours = set()
+    for line in run.stdout.splitlines():
+        if line.startswith("shape-"):
+            focus, path = line.split(": ", 1)[1].split(" ")[:2]
+            ours.add((focus.strip("<>"), path.rstrip(":").strip("<>")))
+    if ours == theirs and ours:
+        print(f"  ok    our shapes with {STRAYS.name}: medrd and pySHACL find the same "
+              f"{len(ours)} (focus, path) pairs")
+    else:
+        failed = True
+        print(f"  FAIL  our shapes with {STRAYS.name}: medrd only {sorted(ours - theirs)}, "
+              f"pySHACL only {sorted(theirs - ours)}")
+    return failed
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target" / "debug" / "medrd")
     if not pathlib.Path(binary).exists():
         print(f"conformance: no medrd binary at {binary}", file=sys.stderr)
         return 2
     failed = dcat_ap(binary)
+    failed = own_shapes(binary) or failed
     return 1 if failed else 0
 
 

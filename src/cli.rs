@@ -97,8 +97,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Run the checks (queries/checks/*-violation.rq and the source-line check); exit 1 on
-    /// any violation
+    /// Run the checks (queries/checks/*-violation.rq, the SHACL shapes of queries/shapes/ and
+    /// the source-line check); exit 1 on any violation
     Validate,
     /// Count triples, programs, initiatives, amounts and the instances of each class
     Stats,

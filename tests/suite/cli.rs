@@ -90,6 +90,58 @@ fn validate_applies_the_ontology_and_the_data_cube_constraints() {
     }
 }
 
+/// Issue 24: the SHACL shapes of queries/shapes/ hold every graph, `--with` ones too: a second
+/// Japanese label, a payment whose amount is not whole yen, with no year of payment and a
+/// payee that is not a 法人番号 IRI. A shape that asks for what the evaluator does not do is
+/// refused by name (exit 2), never skipped.
+#[test]
+fn validate_runs_the_shacl_shapes() {
+    let s = Scratch::new("shapes");
+    s.write(
+        "extra.ttl",
+        "@prefix rs: <https://w3id.org/medrd-kg/rs#> .
+         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+         @base <https://w3id.org/medrd-kg/id/> .
+         <program/dementia-rd> rdfs:label \"認知症\"@ja .
+         <rs/pay-x> a rs:Payment ; rs:amount \"1.5\"^^xsd:decimal ; rs:payee <http://example.org/x> .
+",
+    );
+    let extra = s.dir.join("extra.ttl").display().to_string();
+    let run = s.medrd(&["--with", &extra, "validate"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let pay = "shape-Payment: <https://w3id.org/medrd-kg/id/rs/pay-x>";
+    for says in [
+        "shape-Program: <https://w3id.org/medrd-kg/id/program/dementia-rd> <http://www.w3.org/2000/01/rdf-schema#label>: two values in @ja, sh:uniqueLang".to_owned(),
+        format!("{pay} <https://w3id.org/medrd-kg/rs#amount>: \"1.5\"^^<http://www.w3.org/2001/XMLSchema#decimal> is not of sh:datatype <http://www.w3.org/2001/XMLSchema#integer>"),
+        format!("{pay} <https://w3id.org/medrd-kg/rs#paymentYear>: 0 values, sh:minCount 1"),
+        format!("{pay} <https://w3id.org/medrd-kg/rs#payee>: <http://example.org/x> does not match sh:pattern"),
+    ] {
+        assert!(run.stdout.contains(&says), "{says}\n{}", run.stdout);
+    }
+    assert!(
+        run.stderr.contains("ok    shape-Ministry"),
+        "{}",
+        run.stderr
+    );
+
+    s.write(
+        "queries/shapes/or.ttl",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .
+         <https://example.org/Either> a sh:NodeShape ;
+             sh:targetClass <https://w3id.org/medrd-kg/ontology#Program> ;
+             sh:or ( [ sh:path <https://example.org/a> ] [ sh:path <https://example.org/b> ] ) .
+",
+    );
+    let run = s.medrd(&["validate"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("or.ttl") && run.stderr.contains("sh:or is not evaluated"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn malformed_toml_names_file_and_line() {
     let s = Scratch::new("toml");

@@ -1,5 +1,8 @@
-//! `medrd validate`: the `*-violation.rq` checks (each must return no rows) and the
-//! provenance check of every cited source line.
+//! `medrd validate`: the `*-violation.rq` checks (each must return no rows), the SHACL shapes
+//! of `queries/shapes/` (no node may violate one, [`shacl`]) and the provenance check of
+//! every cited source line.
+
+pub mod shacl;
 
 use crate::error::Result;
 use crate::ingest::document::provenance;
@@ -38,6 +41,19 @@ pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
             name: check.name.clone(),
             summary: check.summary.clone(),
             violations,
+        });
+    }
+    // The shapes read the embedded store: with --endpoint, whose graphs may be others, they
+    // are not run (the violation queries are, on the endpoint).
+    let shapes = match kb.layout.endpoint {
+        Some(_) => Vec::new(),
+        None => shacl::read(&kb.layout.queries().join("shapes"))?,
+    };
+    for shape in shapes {
+        results.push(CheckResult {
+            violations: shacl::check(kb, &shape),
+            name: shape.name,
+            summary: shape.summary,
         });
     }
     results.push(CheckResult {
