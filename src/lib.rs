@@ -10,6 +10,7 @@ pub mod error;
 pub mod fence;
 pub mod ingest;
 pub mod inputs;
+pub mod json;
 pub mod lang;
 pub mod layout;
 pub mod markup;

@@ -8,7 +8,7 @@
 //! (each prefix ends with `/` or `#`, so JSON-LD 1.1 takes it as a prefix). Memory is bounded
 //! by the longest string it rewrites, which is an IRI or a property name.
 
-use crate::store::rdf_bounds::{JsonByte, JsonStrings};
+use crate::json::{JsonByte, JsonStrings};
 use std::io::{self, Write};
 
 /// The longest string this writer holds to rewrite; a longer one passes as it is.

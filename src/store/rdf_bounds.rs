@@ -18,6 +18,7 @@
 //! - a literal or IRI longer than the parsers' 16 MiB buffer is reported with the line where
 //!   it starts (the parsers say only "Reached the buffer maximal size").
 
+use crate::json::{JsonByte, JsonStrings};
 use oxigraph::io::RdfFormat;
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -101,51 +102,6 @@ impl<R: Read> Read for Guarded<R> {
             }
         }
         Ok(n)
-    }
-}
-
-/// Where a byte of JSON text stands with regard to its strings: the one scanner of JSON
-/// strings (escapes included) of the RDF guards here and of the JSON-LD compactor
-/// ([`crate::query::jsonld`]).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct JsonStrings {
-    in_string: bool,
-    escaped: bool,
-}
-
-/// A byte of JSON text, as [`JsonStrings::step`] places it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JsonByte {
-    /// Outside strings: structure, numbers, literals, white space.
-    Outside,
-    /// The quote that opens a string.
-    Open,
-    /// Inside a string (an escape and the byte it escapes included).
-    Inside,
-    /// The quote that closes a string.
-    Close,
-}
-
-impl JsonStrings {
-    pub fn step(&mut self, b: u8) -> JsonByte {
-        if !self.in_string {
-            self.in_string = b == b'"';
-            return if self.in_string {
-                JsonByte::Open
-            } else {
-                JsonByte::Outside
-            };
-        }
-        match (self.escaped, b) {
-            (true, _) => self.escaped = false,
-            (false, b'\\') => self.escaped = true,
-            (false, b'"') => {
-                self.in_string = false;
-                return JsonByte::Close;
-            }
-            _ => {}
-        }
-        JsonByte::Inside
     }
 }
 
