@@ -293,11 +293,14 @@ fn publish(kb: &Kb, output: &Path, checks: usize) -> anyhow::Result<String> {
         ExportFormat::Rdfxml,
         ExportFormat::Jsonld,
     ];
+    // The quads are read and sorted once for the six syntaxes.
+    let sorted = export::Sorted::of(kb)?;
     for f in formats {
         let format = super::rdf_format(f);
         let path = output.join(format!("medrd-kg.{}", format.file_extension()));
-        fence::write_entry(&path, false, |w| export::write(kb, format, w))?;
+        fence::write_entry(&path, false, |w| sorted.write(format, w))?;
     }
+    drop(sorted);
     let queries = catalog::named(&kb.layout.queries())?;
     for q in &queries {
         let path = output.join("queries").join(format!("{}.csv", q.name));

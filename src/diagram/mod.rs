@@ -883,6 +883,71 @@ pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
         .collect()
 }
 
+/// Draws the diagrams of `jobs` into `dir` on every core (each writes its own files: their
+/// queries read the store, which many threads may read, and `dot` runs as a process of its
+/// own), and gives the files written. Graphviz missing, the diagrams are DOT and Mermaid.
+fn draw_all(kb: &Kb, dir: &Path, jobs: &[(Kind, Option<i32>)]) -> Result<Vec<PathBuf>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let svg = AtomicBool::new(true);
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let work = || -> Result<Vec<PathBuf>> {
+        let mut mine = Vec::new();
+        while let Some((kind, fy)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+            mine.extend(draw_one(kb, dir, kind, *fy, &svg)?);
+        }
+        Ok(mine)
+    };
+    let done: Vec<Result<Vec<PathBuf>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Diagram("a drawing thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut written = Vec::new();
+    for files in done {
+        written.extend(files?);
+    }
+    Ok(written)
+}
+
+/// Draws one diagram as DOT, Mermaid and (while Graphviz is there) SVG.
+fn draw_one(
+    kb: &Kb,
+    dir: &Path,
+    kind: &Kind,
+    fy: Option<i32>,
+    svg: &std::sync::atomic::AtomicBool,
+) -> Result<Vec<PathBuf>> {
+    use std::sync::atomic::Ordering;
+    let mut d = build(kb, kind, Lang::Ja, fy)?;
+    if let Some(year) = fy {
+        d.name = format!("{}-{year}", d.name);
+    }
+    let mut formats = vec![Format::Dot, Format::Mermaid];
+    if svg.load(Ordering::Relaxed) {
+        formats.push(Format::Svg);
+    }
+    let mut written = Vec::new();
+    for f in formats {
+        let path = dir.join(format!("{}.{}", d.name, f.extension()));
+        let bytes = match render(&d, f) {
+            Err(Error::Graphviz(_)) if f == Format::Svg => {
+                svg.store(false, Ordering::Relaxed);
+                continue;
+            }
+            drawn => drawn?,
+        };
+        crate::fence::write_entry(&path, true, |w| w.write_all(&bytes))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// Writes every built-in diagram (Japanese labels) and the money diagram of every program
 /// with an RS link (`money-SLUG`) into `dir`: `.dot` and `.mmd` always,
 /// `.svg` when Graphviz `dot` is installed; and the timeline chart (SVG, no Graphviz needed)
@@ -891,36 +956,14 @@ pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
 /// that is not there means no SVG; a `dot` that fails or hangs on any diagram is an error.
 pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut svg = true;
-    let mut written = Vec::new();
     // The newest document's diagrams, and the budget of each older year's (budget-YEAR).
     let years = kb.sources.years();
     let older = years[..years.len().saturating_sub(1)]
         .iter()
         .map(|y| (Kind::Budget, Some(y.year)));
     let kinds = all_kinds(kb)?.into_iter().chain(money_kinds(kb)?);
-    for (kind, fy) in kinds.map(|k| (k, None)).chain(older) {
-        let mut d = build(kb, &kind, Lang::Ja, fy)?;
-        if let Some(year) = fy {
-            d.name = format!("{}-{year}", d.name);
-        }
-        let mut formats = vec![Format::Dot, Format::Mermaid];
-        if svg {
-            formats.push(Format::Svg);
-        }
-        for f in formats {
-            let path = dir.join(format!("{}.{}", d.name, f.extension()));
-            let bytes = match render(&d, f) {
-                Err(Error::Graphviz(_)) if f == Format::Svg => {
-                    svg = false;
-                    continue;
-                }
-                drawn => drawn?,
-            };
-            crate::fence::write_entry(&path, true, |w| w.write_all(&bytes))?;
-            written.push(path);
-        }
-    }
+    let jobs: Vec<(Kind, Option<i32>)> = kinds.map(|k| (k, None)).chain(older).collect();
+    let mut written = draw_all(kb, dir, &jobs)?;
     let charts = dir.join("timeline");
     std::fs::create_dir_all(&charts).map_err(|e| Error::io(&charts, e))?;
     // Each timeline query runs once for all its subjects.
