@@ -75,6 +75,12 @@ compare() {
   shift
   "$medrd" "$@" > "$dir/local.out" 2>&1 || local_code=$?
   timeout "$limit" "$medrd" --endpoint "$endpoint" "$@" > "$dir/remote.out" 2>&1 || remote_code=$?
+  if [ "$what" = validate ]; then
+    # The SHACL shapes read the embedded store and are not run with --endpoint (the note
+    # says so): the violation queries, which Virtuoso answers, are compared without them.
+    sed -i -e '/^ok    shape-/d' -e '/^FAIL  shape-/d' -e '/^note: the SHACL shapes/d' \
+      -e '/^[0-9]* checks, [0-9]* failed$/d' "$dir/local.out" "$dir/remote.out"
+  fi
   if [ -n "${known[$what]:-}" ] && [ "$remote_code" = 2 ] && grep -q "Error ${known[$what]}:" "$dir/remote.out"; then
     echo "known $what: Virtuoso's own error ${known[$what]} (an engine limit; Jena answers it)"
     known_failures=$((known_failures + 1))

@@ -4,6 +4,11 @@ use medrd_kg::{validate, Kb};
 use std::process::ExitCode;
 
 pub fn run(kb: &Kb) -> anyhow::Result<ExitCode> {
+    if kb.layout.endpoint.is_some() {
+        eprintln!(
+            "note: the SHACL shapes of queries/shapes/ read the embedded store: not run with --endpoint"
+        );
+    }
     let results = validate::run(kb)?;
     let failed = report(&results);
     Ok(if failed == 0 {

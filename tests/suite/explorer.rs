@@ -120,6 +120,27 @@ fn search_ranks_exact_then_prefix_then_substring_programs_first() {
     assert!(search("").is_empty());
 }
 
+/// Issue 23: a project is found by its Japanese name (the index took its description for it),
+/// each project by its own name first.
+#[test]
+fn projects_are_found_by_their_japanese_names() {
+    let table = crate::util::query("project-budgets");
+    let (no, ja) = (
+        table[0].iter().position(|c| c == "project_no").unwrap(),
+        table[0].iter().position(|c| c == "project_ja").unwrap(),
+    );
+    assert_eq!(table.len(), 7, "six projects");
+    for row in &table[1..] {
+        let hits = search(&row[ja]);
+        assert_eq!(
+            hits[0],
+            ("project".to_owned(), row[no].clone()),
+            "{}",
+            row[ja]
+        );
+    }
+}
+
 #[test]
 fn search_is_nfkc_and_space_tolerant() {
     assert_eq!(search("ＤＥＭＥＮＴＩＡ"), search("dementia"));
@@ -256,6 +277,26 @@ fn a_program_page_shows_its_timeline_and_rs_links_from_the_real_data() {
     assert!(page.contains("<table id=\"timeline\">"), "{page}");
     assert!(page.contains("/diagram/timeline/program/medical-device-seeds?lang=ja"));
     assert!(page.contains("<table id=\"rs-links\">"), "{page}");
+    // Words, not codes, in the page's language (issue 23); the downloads keep the codes.
+    for words in [
+        "<th scope=\"col\">段階</th>",
+        ">当初予算額</td>",
+        ">同一の事業</td>",
+    ] {
+        assert!(page.contains(words), "{words}");
+    }
+    let (_, _, en) = get("/explore/program/medical-device-seeds?lang=en");
+    for words in [
+        "<th scope=\"col\">Stage</th>",
+        ">initial</td>",
+        ">the same program</td>",
+    ] {
+        assert!(en.contains(words), "{words}");
+    }
+    assert!(
+        !en.contains("当初予算額</td>"),
+        "no Japanese stage names on English pages"
+    );
     let (_, _, csv) = get("/explore/program/medical-device-seeds?table=timeline&format=csv");
     let rows = crate::util::csv(&csv);
     let col = |name: &str| rows[0].iter().position(|c| c == name).expect(name);

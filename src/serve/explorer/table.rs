@@ -24,8 +24,8 @@ pub(super) enum Show {
     Noted(&'static str, String),
     /// A quoted source line: (its line number as `L128`), the text as printed.
     Quote(String),
-    /// Another text than the one downloaded (a label for a code).
-    Label(&'static str),
+    /// Another text than the one downloaded (a label for a code, in the page's language).
+    Label(String),
 }
 
 /// A table cell.

@@ -49,12 +49,11 @@ fn programs_table(view: &View, rows: &[Row], id: &'static str) -> Table {
                 let v = r.get(*k).cloned().unwrap_or_default();
                 cells.push(match *k {
                     "how" if v == "curated" => {
-                        Cell::text(v).showing(Show::Label(t("確認済み", "curated")))
+                        Cell::text(v).showing(Show::Label(t("確認済み", "curated").into()))
                     }
-                    "how" => Cell::text(v).showing(Show::Label(t(
-                        "キーワードから導出",
-                        "derived from keywords",
-                    ))),
+                    "how" => Cell::text(v).showing(Show::Label(
+                        t("キーワードから導出", "derived from keywords").into(),
+                    )),
                     "line" => Cell::num(v),
                     _ => Cell::text(v),
                 });

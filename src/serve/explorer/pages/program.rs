@@ -44,23 +44,44 @@ struct Program<'a> {
     diagram: String,
 }
 
-/// The columns of the timeline and RS sections, in order, where the rows have them.
-const TIMELINE: &[&str] = &[
-    "fiscal_year",
-    "stage",
-    "stage_ja",
-    "amount_oku_yen",
-    "source_title",
-    "evidence",
+/// The columns of the timeline and RS sections, in order, where the rows have them, with
+/// their headings (Japanese, English). A stage shows as its Japanese name on Japanese pages
+/// (`stage_ja`), its code everywhere else, CSV included.
+const TIMELINE: &[(&str, &str, &str)] = &[
+    ("fiscal_year", "年度", "Fiscal year"),
+    ("stage", "段階", "Stage"),
+    ("amount_oku_yen", "億円", "億円 (100 million yen)"),
+    ("source_title", "出典", "Source"),
+    ("evidence", "根拠", "Evidence"),
 ];
-const RS: &[&str] = &[
-    "relation",
-    "rs_id",
-    "rs_name",
-    "rs_ministry",
-    "first_edition",
-    "last_edition",
+const RS: &[(&str, &str, &str)] = &[
+    ("relation", "関係", "Relation"),
+    ("rs_id", "予算事業ID", "RS ID"),
+    ("rs_name", "事業名（RS）", "Name in the RS"),
+    ("rs_ministry", "府省庁", "Ministry"),
+    ("first_edition", "最初の年度版", "First edition"),
+    ("last_edition", "最後の年度版", "Last edition"),
 ];
+
+/// What a link to an RS line says, in the page's language (the code is what CSV carries).
+fn relation_label(view: &View, relation: &str) -> Option<&'static str> {
+    Some(match relation {
+        "exact" => view.t("同一の事業", "the same program"),
+        "part" => view.t(
+            "事業の一部（府省庁の分担）",
+            "a ministry's share of the program",
+        ),
+        "whole" => view.t(
+            "事業を含むより大きな事業",
+            "a wider line the program is part of",
+        ),
+        "aggregate" => view.t(
+            "多くの事業をまとめた計上（集計行）",
+            "an aggregate line of many programs",
+        ),
+        _ => return None,
+    })
+}
 
 pub(in crate::serve::explorer) async fn program(
     State(ex): State<Arc<Explorer>>,
@@ -253,23 +274,30 @@ fn section(view: &View, slug: &str, iri: &str, id: &'static str, q: Ran) -> Opti
         return None;
     }
     let wanted = if id == "timeline" { TIMELINE } else { RS };
-    let columns: Vec<&'static str> = wanted
+    let columns: Vec<(&'static str, &'static str)> = wanted
         .iter()
-        .copied()
-        .filter(|c| mine.iter().any(|r| r.contains_key(*c)))
+        .map(|(key, ja, en)| (*key, view.t(ja, en)))
+        .filter(|(key, _)| mine.iter().any(|r| r.contains_key(*key)))
         .collect();
+    let cell = |r: &Row, key: &str| {
+        let value = r.get(key).cloned().unwrap_or_default();
+        let stage_ja = r
+            .get("stage_ja")
+            .filter(|_| view.lang == crate::lang::Lang::Ja);
+        match (key, relation_label(view, &value), stage_ja) {
+            ("relation", Some(label), _) => Cell::text(value).showing(Show::Label(label.into())),
+            ("stage", _, Some(ja)) => Cell::text(value).showing(Show::Label(ja.clone())),
+            ("amount_oku_yen", ..) => Cell::num(value),
+            _ => Cell::text(value),
+        }
+    };
     let table = Table {
         id,
         caption: String::new(),
-        columns: columns.iter().map(|c| (*c, (*c).to_owned())).collect(),
+        columns: columns.iter().map(|(k, h)| (*k, (*h).to_owned())).collect(),
         rows: mine
             .iter()
-            .map(|r| {
-                columns
-                    .iter()
-                    .map(|c| Cell::text(r.get(*c).cloned().unwrap_or_default()))
-                    .collect()
-            })
+            .map(|r| columns.iter().map(|(c, _)| cell(r, c)).collect())
             .collect(),
     };
     let (heading, chart) = if id == "timeline" {
