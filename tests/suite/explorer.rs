@@ -237,6 +237,30 @@ fn program_table_filters_and_sorts() {
     assert!(body.contains("unknown sort"));
 }
 
+/// Issue 23: an explorer error is a page in the language asked for, with the server's message
+/// under a headline; a download's error stays plain text for the program that asked.
+#[test]
+fn errors_are_pages_in_the_readers_language() {
+    let (status, kind, page) = get("/explore/program/no-such-program");
+    assert_eq!(status, 404);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(page.contains("<html lang=\"ja\">") && page.contains("<h1>見つかりません</h1>"));
+    assert!(
+        page.contains("no program &quot;no-such-program&quot;"),
+        "{page}"
+    );
+    let (status, kind, page) = get("/explore/programs?sort=height&lang=en");
+    assert_eq!(status, 400);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(page.contains("<html lang=\"en\">") && page.contains("<h1>Bad request</h1>"));
+    assert!(page.contains("unknown sort"));
+    assert!(page.contains("href=\"/explore?lang=en\""));
+    let (status, kind, body) = get("/explore/program/dementia-rd?format=csv&table=nope");
+    assert_eq!(status, 404);
+    assert!(kind.starts_with("text/plain"), "{kind}");
+    assert!(body.starts_with("this page has no table"), "{body}");
+}
+
 #[test]
 fn home_and_other_pages_link_the_budget() {
     let (status, _, home) = get("/explore");

@@ -186,6 +186,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         .route("/explore/org/{code}", get(org))
         .route("/explore/ministry/{code}", get(org))
         .route("/explore/theme/{slug}", get(theme))
+        .layer(axum::middleware::from_fn(page::html_errors))
         .with_state(ex))
 }
 

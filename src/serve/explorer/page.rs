@@ -120,3 +120,93 @@ impl Ran {
         super::view::url("/", &[("query".to_owned(), self.sparql.clone())])
     }
 }
+
+/// An error of the explorer as a page (templates/error.html).
+#[derive(Template)]
+#[template(path = "error.html", config = "src/serve/explorer/askama.toml")]
+struct ErrorPage<'a> {
+    lang: Lang,
+    headline: &'a str,
+    status: String,
+    message: &'a str,
+    home: &'a str,
+    search: &'a str,
+}
+
+/// Most bytes of an error message read to put it in a page (the server's own messages are a
+/// line or two).
+const MAX_MESSAGE: usize = 16 << 10;
+
+/// Turns the plain-text errors of explorer pages into pages in the language the request asks
+/// for (`lang=en`, else Japanese), with the server's message; downloads (`format=csv|json`)
+/// keep their plain-text errors for the programs that read them.
+pub(super) async fn html_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let has = |k: &str, v: &[&str]| {
+        pairs
+            .iter()
+            .any(|(pk, pv)| pk == k && v.contains(&pv.as_str()))
+    };
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(response.status().is_client_error() || response.status().is_server_error())
+        || !plain
+        || has("format", &["csv", "json"])
+    {
+        return response;
+    }
+    let lang = if has("lang", &["en"]) {
+        Lang::En
+    } else {
+        Lang::Ja
+    };
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), MAX_MESSAGE)
+        .await
+        .unwrap_or_default();
+    let message = String::from_utf8_lossy(&body);
+    let headline = match status {
+        StatusCode::NOT_FOUND => lang.pick("見つかりません", "Not found"),
+        StatusCode::BAD_REQUEST => lang.pick("リクエストに誤りがあります", "Bad request"),
+        StatusCode::SERVICE_UNAVAILABLE => lang.pick(
+            "混み合っているか、時間がかかりすぎました。少し後でもう一度お試しください。",
+            "Busy, or it took too long: please try again in a moment",
+        ),
+        _ => lang.pick("エラー", "Error"),
+    };
+    let (home, search) = match lang {
+        Lang::Ja => ("/explore", "/explore/search"),
+        Lang::En => ("/explore?lang=en", "/explore/search?lang=en"),
+    };
+    let page = ErrorPage {
+        lang,
+        headline,
+        status: format!(
+            "{} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        ),
+        message: message.trim(),
+        home,
+        search,
+    };
+    match page.render() {
+        Ok(html) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(_) => (status, message.into_owned()).into_response(),
+    }
+}
