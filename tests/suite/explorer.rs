@@ -203,6 +203,20 @@ fn csv_and_json_downloads_have_the_same_rows() {
 
 #[test]
 fn program_table_filters_and_sorts() {
+    // Names, not codes, on the page (issue 23): the facets' choices and the table's links;
+    // the CSV keeps the codes (below).
+    let (_, _, page) = get("/explore/programs");
+    assert!(
+        page.contains("<option value=\"mhlw\">厚生労働省</option>"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"4\">4. ゲノム・データ基盤プロジェクト</option>"));
+    assert!(page.contains("<a href=\"/explore/ministry/mhlw\">厚生労働省</a>"));
+    let (_, _, page) = get("/explore/programs?lang=en");
+    assert!(
+        page.contains("<option value=\"mhlw\">Ministry of Health, Labour and Welfare</option>"),
+        "{page}"
+    );
     let (_, _, csv) = get("/explore/programs?ministry=mhlw&sort=amount&format=csv");
     let rows = crate::util::csv(&csv);
     assert_eq!(rows[0][0], "program");

@@ -58,10 +58,10 @@ pub(in crate::serve::explorer) async fn programs(
         .filter(|r| filter("status").is_none_or(|s| status_of(r).iter().any(|x| x == s)))
         .collect();
     sort_rows(&view, &mut rows, sort);
-    let table = table(&view, &rows);
+    let table = table(&ex, &view, &rows);
     let body = render(&Programs {
         view: &view,
-        facets: facets(&view, &ran[0].rows),
+        facets: facets(&ex, &view, &ran[0].rows),
         table: &table,
     })?;
     Page {
@@ -118,8 +118,29 @@ pub(super) fn mark_label(lang: Lang, mark: &str) -> String {
     }
 }
 
-/// A cell of codes (GROUP_CONCAT has no order: sorted, projects as numbers), each a link.
-fn code_links(view: &View, row: &Row, col: &str, path: &str) -> Cell {
+/// The name of an organisation, theme or project in the view's language, from the search
+/// index (its code where the index has none).
+fn name_of(ex: &Explorer, view: &View, kind: &str, key: &str) -> String {
+    ex.index
+        .iter()
+        .find(|e| e.kind == kind && e.key == key)
+        .map(|e| match view.lang {
+            Lang::Ja if !e.ja.is_empty() => e.ja.clone(),
+            _ if !e.en.is_empty() => e.en.clone(),
+            _ => e.ja.clone(),
+        })
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// A cell of codes (GROUP_CONCAT has no order: sorted, projects as numbers), each a link
+/// named by `name` (the CSV keeps the codes).
+fn code_links(
+    view: &View,
+    row: &Row,
+    col: &str,
+    path: &str,
+    name: &dyn Fn(&str) -> String,
+) -> Cell {
     let mut codes: Vec<&str> = row
         .get(col)
         .map_or("", String::as_str)
@@ -129,12 +150,15 @@ fn code_links(view: &View, row: &Row, col: &str, path: &str) -> Cell {
     codes.sort_by_key(|c| (c.parse::<u32>().unwrap_or(u32::MAX), *c));
     let links = codes
         .iter()
-        .map(|x| (view.link(&format!("{path}/{}", seg(x))), (*x).to_owned()))
+        .map(|x| (view.link(&format!("{path}/{}", seg(x))), name(x)))
         .collect();
     Cell::text(codes.join(" ")).showing(Show::Links(links))
 }
 
-fn table(view: &View, rows: &[&Row]) -> Table {
+fn table(ex: &Explorer, view: &View, rows: &[&Row]) -> Table {
+    let org = |code: &str| name_of(ex, view, "org", code);
+    let theme = |slug: &str| name_of(ex, view, "theme", slug);
+    let project = |n: &str| n.to_owned();
     let t = |ja, en| view.t(ja, en).to_owned();
     Table {
         id: "programs",
@@ -166,9 +190,9 @@ fn table(view: &View, rows: &[&Row]) -> Table {
                         &view.link(&format!("/explore/program/{}", seg(&slug))),
                     ),
                     Cell::text(slug),
-                    code_links(view, r, "ministries", "/explore/ministry"),
-                    code_links(view, r, "projects", "/explore/project"),
-                    code_links(view, r, "themes", "/explore/theme"),
+                    code_links(view, r, "ministries", "/explore/ministry", &org),
+                    code_links(view, r, "projects", "/explore/project", &project),
+                    code_links(view, r, "themes", "/explore/theme", &theme),
                     Cell::text(status.join(" ")).showing(Show::Marks(marks)),
                     Cell::num(r.get("figure_oku_yen").cloned().unwrap_or_default()),
                 ]
@@ -178,14 +202,27 @@ fn table(view: &View, rows: &[&Row]) -> Table {
 }
 
 /// The filter form's selects; their choices come from the data itself.
-fn facets<'a>(view: &'a View, rows: &[Row]) -> Vec<Facet<'a>> {
-    let choices = |col: &str| -> Vec<(String, String)> {
-        let set: BTreeSet<String> = rows
+fn facets<'a>(ex: &Explorer, view: &'a View, rows: &[Row]) -> Vec<Facet<'a>> {
+    // The choices are named in the view's language (projects with their numbers), sorted
+    // as their codes are (projects as numbers).
+    let choices = |col: &str, kind: &str| -> Vec<(String, String)> {
+        let set: BTreeSet<(u32, String)> = rows
             .iter()
             .filter_map(|r| r.get(col))
-            .flat_map(|s| s.split(' ').filter(|x| !x.is_empty()).map(str::to_owned))
+            .flat_map(|s| s.split(' ').filter(|x| !x.is_empty()))
+            .map(|x| (x.parse::<u32>().unwrap_or(u32::MAX), x.to_owned()))
             .collect();
-        set.into_iter().map(|v| (v.clone(), v)).collect()
+        set.into_iter()
+            .map(|(_, v)| {
+                let name = name_of(ex, view, kind, &v);
+                let label = if kind == "project" {
+                    format!("{v}. {name}")
+                } else {
+                    name
+                };
+                (v, label)
+            })
+            .collect()
     };
     let t = |ja, en| view.t(ja, en);
     let statuses = ["new-program", "new", "expanded"]
@@ -200,9 +237,17 @@ fn facets<'a>(view: &'a View, rows: &[Row]) -> Vec<Facet<'a>> {
         ("ministry".to_owned(), t("府省庁", "ministry").to_owned()),
     ];
     [
-        ("ministry", t("府省庁", "Ministry"), choices("ministries")),
-        ("project", t("プロジェクト", "Project"), choices("projects")),
-        ("theme", t("テーマ", "Theme"), choices("themes")),
+        (
+            "ministry",
+            t("府省庁", "Ministry"),
+            choices("ministries", "org"),
+        ),
+        (
+            "project",
+            t("プロジェクト", "Project"),
+            choices("projects", "project"),
+        ),
+        ("theme", t("テーマ", "Theme"), choices("themes", "theme")),
         ("status", t("新規・拡充", "New / expanded"), statuses),
         ("sort", t("並べ替え", "Sort by"), sorts),
     ]
