@@ -890,11 +890,22 @@ fn draw_all(kb: &Kb, dir: &Path, jobs: &[(Kind, Option<i32>)]) -> Result<Vec<Pat
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let svg = AtomicBool::new(true);
     let next = AtomicUsize::new(0);
+    // The first failure stops every worker: the build fails with it, without drawing on.
+    let stop = AtomicBool::new(false);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let work = || -> Result<Vec<PathBuf>> {
         let mut mine = Vec::new();
-        while let Some((kind, fy)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-            mine.extend(draw_one(kb, dir, kind, *fy, &svg)?);
+        while !stop.load(Ordering::Relaxed) {
+            let Some((kind, fy)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            match draw_one(kb, dir, kind, *fy, &svg) {
+                Ok(files) => mine.extend(files),
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
         }
         Ok(mine)
     };

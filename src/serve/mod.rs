@@ -126,6 +126,8 @@ pub(crate) struct App {
     pub graphs: Vec<(NamedNode, usize)>,
     /// The catalogue's description (DCAT, VoID: `dist/catalog.ttl`), made on first asking.
     pub catalog: std::sync::OnceLock<Vec<oxigraph::model::Triple>>,
+    /// Held while the catalogue is made.
+    pub catalog_lock: std::sync::Mutex<()>,
 }
 
 impl App {
@@ -133,13 +135,21 @@ impl App {
     /// `dist/catalog.ttl`: made once (its statistics read the whole store), and not kept
     /// when making them failed (a request stopped at the time limit), so a later one tries
     /// again.
-    pub fn catalog(&self) -> &[oxigraph::model::Triple] {
+    pub fn catalog(&self) -> std::result::Result<&[oxigraph::model::Triple], HttpError> {
         if let Some(c) = self.catalog.get() {
-            return c;
+            return Ok(c);
+        }
+        // One request makes it; the others wait for it rather than each reading the store.
+        let _making = self.catalog_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = self.catalog.get() {
+            return Ok(c);
         }
         match crate::publish::dcat::dcat_triples(&self.kb) {
-            Ok(t) => self.catalog.get_or_init(|| t),
-            Err(_) => &[],
+            Ok(t) => Ok(self.catalog.get_or_init(|| t)),
+            Err(e) => Err(HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the catalogue could not be made now: {e}"),
+            )),
         }
     }
 
@@ -426,6 +436,7 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         drawn: drawn::Drawn::default(),
         graphs,
         catalog: std::sync::OnceLock::new(),
+        catalog_lock: std::sync::Mutex::new(()),
     });
     let explorer = explorer::router(Arc::clone(&app))?;
     Ok(Router::new()

@@ -83,12 +83,12 @@ const CATALOGUED: [&str; 6] = [
 
 /// The catalogue's triples where `iri` is one it describes (else none: making them reads the
 /// whole store once, which a program's page need not wait for).
-fn catalogue_for<'a>(app: &'a App, iri: &NamedNode) -> &'a [Triple] {
+fn catalogue_for<'a>(app: &'a App, iri: &NamedNode) -> Result<&'a [Triple], HttpError> {
     let rest = iri.as_str().strip_prefix(BASE).unwrap_or_default();
     if CATALOGUED.iter().any(|p| rest.starts_with(p)) {
         app.catalog()
     } else {
-        &[]
+        Ok(&[])
     }
 }
 
@@ -103,9 +103,9 @@ fn triples_of(app: &App, subject: &NamedOrBlankNode, catalogue: &[Triple]) -> Ve
     out
 }
 
-fn gather(app: &App, iri: &NamedNode) -> Description {
+fn gather(app: &App, iri: &NamedNode) -> Result<Description, HttpError> {
     let limit = app.config.max_results;
-    let catalogue = catalogue_for(app, iri);
+    let catalogue = catalogue_for(app, iri)?;
     let mut about = HashSet::new();
     let mut seen: HashSet<BlankNode> = HashSet::new();
     let mut todo = vec![NamedOrBlankNode::from(iri.clone())];
@@ -152,11 +152,11 @@ fn gather(app: &App, iri: &NamedNode) -> Description {
         }
     }
     let cut = seen > pointing.len() && pointing.len() >= limit;
-    Description {
+    Ok(Description {
         about: sorted(about),
         pointing: sorted(pointing),
         pointing_total: cut.then_some(Counted { n: seen, more }),
-    }
+    })
 }
 
 /// Triples in a stable order (the union of graphs may repeat a triple: sets drop repeats).
@@ -246,7 +246,12 @@ fn vocabulary(app: &App, request: &Request, only: Option<&str>) -> Result<Respon
     let form = form_of(request)?;
     let within = |t: &Triple| match (&t.subject, only) {
         (_, None) => true,
-        (NamedOrBlankNode::NamedNode(n), Some(ns)) => n.as_str().starts_with(ns),
+        (NamedOrBlankNode::NamedNode(n), Some(doc)) => {
+            n.as_str() == doc
+                || n.as_str()
+                    .strip_prefix(doc)
+                    .is_some_and(|r| r.starts_with('#'))
+        }
         _ => false,
     };
     let triples: HashSet<Triple> = app
@@ -299,7 +304,7 @@ fn describe_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
     let iri = NamedNode::new(format!("{BASE}{rest}"))
         .map_err(|e| HttpError::bad_request(format!("not a valid resource IRI: {e}")))?;
     let form = form_of(request)?;
-    let description = gather(app, &iri);
+    let description = gather(app, &iri)?;
     if description.about.is_empty()
         && description.pointing.is_empty()
         && description.pointing_total.is_none()

@@ -4,8 +4,9 @@
 //!
 //! Why our own evaluator, and not rudof's `shacl_validation` crate: our shapes use a small
 //! part of SHACL Core — `sh:targetClass` (with `rdfs:subClassOf`), predicate paths, and the
-//! constraints `minCount`, `maxCount`, `datatype`, `class`, `nodeKind`, `pattern`,
-//! `uniqueLang`, `in` and `hasValue` — which is a few hundred lines over oxigraph's own store,
+//! constraints `minCount`, `maxCount`, `datatype` (the lexical form checked too), `class`,
+//! `nodeKind`, `pattern`, `uniqueLang`, `in` and `hasValue` — which is a few hundred lines
+//! over oxigraph's own store,
 //! while that crate brings its own RDF model and a SPARQL engine of its own beside ours. A
 //! shape that uses anything else is refused by name, never skipped, so a shape can only say
 //! what is checked. The same shapes are run by pySHACL in CI (scripts/conformance.py) on the
@@ -123,13 +124,18 @@ fn sh(local: &str) -> String {
 
 /// Reads the node shapes of every `*.ttl` of `dir` (none when it is absent).
 pub fn read(dir: &Path) -> Result<Vec<NodeShape>> {
-    let mut files: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "ttl"))
-            .collect(),
-        Err(_) => return Ok(Vec::new()),
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
     };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.extension().is_some_and(|x| x == "ttl") {
+            files.push(path);
+        }
+    }
     files.sort();
     let mut out = Vec::new();
     for file in files {
@@ -153,13 +159,39 @@ fn read_file(path: &Path) -> Result<Vec<NodeShape>> {
             .or_default()
             .push(t);
     }
-    let node_shape: Term = NamedNode::new_unchecked(sh("NodeShape")).into();
+    // A node shape is what says it is one, or what targets anything (SHACL reads a shape
+    // with a target whatever its type); a property shape on its own, with a target or not,
+    // is refused: ours are the sh:property of a node shape.
+    let typed = |ts: &[Triple], local: &str| {
+        let class: Term = NamedNode::new_unchecked(sh(local)).into();
+        ts.iter()
+            .any(|t| t.predicate == ext::RDF_TYPE && t.object == class)
+    };
+    let targets = |ts: &[Triple]| {
+        ts.iter()
+            .any(|t| t.predicate.as_str().starts_with(&sh("target")))
+    };
+    let properties: HashSet<Term> = shapes
+        .by_subject
+        .values()
+        .flatten()
+        .filter(|t| t.predicate.as_str() == sh("property"))
+        .map(|t| t.object.clone())
+        .collect();
+    for (s, ts) in &shapes.by_subject {
+        let inner = properties.contains(&Term::from(s.clone()));
+        if typed(ts, "PropertyShape") && !inner || (inner && targets(ts)) {
+            return Err(shapes.error(format!(
+                "{s}: a property shape of its own (or with a target) is not evaluated by medrd validate: put it under the sh:property of a node shape"
+            )));
+        }
+    }
     let mut subjects: Vec<&NamedOrBlankNode> = shapes
         .by_subject
         .iter()
-        .filter(|(_, ts)| {
-            ts.iter()
-                .any(|t| t.predicate == ext::RDF_TYPE && t.object == node_shape)
+        .filter(|(s, ts)| {
+            typed(ts, "NodeShape")
+                || (targets(ts) && !properties.contains(&Term::from((*s).clone())))
         })
         .map(|(s, _)| s)
         .collect();
@@ -264,7 +296,11 @@ fn property_shape(shapes: &Shapes, shape: &str, node: &Term) -> Result<PropertyS
                     .map_err(|e| bad(&format!("sh:pattern {:?}: {e}", l.value())))?;
                 Constraint::Pattern(re, l.value().to_owned())
             }
-            "uniqueLang" => Constraint::UniqueLang,
+            "uniqueLang" => match o {
+                Term::Literal(l) if l.value() == "true" => Constraint::UniqueLang,
+                Term::Literal(l) if l.value() == "false" => continue,
+                _ => return Err(bad("sh:uniqueLang needs true or false")),
+            },
             "in" => Constraint::In(shapes.list(o)?),
             "hasValue" => Constraint::HasValue(o.clone()),
             l if NOTES.contains(&l) => continue,
@@ -319,6 +355,32 @@ fn has_type(kb: &Kb, node: &Term, classes: &BTreeSet<NamedNode>) -> bool {
         .any(|t| matches!(t, Term::NamedNode(n) if classes.contains(n)))
 }
 
+/// Whether a literal's lexical form is one of its XSD datatype (oxigraph keeps ill-formed
+/// ones, as `"1.5"^^xsd:integer`, which SHACL's sh:datatype does not accept).
+fn well_formed(t: &Term) -> bool {
+    use oxsdatatypes::{Boolean, Date, DateTime, Decimal, Double, Float, GYear, Integer};
+    use std::str::FromStr;
+    let Term::Literal(l) = t else {
+        return true;
+    };
+    let v = l.value();
+    match l
+        .datatype()
+        .as_str()
+        .strip_prefix("http://www.w3.org/2001/XMLSchema#")
+    {
+        Some("integer") => Integer::from_str(v).is_ok(),
+        Some("decimal") => Decimal::from_str(v).is_ok(),
+        Some("boolean") => Boolean::from_str(v).is_ok(),
+        Some("double") => Double::from_str(v).is_ok(),
+        Some("float") => Float::from_str(v).is_ok(),
+        Some("gYear") => GYear::from_str(v).is_ok(),
+        Some("date") => Date::from_str(v).is_ok(),
+        Some("dateTime") => DateTime::from_str(v).is_ok(),
+        _ => true,
+    }
+}
+
 fn datatype_of(t: &Term) -> Option<&str> {
     match t {
         Term::Literal(l) if l.language().is_some() => Some(LANG_STRING),
@@ -364,7 +426,7 @@ fn check_property(
             }
             Constraint::Datatype(d) => out.extend(
                 vs.iter()
-                    .filter(|v| datatype_of(v) != Some(d.as_str()))
+                    .filter(|v| datatype_of(v) != Some(d.as_str()) || !well_formed(v))
                     .map(|v| at(format!("{v} is not of sh:datatype {d}"))),
             ),
             Constraint::Class(c) => {

@@ -103,19 +103,32 @@ fn validate_runs_the_shacl_shapes() {
          @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
          @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
          @base <https://w3id.org/medrd-kg/id/> .
-         <program/dementia-rd> rdfs:label \"認知症\"@ja .
+         @prefix medrd: <https://w3id.org/medrd-kg/ontology#> .
+         @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+         @prefix schema: <https://schema.org/> .
+         <program/dementia-rd> rdfs:label \"認知症\"@ja ; medrd:partOfProject <org/mhlw> ;
+             skos:notation \"dementia\" ; rs:linkedLine \"6843\" .
          <rs/pay-x> a rs:Payment ; rs:amount \"1.5\"^^xsd:decimal ; rs:payee <http://example.org/x> .
+         <rs/pay-y> a rs:Payment ; rs:amount \"1.5\"^^xsd:integer .
+         <amount/stray> a medrd:BudgetAmount ; schema:currency \"USD\" .
 ",
     );
     let extra = s.dir.join("extra.ttl").display().to_string();
     let run = s.medrd(&["--with", &extra, "validate"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let pay = "shape-Payment: <https://w3id.org/medrd-kg/id/rs/pay-x>";
+    let dementia = "shape-Program: <https://w3id.org/medrd-kg/id/program/dementia-rd>";
     for says in [
         "shape-Program: <https://w3id.org/medrd-kg/id/program/dementia-rd> <http://www.w3.org/2000/01/rdf-schema#label>: two values in @ja, sh:uniqueLang".to_owned(),
         format!("{pay} <https://w3id.org/medrd-kg/rs#amount>: \"1.5\"^^<http://www.w3.org/2001/XMLSchema#decimal> is not of sh:datatype <http://www.w3.org/2001/XMLSchema#integer>"),
         format!("{pay} <https://w3id.org/medrd-kg/rs#paymentYear>: 0 values, sh:minCount 1"),
         format!("{pay} <https://w3id.org/medrd-kg/rs#payee>: <http://example.org/x> does not match sh:pattern"),
+        // an ill-formed integer is no xsd:integer (oxigraph keeps it; SHACL does not take it)
+        "shape-Payment: <https://w3id.org/medrd-kg/id/rs/pay-y> <https://w3id.org/medrd-kg/rs#amount>: \"1.5\"^^<http://www.w3.org/2001/XMLSchema#integer> is not of sh:datatype".to_owned(),
+        format!("{dementia} <https://w3id.org/medrd-kg/ontology#partOfProject>: <https://w3id.org/medrd-kg/id/org/mhlw> is not of sh:class"),
+        format!("{dementia} <http://www.w3.org/2004/02/skos/core#notation>: 2 values, sh:maxCount 1"),
+        format!("{dementia} <https://w3id.org/medrd-kg/rs#linkedLine>: \"6843\" is not of sh:nodeKind"),
+        "shape-BudgetAmount: <https://w3id.org/medrd-kg/id/amount/stray> <https://schema.org/currency>: \"USD\" is not sh:in the list".to_owned(),
     ] {
         assert!(run.stdout.contains(&says), "{says}\n{}", run.stdout);
     }
@@ -139,6 +152,21 @@ fn validate_runs_the_shacl_shapes() {
         run.stderr.contains("or.ttl") && run.stderr.contains("sh:or is not evaluated"),
         "{}",
         run.stderr
+    );
+    // A shape is what targets, whatever its type: an untyped one is run, not skipped.
+    s.write(
+        "queries/shapes/or.ttl",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .
+         <https://example.org/Untyped> sh:targetClass <https://w3id.org/medrd-kg/ontology#Program> ;
+             sh:property [ sh:path <https://example.org/nothing> ; sh:minCount 1 ] .
+",
+    );
+    let run = s.medrd(&["validate"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("shape-Untyped: <https://w3id.org/medrd-kg/id/program/dementia-rd> <https://example.org/nothing>: 0 values, sh:minCount 1"),
+        "{}",
+        run.stdout
     );
 }
 

@@ -79,7 +79,7 @@ fn fits(shown: &str, actual: &str) -> bool {
     true
 }
 
-fn run(e: &Example) -> String {
+fn run(e: &Example) -> (bool, String) {
     let mut command = e.command.clone();
     if command.starts_with("medrd query") && !command.contains("--format") && !command.contains('|')
     {
@@ -105,7 +105,7 @@ fn run(e: &Example) -> String {
         .expect("sh runs");
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
-    text
+    (out.status.success(), text)
 }
 
 #[test]
@@ -118,13 +118,32 @@ fn the_readmes_examples_print_what_it_shows() {
     let own =
         |e: &&Example| e.command.starts_with("medrd ") && !e.command.trim_end().ends_with('&');
     for e in examples.iter().filter(own) {
-        let actual = run(e);
+        let (ok, actual) = run(e);
+        if !ok {
+            failures.push(format!(
+                "README.md:{}: `{}` failed:\n{actual}",
+                e.line, e.command
+            ));
+            continue;
+        }
         let actual: Vec<&str> = actual.lines().collect();
         let shown: Vec<&String> = e.shown.iter().filter(|l| !l.trim().is_empty()).collect();
         let elided = shown.iter().any(|l| l.contains('…'));
         let mut next = 0;
-        for s in shown.iter().filter(|l| !l.trim_start().starts_with('…')) {
-            match actual[next..].iter().position(|a| fits(s, a)) {
+        // Lines are consecutive but after a `…` line (or at the start of an elided block).
+        let mut skip = elided;
+        for s in shown.iter() {
+            if s.trim_start().starts_with('…') {
+                skip = true;
+                continue;
+            }
+            let found = if skip {
+                actual[next..].iter().position(|a| fits(s, a))
+            } else {
+                actual.get(next).filter(|a| fits(s, a)).map(|_| 0)
+            };
+            skip = false;
+            match found {
                 Some(i) => next += i + 1,
                 None => {
                     failures.push(format!(
@@ -154,7 +173,8 @@ fn the_readmes_examples_print_what_it_shows() {
 #[test]
 fn an_example_that_drifted_is_caught() {
     let e = &examples("```\n$ medrd query project-budgets\n1 医薬品プロジェクト 999\n…\n```\n")[0];
-    let actual = run(e);
+    let (ok, actual) = run(e);
+    assert!(ok, "{actual}");
     assert!(!actual.lines().any(|a| fits(&e.shown[0], a)), "{actual}");
     assert!(
         actual.lines().any(|a| fits("1 医薬品プロジェクト …", a)),

@@ -976,11 +976,16 @@ impl Columns {
     }
 }
 
-/// A year: `2024`, `2024年度`, `令和6年度`, `R6`, `平成30年度` (Gregorian result).
+/// A year: `2024`, `2024年度`, `令和6年度`, `令和元年度`, `R6`, `平成30年度` (Gregorian result).
 fn year(s: &str) -> Option<i32> {
     let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-    let n: i32 = digits.parse().ok()?;
+    // 元年 is an era's first year (令和元年度 = 2019).
+    let n: i32 = if digits.is_empty() && t.contains('元') {
+        1
+    } else {
+        digits.parse().ok()?
+    };
     if let Some(y) = crate::lang::era_year(&t, n) {
         Some(y)
     } else if (1900..=2200).contains(&n) {
@@ -1468,6 +1473,8 @@ mod tests {
         assert_eq!(parse_amount("-", 1), Ok(None));
         assert_eq!(parse_number("85.3%"), Ok(Some(85.3)));
         assert_eq!(year("令和6年度"), Some(2024));
+        assert_eq!(year("令和元年度"), Some(2019));
+        assert_eq!(year("平成元年度"), Some(1989));
         assert_eq!(year("2023"), Some(2023));
         assert_eq!(unit_of("（単位：千円）"), Some(1000));
         assert_eq!(unit_of("当初予算（合計）"), None);
