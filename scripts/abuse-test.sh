@@ -161,7 +161,7 @@ check_queries() {
   pathological "3-way product, GROUP BY" 'SELECT ?c (COUNT(*) AS ?n) WHERE {?a ?b ?c.?d ?e ?f.?g ?h ?i} GROUP BY ?c'
   pathological "2-way product, ORDER BY" 'SELECT * WHERE {?a ?b ?c.?d ?e ?f} ORDER BY ?c ?f LIMIT 1'
   pathological "hash join on a literal, ORDER BY" 'SELECT * WHERE {?a ?b ?c.?d ?e ?c.?g ?h ?i} ORDER BY ?i LIMIT 1'
-  pathological "ORDER BY over mixed literals (was a panic)" 'SELECT ?o WHERE {?s ?p ?o FILTER(isLiteral(?o))} ORDER BY ?o' any
+  pathological "ORDER BY over mixed literals (was a panic)" 'SELECT ?o WHERE {?s ?p ?o FILTER(isLiteral(?o))} ORDER BY ?o LIMIT 10000' any
   if [ "$LAST_STATUS" = 200 ]; then
     pass "ORDER BY over mixed literals: 200"
   else

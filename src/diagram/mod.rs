@@ -833,6 +833,15 @@ pub fn draw(kb: &Kb, kind: &Kind, lang: Lang, format: Format, fy: Option<i32>) -
     }
 }
 
+/// The projects, themes and ministries that have a diagram each.
+const DIAGRAM_LIST: &str = r#"PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?kind ?code WHERE {
+  { ?x medrd:projectNumber ?code . BIND ("project" AS ?kind) } UNION
+  { ?x skos:inScheme <https://w3id.org/medrd-kg/id/theme> ; skos:notation ?code . BIND ("theme" AS ?kind) } UNION
+  { ?x a medrd:Ministry ; skos:notation ?code . BIND ("ministry" AS ?kind) }
+} ORDER BY ?kind ?code"#;
+
 /// The built-in diagrams: overview, every project, theme and ministry, cross-project,
 /// budget and ontology.
 pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
@@ -842,14 +851,7 @@ pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
         Kind::Budget,
         Kind::Ontology,
     ];
-    let text = "PREFIX medrd: <https://w3id.org/medrd-kg/ontology#> \
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
-        SELECT ?kind ?code WHERE { \
-          { ?x medrd:projectNumber ?code . BIND (\"project\" AS ?kind) } UNION \
-          { ?x skos:inScheme <https://w3id.org/medrd-kg/id/theme> ; skos:notation ?code . BIND (\"theme\" AS ?kind) } UNION \
-          { ?x a medrd:Ministry ; skos:notation ?code . BIND (\"ministry\" AS ?kind) } \
-        } ORDER BY ?kind ?code";
-    let table = Table::collect(kb.query("diagram list", text)?)?;
+    let table = Table::collect(kb.query("diagram list", DIAGRAM_LIST)?)?;
     for i in 0..table.rows.len() {
         kinds.push(Kind::parse(
             &table.text(i, "kind"),
