@@ -162,6 +162,18 @@ fn search_page_works_without_script() {
 
 #[test]
 fn csv_and_json_downloads_have_the_same_rows() {
+    // Issue 23: an Excel-ready CSV (UTF-8 with a byte order mark), linked from every table:
+    // the same bytes after the mark.
+    let (status, _, plain) = get("/explore/project/4?table=programs&format=csv");
+    let (_, _, excel) = get("/explore/project/4?table=programs&format=csv&bom=1");
+    assert_eq!(status, 200);
+    assert_eq!(excel.strip_prefix('\u{feff}'), Some(plain.as_str()));
+    assert!(!plain.starts_with('\u{feff}'));
+    let (_, _, page) = get("/explore/project/4");
+    assert!(
+        page.contains("bom=1\" download>CSV（Excel用）</a>"),
+        "{page}"
+    );
     for path in [
         "/explore/program/dementia-rd?table=statements",
         "/explore/programs?ministry=mhlw&sort=amount",

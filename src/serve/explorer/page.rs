@@ -97,9 +97,24 @@ impl Page {
             ));
         };
         let name = view.path.trim_start_matches('/').replace('/', "-");
-        let disposition = format!("attachment; filename=\"{}-{}.{format}\"", name, table.id);
+        let excel = if view.param("bom") == Some("1") {
+            "-excel"
+        } else {
+            ""
+        };
+        let disposition = format!(
+            "attachment; filename=\"{}-{}{excel}.{format}\"",
+            name, table.id
+        );
         let (media, body) = if format == "csv" {
-            ("text/csv; charset=utf-8", table.csv())
+            // `bom=1`: UTF-8 with a byte order mark, which Excel needs to read Japanese (the
+            // RS system's own CSVs have one); the same bytes after it.
+            let bom: &[u8] = if view.param("bom") == Some("1") {
+                b"\xEF\xBB\xBF"
+            } else {
+                b""
+            };
+            ("text/csv; charset=utf-8", [bom, &table.csv()].concat())
         } else {
             ("application/json", table.json().into_bytes())
         };
