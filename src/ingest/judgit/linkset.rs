@@ -88,6 +88,48 @@ impl Links {
     }
 }
 
+impl Links {
+    /// `rs:shareOf` between RS budget programs, carried from the sheets they continue: the
+    /// RS line of a per-project sheet is a share of the RS line of that sheet's aggregate
+    /// (MHLW's 2867 and 2959–2963 of 2958). RS 5-1 lists AMED's payment on the aggregate and
+    /// again, by project, on the shares: without the link a recipient's year would count it
+    /// twice.
+    fn rs_shares(&mut self, sheets: &[Sheet], lineage: &Lineage) {
+        for (s, share) in &lineage.share_of {
+            let (Some(part), Some(whole)) = (
+                lineage.continued_as.get(s),
+                lineage.continued_as.get(&share.to),
+            ) else {
+                continue;
+            };
+            if part.to == whole.to {
+                continue;
+            }
+            let (subject, object) = (project_iri(&part.to), project_iri(&whole.to));
+            self.add(&subject, term::SHARE_OF, object.clone());
+            let key = |i: usize| {
+                let sheet = &sheets[i];
+                format!("{}/{}/{}", sheet.edition, sheet.ministry_slug, sheet.slug)
+            };
+            let evidence = format!(
+                "RS {} continues the review sheet {}, a per-project share of the sheet {}, which continues as RS {}",
+                part.to,
+                key(*s),
+                key(share.to),
+                whole.to
+            );
+            let node = NamedNode::new_unchecked(format!("{}/link-share-of", subject.as_str()));
+            let link = Node {
+                decision: "linked",
+                basis: "score",
+                relation: Some("share-of"),
+                evidence: &evidence,
+            };
+            self.node(&node, &subject, &object, link);
+        }
+    }
+}
+
 struct Node<'a> {
     decision: &'a str,
     basis: &'a str,
@@ -132,6 +174,7 @@ pub fn link_quads(sheets: &[Sheet], lineage: &Lineage, links: &[SheetLink]) -> V
         "continued-as",
         |id: &String| project_iri(id),
     );
+    out.rs_shares(sheets, lineage);
     let mut n_links = 0;
     for l in links {
         let (s, o) = (subject_iri(&l.subject), sheet_iri(&sheets[l.sheet]));
