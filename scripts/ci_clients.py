@@ -21,6 +21,13 @@
    downloads its table as CSV and checks the rows. Then axe-core (from npm; its
    `axe.min.js` is given by $AXE_JS, see .ci/run) is injected into home, search, a program
    page and a project page: no serious or critical violation may remain.
+5. A reader follows the money (issue 23), in the same browser: finds AMED as a recipient
+   by searching its name, reads what it received in FY2023 and FY2024 and from which lines,
+   opens the aggregate line 2958; opens 認知症研究開発事業 and finds the line it is funded
+   through and that line's figures over a decade; downloads project 4's programs with their
+   amounts as CSV; hovers a bar of a chart (its title is the figure and source) and clicks
+   it to reach the source line it cites. Every page it passes is checked by axe-core (also
+   `/` and `/id/…`) and for sideways scrolling at 390 px.
 
 Usage: scripts/ci_clients.py [path/to/medrd]   (default: target/debug/medrd)
 Exits 0 when every check passes, 1 on a failed check, 2 when the server cannot start.
@@ -362,7 +369,7 @@ def explorer_checks(base):
         loaded = driver.execute_script(
             "return arguments[0].complete && arguments[0].naturalWidth", diagram)
         check(bool(loaded), f"explorer: its diagram is shown ({loaded} px wide)")
-        driver.find_element(By.XPATH, "//table[@id='statements']/following-sibling::p[@class='dl']/a[text()='CSV']").click()
+        driver.find_element(By.XPATH, "//div[table[@id='statements']]/following-sibling::p[@class='dl']/a[text()='CSV']").click()
         deadline = time.time() + 20
         files = []
         while time.time() < deadline:
@@ -401,6 +408,127 @@ def explorer_checks(base):
         driver.quit()
 
 
+def reader_task_checks(base):
+    """The reader's tasks of issue 23, as a person would do them in the browser."""
+    import os
+    import tempfile
+    import time
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    downloads = tempfile.mkdtemp(prefix="medrd-reader-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--window-size=1366,1000", "--lang=ja"]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    visited = []
+    try:
+        wait = WebDriverWait(driver, 20)
+        # 1. Who received AMED money in FY2023 and FY2024, and from which lines.
+        driver.get(base + "/explore")
+        box = wait.until(ec.element_to_be_clickable((By.ID, "q")))
+        box.send_keys("日本医療研究開発機構")
+        link = wait.until(ec.element_to_be_clickable(
+            (By.XPATH, "//ol[@id='results']/li[span[@class='kind' and text()='支出先']]/a")))
+        link.click()
+        wait.until(ec.presence_of_element_located((By.ID, "years")))
+        visited.append(driver.current_url)
+        years = {r.find_elements(By.TAG_NAME, "td")[0].text: r.find_elements(By.TAG_NAME, "td")[1].text
+                 for r in driver.find_elements(By.CSS_SELECTOR, "#years tbody tr")}
+        check(driver.current_url.endswith("/explore/recipient/9010005023796")
+              and float(years.get("2023", "0")) > 0 and float(years.get("2024", "0")) > 0,
+              f"reader: AMED found by name; FY2023 {years.get('2023')}億円, FY2024 {years.get('2024')}億円")
+        lines = {}
+        for r in driver.find_elements(By.CSS_SELECTOR, "#payments tbody tr"):
+            cells = r.find_elements(By.TAG_NAME, "td")
+            if cells[0].text in ("2023", "2024"):
+                for a in cells[3].find_elements(By.TAG_NAME, "a"):
+                    lines.setdefault(cells[0].text, set()).add(a.get_attribute("href"))
+        check(len(lines.get("2023", ())) > 5 and len(lines.get("2024", ())) > 5,
+              f"reader: the lines that paid AMED are linked ({len(lines.get('2023', ()))} in FY2023, "
+              f"{len(lines.get('2024', ()))} in FY2024)")
+        driver.find_element(By.XPATH, "//table[@id='payments']//a[starts-with(text(), 'RS 2958 ')]").click()
+        wait.until(ec.presence_of_element_located((By.ID, "figures")))
+        visited.append(driver.current_url)
+        check("一括計上" in driver.find_element(By.CSS_SELECTOR, "p.note").text,
+              "reader: the line 2958 says it is an aggregate of many programs")
+        # 2. How 認知症研究開発事業's funding changed, and through which line.
+        driver.get(base + "/explore/program/dementia-rd")
+        visited.append(driver.current_url)
+        section = wait.until(ec.presence_of_element_located(
+            (By.XPATH, "//section[h2[@id='h-aggregate']]")))
+        via = section.find_element(By.CSS_SELECTOR, "p.note a").text
+        bars = section.find_elements(By.CSS_SELECTOR, "svg.chart a")
+        titled = sorted({b.find_element(By.TAG_NAME, "title").get_attribute("textContent")[:4] for b in bars})
+        check(via.startswith("RS 2958") and len(titled) >= 9,
+              f"reader: 認知症研究開発事業 is funded through {via[:8]}, whose figures span {titled[:1]}–{titled[-1:]}")
+        # 4. The source of a figure from its chart: hover shows it, a click opens it.
+        bar = driver.find_element(By.CSS_SELECTOR, "#timeline-chart svg.chart a")
+        title = bar.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+        ActionChains(driver).move_to_element(bar.find_element(By.TAG_NAME, "rect")).perform()
+        bar.find_element(By.TAG_NAME, "rect").click()
+        target = driver.current_url.split("#")[-1]
+        cited = driver.find_element(By.ID, target).find_element(By.XPATH, "ancestor::tr").text
+        check("10億円" in title and target == "L345" and "10億円" in cited,
+              f"reader: the bar '{title}' opens its source line #{target}: {cited[-30:]!r}")
+        # 3. Project 4's programs with amounts, as CSV.
+        driver.get(base + "/explore/project/4")
+        visited.append(driver.current_url)
+        driver.find_element(By.XPATH, "//div[table[@id='programs']]/following-sibling::p[@class='dl']/a[text()='CSV']").click()
+        deadline, files = time.time() + 20, []
+        while time.time() < deadline and not files:
+            files = [f for f in os.listdir(downloads) if f.endswith(".csv")]
+            time.sleep(0.2)
+        rows = []
+        if files:
+            with open(os.path.join(downloads, files[0]), encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+        amounts = [r for r in rows if r.get("newest_oku_yen")]
+        check(len(rows) > 20 and len(amounts) >= len(rows) // 3,
+              f"reader: project 4's CSV has {len(rows)} programs, {len(amounts)} with an amount")
+        reader_page_checks(driver, wait, base, visited)
+    finally:
+        driver.quit()
+
+
+def reader_page_checks(driver, wait, base, visited):
+    """axe-core and 390 px on the pages of the reader's tasks, the console and a raw /id page."""
+    import os
+    from selenium.webdriver.common.by import By
+
+    axe_js = os.environ.get("AXE_JS")
+    axe = pathlib.Path(axe_js).read_text(encoding="utf-8") if axe_js else None
+    pages = [u[len(base):] for u in visited] + ["/explore/ministry/mhlw", "/explore/org/amed",
+                                               "/", "/id/rs/2958", "/id/program/dementia-rd"]
+    for path in pages:
+        driver.set_window_size(1366, 1000)
+        driver.get(base + path)
+        if axe:
+            driver.execute_script(axe)
+            result = driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+                "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))));")
+            bad = [v for v in result if v["impact"] in ("serious", "critical")]
+            check(not bad, f"reader: axe-core on {path}: no serious or critical violation ({bad})")
+        else:
+            check(False, "reader: AXE_JS is not set: accessibility not checked")
+        driver.set_window_size(390, 844)
+        driver.get(base + path)
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        inner = driver.execute_script("return window.innerWidth")
+        check(width <= inner, f"reader: {path} at {inner} px has no sideways scroll (content {width} px)")
+
+
 def main():
     try:
         sparqlwrapper_reads_every_query_form()
@@ -409,7 +537,7 @@ def main():
     proc, base = start_server()
     try:
         for run in (sparqlwrapper_checks, graph_clients_checks, graph_store_checks,
-                    browser_checks, explorer_checks):
+                    browser_checks, explorer_checks, reader_task_checks):
             try:
                 run(base)
             except Exception as e:  # a client that cannot run is a failed check, said plainly

@@ -6,6 +6,7 @@ mod diagram;
 mod document;
 mod draft;
 mod explorer;
+mod explorer_money;
 mod inputs;
 mod judgit;
 mod link;

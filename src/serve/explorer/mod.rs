@@ -12,6 +12,7 @@
 //! `templates/` (askama: compiled with the program, every value escaped), and `page.rs` puts
 //! a page in its shell or answers one of its tables as CSV or JSON (`table.rs`).
 
+mod money;
 mod page;
 mod pages;
 mod table;
@@ -28,7 +29,7 @@ use axum::Router;
 use oxigraph::model::Term;
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use pages::{home::home, org::org, program::program, programs::programs, project::project};
-use pages::{search::search, theme::theme};
+use pages::{line::line, recipient::recipient, search::search, theme::theme};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
@@ -65,13 +66,17 @@ const CACHED: usize = 4096;
 
 /// The explorer's queries without an argument, whose answers serve every page that shows
 /// them: read before the server listens.
-const WARM: [&str; 6] = [
+const WARM: [&str; 10] = [
     "home-projects",
     "home-ministries",
     "home-themes",
     "programs",
     "program-timeline",
     "rs-links",
+    "recipients-by-scope",
+    "project-timeline",
+    "ministry-timeline",
+    "top-recipients",
 ];
 
 /// One searchable thing.
@@ -81,7 +86,17 @@ pub(super) struct Entry {
     ja: String,
     en: String,
     program: String,
-    norm: [String; 2],
+    /// The forms a query is matched against: the names, and a line's or recipient's key.
+    norm: Vec<String>,
+    /// A line's newest initial budget, a recipient's newest year of payments.
+    amount: Option<Amount>,
+}
+
+/// The figure a search result shows beside a budget line or a recipient.
+pub(super) struct Amount {
+    year: String,
+    oku_yen: String,
+    source: String,
 }
 
 type Row = BTreeMap<String, String>;
@@ -115,6 +130,11 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         "org",
         "org-programs",
         "theme",
+        "recipient",
+        "line",
+        "line-figures",
+        "line-payments",
+        "search-money",
     ] {
         if !queries.contains_key(needed) {
             return Err(crate::error::Error::io(
@@ -138,7 +158,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
     let index_query = &queries["search-index"];
     let rows = select_rows(&app, &index_query.text, CancellationToken::new())
         .map_err(|e| index_query.error(e.message))?;
-    let index = rows
+    let index: Vec<Entry> = rows
         .into_iter()
         .filter_map(|r| {
             let kind = match r.get("kind")?.as_str() {
@@ -154,13 +174,16 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
             Some(Entry {
                 kind,
                 key: r.get("key")?.clone(),
-                norm: [normalize(&ja), normalize(&en)],
+                norm: vec![normalize(&ja), normalize(&en)],
+                amount: None,
                 ja,
                 en,
                 program: r.get("program").cloned().unwrap_or_default(),
             })
         })
         .collect();
+    let mut index = index;
+    index.extend(money_entries(&app, &queries)?);
     let years = app.kb.sources.years();
     let ex = Arc::new(Explorer {
         app,
@@ -186,8 +209,64 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         .route("/explore/org/{code}", get(org))
         .route("/explore/ministry/{code}", get(org))
         .route("/explore/theme/{slug}", get(theme))
+        .route("/explore/recipient/{number}", get(recipient))
+        .route("/explore/line/{*rest}", get(line))
         .layer(axum::middleware::from_fn(page::html_errors))
         .with_state(ex))
+}
+
+/// The search entries of the budget lines and recipients (search-money), each with its figure.
+fn money_entries(app: &App, queries: &BTreeMap<String, NamedQuery>) -> Result<Vec<Entry>> {
+    let Some(q) = queries.get("search-money") else {
+        return Ok(Vec::new());
+    };
+    let rows =
+        select_rows(app, &q.text, CancellationToken::new()).map_err(|e| q.error(e.message))?;
+    // Rows of a key come together, the newest edition last: the last one is kept.
+    let mut by_key: BTreeMap<(String, String), Row> = BTreeMap::new();
+    for r in rows {
+        let (Some(kind), Some(key)) = (r.get("kind"), r.get("key")) else {
+            continue;
+        };
+        by_key.insert((kind.clone(), key.clone()), r);
+    }
+    Ok(by_key
+        .into_iter()
+        .filter_map(|((kind, key), r)| {
+            let kind = match kind.as_str() {
+                "line" => "line",
+                "recipient" => "recipient",
+                _ => return None,
+            };
+            let ja = r.get("label_ja").cloned().unwrap_or_default();
+            let oku_yen = match (r.get("amount_oku_yen"), r.get("amount_yen")) {
+                (Some(oku), _) => Some(oku.clone()),
+                (None, Some(yen)) => Some(money::oku_from_yen(yen)),
+                _ => None,
+            };
+            let amount = oku_yen.map(|oku_yen| Amount {
+                year: r.get("fiscal_year").cloned().unwrap_or_default(),
+                oku_yen,
+                source: r.get("source").cloned().unwrap_or_default(),
+            });
+            // "rs/2958" is found as 2958 and RS2958, a sheet by its number, a recipient by
+            // its 法人番号.
+            let norm = vec![
+                normalize(&ja),
+                normalize(&key),
+                normalize(&key.replace('/', "")),
+            ];
+            Some(Entry {
+                kind,
+                key,
+                ja,
+                en: String::new(),
+                program: String::new(),
+                norm,
+                amount,
+            })
+        })
+        .collect())
 }
 
 /// Search text as compared: NFKC (full-width and half-width alike), lower case, no spaces.
@@ -385,6 +464,19 @@ impl Explorer {
 }
 
 impl Explorer {
+    /// Every program's newest figure and aggregate line (pages::money::newest), from the
+    /// shared answers of program-timeline and rs-links (read once, then kept).
+    async fn newest(
+        self: &Arc<Self>,
+        view: &View,
+    ) -> std::result::Result<BTreeMap<String, pages::money::Newest>, HttpError> {
+        let ran = self
+            .run(view, &[("program-timeline", None), ("rs-links", None)])
+            .await?;
+        let rows = |i: usize| ran[i].as_ref().map_or(&[][..], |q| q.rows.as_slice());
+        Ok(pages::money::newest(rows(0), rows(1)))
+    }
+
     /// [`Explorer::run`] for pages whose queries are all of `queries/explorer/`.
     async fn run_all(
         self: &Arc<Self>,

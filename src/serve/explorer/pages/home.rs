@@ -1,5 +1,6 @@
 //! The home page (`/explore`): the integrated projects and ministries with their totals for
-//! the view's fiscal year, the themes, search, and the overview diagram.
+//! the view's fiscal year, the themes, search, where the money went (the largest recipients
+//! of the newest year of payment), and a link to the overview diagram.
 
 use super::super::page::{render, Page};
 use super::super::table::{Cell, Show, Table};
@@ -21,22 +22,27 @@ struct Home<'a> {
     ministries: &'a Table,
     /// (link, label, number of programs).
     themes: Vec<(String, &'a str, &'a str)>,
+    recipients: Option<&'a Table>,
 }
 
 pub(in crate::serve::explorer) async fn home(
     State(ex): State<Arc<Explorer>>,
     view: View,
 ) -> Result<Response, HttpError> {
-    let ran = ex
-        .run_all(
+    let mut ran = ex
+        .run(
             &view,
             &[
                 ("home-projects", None),
                 ("home-ministries", None),
                 ("home-themes", None),
+                ("top-recipients", None),
             ],
         )
         .await?;
+    let top = ran.pop().flatten();
+    let mut ran: Vec<Ran> = ran.into_iter().flatten().collect();
+    let recipients = top.as_ref().and_then(|q| recipients(&view, &q.rows));
     let projects = projects(&view, &ran[0]);
     let ministries = ministries(&view, &ran[1]);
     let themes = ran[2]
@@ -56,12 +62,17 @@ pub(in crate::serve::explorer) async fn home(
         projects: &projects,
         ministries: &ministries,
         themes,
+        recipients: recipients.as_ref(),
     })?;
+    ran.extend(top);
     Page {
         title: view.t("ホーム", "Home").to_owned(),
         body,
         ran,
-        tables: vec![projects, ministries],
+        tables: [projects, ministries]
+            .into_iter()
+            .chain(recipients)
+            .collect(),
     }
     .answer(&view)
 }
@@ -149,4 +160,52 @@ fn ministries(view: &View, ran: &Ran) -> Table {
         ],
         rows,
     }
+}
+
+/// The ten largest recipients of the newest year of payment (top-recipients), each linked to
+/// its page.
+fn recipients(view: &View, rows: &[Row]) -> Option<Table> {
+    let newest = rows
+        .iter()
+        .filter_map(|r| r.get("fiscal_year"))
+        .max()?
+        .clone();
+    let t = |ja, en| view.t(ja, en).to_owned();
+    let caption = match view.lang {
+        Lang::Ja => format!("{newest}年度に本データの事業につながる予算の行から支払われた額の大きい支出先（上位10者、億円。支払いは一度だけ数える）"),
+        Lang::En => format!("The largest recipients of FY{newest} payments by the budget lines linked to our programs (top ten, 億円; each payment counted once)"),
+    };
+    let rows = rows
+        .iter()
+        .filter(|r| r.get("fiscal_year") == Some(&newest))
+        .take(10)
+        .map(|r| {
+            let get = |k: &str| r.get(k).cloned().unwrap_or_default();
+            let number = get("corporate_number");
+            let name = if number.is_empty() {
+                Cell::text(get("recipient"))
+            } else {
+                let href = view.link(&format!("/explore/recipient/{}", seg(&number)));
+                Cell::link(get("recipient"), &href)
+            };
+            let programs = get("programs").split_whitespace().count();
+            vec![
+                name,
+                Cell::text(number),
+                Cell::num(super::super::money::oku_from_yen(&get("amount_yen"))),
+                Cell::num(programs.to_string()),
+            ]
+        })
+        .collect();
+    Some(Table {
+        id: "recipients",
+        caption,
+        columns: vec![
+            ("recipient", t("支出先", "Recipient")),
+            ("corporate_number", t("法人番号", "Corporate number")),
+            ("amount_oku_yen", "億円".to_owned()),
+            ("programs", t("つながる事業の数", "Programs behind")),
+        ],
+        rows,
+    })
 }

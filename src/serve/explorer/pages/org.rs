@@ -4,7 +4,9 @@
 use super::super::page::{render, Page};
 use super::super::table::Table;
 use super::super::view::View;
+use super::super::Row;
 use super::super::{first_row, not_found, Explorer};
+use super::money::{scope_timeline, Money};
 use super::programs_table;
 use crate::markup::path_segment as seg;
 use crate::serve::HttpError;
@@ -24,6 +26,10 @@ struct Org<'a> {
     table: &'a Table,
     /// A ministry's diagram.
     diagram: Option<String>,
+    /// A ministry's figures across the years (ministry-timeline).
+    money: Option<&'a Money>,
+    /// The page of the organisation as a recipient (by its 法人番号).
+    received: Option<String>,
 }
 
 pub(in crate::serve::explorer) async fn org(
@@ -38,7 +44,14 @@ pub(in crate::serve::explorer) async fn org(
     }
     let arg = Some(iri);
     let ran = ex
-        .run_all(&view, &[("org", arg.clone()), ("org-programs", arg)])
+        .run_all(
+            &view,
+            &[
+                ("org", arg.clone()),
+                ("org-programs", arg),
+                ("ministry-timeline", None),
+            ],
+        )
         .await?;
     let first = first_row(&ran[0], "organisation", &code)?;
     let name = view.pick(first, "label_ja", "label_en").to_owned();
@@ -46,7 +59,20 @@ pub(in crate::serve::explorer) async fn org(
         .rows
         .iter()
         .any(|r| r.get("kind").is_some_and(|k| k == "Ministry"));
-    let table = programs_table(&view, &ran[1].rows, "programs");
+    let table = programs_table(&view, &ran[1].rows, "programs", &ex.newest(&view).await?);
+    let figures: Vec<&Row> = ran
+        .get(2)
+        .map(|q| {
+            q.rows
+                .iter()
+                .filter(|r| r.get("ministry") == Some(&code))
+                .collect()
+        })
+        .unwrap_or_default();
+    let money = (!figures.is_empty()).then(|| scope_timeline(&view, &name, &figures));
+    let received = first
+        .get("corporate_number")
+        .map(|n| view.link(&format!("/explore/recipient/{}", seg(n))));
     let body = render(&Org {
         view: &view,
         name: &name,
@@ -54,12 +80,16 @@ pub(in crate::serve::explorer) async fn org(
         data: format!("/id/org/{}", seg(&code)),
         table: &table,
         diagram: is_ministry.then(|| view.diagram(&format!("/diagram/ministry/{}", seg(&code)))),
+        money: money.as_ref(),
+        received,
     })?;
     Page {
         title: name,
         body,
         ran,
-        tables: vec![table],
+        tables: std::iter::once(table)
+            .chain(money.map(|m| m.table))
+            .collect(),
     }
     .answer(&view)
 }

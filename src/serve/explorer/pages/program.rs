@@ -2,10 +2,13 @@
 //! with the source lines quoted, what is inferred, its timeline (chart and table) and RS
 //! links, and its diagram.
 
+use super::super::money::{line_path, Chart};
 use super::super::page::{render, Page};
 use super::super::table::{Cell, Show, Table};
 use super::super::view::View;
 use super::super::{first_row, not_found, Explorer, Ran, Row};
+use super::line::chart;
+use super::money::{recipients_table, RECIPIENTS_OF_PROGRAM};
 use crate::markup::path_segment as seg;
 use crate::serve::HttpError;
 use crate::vocab::ID;
@@ -18,9 +21,18 @@ use std::sync::Arc;
 /// A section drawn from a named query's rows for this program (timeline, RS links).
 struct Section {
     heading: &'static str,
-    /// The chart of the same rows (the timeline's).
-    chart: Option<String>,
+    /// The chart of the same rows (the timeline's), inline, and the address of its SVG file.
+    chart: Option<(Option<Chart>, String)>,
     table: Table,
+}
+
+/// An aggregate line the program is funded through, with its own figures: shown beside the
+/// program's, never as the program's.
+struct Aggregate {
+    key: String,
+    name: String,
+    href: String,
+    chart: Option<Chart>,
 }
 
 #[derive(Template)]
@@ -41,6 +53,9 @@ struct Program<'a> {
     /// (property, value, reasoning).
     inferred: Vec<(&'a str, &'a str, &'a str)>,
     sections: &'a [Section],
+    aggregates: Vec<Aggregate>,
+    /// Who the program's lines paid (recipients-by-scope), largest first within each year.
+    recipients: Option<&'a Table>,
     diagram: String,
 }
 
@@ -64,7 +79,10 @@ const RS: &[(&str, &str, &str)] = &[
 ];
 
 /// What a link to an RS line says, in the page's language (the code is what CSV carries).
-fn relation_label(view: &View, relation: &str) -> Option<&'static str> {
+pub(in crate::serve::explorer) fn relation_label(
+    view: &View,
+    relation: &str,
+) -> Option<&'static str> {
     Some(match relation {
         "exact" => view.t("同一の事業", "the same program"),
         "part" => view.t(
@@ -78,6 +96,10 @@ fn relation_label(view: &View, relation: &str) -> Option<&'static str> {
         "aggregate" => view.t(
             "多くの事業をまとめた計上（集計行）",
             "an aggregate line of many programs",
+        ),
+        "predecessor" => view.t(
+            "事業が引き継いだ前身の行",
+            "a predecessor's line the program succeeded",
         ),
         _ => return None,
     })
@@ -102,12 +124,15 @@ pub(in crate::serve::explorer) async fn program(
                 ("program-inferred", arg),
                 ("program-timeline", None),
                 ("rs-links", None),
+                ("recipients-by-scope", None),
             ],
         )
         .await?;
+    let paid = ran.pop().flatten();
     let rs = ran.pop().flatten();
     let timeline = ran.pop().flatten();
     let mut ran: Vec<Ran> = ran.into_iter().flatten().collect();
+    let aggregates = aggregates(&ex, &view, &slug, rs.as_ref()).await?;
     let mut sections = Vec::new();
     let mut extra = Vec::new();
     for (found, id) in [(timeline, "timeline"), (rs, "rs-links")] {
@@ -116,6 +141,15 @@ pub(in crate::serve::explorer) async fn program(
             extra.push(q);
         }
     }
+    let recipients = paid.as_ref().and_then(|q| {
+        let rows: Vec<&Row> = q
+            .rows
+            .iter()
+            .filter(|r| r.get("scope_kind").is_some_and(|k| k == "program"))
+            .filter(|r| r.get("scope").is_some_and(|s| *s == slug))
+            .collect();
+        (!rows.is_empty()).then(|| recipients_table(&view, &rows, RECIPIENTS_OF_PROGRAM))
+    });
     let first = first_row(&ran[0], "program", &slug)?;
     let name = view.pick(first, "label_ja", "label_en").to_owned();
     let statements = statements(&ex, &view, &ran[1]);
@@ -140,11 +174,15 @@ pub(in crate::serve::explorer) async fn program(
             })
             .collect(),
         sections: &sections,
+        aggregates,
+        recipients: recipients.as_ref(),
         diagram: view.diagram(&format!("/diagram/program/{}", seg(&slug))),
     })?;
     ran.extend(extra);
+    ran.extend(paid);
     let mut tables = vec![statements];
     tables.extend(sections.into_iter().map(|s| s.table));
+    tables.extend(recipients);
     Page {
         title: name,
         body,
@@ -152,6 +190,44 @@ pub(in crate::serve::explorer) async fn program(
         tables,
     }
     .answer(&view)
+}
+
+/// The aggregate lines the program is funded through (rs-links, relation aggregate), each
+/// with the chart of its figures (line-figures).
+async fn aggregates(
+    ex: &Arc<Explorer>,
+    view: &View,
+    slug: &str,
+    rs: Option<&Ran>,
+) -> Result<Vec<Aggregate>, HttpError> {
+    let lines: Vec<(String, String)> = rs
+        .map(|q| q.rows.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.get("program").is_some_and(|p| p == slug))
+        .filter(|r| r.get("relation").is_some_and(|k| k == "aggregate"))
+        .filter_map(|r| {
+            Some((
+                format!("{ID}rs/{}", r.get("rs_id")?),
+                r.get("rs_name")?.clone(),
+            ))
+        })
+        .collect();
+    let wanted: Vec<(&str, Option<String>)> = lines
+        .iter()
+        .map(|(iri, _)| ("line-figures", Some(iri.clone())))
+        .collect();
+    let ran = ex.run_all(view, &wanted).await?;
+    Ok(lines
+        .into_iter()
+        .zip(ran)
+        .map(|((iri, name), q)| Aggregate {
+            key: super::super::money::line_key(view, &iri),
+            href: line_path(&iri).map_or_else(String::new, |p| view.link(&p)),
+            chart: chart(view, &name, &q.rows, "line"),
+            name,
+        })
+        .collect())
 }
 
 /// The program's ministries, each once, marked where inferred.
@@ -220,7 +296,21 @@ fn statements(ex: &Explorer, view: &View, ran: &Ran) -> Table {
                 t("出典行（原文）", "Source line (as printed)"),
             ),
         ],
-        rows: ran.rows.iter().map(|r| statement(ex, view, r)).collect(),
+        rows: {
+            // A figure's line is an anchor (`#L345`) that the timeline chart's bars link to.
+            let mut anchored = BTreeSet::new();
+            ran.rows
+                .iter()
+                .map(|r| {
+                    let mut cells = statement(ex, view, r);
+                    let line = &cells[0].text;
+                    if matches!(cells[0].show, Show::Plain) && anchored.insert(line.clone()) {
+                        cells[0].show = Show::Anchor(format!("L{line}"));
+                    }
+                    cells
+                })
+                .collect()
+        },
     }
 }
 
@@ -288,6 +378,10 @@ fn section(view: &View, slug: &str, iri: &str, id: &'static str, q: Ran) -> Opti
             ("relation", Some(label), _) => Cell::text(value).showing(Show::Label(label.into())),
             ("stage", _, Some(ja)) => Cell::text(value).showing(Show::Label(ja.clone())),
             ("amount_oku_yen", ..) => Cell::num(value),
+            ("rs_id", ..) => {
+                let href = view.link(&format!("/explore/line/rs/{}", seg(&value)));
+                Cell::link(value, &href)
+            }
             _ => Cell::text(value),
         }
     };
@@ -301,12 +395,15 @@ fn section(view: &View, slug: &str, iri: &str, id: &'static str, q: Ran) -> Opti
             .collect(),
     };
     let (heading, chart) = if id == "timeline" {
-        let chart = format!(
+        let svg = format!(
             "/diagram/timeline/program/{}?lang={}",
             seg(slug),
             view.code()
         );
-        (view.t("年度ごとの推移", "Timeline"), Some(chart))
+        let rows: Vec<Row> = mine.iter().map(|r| (*r).clone()).collect();
+        let name = rows[0].get("program_ja").cloned().unwrap_or_default();
+        let inline = chart(view, &name, &rows, "budget_line");
+        (view.t("年度ごとの推移", "Timeline"), Some((inline, svg)))
     } else {
         let heading = view.t(
             "行政事業レビューとのリンク",

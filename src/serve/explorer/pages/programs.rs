@@ -12,6 +12,7 @@ use crate::serve::HttpError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -58,7 +59,7 @@ pub(in crate::serve::explorer) async fn programs(
         .filter(|r| filter("status").is_none_or(|s| status_of(r).iter().any(|x| x == s)))
         .collect();
     sort_rows(&view, &mut rows, sort);
-    let table = table(&ex, &view, &rows);
+    let table = table(&ex, &view, &rows, &ex.newest(&view).await?);
     let body = render(&Programs {
         view: &view,
         facets: facets(&ex, &view, &ran[0].rows),
@@ -155,7 +156,12 @@ fn code_links(
     Cell::text(codes.join(" ")).showing(Show::Links(links))
 }
 
-fn table(ex: &Explorer, view: &View, rows: &[&Row]) -> Table {
+fn table(
+    ex: &Explorer,
+    view: &View,
+    rows: &[&Row],
+    figures: &BTreeMap<String, super::money::Newest>,
+) -> Table {
     let org = |code: &str| name_of(ex, view, "org", code);
     let theme = |slug: &str| name_of(ex, view, "theme", slug);
     let project = |n: &str| n.to_owned();
@@ -172,13 +178,17 @@ fn table(ex: &Explorer, view: &View, rows: &[&Row]) -> Table {
             ("status", t("新規・拡充", "New / expanded")),
             (
                 "figure_oku_yen",
-                t("単独の計上額（億円）", "Own figure (億円)"),
+                t("資料の計上額（億円）", "Document's figure (億円)"),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(super::money::newest_columns(view))
+        .collect(),
         rows: rows
             .iter()
             .map(|r| {
                 let slug = r.get("program").cloned().unwrap_or_default();
+                let newest = super::money::newest_cells(view, figures.get(&slug));
                 let status = status_of(r);
                 let marks = status
                     .iter()
@@ -196,6 +206,9 @@ fn table(ex: &Explorer, view: &View, rows: &[&Row]) -> Table {
                     Cell::text(status.join(" ")).showing(Show::Marks(marks)),
                     Cell::num(r.get("figure_oku_yen").cloned().unwrap_or_default()),
                 ]
+                .into_iter()
+                .chain(newest)
+                .collect()
             })
             .collect(),
     }

@@ -2,8 +2,11 @@
 //! the lines that print them, its programs, and its diagram.
 
 use super::super::page::{render, Page};
+use super::super::table::Table;
 use super::super::view::View;
+use super::super::Row;
 use super::super::{first_row, not_found, Explorer};
+use super::money::{recipients_table, scope_timeline, Money, RECIPIENTS_OF_SCOPE};
 use super::programs_table;
 use crate::serve::HttpError;
 use crate::vocab::ID;
@@ -32,6 +35,8 @@ struct Project<'a> {
     description: &'a str,
     figures: Vec<Figure<'a>>,
     table: &'a super::super::table::Table,
+    money: Option<&'a Money>,
+    recipients: Option<&'a Table>,
     diagram: String,
     data: String,
 }
@@ -48,7 +53,12 @@ pub(in crate::serve::explorer) async fn project(
     let ran = ex
         .run_all(
             &view,
-            &[("project", arg.clone()), ("project-programs", arg)],
+            &[
+                ("project", arg.clone()),
+                ("project-programs", arg),
+                ("project-timeline", None),
+                ("recipients-by-scope", None),
+            ],
         )
         .await?;
     let first = first_row(&ran[0], "project", &n)?;
@@ -81,21 +91,48 @@ pub(in crate::serve::explorer) async fn project(
             }
         })
         .collect();
-    let table = programs_table(&view, &ran[1].rows, "programs");
+    let table = programs_table(&view, &ran[1].rows, "programs", &ex.newest(&view).await?);
+    let figures_rows: Vec<&Row> = ran
+        .get(2)
+        .map(|q| {
+            q.rows
+                .iter()
+                .filter(|r| r.get("project") == Some(&n))
+                .collect()
+        })
+        .unwrap_or_default();
+    let money = (!figures_rows.is_empty()).then(|| scope_timeline(&view, &name, &figures_rows));
+    let paid: Vec<&Row> = ran
+        .get(3)
+        .map(|q| {
+            q.rows
+                .iter()
+                .filter(|r| r.get("scope_kind").is_some_and(|k| k == "project"))
+                .filter(|r| r.get("scope") == Some(&n))
+                .collect()
+        })
+        .unwrap_or_default();
+    let recipients =
+        (!paid.is_empty()).then(|| recipients_table(&view, &paid, RECIPIENTS_OF_SCOPE));
     let body = render(&Project {
         view: &view,
         name: &name,
         description: first.get("description").map_or("", String::as_str),
         figures,
         table: &table,
+        money: money.as_ref(),
+        recipients: recipients.as_ref(),
         diagram: view.diagram(&format!("/diagram/project/{n}")),
         data: format!("/id/project/{n}"),
     })?;
+    let mut tables = vec![table];
+    tables.extend(money.map(|m| m.table));
+    tables.extend(recipients);
     Page {
         title: name,
         body,
         ran,
-        tables: vec![table],
+        tables,
     }
     .answer(&view)
 }

@@ -80,15 +80,19 @@ pub(in crate::serve::explorer) async fn search(
         q: &q,
         hits: &found,
     })?;
-    let index = &ex.queries["search-index"];
+    let ran = ["search-index", "search-money"]
+        .iter()
+        .filter_map(|name| ex.queries.get(*name))
+        .map(|q| Ran {
+            name: q.name.clone(),
+            sparql: q.text.clone(),
+            rows: Vec::new(),
+        })
+        .collect();
     Page {
         title: view.t("検索", "Search").to_owned(),
         body,
-        ran: vec![Ran {
-            name: index.name.clone(),
-            sparql: index.text.clone(),
-            rows: Vec::new(),
-        }],
+        ran,
         tables: vec![table],
     }
     .answer(&view)
@@ -157,6 +161,8 @@ fn hits<'a>(ex: &'a Explorer, q: &str) -> Vec<(usize, &'a Entry)> {
 fn entry_href(view: &View, e: &Entry) -> String {
     view.link(&match e.kind {
         "initiative" => format!("/explore/program/{}#{}", seg(&e.program), seg(&e.key)),
+        // A line's key is its path under /id/ (rs/2958, review-sheet/2023/mhlw/22-0964).
+        "line" => format!("/explore/line/{}", e.key),
         kind => format!("/explore/{kind}/{}", seg(&e.key)),
     })
 }
@@ -167,6 +173,8 @@ fn kind_label(lang: Lang, kind: &str) -> &'static str {
         "project" => lang.pick("統合プロジェクト", "project"),
         "theme" => lang.pick("テーマ", "theme"),
         "org" => lang.pick("組織", "organisation"),
+        "line" => lang.pick("予算の行", "budget line"),
+        "recipient" => lang.pick("支出先", "recipient"),
         _ => lang.pick("取組", "initiative"),
     }
 }
@@ -181,8 +189,33 @@ fn label(lang: Lang, e: &Entry) -> String {
     }
 }
 
-/// An initiative's program, in brackets.
+/// An initiative's program, in brackets; a line's key and newest initial budget; a
+/// recipient's 法人番号 and what it was paid in its newest year.
 fn context(ex: &Explorer, lang: Lang, e: &Entry) -> String {
+    if e.kind == "line" || e.kind == "recipient" {
+        let key = match e.key.strip_prefix("rs/") {
+            Some(id) => format!("RS {id}"),
+            None => e.key.clone(),
+        };
+        let Some(a) = &e.amount else {
+            return key;
+        };
+        let what = match (e.kind, lang) {
+            ("line", Lang::Ja) => "当初予算額",
+            ("line", Lang::En) => "initial budget",
+            (_, Lang::Ja) => "受取額",
+            (_, Lang::En) => "received",
+        };
+        let source = if a.source.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", a.source)
+        };
+        return match lang {
+            Lang::Ja => format!("{key} · {}年度 {what} {}億円{source}", a.year, a.oku_yen),
+            Lang::En => format!("{key} · FY{} {what} {} 億円{source}", a.year, a.oku_yen),
+        };
+    }
     if e.kind != "initiative" {
         return String::new();
     }

@@ -3,7 +3,9 @@
 use super::super::page::{render, Page};
 use super::super::table::Table;
 use super::super::view::View;
+use super::super::Row;
 use super::super::{first_row, not_found, Explorer};
+use super::money::{recipients_table, RECIPIENTS_OF_SCOPE};
 use super::programs_table;
 use crate::markup::path_segment as seg;
 use crate::serve::HttpError;
@@ -19,6 +21,7 @@ struct Theme<'a> {
     view: &'a View,
     name: &'a str,
     table: &'a Table,
+    recipients: Option<&'a Table>,
     diagram: String,
 }
 
@@ -31,21 +34,39 @@ pub(in crate::serve::explorer) async fn theme(
     if oxigraph::model::NamedNode::new(&iri).is_err() {
         return Err(not_found("theme", &slug));
     }
-    let ran = ex.run_all(&view, &[("theme", Some(iri))]).await?;
+    let ran = ex
+        .run_all(
+            &view,
+            &[("theme", Some(iri)), ("recipients-by-scope", None)],
+        )
+        .await?;
     let first = first_row(&ran[0], "theme", &slug)?;
     let name = view.pick(first, "theme_ja", "theme_en").to_owned();
-    let table = programs_table(&view, &ran[0].rows, "programs");
+    let table = programs_table(&view, &ran[0].rows, "programs", &ex.newest(&view).await?);
+    let paid: Vec<&Row> = ran
+        .get(1)
+        .map(|q| {
+            q.rows
+                .iter()
+                .filter(|r| r.get("scope_kind").is_some_and(|k| k == "theme"))
+                .filter(|r| r.get("scope") == Some(&slug))
+                .collect()
+        })
+        .unwrap_or_default();
+    let recipients =
+        (!paid.is_empty()).then(|| recipients_table(&view, &paid, RECIPIENTS_OF_SCOPE));
     let body = render(&Theme {
         view: &view,
         name: &name,
         table: &table,
+        recipients: recipients.as_ref(),
         diagram: view.diagram(&format!("/diagram/theme/{}", seg(&slug))),
     })?;
     Page {
         title: name,
         body,
         ran,
-        tables: vec![table],
+        tables: std::iter::once(table).chain(recipients).collect(),
     }
     .answer(&view)
 }

@@ -1,0 +1,253 @@
+//! The explorer follows the money (issue 23): recipient, budget-line and program pages give
+//! the real figures of RS 2024/2025 and the review sheets, add up only what may be added
+//! (a share of an aggregate line is not added to the aggregate's payment), say where a figure
+//! is an aggregate's, and search finds lines and recipients by their numbers.
+
+use super::explorer::{base_url, get};
+
+/// A page's table as CSV rows (header first).
+fn table(path: &str, id: &str) -> Vec<Vec<String>> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let (status, _, body) = get(&format!("{path}{sep}format=csv&table={id}"));
+    assert_eq!(status, 200, "{path} {id}: {body}");
+    crate::util::csv(&body)
+}
+
+/// The rows of a table whose column `col` is `value`.
+fn rows_where(rows: &[Vec<String>], col: &str, value: &str) -> Vec<Vec<String>> {
+    let i = rows[0].iter().position(|c| c == col).expect("the column");
+    rows[1..]
+        .iter()
+        .filter(|r| r[i] == value)
+        .cloned()
+        .collect()
+}
+
+fn col(rows: &[Vec<String>], row: &[String], name: &str) -> String {
+    let i = rows[0].iter().position(|c| c == name).expect("the column");
+    row[i].clone()
+}
+
+/// One number from the SPARQL endpoint: the first binding of the first row.
+fn sparql_number(query: &str) -> f64 {
+    let q: String = form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    let (status, _, body) = get(&format!("/sparql?query={q}"));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let b = &v["results"]["bindings"][0];
+    let var = v["head"]["vars"][0].as_str().unwrap();
+    b[var]["value"].as_str().unwrap().parse().unwrap()
+}
+
+const AMED: &str = "/explore/recipient/9010005023796";
+
+#[test]
+fn a_recipient_page_adds_a_years_payments_once() {
+    // RS 2025 (5-1 支出先) lists AMED's FY2024 payment on the aggregate line 2958 and again,
+    // by project, on its shares 2867 and 2959–2963: the year adds the aggregate, not the shares.
+    let payments = table(AMED, "payments");
+    let fy2024 = rows_where(&payments, "fiscal_year", "2024");
+    let on = |line: &str| {
+        fy2024
+            .iter()
+            .find(|r| col(&payments, r, "line") == line)
+            .unwrap_or_else(|| panic!("a FY2024 payment on {line}"))
+            .clone()
+    };
+    let aggregate = on("rs/2958");
+    assert_eq!(col(&payments, &aggregate, "amount_yen"), "55249627270");
+    assert_eq!(col(&payments, &aggregate, "line_kind"), "aggregate");
+    assert_eq!(col(&payments, &aggregate, "counted"), "yes");
+    for share in [
+        "rs/2867", "rs/2959", "rs/2960", "rs/2961", "rs/2962", "rs/2963",
+    ] {
+        assert_eq!(col(&payments, &on(share), "counted"), "no", "{share}");
+    }
+    let all = sparql_number(
+        "PREFIX rs: <https://w3id.org/medrd-kg/rs#> SELECT (SUM(?y) AS ?s) WHERE { ?p a rs:Payment ; rs:payee <http://hojin-info.go.jp/data/basic/9010005023796> ; rs:paymentYear ?fy ; rs:amount ?y FILTER (STR(?fy) = \"2024\") }",
+    );
+    let shares = sparql_number(
+        "PREFIX rs: <https://w3id.org/medrd-kg/rs#> SELECT (SUM(?y) AS ?s) WHERE { ?p a rs:Payment ; rs:payee <http://hojin-info.go.jp/data/basic/9010005023796> ; rs:paymentYear ?fy ; rs:amount ?y ; rs:paymentOf/rs:shareOf <https://w3id.org/medrd-kg/id/rs/2958> FILTER (STR(?fy) = \"2024\") }",
+    );
+    assert!(
+        shares > 5e10,
+        "the shares hold most of the aggregate's payment: {shares}"
+    );
+    let years = table(AMED, "years");
+    let row = &rows_where(&years, "fiscal_year", "2024")[0];
+    let oku = |s: String| s.parse::<f64>().unwrap();
+    assert!((oku(col(&years, row, "amount_oku_yen")) - (all - shares) / 1e8).abs() < 0.01);
+    assert!((oku(col(&years, row, "not_added_oku_yen")) - shares / 1e8).abs() < 0.01);
+    // A decade: the review sheets give AMED's payments back to FY2015.
+    assert!(!rows_where(&years, "fiscal_year", "2015").is_empty());
+    let (_, _, page) = get(AMED);
+    assert!(
+        page.contains("href=\"/explore/line/rs/2958\""),
+        "payments link their line"
+    );
+    assert!(page.contains("<svg class=\"chart\""), "an inline chart");
+    assert!(
+        page.contains("href=\"#fy2024\""),
+        "a bar opens its year's payments"
+    );
+}
+
+#[test]
+fn a_budget_line_page_says_an_aggregate_is_many_programs_and_goes_back_a_decade() {
+    let path = "/explore/line/rs/2958";
+    let (status, _, page) = get(path);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("一括計上の行"),
+        "the page says what the line is"
+    );
+    let programs = table(path, "programs");
+    let dementia = &rows_where(&programs, "slug", "dementia-rd")[0];
+    assert_eq!(col(&programs, dementia, "relation"), "aggregate");
+    assert!(
+        programs.len() > 20,
+        "the aggregate stands behind many programs"
+    );
+    // The lineage of sheets that continue as 2958: JUDGIT! 2016's sheet 0881 prints FY2015.
+    let figures = table(path, "figures");
+    let fy2015 = rows_where(&figures, "fiscal_year", "2015");
+    assert!(fy2015.iter().any(
+        |r| col(&figures, r, "line") == "review-sheet/2016/mhlw/0881"
+            && col(&figures, r, "stage") == "initial"
+            && col(&figures, r, "amount_oku_yen") == "473.58"
+    ));
+    let payments = table(path, "payments");
+    assert!(payments[1..]
+        .iter()
+        .any(|r| col(&payments, r, "corporate_number") == "9010005023796"));
+    let (_, _, en) = get(&format!("{path}?lang=en"));
+    assert!(en.contains("An aggregate line"));
+    for bad in [
+        "/explore/line/program/dementia-rd",
+        "/explore/line/rs/no%20such",
+    ] {
+        assert_eq!(get(bad).0, 404, "{bad}");
+    }
+    assert_eq!(get("/explore/recipient/123").0, 404);
+}
+
+#[test]
+fn a_program_funded_through_an_aggregate_shows_the_aggregates_figures_as_such() {
+    let (status, _, page) = get("/explore/program/dementia-rd");
+    assert_eq!(status, 200);
+    let section = page
+        .split("id=\"h-aggregate\"")
+        .nth(1)
+        .expect("a section on the aggregate line");
+    assert!(section.contains("href=\"/explore/line/rs/2958\""));
+    assert!(
+        section.contains("<svg class=\"chart\""),
+        "the aggregate's own chart"
+    );
+    // The program's own chart: its one figure, the document's request, opens line 345.
+    let timeline = page.split("id=\"timeline-chart\"").nth(1).unwrap();
+    assert!(timeline.contains("<a href=\"#L345\"><title>2024"));
+    assert!(page.contains("id=\"L345\""), "the bar's target exists");
+    let recipients = table("/explore/program/dementia-rd", "recipients");
+    let amed = rows_where(&recipients, "corporate_number", "9010005023796");
+    assert!(amed
+        .iter()
+        .all(|r| col(&recipients, r, "via_aggregate") == "yes"));
+    assert!(!amed.is_empty());
+}
+
+#[test]
+fn tables_of_programs_carry_each_programs_newest_figure() {
+    let rows = table("/explore/project/4", "programs");
+    for c in [
+        "newest_oku_yen",
+        "newest_fiscal_year",
+        "newest_stage",
+        "newest_source",
+        "aggregate_line",
+    ] {
+        assert!(rows[0].iter().any(|h| h == c), "{c}");
+    }
+    // innovative-cancer: the document prints 2 (project 1) and 53 (project 4) for FY2024.
+    let cancer = &rows_where(&rows, "slug", "innovative-cancer")[0];
+    assert_eq!(col(&rows, cancer, "newest_oku_yen"), "55");
+    assert_eq!(col(&rows, cancer, "aggregate_line"), "2958");
+    // B-cure: RS 2025's initial budget of its own line is newer than the document's request.
+    let all = table("/explore/programs", "programs");
+    let bcure = &rows_where(&all, "slug", "b-cure")[0];
+    assert_eq!(col(&all, bcure, "newest_stage"), "initial");
+    assert_eq!(col(&all, bcure, "newest_source"), "rs-2025");
+    let with_figure = rows_where(&all, "newest_oku_yen", "").len();
+    assert!(
+        all.len() - 1 - with_figure > 25,
+        "most programs have a figure"
+    );
+}
+
+#[test]
+fn ministry_project_and_organisation_pages_show_the_money() {
+    let mhlw = table("/explore/ministry/mhlw", "timeline");
+    assert!(
+        rows_where(&mhlw, "source", "judgit-2021").len() > 1,
+        "MHLW's review sheets"
+    );
+    let p4 = table("/explore/project/4", "timeline");
+    assert!(rows_where(&p4, "source", "rs-2025").len() > 1);
+    let recipients = table("/explore/project/4", "recipients");
+    assert!(recipients.len() > 10);
+    let (_, _, amed) = get("/explore/org/amed");
+    assert!(
+        amed.contains(&format!("href=\"{AMED}\"")),
+        "AMED's page links its money"
+    );
+    let (_, _, theme) = get("/explore/theme/dementia");
+    assert!(theme.contains("id=\"h-recipients\""));
+    let _ = base_url();
+}
+
+#[test]
+fn search_finds_lines_and_recipients_by_their_numbers_with_amounts() {
+    let hits = |q: &str| {
+        let q: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
+        let (_, _, body) = get(&format!("/explore/search?format=json&q={q}"));
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let line = &hits("2958")[0];
+    assert_eq!(line["kind"], "line");
+    assert_eq!(line["key"], "rs/2958");
+    assert!(line["context"].as_str().unwrap().contains("当初予算額"));
+    let amed = &hits("9010005023796")[0];
+    assert_eq!(amed["kind"], "recipient");
+    assert_eq!(amed["href"], AMED);
+    assert!(amed["context"].as_str().unwrap().contains("1763.20億円"));
+    let sheet = hits("22-0964");
+    assert!(sheet
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["key"] == "review-sheet/2023/mhlw/22-0964"));
+}
+
+#[test]
+fn the_raw_pages_of_lines_and_programs_link_back_to_the_explorer() {
+    let html = |path: &str| {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .build()
+            .into();
+        let mut r = agent
+            .get(&format!("{}{path}", base_url()))
+            .header("Accept", "text/html")
+            .call()
+            .expect("an answer");
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        r.body_mut().read_to_string().unwrap()
+    };
+    assert!(html("/id/rs/2958").contains("href=\"/explore/line/rs/2958\""));
+    assert!(html("/id/review-sheet/2023/mhlw/22-0964")
+        .contains("href=\"/explore/line/review-sheet/2023/mhlw/22-0964\""));
+    assert!(html("/id/program/dementia-rd").contains("href=\"/explore/program/dementia-rd\""));
+    // A line's record is no line: no explorer page of its own.
+    assert!(!html("/id/rs/2958-fy2024").contains("/explore/line/"));
+}
