@@ -556,6 +556,31 @@ fn ontology_html(app: &App, d: &Description) -> String {
     page
 }
 
+/// The explorer's page of a resource that has one: a program, project, organisation, theme,
+/// or budget line (an RS budget program, a review sheet; not its records or amounts).
+fn explorer_page(iri: &NamedNode, d: &Description) -> Option<String> {
+    let rest = iri.as_str().strip_prefix(ID)?;
+    let (kind, key) = rest.split_once('/')?;
+    let is_line = || {
+        d.about.iter().any(|t| {
+            t.subject.as_ref() == iri.as_ref().into()
+                && t.predicate.as_ref() == ext::RDF_TYPE
+                && matches!(&t.object, Term::NamedNode(c) if c.as_str() == format!("{}BudgetLine", crate::ingest::rs::RS))
+        })
+    };
+    match kind {
+        "program" | "project" | "org" | "theme" if !key.contains('/') => Some(format!(
+            "/explore/{kind}/{}",
+            crate::markup::path_segment(key)
+        )),
+        // A line's path is its IRI's, ASCII (`rs/2958`, `review-sheet/2023/mhlw/22-0964`).
+        "rs" | "review-sheet" if is_line() && rest.bytes().all(|b| b.is_ascii_graphic()) => {
+            Some(format!("/explore/line/{rest}"))
+        }
+        _ => None,
+    }
+}
+
 /// For a program, an integrated project or a ministry: its timeline chart (the document's
 /// figures beside the RS editions', `/diagram/timeline/...`) and a link to its explorer page,
 /// which lists its RS links. Empty for any other resource.
@@ -598,6 +623,14 @@ fn html(app: &App, iri: &NamedNode, d: &Description) -> String {
             page,
             "<p class=\"iri\">= &lt;{}&gt; (owl:sameAs)</p>",
             esc(rebase_node(iri, &app.config.base).as_str())
+        );
+    }
+    if let Some(path) = explorer_page(iri, d) {
+        let _ = write!(
+            page,
+            "<p><a href=\"{}\">エクスプローラで読む（額・出典・支出先） / Read it in the explorer \
+             (figures, sources, recipients)</a></p>",
+            esc(&path)
         );
     }
     page.push_str(&timeline_section(iri, d));
