@@ -508,6 +508,8 @@ def reader_page_checks(driver, wait, base, visited):
     axe_js = os.environ.get("AXE_JS")
     axe = pathlib.Path(axe_js).read_text(encoding="utf-8") if axe_js else None
     pages = [u[len(base):] for u in visited] + ["/explore/ministry/mhlw", "/explore/org/amed",
+                                               "/explore/flow/program/dementia-rd?year=2017",
+                                               "/explore/search?q=2958",
                                                "/", "/id/rs/2958", "/id/program/dementia-rd"]
     for path in pages:
         driver.set_window_size(1366, 1000)

@@ -251,3 +251,55 @@ fn the_raw_pages_of_lines_and_programs_link_back_to_the_explorer() {
     // A line's record is no line: no explorer page of its own.
     assert!(!html("/id/rs/2958-fy2024").contains("/explore/line/"));
 }
+
+#[test]
+fn the_money_flow_draws_each_payment_once_and_links_every_node() {
+    let path = "/explore/flow/recipient/9010005023796?year=2024";
+    let (status, _, page) = get(path);
+    assert_eq!(status, 200, "{page}");
+    let flows = table(path, "flows");
+    // The aggregate's payment is drawn; its shares' repeats of it are not (and said so).
+    let lines: Vec<String> = flows[1..].iter().map(|r| col(&flows, r, "line")).collect();
+    assert!(lines.contains(&"rs/2958".to_owned()));
+    for share in [
+        "rs/2867", "rs/2959", "rs/2960", "rs/2961", "rs/2962", "rs/2963",
+    ] {
+        assert!(!lines.contains(&share.to_owned()), "{share}");
+    }
+    assert!(
+        page.contains("6 件は描いていません"),
+        "the page says what it left out"
+    );
+    let drawn: f64 = flows[1..]
+        .iter()
+        .map(|r| col(&flows, r, "amount_oku_yen").parse::<f64>().unwrap())
+        .sum();
+    let years = table(AMED, "years");
+    let fy2024 = &rows_where(&years, "fiscal_year", "2024")[0];
+    let received: f64 = col(&years, fy2024, "amount_oku_yen").parse().unwrap();
+    assert!(
+        (drawn - received).abs() < 0.05,
+        "the drawing holds the year's money: {drawn} vs {received}"
+    );
+    // Every node links its page: ministries, lines, the recipient.
+    for href in [
+        "/explore/ministry/mhlw",
+        "/explore/line/rs/2958",
+        "/explore/recipient/9010005023796",
+    ] {
+        assert!(
+            page.contains(&format!("<a href=\"{href}\"><title>")),
+            "{href}"
+        );
+    }
+    // A program's flow defaults to its newest year of payment; a year without payments is 400.
+    let (_, _, program) = get("/explore/flow/program/dementia-rd");
+    assert!(program.contains("<strong aria-current=\"page\">2024</strong>"));
+    assert_eq!(get("/explore/flow/program/dementia-rd?year=1999").0, 400);
+    assert_eq!(get("/explore/flow/program/no-such-program").0, 404);
+    assert_eq!(get("/explore/flow/recipient/12").0, 404);
+    let (_, _, from) = get("/explore/program/dementia-rd");
+    assert!(from.contains("href=\"/explore/flow/program/dementia-rd\""));
+    let (_, _, from) = get("/explore/ministry/mext");
+    assert!(from.contains("href=\"/explore/flow/ministry/mext\""));
+}

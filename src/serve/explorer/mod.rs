@@ -12,6 +12,7 @@
 //! `templates/` (askama: compiled with the program, every value escaped), and `page.rs` puts
 //! a page in its shell or answers one of its tables as CSV or JSON (`table.rs`).
 
+mod flow;
 mod money;
 mod page;
 mod pages;
@@ -28,8 +29,8 @@ use axum::routing::get;
 use axum::Router;
 use oxigraph::model::Term;
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use pages::{flow::flow, line::line, recipient::recipient, search::search, theme::theme};
 use pages::{home::home, org::org, program::program, programs::programs, project::project};
-use pages::{line::line, recipient::recipient, search::search, theme::theme};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
@@ -135,6 +136,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         "line-figures",
         "line-payments",
         "search-money",
+        "flow",
     ] {
         if !queries.contains_key(needed) {
             return Err(crate::error::Error::io(
@@ -211,6 +213,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         .route("/explore/theme/{slug}", get(theme))
         .route("/explore/recipient/{number}", get(recipient))
         .route("/explore/line/{*rest}", get(line))
+        .route("/explore/flow/{*rest}", get(flow))
         .layer(axum::middleware::from_fn(page::html_errors))
         .with_state(ex))
 }

@@ -1,6 +1,7 @@
 //! The explorer's pages, one file each; the table of programs that the project,
 //! organisation and theme pages share is here.
 
+pub(super) mod flow;
 pub(super) mod home;
 pub(super) mod line;
 pub(super) mod money;

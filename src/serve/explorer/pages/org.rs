@@ -30,6 +30,8 @@ struct Org<'a> {
     money: Option<&'a Money>,
     /// The page of the organisation as a recipient (by its 法人番号).
     received: Option<String>,
+    /// The follow-the-money page: a ministry's lines, or what a recipient received.
+    flow: Option<String>,
 }
 
 pub(in crate::serve::explorer) async fn org(
@@ -73,6 +75,12 @@ pub(in crate::serve::explorer) async fn org(
     let received = first
         .get("corporate_number")
         .map(|n| view.link(&format!("/explore/recipient/{}", seg(n))));
+    // A ministry's flow is its lines'; another organisation's is what it received.
+    let flow = match (is_ministry, first.get("corporate_number")) {
+        (true, _) => Some(view.link(&format!("/explore/flow/ministry/{}", seg(&code)))),
+        (false, Some(n)) => Some(view.link(&format!("/explore/flow/recipient/{}", seg(n)))),
+        (false, None) => None,
+    };
     let body = render(&Org {
         view: &view,
         name: &name,
@@ -82,6 +90,7 @@ pub(in crate::serve::explorer) async fn org(
         diagram: is_ministry.then(|| view.diagram(&format!("/diagram/ministry/{}", seg(&code)))),
         money: money.as_ref(),
         received,
+        flow,
     })?;
     Page {
         title: name,

@@ -56,6 +56,8 @@ struct Program<'a> {
     aggregates: Vec<Aggregate>,
     /// Who the program's lines paid (recipients-by-scope), largest first within each year.
     recipients: Option<&'a Table>,
+    /// The follow-the-money page.
+    flow: String,
     diagram: String,
 }
 
@@ -176,6 +178,7 @@ pub(in crate::serve::explorer) async fn program(
         sections: &sections,
         aggregates,
         recipients: recipients.as_ref(),
+        flow: view.link(&format!("/explore/flow/program/{}", seg(&slug))),
         diagram: view.diagram(&format!("/diagram/program/{}", seg(&slug))),
     })?;
     ran.extend(extra);

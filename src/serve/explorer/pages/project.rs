@@ -37,6 +37,7 @@ struct Project<'a> {
     table: &'a super::super::table::Table,
     money: Option<&'a Money>,
     recipients: Option<&'a Table>,
+    flow: String,
     diagram: String,
     data: String,
 }
@@ -122,6 +123,7 @@ pub(in crate::serve::explorer) async fn project(
         table: &table,
         money: money.as_ref(),
         recipients: recipients.as_ref(),
+        flow: view.link(&format!("/explore/flow/project/{n}")),
         diagram: view.diagram(&format!("/diagram/project/{n}")),
         data: format!("/id/project/{n}"),
     })?;

@@ -30,6 +30,7 @@ struct Recipient<'a> {
     chart: Option<Chart>,
     years: &'a Table,
     payments: &'a Table,
+    flow: String,
 }
 
 pub(in crate::serve::explorer) async fn recipient(
@@ -64,6 +65,7 @@ pub(in crate::serve::explorer) async fn recipient(
         chart: chart(&view, &name, &years),
         years: &years,
         payments: &payments,
+        flow: view.link(&format!("/explore/flow/recipient/{number}")),
     })?;
     Page {
         title: name,
