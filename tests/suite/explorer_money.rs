@@ -303,3 +303,31 @@ fn the_money_flow_draws_each_payment_once_and_links_every_node() {
     let (_, _, from) = get("/explore/ministry/mext");
     assert!(from.contains("href=\"/explore/flow/ministry/mext\""));
 }
+
+#[test]
+fn english_pages_have_english_headings_and_units() {
+    let cjk = |s: &str| s.chars().any(|c| ('\u{3040}'..='\u{9fff}').contains(&c));
+    let th = regex::Regex::new(r"<th[^>]*>([^<]*)</th>").unwrap();
+    let heading = regex::Regex::new(r"<h2[^>]*>([^<]*)</h2>").unwrap();
+    for path in [
+        "/explore/recipient/9010005023796?lang=en",
+        "/explore/line/rs/2958?lang=en",
+        "/explore/program/dementia-rd?lang=en",
+        "/explore/project/4?lang=en",
+        "/explore/ministry/mhlw?lang=en",
+        "/explore/flow/ministry/mext?lang=en",
+        "/explore?lang=en",
+    ] {
+        let (status, _, page) = get(path);
+        assert_eq!(status, 200, "{path}");
+        for c in th.captures_iter(&page).chain(heading.captures_iter(&page)) {
+            // Names of things (a program's, a recipient's) stay as the sources print them.
+            let text = &c[1];
+            if text.contains(": ") {
+                continue;
+            }
+            assert!(!cjk(text), "{path}: a heading in Japanese: {text}");
+        }
+        assert!(!page.contains("億円</th>"), "{path}: the unit in Japanese");
+    }
+}

@@ -121,7 +121,7 @@ pub(in crate::serve::explorer) async fn flow(
         format!(
             "{}{}",
             oku_from_yen(&yen.to_string()),
-            view.t("億円", " 億円")
+            view.t("億円", " ¥100M")
         )
     };
     let drawing = layout(&flows, oku, href, other);
@@ -239,7 +239,7 @@ fn table(view: &View, rows: &[&Row]) -> Table {
             ("line", t("予算の行", "Budget line")),
             ("recipient", t("支出先", "Recipient")),
             ("corporate_number", t("法人番号", "Corporate number")),
-            ("amount_oku_yen", "億円".to_owned()),
+            ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
         ],
         rows: {
             let mut rows = rows.to_vec();

@@ -85,7 +85,7 @@ fn projects(view: &View, ran: &Ran) -> Table {
             view.scope.totals_ja
         ),
         Lang::En => format!(
-            "The integrated projects ({} {}, 億円)",
+            "The integrated projects ({} {}, ¥100M)",
             view.year_label(),
             view.scope.totals_en
         ),
@@ -96,7 +96,7 @@ fn projects(view: &View, ran: &Ran) -> Table {
         columns: vec![
             ("project_no", "No.".to_owned()),
             ("project", view.t("プロジェクト", "Project").to_owned()),
-            ("total_oku_yen", "億円".to_owned()),
+            ("total_oku_yen", view.t("億円", "¥100M").to_owned()),
         ],
         rows: ran
             .rows
@@ -125,7 +125,7 @@ fn ministries(view: &View, ran: &Ran) -> Table {
             view.scope.totals_ja
         ),
         Lang::En => format!(
-            "By ministry (overview table, {}, AMED + in-house, 億円)",
+            "By ministry (overview table, {}, AMED + in-house, ¥100M)",
             view.scope.totals_en
         ),
     };
@@ -155,7 +155,7 @@ fn ministries(view: &View, ran: &Ran) -> Table {
         caption,
         columns: vec![
             ("ministry", view.t("府省庁", "Ministry").to_owned()),
-            ("total_oku_yen", "億円".to_owned()),
+            ("total_oku_yen", view.t("億円", "¥100M").to_owned()),
             ("share_percent", view.t("割合", "Share").to_owned()),
         ],
         rows,
@@ -173,7 +173,7 @@ fn recipients(view: &View, rows: &[Row]) -> Option<Table> {
     let t = |ja, en| view.t(ja, en).to_owned();
     let caption = match view.lang {
         Lang::Ja => format!("{newest}年度に本データの事業につながる予算の行から支払われた額の大きい支出先（上位10者、億円。支払いは一度だけ数える）"),
-        Lang::En => format!("The largest recipients of FY{newest} payments by the budget lines linked to our programs (top ten, 億円; each payment counted once)"),
+        Lang::En => format!("The largest recipients of FY{newest} payments by the budget lines linked to our programs (top ten, ¥100M; each payment counted once)"),
     };
     let rows = rows
         .iter()
@@ -203,7 +203,7 @@ fn recipients(view: &View, rows: &[Row]) -> Option<Table> {
         columns: vec![
             ("recipient", t("支出先", "Recipient")),
             ("corporate_number", t("法人番号", "Corporate number")),
-            ("amount_oku_yen", "億円".to_owned()),
+            ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
             ("programs", t("つながる事業の数", "Programs behind")),
         ],
         rows,

@@ -142,7 +142,7 @@ fn figures_table(view: &View, rows: &[Row]) -> Table {
         columns: vec![
             ("fiscal_year", t("年度", "Fiscal year")),
             ("stage", t("段階", "Stage")),
-            ("amount_oku_yen", "億円".to_owned()),
+            ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
             ("source", t("出典", "Source")),
             ("line", t("予算の行", "Budget line")),
         ],
@@ -210,9 +210,10 @@ pub(in crate::serve::explorer) fn chart(
                 series,
                 value: get("amount_oku_yen").parse().ok()?,
                 title: format!(
-                    "{year} {} {}億円 — {} ({cited})",
+                    "{year} {} {}{} — {} ({cited})",
                     legend[series],
                     get("amount_oku_yen"),
+                    view.t("億円", " ¥100M"),
                     get("source"),
                 ),
                 href,
@@ -224,7 +225,7 @@ pub(in crate::serve::explorer) fn chart(
             "{}: {name}",
             view.t(
                 "年度ごとの額（億円、各年度の最新の版）",
-                "Figures by fiscal year (億円, each year's newest edition)"
+                "Figures by fiscal year (¥100M, each year's newest edition)"
             )
         ),
         legend.iter().map(|s| (*s).to_owned()).collect(),
@@ -245,7 +246,7 @@ fn payments_table(view: &View, rows: &[Row]) -> Table {
             ("block", t("ブロック", "Block")),
             ("recipient", t("支出先", "Recipient")),
             ("corporate_number", t("法人番号", "Corporate number")),
-            ("amount_oku_yen", "億円".to_owned()),
+            ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
             ("amount_yen", t("円", "Yen")),
             ("description", t("業務概要", "What for")),
             ("source", t("出典", "Source")),

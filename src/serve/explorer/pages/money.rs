@@ -62,7 +62,11 @@ pub(in crate::serve::explorer) fn scope_timeline(view: &View, name: &str, rows: 
             year,
             series,
             value: v,
-            title: format!("{year} {} {v:.2}億円 — {source}", legend[series]),
+            title: format!(
+                "{year} {} {v:.2}{} — {source}",
+                legend[series],
+                view.t("億円", " ¥100M")
+            ),
             href: format!("#fy{year}"),
         })
         .collect();
@@ -71,7 +75,7 @@ pub(in crate::serve::explorer) fn scope_timeline(view: &View, name: &str, rows: 
             "{}: {name}",
             view.t(
                 "年度ごとの額（億円、各年度の最新の版。より広い行は除く）",
-                "Figures by fiscal year (億円, each year's newest edition; wider lines left out)"
+                "Figures by fiscal year (¥100M, each year's newest edition; wider lines left out)"
             )
         ),
         legend.iter().map(|s| (*s).to_owned()).collect(),
@@ -88,7 +92,7 @@ fn timeline_table(view: &View, rows: &[&Row]) -> Table {
     let mut columns = vec![
         ("fiscal_year", t("年度", "Fiscal year")),
         ("stage", t("段階", "Stage")),
-        ("amount_oku_yen", "億円".to_owned()),
+        ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
         ("source", t("出典", "Source")),
     ];
     if rows.iter().any(|r| r.contains_key("basis")) {
@@ -163,7 +167,7 @@ pub(in crate::serve::explorer) fn recipients_table(
             ("fiscal_year", t("年度", "Fiscal year")),
             ("recipient", t("支出先", "Recipient")),
             ("corporate_number", t("法人番号", "Corporate number")),
-            ("amount_oku_yen", "億円".to_owned()),
+            ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
             ("lines", t("行の数", "Lines")),
             (
                 "via_aggregate",
@@ -276,7 +280,7 @@ pub(in crate::serve::explorer) fn newest_columns(view: &View) -> Vec<(&'static s
     vec![
         (
             "newest_oku_yen",
-            t("最新の額（億円）", "Newest figure (億円)"),
+            t("最新の額（億円）", "Newest figure (¥100M)"),
         ),
         ("newest_fiscal_year", t("その年度", "Its fiscal year")),
         ("newest_stage", t("その段階", "Its stage")),

@@ -67,7 +67,7 @@ struct Program<'a> {
 const TIMELINE: &[(&str, &str, &str)] = &[
     ("fiscal_year", "年度", "Fiscal year"),
     ("stage", "段階", "Stage"),
-    ("amount_oku_yen", "億円", "億円 (100 million yen)"),
+    ("amount_oku_yen", "億円", "¥100M"),
     ("source_title", "出典", "Source"),
     ("evidence", "根拠", "Evidence"),
 ];
@@ -292,7 +292,7 @@ fn statements(ex: &Explorer, view: &View, ran: &Ran) -> Table {
             ("project_no", t("プロジェクト", "Project")),
             ("kind", t("種類", "Kind")),
             ("mark", t("印", "Mark")),
-            ("oku_yen", "億円".to_owned()),
+            ("oku_yen", view.t("億円", "¥100M").to_owned()),
             ("text", t("内容", "Text")),
             (
                 "source_line",

@@ -178,7 +178,7 @@ fn table(
             ("status", t("新規・拡充", "New / expanded")),
             (
                 "figure_oku_yen",
-                t("資料の計上額（億円）", "Document's figure (億円)"),
+                t("資料の計上額（億円）", "Document's figure (¥100M)"),
             ),
         ]
         .into_iter()

@@ -115,12 +115,12 @@ fn years_table(view: &View, rows: &[Row]) -> Table {
         ),
         columns: vec![
             ("fiscal_year", t("年度", "Fiscal year")),
-            ("amount_oku_yen", t("受取額（億円）", "Received (億円)")),
+            ("amount_oku_yen", t("受取額（億円）", "Received (¥100M)")),
             ("payments", t("支出の数", "Payments")),
             ("lines", t("予算の行の数", "Budget lines")),
             (
                 "not_added_oku_yen",
-                t("内訳として重ねて載る額（億円、加えない）", "Shown again as shares (億円, not added)"),
+                t("内訳として重ねて載る額（億円、加えない）", "Shown again as shares (¥100M, not added)"),
             ),
         ],
         rows: sums(rows)
@@ -155,7 +155,7 @@ fn chart(view: &View, name: &str, years: &Table) -> Option<Chart> {
                 year: fy.parse().ok()?,
                 series: 0,
                 value: oku.parse().ok()?,
-                title: format!("{fy}: {oku}{}", view.t("億円", " 億円")),
+                title: format!("{fy}: {oku}{}", view.t("億円", " ¥100M")),
                 href: format!("#fy{fy}"),
             })
         })
@@ -163,7 +163,10 @@ fn chart(view: &View, name: &str, years: &Table) -> Option<Chart> {
     Chart::new(
         format!(
             "{}: {name}",
-            view.t("年度ごとの受取額（億円）", "Received by fiscal year (億円)")
+            view.t(
+                "年度ごとの受取額（億円）",
+                "Received by fiscal year (¥100M)"
+            )
         ),
         vec![view.t("受取額", "Received").to_owned()],
         points,
@@ -182,7 +185,7 @@ fn payments_table(view: &View, rows: &[Row]) -> Table {
         ),
         columns: vec![
             ("fiscal_year", t("年度", "Fiscal year")),
-            ("amount_oku_yen", "億円".to_owned()),
+            ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
             ("amount_yen", t("円", "Yen")),
             ("line", t("予算の行", "Budget line")),
             ("line_kind", t("行の種類", "Kind of line")),

@@ -213,7 +213,7 @@ fn context(ex: &Explorer, lang: Lang, e: &Entry) -> String {
         };
         return match lang {
             Lang::Ja => format!("{key} · {}年度 {what} {}億円{source}", a.year, a.oku_yen),
-            Lang::En => format!("{key} · FY{} {what} {} 億円{source}", a.year, a.oku_yen),
+            Lang::En => format!("{key} · FY{} {what} {} ¥100M{source}", a.year, a.oku_yen),
         };
     }
     if e.kind != "initiative" {
