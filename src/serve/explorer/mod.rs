@@ -106,7 +106,8 @@ type Row = BTreeMap<String, String>;
 struct Ran {
     name: String,
     sparql: String,
-    rows: Vec<Row>,
+    /// Shared with the cache: a page reads the answer, never copies it.
+    rows: Arc<[Row]>,
 }
 
 /// The explorer's routes (merged into the server's router).
@@ -382,7 +383,7 @@ impl Explorer {
                 _ => None,
             })
             .collect();
-        let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
+        let mut fresh: BTreeMap<usize, Arc<[Row]>> = BTreeMap::new();
         if !missing.is_empty() {
             let app = Arc::clone(&self.app);
             let key = self.app.lanes.key(
@@ -410,8 +411,9 @@ impl Explorer {
             let done = done??;
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             for (i, sparql, rows) in done {
+                let rows: Arc<[Row]> = rows.into();
                 if cache.len() < CACHED {
-                    cache.insert(sparql, rows.clone().into());
+                    cache.insert(sparql, Arc::clone(&rows));
                 }
                 fresh.insert(i, rows);
             }
@@ -423,10 +425,7 @@ impl Explorer {
             .map(|(i, (t, k))| {
                 t.map(|(name, sparql)| Ran {
                     name,
-                    rows: fresh
-                        .remove(&i)
-                        .or_else(|| k.map(|r| r.to_vec()))
-                        .unwrap_or_default(),
+                    rows: fresh.remove(&i).or(k).unwrap_or_else(|| Arc::new([])),
                     sparql,
                 })
             })
@@ -476,7 +475,7 @@ impl Explorer {
         let ran = self
             .run(view, &[("program-timeline", None), ("rs-links", None)])
             .await?;
-        let rows = |i: usize| ran[i].as_ref().map_or(&[][..], |q| q.rows.as_slice());
+        let rows = |i: usize| ran[i].as_ref().map_or(&[][..], |q| &q.rows[..]);
         Ok(pages::money::newest(rows(0), rows(1)))
     }
 

@@ -107,7 +107,11 @@ pub(in crate::serve::explorer) async fn flow(
         .collect();
     let (drawn, left_out) = without_repeated_shares(&of_year);
     let prefix = common_prefix(drawn.iter().filter_map(|r| r.get("line_name")));
-    let flows: Vec<Flow> = drawn.iter().map(|r| to_flow(&view, r, prefix)).collect();
+    let ministry = |code: &str| ministry_name(&ex, &view, code);
+    let flows: Vec<Flow> = drawn
+        .iter()
+        .map(|r| to_flow(r, prefix, &ministry))
+        .collect();
     let other = view.t("その他の支出先", "other recipients");
     let href = |column: usize, key: &str| match column {
         0 => view.link(&format!("/explore/ministry/{}", seg(key))),
@@ -125,7 +129,7 @@ pub(in crate::serve::explorer) async fn flow(
         )
     };
     let drawing = layout(&flows, oku, href, other);
-    let table = table(&view, &drawn);
+    let table = table(&view, &drawn, &ministry);
     let years = all_years
         .iter()
         .map(|y| (view.with(&[("year", y)]), (*y).to_owned(), *y == year))
@@ -196,8 +200,18 @@ fn common_prefix<'a>(mut names: impl Iterator<Item = &'a String>) -> usize {
     }
 }
 
+/// A ministry's name in the view's language, from the search index (its code if none).
+fn ministry_name(ex: &Explorer, view: &View, code: &str) -> String {
+    ex.index
+        .iter()
+        .find(|e| e.kind == "org" && e.key == code)
+        .map(|e| view.t(&e.ja, &e.en).to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| code.to_owned())
+}
+
 /// A payment as drawn: its line labelled by its number and what tells it from the others.
-fn to_flow(view: &View, r: &Row, prefix: usize) -> Flow {
+fn to_flow(r: &Row, prefix: usize, ministry: &dyn Fn(&str) -> String) -> Flow {
     let get = |k: &str| r.get(k).cloned().unwrap_or_default();
     let line = get("line");
     let name = get("line_name");
@@ -215,17 +229,14 @@ fn to_flow(view: &View, r: &Row, prefix: usize) -> Flow {
         number
     };
     Flow {
-        ministry: (
-            get("ministry"),
-            view.pick(r, "ministry_ja", "ministry_en").to_owned(),
-        ),
+        ministry: (get("ministry"), ministry(&get("ministry"))),
         line: (line.clone(), label),
         recipient: (recipient_key, get("recipient")),
         yen: get("amount_yen").parse().unwrap_or_default(),
     }
 }
 
-fn table(view: &View, rows: &[&Row]) -> Table {
+fn table(view: &View, rows: &[&Row], ministry: &dyn Fn(&str) -> String) -> Table {
     let t = |ja, en| view.t(ja, en).to_owned();
     Table {
         id: "flows",
@@ -260,7 +271,7 @@ fn table(view: &View, rows: &[&Row]) -> Table {
                     };
                     vec![
                         Cell::num(get("fiscal_year")),
-                        Cell::text(view.pick(r, "ministry_ja", "ministry_en")),
+                        Cell::text(ministry(&get("ministry"))),
                         line_cell(view, &get("line"), &get("line_name")),
                         recipient,
                         Cell::text(number),

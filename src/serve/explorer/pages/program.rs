@@ -204,7 +204,7 @@ async fn aggregates(
     rs: Option<&Ran>,
 ) -> Result<Vec<Aggregate>, HttpError> {
     let lines: Vec<(String, String)> = rs
-        .map(|q| q.rows.as_slice())
+        .map(|q| &q.rows[..])
         .unwrap_or_default()
         .iter()
         .filter(|r| r.get("program").is_some_and(|p| p == slug))

@@ -66,7 +66,7 @@ pub(in crate::serve::explorer) async fn project(
     let name = format!("{n}. {}", view.pick(first, "label_ja", "label_en"));
     // By category: the figure and its (line, location) pairs.
     let mut by_category: BTreeMap<&str, (&str, Lines)> = BTreeMap::new();
-    for r in &ran[0].rows {
+    for r in ran[0].rows.iter() {
         if let (Some(c), Some(v)) = (r.get("category"), r.get("oku_yen")) {
             let e = by_category.entry(c).or_insert_with(|| (v, BTreeSet::new()));
             if let (Some(l), Some(loc)) = (r.get("line"), r.get("loc")) {

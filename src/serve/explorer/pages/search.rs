@@ -86,7 +86,7 @@ pub(in crate::serve::explorer) async fn search(
         .map(|q| Ran {
             name: q.name.clone(),
             sparql: q.text.clone(),
-            rows: Vec::new(),
+            rows: Arc::new([]),
         })
         .collect();
     Page {
