@@ -509,6 +509,8 @@ def reader_page_checks(driver, wait, base, visited):
     axe = pathlib.Path(axe_js).read_text(encoding="utf-8") if axe_js else None
     pages = [u[len(base):] for u in visited] + ["/explore/ministry/mhlw", "/explore/org/amed",
                                                "/explore/flow/program/dementia-rd?year=2017",
+                                               "/explore", "/explore/programs",
+                                               "/explore/theme/dementia", "/explore/line/review-sheet/2016/mhlw/0881",
                                                "/explore/search?q=2958",
                                                "/", "/id/rs/2958", "/id/program/dementia-rd"]
     for path in pages:

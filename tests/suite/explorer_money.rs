@@ -202,6 +202,21 @@ fn ministry_project_and_organisation_pages_show_the_money() {
     );
     let (_, _, theme) = get("/explore/theme/dementia");
     assert!(theme.contains("id=\"h-recipients\""));
+    // A theme's figures: its programs' own lines, one row per edition (never two added).
+    let dementia = table("/explore/theme/dementia", "timeline");
+    assert!(rows_where(&dementia, "source", "rs-2025").len() > 1);
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &dementia[1..] {
+        let key = (
+            col(&dementia, r, "fiscal_year"),
+            col(&dementia, r, "stage"),
+            col(&dementia, r, "source"),
+        );
+        assert!(
+            seen.insert(key.clone()),
+            "one row per year, stage and edition: {key:?}"
+        );
+    }
     let _ = base_url();
 }
 

@@ -543,7 +543,7 @@ line = 5
     );
     let (_, _, home) = super::explorer::get_from(&base, "/explore?lang=en");
     assert!(
-        home.contains("The integrated projects (FY2025 amounts, 億円)"),
+        home.contains("The integrated projects (FY2025 amounts, ¥100M)"),
         "{home}"
     );
     assert!(home.contains("/diagram/overview?lang=en\""), "{home}");

@@ -95,10 +95,16 @@ fn timeline_table(view: &View, rows: &[&Row]) -> Table {
         ("amount_oku_yen", view.t("億円", "¥100M").to_owned()),
         ("source", t("出典", "Source")),
     ];
-    if rows.iter().any(|r| r.contains_key("basis")) {
+    let has = |k: &str| rows.iter().any(|r| r.contains_key(k));
+    let (basis, lines) = (has("basis"), has("lines"));
+    if basis {
         columns.push(("basis", t("根拠の種類", "Basis")));
     }
-    columns.push(("evidence", t("根拠", "Evidence")));
+    if lines {
+        columns.push(("lines", t("自身の行の数", "Own lines")));
+    } else {
+        columns.push(("evidence", t("根拠", "Evidence")));
+    }
     let mut last = String::new();
     Table {
         id: "timeline",
@@ -129,10 +135,14 @@ fn timeline_table(view: &View, rows: &[&Row]) -> Table {
                     Cell::num(get("amount_oku_yen")),
                     Cell::text(get("source")),
                 ];
-                if columns.len() == 6 {
+                if basis {
                     cells.push(Cell::text(get("basis")));
                 }
-                cells.push(Cell::text(get("evidence")));
+                cells.push(if lines {
+                    Cell::num(get("lines"))
+                } else {
+                    Cell::text(get("evidence"))
+                });
                 cells
             })
             .collect(),

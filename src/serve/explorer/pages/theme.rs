@@ -5,7 +5,7 @@ use super::super::table::Table;
 use super::super::view::View;
 use super::super::Row;
 use super::super::{first_row, not_found, Explorer};
-use super::money::{recipients_table, RECIPIENTS_OF_SCOPE};
+use super::money::{recipients_table, scope_timeline, Money, RECIPIENTS_OF_SCOPE};
 use super::programs_table;
 use crate::markup::path_segment as seg;
 use crate::serve::HttpError;
@@ -22,6 +22,8 @@ struct Theme<'a> {
     name: &'a str,
     table: &'a Table,
     recipients: Option<&'a Table>,
+    /// The theme's figures across the years (theme-timeline).
+    money: Option<&'a Money>,
     diagram: String,
 }
 
@@ -37,7 +39,11 @@ pub(in crate::serve::explorer) async fn theme(
     let ran = ex
         .run_all(
             &view,
-            &[("theme", Some(iri)), ("recipients-by-scope", None)],
+            &[
+                ("theme", Some(iri.clone())),
+                ("recipients-by-scope", None),
+                ("theme-timeline", Some(iri)),
+            ],
         )
         .await?;
     let first = first_row(&ran[0], "theme", &slug)?;
@@ -55,18 +61,27 @@ pub(in crate::serve::explorer) async fn theme(
         .unwrap_or_default();
     let recipients =
         (!paid.is_empty()).then(|| recipients_table(&view, &paid, RECIPIENTS_OF_SCOPE));
+    let figures: Vec<&Row> = ran
+        .get(2)
+        .map(|q| q.rows.iter().collect())
+        .unwrap_or_default();
+    let money = (!figures.is_empty()).then(|| scope_timeline(&view, &name, &figures));
     let body = render(&Theme {
         view: &view,
         name: &name,
         table: &table,
         recipients: recipients.as_ref(),
+        money: money.as_ref(),
         diagram: view.diagram(&format!("/diagram/theme/{}", seg(&slug))),
     })?;
     Page {
         title: name,
         body,
         ran,
-        tables: std::iter::once(table).chain(recipients).collect(),
+        tables: std::iter::once(table)
+            .chain(money.map(|m| m.table))
+            .chain(recipients)
+            .collect(),
     }
     .answer(&view)
 }
