@@ -360,7 +360,7 @@ impl Explorer {
             })
             .collect();
         // The store does not change while the server runs: an answer is kept (up to
-        // CACHED answers, empty ones too), and only the queries of a page not answered
+        // CACHED answers, not empty ones), and only the queries of a page not answered
         // before read the store (a second program page runs its own three, not the
         // timeline and RS links of every program again).
         let cached = |sparql: &str| {
@@ -412,7 +412,9 @@ impl Explorer {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             for (i, sparql, rows) in done {
                 let rows: Arc<[Row]> = rows.into();
-                if cache.len() < CACHED {
+                // An empty answer is not kept: requests for things that do not exist (any
+                // path under /explore/line/…) would otherwise fill the cache for good.
+                if cache.len() < CACHED && !rows.is_empty() {
                     cache.insert(sparql, Arc::clone(&rows));
                 }
                 fresh.insert(i, rows);

@@ -15,7 +15,7 @@ use crate::vocab::ID;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 #[derive(Template)]
@@ -114,6 +114,7 @@ pub(in crate::serve::explorer) async fn flow(
         .collect();
     let other = view.t("その他の支出先", "other recipients");
     let href = |column: usize, key: &str| match column {
+        0 if key.starts_with("name:") => String::new(),
         0 => view.link(&format!("/explore/ministry/{}", seg(key))),
         1 => line_path(key).map_or_else(String::new, |p| view.link(&p)),
         _ if key.len() == 13 && key.bytes().all(|b| b.is_ascii_digit()) => {
@@ -154,9 +155,10 @@ pub(in crate::serve::explorer) async fn flow(
     .answer(&view)
 }
 
-/// The rows to draw: a share line's payment to a recipient that the aggregate it is a share
-/// of also paid this year is left out (it repeats the aggregate's payment, by project); and
-/// how many were left out.
+/// The rows to draw, and how many were left out: a share line's payments to a recipient that
+/// the aggregate it is a share of paid at least as much this year repeat the aggregate's
+/// payment, by project (RS 2025: 2958 paid AMED 552.50億, its shares 539.98億); where the
+/// aggregate paid less (or nothing), the shares' payments are other money and are drawn.
 fn without_repeated_shares<'a>(rows: &[&'a Row]) -> (Vec<&'a Row>, usize) {
     let key = |r: &Row| {
         r.get("corporate_number")
@@ -164,14 +166,30 @@ fn without_repeated_shares<'a>(rows: &[&'a Row]) -> (Vec<&'a Row>, usize) {
             .cloned()
             .unwrap_or_default()
     };
-    let paid: BTreeSet<(String, String)> = rows
-        .iter()
-        .filter_map(|r| Some((r.get("line")?.clone(), key(r))))
-        .collect();
-    let (kept, out): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| {
-        r.get("share_of")
-            .is_none_or(|whole| !paid.contains(&(whole.clone(), key(r))))
-    });
+    let yen = |r: &Row| {
+        r.get("amount_yen")
+            .and_then(|y| y.parse::<i128>().ok())
+            .unwrap_or(0)
+    };
+    // (line, recipient) → paid; (aggregate, recipient) → what its shares paid.
+    let mut paid: BTreeMap<(String, String), i128> = BTreeMap::new();
+    let mut shares: BTreeMap<(String, String), i128> = BTreeMap::new();
+    for r in rows {
+        *paid
+            .entry((r.get("line").cloned().unwrap_or_default(), key(r)))
+            .or_default() += yen(r);
+        if let Some(whole) = r.get("share_of") {
+            *shares.entry((whole.clone(), key(r))).or_default() += yen(r);
+        }
+    }
+    let covered = |r: &Row| {
+        r.get("share_of").is_some_and(|whole| {
+            let k = (whole.clone(), key(r));
+            paid.get(&k)
+                .is_some_and(|w| *w > 0 && Some(w) >= shares.get(&k))
+        })
+    };
+    let (out, kept): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| covered(r));
     (kept, out.len())
 }
 
@@ -201,13 +219,29 @@ fn common_prefix<'a>(mut names: impl Iterator<Item = &'a String>) -> usize {
 }
 
 /// A ministry's name in the view's language, from the search index (its code if none).
-fn ministry_name(ex: &Explorer, view: &View, code: &str) -> String {
+pub(in crate::serve::explorer) fn ministry_name(ex: &Explorer, view: &View, code: &str) -> String {
     ex.index
         .iter()
         .find(|e| e.kind == "org" && e.key == code)
         .map(|e| view.t(&e.ja, &e.en).to_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| code.to_owned())
+}
+
+/// A line's ministry as (key, name): one of ours by its code, named in the view's language;
+/// another (復興庁, 外務省…) by the name the sheet prints, with no page of its own.
+fn ministry_of(r: &Row, ministry: &dyn Fn(&str) -> String) -> (String, String) {
+    let get = |k: &str| r.get(k).cloned().unwrap_or_default();
+    match get("ministry") {
+        code if code.is_empty() => (
+            format!("name:{}", get("ministry_name")),
+            get("ministry_name"),
+        ),
+        code => {
+            let name = ministry(&code);
+            (code, name)
+        }
+    }
 }
 
 /// A payment as drawn: its line labelled by its number and what tells it from the others.
@@ -229,7 +263,7 @@ fn to_flow(r: &Row, prefix: usize, ministry: &dyn Fn(&str) -> String) -> Flow {
         number
     };
     Flow {
-        ministry: (get("ministry"), ministry(&get("ministry"))),
+        ministry: ministry_of(r, ministry),
         line: (line.clone(), label),
         recipient: (recipient_key, get("recipient")),
         yen: get("amount_yen").parse().unwrap_or_default(),
@@ -271,7 +305,7 @@ fn table(view: &View, rows: &[&Row], ministry: &dyn Fn(&str) -> String) -> Table
                     };
                     vec![
                         Cell::num(get("fiscal_year")),
-                        Cell::text(ministry(&get("ministry"))),
+                        Cell::text(ministry_of(r, ministry).1),
                         line_cell(view, &get("line"), &get("line_name")),
                         recipient,
                         Cell::text(number),

@@ -74,7 +74,7 @@ pub(in crate::serve::explorer) async fn line(
         kind: get("kind"),
         ministry: first.get("ministry").map(|code| {
             let href = view.link(&format!("/explore/ministry/{}", seg(code)));
-            (href, get("ministry_name").to_owned())
+            (href, super::flow::ministry_name(&ex, &view, code))
         }),
         years,
         aggregate_evidence: get("aggregate_evidence"),
@@ -175,19 +175,29 @@ pub(in crate::serve::explorer) fn chart(
     rows: &[Row],
     line: &str,
 ) -> Option<Chart> {
-    let mut newest: BTreeMap<(i32, usize), &Row> = BTreeMap::new();
+    // (year, stage, source) → the rows' sum and the first row (its source is cited). A
+    // predecessor's or a successor's figures are another program's: not drawn as its bars.
+    let mut sums: BTreeMap<(i32, usize, &str), (f64, &Row)> = BTreeMap::new();
     for r in rows {
         let get = |k: &str| r.get(k).map_or("", String::as_str);
-        let Some(series) = STAGES.iter().position(|s| *s == get("stage")) else {
+        if get("evidence").contains("(predecessor") || get("evidence").contains("(successor") {
             continue;
-        };
-        let Ok(year) = get("fiscal_year").parse::<i32>() else {
-            continue;
-        };
-        let slot = newest.entry((year, series)).or_insert(r);
-        if get("source") > slot.get("source").map_or("", String::as_str) {
-            *slot = r;
         }
+        let (Some(series), Ok(year), Ok(v)) = (
+            STAGES.iter().position(|s| *s == get("stage")),
+            get("fiscal_year").parse::<i32>(),
+            get("amount_oku_yen").parse::<f64>(),
+        ) else {
+            continue;
+        };
+        sums.entry((year, series, get("source")))
+            .or_insert((0.0, r))
+            .0 += v;
+    }
+    // Each year's and stage's newest edition (editions revise; they are never added).
+    let mut newest: BTreeMap<(i32, usize), (f64, &Row)> = BTreeMap::new();
+    for ((year, series, _), sum) in sums {
+        newest.insert((year, series), sum);
     }
     let legend = [
         view.t("当初予算額", "Initial budget"),
@@ -196,7 +206,7 @@ pub(in crate::serve::explorer) fn chart(
     ];
     let points = newest
         .into_iter()
-        .filter_map(|((year, series), r)| {
+        .filter_map(|((year, series), (value, r))| {
             let get = |k: &str| r.get(k).map_or("", String::as_str);
             let (href, cited) = match line_path(get(line)) {
                 Some(path) => (view.link(&path), line_key(view, get(line))),
@@ -205,14 +215,15 @@ pub(in crate::serve::explorer) fn chart(
                     (format!("#L{n}"), format!("{} {n}", view.t("行", "line")))
                 }
             };
+            // Sums of printed decimals: no more digits than the sources print.
+            let value = (value * 1e5).round() / 1e5;
             Some(Point {
                 year,
                 series,
-                value: get("amount_oku_yen").parse().ok()?,
+                value,
                 title: format!(
-                    "{year} {} {}{} — {} ({cited})",
+                    "{year} {} {value}{} — {} ({cited})",
                     legend[series],
-                    get("amount_oku_yen"),
                     view.t("億円", " ¥100M"),
                     get("source"),
                 ),

@@ -25,10 +25,9 @@ pub(in crate::serve::explorer) struct Money {
     pub table: Table,
 }
 
-/// The rows of a scope's timeline (project-timeline, ministry-timeline) as a table and a
-/// chart. The chart adds the rows of one year, stage and source that the query says may be
-/// added (its basis: own lines, project shares, the document's categories), never a whole
-/// line wider than the scope (basis "whole"), and draws each year's newest edition.
+/// The rows of a scope's timeline (project-timeline, ministry-timeline, theme-timeline) as a
+/// table and a chart. The chart adds the rows of one year, stage and source of one basis, the
+/// programs' own lines, and draws each year's newest edition; the table has every row.
 pub(in crate::serve::explorer) fn scope_timeline(view: &View, name: &str, rows: &[&Row]) -> Money {
     const STAGES: [&str; 3] = ["initial", "execution", "total"];
     let legend = [
@@ -37,10 +36,16 @@ pub(in crate::serve::explorer) fn scope_timeline(view: &View, name: &str, rows: 
         view.t("概算要求・要望額", "Request and demand"),
     ];
     let mut sums: BTreeMap<(i32, usize, &str), f64> = BTreeMap::new();
-    for r in rows
-        .iter()
-        .filter(|r| r.get("basis").is_none_or(|b| b != "whole"))
-    {
+    // One basis across the years: the budget lines that are the scope's programs' own (RS
+    // keeps a project's share of MHLW's aggregate at 0 where the sheets give it, and the
+    // document's figure is the scope's whole request): mixing them would draw a change that
+    // is the chart's, not the money's. The other rows are in the table.
+    let comparable = |r: &&&Row| {
+        r.get("basis").is_none_or(|b| b == "own")
+            && r.get("evidence")
+                .is_none_or(|e| !e.starts_with("overview table"))
+    };
+    for r in rows.iter().filter(comparable) {
         let get = |k: &str| r.get(k).map_or("", String::as_str);
         let (Some(series), Ok(year), Ok(v)) = (
             STAGES.iter().position(|s| *s == get("stage")),
@@ -74,8 +79,8 @@ pub(in crate::serve::explorer) fn scope_timeline(view: &View, name: &str, rows: 
         format!(
             "{}: {name}",
             view.t(
-                "年度ごとの額（億円、各年度の最新の版。より広い行は除く）",
-                "Figures by fiscal year (¥100M, each year's newest edition; wider lines left out)"
+                "年度ごとの額（億円、予算の行の合計〔根拠は表に〕、各年度の最新の版。資料の額・プロジェクトの分担・より広い行は表のみ）",
+                "Figures by fiscal year (¥100M, sums of budget lines as the table says, each year's newest edition; the document's figures, project shares and wider lines are in the table only)"
             )
         ),
         legend.iter().map(|s| (*s).to_owned()).collect(),
@@ -223,7 +228,7 @@ pub(in crate::serve::explorer) struct Newest {
     pub stage_ja: String,
     pub oku_yen: String,
     pub source: String,
-    /// The RS ID of an aggregate line behind the program.
+    /// The RS IDs of the aggregate lines behind the program, space-separated.
     pub aggregate: String,
 }
 
@@ -278,7 +283,14 @@ pub(in crate::serve::explorer) fn newest(
         .filter(|r| r.get("relation").is_some_and(|k| k == "aggregate"))
     {
         if let (Some(slug), Some(id)) = (r.get("program"), r.get("rs_id")) {
-            out.entry(slug.clone()).or_default().aggregate = id.clone();
+            // A program funded through two aggregates (data-platform: 2958 and 1691) has both.
+            let aggregate = &mut out.entry(slug.clone()).or_default().aggregate;
+            if !aggregate.split(' ').any(|a| a == id) {
+                if !aggregate.is_empty() {
+                    aggregate.push(' ');
+                }
+                aggregate.push_str(id);
+            }
         }
     }
     out
@@ -315,12 +327,17 @@ pub(in crate::serve::explorer) fn newest_cells(view: &View, n: Option<&Newest>) 
         }
         _ => Cell::text(n.stage.clone()),
     };
-    let aggregate = if n.aggregate.is_empty() {
-        Cell::text("")
-    } else {
-        let href = view.link(&format!("/explore/line/rs/{}", seg(&n.aggregate)));
-        Cell::link(n.aggregate.clone(), &href)
-    };
+    let links = n
+        .aggregate
+        .split_whitespace()
+        .map(|id| {
+            (
+                view.link(&format!("/explore/line/rs/{}", seg(id))),
+                id.to_owned(),
+            )
+        })
+        .collect();
+    let aggregate = Cell::text(n.aggregate.clone()).showing(Show::Links(links));
     vec![
         Cell::num(n.oku_yen.clone()),
         Cell::num(n.year.clone()),

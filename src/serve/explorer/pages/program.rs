@@ -29,6 +29,8 @@ struct Section {
 /// An aggregate line the program is funded through, with its own figures: shown beside the
 /// program's, never as the program's.
 struct Aggregate {
+    /// Whether the program also has a line of its own (exact or part).
+    own: bool,
     key: String,
     name: String,
     href: String,
@@ -135,10 +137,13 @@ pub(in crate::serve::explorer) async fn program(
     let timeline = ran.pop().flatten();
     let mut ran: Vec<Ran> = ran.into_iter().flatten().collect();
     let aggregates = aggregates(&ex, &view, &slug, rs.as_ref()).await?;
+    let first = first_row(&ran[0], "program", &slug)?;
+    let name = view.pick(first, "label_ja", "label_en").to_owned();
     let mut sections = Vec::new();
     let mut extra = Vec::new();
     for (found, id) in [(timeline, "timeline"), (rs, "rs-links")] {
-        if let Some((section, q)) = found.and_then(|q| section(&view, &slug, &iri, id, q)) {
+        if let Some((section, q)) = found.and_then(|q| section(&view, (&slug, &name), &iri, id, q))
+        {
             sections.push(section);
             extra.push(q);
         }
@@ -152,8 +157,6 @@ pub(in crate::serve::explorer) async fn program(
             .collect();
         (!rows.is_empty()).then(|| recipients_table(&view, &rows, RECIPIENTS_OF_PROGRAM))
     });
-    let first = first_row(&ran[0], "program", &slug)?;
-    let name = view.pick(first, "label_ja", "label_en").to_owned();
     let statements = statements(&ex, &view, &ran[1]);
     let body = render(&Program {
         view: &view,
@@ -221,10 +224,16 @@ async fn aggregates(
         .map(|(iri, _)| ("line-figures", Some(iri.clone())))
         .collect();
     let ran = ex.run_all(view, &wanted).await?;
+    let own = rs.map(|q| &q.rows[..]).unwrap_or_default().iter().any(|r| {
+        r.get("program").is_some_and(|p| p == slug)
+            && r.get("relation")
+                .is_some_and(|k| k == "exact" || k == "part")
+    });
     Ok(lines
         .into_iter()
         .zip(ran)
         .map(|((iri, name), q)| Aggregate {
+            own,
             key: super::super::money::line_key(view, &iri),
             href: line_path(&iri).map_or_else(String::new, |p| view.link(&p)),
             chart: chart(view, &name, &q.rows, "line"),
@@ -353,7 +362,14 @@ fn statement(ex: &Explorer, view: &View, r: &Row) -> Vec<Cell> {
 
 /// The rows of a query over all programs (the timeline, the RS links) that are this
 /// program's, as a section: none when there are none.
-fn section(view: &View, slug: &str, iri: &str, id: &'static str, q: Ran) -> Option<(Section, Ran)> {
+/// `program`: the program's slug and its name in the view's language.
+fn section(
+    view: &View,
+    (slug, name): (&str, &str),
+    iri: &str,
+    id: &'static str,
+    q: Ran,
+) -> Option<(Section, Ran)> {
     let suffix = format!("/{slug}");
     let mine: Vec<&Row> = q
         .rows
@@ -404,8 +420,7 @@ fn section(view: &View, slug: &str, iri: &str, id: &'static str, q: Ran) -> Opti
             view.code()
         );
         let rows: Vec<Row> = mine.iter().map(|r| (*r).clone()).collect();
-        let name = rows[0].get("program_ja").cloned().unwrap_or_default();
-        let inline = chart(view, &name, &rows, "budget_line");
+        let inline = chart(view, name, &rows, "budget_line");
         (view.t("年度ごとの推移", "Timeline"), Some((inline, svg)))
     } else {
         let heading = view.t(
