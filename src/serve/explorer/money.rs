@@ -171,3 +171,69 @@ mod tests {
         assert!(Chart::new("c".into(), vec![], vec![p(2023, 0, 0.0)]).is_none());
     }
 }
+
+/// The evidence the timeline queries write (in English, as their CSV keeps it) in Japanese,
+/// for Japanese pages: each known phrase translated, the names and numbers kept.
+pub(super) fn evidence_ja(text: &str) -> String {
+    static RULES: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> =
+        std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [
+            (r"\(predecessor: another program's line, which this program succeeded\)", "（前身：この事業が引き継いだ別の事業の行）"),
+            (r"\(successor: a new program's line taking over RS (\d+)\)", "（後継：RS $1 を引き継いだ新しい事業の行）"),
+            (r"\(exact\)", "（同一の事業）"),
+            (r"; execution over its budget \(rs:executionOverBudget\)", "；執行額が予算を超える（rs:executionOverBudget）"),
+            (r"; suspected unit slip \(rs:suspectedUnitSlip\)", "；単位の誤りの疑い（rs:suspectedUnitSlip）"),
+            (r"; repeats the previous edition's figures \(rs:repeatsPreviousEdition\)", "；前の版の額の繰り返し（rs:repeatsPreviousEdition）"),
+            (r"^sheet ", "シート "),
+            (r"^line (\d+)$", "資料の$1行目"),
+            (r"^overview table, amed, line (\d+)$", "総括表・AMED分（$1行目）"),
+            (r"^overview table, inhouse, line (\d+)$", "総括表・インハウス分（$1行目）"),
+            (r"(\d+) aggregate lines? left out \(its project share is counted where the source gives one\)", "一括計上の行$1本は除く（出典がプロジェクトの分担を示すものはそれを計上）"),
+            (r"(\d+) own lines?", "自身の行$1本"),
+            (r"(\d+) project-share lines?", "プロジェクト分担の行$1本"),
+            (r"(\d+) lines? wider than (?:its program|their programs) \(whole\)", "事業より広い行$1本（whole）"),
+            (r"(\d+) lines? incl\. an aggregate line", "行$1本（一括計上の行を含む）"),
+            (r"(\d+) left out: suspected unit slip \(rs:suspectedUnitSlip\)", "$1件は単位の誤りの疑いで除く（rs:suspectedUnitSlip）"),
+            (r"^(\d+) lines?", "行$1本"),
+            (r"; ", "；"),
+        ]
+        .into_iter()
+        .map(|(p, r)| (regex::Regex::new(p).expect("a valid pattern"), r))
+        .collect()
+    });
+    rules.iter().fold(text.to_owned(), |t, (re, with)| {
+        re.replace_all(&t, *with).into_owned()
+    })
+}
+
+#[cfg(test)]
+mod evidence {
+    use super::evidence_ja;
+
+    #[test]
+    fn the_timelines_evidence_reads_in_japanese() {
+        assert_eq!(evidence_ja("line 345"), "資料の345行目");
+        assert_eq!(
+            evidence_ja("RS 2958 医療研究開発推進事業費補助金 (exact), 2958-fy2024"),
+            "RS 2958 医療研究開発推進事業費補助金 （同一の事業）, 2958-fy2024"
+        );
+        assert_eq!(
+            evidence_ja("3 own lines; 1 aggregate line left out (its project share is counted where the source gives one)"),
+            "自身の行3本；一括計上の行1本は除く（出典がプロジェクトの分担を示すものはそれを計上）"
+        );
+        assert_eq!(
+            evidence_ja("1 line incl. an aggregate line"),
+            "行1本（一括計上の行を含む）"
+        );
+        assert_eq!(
+            evidence_ja("overview table, amed, line 10"),
+            "総括表・AMED分（10行目）"
+        );
+        let any = evidence_ja("sheet 2015/経済産業省/0089 未来医療 (predecessor: another program's line, which this program succeeded), fy2014");
+        assert!(
+            any.starts_with("シート 2015/経済産業省/0089 未来医療 （前身"),
+            "{any}"
+        );
+    }
+}

@@ -146,7 +146,7 @@ fn timeline_table(view: &View, rows: &[&Row]) -> Table {
                 cells.push(if lines {
                     Cell::num(get("lines"))
                 } else {
-                    Cell::text(get("evidence"))
+                    evidence_cell(view, get("evidence"))
                 });
                 cells
             })
@@ -345,4 +345,15 @@ pub(in crate::serve::explorer) fn newest_cells(view: &View, n: Option<&Newest>) 
         Cell::text(n.source.clone()),
         aggregate,
     ]
+}
+
+/// A timeline's evidence: as the query writes it (CSV), in Japanese on a Japanese page.
+pub(in crate::serve::explorer) fn evidence_cell(view: &View, text: String) -> Cell {
+    match view.lang {
+        crate::lang::Lang::Ja => {
+            let ja = super::super::money::evidence_ja(&text);
+            Cell::text(text).showing(Show::Label(ja))
+        }
+        crate::lang::Lang::En => Cell::text(text),
+    }
 }

@@ -397,6 +397,7 @@ fn section(
             ("relation", Some(label), _) => Cell::text(value).showing(Show::Label(label.into())),
             ("stage", _, Some(ja)) => Cell::text(value).showing(Show::Label(ja.clone())),
             ("amount_oku_yen", ..) => Cell::num(value),
+            ("evidence", ..) => super::money::evidence_cell(view, value),
             ("rs_id", ..) => {
                 let href = view.link(&format!("/explore/line/rs/{}", seg(&value)));
                 Cell::link(value, &href)
