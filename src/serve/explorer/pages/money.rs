@@ -10,8 +10,8 @@ use crate::markup::path_segment as seg;
 use std::collections::BTreeMap;
 
 pub(in crate::serve::explorer) const RECIPIENTS_OF_PROGRAM: (&str, &str) = (
-    "この事業につながる予算の行の支出先（支出の年度ごとに大きい順に10者。一括計上の行の支出先は、その行につながる多数の事業に共通）",
-    "Recipients of the budget lines linked to this program (the ten largest of each year of payment; an aggregate line's recipients are shared by the many programs linked to it)",
+    "この事業につながる予算の行の支出先（自身の行、より広い行、一括計上の行、引き継いだ前身の事業の行のすべて。支出の年度ごとに大きい順に10者。一括計上の行の支出先は、その行につながる多数の事業に共通）",
+    "Recipients of the budget lines linked to this program in any way — its own, wider ones, aggregates, and a predecessor's it succeeded (the ten largest of each year of payment; an aggregate line's recipients are shared by the many programs linked to it)",
 );
 
 pub(in crate::serve::explorer) const RECIPIENTS_OF_SCOPE: (&str, &str) = (
