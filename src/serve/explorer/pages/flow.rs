@@ -8,7 +8,7 @@ use super::super::page::{render, Page};
 use super::super::table::{Cell, Table};
 use super::super::view::View;
 use super::super::{not_found, Explorer, Row};
-use super::recipient::line_cell;
+use super::recipient::{line_cell, recipient_cell};
 use crate::markup::path_segment as seg;
 use crate::serve::HttpError;
 use crate::vocab::ID;
@@ -295,14 +295,7 @@ fn table(view: &View, rows: &[&Row], ministry: &dyn Fn(&str) -> String) -> Table
                 .map(|r| {
                     let get = |k: &str| r.get(k).cloned().unwrap_or_default();
                     let number = get("corporate_number");
-                    let recipient = if number.is_empty() {
-                        Cell::text(get("recipient"))
-                    } else {
-                        Cell::link(
-                            get("recipient"),
-                            &view.link(&format!("/explore/recipient/{}", seg(&number))),
-                        )
-                    };
+                    let recipient = recipient_cell(view, r);
                     vec![
                         Cell::num(get("fiscal_year")),
                         Cell::text(ministry_of(r, ministry).1),

@@ -6,6 +6,7 @@ use super::super::page::{render, Page};
 use super::super::table::{Cell, Show, Table};
 use super::super::view::View;
 use super::super::{Explorer, Ran, Row};
+use super::recipient::recipient_cell;
 use crate::lang::Lang;
 use crate::markup::path_segment as seg;
 use crate::serve::HttpError;
@@ -182,12 +183,7 @@ fn recipients(view: &View, rows: &[Row]) -> Option<Table> {
         .map(|r| {
             let get = |k: &str| r.get(k).cloned().unwrap_or_default();
             let number = get("corporate_number");
-            let name = if number.is_empty() {
-                Cell::text(get("recipient"))
-            } else {
-                let href = view.link(&format!("/explore/recipient/{}", seg(&number)));
-                Cell::link(get("recipient"), &href)
-            };
+            let name = recipient_cell(view, r);
             let programs = get("programs").split_whitespace().count();
             vec![
                 name,

@@ -8,7 +8,7 @@ use super::super::table::{Cell, Show, Table};
 use super::super::view::View;
 use super::super::{first_row, not_found, Explorer, Row};
 use super::program::relation_label;
-use super::recipient::line_cell;
+use super::recipient::{line_cell, recipient_cell};
 use crate::markup::path_segment as seg;
 use crate::serve::HttpError;
 use crate::vocab::ID;
@@ -267,14 +267,7 @@ fn payments_table(view: &View, rows: &[Row]) -> Table {
             .map(|r| {
                 let get = |k: &str| r.get(k).cloned().unwrap_or_default();
                 let number = get("corporate_number");
-                let name = if number.is_empty() {
-                    Cell::text(get("recipient"))
-                } else {
-                    Cell::link(
-                        get("recipient"),
-                        &view.link(&format!("/explore/recipient/{}", seg(&number))),
-                    )
-                };
+                let name = recipient_cell(view, r);
                 vec![
                     Cell::num(get("fiscal_year")),
                     Cell::text(get("block")),

@@ -6,6 +6,7 @@ use super::super::money::{oku_from_yen, Chart, Point};
 use super::super::table::{Cell, Show, Table};
 use super::super::view::View;
 use super::super::Row;
+use super::recipient::recipient_cell;
 use crate::markup::path_segment as seg;
 use std::collections::BTreeMap;
 
@@ -194,12 +195,7 @@ pub(in crate::serve::explorer) fn recipients_table(
             .map(|r| {
                 let get = |k: &str| r.get(k).cloned().unwrap_or_default();
                 let number = get("corporate_number");
-                let name = if number.is_empty() {
-                    Cell::text(get("recipient"))
-                } else {
-                    let href = view.link(&format!("/explore/recipient/{}", seg(&number)));
-                    Cell::link(get("recipient"), &href)
-                };
+                let name = recipient_cell(view, r);
                 let via = get("via_aggregate");
                 let via_label = if via == "yes" {
                     view.t("はい", "yes")

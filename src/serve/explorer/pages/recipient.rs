@@ -221,6 +221,16 @@ fn payments_table(view: &View, rows: &[Row]) -> Table {
     }
 }
 
+/// A row's recipient (`recipient`, `corporate_number`): its name, linked to its page when it
+/// has a 法人番号 (a recipient without one has no page).
+pub(in crate::serve::explorer) fn recipient_cell(view: &View, row: &Row) -> Cell {
+    let name = row.get("recipient").cloned().unwrap_or_default();
+    match row.get("corporate_number").filter(|n| !n.is_empty()) {
+        Some(n) => Cell::link(name, &view.link(&format!("/explore/recipient/{}", seg(n)))),
+        None => Cell::text(name),
+    }
+}
+
 /// A budget line: downloaded as its path under /id/ (`rs/2958`), shown as its short name and
 /// name, linked to its page.
 pub(in crate::serve::explorer) fn line_cell(view: &View, iri: &str, name: &str) -> Cell {
