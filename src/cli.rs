@@ -57,6 +57,10 @@ pub enum Command {
         /// root, the current and home directory, the build's inputs and their parents
         #[arg(long)]
         force: bool,
+        /// Print on stderr how long each stage took (load, validate, exports, query results,
+        /// tables, catalogue, diagrams, charts) and how many files it wrote
+        #[arg(long)]
+        timings: bool,
     },
     /// Run a named query, a .rq file or inline SPARQL
     Query {

@@ -192,7 +192,7 @@ pub fn write_file<R, E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    write_to(path, replace, true, write)
+    write_to(path, replace, true, true, write)
 }
 
 /// Writes the file `path` inside a directory medrd writes (a build, `--csv DIR`, the
@@ -206,7 +206,66 @@ pub fn write_entry<R, E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    write_to(path, replace, false, write)
+    write_to(path, replace, false, true, write)
+}
+
+/// [`write_entry`] without flushing the file to disk: for a file of a staging directory
+/// that is flushed whole ([`sync_tree`]) before it is put to use. `medrd build` writes
+/// hundreds of files: one `fsync` each was 0.6 s of a 2 s build.
+pub fn write_staged<R, E>(
+    path: &Path,
+    replace: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
+) -> Result<R>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    write_to(path, replace, false, false, write)
+}
+
+/// [`write_staged`] when `staged`, else [`write_entry`].
+pub fn write_entry_or_staged<R, E>(
+    path: &Path,
+    replace: bool,
+    staged: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
+) -> Result<R>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    write_to(path, replace, false, !staged, write)
+}
+
+/// Flushes to disk everything written under `dir` ([`write_staged`]): one `syncfs` of its
+/// file system on Linux, elsewhere each file and directory in turn.
+pub fn sync_tree(dir: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let d = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+        // SAFETY: `d` is an open descriptor for as long as the call runs.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+            return Err(Error::io(dir, std::io::Error::last_os_error()));
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let mut pending = vec![dir.to_owned()];
+        while let Some(d) = pending.pop() {
+            for entry in std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+                let path = entry.map_err(|e| Error::io(&d, e))?.path();
+                let meta = path.symlink_metadata().map_err(|e| Error::io(&path, e))?;
+                if meta.is_dir() {
+                    pending.push(path);
+                } else if meta.is_file() {
+                    let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+                    f.sync_all().map_err(|e| Error::io(&path, e))?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn writing<E: std::error::Error + Send + Sync + 'static>(path: &Path, e: E) -> Error {
@@ -220,6 +279,7 @@ fn write_to<R, E>(
     path: &Path,
     replace: bool,
     streams: bool,
+    sync: bool,
     write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
 ) -> Result<R>
 where
@@ -244,7 +304,9 @@ where
     }
     let (hidden, file) = create_hidden(path)?;
     let written = fill(file).and_then(|(r, file)| {
-        file.sync_all().map_err(|e| writing(path, e))?;
+        if sync {
+            file.sync_all().map_err(|e| writing(path, e))?;
+        }
         if replace {
             std::fs::rename(&hidden, path)
         } else {

@@ -15,6 +15,7 @@ pub mod lang;
 pub mod layout;
 pub mod markup;
 pub mod order;
+pub mod parallel;
 pub mod progress;
 pub mod publish;
 pub mod query;

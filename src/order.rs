@@ -10,6 +10,7 @@
 //!   before its extensions: `…/987` before `…/987/fy2023`), used only where it always was.
 
 use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term, Triple};
+use std::cmp::Ordering;
 
 /// The sort key of a quad by its terms' text: graph, subject, predicate, object.
 pub fn text_key(q: &Quad) -> (String, String, String, String) {
@@ -40,6 +41,84 @@ pub fn sort_triples(triples: &mut Vec<Triple>) {
 pub fn sort_quads(quads: &mut Vec<Quad>) {
     quads.sort_by_cached_key(text_key);
     quads.dedup();
+}
+
+/// A quad's terms written out once, graph, subject, predicate, object one after another, and
+/// where each ends: one allocation where [`text_key`] makes four.
+struct TextKey {
+    text: String,
+    ends: [usize; 4],
+}
+
+impl TextKey {
+    fn of(q: &Quad) -> Self {
+        use std::fmt::Write;
+        let mut text = String::new();
+        let mut ends = [0; 4];
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{}", q.graph_name);
+        ends[0] = text.len();
+        let _ = write!(text, "{}", q.subject);
+        ends[1] = text.len();
+        let _ = write!(text, "{}", q.predicate);
+        ends[2] = text.len();
+        let _ = write!(text, "{}", q.object);
+        ends[3] = text.len();
+        TextKey { text, ends }
+    }
+
+    fn part(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// Compares the parts in the order `parts`, as a tuple of strings compares.
+    fn cmp_by(&self, other: &Self, parts: [usize; 4]) -> Ordering {
+        parts
+            .into_iter()
+            .map(|i| self.part(i).cmp(other.part(i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    }
+}
+
+/// The order of `quads` by [`text_key`], and the order of their triples by
+/// [`triple_text_key`] with each triple once (its first quad in that order): what
+/// `sort_by_cached_key(text_key)` and, on its result, [`sort_triples`] give, as positions in
+/// `quads` — each term written out once for both orders, the two sorts on two threads, no
+/// quad moved or copied.
+pub fn quad_and_triple_order(quads: &[Quad]) -> (Vec<u32>, Vec<u32>) {
+    let keys: Vec<TextKey> = quads.iter().map(TextKey::of).collect();
+    // Ties (the same text) keep the quads' order, as the stable sorts did; the triples' ties
+    // are broken by the graph, which is where a quad sort put them.
+    let by = |parts: [usize; 4]| {
+        let keys = &keys;
+        move |a: &u32, b: &u32| {
+            keys[*a as usize]
+                .cmp_by(&keys[*b as usize], parts)
+                .then(a.cmp(b))
+        }
+    };
+    // Positions as u32 halve the two orders' memory; 2^32 quads would not fit in memory.
+    let count = u32::try_from(quads.len()).expect("fewer than 2^32 quads");
+    let indices = || (0..count).collect::<Vec<u32>>();
+    std::thread::scope(|scope| {
+        let triples = scope.spawn(|| {
+            let mut order = indices();
+            order.sort_unstable_by(by([1, 2, 3, 0]));
+            order.dedup_by(|a, b| {
+                let (a, b) = (&quads[*a as usize], &quads[*b as usize]);
+                a.subject == b.subject && a.predicate == b.predicate && a.object == b.object
+            });
+            order
+        });
+        let mut order = indices();
+        order.sort_unstable_by(by([0, 1, 2, 3]));
+        let triples = triples
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (order, triples)
+    })
 }
 
 /// The lean sort key of a quad: graph, subject, predicate, object, each as its kind and text

@@ -4,13 +4,18 @@
 //! wrote (a `.medrd-build` marker inside it), never the user's files.
 
 use anyhow::{bail, Context};
+use medrd_kg::diagram::Writer;
 use medrd_kg::fence::{self, Fence};
+use medrd_kg::parallel::{self, Job};
 use medrd_kg::publish::rdf as export;
+use medrd_kg::query::memo::Memo;
 use medrd_kg::query::output::{write_results, ResultsFormat};
 use medrd_kg::{query::catalog, validate, Kb, Layout};
 use oxigraph::io::RdfFormat;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use crate::cli::ExportFormat;
 
@@ -36,6 +41,9 @@ pub struct Target {
     shown: PathBuf,
     /// An existing directory the build replaces once it succeeded.
     replaces: bool,
+    /// That directory was written by an earlier build (it holds the marker): its SVGs
+    /// are reused where their DOT is unchanged.
+    earlier: bool,
 }
 
 fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
@@ -102,6 +110,7 @@ impl Target {
                 return refuse("it is or holds the home directory");
             }
         }
+        let mut earlier = false;
         let replaces = match std::fs::metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
             Err(e) => return Err(e).with_context(|| format!("reading {}", output.display())),
@@ -126,6 +135,7 @@ impl Target {
                         if n > first.len() { ", …" } else { "" }
                     );
                 }
+                earlier = ours;
                 true
             }
         };
@@ -133,6 +143,7 @@ impl Target {
             path,
             shown,
             replaces,
+            earlier,
         })
     }
 
@@ -255,8 +266,58 @@ impl Target {
     }
 }
 
-pub fn run(kb: &Kb, target: &Target) -> anyhow::Result<ExitCode> {
+/// How long each stage of a build took, printed on stderr at the end with `--timings`.
+pub struct Stopwatch {
+    on: bool,
+    start: Instant,
+    last: Instant,
+    laps: Vec<(String, Duration)>,
+    /// Parts of a stage: the index of the stage after it, what, how long.
+    details: Vec<(usize, String, Duration)>,
+}
+
+impl Stopwatch {
+    pub fn new(on: bool) -> Self {
+        let now = Instant::now();
+        Stopwatch {
+            on,
+            start: now,
+            last: now,
+            laps: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `what` (begun where the last one ended).
+    pub fn lap(&mut self, what: impl Into<String>) {
+        let now = Instant::now();
+        self.laps.push((what.into(), now - self.last));
+        self.last = now;
+    }
+
+    /// Notes how long a part of the last stage took (not counted in the total).
+    fn detail(&mut self, what: impl Into<String>, took: Duration) {
+        self.details.push((self.laps.len(), what.into(), took));
+    }
+
+    fn report(&self) {
+        if !self.on {
+            return;
+        }
+        for (i, (what, took)) in self.laps.iter().enumerate() {
+            eprintln!("{:>9.1} ms  {what}", took.as_secs_f64() * 1e3);
+            for (_, what, took) in self.details.iter().filter(|d| d.0 == i + 1) {
+                eprintln!("{:>9.1} ms    {what}", took.as_secs_f64() * 1e3);
+            }
+        }
+        let total = self.last - self.start;
+        eprintln!("{:>9.1} ms  in all", total.as_secs_f64() * 1e3);
+    }
+}
+
+pub fn run(kb: &Kb, target: &Target, mut clock: Stopwatch) -> anyhow::Result<ExitCode> {
     let checks = validate::run(kb)?;
+    clock.lap(format!("validate ({} checks)", checks.len()));
     if super::validate::report(&checks) > 0 {
         eprintln!("not publishing: validation failed");
         return Ok(ExitCode::from(1));
@@ -265,12 +326,15 @@ pub fn run(kb: &Kb, target: &Target) -> anyhow::Result<ExitCode> {
     // a failure half way leaves the previous dataset as it was, never a mix of the two.
     // The marker's lock is held until the build is in place (or given up).
     let (staging, _locks) = target.create_staging()?;
-    let done = publish(kb, &staging, checks.len()).and_then(|summary| {
+    let earlier = target.earlier.then(|| target.path.join("diagrams"));
+    let done = publish(kb, &staging, earlier, checks.len(), &mut clock).and_then(|summary| {
         target.swap(&staging)?;
         Ok(summary)
     });
     match done {
         Ok(summary) => {
+            clock.lap("move into place");
+            clock.report();
             eprintln!("built {}: {summary}", target.shown.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -281,54 +345,182 @@ pub fn run(kb: &Kb, target: &Target) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Writes the whole published dataset into `output`; returns the summary line.
-fn publish(kb: &Kb, output: &Path, checks: usize) -> anyhow::Result<String> {
-    std::fs::create_dir_all(output.join("queries"))
-        .with_context(|| format!("creating {}", output.display()))?;
-    let formats = [
-        ExportFormat::Turtle,
-        ExportFormat::Ntriples,
-        ExportFormat::Nquads,
-        ExportFormat::Trig,
-        ExportFormat::Rdfxml,
-        ExportFormat::Jsonld,
-    ];
-    // The quads are read and sorted once for the six syntaxes.
+/// The parts of the published dataset, for the summary line and `--timings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Exports,
+    QueryResults,
+    Tables,
+    Catalogue,
+    Diagrams,
+}
+
+/// What one job of [`publish`] wrote, and how long it took.
+struct Wrote {
+    part: Part,
+    /// The job, for `--timings`: the first file it wrote.
+    name: String,
+    files: Vec<PathBuf>,
+    took: Duration,
+}
+
+type PublishJob<'a> = Job<'a, Wrote, anyhow::Error>;
+
+/// A job writing one part, timed.
+fn job<'a>(
+    part: Part,
+    f: impl FnOnce() -> anyhow::Result<Vec<PathBuf>> + Send + 'a,
+) -> PublishJob<'a> {
+    Box::new(move || {
+        let start = Instant::now();
+        let files = f()?;
+        let name = files
+            .first()
+            .and_then(|p| p.file_name())
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        Ok(Wrote {
+            part,
+            name,
+            files,
+            took: start.elapsed(),
+        })
+    })
+}
+
+/// Writes the whole published dataset into `output`; returns the summary line. The quads
+/// are read and sorted once (for the six syntaxes and the catalogue's statistics); then
+/// every file is a job, run on every core ([`parallel::run`]), the longest first, written
+/// without a flush each; the whole directory is flushed to disk at the end. An SVG whose
+/// DOT is unchanged since the build in `earlier` (its diagrams) is copied from there.
+fn publish(
+    kb: &Kb,
+    output: &Path,
+    earlier: Option<PathBuf>,
+    checks: usize,
+    clock: &mut Stopwatch,
+) -> anyhow::Result<String> {
     let sorted = export::Sorted::of(kb)?;
-    for f in formats {
+    clock.lap("read and sort the quads");
+    // The queries the charts and money diagrams are drawn from run once for them and for
+    // their CSV; the others stream their answers to CSV as they come.
+    let memo = Memo::new(kb);
+    let writer = Writer::new(kb, &memo, &output.join("diagrams"))?
+        .reusing(earlier)
+        .staged();
+    let mut jobs = export_jobs(kb, output, &sorted);
+    jobs.extend(result_jobs(kb, output, &memo)?);
+    jobs.push(job(Part::Tables, || {
+        let dir = output.join("tables");
+        Ok(medrd_kg::publish::write_csv_tables(
+            kb, &dir, false, false, true,
+        )?)
+    }));
+    for draw in writer.jobs()? {
+        jobs.push(job(Part::Diagrams, move || Ok(draw()?)));
+    }
+    let done = parallel::run(jobs)?;
+    clock.lap(format!(
+        "write every file ({} threads)",
+        parallel::workers()
+    ));
+    let line = summary(kb, &done, checks, clock);
+    fence::sync_tree(output)?;
+    clock.lap("flush to disk");
+    Ok(line)
+}
+
+/// The six RDF syntaxes and the catalogue, from the sorted quads.
+fn export_jobs<'a>(kb: &'a Kb, output: &Path, sorted: &'a export::Sorted) -> Vec<PublishJob<'a>> {
+    let catalogue = output.join("catalog.ttl");
+    let mut jobs = vec![job(Part::Catalogue, move || {
+        fence::write_staged(&catalogue, false, |w| {
+            medrd_kg::publish::write_dcat_of(kb, sorted, w)
+        })?;
+        Ok(vec![catalogue])
+    })];
+    for f in EXPORTS {
         let format = super::rdf_format(f);
         let path = output.join(format!("medrd-kg.{}", format.file_extension()));
-        fence::write_entry(&path, false, |w| sorted.write(format, w))?;
+        jobs.push(job(Part::Exports, move || {
+            fence::write_staged(&path, false, |w| sorted.write(format, w))?;
+            Ok(vec![path])
+        }));
     }
-    drop(sorted);
-    let queries = catalog::named(&kb.layout.queries())?;
-    for q in &queries {
-        let path = output.join("queries").join(format!("{}.csv", q.name));
-        let results = kb.query(&q.name, &q.text)?;
-        fence::write_entry(&path, false, |mut w| {
-            write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)
-        })?;
+    jobs
+}
+
+/// Every named query's results as CSV in `output/queries/`.
+fn result_jobs<'a>(
+    kb: &'a Kb,
+    output: &Path,
+    memo: &'a Memo<'a>,
+) -> anyhow::Result<Vec<PublishJob<'a>>> {
+    let dir = output.join("queries");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let shared = medrd_kg::diagram::shared_queries();
+    let mut jobs = Vec::new();
+    for q in catalog::named(&kb.layout.queries())? {
+        let path = dir.join(format!("{}.csv", q.name));
+        let share = shared.contains(&q.name.as_str());
+        jobs.push(job(Part::QueryResults, move || {
+            let results = if share {
+                memo.results(&q.name, &q.text)?
+            } else {
+                kb.query(&q.name, &q.text)?
+            };
+            fence::write_staged(&path, false, |mut w| {
+                write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)
+            })?;
+            Ok(vec![path])
+        }));
     }
-    let tables = medrd_kg::publish::write_csv_tables(kb, &output.join("tables"), false, false)?;
-    fence::write_entry(&output.join("catalog.ttl"), false, |w| {
-        medrd_kg::publish::write_dcat(kb, w)
-    })?;
-    let diagrams = medrd_kg::diagram::write_all(kb, &output.join("diagrams"))?;
-    let svg = diagrams
+    Ok(jobs)
+}
+
+/// The summary line of a build, and the time each part took (summed over its jobs).
+fn summary(kb: &Kb, done: &[Wrote], checks: usize, clock: &mut Stopwatch) -> String {
+    let mut parts: BTreeMap<Part, (usize, Duration)> = BTreeMap::new();
+    for w in done {
+        let part = parts.entry(w.part).or_default();
+        part.0 += w.files.len();
+        part.1 += w.took;
+    }
+    for (part, (files, took)) in &parts {
+        clock.detail(format!("{part:?}: {files} files, jobs' time summed"), *took);
+    }
+    let mut slowest: Vec<&Wrote> = done.iter().collect();
+    slowest.sort_by_key(|w| std::cmp::Reverse(w.took));
+    for w in slowest.iter().take(10) {
+        clock.detail(format!("  {:?} {}", w.part, w.name), w.took);
+    }
+    let files = |p: Part| parts.get(&p).map_or(0, |(n, _)| *n);
+    let svg = done
         .iter()
+        .filter(|w| w.part == Part::Diagrams)
+        .flat_map(|w| &w.files)
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .count();
     if !medrd_kg::diagram::dot::available() {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }
-    Ok(format!(
+    format!(
         "{} triples in the data graph, {} export formats, {} query results, {} table files (CSV + CSVW), catalog.ttl (DCAT/VoID), {} diagram files ({} SVG), {} checks passed",
         kb.data_graph_len(),
-        formats.len(),
-        queries.len(),
-        tables.len(),
-        diagrams.len(),
+        files(Part::Exports),
+        files(Part::QueryResults),
+        files(Part::Tables),
+        files(Part::Diagrams),
         svg,
         checks
-    ))
+    )
 }
+
+/// The RDF syntaxes a build writes.
+const EXPORTS: [ExportFormat; 6] = [
+    ExportFormat::Turtle,
+    ExportFormat::Ntriples,
+    ExportFormat::Nquads,
+    ExportFormat::Trig,
+    ExportFormat::Rdfxml,
+    ExportFormat::Jsonld,
+];

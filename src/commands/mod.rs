@@ -39,9 +39,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let fence = check_outputs(&cli.command, &layout)?;
     match cli.command {
-        Command::Build { output, force } => {
+        Command::Build {
+            output,
+            force,
+            timings,
+        } => {
             let target = build::Target::check(&output, &layout, &fence, force)?;
-            build::run(&load(layout)?, &target)
+            let mut clock = build::Stopwatch::new(timings);
+            let kb = load(layout)?;
+            clock.lap("load (read, import, link, insert)");
+            build::run(&kb, &target, clock)
         }
         Command::Query {
             query,

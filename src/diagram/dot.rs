@@ -492,6 +492,22 @@ pub fn available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The installed Graphviz as its SVGs name it (`graphviz version 2.43.0 (0)`, from `dot -V`),
+/// if `dot` runs.
+pub fn version() -> Option<String> {
+    let out = Command::new("dot")
+        .arg("-V")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    let start = text.find("graphviz version")?;
+    Some(text[start..].trim().to_owned())
+}
+
 /// How long one `dot` run may take: `MEDRD_DOT_TIMEOUT` seconds, else 60 s. A `dot` that
 /// hangs would otherwise hang `medrd build` with it.
 pub fn timeout() -> std::time::Duration {

@@ -24,6 +24,9 @@ pub mod analyze;
 pub mod dot;
 pub mod mermaid;
 pub mod timeline;
+mod write;
+
+pub use write::{write_all, Writer};
 
 use crate::error::{Error, Result};
 use crate::ingest::sources::YearView;
@@ -35,7 +38,7 @@ use oxigraph::model::{Literal, NamedNode, Term, Triple};
 use oxigraph::sparql::QueryResults;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use crate::lang::Lang;
 
@@ -861,11 +864,31 @@ pub fn all_kinds(kb: &Kb) -> Result<Vec<Kind>> {
     Ok(kinds)
 }
 
+/// The named queries [`Writer`] draws from (the timelines and `rs-links`): a build that also
+/// writes their results runs them once for both, through one [`crate::query::memo::Memo`].
+pub fn shared_queries() -> Vec<&'static str> {
+    let timelines = [
+        timeline::Subject::Program,
+        timeline::Subject::Project,
+        timeline::Subject::Ministry,
+    ];
+    timelines
+        .into_iter()
+        .map(|s| s.named_query().0)
+        .chain(["rs-links"])
+        .collect()
+}
+
 /// Every money diagram: one per program with an RS link (the named query `rs-links`), each
 /// drawn ministry → program → its RS lines → their recipients.
 pub fn money_kinds(kb: &Kb) -> Result<Vec<Kind>> {
+    money_kinds_in(kb, &crate::query::memo::Memo::new(kb))
+}
+
+/// [`money_kinds`], `rs-links` answered through `memo`.
+pub fn money_kinds_in(kb: &Kb, memo: &crate::query::memo::Memo<'_>) -> Result<Vec<Kind>> {
     let q = NamedQuery::read(&kb.layout.queries().join("rs-links.rq"))?;
-    let table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    let table = memo.table(&q.name, &q.text)?;
     let programs: BTreeSet<String> = (0..table.rows.len())
         .map(|i| table.text(i, "program"))
         .collect();
@@ -883,130 +906,6 @@ pub fn timeline_kinds(kb: &Kb) -> Result<Vec<Kind>> {
             Ok(Kind::Timeline(subject, table.text(i, "code")))
         })
         .collect()
-}
-
-/// Draws the diagrams of `jobs` into `dir` on every core (each writes its own files: their
-/// queries read the store, which many threads may read, and `dot` runs as a process of its
-/// own), and gives the files written. Graphviz missing, the diagrams are DOT and Mermaid.
-fn draw_all(kb: &Kb, dir: &Path, jobs: &[(Kind, Option<i32>)]) -> Result<Vec<PathBuf>> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let svg = AtomicBool::new(true);
-    let next = AtomicUsize::new(0);
-    // The first failure stops every worker: the build fails with it, without drawing on.
-    let stop = AtomicBool::new(false);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let work = || -> Result<Vec<PathBuf>> {
-        let mut mine = Vec::new();
-        while !stop.load(Ordering::Relaxed) {
-            let Some((kind, fy)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                break;
-            };
-            match draw_one(kb, dir, kind, *fy, &svg) {
-                Ok(files) => mine.extend(files),
-                Err(e) => {
-                    stop.store(true, Ordering::Relaxed);
-                    return Err(e);
-                }
-            }
-        }
-        Ok(mine)
-    };
-    let done: Vec<Result<Vec<PathBuf>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Diagram("a drawing thread panicked".into())))
-            })
-            .collect()
-    });
-    let mut written = Vec::new();
-    for files in done {
-        written.extend(files?);
-    }
-    Ok(written)
-}
-
-/// Draws one diagram as DOT, Mermaid and (while Graphviz is there) SVG.
-fn draw_one(
-    kb: &Kb,
-    dir: &Path,
-    kind: &Kind,
-    fy: Option<i32>,
-    svg: &std::sync::atomic::AtomicBool,
-) -> Result<Vec<PathBuf>> {
-    use std::sync::atomic::Ordering;
-    let mut d = build(kb, kind, Lang::Ja, fy)?;
-    if let Some(year) = fy {
-        d.name = format!("{}-{year}", d.name);
-    }
-    let mut formats = vec![Format::Dot, Format::Mermaid];
-    if svg.load(Ordering::Relaxed) {
-        formats.push(Format::Svg);
-    }
-    let mut written = Vec::new();
-    for f in formats {
-        let path = dir.join(format!("{}.{}", d.name, f.extension()));
-        let bytes = match render(&d, f) {
-            Err(Error::Graphviz(_)) if f == Format::Svg => {
-                svg.store(false, Ordering::Relaxed);
-                continue;
-            }
-            drawn => drawn?,
-        };
-        crate::fence::write_entry(&path, true, |w| w.write_all(&bytes))?;
-        written.push(path);
-    }
-    Ok(written)
-}
-
-/// Writes every built-in diagram (Japanese labels) and the money diagram of every program
-/// with an RS link (`money-SLUG`) into `dir`: `.dot` and `.mmd` always,
-/// `.svg` when Graphviz `dot` is installed; and the timeline chart (SVG, no Graphviz needed)
-/// of every program, project and ministry into `dir/timeline/` as `program-SLUG.svg`,
-/// `project-N.svg`, `ministry-CODE.svg`. Returns the files written, sorted. Only a `dot`
-/// that is not there means no SVG; a `dot` that fails or hangs on any diagram is an error.
-pub fn write_all(kb: &Kb, dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    // The newest document's diagrams, and the budget of each older year's (budget-YEAR).
-    let years = kb.sources.years();
-    let older = years[..years.len().saturating_sub(1)]
-        .iter()
-        .map(|y| (Kind::Budget, Some(y.year)));
-    let kinds = all_kinds(kb)?.into_iter().chain(money_kinds(kb)?);
-    let jobs: Vec<(Kind, Option<i32>)> = kinds.map(|k| (k, None)).chain(older).collect();
-    let mut written = draw_all(kb, dir, &jobs)?;
-    let charts = dir.join("timeline");
-    std::fs::create_dir_all(&charts).map_err(|e| Error::io(&charts, e))?;
-    // Each timeline query runs once for all its subjects.
-    let mut rows = std::collections::BTreeMap::new();
-    for kind in timeline_kinds(kb)? {
-        let Kind::Timeline(subject, slug) = &kind else {
-            continue;
-        };
-        if !rows.contains_key(subject) {
-            rows.insert(*subject, timeline::rows_by_subject(kb, *subject)?);
-        }
-        // Slugs come from the data: keep the file name plain whatever they hold.
-        let safe: String = slug
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let path = charts.join(format!("{}-{safe}.svg", subject.as_str()));
-        let (title, chart_rows) = timeline::build_from(kb, &kind, Lang::Ja, &rows[subject])?;
-        let bytes = timeline::chart(&chart_rows, &title, Lang::Ja);
-        crate::fence::write_entry(&path, true, |w| w.write_all(bytes.as_bytes()))?;
-        written.push(path);
-    }
-    written.sort();
-    Ok(written)
 }
 
 #[cfg(test)]

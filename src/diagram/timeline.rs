@@ -173,10 +173,23 @@ pub fn rows_by_subject(
     kb: &crate::Kb,
     subject: Subject,
 ) -> Result<BTreeMap<String, Vec<TimelineRow>>> {
+    rows_by_subject_in(kb, subject, None)
+}
+
+/// [`rows_by_subject`], its query answered through `memo` when there is one (a build also
+/// writes that query's results).
+pub fn rows_by_subject_in(
+    kb: &crate::Kb,
+    subject: Subject,
+    memo: Option<&crate::query::memo::Memo<'_>>,
+) -> Result<BTreeMap<String, Vec<TimelineRow>>> {
     let (name, column) = subject.named_query();
     let path = kb.layout.queries().join(format!("{name}.rq"));
     let q = crate::query::catalog::NamedQuery::read(&path)?;
-    let table = Table::collect(kb.query(&q.name, &q.text)?)?;
+    let table = match memo {
+        Some(memo) => memo.table(&q.name, &q.text)?,
+        None => std::sync::Arc::new(Table::collect(kb.query(&q.name, &q.text)?)?),
+    };
     let what = path.display().to_string();
     let Some(c) = table.vars.iter().position(|v| v == column) else {
         return Err(Error::Diagram(format!(

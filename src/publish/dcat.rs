@@ -5,6 +5,7 @@
 //! the EU Publications Office's file types, languages, countries and data themes, ADMS
 //! licence types; each typed with the class the profile's ranges ask for.
 
+use super::rdf::Sorted;
 use super::{table_queries, CSVW_METADATA, DATASET, DIST_BASE, RDF_DISTRIBUTIONS, TABLES_DIR};
 use crate::error::{Error, Result};
 use crate::ingest::sources::{self, source_iri};
@@ -76,12 +77,18 @@ impl Triples {
 
 /// The DCAT 3 (DCAT-AP 3.0.1) + VoID description of the dataset, computed from the store.
 pub fn dcat_triples(kb: &Kb) -> Result<Vec<Triple>> {
+    dcat_triples_of(kb, &Sorted::of(kb)?)
+}
+
+/// [`dcat_triples`], its VoID statistics counted on quads already read (a build reads them
+/// once for its exports and its catalogue).
+pub fn dcat_triples_of(kb: &Kb, all: &Sorted) -> Result<Vec<Triple>> {
     let mut t = Triples::default();
     catalog(&mut t);
     dataset(&mut t, kb);
     licences(&mut t, kb);
     distributions(&mut t, kb)?;
-    statistics(&mut t, kb)?;
+    statistics(&mut t, kb, all);
     let mut triples = t.0;
     crate::order::sort_triples(&mut triples);
     Ok(triples)
@@ -388,10 +395,9 @@ struct Stats {
     graphs: Vec<(NamedNode, usize)>,
 }
 
-fn stats(kb: &Kb) -> Result<Stats> {
-    let quads = kb.quads()?;
+fn stats(kb: &Kb, all: &Sorted) -> Stats {
     let mut sizes: BTreeMap<NamedNodeRef<'_>, usize> = BTreeMap::new();
-    for q in &quads {
+    for q in all.quads() {
         if let oxigraph::model::GraphName::NamedNode(g) = &q.graph_name {
             *sizes.entry(g.as_ref()).or_default() += 1;
         }
@@ -407,13 +413,12 @@ fn stats(kb: &Kb) -> Result<Stats> {
         })
         .filter(|(_, n)| *n > 0)
         .collect();
-    let triples: HashSet<Triple> = quads.into_iter().map(Triple::from).collect();
     let mut subjects: HashSet<&NamedOrBlankNode> = HashSet::new();
     let mut objects: HashSet<&Term> = HashSet::new();
     let mut entities: BTreeSet<&NamedNode> = BTreeSet::new();
     let mut classes: BTreeMap<NamedNode, HashSet<&NamedOrBlankNode>> = BTreeMap::new();
     let mut properties: BTreeMap<NamedNode, usize> = BTreeMap::new();
-    for t in &triples {
+    for t in all.triples() {
         subjects.insert(&t.subject);
         objects.insert(&t.object);
         if let NamedOrBlankNode::NamedNode(n) = &t.subject {
@@ -426,15 +431,15 @@ fn stats(kb: &Kb) -> Result<Stats> {
             }
         }
     }
-    Ok(Stats {
-        triples: triples.len(),
+    Stats {
+        triples: all.triples().len(),
         entities: entities.len(),
         subjects: subjects.len(),
         objects: objects.len(),
         classes: classes.into_iter().map(|(c, s)| (c, s.len())).collect(),
         properties,
         graphs,
-    })
+    }
 }
 
 /// A readable, stable slug of an IRI for partition IRIs (`medrd-Program`, `rdf-type`).
@@ -458,9 +463,9 @@ fn slug(iri: &str) -> String {
 
 /// VoID: sizes, the vocabularies used (not our instance namespace), and a partition per
 /// class, property and named graph.
-fn statistics(t: &mut Triples, kb: &Kb) -> Result<()> {
+fn statistics(t: &mut Triples, kb: &Kb, all: &Sorted) {
     let ds = iri(DATASET);
-    let s = stats(kb)?;
+    let s = stats(kb, all);
     t.add(&ds, void("triples"), integer(s.triples));
     t.add(&ds, void("entities"), integer(s.entities));
     t.add(&ds, void("distinctSubjects"), integer(s.subjects));
@@ -491,12 +496,16 @@ fn statistics(t: &mut Triples, kb: &Kb) -> Result<()> {
         t.add(&sub, name, graph.clone());
         t.add(&sub, void("triples"), integer(*n));
     }
-    Ok(())
 }
 
 /// Writes the DCAT description as Turtle (what `medrd build` puts in `dist/catalog.ttl`).
 pub fn write_dcat(kb: &Kb, out: impl Write) -> Result<()> {
-    let triples = dcat_triples(kb)?;
+    write_dcat_of(kb, &Sorted::of(kb)?, out)
+}
+
+/// [`write_dcat`] on quads already read ([`dcat_triples_of`]).
+pub fn write_dcat_of(kb: &Kb, all: &Sorted, out: impl Write) -> Result<()> {
+    let triples = dcat_triples_of(kb, all)?;
     // Only namespaces whose local names hold no `/` (a distribution's, a media type's or an
     // EU authority's would be written escaped, `iana:text\/csv`): the rest in full.
     let extra = [("dcat", DCAT), ("void", VOID)];

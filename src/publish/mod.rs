@@ -6,7 +6,7 @@ pub mod dcat;
 pub mod graph_store;
 pub mod rdf;
 
-pub use dcat::{dcat_triples, write_dcat};
+pub use dcat::{dcat_triples, dcat_triples_of, write_dcat, write_dcat_of};
 
 use crate::error::{Error, Result};
 use crate::query::catalog::{self, NamedQuery};
@@ -154,7 +154,15 @@ fn datatype(table: &Table, col: usize) -> &'static str {
 /// metadata in `dir/csv-metadata.json`, each CSV begun with a UTF-8 byte order mark when `bom`
 /// (CSVW readers skip it). Returns the files written. Unless `replace`, any of these files
 /// already in `dir` is refused before one is written (other files in `dir` are never touched).
-pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool, bom: bool) -> Result<Vec<PathBuf>> {
+/// When `staged`, the files are not flushed to disk one by one ([`crate::fence::write_staged`]:
+/// the caller flushes `dir` whole).
+pub fn write_csv_tables(
+    kb: &Kb,
+    dir: &Path,
+    replace: bool,
+    bom: bool,
+    staged: bool,
+) -> Result<Vec<PathBuf>> {
     let queries = table_queries(kb)?;
     if !replace {
         let names = queries.iter().map(|q| format!("{}.csv", q.name));
@@ -178,17 +186,22 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool, bom: bool) -> Result
         let table = Table::collect(kb.query(&q.name, &q.text)?)?;
         let path = dir.join(format!("{}.csv", q.name));
         // Whole or not at all, and never through a link left in `dir` (the fence).
-        crate::fence::write_entry(&path, replace, |out| -> Result<(), csv::Error> {
-            if bom {
-                out.write_all("\u{feff}".as_bytes())?;
-            }
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(&table.vars)?;
-            for row in table.texts() {
-                w.write_record(&row)?;
-            }
-            Ok(w.flush()?)
-        })?;
+        crate::fence::write_entry_or_staged(
+            &path,
+            replace,
+            staged,
+            |out| -> Result<(), csv::Error> {
+                if bom {
+                    out.write_all("\u{feff}".as_bytes())?;
+                }
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(&table.vars)?;
+                for row in table.texts() {
+                    w.write_record(&row)?;
+                }
+                Ok(w.flush()?)
+            },
+        )?;
         let schema = table_schema(&q, &table);
         tables.push(serde_json::json!({
             "url": format!("{}.csv", q.name),
@@ -209,7 +222,9 @@ pub fn write_csv_tables(kb: &Kb, dir: &Path, replace: bool, bom: bool) -> Result
     let path = dir.join(CSVW_METADATA);
     let text = serde_json::to_string_pretty(&metadata)
         .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-    crate::fence::write_entry(&path, replace, |w| w.write_all((text + "\n").as_bytes()))?;
+    crate::fence::write_entry_or_staged(&path, replace, staged, |w| {
+        w.write_all((text + "\n").as_bytes())
+    })?;
     written.push(path);
     Ok(written)
 }

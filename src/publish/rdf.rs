@@ -1,38 +1,41 @@
 //! Serialising the whole knowledge base (ontology and data) in the RDF syntaxes, sorted so
 //! that exports diff cleanly. The quads are read and sorted once ([`Sorted`]) for however many
-//! syntaxes are written (`medrd build` writes six).
+//! syntaxes are written (`medrd build` writes six, and counts the catalogue's statistics on them).
 
 use crate::error::{Error, Result};
 use crate::store::Kb;
 use oxigraph::io::RdfFormat;
-use oxigraph::model::{Quad, Triple};
+use oxigraph::model::{Quad, QuadRef};
 use std::io::Write;
-use std::sync::OnceLock;
 
-/// Every quad of the knowledge base, sorted; and their triples (the union of the graphs,
-/// without repeats, sorted), made when a syntax without named graphs first asks.
+/// Every quad of the knowledge base, and two orders of them: all sorted, and one quad of
+/// each triple (the union of the graphs, without repeats) sorted.
 pub struct Sorted {
     quads: Vec<Quad>,
-    triples: OnceLock<Vec<Triple>>,
+    quad_order: Vec<u32>,
+    triple_order: Vec<u32>,
 }
 
 impl Sorted {
     /// Reads every quad of the knowledge base (the store, or the `--endpoint`'s graphs).
     pub fn of(kb: &Kb) -> Result<Sorted> {
-        let mut quads: Vec<Quad> = kb.quads()?;
-        quads.sort_by_cached_key(crate::order::text_key);
+        let quads = kb.quads()?;
+        let (quad_order, triple_order) = crate::order::quad_and_triple_order(&quads);
         Ok(Sorted {
             quads,
-            triples: OnceLock::new(),
+            quad_order,
+            triple_order,
         })
     }
 
-    fn triples(&self) -> &[Triple] {
-        self.triples.get_or_init(|| {
-            let mut triples: Vec<Triple> = self.quads.iter().cloned().map(Triple::from).collect();
-            crate::order::sort_triples(&mut triples);
-            triples
-        })
+    /// Every quad, sorted.
+    pub fn quads(&self) -> impl ExactSizeIterator<Item = &Quad> {
+        self.quad_order.iter().map(|i| &self.quads[*i as usize])
+    }
+
+    /// The union of the graphs, sorted: every triple once, as a quad that holds it.
+    pub fn triples(&self) -> impl ExactSizeIterator<Item = &Quad> {
+        self.triple_order.iter().map(|i| &self.quads[*i as usize])
     }
 
     /// Writes them in `format`: N-Quads and TriG keep the graphs, the other syntaxes get the
@@ -52,12 +55,12 @@ impl Sorted {
         let io = Error::Write;
         let mut w = crate::vocab::rdf_serializer(format, &[]).for_writer(out);
         if format.supports_datasets() {
-            for q in &self.quads {
+            for q in self.quads() {
                 w.serialize_quad(q).map_err(io)?;
             }
         } else {
-            for t in self.triples() {
-                w.serialize_triple(t).map_err(io)?;
+            for q in self.triples() {
+                w.serialize_triple(QuadRef::from(q)).map_err(io)?;
             }
         }
         w.finish().map_err(io)

@@ -13,11 +13,17 @@ use std::io::{self, Write};
 
 /// The longest string this writer holds to rewrite; a longer one passes as it is.
 const MAX_HELD: usize = 64 << 10;
+/// How much output the writer gathers before it writes to its inner writer (one rewritten
+/// string more at most).
+const BUFFER: usize = 64 << 10;
 
 /// A writer of compact JSON-LD over one of expanded JSON-LD (see the module doc). Call
 /// [`Compactor::finish`] after the serialiser has finished, to close the wrapper.
 pub struct Compactor<W: Write> {
     out: W,
+    /// What is written, gathered before it goes to `out`: the text goes through byte by byte,
+    /// and a write to `out` per byte was most of the JSON-LD export's time.
+    buffer: Vec<u8>,
     started: bool,
     /// Open containers: `true` for an object, `false` for an array.
     stack: Vec<bool>,
@@ -35,6 +41,7 @@ impl<W: Write> Compactor<W> {
     pub fn new(out: W) -> Self {
         Self {
             out,
+            buffer: Vec::with_capacity(BUFFER),
             started: false,
             stack: Vec::new(),
             expect_key: false,
@@ -49,12 +56,13 @@ impl<W: Write> Compactor<W> {
     pub fn finish(mut self) -> io::Result<W> {
         if !self.started {
             self.begin()?;
-            self.out.write_all(b"[]")?;
+            self.buffer.extend_from_slice(b"[]");
         }
         if let Some(held) = self.held.take() {
-            self.out.write_all(&held)?;
+            self.buffer.extend_from_slice(&held);
         }
-        self.out.write_all(b"}\n")?;
+        self.buffer.extend_from_slice(b"}\n");
+        self.out.write_all(&self.buffer)?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -66,7 +74,7 @@ impl<W: Write> Compactor<W> {
             .map(|(p, ns)| ((*p).to_owned(), serde_json::Value::String((*ns).to_owned())))
             .collect();
         let context = serde_json::Value::Object(context).to_string();
-        write!(self.out, "{{\"@context\":{context},\"@graph\":")
+        write!(self.buffer, "{{\"@context\":{context},\"@graph\":")
     }
 
     fn byte(&mut self, b: u8) -> io::Result<()> {
@@ -83,7 +91,8 @@ impl<W: Write> Compactor<W> {
             }
             JsonByte::Outside => self.structure(b),
         }
-        self.out.write_all(&[b])
+        self.buffer.push(b);
+        Ok(())
     }
 
     /// Follows the containers, keys and values through a byte outside strings.
@@ -112,7 +121,8 @@ impl<W: Write> Compactor<W> {
 
     fn string_byte(&mut self, b: u8, closing: bool) -> io::Result<()> {
         let Some(held) = &mut self.held else {
-            return self.out.write_all(&[b]);
+            self.buffer.push(b);
+            return Ok(());
         };
         held.push(b);
         if closing {
@@ -122,13 +132,13 @@ impl<W: Write> Compactor<W> {
                 self.iri_value = inner == b"@id" || inner == b"@type";
             }
             return match std::str::from_utf8(inner).ok().and_then(compact) {
-                Some(short) => write!(self.out, "\"{short}\""),
-                None => self.out.write_all(&text),
+                Some(short) => write!(self.buffer, "\"{short}\""),
+                None => self.buffer.write_all(&text),
             };
         }
         if held.len() > MAX_HELD {
             let text = self.held.take().unwrap_or_default();
-            self.out.write_all(&text)?;
+            self.buffer.extend_from_slice(&text);
         }
         Ok(())
     }
@@ -161,11 +171,17 @@ impl<W: Write> Write for Compactor<W> {
         }
         for &b in buf {
             self.byte(b)?;
+            if self.buffer.len() >= BUFFER {
+                self.out.write_all(&self.buffer)?;
+                self.buffer.clear();
+            }
         }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.buffer)?;
+        self.buffer.clear();
         self.out.flush()
     }
 }

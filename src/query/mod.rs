@@ -6,6 +6,7 @@
 pub mod bounds;
 pub mod catalog;
 pub mod jsonld;
+pub mod memo;
 pub mod output;
 
 use crate::error::{Error, Result};

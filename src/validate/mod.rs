@@ -4,9 +4,10 @@
 
 pub mod shacl;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ingest::document::provenance;
-use crate::query::catalog;
+use crate::parallel::{self, Job};
+use crate::query::catalog::{self, NamedQuery};
 use crate::query::output::Table;
 use crate::store::Kb;
 
@@ -19,44 +20,59 @@ pub struct CheckResult {
     pub violations: Vec<String>,
 }
 
-/// Runs every check against the knowledge base.
+/// Runs every check against the knowledge base, on every core ([`parallel::run`]); the
+/// results in the order of the checks, then the shapes, then the source lines.
 pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
-    let mut results = Vec::new();
-    for check in catalog::checks(&kb.layout.queries())? {
-        let table = Table::collect(kb.query(&check.name, &check.text)?)?;
-        let violations = table
-            .texts()
-            .into_iter()
-            .map(|row| {
-                table
-                    .vars
-                    .iter()
-                    .zip(row)
-                    .map(|(v, c)| format!("{v}={c}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
-        results.push(CheckResult {
-            name: check.name.clone(),
-            summary: check.summary.clone(),
-            violations,
-        });
-    }
+    let checks = catalog::checks(&kb.layout.queries())?;
     // The shapes read the embedded store: with --endpoint, whose graphs may be others, they
     // are not run (the violation queries are, on the endpoint).
     let shapes = match kb.layout.endpoint {
         Some(_) => Vec::new(),
         None => shacl::read(&kb.layout.queries().join("shapes"))?,
     };
-    for shape in shapes {
-        results.push(CheckResult {
-            violations: shacl::check(kb, &shape),
-            name: shape.name,
-            summary: shape.summary,
-        });
+    let mut jobs: Vec<Job<'_, CheckResult, Error>> = Vec::new();
+    for check in &checks {
+        jobs.push(Box::new(move || query_check(kb, check)));
     }
-    results.push(CheckResult {
+    for shape in &shapes {
+        jobs.push(Box::new(move || {
+            Ok(CheckResult {
+                violations: shacl::check(kb, shape),
+                name: shape.name.clone(),
+                summary: shape.summary.clone(),
+            })
+        }));
+    }
+    jobs.push(Box::new(|| source_lines(kb)));
+    parallel::run(jobs)
+}
+
+/// A `*-violation.rq` check: one violation per row, its columns as `name=value`.
+fn query_check(kb: &Kb, check: &NamedQuery) -> Result<CheckResult> {
+    let table = Table::collect(kb.query(&check.name, &check.text)?)?;
+    let violations = table
+        .texts()
+        .into_iter()
+        .map(|row| {
+            table
+                .vars
+                .iter()
+                .zip(row)
+                .map(|(v, c)| format!("{v}={c}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    Ok(CheckResult {
+        name: check.name.clone(),
+        summary: check.summary.clone(),
+        violations,
+    })
+}
+
+/// Every cited line of the source text holds what is recorded for it.
+fn source_lines(kb: &Kb) -> Result<CheckResult> {
+    Ok(CheckResult {
         name: "source-lines".into(),
         summary:
             "Every cited line of the source text holds the name, text or figure recorded for it."
@@ -71,6 +87,5 @@ pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
             .flatten()
             .map(|m| format!("{}: {}", m.at, m.message))
             .collect(),
-    });
-    Ok(results)
+    })
 }

@@ -278,6 +278,64 @@ impl Optimizer {
         }
     }
 
+    /// medrd patch 2: [`Self::reorder_joins`] on the patterns of every EXISTS of an
+    /// expression, whose solutions have the variables of `input_types` bound.
+    fn reorder_joins_in_expression(
+        expression: Expression,
+        input_types: &VariableTypes,
+    ) -> Expression {
+        let inner = |e: Expression| Self::reorder_joins_in_expression(e, input_types);
+        match expression {
+            Expression::Exists(pattern) => {
+                Expression::Exists(Box::new(Self::reorder_joins(*pattern, input_types)))
+            }
+            Expression::NamedNode(_)
+            | Expression::Literal(_)
+            | Expression::Variable(_)
+            | Expression::Bound(_) => expression,
+            Expression::Or(args) => Expression::Or(args.into_iter().map(inner).collect()),
+            Expression::And(args) => Expression::And(args.into_iter().map(inner).collect()),
+            Expression::Coalesce(args) => {
+                Expression::Coalesce(args.into_iter().map(inner).collect())
+            }
+            Expression::FunctionCall(f, args) => {
+                Expression::FunctionCall(f, args.into_iter().map(inner).collect())
+            }
+            Expression::Equal(a, b) => Expression::Equal(Box::new(inner(*a)), Box::new(inner(*b))),
+            Expression::SameTerm(a, b) => {
+                Expression::SameTerm(Box::new(inner(*a)), Box::new(inner(*b)))
+            }
+            Expression::Greater(a, b) => {
+                Expression::Greater(Box::new(inner(*a)), Box::new(inner(*b)))
+            }
+            Expression::GreaterOrEqual(a, b) => {
+                Expression::GreaterOrEqual(Box::new(inner(*a)), Box::new(inner(*b)))
+            }
+            Expression::Less(a, b) => Expression::Less(Box::new(inner(*a)), Box::new(inner(*b))),
+            Expression::LessOrEqual(a, b) => {
+                Expression::LessOrEqual(Box::new(inner(*a)), Box::new(inner(*b)))
+            }
+            Expression::Add(a, b) => Expression::Add(Box::new(inner(*a)), Box::new(inner(*b))),
+            Expression::Subtract(a, b) => {
+                Expression::Subtract(Box::new(inner(*a)), Box::new(inner(*b)))
+            }
+            Expression::Multiply(a, b) => {
+                Expression::Multiply(Box::new(inner(*a)), Box::new(inner(*b)))
+            }
+            Expression::Divide(a, b) => {
+                Expression::Divide(Box::new(inner(*a)), Box::new(inner(*b)))
+            }
+            Expression::UnaryPlus(a) => Expression::UnaryPlus(Box::new(inner(*a))),
+            Expression::UnaryMinus(a) => Expression::UnaryMinus(Box::new(inner(*a))),
+            Expression::Not(a) => Expression::Not(Box::new(inner(*a))),
+            Expression::If(c, t, e) => Expression::If(
+                Box::new(inner(*c)),
+                Box::new(inner(*t)),
+                Box::new(inner(*e)),
+            ),
+        }
+    }
+
     fn push_filters(
         pattern: GraphPattern,
         mut filters: Vec<Expression>,
@@ -758,7 +816,15 @@ impl Optimizer {
                 expression,
             ),
             GraphPattern::Filter { inner, expression } => {
-                GraphPattern::filter(Self::reorder_joins(*inner, input_types), expression)
+                // medrd patch 2: the patterns of the filter's EXISTS are reordered too, knowing
+                // what the filtered pattern binds (upstream left them as parsed: a path
+                // `?a p/q ?x` inside EXISTS was a hash join without keys, every `q` triple of
+                // the store read again for each solution).
+                let inner_types = infer_graph_pattern_types(&inner, input_types.clone());
+                GraphPattern::filter(
+                    Self::reorder_joins(*inner, input_types),
+                    Self::reorder_joins_in_expression(expression, &inner_types),
+                )
             }
             GraphPattern::Union { inner } => GraphPattern::union_all(
                 inner
