@@ -14,13 +14,22 @@ use std::process::ExitCode;
 static GLOBAL: medrd_kg::store::memory::Counting<mimalloc::MiMalloc> =
     medrd_kg::store::memory::Counting(mimalloc::MiMalloc);
 
+/// No transparent huge pages for this process. mimalloc reserves its first GiB with
+/// `MADV_HUGEPAGE` (before `main`, at the first allocation), and each first touch of a 2 MiB
+/// page then zeroes all of it: for short-lived buffers that was up to half of a command's CPU
+/// (`perf`: clear_page_erms under do_huge_pmd_anonymous_page). The kernel checks this flag at
+/// each page fault, so it applies to the memory reserved before it too.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and changes no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
     GLOBAL.enable();
-    // No transparent huge pages for mimalloc's memory: each first touch of a 2 MiB page
-    // zeroes all of it, and the load's short-lived buffers made that half of its CPU time
-    // (`perf`: clear_page_erms; `medrd stats` 0.33 s of system time → 0.03 s).
-    // SAFETY: sets one of mimalloc's options; callable at any time from any thread.
-    unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 0) };
+    no_huge_pages();
     let cli = cli::Cli::parse();
     // On a thread whose stack holds the largest query medrd accepts (the main thread's is
     // whatever `ulimit -s` says): see medrd_kg::query::bounds.
