@@ -352,16 +352,7 @@ fn a_rebuild_draws_only_what_changed() {
     build(&path);
     let first = drawn(&s);
     let diagrams = out.join("diagrams");
-    let dots = std::fs::read_dir(&diagrams)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "dot")
-        })
-        .count();
+    let dots = crate::util::count_files(&diagrams, "dot");
     assert_eq!(first, dots, "one drawing per diagram");
     let budget = std::fs::read(diagrams.join("budget.svg")).unwrap();
     build(&path);

@@ -465,16 +465,7 @@ fn build_publishes_exports_and_query_results() {
     assert!(out.join("tables/csv-metadata.json").is_file());
     let pp = std::fs::read_to_string(out.join("queries/program-projects.csv")).unwrap();
     assert!(pp.contains("dementia-rd,認知症研究開発事業"));
-    let queries = std::fs::read_dir(root().join("queries"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "rq")
-        })
-        .count();
+    let queries = crate::util::count_files(&root().join("queries"), "rq");
     assert_eq!(
         std::fs::read_dir(out.join("queries")).unwrap().count(),
         queries

@@ -126,6 +126,20 @@ pub fn medrd(args: &[&str]) -> Run {
 }
 
 /// Parses CSV output of a query (RFC 4180 quoting, as SPARQL CSV writes it).
+/// How many files of `dir` (not below it) end in `.ext`.
+pub fn count_files(dir: &Path, ext: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == ext)
+        })
+        .count()
+}
+
 pub fn csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
