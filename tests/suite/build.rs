@@ -374,9 +374,28 @@ fn a_rebuild_draws_only_what_changed() {
         overview.symlink_metadata().unwrap().is_file(),
         "a file of its own"
     );
-    // Another Graphviz draws everything again.
-    build(&logging_dot(&s, "2.0 (fake)"));
+    // Another Graphviz draws everything again (on one thread, its stages timed).
+    let r = run(command()
+        .env("PATH", logging_dot(&s, "2.0 (fake)"))
+        .env("MEDRD_THREADS", "1")
+        .arg("--root")
+        .arg(&s.dir)
+        .args(["build", "--timings", "-o", out.to_str().unwrap()]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(drawn(&s), 2 * first + 2);
+    for stage in [
+        "load (",
+        "validate (",
+        "write every file (1 threads)",
+        "in all",
+    ] {
+        assert!(
+            r.stderr.contains(stage),
+            "--timings names {stage}: {}",
+            r.stderr
+        );
+    }
+    assert!(r.stdout.is_empty(), "timings go to stderr: {}", r.stdout);
     let svg = std::fs::read_to_string(diagrams.join("budget.svg")).unwrap();
     assert!(svg.contains("graphviz version 2.0 (fake)"), "{svg}");
 }
