@@ -59,8 +59,9 @@ pub fn run(layout: Layout, command: BenchCommand) -> anyhow::Result<ExitCode> {
             let mut prepared =
                 medrd_kg::query::bounds::parse_query(evaluator, &q.text).map_err(|e| q.error(e))?;
             prepared.dataset_mut().set_default_graph_as_union();
-            let (results, explanation) =
-                prepared.on_store(&kb.store).compute_statistics().explain();
+            let (results, explanation) = kb
+                .stats
+                .plan(|| prepared.on_store(&kb.store).compute_statistics().explain());
             // Read every row, so that the statistics are complete.
             if let oxigraph::sparql::QueryResults::Solutions(s) = results.map_err(|e| q.error(e))? {
                 for row in s {

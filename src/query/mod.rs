@@ -10,13 +10,26 @@ pub mod memo;
 pub mod output;
 
 use crate::error::{Error, Result};
+use crate::store::stats::StoreStatistics;
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
+use std::sync::Arc;
 
 /// Runs a SPARQL query over the union of all graphs of `store`, stopped when `token` is
-/// cancelled. `name` names the query in errors.
+/// cancelled. `name` names the query in errors. The planner counts what it needs of `store`
+/// afresh: for a store queried once or twice (the matcher's, while loading).
 pub fn evaluate(
     store: &Store,
+    name: &str,
+    sparql: &str,
+    token: Option<CancellationToken>,
+) -> Result<QueryResults<'static>> {
+    evaluate_with(&StoreStatistics::new(store), name, sparql, token)
+}
+
+/// [`evaluate`] over the store of `stats`, planned with the counts it keeps.
+pub fn evaluate_with(
+    stats: &Arc<StoreStatistics>,
     name: &str,
     sparql: &str,
     token: Option<CancellationToken>,
@@ -31,8 +44,7 @@ pub fn evaluate(
     }
     let mut prepared = bounds::parse_query(evaluator, sparql).map_err(|e| err(e.to_string()))?;
     prepared.dataset_mut().set_default_graph_as_union();
-    prepared
-        .on_store(store)
-        .execute()
+    stats
+        .plan(|| prepared.on_store(stats.store()).execute())
         .map_err(|e| err(e.to_string()))
 }

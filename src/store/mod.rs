@@ -14,6 +14,7 @@ pub mod guard;
 pub mod memory;
 pub mod rdf_bounds;
 pub mod remote;
+pub mod stats;
 
 use crate::error::{Error, Result};
 use crate::ingest::document::quads;
@@ -67,6 +68,8 @@ pub struct Kb {
     /// The sources of `data/`: documents and RS editions.
     pub sources: Sources,
     pub store: Store,
+    /// The store's counts, for the query planner.
+    pub stats: std::sync::Arc<stats::StoreStatistics>,
 }
 
 /// Parses every RDF file of a directory (format from the extension) into one graph.
@@ -531,6 +534,7 @@ impl Kb {
         Ok(Kb {
             layout,
             sources,
+            stats: stats::StoreStatistics::new(&store),
             store,
         })
     }
@@ -560,7 +564,7 @@ impl Kb {
             return remote::query(url, sparql).map_err(|e| err(e.to_string()));
         }
         let token = CANCEL.with(|c| c.borrow().clone());
-        crate::query::evaluate(&self.store, name, sparql, token)
+        crate::query::evaluate_with(&self.stats, name, sparql, token)
     }
 
     /// Our side of a link with other data: this store and the project's queries.

@@ -299,9 +299,10 @@ fn select_rows(
     let mut prepared = crate::query::bounds::parse_query(evaluator, text)
         .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("query: {e}")))?;
     prepared.dataset_mut().set_default_graph_as_union();
-    let results = prepared
-        .on_store(&app.kb.store)
-        .execute()
+    let results = app
+        .kb
+        .stats
+        .plan(|| prepared.on_store(&app.kb.store).execute())
         .map_err(|e| HttpError::new(StatusCode::SERVICE_UNAVAILABLE, format!("query: {e}")))?;
     let QueryResults::Solutions(solutions) = results else {
         return Err(HttpError::new(

@@ -5,7 +5,11 @@
 #![doc(html_logo_url = "https://raw.githubusercontent.com/oxigraph/oxigraph/main/logo.svg")]
 
 pub use crate::optimizer::Optimizer;
+pub use crate::statistics::{
+    PredicateStatistics, Statistics, with_statistics, without_statistics,
+};
 
 pub mod algebra;
 mod optimizer;
+mod statistics;
 mod type_inference;
