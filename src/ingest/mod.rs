@@ -17,18 +17,20 @@ use std::path::Path;
 
 /// The RS editions and the review sheets of `data/` as quads, linked to the documents'
 /// programs: the editions first (`link::link_editions`), then the sheets through the RS lines
-/// and links they gave (`judgit`). Nothing when there is neither.
+/// and links they gave (`judgit`). Nothing when there is neither. The quads come in parts,
+/// in the order they are to be inserted: never copied into one list (at national scale the
+/// copy held two lists of a million quads at once).
 pub fn linked_sources(
     root: &Path,
     queries: &Path,
     ontology: &[Quad],
     documents: &[Quad],
     sources: &sources::Sources,
-) -> Result<Vec<Quad>> {
+) -> Result<Vec<Vec<Quad>>> {
     if sources.editions.is_empty() && sources.review_sheets.is_empty() {
         return Ok(Vec::new());
     }
-    let (mut quads, linked) = link::link_editions(root, queries, ontology, documents, sources)?;
+    let (mut parts, linked) = link::link_editions(root, queries, ontology, documents, sources)?;
     let side = judgit::RsSide {
         store: &linked.store,
         queries,
@@ -39,11 +41,11 @@ pub fn linked_sources(
         ministries: &linked.ministries,
     };
     for s in &sources.review_sheets {
-        let described = judgit::described_organisations(&quads);
+        let described = judgit::described_organisations(parts.iter().flatten());
         let sheets = side.import(&s.files, &s.ministries)?;
-        quads.extend(sheets.sheet_quads(&side.our_ministries(), &described));
-        quads.extend(sheets.link_quads());
-        quads.extend(sources::sheets_description(s));
+        parts.push(sheets.sheet_quads(&side.our_ministries(), &described));
+        parts.push(sheets.link_quads());
+        parts.push(sources::sheets_description(s));
     }
-    Ok(quads)
+    Ok(parts)
 }

@@ -447,26 +447,32 @@ impl Kb {
         // A fact stated by several documents (a program's name in this year's and next year's
         // summary) is kept in the graph of the first only: queries run over the union of the
         // graphs, which would otherwise see it twice.
-        let mut quads = Vec::new();
+        let mut documents = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, d) in sources.documents.iter().enumerate() {
-            quads.extend(
+            documents.extend(
                 quads::data_quads(d, i == 0)
                     .into_iter()
                     .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
             );
         }
-        quads.extend(crate::ingest::linked_sources(
+        drop(seen);
+        // Kept apart and inserted one after the other (not appended to one list: at national
+        // scale the copy held two lists of 1.4M quads at once, the peak of the whole load).
+        let linked = crate::ingest::linked_sources(
             &layout.root,
             &layout.queries(),
             &ontology,
-            &quads,
+            &documents,
             &sources,
-        )?);
-        quads.extend(crate::ingest::link::identifiers::quads(
+        )?;
+        let identifiers = crate::ingest::link::identifiers::quads(
             &layout.root,
             crate::ingest::sources::links_graph(),
-        )?);
+        )?;
+        let parts = std::iter::once(documents)
+            .chain(linked)
+            .chain(std::iter::once(identifiers));
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
@@ -507,7 +513,14 @@ impl Kb {
                 tx.clear_graph(g.as_ref())?;
             }
             tx.clear_graph(sources::links_graph().as_ref())?;
-            tx.extend(ontology.iter().chain(&quads));
+            tx.extend(&ontology);
+            // Each quad is dropped once inserted, so that the store grows into the memory the
+            // lists give back instead of beside it.
+            for part in parts {
+                for quad in part {
+                    tx.insert(&quad);
+                }
+            }
             for file in in_transaction {
                 let g = extra_graph(file);
                 tx.clear_graph(g.as_ref())?;

@@ -588,3 +588,36 @@ fn plans_start_from_what_a_query_is_about() {
         );
     }
 }
+
+/// The planner's counts (src/store/stats.rs, taken ahead by `warm` as `serve` does) are our
+/// data's: the 52 programs of the document, and every RS payment paid on exactly one line,
+/// lines being paid many times each.
+#[test]
+fn the_planner_counts_what_the_store_holds() {
+    use oxigraph::model::NamedNodeRef;
+    use sparopt::Statistics;
+    let kb = Kb::load(Layout::new(root())).unwrap();
+    kb.stats.warm();
+    let iri = NamedNodeRef::new_unchecked;
+    let programs = kb
+        .stats
+        .instances(iri("https://w3id.org/medrd-kg/ontology#Program"));
+    assert_eq!(programs, Some(52));
+    let payment_of = kb
+        .stats
+        .predicate(iri("https://w3id.org/medrd-kg/rs#paymentOf"))
+        .unwrap();
+    let payments = kb
+        .stats
+        .instances(iri("https://w3id.org/medrd-kg/rs#Payment"));
+    assert_eq!(payments, Some(payment_of.triples));
+    assert_eq!(payment_of.subjects, payment_of.triples);
+    assert!(
+        payment_of.objects > 1 && payment_of.objects * 5 < payment_of.triples,
+        "{payment_of:?}"
+    );
+    let absent = kb
+        .stats
+        .predicate(iri("https://example.org/no-such-predicate"));
+    assert_eq!(absent.map(|p| p.triples), Some(0));
+}

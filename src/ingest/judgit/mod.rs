@@ -153,9 +153,11 @@ impl RsSide<'_> {
 
 /// The organisations some quads already describe (subjects of `rs:corporateNumber`): a sheet's
 /// recipient is described once in the store.
-pub fn described_organisations(quads: &[Quad]) -> HashSet<NamedNode> {
+pub fn described_organisations<'a>(
+    quads: impl IntoIterator<Item = &'a Quad>,
+) -> HashSet<NamedNode> {
     quads
-        .iter()
+        .into_iter()
         .filter(|q| q.predicate == crate::ingest::rs::term::CORPORATE_NUMBER)
         .filter_map(|q| match &q.subject {
             oxigraph::model::NamedOrBlankNode::NamedNode(n) => Some(n.clone()),

@@ -228,7 +228,7 @@ pub fn link_editions(
     ontology: &[Quad],
     documents: &[Quad],
     sources: &Sources,
-) -> Result<(Vec<Quad>, Linked)> {
+) -> Result<(Vec<Vec<Quad>>, Linked)> {
     let store = Store::new()?;
     store.extend(ontology.iter().chain(documents).cloned())?;
     let decisions = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?;
@@ -238,9 +238,9 @@ pub fn link_editions(
     let ministries = matcher::ministry_names(&store, queries)?;
     let candidates = matcher::match_programs(&programs, &rs, &ministries, &curated);
     let links: GraphName = sources::links_graph().into();
-    let mut quads = sources::rs_quads(&rs, &sources.editions, &ministries);
-    let observations = rs::observations(&quads);
-    quads.extend(observations);
+    let records = sources::rs_quads(&rs, &sources.editions, &ministries);
+    let observations = rs::observations(&records);
+    let mut quads = Vec::new();
     for e in &sources.editions {
         quads.extend(sources::edition_description(e));
     }
@@ -264,7 +264,7 @@ pub fn link_editions(
         rs,
         candidates,
     };
-    Ok((quads, linked))
+    Ok((vec![records, observations, quads], linked))
 }
 
 /// The curated successions between RS lines that were read: `new rs:successorOf ended`, and
