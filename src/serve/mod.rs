@@ -235,19 +235,18 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|e| Error::io(format!("binding {}", config.bind), e))?;
-        // The planner's counts are taken now, beside the first requests, not by them.
         let stats = kb.stats.clone();
-        std::thread::Builder::new()
-            .name("medrd-stats".into())
-            .stack_size(crate::query::bounds::STACK_SIZE)
-            .spawn(move || stats.warm())
+        let router = router(kb, config.clone())?;
+        // The planner's counts are taken beside the requests, never by them.
+        stats
+            .count_ahead()
             .map_err(|e| Error::io("starting the statistics thread", e))?;
         Ok(Server {
             listener,
             header_timeout: config.header_timeout,
             max_connections: config.max_connections.max(1),
             drain: config.timeout + config.header_timeout + Duration::from_secs(1),
-            router: router(kb, config)?,
+            router,
         })
     }
 

@@ -514,8 +514,8 @@ impl Kb {
             }
             tx.clear_graph(sources::links_graph().as_ref())?;
             tx.extend(&ontology);
-            // Each quad is dropped once inserted, so that the store grows into the memory the
-            // lists give back instead of beside it.
+            // Each quad's terms are freed once it is inserted (a part's list itself when the
+            // part is), so that the store grows into the memory they give back.
             for part in parts {
                 for quad in part {
                     tx.insert(&quad);

@@ -2,35 +2,45 @@
 //! and objects, per class its instances — so that a join starts from the few rows a query is
 //! about, not from the largest predicate of the store (vendor/sparopt, patch 3).
 //!
-//! Each count is taken the first time a planning asks for it (one SPARQL count over that
-//! predicate's triples, about 0.5 µs a triple in memory) and kept: the stores medrd queries
-//! are not written after they are loaded. Plannings on other threads wait only for a count
-//! they need too. A count that cannot be taken (a storage error) is left unknown, and the
-//! planner guesses as upstream does.
+//! On the command line each count is taken the first time a planning asks for it (one SPARQL
+//! count over that predicate's triples, about 0.5 µs a triple in memory) and kept: the stores
+//! medrd queries are not written after they are loaded. Plannings on other threads wait only
+//! for a count they need too. `serve` takes every count ahead on a thread of its own
+//! ([`StoreStatistics::count_ahead`]) and a request never counts: until a count is there,
+//! and for an IRI the store does not have, its planning guesses as upstream does — so a
+//! request is never held by a count it cannot cancel, and clients cannot grow the cache.
+//! A count that cannot be taken (a storage error, a panic) is left unknown.
 
-use oxigraph::model::{NamedNode, NamedNodeRef, Term};
+use oxigraph::model::{NamedNodeRef, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use sparopt::{PredicateStatistics, Statistics};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 /// A count, taken once by whichever planning asks first.
 type Counted<T> = Arc<OnceLock<Option<T>>>;
 
-/// Counts of one store, taken when first asked.
+/// Counts keyed by IRI, looked up without allocating.
+type Known<T> = RwLock<HashMap<Box<str>, Counted<T>>>;
+
+/// Counts of one store.
 pub struct StoreStatistics {
     store: Store,
-    predicates: Mutex<HashMap<NamedNode, Counted<PredicateStatistics>>>,
-    classes: Mutex<HashMap<NamedNode, Counted<u64>>>,
+    predicates: Known<PredicateStatistics>,
+    classes: Known<u64>,
+    /// Set by [`Self::count_ahead`]: plannings only read the counts, never take one.
+    ahead: AtomicBool,
 }
 
 impl StoreStatistics {
     pub fn new(store: &Store) -> Arc<Self> {
         Arc::new(StoreStatistics {
             store: store.clone(),
-            predicates: Mutex::default(),
-            classes: Mutex::default(),
+            predicates: RwLock::default(),
+            classes: RwLock::default(),
+            ahead: AtomicBool::new(false),
         })
     }
 
@@ -45,20 +55,52 @@ impl StoreStatistics {
         sparopt::with_statistics(self.clone(), f)
     }
 
-    /// Takes every count a planning can ask for: each predicate's and each class's (about a
-    /// second of one core at national scale). `serve` runs it on a thread of its own at
-    /// start, so that requests do not pay for the counts.
+    /// From now on plannings only read the counts; takes them all on a thread of its own
+    /// (one count per predicate and class of the store: the whole store read about three
+    /// times).
+    pub fn count_ahead(self: &Arc<Self>) -> std::io::Result<()> {
+        self.ahead.store(true, Ordering::Release);
+        let stats = self.clone();
+        std::thread::Builder::new()
+            .name("medrd-stats".into())
+            .stack_size(crate::query::bounds::STACK_SIZE)
+            .spawn(move || stats.warm())
+            .map(drop)
+    }
+
+    /// Takes every count a planning can ask for: each predicate's and each class's.
     pub fn warm(&self) {
         for term in self.column("SELECT DISTINCT ?p WHERE { ?s ?p ?o }") {
             if let Term::NamedNode(p) = term {
-                self.predicate(p.as_ref());
+                self.take_predicate(p.as_ref());
             }
         }
         for term in self.column("SELECT DISTINCT ?c WHERE { ?x a ?c }") {
             if let Term::NamedNode(c) = term {
-                self.instances(c.as_ref());
+                self.take_instances(c.as_ref());
             }
         }
+    }
+
+    fn take_predicate(&self, predicate: NamedNodeRef<'_>) -> Option<PredicateStatistics> {
+        *cell(&self.predicates, predicate.as_str()).get_or_init(|| {
+            let n = self.count(&format!(
+                "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) \
+                 WHERE {{ ?s {predicate} ?o }}"
+            ))?;
+            Some(PredicateStatistics {
+                triples: *n.first()?,
+                subjects: *n.get(1)?,
+                objects: *n.get(2)?,
+            })
+        })
+    }
+
+    fn take_instances(&self, class: NamedNodeRef<'_>) -> Option<u64> {
+        *cell(&self.classes, class.as_str()).get_or_init(|| {
+            let n = self.count(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ ?x a {class} }}"))?;
+            n.first().copied()
+        })
     }
 
     /// The integers of the one row of a counting SELECT.
@@ -81,9 +123,9 @@ impl StoreStatistics {
     }
 
     /// The rows of a SELECT over the union of the graphs, planned without statistics (a
-    /// planning may be waiting for the count it takes).
+    /// planning may be waiting for the count it takes); `None` if it fails or panics.
     fn rows(&self, sparql: &str) -> Option<Vec<Vec<Option<Term>>>> {
-        sparopt::without_statistics(|| {
+        let run = || {
             let mut prepared = SparqlEvaluator::new().parse_query(sparql).ok()?;
             prepared.dataset_mut().set_default_graph_as_union();
             let QueryResults::Solutions(rows) = prepared.on_store(&self.store).execute().ok()?
@@ -92,36 +134,44 @@ impl StoreStatistics {
             };
             rows.map(|row| row.ok().map(|row| row.values().to_vec()))
                 .collect()
-        })
+        };
+        let run = std::panic::AssertUnwindSafe(|| sparopt::without_statistics(run));
+        std::panic::catch_unwind(run).ok().flatten()
     }
 }
 
 impl Statistics for StoreStatistics {
     fn predicate(&self, predicate: NamedNodeRef<'_>) -> Option<PredicateStatistics> {
-        *counted(&self.predicates, predicate).get_or_init(|| {
-            let n = self.count(&format!(
-                "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) \
-                 WHERE {{ ?s {predicate} ?o }}"
-            ))?;
-            Some(PredicateStatistics {
-                triples: *n.first()?,
-                subjects: *n.get(1)?,
-                objects: *n.get(2)?,
-            })
-        })
+        if self.ahead.load(Ordering::Acquire) {
+            return taken(&self.predicates, predicate.as_str());
+        }
+        self.take_predicate(predicate)
     }
 
     fn instances(&self, class: NamedNodeRef<'_>) -> Option<u64> {
-        *counted(&self.classes, class).get_or_init(|| {
-            let n = self.count(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ ?x a {class} }}"))?;
-            n.first().copied()
-        })
+        if self.ahead.load(Ordering::Acquire) {
+            return taken(&self.classes, class.as_str());
+        }
+        self.take_instances(class)
     }
 }
 
-/// The cell of `key`'s count in `known`, made empty if there is none yet (the lock is held
-/// only to find it, not while counting).
-fn counted<T>(known: &Mutex<HashMap<NamedNode, Counted<T>>>, key: NamedNodeRef<'_>) -> Counted<T> {
-    let mut known = known.lock().unwrap_or_else(PoisonError::into_inner);
-    known.entry(key.into_owned()).or_default().clone()
+/// The count of `key` if it has been taken (never waits, never adds an entry).
+fn taken<T: Copy>(known: &Known<T>, key: &str) -> Option<T> {
+    let known = known.read().unwrap_or_else(PoisonError::into_inner);
+    known.get(key).and_then(|c| c.get().copied().flatten())
+}
+
+/// The cell of `key`'s count, made empty if there is none yet (a lock is held only to find
+/// it, not while counting; found cells are read under the shared lock, without allocating).
+fn cell<T>(known: &Known<T>, key: &str) -> Counted<T> {
+    if let Some(c) = known
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(key)
+    {
+        return c.clone();
+    }
+    let mut known = known.write().unwrap_or_else(PoisonError::into_inner);
+    known.entry(key.into()).or_default().clone()
 }

@@ -835,7 +835,10 @@ fn greedy_component(
     not_yet_reordered_ids[start] = false;
     let mut output = to_reorder[start].clone();
     let mut output_types = to_reorder_types[start].clone();
-    let mut total = estimate_graph_pattern_size(&output, input_types);
+    // The size of what is built: the cost of its last join, as `estimate_graph_pattern_size`
+    // of the join built would find again by walking it (kept, not walked at every step).
+    let mut output_size = estimate_graph_pattern_size(&output, input_types);
+    let mut total = output_size;
     // We look for an other child to join with that does not blow up the join cost
     while let Some((next_id, cost)) = not_yet_reordered_ids
         .iter()
@@ -848,16 +851,17 @@ fn greedy_component(
             let cost = if cfg!(feature = "sep-0006")
                 && is_fit_for_for_loop_join(&to_reorder[i], input_types, &output_types)
             {
-                estimate_lateral_cost(&output, &output_types, &to_reorder[i], input_types)
-            } else {
-                estimate_join_cost(
-                    &output,
+                // estimate_lateral_cost(&output, &output_types, &to_reorder[i], input_types)
+                output_size.saturating_mul(estimate_graph_pattern_size(
                     &to_reorder[i],
-                    &JoinAlgorithm::HashBuildLeftProbeRight {
-                        keys: join_key_variables(&output_types, &to_reorder_types[i], input_types),
-                    },
-                    input_types,
-                )
+                    &output_types,
+                ))
+            } else {
+                // estimate_join_cost(&output, &to_reorder[i], keys, input_types)
+                let keys = join_key_variables(&output_types, &to_reorder_types[i], input_types);
+                output_size
+                    .saturating_mul(estimate_graph_pattern_size(&to_reorder[i], input_types))
+                    .saturating_div(1_000_usize.saturating_pow(keys.len().try_into().unwrap()))
             };
             (i, cost)
         })
@@ -865,6 +869,7 @@ fn greedy_component(
     {
         not_yet_reordered_ids[next_id] = false; // It's now done
         total = total.saturating_add(cost);
+        output_size = cost;
         let next = to_reorder[next_id].clone();
         #[cfg(feature = "sep-0006")]
         {
@@ -1166,8 +1171,11 @@ fn estimate_graph_pattern_size(pattern: &GraphPattern, input_types: &VariableTyp
         | GraphPattern::Project { inner, .. }
         | GraphPattern::Distinct { inner, .. }
         | GraphPattern::Reduced { inner, .. }
-        | GraphPattern::Group { inner, .. }
-        | GraphPattern::Service { inner, .. } => estimate_graph_pattern_size(inner, input_types),
+        | GraphPattern::Group { inner, .. } => estimate_graph_pattern_size(inner, input_types),
+        // medrd patch 3: the local store's counts say nothing of a remote endpoint's data.
+        GraphPattern::Service { inner, .. } => {
+            statistics::without_statistics(|| estimate_graph_pattern_size(inner, input_types))
+        }
         GraphPattern::Slice {
             inner,
             start,
