@@ -15,7 +15,9 @@ pub struct Cli {
 
     /// Extra RDF to load beside ours (any syntax, by file extension; a directory loads every
     /// file in it), each file into its own named graph <https://w3id.org/medrd-kg/graph/with/FILE>
-    /// (FILE percent-encoded but for ASCII letters, digits and .-_~)
+    /// (FILE percent-encoded but for ASCII letters, digits and .-_~). A triple another graph
+    /// already states (ours, or an earlier file's) stays there only, so that queries over the
+    /// union of the graphs count it once; stderr says how many
     #[arg(long = "with", global = true, value_name = "FILE_OR_DIR")]
     pub with: Vec<PathBuf>,
 

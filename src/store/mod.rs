@@ -26,7 +26,7 @@ use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
-use oxigraph::store::{BulkLoader, LoaderError, Store, Transaction};
+use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
 
 thread_local! {
@@ -264,8 +264,11 @@ type QuadSource = Box<dyn Iterator<Item = Result<Quad, oxigraph::io::RdfParseErr
 /// Parses one file and inserts its quads into the transaction. A large file is parsed on
 /// other threads while this one inserts (the store takes inserts on one thread):
 /// uncompressed N-Triples and N-Quads split at line ends across the cores, any other
-/// syntax or a gzipped file on one parsing thread. Returns the number of quads read.
-fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result<u64> {
+/// syntax or a gzipped file on one parsing thread. A triple another graph already holds (ours,
+/// or an earlier `--with` file's) is left there and not inserted again ([`Restated`]).
+/// Returns the number of quads read and how many of them were left out so.
+fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result<(u64, u64)> {
+    let mut restated = Restated::default();
     let (format, gzip) = rdf_source(path)?;
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
@@ -279,10 +282,10 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     let mut count = 0u64;
     if size <= 1 << 20 && !gzip {
         for q in with_parser(format, graph).for_reader(source(path, format, gzip)?) {
-            tx.insert(&q.map_err(|e| rdf_error(path, e))?);
+            restated.insert(tx, &q.map_err(|e| rdf_error(path, e))?);
             count += 1;
         }
-        return Ok(count);
+        return Ok((count, restated.0));
     }
     let sources: Vec<QuadSource> =
         if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip && threads > 1 {
@@ -332,7 +335,9 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
             match batch {
                 Ok(batch) => {
                     count += batch.len() as u64;
-                    tx.extend(&batch);
+                    for q in &batch {
+                        restated.insert(tx, q);
+                    }
                     progress.set_position(count);
                 }
                 // Dropping the receiver stops the other parsers at their next batch.
@@ -348,14 +353,63 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
         return Err(first_error(path, format, gzip, graph).unwrap_or(e));
     }
     progress.finish_and_clear();
-    Ok(count)
+    Ok((count, restated.0))
+}
+
+/// Counts the quads of a `--with` file whose triple another graph of the store already holds,
+/// and keeps them out: queries run over the union of the graphs, where Oxigraph matches a
+/// triple once per graph stating it, so a file restating our data (the review sheets of every
+/// ministry hold the 213 of `data/judgit`) would count each of its figures twice (and a join
+/// of n patterns over such triples gives 2^n rows). The first statement is kept, as
+/// `Kb::load` keeps a fact two documents state in the first document's graph.
+#[derive(Default)]
+struct Restated(u64);
+
+impl Restated {
+    fn insert(&mut self, tx: &mut Transaction<'_>, q: &Quad) {
+        if stated_elsewhere(tx, q) {
+            self.0 += 1;
+        } else {
+            tx.insert(q);
+        }
+    }
+}
+
+/// Whether `tx` holds the triple of `q` in a graph other than `q`'s.
+fn stated_elsewhere(tx: &Transaction<'_>, q: &Quad) -> bool {
+    tx.quads_for_pattern(
+        Some(q.subject.as_ref()),
+        Some(q.predicate.as_ref()),
+        Some(q.object.as_ref()),
+        None,
+    )
+    .filter_map(Result::ok)
+    .any(|held| held.graph_name != q.graph_name)
+}
+
+/// Says on stderr how many triples of a `--with` file were left out as restated.
+fn note_restated(file: &Path, read: u64, restated: u64) {
+    if restated > 0 {
+        eprintln!(
+            "note: {}: {restated} of its {read} triples are stated by another graph already \
+             (ours, or an earlier --with file's) and were left there, so that queries over the \
+             union count each once",
+            crate::text::shown(file)
+        );
+    }
 }
 
 /// Writes `--with` files whose graphs are new to an on-disk store with Oxigraph's bulk
-/// loader: sorted RocksDB files written on several threads, left aside until the returned
-/// loader is committed (then ingested together), deleted if it is dropped instead. A file
-/// that fails half way thus leaves none of them in the store.
-fn bulk_write<'a>(store: &'a Store, files: &[&PathBuf]) -> Result<Option<BulkLoader<'a>>> {
+/// loader: sorted RocksDB files, left aside until the returned loader is committed (then
+/// ingested together), deleted if it is dropped instead. A file that fails half way thus
+/// leaves none of them in the store. A triple the transaction `tx` already holds in another
+/// graph is left out, as [`load_file`] leaves it ([`Restated`]); each file is parsed on this
+/// thread to check so (the loader still sorts and writes on every core).
+fn bulk_write<'a>(
+    store: &'a Store,
+    tx: &Transaction<'_>,
+    files: &[&PathBuf],
+) -> Result<Option<BulkLoader<'a>>> {
     if files.is_empty() {
         return Ok(None);
     }
@@ -376,25 +430,22 @@ fn bulk_write<'a>(store: &'a Store, files: &[&PathBuf]) -> Result<Option<BulkLoa
     for file in files {
         let (format, gzip) = rdf_source(file)?;
         let g = extra_graph(file);
-        let loaded = if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip {
-            loader.parallel_load_from_file(with_parser(format, g.as_ref()), file)
-        } else {
-            loader.load_from_reader(with_parser(format, g.as_ref()), source(file, format, gzip)?)
-        };
-        match loaded {
-            Ok(()) => {}
-            // Parallel parsers count lines from the start of their part of the file: read
-            // it again in one piece for the line in the file.
-            Err(LoaderError::Parsing(e)) => {
-                progress.abandon();
-                return Err(first_error(file, format, gzip, g.as_ref())
-                    .unwrap_or_else(|| rdf_error(file, e)));
-            }
-            Err(e) => {
-                progress.abandon();
-                return Err(rdf_error(file, e));
-            }
+        let (mut read, mut restated) = (0u64, 0u64);
+        let quads = with_parser(format, g.as_ref())
+            .for_reader(source(file, format, gzip)?)
+            .map(|q| q.map_err(|e| rdf_error(file, e)))
+            .filter(|q| {
+                let Ok(q) = q else { return true };
+                read += 1;
+                let elsewhere = stated_elsewhere(tx, q);
+                restated += u64::from(elsewhere);
+                !elsewhere
+            });
+        if let Err(e) = loader.load_ok_quads::<Error, Error>(quads) {
+            progress.abandon();
+            return Err(e);
         }
+        note_restated(file, read, restated);
     }
     progress.finish_and_clear();
     Ok(Some(loader))
@@ -524,7 +575,8 @@ impl Kb {
             for file in in_transaction {
                 let g = extra_graph(file);
                 tx.clear_graph(g.as_ref())?;
-                load_file(&mut tx, file, g.as_ref())?;
+                let (read, restated) = load_file(&mut tx, file, g.as_ref())?;
+                note_restated(file, read, restated);
             }
             for rule in &rules {
                 crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
@@ -538,7 +590,7 @@ impl Kb {
             // The new graphs are read and written aside before anything is committed, so
             // that a bad file among them leaves the transaction uncommitted too; only the
             // final ingestion of the written files comes after the commit.
-            let bulk = bulk_write(&store, &new_graphs)?;
+            let bulk = bulk_write(&store, &tx, &new_graphs)?;
             tx.commit()?;
             if let Some(loader) = bulk {
                 loader.commit()?;

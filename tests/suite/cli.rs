@@ -523,6 +523,62 @@ fn with_loads_extra_rdf_into_its_own_graph_or_fails_whole() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A `--with` file that restates our data (the review sheets of every ministry hold the 213
+/// of data/judgit) adds no figure twice: each restated triple stays in our graph only, so a sum
+/// over the union is the same with the file as without it, and stderr says how many were left.
+#[test]
+fn a_with_file_restating_our_data_counts_each_figure_once() {
+    let s = Scratch::new("restated");
+    let amount = "<https://w3id.org/medrd-kg/rs#amount>";
+    // Every payment amount of one review sheet, as our store states them, and one new payment.
+    let sheet = "https://w3id.org/medrd-kg/id/review-sheet/2015/meti/0082/";
+    let ours = s
+        .medrd(&[
+            "query",
+            "--format",
+            "ntriples",
+            "--sparql",
+            &format!(
+                "CONSTRUCT {{ ?pay {amount} ?y }} WHERE {{ ?pay {amount} ?y
+                 FILTER STRSTARTS(STR(?pay), \"{sheet}\") }}"
+            ),
+        ])
+        .ok();
+    let restated = ours.lines().count();
+    assert!(restated > 1, "{ours}");
+    s.write(
+        "sheets.nt",
+        &format!(
+            "{ours}<{sheet}pay-new> {amount} \"7\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"
+        ),
+    );
+    let sum = format!(
+        "SELECT (SUM(?y) AS ?yen) (COUNT(*) AS ?n) WHERE {{ ?pay {amount} ?y
+         FILTER STRSTARTS(STR(?pay), \"{sheet}\") }}"
+    );
+    let alone = csv(&s
+        .medrd(&["query", "--format", "csv", "--sparql", &sum])
+        .ok());
+    let extra = s.dir.join("sheets.nt").display().to_string();
+    let run = s.medrd(&[
+        "--with", &extra, "query", "--format", "csv", "--sparql", &sum,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let with = csv(&run.stdout);
+    let yen = |rows: &[Vec<String>]| rows[1][0].parse::<i64>().unwrap();
+    let n = |rows: &[Vec<String>]| rows[1][1].parse::<usize>().unwrap();
+    assert_eq!(yen(&with), yen(&alone) + 7, "{with:?} {alone:?}");
+    assert_eq!(n(&with), n(&alone) + 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "sheets.nt: {restated} of its {} triples are stated by another graph",
+            restated + 1
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_figure_is_checked_whole_not_as_the_end_of_another() {
     // 医療機器開発推進研究事業: 14億円 on source line 189. 4億円 is the end of "14億円" there,
