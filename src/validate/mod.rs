@@ -23,6 +23,13 @@ pub struct CheckResult {
 /// Runs every check against the knowledge base, on every core ([`parallel::run`]); the
 /// results in the order of the checks, then the shapes, then the source lines.
 pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
+    parallel::run(jobs(kb)?)
+}
+
+/// Every check as a job of its own, in the order [`run`] gives their results: for a caller
+/// that runs them beside other work that only reads the store (`medrd build` sorts the
+/// quads for its exports meanwhile).
+pub fn jobs(kb: &Kb) -> Result<Vec<Job<'_, CheckResult, Error>>> {
     let checks = catalog::checks(&kb.layout.queries())?;
     // The shapes read the embedded store: with --endpoint, whose graphs may be others, they
     // are not run (the violation queries are, on the endpoint).
@@ -31,20 +38,20 @@ pub fn run(kb: &Kb) -> Result<Vec<CheckResult>> {
         None => shacl::read(&kb.layout.queries().join("shapes"))?,
     };
     let mut jobs: Vec<Job<'_, CheckResult, Error>> = Vec::new();
-    for check in &checks {
-        jobs.push(Box::new(move || query_check(kb, check)));
+    for check in checks {
+        jobs.push(Box::new(move || query_check(kb, &check)));
     }
-    for shape in &shapes {
+    for shape in shapes {
         jobs.push(Box::new(move || {
             Ok(CheckResult {
-                violations: shacl::check(kb, shape),
-                name: shape.name.clone(),
-                summary: shape.summary.clone(),
+                violations: shacl::check(kb, &shape),
+                name: shape.name,
+                summary: shape.summary,
             })
         }));
     }
     jobs.push(Box::new(|| source_lines(kb)));
-    parallel::run(jobs)
+    Ok(jobs)
 }
 
 /// A `*-violation.rq` check: one violation per row, its columns as `name=value`.
