@@ -453,7 +453,7 @@ pub fn queries_dir(kb: &Kb) -> PathBuf {
 }
 
 /// Finds the resource a diagram is about; `None` when the kind takes no argument.
-fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
+pub(crate) fn resolve_arg(kb: &Kb, kind: &Kind) -> Result<Option<NamedNode>> {
     let (class, code, what) = match kind {
         Kind::Project(n) => ("medrd:IntegratedProject", n.to_string(), "project"),
         Kind::Theme(s) => ("skos:Concept", s.clone(), "theme"),

@@ -689,3 +689,19 @@ fn a_diagram_drawn_under_a_cancelled_token_stops_with_an_error() {
     // Outside the work, the same thread draws it as before.
     assert_eq!(diagram::dot::to_dot(&build(Kind::Overview)), before);
 }
+
+/// A program's timeline chart runs `program-timeline` with the program bound (its `#+ subject:`
+/// line), not the query for every program: for every program with figures, the rows alone are
+/// the rows the whole query gives it (what `medrd build` draws from).
+#[test]
+fn a_programs_chart_alone_has_the_rows_the_whole_timeline_gives_it() {
+    use medrd_kg::diagram::timeline::{self, Subject};
+    let kb = kb();
+    let whole = timeline::rows_by_subject(kb, Subject::Program).unwrap();
+    assert!(whole.len() > 20, "{} programs with figures", whole.len());
+    for (slug, rows) in &whole {
+        let kind = Kind::Timeline(Subject::Program, slug.clone());
+        let (_, alone) = timeline::build(kb, &kind, Lang::Ja).unwrap();
+        assert_eq!(&alone, rows, "{slug}");
+    }
+}
