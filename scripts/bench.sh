@@ -12,14 +12,25 @@
 #     the rdflib figures and ratios are lower bounds, printed with "≥";
 #   - with --national ROOT (a project root whose data/rs-2024 and data/rs-2025 hold the full
 #     national RS exports, see docs/scale.md): triples loaded per second (target >= 0.9M/s),
-#     peak bytes per triple (<= 400) and the slowest named query (< 300 ms).
+#     peak bytes per triple (<= 400) and the slowest named query (< 300 ms);
+#   - with --sheets SHEETS.nt as well (every review sheet of every edition, written by
+#     `medrd link judgit JUDGIT/data --judgit-graph SHEETS.nt`, see docs/scale.md): the same
+#     root with SHEETS.nt loaded beside it (`medrd --root ROOT --with SHEETS.nt bench scale
+#     --runs 3`): load rate and bytes per triple (same targets as above), the slowest named
+#     query and how many are 1 s or more (target: every named query < 1 s), then the explorer
+#     pages of scripts/page-times.sh on a `serve` of the same (slowest first visit and slowest
+#     median of 20 visits, target < 100 ms). It also counts the triples of SHEETS.nt that the
+#     root states already (the review sheets of data/judgit): medrd loads each of them once,
+#     left in the root's graph (a triple stated in two graphs would match twice in the union).
 # Usage: scripts/bench.sh [--runs N] [--build-runs N] [--rdflib-runs N] [--rdflib-timeout S]
-# [--national ROOT] [--divan] (--runs: pipeline runs, default 20; --build-runs: builds of each
-# kind, default 3; --rdflib-timeout: seconds per rdflib query, default 120; --divan also runs
-# `cargo bench --bench pipeline`). Writes target/bench/*.json.
+# [--national ROOT [--sheets SHEETS.nt]] [--divan] (--runs: pipeline runs, default 20;
+# --build-runs: builds of each kind, default 3; --rdflib-timeout: seconds per rdflib query,
+# default 120; --divan also runs `cargo bench --bench pipeline`). Writes target/bench/*.json.
+# With --sheets the machine needs about 10 GB free (5 GB for the store of ~15M triples, more
+# while a query sorts its rows) and the two loads take a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=20 build_runs=3 rdflib_runs=3 rdflib_timeout=120 divan=0 national=""
+runs=20 build_runs=3 rdflib_runs=3 rdflib_timeout=120 divan=0 national="" sheets=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -27,12 +38,18 @@ while [ $# -gt 0 ]; do
     --rdflib-runs) rdflib_runs=$2; shift 2 ;;
     --rdflib-timeout) rdflib_timeout=$2; shift 2 ;;
     --national) national=$2; shift 2 ;;
+    --sheets) sheets=$2; shift 2 ;;
     --divan) divan=1; shift ;;
     *) echo "usage: $0 [--runs N] [--build-runs N] [--rdflib-runs N] [--rdflib-timeout S]" \
-         "[--national ROOT] [--divan]" >&2
+         "[--national ROOT [--sheets SHEETS.nt]] [--divan]" >&2
        exit 2 ;;
   esac
 done
+if [ -n "$sheets" ] && [ -z "$national" ]; then
+  echo "$0: --sheets needs --national ROOT" >&2
+  exit 2
+fi
+[ -z "$sheets" ] || [ -r "$sheets" ] || { echo "$0: cannot read $sheets" >&2; exit 2; }
 out=target/bench
 mkdir -p "$out"
 cargo build --release -q
@@ -74,9 +91,28 @@ if [ -n "$national" ]; then
     "$medrd" --root "$national" bench scale --runs 3 --json > "$out/national.json"
 fi
 
-python3 - "$out" "$national" <<'PY'
+if [ -n "$sheets" ]; then
+  sheets=$(cd "$(dirname "$sheets")" && pwd)/$(basename "$sheets")
+  /usr/bin/time -f '{"wall_s": %e, "max_rss_kb": %M}' -o "$out/sheets-time.json" \
+    "$medrd" --root "$national" --with "$sheets" bench scale --runs 3 --json > "$out/sheets.json"
+  # The triples of SHEETS.nt that the root states already (one N-Triples line each).
+  "$medrd" --root "$national" export -f ntriples --force -o "$out/national.nt" 2>/dev/null
+  python3 - "$out/national.nt" "$sheets" > "$out/sheets-twice.json" <<'PY'
+import json, sys
+seen = set(open(sys.argv[1], encoding="utf-8"))
+twice = sum(1 for line in open(sys.argv[2], encoding="utf-8") if line in seen)
+json.dump({"stated_twice": twice}, sys.stdout)
+PY
+  rm -f "$out/national.nt"
+  # Explorer pages on a server of the same; page-times.sh exits 1 when a page is slow.
+  MEDRD_ROOT=$(cd "$national" && pwd) MEDRD_WITH=$sheets SERVE_ARGS="--max-memory 16000" \
+    LIMIT_MS=100 scripts/page-times.sh "$medrd" > "$out/sheets-pages.md" \
+    2> "$out/sheets-pages.err" || [ $? = 1 ] || { cat "$out/sheets-pages.err" >&2; exit 1; }
+fi
+
+python3 - "$out" "$national" "$sheets" <<'PY'
 import json, os, sys
-out, national = sys.argv[1], sys.argv[2]
+out, national, sheets = sys.argv[1], sys.argv[2], sys.argv[3]
 b = json.load(open(f"{out}/build.json"))
 m = json.load(open(f"{out}/medrd.json"))
 r = json.load(open(f"{out}/rdflib.json"))
@@ -130,6 +166,47 @@ if national:
     line(f"national RS: slowest named query ({slowest})", f"{ms:.0f} ms", "< 300 ms", ms < 300)
 else:
     print("national RS figures: not measured (give --national ROOT, see docs/scale.md)")
+if sheets:
+    n = json.load(open(f"{out}/sheets.json"))
+    t = json.load(open(f"{out}/sheets-time.json"))
+    twice = json.load(open(f"{out}/sheets-twice.json"))["stated_twice"]
+    per_triple = t["max_rss_kb"] * 1024 / n["triples"]
+    times = sorted(((v["ms"], q) for q, v in n["queries"].items()), reverse=True)
+    over = [q for ms, q in times if ms >= 1000]
+    line(f"+ every review sheet: load ({n['triples']:,} triples)",
+         f"{n['triples_per_s'] / 1e6:.2f}M/s", ">= 0.9M/s", n["triples_per_s"] >= 0.9e6)
+    line("+ every review sheet: peak RSS per triple", f"{per_triple:.0f} B", "<= 400 B",
+         per_triple <= 400)
+    ms, q = times[0]
+    line(f"+ every review sheet: slowest named query ({q})", f"{ms:,.0f} ms", "< 1 s", ms < 1000)
+    line(f"+ every review sheet: named queries of 1 s or more", f"{len(over)} of {len(times)}",
+         "0", not over)
+    for ms, q in times:
+        if ms >= 1000:
+            print(f"    {q}: {ms:,.0f} ms, {n['queries'][q]['rows']:,} rows")
+    # page-times.sh's table: | `page` | status | first | median | slowest |
+    pages = []
+    for row in open(f"{out}/sheets-pages.md", encoding="utf-8"):
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`"):
+            pages.append((cells[0].strip("`"), cells[1], float(cells[2]), float(cells[3])))
+    if pages:
+        first = max(pages, key=lambda p: p[2])
+        median = max(pages, key=lambda p: p[3])
+        failed = [p[0] for p in pages if p[1] != "200"]
+        line(f"+ every review sheet: explorer page, first visit ({len(pages)} pages)",
+             f"{first[2]:.1f} ms", "< 100 ms", first[2] < 100 and not failed)
+        print(f"    slowest first visit: {first[0]}")
+        line("+ every review sheet: explorer page, median of 20 visits", f"{median[3]:.1f} ms",
+             "< 100 ms", median[3] < 100 and not failed)
+        print(f"    slowest median: {median[0]}")
+        for p in failed:
+            print(f"    {p}: status {pages[[x[0] for x in pages].index(p)][1]}")
+    else:
+        print("+ every review sheet: explorer pages not measured (see target/bench/sheets-pages.err)")
+    if twice:
+        print(f"    {twice:,} triples of {os.path.basename(sheets)} are stated by the root as well "
+              "(loaded once, in the root's graphs)")
 PY
 
 if [ "$divan" = 1 ]; then

@@ -5,14 +5,24 @@
 # more visits (answers are kept: the store does not change while serving), with curl's
 # time to the last byte on loopback. Prints a Markdown table; exits 1 when a first visit or
 # a median is 50 ms or more, 2 when it cannot run. Bounded: every request has a 30 s limit.
+# MEDRD_ROOT (a project root, e.g. the national one of docs/scale.md) is read by medrd itself;
+# MEDRD_WITH=FILE loads FILE beside it (`serve --with FILE`, e.g. every review sheet as written
+# by `medrd link judgit PATH --judgit-graph SHEETS.nt`); a start that loads a large file may
+# take minutes, so the wait for the server is SERVE_WAIT seconds (default 600). The time the
+# server took from its start to listening is printed on stderr. SERVE_ARGS adds options to
+# `serve` (split on spaces): the loaded store counts against `--max-memory` (2048 MiB by
+# default), so a large store needs e.g. SERVE_ARGS="--max-memory 16000".
 #
 #   scripts/page-times.sh                          # release build (built if absent)
 #   RUNS=50 scripts/page-times.sh target/debug/medrd
+#   MEDRD_ROOT=ROOT MEDRD_WITH=SHEETS.nt SERVE_ARGS="--max-memory 16000" LIMIT_MS=100 \
+#     scripts/page-times.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-20}
 LIMIT_MS=${LIMIT_MS:-50}
+SERVE_WAIT=${SERVE_WAIT:-600}
 MEDRD=${1:-target/release/medrd}
 if [ "$MEDRD" = target/release/medrd ] && [ ! -x "$MEDRD" ]; then
   cargo build --release --quiet --bin medrd || exit 2
@@ -23,8 +33,23 @@ command -v curl >/dev/null || { echo "page-times: curl is missing" >&2; exit 2; 
 . scripts/serve-lib.sh
 log=$(mktemp)
 trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; rm -f "$log"' EXIT
-medrd_serve "$log" "$MEDRD" || { echo "page-times: the server did not start:" >&2; cat "$log" >&2; exit 2; }
+with=()
+[ -z "${MEDRD_WITH:-}" ] || with=(--with "$MEDRD_WITH")
+# shellcheck disable=SC2206 # split on purpose
+[ -z "${SERVE_ARGS:-}" ] || with+=($SERVE_ARGS)
+started=$(date +%s.%N)
+if ! medrd_serve "$log" "$MEDRD" "${with[@]}"; then
+  # medrd_serve waits 30 s; a large --with load takes longer: keep waiting while it runs.
+  for _ in $(seq 1 $((SERVE_WAIT * 10))); do
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    SERVE_ADDR=$(grep -o 'listening on http://[0-9.:]*' "$log" | sed 's|listening on http://||' || true)
+    [ -n "$SERVE_ADDR" ] && break
+    sleep 0.1
+  done
+  [ -n "$SERVE_ADDR" ] || { echo "page-times: the server did not start:" >&2; cat "$log" >&2; exit 2; }
+fi
 addr=$SERVE_ADDR
+echo "page-times: listening after $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s${MEDRD_WITH:+ (with $MEDRD_WITH)}" >&2
 
 pages=(
   "/explore"
