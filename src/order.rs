@@ -71,15 +71,6 @@ impl TextKey {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
     }
-
-    /// Compares the parts in the order `parts`, as a tuple of strings compares.
-    fn cmp_by(&self, other: &Self, parts: [usize; 4]) -> Ordering {
-        parts
-            .into_iter()
-            .map(|i| self.part(i).cmp(other.part(i)))
-            .find(|o| o.is_ne())
-            .unwrap_or(Ordering::Equal)
-    }
 }
 
 /// The order of `quads` by [`text_key`], and the order of their triples by
@@ -88,14 +79,18 @@ impl TextKey {
 /// `quads` — each term written out once for both orders, the two sorts on two threads, no
 /// quad moved or copied.
 pub fn quad_and_triple_order(quads: &[Quad]) -> (Vec<u32>, Vec<u32>) {
-    let keys: Vec<TextKey> = quads.iter().map(TextKey::of).collect();
+    let ranks = ranks(&quads.iter().map(TextKey::of).collect::<Vec<_>>());
     // Ties (the same text) keep the quads' order, as the stable sorts did; the triples' ties
     // are broken by the graph, which is where a quad sort put them.
     let by = |parts: [usize; 4]| {
-        let keys = &keys;
+        let ranks = &ranks;
         move |a: &u32, b: &u32| {
-            keys[*a as usize]
-                .cmp_by(&keys[*b as usize], parts)
+            let (ra, rb) = (&ranks[*a as usize], &ranks[*b as usize]);
+            parts
+                .iter()
+                .map(|&i| ra[i].cmp(&rb[i]))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
                 .then(a.cmp(b))
         }
     };
@@ -119,6 +114,28 @@ pub fn quad_and_triple_order(quads: &[Quad]) -> (Vec<u32>, Vec<u32>) {
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         (order, triples)
     })
+}
+
+/// Each quad's four texts as their ranks among every distinct text of `keys`: two quads'
+/// ranks compare part by part as their texts do, so the sorts compare integers, not strings
+/// that share long prefixes (`https://w3id.org/medrd-kg/id/…`), and each distinct text is
+/// sorted once however many quads hold it.
+fn ranks(keys: &[TextKey]) -> Vec<[u32; 4]> {
+    let mut distinct: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    for k in keys {
+        for i in 0..4 {
+            distinct.entry(k.part(i)).or_insert(0);
+        }
+    }
+    let mut texts: Vec<&str> = distinct.keys().copied().collect();
+    texts.sort_unstable();
+    for (rank, text) in texts.iter().enumerate() {
+        // Fewer distinct texts than quads times four, which fit in u32 (above).
+        distinct.insert(text, rank as u32);
+    }
+    keys.iter()
+        .map(|k| std::array::from_fn(|i| distinct[k.part(i)]))
+        .collect()
 }
 
 /// The lean sort key of a quad: graph, subject, predicate, object, each as its kind and text

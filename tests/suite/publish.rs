@@ -427,3 +427,26 @@ fn csv_tables_with_a_byte_order_mark_are_the_same_tables() {
     assert_eq!(refused.code, 2, "--bom without --csv: {}", refused.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The exports' order (each term's text ranked once, the quads sorted by their ranks) is the
+/// order of the terms' texts: every quad of our store, and every triple once, in the order a
+/// sort by the texts themselves gives.
+#[test]
+fn the_exports_are_in_the_order_of_the_terms_texts() {
+    use medrd_kg::order::{sort_triples, text_key};
+    let kb = crate::util::kb();
+    let sorted = medrd_kg::publish::rdf::Sorted::of(kb).unwrap();
+    let mut quads = kb.quads().unwrap();
+    quads.sort_by_cached_key(text_key);
+    assert!(quads.len() > 100_000, "{} quads", quads.len());
+    assert!(sorted.quads().eq(quads.iter()));
+    let mut triples: Vec<Triple> = quads.iter().map(|q| Triple::from(q.clone())).collect();
+    sort_triples(&mut triples);
+    // And our own graphs state each triple once: queries over the union would count a
+    // triple stated in two graphs twice.
+    assert_eq!(triples.len(), quads.len());
+    assert!(sorted
+        .triples()
+        .map(|q| Triple::from(q.clone()))
+        .eq(triples));
+}
