@@ -44,7 +44,5 @@ pub fn evaluate_with(
     }
     let mut prepared = bounds::parse_query(evaluator, sparql).map_err(|e| err(e.to_string()))?;
     prepared.dataset_mut().set_default_graph_as_union();
-    stats
-        .plan(|| prepared.on_store(stats.store()).execute())
-        .map_err(|e| err(e.to_string()))
+    stats.evaluate(prepared).map_err(|e| err(e.to_string()))
 }

@@ -675,11 +675,7 @@ fn evaluate(
     } else if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    let results = app
-        .kb
-        .stats
-        .plan(|| prepared.on_store(&app.kb.store).execute())
-        .map_err(evaluation_error)?;
+    let results = app.kb.stats.evaluate(prepared).map_err(evaluation_error)?;
     let max = app.config.max_results;
     let mut body = Vec::new();
     let media_type = match results {

@@ -241,9 +241,7 @@ pub fn query(
     let mut prepared = crate::query::bounds::parse_query(evaluator(true), sparql)
         .map_err(|e| err(e.to_string()))?;
     prepared.dataset_mut().set_default_graph_as_union();
-    kb.stats
-        .plan(|| prepared.on_store(&kb.store).execute())
-        .map_err(|e| err(e.to_string()))
+    kb.stats.evaluate(prepared).map_err(|e| err(e.to_string()))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! A count that cannot be taken (a storage error, a panic) is left unknown.
 
 use oxigraph::model::{NamedNodeRef, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use sparopt::{PredicateStatistics, Statistics};
 use std::collections::HashMap;
@@ -53,6 +53,15 @@ impl StoreStatistics {
     /// to the planner.
     pub fn plan<R>(self: &Arc<Self>, f: impl FnOnce() -> R) -> R {
         sparopt::with_statistics(self.clone(), f)
+    }
+
+    /// Evaluates a prepared query over this store, planned with these counts: the one way the
+    /// command line, the explorer, the SPARQL endpoint and SERVICE to ourselves query it.
+    pub fn evaluate(
+        self: &Arc<Self>,
+        prepared: PreparedSparqlQuery,
+    ) -> Result<QueryResults<'static>, QueryEvaluationError> {
+        self.plan(|| prepared.on_store(&self.store).execute())
     }
 
     /// From now on plannings only read the counts; takes them all on a thread of its own

@@ -302,7 +302,7 @@ fn select_rows(
     let results = app
         .kb
         .stats
-        .plan(|| prepared.on_store(&app.kb.store).execute())
+        .evaluate(prepared)
         .map_err(|e| HttpError::new(StatusCode::SERVICE_UNAVAILABLE, format!("query: {e}")))?;
     let QueryResults::Solutions(solutions) = results else {
         return Err(HttpError::new(
