@@ -129,9 +129,10 @@ fn ranks(keys: &[TextKey]) -> Vec<[u32; 4]> {
     }
     let mut texts: Vec<&str> = distinct.keys().copied().collect();
     texts.sort_unstable();
-    for (rank, text) in texts.iter().enumerate() {
-        // Fewer distinct texts than quads times four, which fit in u32 (above).
-        distinct.insert(text, rank as u32);
+    // At most four distinct texts a quad: far below 2^32 for any store that fits in memory.
+    let ranks = u32::try_from(texts.len()).expect("fewer than 2^32 distinct texts");
+    for (rank, text) in (0..ranks).zip(&texts) {
+        distinct.insert(text, rank);
     }
     keys.iter()
         .map(|k| std::array::from_fn(|i| distinct[k.part(i)]))

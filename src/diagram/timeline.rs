@@ -190,7 +190,16 @@ pub fn rows_by_subject_in(
         Some(memo) => memo.table(&q.name, &q.text)?,
         None => std::sync::Arc::new(Table::collect(kb.query(&q.name, &q.text)?)?),
     };
-    let what = path.display().to_string();
+    by_subject(&table, column, subject, &path.display().to_string())
+}
+
+/// A timeline query's rows by the slug in their `column`.
+fn by_subject(
+    table: &Table,
+    column: &str,
+    subject: Subject,
+    what: &str,
+) -> Result<BTreeMap<String, Vec<TimelineRow>>> {
     let Some(c) = table.vars.iter().position(|v| v == column) else {
         return Err(Error::Diagram(format!(
             "{what}: a {} timeline query needs the column {column:?} (has {})",
@@ -198,7 +207,7 @@ pub fn rows_by_subject_in(
             table.vars.join(", ")
         )));
     };
-    let rows = rows_from_table(&table, &what)?;
+    let rows = rows_from_table(table, what)?;
     let mut by = BTreeMap::<String, Vec<TimelineRow>>::new();
     for (raw, row) in table.rows.iter().zip(rows) {
         let slug = raw[c].as_ref().map(plain).unwrap_or_default();
@@ -239,7 +248,7 @@ pub fn build(kb: &crate::Kb, kind: &super::Kind, lang: Lang) -> Result<(String, 
     let super::Kind::Timeline(subject, slug) = kind else {
         return Err(Error::Diagram(format!("{kind:?} is not a timeline")));
     };
-    let (name, _) = subject.named_query();
+    let (name, column) = subject.named_query();
     let path = kb.layout.queries().join(format!("{name}.rq"));
     let q = crate::query::catalog::NamedQuery::read(&path)?;
     let (Some(var), Some(iri)) = (q.header("subject"), super::resolve_arg(kb, kind)?) else {
@@ -248,10 +257,10 @@ pub fn build(kb: &crate::Kb, kind: &super::Kind, lang: Lang) -> Result<(String, 
     let var = var.trim_start_matches(['?', '$']);
     let text = crate::query::catalog::bind(&q.text, &[(var, format!("<{}>", iri.as_str()))]);
     let table = Table::collect(kb.query(&q.name, &text)?)?;
-    let rows = BTreeMap::from([(
-        slug.clone(),
-        rows_from_table(&table, &path.display().to_string())?,
-    )]);
+    // Kept by the slug column, as the whole query's rows are: a program with a second
+    // notation keeps the rows of the one asked for.
+    let mut rows = by_subject(&table, column, *subject, &path.display().to_string())?;
+    rows.retain(|s, _| s == slug);
     build_from(kb, kind, lang, &rows)
 }
 

@@ -375,6 +375,29 @@ impl Restated {
     }
 }
 
+/// The triples kept from earlier files of one bulk run, as two 64-bit SipHashes of each under
+/// independent random keys (a 128-bit key: two of a file's millions of triples share one by a
+/// chance of about 2^-80).
+struct Kept {
+    keys: (std::hash::RandomState, std::hash::RandomState),
+    seen: rustc_hash::FxHashSet<(u64, u64)>,
+}
+
+impl Kept {
+    fn new() -> Self {
+        Kept {
+            keys: (Default::default(), Default::default()),
+            seen: Default::default(),
+        }
+    }
+
+    fn key(&self, q: &Quad) -> (u64, u64) {
+        use std::hash::BuildHasher;
+        let triple = (&q.subject, &q.predicate, &q.object);
+        (self.keys.0.hash_one(triple), self.keys.1.hash_one(triple))
+    }
+}
+
 /// Whether `tx` holds the triple of `q` in a graph other than `q`'s.
 fn stated_elsewhere(tx: &Transaction<'_>, q: &Quad) -> bool {
     tx.quads_for_pattern(
@@ -403,8 +426,9 @@ fn note_restated(file: &Path, read: u64, restated: u64) {
 /// loader: sorted RocksDB files, left aside until the returned loader is committed (then
 /// ingested together), deleted if it is dropped instead. A file that fails half way thus
 /// leaves none of them in the store. A triple the transaction `tx` already holds in another
-/// graph is left out, as [`load_file`] leaves it ([`Restated`]); each file is parsed on this
-/// thread to check so (the loader still sorts and writes on every core).
+/// graph, or an earlier file of `files` kept, is left out, as [`load_file`] leaves it
+/// ([`Restated`]); each file is parsed on this thread to check so (the loader still sorts and
+/// writes on every core).
 fn bulk_write<'a>(
     store: &'a Store,
     tx: &Transaction<'_>,
@@ -427,18 +451,31 @@ fn bulk_write<'a>(
     let mut loader = store
         .bulk_loader()
         .on_progress(move |n| bar.set_position(n));
-    for file in files {
+    // The triples kept from the files before this one in this run, for the files after it:
+    // they are in the loader, not in `tx` (two 64-bit hashes a triple; none for one file).
+    let mut kept = (files.len() > 1).then(Kept::new);
+    for (i, file) in files.iter().enumerate() {
         let (format, gzip) = rdf_source(file)?;
         let g = extra_graph(file);
         let (mut read, mut restated) = (0u64, 0u64);
+        let last = i + 1 == files.len();
+        let (bytes, consumed) = open_source(file, format, gzip)?;
         let quads = with_parser(format, g.as_ref())
-            .for_reader(source(file, format, gzip)?)
-            .map(|q| q.map_err(|e| rdf_error(file, e)))
+            .for_reader(bytes)
+            .map(|q| q.map_err(|e| parse_error(file, format, gzip, &e, consumed.get())))
             .filter(|q| {
                 let Ok(q) = q else { return true };
                 read += 1;
-                let elsewhere = stated_elsewhere(tx, q);
+                let key = kept.as_ref().map(|k| k.key(q));
+                let earlier = kept
+                    .as_ref()
+                    .zip(key)
+                    .is_some_and(|(k, key)| k.seen.contains(&key));
+                let elsewhere = earlier || stated_elsewhere(tx, q);
                 restated += u64::from(elsewhere);
+                if let (Some(k), Some(key), false) = (kept.as_mut(), key, elsewhere || last) {
+                    k.seen.insert(key);
+                }
                 !elsewhere
             });
         if let Err(e) = loader.load_ok_quads::<Error, Error>(quads) {
@@ -572,9 +609,13 @@ impl Kb {
                     tx.insert(&quad);
                 }
             }
+            // Every graph loaded again is cleared before any is loaded: a triple of one file is
+            // left out when another graph holds it, never because of what a file held last time.
+            for file in &in_transaction {
+                tx.clear_graph(extra_graph(file).as_ref())?;
+            }
             for file in in_transaction {
                 let g = extra_graph(file);
-                tx.clear_graph(g.as_ref())?;
                 let (read, restated) = load_file(&mut tx, file, g.as_ref())?;
                 note_restated(file, read, restated);
             }

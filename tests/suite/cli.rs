@@ -577,6 +577,22 @@ fn a_with_file_restating_our_data_counts_each_figure_once() {
         "{}",
         run.stderr
     );
+    // A second file restating the first file's new payment adds nothing either.
+    s.write(
+        "again.nt",
+        &format!("<{sheet}pay-new> {amount} \"7\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"),
+    );
+    let again = s.dir.join("again.nt").display().to_string();
+    let run = s.medrd(&[
+        "--with", &extra, "--with", &again, "query", "--format", "csv", "--sparql", &sum,
+    ]);
+    assert_eq!(csv(&run.stdout), with, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("again.nt: 1 of its 1 triples are stated by another graph"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
