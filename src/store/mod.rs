@@ -520,6 +520,97 @@ fn parse_error(
     )
 }
 
+/// The file in an on-disk store's directory naming what the project's own graphs (ontology,
+/// sources, links) were last imported from: [`inputs_digest`] of that run.
+const IMPORTED: &str = "medrd-imported";
+
+/// The project's own graphs as quads in parts, in the order they are inserted: the documents',
+/// the RS editions' and review sheets' with their links, the identifiers. Kept apart (not
+/// appended to one list: at national scale the copy held two lists of 1.4M quads at once).
+fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Vec<Vec<Quad>>> {
+    // A fact stated by several documents (a program's name in this year's and next year's
+    // summary) is kept in the graph of the first only: queries run over the union of the
+    // graphs, which would otherwise see it twice.
+    let mut documents = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, d) in sources.documents.iter().enumerate() {
+        documents.extend(
+            quads::data_quads(d, i == 0)
+                .into_iter()
+                .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
+        );
+    }
+    drop(seen);
+    let linked = crate::ingest::linked_sources(
+        &layout.root,
+        &layout.queries(),
+        ontology,
+        &documents,
+        sources,
+    )?;
+    let mut parts = vec![documents];
+    parts.extend(linked);
+    parts.push(crate::ingest::link::identifiers::quads(
+        &layout.root,
+        crate::ingest::sources::links_graph(),
+    )?);
+    Ok(parts)
+}
+
+/// What the project's own graphs are made from, as one text: medrd's version and its
+/// executable's size and time (another medrd may import otherwise), then every file under
+/// `ontology/`, `data/` and `queries/rules/`, by path, with its length and a hash of its bytes.
+/// Not a defence against anyone: a change of an input is what it tells.
+fn inputs_digest(layout: &Layout) -> Result<String> {
+    use std::hash::Hasher;
+    let mut out = format!("medrd-kg {}\n", env!("CARGO_PKG_VERSION"));
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        let time = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        out.push_str(&format!("exe {} {:?}\n", meta.len(), time));
+    }
+    let mut files = Vec::new();
+    for dir in [
+        layout.ontology(),
+        layout.data(),
+        layout.queries().join("rules"),
+    ] {
+        let mut pending = vec![dir];
+        while let Some(d) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.map_err(|e| Error::io(&d, e))?.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    files.sort();
+    for f in files {
+        use std::io::Read;
+        // Opened as the import opens its inputs (a regular file, not a FIFO or a device).
+        let mut file = crate::inputs::open(&f, None)?;
+        let (mut h, mut len, mut buf) = (std::hash::DefaultHasher::new(), 0u64, vec![0u8; 1 << 16]);
+        loop {
+            let n = file.read(&mut buf).map_err(|e| Error::io(&f, e))?;
+            if n == 0 {
+                break;
+            }
+            h.write(&buf[..n]);
+            len += n as u64;
+        }
+        out.push_str(&format!("{} {len} {:016x}\n", f.display(), h.finish()));
+    }
+    Ok(out)
+}
+
 impl Kb {
     /// Builds the store from the files under `layout`. The project's files are parsed and
     /// checked before the first triple is inserted, and everything is inserted in one
@@ -532,35 +623,26 @@ impl Kb {
     pub fn load(layout: Layout) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let sources = Sources::read(&layout.data())?;
-        // A fact stated by several documents (a program's name in this year's and next year's
-        // summary) is kept in the graph of the first only: queries run over the union of the
-        // graphs, which would otherwise see it twice.
-        let mut documents = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (i, d) in sources.documents.iter().enumerate() {
-            documents.extend(
-                quads::data_quads(d, i == 0)
-                    .into_iter()
-                    .filter(|q| seen.insert(oxigraph::model::Triple::from(q.clone()))),
+        // On disk, the project's own graphs are imported again only when what they are made
+        // from changed since the store last took them.
+        let imported = layout.store.as_deref().map(|dir| dir.join(IMPORTED));
+        let digest = match &imported {
+            Some(_) => Some(inputs_digest(&layout)?),
+            None => None,
+        };
+        let unchanged = imported
+            .as_ref()
+            .zip(digest.as_ref())
+            .is_some_and(|(f, d)| std::fs::read_to_string(f).is_ok_and(|held| held == *d));
+        let parts = if unchanged {
+            eprintln!(
+                "note: the store holds the project's graphs as imported from these same inputs \
+                 (ontology/, data/, queries/rules/, this medrd): not imported again"
             );
-        }
-        drop(seen);
-        // Kept apart and inserted one after the other (not appended to one list: at national
-        // scale the copy held two lists of 1.4M quads at once, the peak of the whole load).
-        let linked = crate::ingest::linked_sources(
-            &layout.root,
-            &layout.queries(),
-            &ontology,
-            &documents,
-            &sources,
-        )?;
-        let identifiers = crate::ingest::link::identifiers::quads(
-            &layout.root,
-            crate::ingest::sources::links_graph(),
-        )?;
-        let parts = std::iter::once(documents)
-            .chain(linked)
-            .chain(std::iter::once(identifiers));
+            Vec::new()
+        } else {
+            our_parts(&layout, &ontology, &sources)?
+        };
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
@@ -594,14 +676,24 @@ impl Kb {
                 in_transaction.push(file);
             }
         }
+        // Gone before the store changes, written once it has: a run stopped between the two
+        // leaves a store that imports ours again next time.
+        if let (Some(f), false) = (&imported, unchanged) {
+            match std::fs::remove_file(f) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(f, e)),
+                _ => {}
+            }
+        }
         {
             let mut tx = store.start_transaction()?;
-            tx.clear_graph(ONTOLOGY_GRAPH)?;
-            for g in sources.graphs() {
-                tx.clear_graph(g.as_ref())?;
+            if !unchanged {
+                tx.clear_graph(ONTOLOGY_GRAPH)?;
+                for g in sources.graphs() {
+                    tx.clear_graph(g.as_ref())?;
+                }
+                tx.clear_graph(sources::links_graph().as_ref())?;
+                tx.extend(&ontology);
             }
-            tx.clear_graph(sources::links_graph().as_ref())?;
-            tx.extend(&ontology);
             // Each quad's terms are freed once it is inserted (a part's list itself when the
             // part is), so that the store grows into the memory they give back.
             for part in parts {
@@ -636,6 +728,9 @@ impl Kb {
             if let Some(loader) = bulk {
                 loader.commit()?;
             }
+        }
+        if let (Some(f), Some(d), false) = (&imported, &digest, unchanged) {
+            std::fs::write(f, d).map_err(|e| Error::io(f, e))?;
         }
         Ok(Kb {
             layout,

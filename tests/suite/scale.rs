@@ -506,6 +506,54 @@ fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
     );
 }
 
+/// A store on disk imports the project's own graphs again only when their inputs changed: a
+/// second run says it kept them and answers the same; after a data file changes, the next run
+/// imports again and answers with the change.
+#[cfg(feature = "rocksdb")]
+#[test]
+fn an_on_disk_store_imports_our_graphs_again_only_when_their_inputs_change() {
+    let s = crate::util::Scratch::new("rocks-imported");
+    let db = s.dir.join("db").display().to_string();
+    let label = "SELECT ?l WHERE { <https://w3id.org/medrd-kg/id/theme/dementia> \
+                 <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER (LANG(?l) = \"en\") }";
+    let run = |sparql: &str| {
+        s.medrd(&[
+            "--store", &db, "query", "--format", "csv", "--sparql", sparql,
+        ])
+    };
+    let first = run(label);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        !first.stderr.contains("not imported again"),
+        "{}",
+        first.stderr
+    );
+    let second = run(label);
+    assert!(
+        second.stderr.contains("not imported again"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(second.stdout, first.stdout);
+    s.replace(
+        "data/themes.toml",
+        "en = \"Dementia\"",
+        "en = \"Dementia (edited)\"",
+    );
+    let third = run(label);
+    assert!(
+        !third.stderr.contains("not imported again"),
+        "{}",
+        third.stderr
+    );
+    assert!(
+        third.stdout.contains("Dementia (edited)"),
+        "{}",
+        third.stdout
+    );
+    assert!(!third.stdout.contains("Dementia\n"), "{}", third.stdout);
+}
+
 /// Against a real Fuseki: scripts/fuseki-test.sh starts one and runs this test with
 /// MEDRD_FUSEKI_URL set to its dataset URL (e.g. http://127.0.0.1:3939/ds). Ignored, not
 /// passed, in a plain `cargo test`. (CI compares every query with Virtuoso instead:
