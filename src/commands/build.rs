@@ -420,8 +420,8 @@ fn job<'a>(
 }
 
 /// Writes the whole published dataset into `output` (the exports and the catalogue from
-/// `sorted`); returns the summary line. Every file is a job, run on every core ([`parallel::run`]), the longest first, written
-/// without a flush each; the whole directory is flushed to disk at the end. An SVG whose
+/// `sorted`); returns the summary line. Every file is a job, run on every core
+/// ([`parallel::run`]), the longest first, written without a flush each; the whole directory is flushed to disk at the end. An SVG whose
 /// DOT is unchanged since the build in `earlier` (its diagrams) is copied from there.
 fn publish(
     kb: &Kb,

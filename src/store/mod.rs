@@ -391,10 +391,16 @@ impl Kept {
         }
     }
 
-    fn key(&self, q: &Quad) -> (u64, u64) {
+    /// Whether an earlier file kept the triple of `q`; notes it as kept when `remember`.
+    fn seen_before(&mut self, q: &Quad, remember: bool) -> bool {
         use std::hash::BuildHasher;
         let triple = (&q.subject, &q.predicate, &q.object);
-        (self.keys.0.hash_one(triple), self.keys.1.hash_one(triple))
+        let key = (self.keys.0.hash_one(triple), self.keys.1.hash_one(triple));
+        if remember {
+            !self.seen.insert(key)
+        } else {
+            self.seen.contains(&key)
+        }
     }
 }
 
@@ -466,16 +472,11 @@ fn bulk_write<'a>(
             .filter(|q| {
                 let Ok(q) = q else { return true };
                 read += 1;
-                let key = kept.as_ref().map(|k| k.key(q));
-                let earlier = kept
-                    .as_ref()
-                    .zip(key)
-                    .is_some_and(|(k, key)| k.seen.contains(&key));
+                // Noting a triple `tx` also holds changes nothing: a later file's copy is
+                // left out either way.
+                let earlier = kept.as_mut().is_some_and(|k| k.seen_before(q, !last));
                 let elsewhere = earlier || stated_elsewhere(tx, q);
                 restated += u64::from(elsewhere);
-                if let (Some(k), Some(key), false) = (kept.as_mut(), key, elsewhere || last) {
-                    k.seen.insert(key);
-                }
                 !elsewhere
             });
         if let Err(e) = loader.load_ok_quads::<Error, Error>(quads) {
@@ -557,10 +558,16 @@ fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Ve
     Ok(parts)
 }
 
+/// How many folders deep [`inputs_digest`] reads below each of its folders: deeper than any
+/// file the import reads (a review sheet is `data/judgit/sheets/EDITION/府省庁/STEM.json`), and
+/// a bound where a folder links back to one above it.
+const DIGEST_DEPTH: usize = 8;
+
 /// What the project's own graphs are made from, as one text: medrd's version and its
 /// executable's size and time (another medrd may import otherwise), then every file under
-/// `ontology/`, `data/` and `queries/rules/`, by path, with its length and a hash of its bytes.
-/// Not a defence against anyone: a change of an input is what it tells.
+/// `ontology/`, `data/`, `queries/rules/` and `queries/link/` (the matcher's queries), by path,
+/// with its length and a hash of its bytes. Not a defence against anyone: a change of an input
+/// is what it tells.
 fn inputs_digest(layout: &Layout) -> Result<String> {
     use std::hash::Hasher;
     let mut out = format!("medrd-kg {}\n", env!("CARGO_PKG_VERSION"));
@@ -576,18 +583,19 @@ fn inputs_digest(layout: &Layout) -> Result<String> {
         layout.ontology(),
         layout.data(),
         layout.queries().join("rules"),
+        layout.queries().join("link"),
     ] {
-        let mut pending = vec![dir];
-        while let Some(d) = pending.pop() {
+        let mut pending = vec![(dir, 0)];
+        while let Some((d, depth)) = pending.pop() {
             let Ok(entries) = std::fs::read_dir(&d) else {
                 continue;
             };
             for entry in entries {
                 let path = entry.map_err(|e| Error::io(&d, e))?.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else {
+                if !path.is_dir() {
                     files.push(path);
+                } else if depth < DIGEST_DEPTH {
+                    pending.push((path, depth + 1));
                 }
             }
         }
@@ -615,8 +623,9 @@ impl Kb {
     /// Builds the store from the files under `layout`. The project's files are parsed and
     /// checked before the first triple is inserted, and everything is inserted in one
     /// transaction: when a `--with` file fails half way, the store is left as it was.
-    /// An on-disk store keeps the graphs of earlier `--with` files; the ontology, data and
-    /// every graph loaded again are replaced in the transaction, which on disk holds its
+    /// An on-disk store keeps the graphs of earlier `--with` files, and the ontology's and
+    /// data's while what they are made from is unchanged ([`inputs_digest`]); those and every
+    /// graph loaded again are replaced in the transaction, which on disk holds its
     /// writes in memory until it commits — far too much for a 10M-triple dump. So a graph
     /// the store does not have yet is bulk-loaded instead: its file is read before the
     /// transaction commits, and ingested after it.
