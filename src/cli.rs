@@ -441,7 +441,8 @@ pub struct ServeArgs {
     /// Most heap memory the server may hold, in MiB: when queries take it past this, the
     /// query holding the most is cancelled (503 "memory limit"). The heap stays within
     /// about this plus what the running queries allocate in 10 ms (about 20 MiB each) plus
-    /// what cancelled queries have not yet freed; the loaded store counts too
+    /// what cancelled queries have not yet freed (a running query may grow by 32 MiB
+    /// meanwhile); the loaded store counts too
     #[arg(long, default_value_t = 2048, value_name = "MIB")]
     pub max_memory: usize,
 }

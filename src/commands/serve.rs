@@ -50,6 +50,7 @@ pub fn run(kb: Kb, args: ServeArgs, allow_service: bool) -> anyhow::Result<ExitC
             held >> 20
         );
     }
+    medrd_kg::store::memory::release_promptly();
     let config = Config {
         bind,
         base,

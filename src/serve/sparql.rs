@@ -453,8 +453,10 @@ fn watch(
     // Cancels the query at its time limit, or when the process holds more heap than
     // --max-memory and this query holds the most of the running ones (the heap is shared:
     // stopping every running query would stop the small ones beside the one that grew it).
-    // While stopped queries wind down, what they still hold is taken as being freed; should
-    // the heap stay over the limit beyond that, the next largest is stopped at a later check.
+    // While stopped queries wind down, what they still hold is taken as being freed, and a
+    // running query growing by more than memory::GROWTH_WHILE_OTHERS_FREE meanwhile is
+    // stopped too; should the heap stay over the limit beyond that, the next largest is
+    // stopped at a later check.
     // It is also stopped when it has run long (super::lanes::LONG_AFTER of CPU) and no
     // long slot is free.
     let limit = app.config.timeout;

@@ -141,29 +141,44 @@ pub fn allocated() -> Option<usize> {
 /// be negative; memory it leaves behind for another thread to free stays counted until the
 /// account is closed. While an account is open it is among those [`Account::to_stop`]
 /// compares.
-pub struct Account {
-    held: Arc<AtomicIsize>,
+pub struct Account(Arc<Held>);
+
+/// The counts of one open account, shared with [`OPEN`].
+struct Held {
+    /// Bytes held now.
+    now: AtomicIsize,
     /// What it held when it was stopped, or [`RUNNING`].
-    at_stop: Arc<AtomicIsize>,
+    at_stop: AtomicIsize,
+    /// What it held when another account was last stopped (0 when none was since it opened):
+    /// what it grew by since is what it took of the room a stopped query is freeing.
+    at_last_stop: AtomicIsize,
 }
 
-/// The value of [`Account::at_stop`] while the work runs.
+/// The value of [`Held::at_stop`] while the work runs.
 const RUNNING: isize = isize::MIN;
 
-/// The open accounts (what each holds, and held when stopped), for [`Account::to_stop`].
-/// Locked only to open, close and compare, never by the allocator.
-type Open = Vec<(Arc<AtomicIsize>, Arc<AtomicIsize>)>;
-static OPEN: Mutex<Open> = Mutex::new(Vec::new());
+/// How much a running query may grow while the heap is over the limit by no more than
+/// what stopped queries are still freeing. Room for a small query to go on beside a runaway
+/// one that winds down, but not for a second runaway to fill the room the first frees: the
+/// heap (and the resident set: CI measures it) would exceed the limit by all of it.
+pub const GROWTH_WHILE_OTHERS_FREE: isize = 32 << 20;
+
+/// The open accounts, for [`Account::to_stop`] and [`Account::stop`]. Locked only to open,
+/// close, stop and compare, never by the allocator.
+static OPEN: Mutex<Vec<Arc<Held>>> = Mutex::new(Vec::new());
 
 impl Account {
     /// Opens an account, at 0 bytes.
     pub fn open() -> Self {
-        let held = Arc::new(AtomicIsize::new(0));
-        let at_stop = Arc::new(AtomicIsize::new(RUNNING));
+        let held = Arc::new(Held {
+            now: AtomicIsize::new(0),
+            at_stop: AtomicIsize::new(RUNNING),
+            at_last_stop: AtomicIsize::new(0),
+        });
         OPEN.lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((Arc::clone(&held), Arc::clone(&at_stop)));
-        Account { held, at_stop }
+            .push(Arc::clone(&held));
+        Account(held)
     }
 
     /// Runs `f` on this thread, charging what it allocates and frees to this account.
@@ -175,53 +190,64 @@ impl Account {
                 CHARGED.with(|c| c.set(self.0));
             }
         }
-        let _restore = Restore(CHARGED.with(|c| c.replace(Arc::as_ptr(&self.held))));
+        let _restore = Restore(CHARGED.with(|c| c.replace(&self.0.now)));
         f()
     }
 
     /// Bytes held now (negative when the work freed more than it allocated).
     pub fn held(&self) -> isize {
-        self.held.load(Ordering::Relaxed)
+        self.0.now.load(Ordering::Relaxed)
     }
 
     /// Marks the work as being stopped: while it winds down, what it still holds of what it
     /// held then is taken as being freed (what it allocates afterwards is not), and it is no
-    /// longer a candidate in [`Account::to_stop`].
+    /// longer a candidate in [`Account::to_stop`]. What each running account holds now is
+    /// noted: from here on they may grow by [`GROWTH_WHILE_OTHERS_FREE`] into the room this
+    /// one frees.
     pub fn stop(&self) {
-        self.at_stop.store(self.held().max(0), Ordering::Relaxed);
+        self.0.at_stop.store(self.held().max(0), Ordering::Relaxed);
+        for other in OPEN.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+            if other.at_stop.load(Ordering::Relaxed) == RUNNING {
+                let now = other.now.load(Ordering::Relaxed);
+                other.at_last_stop.store(now, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Whether this is the work to stop when the process holds `total` heap bytes against a
-    /// limit of `limit`: the process is over the limit by more than the stopped accounts still
-    /// hold of what they held when stopped (those bytes are on their way back: a stopped query
-    /// frees its sort as it winds down, which in a debug build takes longer than one check),
-    /// this account is not stopped itself, and no other running account holds more. Ties go
-    /// to every running account that has them.
+    /// limit of `limit`. Not when under the limit, nor when this account is stopped already.
+    /// When the excess is no more than what the stopped accounts still hold of what they held
+    /// when stopped (those bytes are on their way back: a stopped query frees its sort as it
+    /// winds down, which in a debug build takes longer than one check), only a running account
+    /// that grew by more than [`GROWTH_WHILE_OTHERS_FREE`] since the last stop is stopped.
+    /// Beyond that excess, the one holding the most (ties go to every running account that
+    /// has them).
     ///
     /// Without the allowance for the stopped ones, a small query running beside a runaway sort
-    /// was stopped while the runaway's memory was still being freed (CI saw it). With it, the
-    /// running queries may grow by what a stopped one frees while it frees it: the heap's
-    /// bound is the limit plus what the stopped ones have not yet given back.
+    /// was stopped while the runaway's memory was still being freed (CI saw it). Without the
+    /// bound on growth meanwhile, a second runaway filled the room the first was freeing, and
+    /// the heap was over the limit by all of it (CI saw that too).
     pub fn to_stop(&self, total: usize, limit: usize) -> bool {
-        if total <= limit || self.at_stop.load(Ordering::Relaxed) != RUNNING {
+        if total <= limit || self.0.at_stop.load(Ordering::Relaxed) != RUNNING {
             return false;
         }
         let open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
         let winding_down: usize = open
             .iter()
-            .filter_map(|(held, at_stop)| {
-                let at_stop = at_stop.load(Ordering::Relaxed);
-                (at_stop != RUNNING).then(|| held.load(Ordering::Relaxed).min(at_stop))
+            .filter_map(|other| {
+                let at_stop = other.at_stop.load(Ordering::Relaxed);
+                (at_stop != RUNNING).then(|| other.now.load(Ordering::Relaxed).min(at_stop))
             })
             .map(|still| usize::try_from(still).unwrap_or(0))
             .sum();
-        if total.saturating_sub(winding_down) <= limit {
-            return false;
-        }
         let mine = self.held();
+        if total.saturating_sub(winding_down) <= limit {
+            let grown = mine.saturating_sub(self.0.at_last_stop.load(Ordering::Relaxed));
+            return grown > GROWTH_WHILE_OTHERS_FREE;
+        }
         open.iter()
-            .filter(|(_, at_stop)| at_stop.load(Ordering::Relaxed) == RUNNING)
-            .all(|(other, _)| other.load(Ordering::Relaxed) <= mine)
+            .filter(|other| other.at_stop.load(Ordering::Relaxed) == RUNNING)
+            .all(|other| other.now.load(Ordering::Relaxed) <= mine)
     }
 }
 
@@ -229,7 +255,7 @@ impl Drop for Account {
     fn drop(&mut self) {
         OPEN.lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .retain(|(other, _)| !Arc::ptr_eq(other, &self.held));
+            .retain(|other| !Arc::ptr_eq(other, &self.0));
     }
 }
 
@@ -243,9 +269,27 @@ pub fn release_freed() {
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
+/// mimalloc's `mi_option_purge_delay`, 15 in its `mi_option_t` (v3, which libmimalloc-sys
+/// builds by default, as v2; the Rust bindings do not name it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// From now on, the pages the allocator frees go back to the system at once, not after
+/// mimalloc's purge delay (1 s in v3). With the delay, a stopped query's sort, freed, stayed
+/// resident for up to a second while the other long query grew: the resident set stood up
+/// to 1.3 GiB above the counted heap, and over `--max-memory` + 256 MiB in CI's flood
+/// (scripts/abuse-serve.sh). The server calls this once its store is loaded (a load frees
+/// and reuses much, and is quicker with the delay); a `MIMALLOC_PURGE_DELAY` set in the
+/// environment is left as it is.
+pub fn release_promptly() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: takes no pointers; the option is a word that mimalloc reads at each purge.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{allocated, Account, Counting};
+    use super::{allocated, Account, Counting, GROWTH_WHILE_OTHERS_FREE};
 
     // The library's unit tests count their heap as the binary does, so that accounts see it.
     #[global_allocator]
@@ -291,6 +335,20 @@ mod tests {
         let after_stop = stopping.charge(|| vec![1u8; 8 << 20]);
         assert!(!small.to_stop(LIMIT + (8 << 20), LIMIT));
         assert!(small.to_stop(LIMIT + (9 << 20), LIMIT));
+        // while it winds down, a running account may grow into the room it frees by
+        // GROWTH_WHILE_OTHERS_FREE and no more: beyond, it is stopped though the excess is
+        // covered (a second runaway filling the room the first frees)
+        let growth = GROWTH_WHILE_OTHERS_FREE as usize;
+        let half = small.charge(|| vec![1u8; growth / 2]);
+        assert!(!small.to_stop(LIMIT + (8 << 20), LIMIT));
+        let beyond = small.charge(|| vec![1u8; growth / 2 + (1 << 20)]);
+        assert!(small.to_stop(LIMIT + (8 << 20), LIMIT));
+        // a later stop gives the running ones that room again
+        let other = Account::open();
+        other.stop();
+        assert!(!small.to_stop(LIMIT + (8 << 20), LIMIT));
+        drop(other);
+        small.charge(|| drop((half, beyond)));
         stopping.charge(|| drop(after_stop));
         stopping.charge(|| drop(kept_stopping));
         assert!(over(&small));
