@@ -260,7 +260,10 @@ async fn endpoint_inner(app: &Arc<App>, request: Request) -> Result<Response, Ht
                 );
                 Ok(r)
             }
-            None => service_description(app, &parts.headers, &parts.uri, accept.as_deref()),
+            None => {
+                let graphs = app.counted().await?;
+                service_description(app, graphs, &parts.headers, &parts.uri, accept.as_deref())
+            }
         };
     }
     if parts.method != Method::POST {
@@ -729,6 +732,7 @@ fn evaluate(
 /// RDF syntax the client asks for.
 fn service_description(
     app: &App,
+    graphs: &[(oxigraph::model::NamedNode, usize)],
     headers: &HeaderMap,
     uri: &axum::http::Uri,
     accept: Option<&str>,
@@ -746,8 +750,7 @@ fn service_description(
     ]
     .map(|f| format!("<http://www.w3.org/ns/formats/{f}>"))
     .join(", ");
-    let named = app
-        .graphs
+    let named = graphs
         .iter()
         .map(|(g, len)| {
             format!(

@@ -785,11 +785,33 @@ impl Kb {
         }
     }
 
-    /// Number of triples in one graph.
+    /// Number of triples in one graph. Counted by the SPARQL engine, which counts the
+    /// store's encoded quads as they are: reading them as quads (`quads_for_pattern`) looks
+    /// up the text of every term, from disk in an on-disk store, where that was 0.7 s of a
+    /// warm `serve --store` start on the default data.
     pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> usize {
-        self.store
-            .quads_for_pattern(None, None, None, Some(GraphName::from(graph).as_ref()))
-            .count()
+        let counted = || -> Option<usize> {
+            let mut prepared = SparqlEvaluator::new()
+                .parse_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+                .ok()?;
+            prepared
+                .dataset_mut()
+                .set_default_graph(vec![GraphName::from(graph.into_owned())]);
+            let QueryResults::Solutions(mut rows) =
+                prepared.on_store(&self.store).execute().ok()?
+            else {
+                return None;
+            };
+            match rows.next()?.ok()?.get("n")? {
+                oxigraph::model::Term::Literal(n) => n.value().parse().ok(),
+                _ => None,
+            }
+        };
+        counted().unwrap_or_else(|| {
+            self.store
+                .quads_for_pattern(None, None, None, Some(GraphName::from(graph).as_ref()))
+                .count()
+        })
     }
 
     /// Number of triples in the graphs of the sources and the links (everything but the

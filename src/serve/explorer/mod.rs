@@ -42,7 +42,10 @@ pub(crate) struct Explorer {
     queries: BTreeMap<String, NamedQuery>,
     /// Each document's lines (index 0 is line 1), by the document's id, for quoting.
     lines: BTreeMap<String, Vec<String>>,
-    index: Vec<Entry>,
+    /// The search entries, read on the explorer's own thread once the server starts
+    /// ([`Explorer::prepare`]): a handler that needs them awaits [`Explorer::ready`] first
+    /// ([`Explorer::entries`] is empty until then). An error when they could not be read.
+    index: std::sync::OnceLock<std::result::Result<Vec<Entry>, HttpError>>,
     /// Answers already read, by the query text as run.
     cache: std::sync::Mutex<BTreeMap<String, Arc<[Row]>>>,
     /// The fiscal years of the documents, oldest first, each with its document's title:
@@ -66,7 +69,7 @@ impl Explorer {
 const CACHED: usize = 4096;
 
 /// The explorer's queries without an argument, whose answers serve every page that shows
-/// them: read before the server listens.
+/// them: read as the server starts ([`Explorer::prepare`]).
 const WARM: [&str; 10] = [
     "home-projects",
     "home-ministries",
@@ -158,10 +161,51 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
             (d.source.value.document.id.clone(), text)
         })
         .collect();
-    let index_query = &queries["search-index"];
-    let rows = select_rows(&app, &index_query.text, CancellationToken::new())
-        .map_err(|e| index_query.error(e.message))?;
-    let index: Vec<Entry> = rows
+    // The search entries and the shared answers are read once the server listens, on a
+    // thread of their own (a warm `serve --store` start spent 1.4 s reading them before it
+    // listened); their queries are parsed now, so that a broken one still stops the start.
+    for name in ["search-index", "search-money"] {
+        if let Some(q) = queries.get(name) {
+            let _parsed = crate::query::bounds::parse_query(SparqlEvaluator::new(), &q.text)
+                .map_err(|e| q.error(e))?;
+        }
+    }
+    let years = app.kb.sources.years();
+    let ex = Arc::new(Explorer {
+        app,
+        queries,
+        lines,
+        index: std::sync::OnceLock::new(),
+        cache: std::sync::Mutex::default(),
+        years,
+    });
+    ex.prepare()?;
+    Ok(Router::new()
+        .route("/explore", get(home))
+        .route("/explore/", get(home))
+        .route("/explore/search", get(search))
+        .route("/explore/programs", get(programs))
+        .route("/explore/program/{slug}", get(program))
+        .route("/explore/project/{n}", get(project))
+        .route("/explore/org/{code}", get(org))
+        .route("/explore/ministry/{code}", get(org))
+        .route("/explore/theme/{slug}", get(theme))
+        .route("/explore/recipient/{number}", get(recipient))
+        .route("/explore/line/{*rest}", get(line))
+        .route("/explore/flow/{*rest}", get(flow))
+        .layer(axum::middleware::from_fn(page::html_errors))
+        .with_state(ex))
+}
+
+/// The search entries of the programs, projects, themes, organisations and initiatives
+/// (search-index), then of the budget lines and recipients (search-money).
+fn index_entries(
+    app: &App,
+    queries: &BTreeMap<String, NamedQuery>,
+) -> std::result::Result<Vec<Entry>, HttpError> {
+    let q = &queries["search-index"];
+    let rows = select_rows(app, &q.text, CancellationToken::new())?;
+    let mut index: Vec<Entry> = rows
         .into_iter()
         .filter_map(|r| {
             let kind = match r.get("kind")?.as_str() {
@@ -185,47 +229,19 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
             })
         })
         .collect();
-    let mut index = index;
-    index.extend(money_entries(&app, &queries)?);
-    let years = app.kb.sources.years();
-    let ex = Arc::new(Explorer {
-        app,
-        queries,
-        lines,
-        index,
-        cache: std::sync::Mutex::default(),
-        years,
-    });
-    // The answers that pages share and that take the longest (each program's timeline and
-    // RS links over both RS editions, ≈ 50 ms together in a release build) are read once
-    // before the server listens, so that no visitor's first page pays for them
-    // (scripts/page-times.sh: a program page's first visit took 53 ms before, see README),
-    // and no query slot is taken by them once it does.
-    ex.read_ahead();
-    Ok(Router::new()
-        .route("/explore", get(home))
-        .route("/explore/", get(home))
-        .route("/explore/search", get(search))
-        .route("/explore/programs", get(programs))
-        .route("/explore/program/{slug}", get(program))
-        .route("/explore/project/{n}", get(project))
-        .route("/explore/org/{code}", get(org))
-        .route("/explore/ministry/{code}", get(org))
-        .route("/explore/theme/{slug}", get(theme))
-        .route("/explore/recipient/{number}", get(recipient))
-        .route("/explore/line/{*rest}", get(line))
-        .route("/explore/flow/{*rest}", get(flow))
-        .layer(axum::middleware::from_fn(page::html_errors))
-        .with_state(ex))
+    index.extend(money_entries(app, queries)?);
+    Ok(index)
 }
 
 /// The search entries of the budget lines and recipients (search-money), each with its figure.
-fn money_entries(app: &App, queries: &BTreeMap<String, NamedQuery>) -> Result<Vec<Entry>> {
+fn money_entries(
+    app: &App,
+    queries: &BTreeMap<String, NamedQuery>,
+) -> std::result::Result<Vec<Entry>, HttpError> {
     let Some(q) = queries.get("search-money") else {
         return Ok(Vec::new());
     };
-    let rows =
-        select_rows(app, &q.text, CancellationToken::new()).map_err(|e| q.error(e.message))?;
+    let rows = select_rows(app, &q.text, CancellationToken::new())?;
     // Rows of a key come together, the newest edition last: the last one is kept.
     let mut by_key: BTreeMap<(String, String), Row> = BTreeMap::new();
     for r in rows {
@@ -437,6 +453,58 @@ impl Explorer {
 
     /// Reads the answers of [`WARM`] into the cache. A query that fails is left for the
     /// page that needs it to report.
+    /// Starts the thread that reads the search entries, then the answers of [`WARM`]: pages
+    /// asked for meanwhile read what they need themselves, searches wait for the entries.
+    fn prepare(self: &Arc<Self>) -> Result<()> {
+        let ex = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("medrd-explorer-ahead".into())
+            .spawn(move || {
+                let index = crate::store::guard::catch(|| index_entries(&ex.app, &ex.queries))
+                    .unwrap_or_else(|_| {
+                        Err(HttpError::new(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            crate::store::guard::PANICKED,
+                        ))
+                    });
+                if let Err(e) = &index {
+                    eprintln!(
+                        "medrd serve: the explorer's search entries could not be read: {}",
+                        e.message
+                    );
+                }
+                let _ = ex.index.set(index);
+                ex.read_ahead();
+            })
+            .map(drop)
+            .map_err(|e| crate::error::Error::io("starting the explorer's thread", e))
+    }
+
+    /// Waits, off the async workers, until the search entries are read (at once after the
+    /// first seconds of the server); an error answer when they could not be.
+    async fn ready(self: &Arc<Self>) -> std::result::Result<(), HttpError> {
+        if self.index.get().is_none() {
+            let ex = Arc::clone(self);
+            tokio::task::spawn_blocking(move || {
+                ex.index.wait();
+            })
+            .await
+            .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        }
+        match self.index.get() {
+            Some(Err(e)) => Err(HttpError::new(e.status, e.message.clone())),
+            _ => Ok(()),
+        }
+    }
+
+    /// The search entries: empty until [`Explorer::ready`].
+    fn entries(&self) -> &[Entry] {
+        match self.index.get() {
+            Some(Ok(entries)) => entries,
+            _ => &[],
+        }
+    }
+
     fn read_ahead(&self) {
         for name in WARM {
             let q = self

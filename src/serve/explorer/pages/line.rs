@@ -41,6 +41,7 @@ pub(in crate::serve::explorer) async fn line(
     Path(rest): Path<String>,
     view: View,
 ) -> Result<Response, HttpError> {
+    ex.ready().await?;
     let iri = format!("{ID}{rest}");
     let is_line = rest.starts_with("rs/") || rest.starts_with("review-sheet/");
     if !is_line || oxigraph::model::NamedNode::new(&iri).is_err() {

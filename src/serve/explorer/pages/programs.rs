@@ -40,6 +40,7 @@ pub(in crate::serve::explorer) async fn programs(
     State(ex): State<Arc<Explorer>>,
     view: View,
 ) -> Result<Response, HttpError> {
+    ex.ready().await?;
     let ran = ex.run_all(&view, &[("programs", None)]).await?;
     let filter = |key: &str| view.param(key).filter(|v| !v.is_empty());
     let sort = filter("sort").unwrap_or("name");
@@ -122,7 +123,7 @@ pub(super) fn mark_label(lang: Lang, mark: &str) -> String {
 /// The name of an organisation, theme or project in the view's language, from the search
 /// index (its code where the index has none).
 fn name_of(ex: &Explorer, view: &View, kind: &str, key: &str) -> String {
-    ex.index
+    ex.entries()
         .iter()
         .find(|e| e.kind == kind && e.key == key)
         .map(|e| match view.lang {

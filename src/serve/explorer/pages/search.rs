@@ -41,6 +41,7 @@ pub(in crate::serve::explorer) async fn search(
     State(ex): State<Arc<Explorer>>,
     view: View,
 ) -> Result<Response, HttpError> {
+    ex.ready().await?;
     let q = view.param("q").unwrap_or("").to_owned();
     let found: Vec<Hit> = hits(&ex, &q)
         .into_iter()
@@ -147,7 +148,7 @@ fn hits<'a>(ex: &'a Explorer, q: &str) -> Vec<(usize, &'a Entry)> {
         }
     };
     let mut found: Vec<(usize, usize, usize, &Entry)> = ex
-        .index
+        .entries()
         .iter()
         .filter_map(|e| {
             let (rank, len) = e.norm.iter().filter_map(rank).min()?;
@@ -219,7 +220,7 @@ fn context(ex: &Explorer, lang: Lang, e: &Entry) -> String {
     if e.kind != "initiative" {
         return String::new();
     }
-    ex.index
+    ex.entries()
         .iter()
         .find(|p| p.kind == "program" && p.key == e.program)
         .map(|p| match lang {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# How long `medrd serve` takes to start (issue 22: a warm `serve --store` start under 2 s),
+# measured from the command to: listening (/health answers), the explorer's search entries
+# read (the first /explore/search answer waits for them), and the graphs counted (/health's
+# `triples` no longer null). Both come after the server listens, on threads of their own.
+# Run it twice on an on-disk store: the first run may import the project's graphs (and
+# RocksDB replays its log), the second is the warm start. Prints one line per run; exits 2
+# when the server does not start.
+#
+#   scripts/serve-start.sh MEDRD [RUNS] [ARGS...]   # ARGS go to `medrd serve`
+#   scripts/serve-start.sh target/release/medrd 3 --store DB
+#   scripts/serve-start.sh target/release/medrd 3 --root ROOT --store DB
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/serve-lib.sh
+
+MEDRD=${1:?usage: scripts/serve-start.sh MEDRD [RUNS] [ARGS...]}
+RUNS=${2:-3}
+shift $(($# < 2 ? $# : 2))
+[ -x "$MEDRD" ] || { echo "serve-start: no medrd binary at $MEDRD" >&2; exit 2; }
+command -v curl >/dev/null || { echo "serve-start: curl is missing" >&2; exit 2; }
+
+log=$(mktemp)
+trap 'rm -f "$log"; [ -n "${SERVE_PID:-}" ] && kill "$SERVE_PID" 2>/dev/null' EXIT
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+for run in $(seq 1 "$RUNS"); do
+  started=$(now)
+  if ! medrd_serve "$log" "$MEDRD" "$@"; then
+    echo "serve-start: the server did not start:" >&2
+    cat "$log" >&2
+    exit 2
+  fi
+  until curl -s -o /dev/null "http://$SERVE_ADDR/health"; do sleep 0.01; done
+  listening=$(since "$started")
+  # 認知症 (dementia): any word will do; the answer waits for the search entries.
+  curl -s -o /dev/null --max-time 600 "http://$SERVE_ADDR/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87"
+  searching=$(since "$started")
+  until curl -s --max-time 5 "http://$SERVE_ADDR/health" | grep -q '"data":'; do sleep 0.05; done
+  counted=$(since "$started")
+  kill "$SERVE_PID" 2>/dev/null
+  wait "$SERVE_PID" 2>/dev/null
+  SERVE_PID=""
+  echo "run $run: listening after $listening s (target < 2 s), search ready after $searching s, graphs counted after $counted s"
+done
