@@ -46,10 +46,10 @@ if ! medrd_serve "$log" "$MEDRD" "${with[@]}"; then
     [ -n "$SERVE_ADDR" ] && break
     sleep 0.1
   done
-  [ -n "$SERVE_ADDR" ] || { echo "page-times: the server did not start:" >&2; cat "$log" >&2; exit 2; }
+  [ -n "$SERVE_ADDR" ] && medrd_ready "$log" || { echo "page-times: the server did not start:" >&2; cat "$log" >&2; exit 2; }
 fi
 addr=$SERVE_ADDR
-echo "page-times: listening after $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s${MEDRD_WITH:+ (with $MEDRD_WITH)}" >&2
+echo "page-times: ready after $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s${MEDRD_WITH:+ (with $MEDRD_WITH)}" >&2
 
 pages=(
   "/explore"

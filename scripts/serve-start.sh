@@ -27,17 +27,18 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 for run in $(seq 1 "$RUNS"); do
   started=$(now)
-  if ! medrd_serve "$log" "$MEDRD" "$@"; then
+  if ! MEDRD_SERVE_NO_WAIT=1 medrd_serve "$log" "$MEDRD" "$@"; then
     echo "serve-start: the server did not start:" >&2
     cat "$log" >&2
     exit 2
   fi
-  until curl -s -o /dev/null "http://$SERVE_ADDR/health"; do sleep 0.01; done
+  alive() { kill -0 "$SERVE_PID" 2>/dev/null || { echo "serve-start: the server stopped:" >&2; cat "$log" >&2; exit 2; }; }
+  until curl -s -o /dev/null "http://$SERVE_ADDR/health"; do alive; sleep 0.01; done
   listening=$(since "$started")
   # 認知症 (dementia): any word will do; the answer waits for the search entries.
   curl -s -o /dev/null --max-time 600 "http://$SERVE_ADDR/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87"
   searching=$(since "$started")
-  until curl -s --max-time 5 "http://$SERVE_ADDR/health" | grep -q '"data":'; do sleep 0.05; done
+  until curl -s --max-time 5 "http://$SERVE_ADDR/health" | grep -q '"data":'; do alive; sleep 0.05; done
   counted=$(since "$started")
   kill "$SERVE_PID" 2>/dev/null
   wait "$SERVE_PID" 2>/dev/null

@@ -54,6 +54,7 @@ use oxigraph::model::{NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::CancellationToken;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -129,6 +130,8 @@ pub(crate) struct App {
     pub catalog: std::sync::OnceLock<Vec<oxigraph::model::Triple>>,
     /// Held while the catalogue is made.
     pub catalog_lock: std::sync::Mutex<()>,
+    /// How many of [`App::start_thread`]'s threads are still at work (`/health`'s `ready`).
+    pub starting: std::sync::atomic::AtomicUsize,
 }
 
 impl App {
@@ -154,45 +157,93 @@ impl App {
         }
     }
 
-    /// The named graphs and their sizes, waiting (off the async workers) while they are
-    /// counted: a warm `serve --store` start spent 0.7 s counting them before it listened,
-    /// and a store of every review sheet takes seconds.
-    pub async fn counted(
-        self: &Arc<Self>,
-    ) -> std::result::Result<&[(NamedNode, usize)], HttpError> {
-        if self.graphs.get().is_none() {
-            let app = Arc::clone(self);
-            tokio::task::spawn_blocking(move || {
-                app.graphs.wait();
-            })
-            .await
-            .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        }
+    /// The named graphs and their sizes, waited for while they are counted: a warm `serve
+    /// --store` start spent 0.7 s counting them before it listened, and a store of every
+    /// review sheet takes seconds.
+    pub async fn counted(&self) -> std::result::Result<&[(NamedNode, usize)], HttpError> {
+        self.until("the graphs' sizes", || self.graphs.get().is_some())
+            .await?;
         Ok(self.graphs.get().map_or(&[], Vec::as_slice))
+    }
+
+    /// Waits until `done` says yes (work of [`App::start_thread`]), looking every 10 ms, at
+    /// most for the server's time limit: then a 503 naming `what` is still being read.
+    pub async fn until(
+        &self,
+        what: &str,
+        done: impl Fn() -> bool,
+    ) -> std::result::Result<(), HttpError> {
+        let deadline = tokio::time::Instant::now() + self.config.timeout;
+        while !done() {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(HttpError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "{what} are still being read as the server starts: try again in a moment"
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
+    }
+
+    /// Runs `work` on a thread of its own as the server starts, beside the requests: with
+    /// the stack of a query thread, its plannings taking the counts they need
+    /// ([`crate::store::stats::StoreStatistics::taking_counts`]), and counted in `/health`'s
+    /// `ready` until it returns or panics. `work` must leave what handlers wait for set
+    /// whichever way it ends.
+    pub fn start_thread(
+        self: &Arc<Self>,
+        name: &str,
+        work: impl FnOnce(&App) + Send + 'static,
+    ) -> Result<()> {
+        /// Counts the work as done, on return and on unwinding alike.
+        struct Done(Arc<App>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.starting.fetch_sub(1, Ordering::Release);
+            }
+        }
+        self.starting.fetch_add(1, Ordering::AcqRel);
+        let done = Done(Arc::clone(self));
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .stack_size(crate::query::bounds::STACK_SIZE)
+            .spawn(move || {
+                let app = &done.0;
+                app.kb.stats.taking_counts(|| work(app));
+            })
+            .map(drop)
+            .map_err(|e| Error::io(format!("starting the thread {name}"), e))
     }
 
     /// Starts the thread that counts the named graphs' triples.
     fn count_graphs(self: &Arc<Self>) -> Result<()> {
-        let app = Arc::clone(self);
-        std::thread::Builder::new()
-            .name("medrd-count-graphs".into())
-            .spawn(move || {
-                let counted = crate::store::guard::catch(|| {
-                    let graphs = app.kb.store.named_graphs().filter_map(|g| match g {
-                        Ok(NamedOrBlankNode::NamedNode(g)) => Some(g),
-                        _ => None,
-                    });
-                    graphs
-                        .map(|g| {
+        self.start_thread("medrd-count-graphs", |app| {
+            let mut failed = None;
+            let counted = crate::store::guard::catch(|| {
+                let mut graphs = Vec::new();
+                for g in app.kb.store.named_graphs() {
+                    match g {
+                        Ok(NamedOrBlankNode::NamedNode(g)) => {
                             let len = app.kb.graph_len(g.as_ref());
-                            (g, len)
-                        })
-                        .collect()
-                });
-                let _ = app.graphs.set(counted.unwrap_or_default());
-            })
-            .map(drop)
-            .map_err(|e| Error::io("starting the thread that counts the graphs", e))
+                            graphs.push((g, len));
+                        }
+                        Ok(NamedOrBlankNode::BlankNode(_)) => {}
+                        Err(e) => failed = Some(e.to_string()),
+                    }
+                }
+                graphs
+            });
+            let panicked = counted.is_err();
+            let _ = app.graphs.set(counted.unwrap_or_default());
+            if let Some(e) = failed {
+                eprintln!("medrd serve: the named graphs could not all be read: {e}");
+            } else if panicked {
+                eprintln!("medrd serve: counting the named graphs failed (an internal error)");
+            }
+        })
     }
 }
 
@@ -470,6 +521,7 @@ pub fn router(kb: Kb, config: Config) -> Result<Router> {
         graphs: std::sync::OnceLock::new(),
         catalog: std::sync::OnceLock::new(),
         catalog_lock: std::sync::Mutex::new(()),
+        starting: std::sync::atomic::AtomicUsize::new(0),
     });
     app.count_graphs()?;
     let explorer = explorer::router(Arc::clone(&app))?;
@@ -543,6 +595,9 @@ async fn health(State(app): State<Arc<App>>) -> Response {
                 "ontology": ontology.iter().map(|(_, n)| n).sum::<usize>(),
             })
         }),
+        // false while the server's own reads at start (graph sizes, the explorer's search
+        // entries and shared answers) are under way
+        "ready": app.starting.load(Ordering::Acquire) == 0,
         "namedQueries": app.queries.len(),
         "querySlots": {
             "inUse": lanes.cheap.in_use + lanes.new.in_use + lanes.long.in_use,

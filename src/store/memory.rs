@@ -149,8 +149,8 @@ struct Held {
     now: AtomicIsize,
     /// What it held when it was stopped, or [`RUNNING`].
     at_stop: AtomicIsize,
-    /// What it held when another account was last stopped (0 when none was since it opened):
-    /// what it grew by since is what it took of the room a stopped query is freeing.
+    /// What it held when the current wind-down began (0 when it opened later): what it grew
+    /// by since is what it took of the room the stopped queries are freeing.
     at_last_stop: AtomicIsize,
 }
 
@@ -201,15 +201,22 @@ impl Account {
 
     /// Marks the work as being stopped: while it winds down, what it still holds of what it
     /// held then is taken as being freed (what it allocates afterwards is not), and it is no
-    /// longer a candidate in [`Account::to_stop`]. What each running account holds now is
-    /// noted: from here on they may grow by [`GROWTH_WHILE_OTHERS_FREE`] into the room this
-    /// one frees.
+    /// longer a candidate in [`Account::to_stop`]. When no other stopped account is still
+    /// winding down, what each running account holds now is noted: from here on, until the
+    /// stopped ones are closed, they may grow by [`GROWTH_WHILE_OTHERS_FREE`] in all into the
+    /// room being freed (a second stop meanwhile gives them no more).
     pub fn stop(&self) {
+        let open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+        let winding_down = open.iter().any(|other| {
+            !Arc::ptr_eq(other, &self.0) && other.at_stop.load(Ordering::Relaxed) != RUNNING
+        });
         self.0.at_stop.store(self.held().max(0), Ordering::Relaxed);
-        for other in OPEN.lock().unwrap_or_else(PoisonError::into_inner).iter() {
-            if other.at_stop.load(Ordering::Relaxed) == RUNNING {
-                let now = other.now.load(Ordering::Relaxed);
-                other.at_last_stop.store(now, Ordering::Relaxed);
+        if !winding_down {
+            for other in open.iter() {
+                if other.at_stop.load(Ordering::Relaxed) == RUNNING {
+                    let now = other.now.load(Ordering::Relaxed);
+                    other.at_last_stop.store(now, Ordering::Relaxed);
+                }
             }
         }
     }
@@ -219,7 +226,8 @@ impl Account {
     /// When the excess is no more than what the stopped accounts still hold of what they held
     /// when stopped (those bytes are on their way back: a stopped query frees its sort as it
     /// winds down, which in a debug build takes longer than one check), only a running account
-    /// that grew by more than [`GROWTH_WHILE_OTHERS_FREE`] since the last stop is stopped.
+    /// that grew by more than [`GROWTH_WHILE_OTHERS_FREE`] since the wind-down began is
+    /// stopped.
     /// Beyond that excess, the one holding the most (ties go to every running account that
     /// has them).
     ///
@@ -343,10 +351,10 @@ mod tests {
         assert!(!small.to_stop(LIMIT + (8 << 20), LIMIT));
         let beyond = small.charge(|| vec![1u8; growth / 2 + (1 << 20)]);
         assert!(small.to_stop(LIMIT + (8 << 20), LIMIT));
-        // a later stop gives the running ones that room again
+        // a second stop while the first winds down gives it no more room
         let other = Account::open();
         other.stop();
-        assert!(!small.to_stop(LIMIT + (8 << 20), LIMIT));
+        assert!(small.to_stop(LIMIT + (8 << 20), LIMIT));
         drop(other);
         small.charge(|| drop((half, beyond)));
         stopping.charge(|| drop(after_stop));

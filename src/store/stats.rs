@@ -149,16 +149,46 @@ impl StoreStatistics {
     }
 }
 
+thread_local! {
+    /// Set by [`StoreStatistics::taking_counts`]: this thread's plannings take the counts they
+    /// need even after [`StoreStatistics::count_ahead`].
+    static TAKING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl StoreStatistics {
+    /// Runs `f` with its plannings taking the counts they need, as before `count_ahead`: for
+    /// the server's own reads as it starts (the explorer's search entries and shared
+    /// answers), which no request waits on the way it would on a count, and which planned
+    /// without counts ran longer. A count the ahead thread is taking is waited for, not taken
+    /// twice.
+    pub fn taking_counts<R>(&self, f: impl FnOnce() -> R) -> R {
+        /// Puts back the thread's previous setting, on return and on unwinding alike.
+        struct Restore(bool);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                TAKING.with(|t| t.set(self.0));
+            }
+        }
+        let _restore = Restore(TAKING.with(|t| t.replace(true)));
+        f()
+    }
+
+    /// Whether plannings on this thread only read the counts taken so far.
+    fn reads_only(&self) -> bool {
+        self.ahead.load(Ordering::Acquire) && !TAKING.with(std::cell::Cell::get)
+    }
+}
+
 impl Statistics for StoreStatistics {
     fn predicate(&self, predicate: NamedNodeRef<'_>) -> Option<PredicateStatistics> {
-        if self.ahead.load(Ordering::Acquire) {
+        if self.reads_only() {
             return taken(&self.predicates, predicate.as_str());
         }
         self.take_predicate(predicate)
     }
 
     fn instances(&self, class: NamedNodeRef<'_>) -> Option<u64> {
-        if self.ahead.load(Ordering::Acquire) {
+        if self.reads_only() {
             return taken(&self.classes, class.as_str());
         }
         self.take_instances(class)

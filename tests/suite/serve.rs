@@ -840,6 +840,7 @@ fn spawn_binary(args: &[&str]) -> (Spawned, String) {
     let addr = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("the address on stderr");
+    crate::util::wait_ready(addr.parse().expect("a socket address"));
     (child, addr)
 }
 

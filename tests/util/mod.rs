@@ -53,7 +53,31 @@ pub fn serve_layout(layout: Layout, config: Config) -> SocketAddr {
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("the server starts");
     assert!(addr.ip().is_loopback());
+    wait_ready(addr);
     addr
+}
+
+/// Waits until the server at `addr` has done its own reads at start (graph sizes, the
+/// explorer's search entries and shared answers: `/health` says `"ready":true`), so that a
+/// test meets the server at rest, as it did when they were read before it listened.
+pub fn wait_ready(addr: SocketAddr) {
+    use std::io::{Read, Write};
+    let started = std::time::Instant::now();
+    loop {
+        let mut answer = String::new();
+        if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+            let _ = s.write_all(b"GET /health HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+            let _ = s.read_to_string(&mut answer);
+        }
+        if answer.contains("\"ready\":true") {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the server at {addr} is not ready after 120 s: {answer}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// A server configuration on a free loopback port, otherwise the defaults.

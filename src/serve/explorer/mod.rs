@@ -3,9 +3,11 @@
 //! and pages that read (program, project, organisation, theme), each showing the SPARQL of
 //! `queries/explorer/` behind it with a link that runs it in the console.
 //!
-//! Every store read goes through [`super::blocking`] (a query slot, the time limit) with a
-//! cancellation token; the search index and the source text are read once at start (the
-//! store does not change while the server runs).
+//! Every store read of a request goes through [`super::blocking`] (a query slot, the time
+//! limit) with a cancellation token; the search index and the answers every page shares are
+//! read once as the server starts, on a thread of their own beside the requests
+//! ([`super::App::start_thread`]), and the source text before it listens (the store does not
+//! change while the server runs).
 //!
 //! Here: the state the pages share and the running of their queries. `view.rs` reads a
 //! request (an extractor), `pages/` has one file a page, each rendering its template of
@@ -168,6 +170,12 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         if let Some(q) = queries.get(name) {
             let _parsed = crate::query::bounds::parse_query(SparqlEvaluator::new(), &q.text)
                 .map_err(|e| q.error(e))?;
+            let select = spargebra::SparqlParser::new()
+                .parse_query(&q.text)
+                .is_ok_and(|q| matches!(q, spargebra::Query::Select { .. }));
+            if !select {
+                return Err(q.error("an explorer query must be a SELECT"));
+            }
         }
     }
     let years = app.kb.sources.years();
@@ -204,7 +212,8 @@ fn index_entries(
     queries: &BTreeMap<String, NamedQuery>,
 ) -> std::result::Result<Vec<Entry>, HttpError> {
     let q = &queries["search-index"];
-    let rows = select_rows(app, &q.text, CancellationToken::new())?;
+    let named = |e: HttpError| HttpError::new(e.status, format!("{}: {}", q.name, e.message));
+    let rows = select_rows(app, &q.text, CancellationToken::new()).map_err(named)?;
     let mut index: Vec<Entry> = rows
         .into_iter()
         .filter_map(|r| {
@@ -241,7 +250,8 @@ fn money_entries(
     let Some(q) = queries.get("search-money") else {
         return Ok(Vec::new());
     };
-    let rows = select_rows(app, &q.text, CancellationToken::new())?;
+    let named = |e: HttpError| HttpError::new(e.status, format!("{}: {}", q.name, e.message));
+    let rows = select_rows(app, &q.text, CancellationToken::new()).map_err(named)?;
     // Rows of a key come together, the newest edition last: the last one is kept.
     let mut by_key: BTreeMap<(String, String), Row> = BTreeMap::new();
     for r in rows {
@@ -451,46 +461,37 @@ impl Explorer {
             .collect())
     }
 
-    /// Reads the answers of [`WARM`] into the cache. A query that fails is left for the
-    /// page that needs it to report.
     /// Starts the thread that reads the search entries, then the answers of [`WARM`]: pages
-    /// asked for meanwhile read what they need themselves, searches wait for the entries.
+    /// asked for meanwhile read what they need themselves; the four that name things from
+    /// the entries (search, programs, flow, line) wait for them.
     fn prepare(self: &Arc<Self>) -> Result<()> {
         let ex = Arc::clone(self);
-        std::thread::Builder::new()
-            .name("medrd-explorer-ahead".into())
-            .spawn(move || {
-                let index = crate::store::guard::catch(|| index_entries(&ex.app, &ex.queries))
-                    .unwrap_or_else(|_| {
-                        Err(HttpError::new(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            crate::store::guard::PANICKED,
-                        ))
-                    });
-                if let Err(e) = &index {
-                    eprintln!(
-                        "medrd serve: the explorer's search entries could not be read: {}",
-                        e.message
-                    );
-                }
-                let _ = ex.index.set(index);
-                ex.read_ahead();
-            })
-            .map(drop)
-            .map_err(|e| crate::error::Error::io("starting the explorer's thread", e))
+        self.app.start_thread("medrd-explorer-ahead", move |app| {
+            let index = crate::store::guard::catch(|| index_entries(app, &ex.queries))
+                .unwrap_or_else(|_| {
+                    Err(HttpError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        crate::store::guard::PANICKED,
+                    ))
+                });
+            let failed = index.as_ref().err().map(|e| e.message.clone());
+            // Set before anything else can fail: the pages wait for it.
+            let _ = ex.index.set(index);
+            if let Some(message) = failed {
+                eprintln!(
+                    "medrd serve: the explorer's search entries could not be read: {message}"
+                );
+            }
+            let _ = crate::store::guard::catch(|| ex.read_ahead());
+        })
     }
 
-    /// Waits, off the async workers, until the search entries are read (at once after the
-    /// first seconds of the server); an error answer when they could not be.
-    async fn ready(self: &Arc<Self>) -> std::result::Result<(), HttpError> {
-        if self.index.get().is_none() {
-            let ex = Arc::clone(self);
-            tokio::task::spawn_blocking(move || {
-                ex.index.wait();
-            })
-            .await
-            .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        }
+    /// Waits until the search entries are read (at once after the first seconds of the
+    /// server; at most its time limit, then 503); an error answer when they could not be.
+    async fn ready(&self) -> std::result::Result<(), HttpError> {
+        self.app
+            .until("the search entries", || self.index.get().is_some())
+            .await?;
         match self.index.get() {
             Some(Err(e)) => Err(HttpError::new(e.status, e.message.clone())),
             _ => Ok(()),
@@ -505,6 +506,8 @@ impl Explorer {
         }
     }
 
+    /// Reads the answers of [`WARM`] into the cache. A query that fails is left for the
+    /// page that needs it to report.
     fn read_ahead(&self) {
         for name in WARM {
             let q = self
