@@ -35,8 +35,10 @@ for run in $(seq 1 "$RUNS"); do
   alive() { kill -0 "$SERVE_PID" 2>/dev/null || { echo "serve-start: the server stopped:" >&2; cat "$log" >&2; exit 2; }; }
   until curl -s -o /dev/null "http://$SERVE_ADDR/health"; do alive; sleep 0.01; done
   listening=$(since "$started")
-  # 認知症 (dementia): any word will do; the answer waits for the search entries.
-  curl -s -o /dev/null --max-time 600 "http://$SERVE_ADDR/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87"
+  # 認知症 (dementia): any word will do; the answer waits for the search entries, at most
+  # the server's --timeout (then 503 "still being read": ask again).
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 600 \
+      "http://$SERVE_ADDR/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87")" = 200 ]; do alive; done
   searching=$(since "$started")
   until curl -s --max-time 5 "http://$SERVE_ADDR/health" | grep -q '"data":'; do alive; sleep 0.05; done
   counted=$(since "$started")
