@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # How long `medrd serve` takes to start (issue 22: a warm `serve --store` start under 2 s),
-# measured from the command to: listening (/health answers), the explorer's search entries
-# read (the first /explore/search answer waits for them), and the graphs counted (/health's
-# `triples` no longer null). Both come after the server listens, on threads of their own.
+# measured from the command to: listening (/health answers), the explorer's search entries of
+# names read (the first /explore/search page waits for them), those of budget lines and
+# recipients read too (a JSON search waits for every entry), and the graphs counted
+# (/health's `triples` no longer null). All come after the server listens, on threads of
+# their own.
 # Run it twice on an on-disk store: the first run may import the project's graphs (and
 # RocksDB replays its log), the second is the warm start. Prints one line per run; exits 2
 # when the server does not start.
@@ -37,13 +39,18 @@ for run in $(seq 1 "$RUNS"); do
   listening=$(since "$started")
   # 認知症 (dementia): any word will do; the answer waits for the search entries, at most
   # the server's --timeout (then 503 "still being read": ask again).
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 600 \
-      "http://$SERVE_ADDR/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87")" = 200 ]; do alive; done
+  search() {
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 600 \
+        "http://$SERVE_ADDR/explore/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87$1")" = 200 ]; do alive; done
+  }
+  search ""
   searching=$(since "$started")
+  search "&format=json"
+  money=$(since "$started")
   until curl -s --max-time 5 "http://$SERVE_ADDR/health" | grep -q '"data":'; do alive; sleep 0.05; done
   counted=$(since "$started")
   kill "$SERVE_PID" 2>/dev/null
   wait "$SERVE_PID" 2>/dev/null
   SERVE_PID=""
-  echo "run $run: listening after $listening s (target < 2 s), search ready after $searching s, graphs counted after $counted s"
+  echo "run $run: listening after $listening s (target < 2 s), search of names ready after $searching s, of lines and recipients after $money s, graphs counted after $counted s"
 done

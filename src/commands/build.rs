@@ -453,7 +453,7 @@ fn publish(
         "write every file ({} threads)",
         parallel::workers()
     ));
-    let line = summary(kb, &done, checks, clock);
+    let line = summary(kb, &done, checks, clock)?;
     fence::sync_tree(output)?;
     clock.lap("flush to disk");
     Ok(line)
@@ -508,7 +508,12 @@ fn result_jobs<'a>(
 }
 
 /// The summary line of a build, and the time each part took (summed over its jobs).
-fn summary(kb: &Kb, done: &[Wrote], checks: usize, clock: &mut Stopwatch) -> String {
+fn summary(
+    kb: &Kb,
+    done: &[Wrote],
+    checks: usize,
+    clock: &mut Stopwatch,
+) -> medrd_kg::Result<String> {
     let mut parts: BTreeMap<Part, (usize, Duration)> = BTreeMap::new();
     for w in done {
         let part = parts.entry(w.part).or_default();
@@ -533,16 +538,16 @@ fn summary(kb: &Kb, done: &[Wrote], checks: usize, clock: &mut Stopwatch) -> Str
     if !medrd_kg::diagram::dot::available() {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }
-    format!(
+    Ok(format!(
         "{} triples in the data graph, {} export formats, {} query results, {} table files (CSV + CSVW), catalog.ttl (DCAT/VoID), {} diagram files ({} SVG), {} checks passed",
-        kb.data_graph_len(),
+        kb.data_graph_len()?,
         files(Part::Exports),
         files(Part::QueryResults),
         files(Part::Tables),
         files(Part::Diagrams),
         svg,
         checks
-    )
+    ))
 }
 
 /// The RDF syntaxes a build writes.

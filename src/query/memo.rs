@@ -57,10 +57,7 @@ impl<'a> Memo<'a> {
     /// The results of any query: a SELECT's from [`Memo::table`] (the same solutions in the
     /// same order as the query gives them), any other query run as it is.
     pub fn results(&self, name: &str, sparql: &str) -> Result<QueryResults<'static>> {
-        let select = spargebra::SparqlParser::new()
-            .parse_query(sparql)
-            .is_ok_and(|q| matches!(q, spargebra::Query::Select { .. }));
-        if !select {
+        if !super::is_select(sparql) {
             return self.kb.query(name, sparql);
         }
         let table = self.table(name, sparql)?;

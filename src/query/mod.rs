@@ -46,3 +46,11 @@ pub fn evaluate_with(
     prepared.dataset_mut().set_default_graph_as_union();
     stats.evaluate(prepared).map_err(|e| err(e.to_string()))
 }
+
+/// Whether `sparql` is a SELECT query: an ASK, CONSTRUCT or DESCRIBE is not, nor a text that
+/// does not parse.
+pub fn is_select(sparql: &str) -> bool {
+    spargebra::SparqlParser::new()
+        .parse_query(sparql)
+        .is_ok_and(|q| matches!(q, spargebra::Query::Select { .. }))
+}

@@ -226,10 +226,10 @@ impl App {
                 let mut graphs = Vec::new();
                 for g in app.kb.store.named_graphs() {
                     match g {
-                        Ok(NamedOrBlankNode::NamedNode(g)) => {
-                            let len = app.kb.graph_len(g.as_ref());
-                            graphs.push((g, len));
-                        }
+                        Ok(NamedOrBlankNode::NamedNode(g)) => match app.kb.graph_len(g.as_ref()) {
+                            Ok(len) => graphs.push((g, len)),
+                            Err(e) => failed = Some(e.to_string()),
+                        },
                         Ok(NamedOrBlankNode::BlankNode(_)) => {}
                         Err(e) => failed = Some(e.to_string()),
                     }

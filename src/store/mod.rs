@@ -11,6 +11,7 @@
 pub mod dataset;
 pub mod federation;
 pub mod guard;
+pub mod kept;
 pub mod memory;
 pub mod rdf_bounds;
 pub mod remote;
@@ -525,6 +526,11 @@ fn parse_error(
 /// sources, links) were last imported from: [`inputs_digest`] of that run.
 const IMPORTED: &str = "medrd-imported";
 
+/// The file in an on-disk store's directory naming the store's state: written anew after each
+/// load that changed the store, removed before the store changes. Answers kept beside the
+/// store ([`kept`]) hold the state they were read in.
+const GENERATION: &str = "medrd-generation";
+
 /// The project's own graphs as quads in parts, in the order they are inserted: the documents',
 /// the RS editions' and review sheets' with their links, the identifiers. Kept apart (not
 /// appended to one list: at national scale the copy held two lists of 1.4M quads at once).
@@ -558,6 +564,27 @@ fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Ve
     Ok(parts)
 }
 
+/// Removes a file, if it is there.
+fn remove_if_there(f: &Path) -> Result<()> {
+    match std::fs::remove_file(f) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(f, e)),
+        _ => Ok(()),
+    }
+}
+
+/// This medrd: its version, and its executable's size and time.
+fn executable() -> String {
+    let mut out = format!("medrd-kg {}\n", env!("CARGO_PKG_VERSION"));
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        let time = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        out.push_str(&format!("exe {} {:?}\n", meta.len(), time));
+    }
+    out
+}
+
 /// How many folders deep [`inputs_digest`] reads below each of its folders: deeper than any
 /// file the import reads (a review sheet is `data/judgit/sheets/EDITION/府省庁/STEM.json`), and
 /// a bound where a folder links back to one above it.
@@ -570,14 +597,7 @@ const DIGEST_DEPTH: usize = 8;
 /// is what it tells.
 fn inputs_digest(layout: &Layout) -> Result<String> {
     use std::hash::Hasher;
-    let mut out = format!("medrd-kg {}\n", env!("CARGO_PKG_VERSION"));
-    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-        let time = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        out.push_str(&format!("exe {} {:?}\n", meta.len(), time));
-    }
+    let mut out = executable();
     let mut files = Vec::new();
     for dir in [
         layout.ontology(),
@@ -686,11 +706,13 @@ impl Kb {
             }
         }
         // Gone before the store changes, written once it has: a run stopped between the two
-        // leaves a store that imports ours again next time.
-        if let (Some(f), false) = (&imported, unchanged) {
-            match std::fs::remove_file(f) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(f, e)),
-                _ => {}
+        // leaves a store that imports ours again next time, and whose answers kept beside it
+        // are not read.
+        let generation = layout.store.as_deref().map(|dir| dir.join(GENERATION));
+        let changes = !unchanged || !files.is_empty();
+        for (f, gone) in [(&imported, !unchanged), (&generation, changes)] {
+            if let (Some(f), true) = (f, gone) {
+                remove_if_there(f)?;
             }
         }
         {
@@ -741,6 +763,9 @@ impl Kb {
         if let (Some(f), Some(d), false) = (&imported, &digest, unchanged) {
             std::fs::write(f, d).map_err(|e| Error::io(f, e))?;
         }
+        if let Some(f) = generation.filter(|f| changes || !f.exists()) {
+            std::fs::write(&f, kept::new_generation()).map_err(|e| Error::io(&f, e))?;
+        }
         Ok(Kb {
             layout,
             sources,
@@ -789,34 +814,41 @@ impl Kb {
     /// store's encoded quads as they are: reading them as quads (`quads_for_pattern`) looks
     /// up the text of every term, from disk in an on-disk store, where that was 0.7 s of a
     /// warm `serve --store` start on the default data.
-    pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> usize {
-        let counted = || -> Option<usize> {
-            let mut prepared = SparqlEvaluator::new()
-                .parse_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-                .ok()?;
-            prepared
-                .dataset_mut()
-                .set_default_graph(vec![GraphName::from(graph.into_owned())]);
-            let QueryResults::Solutions(mut rows) =
-                prepared.on_store(&self.store).execute().ok()?
-            else {
-                return None;
-            };
-            match rows.next()?.ok()?.get("n")? {
-                oxigraph::model::Term::Literal(n) => n.value().parse().ok(),
-                _ => None,
-            }
+    pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> Result<usize> {
+        let err = |m: String| Error::Query {
+            name: format!("the triples of <{}> counted", graph.as_str()),
+            message: m,
         };
-        counted().unwrap_or_else(|| {
-            self.store
-                .quads_for_pattern(None, None, None, Some(GraphName::from(graph).as_ref()))
-                .count()
-        })
+        let mut prepared = SparqlEvaluator::new()
+            .parse_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            .map_err(|e| err(e.to_string()))?;
+        prepared
+            .dataset_mut()
+            .set_default_graph(vec![GraphName::from(graph.into_owned())]);
+        let results = prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| err(e.to_string()))?;
+        let QueryResults::Solutions(mut rows) = results else {
+            return Err(err("the count gave no solutions".into()));
+        };
+        let row = rows
+            .next()
+            .transpose()
+            .map_err(|e| err(e.to_string()))?
+            .ok_or_else(|| err("the count gave no row".into()))?;
+        match row.get("n") {
+            Some(oxigraph::model::Term::Literal(n)) => n
+                .value()
+                .parse()
+                .map_err(|_| err(format!("the count {} is not a number", n.value()))),
+            _ => Err(err("the count gave no number".into())),
+        }
     }
 
     /// Number of triples in the graphs of the sources and the links (everything but the
     /// ontology and `--with` files).
-    pub fn data_graph_len(&self) -> usize {
+    pub fn data_graph_len(&self) -> Result<usize> {
         self.sources
             .graphs()
             .into_iter()

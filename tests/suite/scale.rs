@@ -554,6 +554,61 @@ fn an_on_disk_store_imports_our_graphs_again_only_when_their_inputs_change() {
     assert!(!third.stdout.contains("Dementia\n"), "{}", third.stdout);
 }
 
+/// An answer kept beside an on-disk store (the explorer's search entries of recipients take
+/// minutes over every review sheet on disk) is read back while the store is in the state it
+/// was read in, and read from the store again once a load changed it (an input edited, a
+/// `--with` file loaded).
+#[cfg(feature = "rocksdb")]
+#[test]
+fn an_answer_kept_beside_an_on_disk_store_is_read_back_only_in_its_state() {
+    let s = crate::util::Scratch::new("rocks-kept");
+    let db = s.dir.join("db");
+    let sparql = "SELECT ?l WHERE { <https://w3id.org/medrd-kg/id/theme/dementia> \
+                  <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER (LANG(?l) = \"en\") }";
+    let label = |layout: Layout| {
+        let kb = Kb::load(layout.with_store(Some(db.clone()))).expect("the store loads");
+        let mut asked = false;
+        let rows = medrd_kg::store::kept::rows(&kb, "theme-label", sparql, || {
+            asked = true;
+            let table = medrd_kg::query::output::Table::collect(kb.query("theme-label", sparql)?)?;
+            Ok::<_, medrd_kg::Error>(
+                (0..table.rows.len())
+                    .map(|i| [("l".to_owned(), table.text(i, "l"))].into())
+                    .collect(),
+            )
+        })
+        .expect("an answer");
+        (rows, asked)
+    };
+    let first = label(Layout::new(&s.dir));
+    assert!(first.1, "nothing kept yet: the store answers");
+    assert_eq!(first.0[0]["l"], "Dementia");
+    assert!(db.join("medrd-kept/theme-label.json").is_file());
+    let second = label(Layout::new(&s.dir));
+    assert_eq!(
+        second,
+        (first.0.clone(), false),
+        "the same state: read back"
+    );
+    s.replace(
+        "data/themes.toml",
+        "en = \"Dementia\"",
+        "en = \"Dementia (edited)\"",
+    );
+    let third = label(Layout::new(&s.dir));
+    assert!(third.1, "an input changed: the store answers again");
+    assert_eq!(third.0[0]["l"], "Dementia (edited)");
+    assert_eq!(label(Layout::new(&s.dir)).1, false);
+    let extra = s.dir.join("extra.ttl");
+    std::fs::write(
+        &extra,
+        "<https://example.org/a> <https://example.org/b> 1 .\n",
+    )
+    .unwrap();
+    let fourth = label(Layout::new(&s.dir).with_extra([extra]));
+    assert!(fourth.1, "a --with file loaded: the store answers again");
+}
+
 /// Against a real Fuseki: scripts/fuseki-test.sh starts one and runs this test with
 /// MEDRD_FUSEKI_URL set to its dataset URL (e.g. http://127.0.0.1:3939/ds). Ignored, not
 /// passed, in a plain `cargo test`. (CI compares every query with Virtuoso instead:

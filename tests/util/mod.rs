@@ -32,6 +32,14 @@ pub fn serve_root(dir: &Path, config: Config) -> SocketAddr {
 
 /// Starts `medrd serve` in this process over `layout` (e.g. with `--with` files).
 pub fn serve_layout(layout: Layout, config: Config) -> SocketAddr {
+    let addr = serve_listening(layout, config);
+    wait_ready(addr);
+    addr
+}
+
+/// [`serve_layout`] without waiting for the server's own reads at start: it answers as soon
+/// as it listens.
+pub fn serve_listening(layout: Layout, config: Config) -> SocketAddr {
     let kb = Kb::load(layout).expect("the knowledge base loads");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -53,7 +61,6 @@ pub fn serve_layout(layout: Layout, config: Config) -> SocketAddr {
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("the server starts");
     assert!(addr.ip().is_loopback());
-    wait_ready(addr);
     addr
 }
 

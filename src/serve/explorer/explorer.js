@@ -19,7 +19,9 @@
     const mine = ++seq;
     // The view's fiscal year, when the page is not on the default one (a hidden input).
     const fy = form.querySelector('input[name="fy"]');
-    const params = new URLSearchParams({q, lang, format: "json"});
+    // Partial: the names at once while the budget lines and recipients are still being read
+    // (minutes after a start at the scale of every review sheet); the header says so.
+    const params = new URLSearchParams({q, lang, format: "json", partial: "1"});
     if (fy) params.set("fy", fy.value);
     const response = await fetch(form.getAttribute("action") + "?" + params);
     if (!response.ok || mine !== seq) return;
@@ -28,7 +30,8 @@
     out.innerHTML = hits.map((h) =>
       '<li><span class="kind">' + esc(h.kind_label) + "</span>" + link(h.href, h.label) +
       (h.context ? ' <span class="src">' + esc(h.context) + "</span>" : "") + "</li>").join("");
-    if (status) status.textContent = form.dataset.count.replace("{n}", hits.length);
+    const pending = response.headers.get("Medrd-Search-Pending") ? " " + form.dataset.pending : "";
+    if (status) status.textContent = form.dataset.count.replace("{n}", hits.length) + pending;
     if (location.pathname === form.getAttribute("action")) {
       const view = new URLSearchParams({q}); if (lang !== "ja") view.set("lang", lang);
       if (fy) view.set("fy", fy.value);

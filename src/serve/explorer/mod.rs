@@ -44,10 +44,16 @@ pub(crate) struct Explorer {
     queries: BTreeMap<String, NamedQuery>,
     /// Each document's lines (index 0 is line 1), by the document's id, for quoting.
     lines: BTreeMap<String, Vec<String>>,
-    /// The search entries, read on the explorer's own thread once the server starts
+    /// The search entries of the programs, projects, themes, organisations and initiatives
+    /// (search-index), read on the explorer's own thread once the server starts
     /// ([`Explorer::prepare`]): a handler that needs them awaits [`Explorer::ready`] first
-    /// ([`Explorer::entries`] is empty until then). An error when they could not be read.
-    index: std::sync::OnceLock<std::result::Result<Vec<Entry>, HttpError>>,
+    /// ([`Explorer::entries`] has none until then). An error when they could not be read.
+    names: Entries,
+    /// The search entries of the budget lines and recipients (search-money), read after the
+    /// names and the shared answers: at the scale of every review sheet they take minutes
+    /// on disk, and the pages that need only names do not wait for them
+    /// ([`Explorer::ready_all`] for those that do).
+    money: Entries,
     /// Answers already read, by the query text as run.
     cache: std::sync::Mutex<BTreeMap<String, Arc<[Row]>>>,
     /// The fiscal years of the documents, oldest first, each with its document's title:
@@ -170,10 +176,7 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         if let Some(q) = queries.get(name) {
             let _parsed = crate::query::bounds::parse_query(SparqlEvaluator::new(), &q.text)
                 .map_err(|e| q.error(e))?;
-            let select = spargebra::SparqlParser::new()
-                .parse_query(&q.text)
-                .is_ok_and(|q| matches!(q, spargebra::Query::Select { .. }));
-            if !select {
+            if !crate::query::is_select(&q.text) {
                 return Err(q.error("an explorer query must be a SELECT"));
             }
         }
@@ -183,7 +186,8 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         app,
         queries,
         lines,
-        index: std::sync::OnceLock::new(),
+        names: Entries::default(),
+        money: Entries::default(),
         cache: std::sync::Mutex::default(),
         years,
     });
@@ -205,16 +209,45 @@ pub(crate) fn router(app: Arc<App>) -> Result<Router<Arc<App>>> {
         .with_state(ex))
 }
 
+/// The rows of one of the explorer's named queries, its name prefixed to an error's message.
+fn named_rows(app: &App, q: &NamedQuery) -> std::result::Result<Vec<Row>, HttpError> {
+    select_rows(app, &q.text, CancellationToken::new())
+        .map_err(|e| HttpError::new(e.status, format!("{}: {}", q.name, e.message)))
+}
+
+/// Reads search entries into `cell` (an internal error when `read` panics), saying on stderr
+/// when they could not be read.
+fn read_into(
+    cell: &Entries,
+    what: &str,
+    read: impl FnOnce() -> std::result::Result<Vec<Entry>, HttpError>,
+) {
+    let read = crate::store::guard::catch(read).unwrap_or_else(|_| {
+        Err(HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            crate::store::guard::PANICKED,
+        ))
+    });
+    let failed = read.as_ref().err().map(|e| e.message.clone());
+    let _ = cell.set(read);
+    if let Some(message) = failed {
+        eprintln!(
+            "medrd serve: the explorer's search entries of {what} could not be read: {message}"
+        );
+    }
+}
+
+/// Search entries once read, or why they could not be.
+type Entries = std::sync::OnceLock<std::result::Result<Vec<Entry>, HttpError>>;
+
 /// The search entries of the programs, projects, themes, organisations and initiatives
-/// (search-index), then of the budget lines and recipients (search-money).
-fn index_entries(
+/// (search-index).
+fn name_entries(
     app: &App,
     queries: &BTreeMap<String, NamedQuery>,
 ) -> std::result::Result<Vec<Entry>, HttpError> {
-    let q = &queries["search-index"];
-    let named = |e: HttpError| HttpError::new(e.status, format!("{}: {}", q.name, e.message));
-    let rows = select_rows(app, &q.text, CancellationToken::new()).map_err(named)?;
-    let mut index: Vec<Entry> = rows
+    let rows = named_rows(app, &queries["search-index"])?;
+    Ok(rows
         .into_iter()
         .filter_map(|r| {
             let kind = match r.get("kind")?.as_str() {
@@ -237,9 +270,7 @@ fn index_entries(
                 program: r.get("program").cloned().unwrap_or_default(),
             })
         })
-        .collect();
-    index.extend(money_entries(app, queries)?);
-    Ok(index)
+        .collect())
 }
 
 /// The search entries of the budget lines and recipients (search-money), each with its figure.
@@ -250,8 +281,8 @@ fn money_entries(
     let Some(q) = queries.get("search-money") else {
         return Ok(Vec::new());
     };
-    let named = |e: HttpError| HttpError::new(e.status, format!("{}: {}", q.name, e.message));
-    let rows = select_rows(app, &q.text, CancellationToken::new()).map_err(named)?;
+    // Minutes over every review sheet on disk: kept beside an on-disk store for the next start.
+    let rows = crate::store::kept::rows(&app.kb, &q.name, &q.text, || named_rows(app, q))?;
     // Rows of a key come together, the newest edition last: the last one is kept.
     let mut by_key: BTreeMap<(String, String), Row> = BTreeMap::new();
     for r in rows {
@@ -461,49 +492,60 @@ impl Explorer {
             .collect())
     }
 
-    /// Starts the thread that reads the search entries, then the answers of [`WARM`]: pages
-    /// asked for meanwhile read what they need themselves; the four that name things from
-    /// the entries (search, programs, flow, line) wait for them.
+    /// Starts the thread that reads the search entries of names, the answers of [`WARM`],
+    /// then the search entries of lines and recipients: pages asked for meanwhile read what
+    /// they need themselves; the four that name things from the entries (search, programs,
+    /// flow, line) wait for those they need.
     fn prepare(self: &Arc<Self>) -> Result<()> {
         let ex = Arc::clone(self);
         self.app.start_thread("medrd-explorer-ahead", move |app| {
-            let index = crate::store::guard::catch(|| index_entries(app, &ex.queries))
-                .unwrap_or_else(|_| {
-                    Err(HttpError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        crate::store::guard::PANICKED,
-                    ))
-                });
-            let failed = index.as_ref().err().map(|e| e.message.clone());
-            // Set before anything else can fail: the pages wait for it.
-            let _ = ex.index.set(index);
-            if let Some(message) = failed {
-                eprintln!(
-                    "medrd serve: the explorer's search entries could not be read: {message}"
-                );
-            }
+            // Each is set before anything else can fail: the pages wait for it.
+            read_into(&ex.names, "names", || name_entries(app, &ex.queries));
             let _ = crate::store::guard::catch(|| ex.read_ahead());
+            read_into(&ex.money, "lines and recipients", || {
+                money_entries(app, &ex.queries)
+            });
         })
     }
 
-    /// Waits until the search entries are read (at once after the first seconds of the
-    /// server; at most its time limit, then 503); an error answer when they could not be.
+    /// Waits until the search entries of names are read (at once after the first seconds of
+    /// the server; at most its time limit, then 503); an error answer when they could not be.
     async fn ready(&self) -> std::result::Result<(), HttpError> {
-        self.app
-            .until("the search entries", || self.index.get().is_some())
-            .await?;
-        match self.index.get() {
+        self.wait_for(&self.names, "the search entries").await
+    }
+
+    /// [`Explorer::ready`], and the search entries of lines and recipients read too.
+    async fn ready_all(&self) -> std::result::Result<(), HttpError> {
+        self.ready().await?;
+        self.wait_for(&self.money, "the search entries of lines and recipients")
+            .await
+    }
+
+    async fn wait_for(&self, entries: &Entries, what: &str) -> std::result::Result<(), HttpError> {
+        self.app.until(what, || entries.get().is_some()).await?;
+        match entries.get() {
             Some(Err(e)) => Err(HttpError::new(e.status, e.message.clone())),
             _ => Ok(()),
         }
     }
 
-    /// The search entries: empty until [`Explorer::ready`].
-    fn entries(&self) -> &[Entry] {
-        match self.index.get() {
-            Some(Ok(entries)) => entries,
-            _ => &[],
+    /// Whether the search entries of lines and recipients are still being read (without
+    /// waiting); an error answer when they could not be.
+    fn money_pending(&self) -> std::result::Result<bool, HttpError> {
+        match self.money.get() {
+            None => Ok(true),
+            Some(Ok(_)) => Ok(false),
+            Some(Err(e)) => Err(HttpError::new(e.status, e.message.clone())),
         }
+    }
+
+    /// The search entries read so far: the names after [`Explorer::ready`], the lines and
+    /// recipients after [`Explorer::ready_all`].
+    fn entries(&self) -> impl Iterator<Item = &Entry> {
+        [&self.names, &self.money]
+            .into_iter()
+            .filter_map(|e| e.get()?.as_ref().ok())
+            .flatten()
     }
 
     /// Reads the answers of [`WARM`] into the cache. A query that fails is left for the

@@ -66,14 +66,18 @@ pub(in crate::serve::explorer) async fn flow(
     Path(rest): Path<String>,
     view: View,
 ) -> Result<Response, HttpError> {
-    ex.ready().await?;
     let (kind, key) = rest.split_once('/').unwrap_or((&rest, ""));
     let Some((iri, back, entry)) = scope(kind, key) else {
         return Err(not_found("scope of a money flow", &rest));
     };
+    // A recipient is named by the search entries of lines and recipients, read last.
+    if entry == "recipient" {
+        ex.ready_all().await?;
+    } else {
+        ex.ready().await?;
+    }
     let name = ex
         .entries()
-        .iter()
         .find(|e| e.kind == entry && e.key == key)
         .map(|e| {
             if view.lang == crate::lang::Lang::En && !e.en.is_empty() {
@@ -222,7 +226,6 @@ fn common_prefix<'a>(mut names: impl Iterator<Item = &'a String>) -> usize {
 /// A ministry's name in the view's language, from the search index (its code if none).
 pub(in crate::serve::explorer) fn ministry_name(ex: &Explorer, view: &View, code: &str) -> String {
     ex.entries()
-        .iter()
         .find(|e| e.kind == "org" && e.key == code)
         .map(|e| view.t(&e.ja, &e.en).to_owned())
         .filter(|n| !n.is_empty())

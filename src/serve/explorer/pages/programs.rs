@@ -124,7 +124,6 @@ pub(super) fn mark_label(lang: Lang, mark: &str) -> String {
 /// index (its code where the index has none).
 fn name_of(ex: &Explorer, view: &View, kind: &str, key: &str) -> String {
     ex.entries()
-        .iter()
         .find(|e| e.kind == kind && e.key == key)
         .map(|e| match view.lang {
             Lang::Ja if !e.ja.is_empty() => e.ja.clone(),

@@ -19,6 +19,9 @@ const MATCHES: [&str; 3] = ["exact", "prefix", "substring"];
 /// Most hits shown.
 const SHOWN: usize = 50;
 
+/// The header of a partial JSON answer: the kinds of entries not searched yet.
+const PENDING: header::HeaderName = header::HeaderName::from_static("medrd-search-pending");
+
 /// A hit as a page and the JSON show it.
 struct Hit<'a> {
     entry: &'a Entry,
@@ -35,13 +38,24 @@ struct Search<'a> {
     view: &'a View,
     q: &'a str,
     hits: &'a [Hit<'a>],
+    /// The budget lines and recipients are still being read: they are not searched yet.
+    pending: bool,
 }
 
 pub(in crate::serve::explorer) async fn search(
     State(ex): State<Arc<Explorer>>,
     view: View,
 ) -> Result<Response, HttpError> {
-    ex.ready().await?;
+    // A page searches the names at once and says when the lines and recipients are not read
+    // yet; so does JSON asked with `partial=1` (the search as you type), its header
+    // `Medrd-Search-Pending` naming the kinds left out. Other JSON answers are whole.
+    let as_json = view.param("format") == Some("json");
+    if as_json && view.param("partial") != Some("1") {
+        ex.ready_all().await?;
+    } else {
+        ex.ready().await?;
+    }
+    let pending = ex.money_pending()?;
     let q = view.param("q").unwrap_or("").to_owned();
     let found: Vec<Hit> = hits(&ex, &q)
         .into_iter()
@@ -55,8 +69,14 @@ pub(in crate::serve::explorer) async fn search(
             context: context(&ex, view.lang, entry),
         })
         .collect();
-    if view.param("format") == Some("json") {
-        return Ok(json(&found));
+    if as_json {
+        let mut answer = json(&found);
+        if pending {
+            answer
+                .headers_mut()
+                .insert(PENDING, header::HeaderValue::from_static("line recipient"));
+        }
+        return Ok(answer);
     }
     let table = Table {
         id: "results",
@@ -80,6 +100,7 @@ pub(in crate::serve::explorer) async fn search(
         view: &view,
         q: &q,
         hits: &found,
+        pending,
     })?;
     let ran = ["search-index", "search-money"]
         .iter()
@@ -149,7 +170,6 @@ fn hits<'a>(ex: &'a Explorer, q: &str) -> Vec<(usize, &'a Entry)> {
     };
     let mut found: Vec<(usize, usize, usize, &Entry)> = ex
         .entries()
-        .iter()
         .filter_map(|e| {
             let (rank, len) = e.norm.iter().filter_map(rank).min()?;
             Some((rank, kind_order(e.kind), len, e))
@@ -221,7 +241,6 @@ fn context(ex: &Explorer, lang: Lang, e: &Entry) -> String {
         return String::new();
     }
     ex.entries()
-        .iter()
         .find(|p| p.kind == "program" && p.key == e.program)
         .map(|p| match lang {
             Lang::Ja => format!("（{}）", p.ja),
