@@ -221,26 +221,27 @@ impl App {
     /// Starts the thread that counts the named graphs' triples.
     fn count_graphs(self: &Arc<Self>) -> Result<()> {
         self.start_thread("medrd-count-graphs", |app| {
-            let mut failed = None;
+            let mut failed = Vec::new();
             let counted = crate::store::guard::catch(|| {
                 let mut graphs = Vec::new();
                 for g in app.kb.store.named_graphs() {
                     match g {
                         Ok(NamedOrBlankNode::NamedNode(g)) => match app.kb.graph_len(g.as_ref()) {
                             Ok(len) => graphs.push((g, len)),
-                            Err(e) => failed = Some(e.to_string()),
+                            Err(e) => failed.push(e.to_string()),
                         },
                         Ok(NamedOrBlankNode::BlankNode(_)) => {}
-                        Err(e) => failed = Some(e.to_string()),
+                        Err(e) => failed.push(e.to_string()),
                     }
                 }
                 graphs
             });
             let panicked = counted.is_err();
             let _ = app.graphs.set(counted.unwrap_or_default());
-            if let Some(e) = failed {
-                eprintln!("medrd serve: the named graphs could not all be read: {e}");
-            } else if panicked {
+            for e in &failed {
+                eprintln!("medrd serve: a named graph is left out of /health's counts: {e}");
+            }
+            if panicked {
                 eprintln!("medrd serve: counting the named graphs failed (an internal error)");
             }
         })

@@ -4,14 +4,16 @@
 //! answer read once is written into the store's directory (`medrd-kept/NAME.json`) with the
 //! state it was read in, and the next server over the same state reads it back instead.
 //!
-//! A state is the store's generation (`medrd-generation`: written anew by each load that
-//! changed the store, removed before it changes), what our graphs were imported from
-//! (`medrd-imported`), the query's text and this medrd (its version and executable): when
-//! any differs, the answer is read from the store again. In memory nothing is kept.
+//! A state is the store's generation (`medrd-generation`: removed before a load changes the
+//! store, written anew once the load is done and its rules have seen every graph, see
+//! [`super::Kb::load`]), what our graphs were imported from (`medrd-imported`), the query's
+//! text and this medrd (its version and executable): when any differs, the answer is read
+//! from the store again. A store changed by another program (an `oxigraph update`) keeps its
+//! generation: remove `medrd-generation` then. In memory nothing is kept.
 
 use super::Kb;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A row of an answer: its bound variables' values as text.
 pub type Row = BTreeMap<String, String>;
@@ -19,8 +21,11 @@ pub type Row = BTreeMap<String, String>;
 /// The folder of kept answers in the store's directory.
 const DIR: &str = "medrd-kept";
 
-/// The largest kept answer read back: a larger file is answered from the store again.
+/// The largest answer kept: a larger one is read from the store at every start (and said).
 const MAX_KEPT: u64 = 1 << 30;
+
+/// The largest generation and import digest read (bytes).
+const MAX_STATE: u64 = 256 << 20;
 
 /// A new generation of the store: the time and the process that wrote it.
 pub(super) fn new_generation() -> String {
@@ -35,12 +40,19 @@ pub(super) fn new_generation() -> String {
     )
 }
 
-/// The state an answer of `sparql` over `dir` would be read in, as a hash; `None` when the
-/// store has no generation (a load stopped half way, or never run by this medrd).
-fn state(dir: &Path, sparql: &str) -> Option<String> {
+/// Where the answer of the query `name` (text `sparql`) over `kb` is kept, and the state the
+/// store is in now (a hash); `None` in memory, for a name that is not a plain file name, or
+/// when the store has no generation (a load stopped half way, or one that bulk-loaded a new
+/// graph after its rules ran).
+fn place(kb: &Kb, name: &str, sparql: &str) -> Option<(PathBuf, String)> {
     use std::hash::Hasher;
-    let generation = std::fs::read(dir.join(super::GENERATION)).ok()?;
-    let imported = std::fs::read(dir.join(super::IMPORTED)).unwrap_or_default();
+    let dir = kb.layout.store.as_deref()?;
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    if name.is_empty() || !name.bytes().all(plain) {
+        return None;
+    }
+    let generation = crate::inputs::read(&dir.join(super::GENERATION), MAX_STATE).ok()?;
+    let imported = crate::inputs::read(&dir.join(super::IMPORTED), MAX_STATE).unwrap_or_default();
     let mut h = std::hash::DefaultHasher::new();
     for part in [
         &generation[..],
@@ -51,7 +63,8 @@ fn state(dir: &Path, sparql: &str) -> Option<String> {
         h.write_usize(part.len());
         h.write(part);
     }
-    Some(format!("{:016x}", h.finish()))
+    let file = dir.join(DIR).join(format!("{name}.json"));
+    Some((file, format!("{:016x}", h.finish())))
 }
 
 /// What a kept answer's file holds.
@@ -61,70 +74,72 @@ struct Kept {
     rows: Vec<Row>,
 }
 
-/// The rows of the query `name` (its text `sparql`) over `kb`: on disk, those kept beside the
-/// store in the state it is in; else `answer()`'s, then kept for the next time (a failure to
-/// keep them is said on stderr, and the rows are given all the same).
+/// The rows of the query `name` (text `sparql`) kept beside `kb`'s on-disk store in the
+/// state it is in now, if any. A kept file that cannot be read is said on stderr.
+pub fn kept(kb: &Kb, name: &str, sparql: &str) -> Option<Vec<Row>> {
+    let (file, state) = place(kb, name, sparql)?;
+    file.symlink_metadata().ok()?;
+    let read = crate::inputs::read(&file, MAX_KEPT)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| serde_json::from_slice::<Kept>(&bytes).map_err(|e| e.to_string()));
+    match read {
+        Ok(kept) => (kept.state == state).then_some(kept.rows),
+        Err(e) => {
+            eprintln!(
+                "note: the kept answer {} is not read ({e}): read from the store",
+                file.display()
+            );
+            None
+        }
+    }
+}
+
+/// Keeps `rows`, the answer of the query `name` (text `sparql`), beside `kb`'s on-disk
+/// store, for [`kept`] to read while the store is in the state it is in now. Not kept in
+/// memory; a failure is said on stderr (the rows are still the answer).
+pub fn keep(kb: &Kb, name: &str, sparql: &str, rows: Vec<Row>) -> Vec<Row> {
+    let Some((file, state)) = place(kb, name, sparql) else {
+        return rows;
+    };
+    let kept = Kept { state, rows };
+    if let Err(e) = write(&file, &kept) {
+        eprintln!(
+            "note: the answer of {name} is not kept beside the store ({}): {e}",
+            file.display()
+        );
+    }
+    kept.rows
+}
+
+/// The rows of the query `name` (text `sparql`): the [`kept`] ones, else `answer()`'s, then
+/// kept ([`keep`]).
 pub fn rows<E>(
     kb: &Kb,
     name: &str,
     sparql: &str,
     answer: impl FnOnce() -> Result<Vec<Row>, E>,
 ) -> Result<Vec<Row>, E> {
-    let safe = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let Some(dir) = kb.layout.store.as_deref().filter(|_| safe) else {
-        return answer();
-    };
-    let Some(state) = state(dir, sparql) else {
-        return answer();
-    };
-    let file = dir.join(DIR).join(format!("{name}.json"));
-    if let Some(rows) = read(&file, &state) {
-        return Ok(rows);
+    match kept(kb, name, sparql) {
+        Some(rows) => Ok(rows),
+        None => Ok(keep(kb, name, sparql, answer()?)),
     }
-    let rows = answer()?;
-    let kept = Kept { state, rows };
-    if let Err(e) = write(&file, &kept) {
-        eprintln!(
-            "note: the answer of {name} could not be kept beside the store ({}): {e}",
-            file.display()
-        );
-    }
-    Ok(kept.rows)
 }
 
-/// The rows kept in `file` when they were read in `state`.
-fn read(file: &Path, state: &str) -> Option<Vec<Row>> {
-    use std::io::Read;
-    let f = std::fs::File::open(file).ok()?;
-    if !f.metadata().ok()?.is_file() {
-        return None;
+/// Writes `kept` into `file`, whole or not at all, never through a link: in a folder of its
+/// own in the store's directory (a link or a file of that name is not written into).
+fn write(file: &Path, kept: &Kept) -> Result<(), String> {
+    let bytes = serde_json::to_vec(kept).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_KEPT {
+        return Err(format!(
+            "{} bytes, over the limit of {MAX_KEPT}",
+            bytes.len()
+        ));
     }
-    let mut text = Vec::new();
-    f.take(MAX_KEPT + 1).read_to_end(&mut text).ok()?;
-    if text.len() as u64 > MAX_KEPT {
-        return None;
+    let dir = file.parent().ok_or("no folder")?;
+    match dir.symlink_metadata() {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(format!("{} is not a folder of its own", dir.display())),
+        Err(_) => std::fs::create_dir(dir).map_err(|e| e.to_string())?,
     }
-    let kept: Kept = serde_json::from_slice(&text).ok()?;
-    (kept.state == state).then_some(kept.rows)
-}
-
-/// Writes `kept` into `file`, whole or not at all (written aside, then renamed).
-fn write(file: &Path, kept: &Kept) -> std::io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let aside = dir.join(format!(".{}.{}", std::process::id(), super::GENERATION));
-    let written = (|| {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&aside)?);
-        serde_json::to_writer(&mut w, kept)?;
-        std::io::Write::flush(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&aside, file)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&aside);
-    }
-    written
+    crate::fence::write_entry(file, true, |w| w.write_all(&bytes)).map_err(|e| e.to_string())
 }

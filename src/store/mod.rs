@@ -564,12 +564,20 @@ fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Ve
     Ok(parts)
 }
 
-/// Removes a file, if it is there.
-fn remove_if_there(f: &Path) -> Result<()> {
+/// The largest import digest read back (bytes).
+const MAX_DIGEST: u64 = 256 << 20;
+
+/// Removes a file if it is there, the removal flushed to disk before the store changes.
+fn remove_durably(f: &Path) -> Result<()> {
     match std::fs::remove_file(f) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(f, e)),
-        _ => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(f, e)),
+        Ok(()) => {}
     }
+    let dir = f.parent().unwrap_or(Path::new("."));
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
 }
 
 /// This medrd: its version, and its executable's size and time.
@@ -662,7 +670,9 @@ impl Kb {
         let unchanged = imported
             .as_ref()
             .zip(digest.as_ref())
-            .is_some_and(|(f, d)| std::fs::read_to_string(f).is_ok_and(|held| held == *d));
+            .is_some_and(|(f, d)| {
+                crate::inputs::read(f, MAX_DIGEST).is_ok_and(|held| held == d.as_bytes())
+            });
         let parts = if unchanged {
             eprintln!(
                 "note: the store holds the project's graphs as imported from these same inputs \
@@ -712,7 +722,7 @@ impl Kb {
         let changes = !unchanged || !files.is_empty();
         for (f, gone) in [(&imported, !unchanged), (&generation, changes)] {
             if let (Some(f), true) = (f, gone) {
-                remove_if_there(f)?;
+                remove_durably(f)?;
             }
         }
         {
@@ -761,10 +771,17 @@ impl Kb {
             }
         }
         if let (Some(f), Some(d), false) = (&imported, &digest, unchanged) {
-            std::fs::write(f, d).map_err(|e| Error::io(f, e))?;
+            crate::fence::write_entry(f, true, |w| w.write_all(d.as_bytes()))?;
         }
-        if let Some(f) = generation.filter(|f| changes || !f.exists()) {
-            std::fs::write(&f, kept::new_generation()).map_err(|e| Error::io(&f, e))?;
+        // The rules ran before the new graphs were bulk-loaded, so they have not seen them:
+        // the next load runs them again, changing the store, and writes the generation.
+        let settled = new_graphs.is_empty();
+        if let Some(f) =
+            generation.filter(|f| settled && (changes || f.symlink_metadata().is_err()))
+        {
+            crate::fence::write_entry(&f, true, |w| {
+                w.write_all(kept::new_generation().as_bytes())
+            })?;
         }
         Ok(Kb {
             layout,

@@ -605,8 +605,32 @@ fn an_answer_kept_beside_an_on_disk_store_is_read_back_only_in_its_state() {
         "<https://example.org/a> <https://example.org/b> 1 .\n",
     )
     .unwrap();
-    let fourth = label(Layout::new(&s.dir).with_extra([extra]));
+    let fourth = label(Layout::new(&s.dir).with_extra([extra.clone()]));
     assert!(fourth.1, "a --with file loaded: the store answers again");
+    // Its graph was new, so bulk-loaded after the rules ran: the store has no generation
+    // until a load has run the rules over it.
+    assert!(!db.join("medrd-generation").exists());
+    assert!(
+        label(Layout::new(&s.dir)).1,
+        "the rules ran again: the store answers"
+    );
+    assert!(!label(Layout::new(&s.dir)).1, "the same state: read back");
+    // A --with file that fails half way changes nothing, yet leaves no generation behind
+    // (it was removed before the store could change): the next load writes one.
+    std::fs::write(
+        &extra,
+        "<https://example.org/a> <https://example.org/b> 1 .\n<bad\n",
+    )
+    .unwrap();
+    let kb = Kb::load(
+        Layout::new(&s.dir)
+            .with_extra([extra])
+            .with_store(Some(db.clone())),
+    );
+    assert!(kb.is_err());
+    assert!(!db.join("medrd-generation").exists());
+    assert!(label(Layout::new(&s.dir)).1);
+    assert!(!label(Layout::new(&s.dir)).1);
 }
 
 /// Against a real Fuseki: scripts/fuseki-test.sh starts one and runs this test with

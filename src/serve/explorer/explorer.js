@@ -32,6 +32,9 @@
       (h.context ? ' <span class="src">' + esc(h.context) + "</span>" : "") + "</li>").join("");
     const pending = response.headers.get("Medrd-Search-Pending") ? " " + form.dataset.pending : "";
     if (status) status.textContent = form.dataset.count.replace("{n}", hits.length) + pending;
+    // The page's own notice spoke of its first answer; this one is said in the status.
+    const note = document.getElementById("search-pending");
+    if (note) note.remove();
     if (location.pathname === form.getAttribute("action")) {
       const view = new URLSearchParams({q}); if (lang !== "ja") view.set("lang", lang);
       if (fy) view.set("fy", fy.value);

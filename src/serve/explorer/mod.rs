@@ -4,10 +4,12 @@
 //! `queries/explorer/` behind it with a link that runs it in the console.
 //!
 //! Every store read of a request goes through [`super::blocking`] (a query slot, the time
-//! limit) with a cancellation token; the search index and the answers every page shares are
-//! read once as the server starts, on a thread of their own beside the requests
-//! ([`super::App::start_thread`]), and the source text before it listens (the store does not
-//! change while the server runs).
+//! limit) with a cancellation token; the search entries and the answers every page shares
+//! are read once as the server starts, on a thread of their own beside the requests
+//! ([`super::App::start_thread`]: the names first, the entries of budget lines and
+//! recipients last, or at once from the answer kept beside an on-disk store,
+//! [`crate::store::kept`]), and the source text before it listens (the store does not change
+//! while the server runs).
 //!
 //! Here: the state the pages share and the running of their queries. `view.rs` reads a
 //! request (an extractor), `pages/` has one file a page, each rendering its template of
@@ -240,6 +242,23 @@ fn read_into(
 /// Search entries once read, or why they could not be.
 type Entries = std::sync::OnceLock<std::result::Result<Vec<Entry>, HttpError>>;
 
+/// The search entries read at one moment: the names, and the lines and recipients if read
+/// (or why they could not be).
+struct ReadSoFar<'a> {
+    names: &'a [Entry],
+    money: Option<std::result::Result<&'a [Entry], &'a HttpError>>,
+}
+
+impl<'a> ReadSoFar<'a> {
+    fn entries(&self) -> impl Iterator<Item = &'a Entry> {
+        let money = match self.money {
+            Some(Ok(money)) => money,
+            _ => &[],
+        };
+        self.names.iter().chain(money)
+    }
+}
+
 /// The search entries of the programs, projects, themes, organisations and initiatives
 /// (search-index).
 fn name_entries(
@@ -273,16 +292,9 @@ fn name_entries(
         .collect())
 }
 
-/// The search entries of the budget lines and recipients (search-money), each with its figure.
-fn money_entries(
-    app: &App,
-    queries: &BTreeMap<String, NamedQuery>,
-) -> std::result::Result<Vec<Entry>, HttpError> {
-    let Some(q) = queries.get("search-money") else {
-        return Ok(Vec::new());
-    };
-    // Minutes over every review sheet on disk: kept beside an on-disk store for the next start.
-    let rows = crate::store::kept::rows(&app.kb, &q.name, &q.text, || named_rows(app, q))?;
+/// The search entries of the budget lines and recipients, each with its figure, from the
+/// rows of search-money.
+fn money_entries(rows: Vec<Row>) -> Vec<Entry> {
     // Rows of a key come together, the newest edition last: the last one is kept.
     let mut by_key: BTreeMap<(String, String), Row> = BTreeMap::new();
     for r in rows {
@@ -291,7 +303,7 @@ fn money_entries(
         };
         by_key.insert((kind.clone(), key.clone()), r);
     }
-    Ok(by_key
+    by_key
         .into_iter()
         .filter_map(|((kind, key), r)| {
             let kind = match kind.as_str() {
@@ -327,7 +339,7 @@ fn money_entries(
                 amount,
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Search text as compared: NFKC (full-width and half-width alike), lower case, no spaces.
@@ -501,51 +513,70 @@ impl Explorer {
         self.app.start_thread("medrd-explorer-ahead", move |app| {
             // Each is set before anything else can fail: the pages wait for it.
             read_into(&ex.names, "names", || name_entries(app, &ex.queries));
-            let _ = crate::store::guard::catch(|| ex.read_ahead());
-            read_into(&ex.money, "lines and recipients", || {
-                money_entries(app, &ex.queries)
+            let money = ex.queries.get("search-money");
+            // Kept beside an on-disk store (store::kept): read back at once.
+            let kept = crate::store::guard::catch(|| {
+                money.and_then(|q| crate::store::kept::kept(&app.kb, &q.name, &q.text))
             });
+            if let Ok(Some(rows)) = kept {
+                read_into(&ex.money, "lines and recipients", || {
+                    Ok(money_entries(rows))
+                });
+            }
+            let _ = crate::store::guard::catch(|| ex.read_ahead());
+            if ex.money.get().is_none() {
+                read_into(&ex.money, "lines and recipients", || {
+                    let Some(q) = money else {
+                        return Ok(Vec::new());
+                    };
+                    let rows = named_rows(app, q)?;
+                    // Minutes over every review sheet on disk: kept for the next start.
+                    let rows = crate::store::kept::keep(&app.kb, &q.name, &q.text, rows);
+                    Ok(money_entries(rows))
+                });
+            }
         })
     }
 
     /// Waits until the search entries of names are read (at once after the first seconds of
     /// the server; at most its time limit, then 503); an error answer when they could not be.
     async fn ready(&self) -> std::result::Result<(), HttpError> {
-        self.wait_for(&self.names, "the search entries").await
+        self.wait_for(&[&self.names], "the search entries").await
     }
 
-    /// [`Explorer::ready`], and the search entries of lines and recipients read too.
+    /// [`Explorer::ready`], and the search entries of lines and recipients read too (one
+    /// wait, at most the time limit).
     async fn ready_all(&self) -> std::result::Result<(), HttpError> {
-        self.ready().await?;
-        self.wait_for(&self.money, "the search entries of lines and recipients")
-            .await
+        self.wait_for(
+            &[&self.names, &self.money],
+            "the search entries of lines and recipients",
+        )
+        .await
     }
 
-    async fn wait_for(&self, entries: &Entries, what: &str) -> std::result::Result<(), HttpError> {
-        self.app.until(what, || entries.get().is_some()).await?;
-        match entries.get() {
-            Some(Err(e)) => Err(HttpError::new(e.status, e.message.clone())),
-            _ => Ok(()),
+    async fn wait_for(&self, all: &[&Entries], what: &str) -> std::result::Result<(), HttpError> {
+        self.app
+            .until(what, || all.iter().all(|e| e.get().is_some()))
+            .await?;
+        match all.iter().find_map(|e| e.get()?.as_ref().err()) {
+            Some(e) => Err(HttpError::new(e.status, e.message.clone())),
+            None => Ok(()),
         }
     }
 
-    /// Whether the search entries of lines and recipients are still being read (without
-    /// waiting); an error answer when they could not be.
-    fn money_pending(&self) -> std::result::Result<bool, HttpError> {
-        match self.money.get() {
-            None => Ok(true),
-            Some(Ok(_)) => Ok(false),
-            Some(Err(e)) => Err(HttpError::new(e.status, e.message.clone())),
+    /// The search entries read so far, taken at once: the names after [`Explorer::ready`],
+    /// the lines and recipients after [`Explorer::ready_all`] (or whatever is read by now).
+    fn read_so_far(&self) -> ReadSoFar<'_> {
+        let names = self.names.get().and_then(|e| e.as_ref().ok());
+        ReadSoFar {
+            names: names.map_or(&[], Vec::as_slice),
+            money: self.money.get().map(|e| e.as_ref().map(Vec::as_slice)),
         }
     }
 
-    /// The search entries read so far: the names after [`Explorer::ready`], the lines and
-    /// recipients after [`Explorer::ready_all`].
+    /// The search entries read so far ([`Explorer::read_so_far`]).
     fn entries(&self) -> impl Iterator<Item = &Entry> {
-        [&self.names, &self.money]
-            .into_iter()
-            .filter_map(|e| e.get()?.as_ref().ok())
-            .flatten()
+        self.read_so_far().entries()
     }
 
     /// Reads the answers of [`WARM`] into the cache. A query that fails is left for the

@@ -40,6 +40,8 @@ struct Search<'a> {
     hits: &'a [Hit<'a>],
     /// The budget lines and recipients are still being read: they are not searched yet.
     pending: bool,
+    /// Why the budget lines and recipients could not be read (not searched), if so.
+    failed: Option<&'a str>,
 }
 
 pub(in crate::serve::explorer) async fn search(
@@ -47,17 +49,27 @@ pub(in crate::serve::explorer) async fn search(
     view: View,
 ) -> Result<Response, HttpError> {
     // A page searches the names at once and says when the lines and recipients are not read
-    // yet; so does JSON asked with `partial=1` (the search as you type), its header
-    // `Medrd-Search-Pending` naming the kinds left out. Other JSON answers are whole.
-    let as_json = view.param("format") == Some("json");
-    if as_json && view.param("partial") != Some("1") {
-        ex.ready_all().await?;
-    } else {
+    // yet (or could not be); so does JSON asked with `partial=1` (the search as you type),
+    // its header `Medrd-Search-Pending` naming the kinds left out. Every other answer for
+    // programs (JSON, a table's CSV) is whole, or an error.
+    let format = view.param("format");
+    let partial =
+        format.is_none() || (format == Some("json") && view.param("partial") == Some("1"));
+    if partial {
         ex.ready().await?;
+    } else {
+        ex.ready_all().await?;
     }
-    let pending = ex.money_pending()?;
+    // Taken once: the entries searched and what the page says of them agree.
+    let read = ex.read_so_far();
+    let pending = read.money.is_none();
+    let failed = match read.money {
+        Some(Err(e)) if format.is_none() => Some(e.message.as_str()),
+        Some(Err(e)) => return Err(HttpError::new(e.status, e.message.clone())),
+        _ => None,
+    };
     let q = view.param("q").unwrap_or("").to_owned();
-    let found: Vec<Hit> = hits(&ex, &q)
+    let found: Vec<Hit> = hits(read.entries(), &q)
         .into_iter()
         .take(SHOWN)
         .map(|(rank, entry)| Hit {
@@ -69,7 +81,7 @@ pub(in crate::serve::explorer) async fn search(
             context: context(&ex, view.lang, entry),
         })
         .collect();
-    if as_json {
+    if format == Some("json") {
         let mut answer = json(&found);
         if pending {
             answer
@@ -101,6 +113,7 @@ pub(in crate::serve::explorer) async fn search(
         q: &q,
         hits: &found,
         pending,
+        failed,
     })?;
     let ran = ["search-index", "search-money"]
         .iter()
@@ -146,7 +159,7 @@ fn json(found: &[Hit]) -> Response {
 
 /// The hits of a search: rank (0 exact, 1 prefix, 2 substring), then kind order, then
 /// length.
-fn hits<'a>(ex: &'a Explorer, q: &str) -> Vec<(usize, &'a Entry)> {
+fn hits<'a>(entries: impl Iterator<Item = &'a Entry>, q: &str) -> Vec<(usize, &'a Entry)> {
     let q = normalize(q);
     if q.is_empty() {
         return Vec::new();
@@ -168,8 +181,7 @@ fn hits<'a>(ex: &'a Explorer, q: &str) -> Vec<(usize, &'a Entry)> {
             n.contains(&q).then_some((2, len))
         }
     };
-    let mut found: Vec<(usize, usize, usize, &Entry)> = ex
-        .entries()
+    let mut found: Vec<(usize, usize, usize, &Entry)> = entries
         .filter_map(|e| {
             let (rank, len) = e.norm.iter().filter_map(rank).min()?;
             Some((rank, kind_order(e.kind), len, e))
