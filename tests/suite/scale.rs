@@ -717,6 +717,38 @@ fn plans_start_from_what_a_query_is_about() {
     }
 }
 
+/// A program's timeline chart runs `program-timeline` with `?p` bound to the program: its
+/// OPTIONAL of a review sheet's edition, ministry and number (three patterns) is looked up for
+/// the program's own lines, not read for every review sheet of the store and joined after
+/// (vendor/sparopt patch 5; at every review sheet's scale that read was 270 ms of each chart).
+#[test]
+fn a_program_chart_reads_its_own_lines_not_every_review_sheet() {
+    let sheets = rows(
+        &medrd(&[
+            "query",
+            "-f",
+            "csv",
+            "--sparql",
+            "SELECT ?s WHERE { ?s a <https://w3id.org/medrd-kg/rs#ReviewSheet> }",
+        ])
+        .ok(),
+    ) as u64;
+    assert!(sheets > 100, "{sheets} review sheets: the data changed?");
+    let text = std::fs::read_to_string(root().join("queries/program-timeline.rq")).unwrap();
+    let program = "<https://w3id.org/medrd-kg/id/program/b-cure>".to_owned();
+    let bound = medrd_kg::query::catalog::bind(&text, &[("p", program)]);
+    let dir = Dir::new("chart-plan");
+    let file = dir.path("program-timeline-b-cure.rq");
+    std::fs::write(&file, bound).unwrap();
+    let out = medrd(&["bench", "explain", &file]).ok();
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (rows, step) = widest_read(&plan);
+    assert!(
+        rows < sheets / 2,
+        "its step {step} reads {rows} rows, of {sheets} review sheets in the store"
+    );
+}
+
 /// The planner's counts (src/store/stats.rs, taken ahead by `warm` as `serve` does) are our
 /// data's: the 52 programs of the document, and every RS payment paid on exactly one line,
 /// lines being paid many times each.

@@ -977,8 +977,15 @@ fn is_fit_for_for_loop_join(
                     entry_types,
                 )
         }
-        GraphPattern::Join { .. }
-        | GraphPattern::Minus { .. }
+        // medrd patch 5: a join is run for each solution of the left side as its members
+        // are (the evaluator hands the same input to both): upstream refused every join, so an
+        // OPTIONAL of two patterns or more became a hash join that read its right side whole
+        // (every review sheet's edition, ministry and number, for the one line of a chart).
+        GraphPattern::Join { left, right, .. } => {
+            is_fit_for_for_loop_join(left, global_input_types, entry_types)
+                && is_fit_for_for_loop_join(right, global_input_types, entry_types)
+        }
+        GraphPattern::Minus { .. }
         | GraphPattern::Service { .. }
         | GraphPattern::OrderBy { .. }
         | GraphPattern::Distinct { .. }
