@@ -37,17 +37,6 @@ if [ ${#need[@]} -gt 0 ]; then
     die "could not install ${need[*]}"
 fi
 
-# The jars have no Class-Path in their manifests: the classpath is Jena's own jars plus the
-# jars of the package's Debian dependencies (and theirs: httpcore, jackson-annotations) that
-# Jena 4.5.0 uses at run time. slf4j-simple logs warnings to stderr (kept per query).
-jars="jena-base jena-core jena-iri jena-arq jena-rdfconnection jena-shacl jena-shex
-  jena-dboe-base jena-dboe-transaction jena-dboe-index jena-dboe-trans-data jena-dboe-storage
-  jena-tdb jena-tdb2 jena-cmds
-  commons-cli commons-codec commons-compress commons-csv commons-io commons-lang3
-  dexx.collection gson guava httpclient httpclient-cache httpcore
-  jackson-core jackson-databind jackson-annotations jsonld-java jakarta.json-api titanium-json-ld
-  protobuf thrift slf4j-api slf4j-simple jcl-over-slf4j jul-to-slf4j"
-
 dir=$(mktemp -d)
 if [ "${JENA_KEEP:-}" = 1 ]; then
   trap 'echo "jena-test: kept $dir" >&2' EXIT
@@ -55,23 +44,8 @@ else
   trap 'rm -rf "$dir"' EXIT
 fi
 
-# Debian's jena-core 4.5.0-2 moved its shaded Xerces classes to the package `xerces.*` but left
-# their message bundles under org/apache/jena/ext/xerces/, so XSD datatype set-up fails at
-# start-up ("Couldn't load messages: Can't find bundle for base name
-# xerces.impl.xpath.regex.message" -> "internal error"). Put copies where the classes look.
-mkdir -p "$dir/res/x" "$dir/res/cp"
-if command -v unzip >/dev/null 2>&1; then
-  unzip -q -o "$java_dir/jena-core.jar" 'org/apache/jena/ext/xerces/*' -d "$dir/res/x"
-else
-  (cd "$dir/res/x" && jar xf "$java_dir/jena-core.jar" org/apache/jena/ext/xerces)
-fi || die "could not read $java_dir/jena-core.jar"
-cp -r "$dir/res/x/org/apache/jena/ext/xerces" "$dir/res/cp/xerces" || die "no Xerces bundles in jena-core.jar"
-
-cp="$dir/res/cp"
-for j in $jars; do
-  [ -f "$java_dir/$j.jar" ] || die "missing $java_dir/$j.jar (is libapache-jena-java fully installed?)"
-  cp="$cp:$java_dir/$j.jar"
-done
+. scripts/jena-lib.sh
+cp=$(jena_classpath "$dir" "$java_dir") || die "could not build Jena's classpath"
 jena() {
   timeout "$jvm_timeout" java -Xmx1g -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$@"
