@@ -749,6 +749,41 @@ fn a_program_chart_reads_its_own_lines_not_every_review_sheet() {
     );
 }
 
+/// A FILTER EXISTS inside an OPTIONAL's group sees only that group's variables: with ?x bound
+/// outside the OPTIONAL only, `{ ?r :b ?m FILTER NOT EXISTS { ?x :c ?m } }` holds no row when
+/// any ?x has `:c :m1`. Run as a for-loop join (vendor/sparopt patch 5) the EXISTS took the
+/// outer ?x and kept the row; a FILTER of the OPTIONAL itself does see the outer ?x (the
+/// control). Padded so that the planner would take the for-loop join.
+#[test]
+fn exists_in_an_optional_group_does_not_see_the_outer_solution() {
+    let dir = Dir::new("exists-scope");
+    let mut ttl = String::from(
+        "@prefix : <https://example.org/> .\n\
+         :r1 :owner :x1 ; :a \"e\" ; :b :m1 .\n:x2 :c :m1 .\n",
+    );
+    for i in 2..3000 {
+        ttl.push_str(&format!(":r{i} :a {i} ; :b :m{i} .\n"));
+    }
+    let file = dir.path("exists.ttl");
+    std::fs::write(&file, ttl).unwrap();
+    let run = |pattern: &str| {
+        let sparql = format!(
+            "PREFIX : <https://example.org/> SELECT ?m WHERE {{ ?r :owner ?x OPTIONAL {{ {pattern} }} }}"
+        );
+        csv(&medrd(&["--with", &file, "query", "-f", "csv", "--sparql", &sparql]).ok())
+    };
+    let nested = run("?r :a ?e . { ?r :b ?m FILTER NOT EXISTS { ?x :c ?m } }");
+    assert_eq!(nested, vec![vec!["m".to_owned()], vec![String::new()]]);
+    let own = run("?r :b ?m FILTER NOT EXISTS { ?x :c ?m }");
+    assert_eq!(
+        own,
+        vec![
+            vec!["m".to_owned()],
+            vec!["https://example.org/m1".to_owned()]
+        ]
+    );
+}
+
 /// The planner's counts (src/store/stats.rs, taken ahead by `warm` as `serve` does) are our
 /// data's: the 52 programs of the document, and every RS payment paid on exactly one line,
 /// lines being paid many times each.

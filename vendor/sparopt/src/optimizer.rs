@@ -1053,7 +1053,17 @@ fn is_expression_fit_for_for_loop_join(
                 && is_expression_fit_for_for_loop_join(b, input_types, entry_types)
                 && is_expression_fit_for_for_loop_join(c, input_types, entry_types)
         }
-        Expression::Exists(inner) => is_fit_for_for_loop_join(inner, input_types, entry_types),
+        // medrd patch 5: an EXISTS runs with the whole current solution as its input, so in a
+        // for-loop join a variable of its pattern that the filtered pattern may leave unbound
+        // would take the entry's value, where evaluated bottom-up it stays free (`{ ?r :b ?m
+        // FILTER NOT EXISTS { ?x :c ?m } }` inside an OPTIONAL, ?x bound only outside).
+        Expression::Exists(inner) => {
+            let mut free = true;
+            inner.lookup_used_variables(&mut |v| {
+                free &= !input_types.get(v).undef || entry_types.get(v) == VariableType::UNDEF;
+            });
+            free && is_fit_for_for_loop_join(inner, input_types, entry_types)
+        }
     }
 }
 
