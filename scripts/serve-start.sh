@@ -6,8 +6,12 @@
 # (/health's `triples` no longer null). All come after the server listens, on threads of
 # their own.
 # Run it twice on an on-disk store: the first run may import the project's graphs (and
-# RocksDB replays its log), the second is the warm start. Prints one line per run; exits 2
-# when the server does not start.
+# RocksDB replays its log), the second is the warm start. On disk the first start also keeps
+# the entries of lines and recipients beside the store (DB/medrd-kept/), so later runs time
+# reading them back, not their query. A start right after an import replays RocksDB's log
+# first (minutes on a large store): open the store once before, e.g. with `medrd --store DB
+# query --sparql 'ASK {?s ?p ?o}'`, or this script gives up after 30 s. Prints one line per
+# run; exits 2 when the server does not start.
 #
 #   scripts/serve-start.sh MEDRD [RUNS] [ARGS...]   # ARGS go to `medrd serve`
 #   scripts/serve-start.sh target/release/medrd 3 --store DB
