@@ -633,6 +633,59 @@ fn an_answer_kept_beside_an_on_disk_store_is_read_back_only_in_its_state() {
     assert!(!label(Layout::new(&s.dir)).1);
 }
 
+/// `medrd serve --store` keeps the search entries of lines and recipients beside the store
+/// on its first start, and the next start over the same store reads them back (the kept
+/// file is not written again) and still finds a recipient by its 法人番号.
+#[cfg(feature = "rocksdb")]
+#[test]
+fn serve_on_disk_reads_the_kept_search_entries_back() {
+    use std::io::BufRead;
+    let s = crate::util::Scratch::new("rocks-serve-kept");
+    let db = s.dir.join("db");
+    let kept = db.join("medrd-kept/search-money.json");
+    let start = || {
+        let mut child = crate::util::command()
+            .arg("--root")
+            .arg(&s.dir)
+            .arg("--store")
+            .arg(&db)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("medrd serve starts");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| {
+                let rest = l.split("listening on http://").nth(1)?;
+                Some(rest.split('/').next().unwrap_or("").to_owned())
+            })
+            .expect("the server says where it listens");
+        // Read on, so that what the server says later never meets a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        crate::util::wait_ready(addr.parse().expect("an address"));
+        let (status, _, body) = super::explorer::get_from(
+            &format!("http://{addr}"),
+            "/explore/search?format=json&q=9010005023796",
+        );
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("/explore/recipient/9010005023796"), "{body}");
+    };
+    start();
+    let written = std::fs::metadata(&kept)
+        .expect("kept on the first start")
+        .modified()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    start();
+    let after = std::fs::metadata(&kept).unwrap().modified().unwrap();
+    assert_eq!(after, written, "read back, not written again");
+}
+
 /// Against a real Fuseki: scripts/fuseki-test.sh starts one and runs this test with
 /// MEDRD_FUSEKI_URL set to its dataset URL (e.g. http://127.0.0.1:3939/ds). Ignored, not
 /// passed, in a plain `cargo test`. (CI compares every query with Virtuoso instead:
