@@ -24,7 +24,7 @@
 # pyoxigraph's also `len(store)` (about 0.2 s for 1.3M triples), its count.
 #
 # Usage: scripts/load-compare.sh FILE.nt [RUNS]          (RUNS: default 3)
-#   PYTHON=/path/to/venv/bin/python scripts/load-compare.sh /tmp/national.nt 3
+#   PYTHON=VENV/bin/python scripts/load-compare.sh national.nt 3
 # env: PYTHON (an interpreter with pyoxigraph), JENA_JVM_ARGS (e.g. -Xmx4g; default: the
 #      JVM's own), VIRTUOSO_BUFFERS (NumberOfBuffers, default 340000, the line of Debian's
 #      virtuoso.ini for 4 GB free; MaxDirtyBuffers 3/4 of it), LOAD_TIMEOUT (seconds per run,
