@@ -11,9 +11,12 @@
 
 use crate::error::{Error, Result};
 use crate::ingest::document::records::Data;
+use crate::ingest::quad_list::QuadList;
 use crate::ingest::rs::{self, RsData};
 use crate::vocab::{ext, id, medrd, BASE};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{
+    GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, Term, TermRef,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -588,59 +591,76 @@ pub fn rs_quads(
     data: &RsData,
     editions: &[RsEdition],
     ministries: &BTreeMap<String, String>,
-) -> Vec<Quad> {
+) -> QuadList {
     let by_year: BTreeMap<i32, &RsEdition> =
         editions.iter().map(|e| (e.meta.review_year, e)).collect();
     let Some(latest) = editions.iter().max_by_key(|e| e.meta.review_year) else {
-        return Vec::new();
-    };
-    let edition_of = |y: Option<i32>| -> &RsEdition {
-        y.and_then(|y| by_year.get(&y).copied()).unwrap_or(latest)
+        return QuadList::new();
     };
     let mut quads = rs::to_quads(data, ministries);
-    // The review year of each subject: its own, else the latest of those pointing to it.
-    let mut year: HashMap<NamedOrBlankNode, i32> = HashMap::new();
-    for q in &quads {
-        if q.predicate == rs::term::REVIEW_YEAR {
-            if let Term::Literal(l) = &q.object {
-                if let Ok(y) = l.value().parse::<i32>() {
-                    year.insert(q.subject.clone(), y);
+    // The edition of each quad, by the review year of its subject: its own, else the latest
+    // of those pointing to it. Read first, then each quad is put in its edition's graph where
+    // it stands (a second list of 1.2M quads beside the first was 180 MB of a national
+    // import's peak); the citations of the editions come after them.
+    let mut edition = Vec::with_capacity(quads.len());
+    let mut citations = Vec::new();
+    {
+        let mut year: HashMap<NamedOrBlankNodeRef<'_>, i32> = HashMap::new();
+        for q in quads.iter() {
+            if q.predicate == rs::term::REVIEW_YEAR {
+                if let TermRef::Literal(l) = q.object {
+                    if let Ok(y) = l.value().parse::<i32>() {
+                        year.insert(q.subject, y);
+                    }
                 }
             }
         }
-    }
-    for q in &quads {
         let points = [rs::term::PAYEE, rs::term::PAYMENT_OF, rs::term::RECORD_OF];
-        if points.contains(&q.predicate.as_ref()) {
-            if let (Some(&y), Term::NamedNode(o)) = (year.get(&q.subject), &q.object) {
-                let e = year.entry(o.clone().into()).or_insert(y);
-                *e = (*e).max(y);
+        for q in quads.iter() {
+            if points.contains(&q.predicate) {
+                if let (Some(&y), TermRef::NamedNode(o)) = (year.get(&q.subject), q.object) {
+                    let e = year.entry(o.into()).or_insert(y);
+                    *e = (*e).max(y);
+                }
             }
         }
-    }
-    // Each quad is put in its edition's graph where it stands (a second list of 1.2M quads
-    // beside the first was 180 MB of a national import's peak); the citations of the
-    // editions come after them.
-    quads.retain(|q| !(q.predicate == ext::DCTERMS_SOURCE && matches!(q.object, Term::Literal(_))));
-    let mut cited = std::collections::HashSet::new();
-    let mut citations = Vec::new();
-    for q in &mut quads {
-        let e = edition_of(year.get(&q.subject).copied());
-        let g: GraphName = source_graph(&e.slug).into();
-        if (q.predicate == rs::term::REVIEW_YEAR || q.predicate == rs::term::RECORD_OF)
-            && cited.insert(q.subject.clone())
-        {
-            citations.push(Quad::new(
-                q.subject.clone(),
-                ext::DCTERMS_SOURCE,
-                source_iri(&e.meta.id),
-                g.clone(),
-            ));
+        let mut cited = std::collections::HashSet::new();
+        for q in quads.iter() {
+            let e = edition_of(&by_year, latest, year.get(&q.subject).copied());
+            if (q.predicate == rs::term::REVIEW_YEAR || q.predicate == rs::term::RECORD_OF)
+                && cited.insert(q.subject)
+            {
+                citations.push(Quad::new(
+                    q.subject.into_owned(),
+                    ext::DCTERMS_SOURCE,
+                    source_iri(&e.meta.id),
+                    source_graph(&e.slug),
+                ));
+            }
+            edition.push(e);
         }
-        q.graph_name = g;
     }
+    let graphs: HashMap<&str, GraphName> = editions
+        .iter()
+        .map(|e| (e.slug.as_str(), source_graph(&e.slug).into()))
+        .collect();
+    let mut each = edition.into_iter();
+    quads.set_graphs(|_| each.next().map(|e| graphs[e.slug.as_str()].as_ref()));
+    quads.retain(|q| {
+        !(q.predicate == ext::DCTERMS_SOURCE && matches!(q.object, TermRef::Literal(_)))
+    });
     quads.extend(citations);
     quads
+}
+
+/// The edition of a review year: that year's, else the latest.
+fn edition_of<'e>(
+    by_year: &BTreeMap<i32, &'e RsEdition>,
+    latest: &'e RsEdition,
+    year: Option<i32>,
+) -> &'e RsEdition {
+    year.and_then(|y| by_year.get(&y).copied())
+        .unwrap_or(latest)
 }
 
 /// Reads the files of every RS edition as one set (a program keeps one IRI and one record

@@ -1,9 +1,10 @@
 //! The knowledge base: an Oxigraph store built at start from `ontology/` and `data/`, with
 //! the derivation rules of `queries/rules/` applied, and the extra RDF of `--with` beside it.
-//! A bad file never leaves a half-loaded store: not the in-memory store of every run, nor an
-//! on-disk store (`--store DIR`, cargo feature `rocksdb`) that outlives it. Everything goes
-//! in through one transaction, except, on disk, `--with` graphs the store does not have yet:
-//! those are bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
+//! A bad file never leaves a half-loaded store: not the in-memory store of every run (new at
+//! each load, committed in steps, dropped with a failed load: see `writer`), nor an on-disk
+//! store (`--store DIR`, cargo feature `rocksdb`) that outlives it, where everything goes in
+//! through one transaction, except `--with` graphs the store does not have yet: those are
+//! bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
 //! one thread inserts (N-Triples/N-Quads split across the cores; gzipped files `.nt.gz`…
 //! decompressed on the fly); queries go to a remote SPARQL endpoint instead when
 //! `--endpoint` is set.
@@ -16,9 +17,11 @@ pub mod memory;
 pub mod rdf_bounds;
 pub mod remote;
 pub mod stats;
+mod writer;
 
 use crate::error::{Error, Result};
 use crate::ingest::document::quads;
+use crate::ingest::quad_list::QuadList;
 use crate::query::catalog;
 
 use crate::ingest::sources::{self, Sources};
@@ -29,6 +32,7 @@ use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
+use writer::Writer;
 
 thread_local! {
     /// The token that cancels the queries [`Kb::query`] runs on this thread, set by
@@ -268,7 +272,7 @@ type QuadSource = Box<dyn Iterator<Item = Result<Quad, oxigraph::io::RdfParseErr
 /// syntax or a gzipped file on one parsing thread. A triple another graph already holds (ours,
 /// or an earlier `--with` file's) is left there and not inserted again ([`Restated`]).
 /// Returns the number of quads read and how many of them were left out so.
-fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result<(u64, u64)> {
+fn load_file(w: &mut Writer<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result<(u64, u64)> {
     let mut restated = Restated::default();
     let (format, gzip) = rdf_source(path)?;
     let size = std::fs::metadata(path)
@@ -283,7 +287,7 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
     let mut count = 0u64;
     if size <= 1 << 20 && !gzip {
         for q in with_parser(format, graph).for_reader(source(path, format, gzip)?) {
-            restated.insert(tx, &q.map_err(|e| rdf_error(path, e))?);
+            restated.insert(w, &q.map_err(|e| rdf_error(path, e))?)?;
             count += 1;
         }
         return Ok((count, restated.0));
@@ -301,7 +305,8 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
                 with_parser(format, graph).for_reader(source(path, format, gzip)?),
             )]
         };
-    let failure = std::thread::scope(|scope| {
+    // A parse error (`Err`: its line is found again below) or the store's (`Ok(Err)`).
+    let failure: Option<std::result::Result<Error, Error>> = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Quad>>>(threads * 2);
         for source in sources {
             let sender = sender.clone();
@@ -337,21 +342,30 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
                 Ok(batch) => {
                     count += batch.len() as u64;
                     for q in &batch {
-                        restated.insert(tx, q);
+                        if let Err(e) = restated.insert(w, q) {
+                            return Some(Ok(e));
+                        }
                     }
                     progress.set_position(count);
                 }
                 // Dropping the receiver stops the other parsers at their next batch.
-                Err(e) => return Some(e),
+                Err(e) => return Some(Err(e)),
             }
         }
         None
     });
-    if let Some(e) = failure {
-        progress.abandon();
-        // A parser of a later part of the file counts lines from the start of its part:
-        // read the file again in one piece to report the line in the file.
-        return Err(first_error(path, format, gzip, graph).unwrap_or(e));
+    match failure {
+        None => {}
+        Some(Ok(store_error)) => {
+            progress.abandon();
+            return Err(store_error);
+        }
+        Some(Err(parse_error)) => {
+            progress.abandon();
+            // A parser of a later part of the file counts lines from the start of its part:
+            // read the file again in one piece to report the line in the file.
+            return Err(first_error(path, format, gzip, graph).unwrap_or(parse_error));
+        }
     }
     progress.finish_and_clear();
     Ok((count, restated.0))
@@ -367,11 +381,12 @@ fn load_file(tx: &mut Transaction<'_>, path: &Path, graph: NamedNodeRef<'_>) -> 
 struct Restated(u64);
 
 impl Restated {
-    fn insert(&mut self, tx: &mut Transaction<'_>, q: &Quad) {
-        if stated_elsewhere(tx, q) {
+    fn insert(&mut self, w: &mut Writer<'_>, q: &Quad) -> Result<()> {
+        if stated_elsewhere(w.tx()?, q) {
             self.0 += 1;
+            Ok(())
         } else {
-            tx.insert(q);
+            w.insert(q.as_ref())
         }
     }
 }
@@ -533,8 +548,9 @@ const GENERATION: &str = "medrd-generation";
 
 /// The project's own graphs as quads in parts, in the order they are inserted: the documents',
 /// the RS editions' and review sheets' with their links, the identifiers. Kept apart (not
-/// appended to one list: at national scale the copy held two lists of 1.4M quads at once).
-fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Vec<Vec<Quad>>> {
+/// appended to one list: at national scale the copy held two lists of 1.4M quads at once),
+/// each a compact [`QuadList`].
+fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Vec<QuadList>> {
     // A fact stated by several documents (a program's name in this year's and next year's
     // summary) is kept in the graph of the first only: queries run over the union of the
     // graphs, which would otherwise see it twice.
@@ -555,12 +571,14 @@ fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Ve
         &documents,
         sources,
     )?;
-    let mut parts = vec![documents];
+    let mut parts = vec![QuadList::from_iter(documents)];
     parts.extend(linked);
-    parts.push(crate::ingest::link::identifiers::quads(
-        &layout.root,
-        crate::ingest::sources::links_graph(),
-    )?);
+    parts.push(QuadList::from_iter(
+        crate::ingest::link::identifiers::quads(
+            &layout.root,
+            crate::ingest::sources::links_graph(),
+        )?,
+    ));
     Ok(parts)
 }
 
@@ -649,8 +667,9 @@ fn inputs_digest(layout: &Layout) -> Result<String> {
 
 impl Kb {
     /// Builds the store from the files under `layout`. The project's files are parsed and
-    /// checked before the first triple is inserted, and everything is inserted in one
-    /// transaction: when a `--with` file fails half way, the store is left as it was.
+    /// checked before the first triple is inserted. On disk everything is inserted in one
+    /// transaction: when a `--with` file fails half way, the store is left as it was; in
+    /// memory the store is new, committed in steps, and dropped with the load's error.
     /// An on-disk store keeps the graphs of earlier `--with` files, and the ontology's and
     /// data's while what they are made from is unchanged ([`inputs_digest`]); those and every
     /// graph loaded again are replaced in the transaction, which on disk holds its
@@ -726,8 +745,14 @@ impl Kb {
             }
         }
         {
-            let mut tx = store.start_transaction()?;
+            // In memory the store is new and dropped with a failed load: it takes the quads
+            // in steps (see `writer`); on disk in one transaction.
+            let mut w = match layout.store {
+                None => Writer::in_steps(&store),
+                Some(_) => Writer::one_transaction(&store),
+            };
             if !unchanged {
+                let tx = w.tx()?;
                 tx.clear_graph(ONTOLOGY_GRAPH)?;
                 for g in sources.graphs() {
                     tx.clear_graph(g.as_ref())?;
@@ -735,21 +760,21 @@ impl Kb {
                 tx.clear_graph(sources::links_graph().as_ref())?;
                 tx.extend(&ontology);
             }
-            // Each quad's terms are freed once it is inserted (a part's list itself when the
-            // part is), so that the store grows into the memory they give back.
+            // Each part is freed once it is inserted, so that the store grows into the
+            // memory it gives back.
             for part in parts {
-                for quad in part {
-                    tx.insert(&quad);
+                for quad in part.iter() {
+                    w.insert(quad)?;
                 }
             }
             // Every graph loaded again is cleared before any is loaded: a triple of one file is
             // left out when another graph holds it, never because of what a file held last time.
             for file in &in_transaction {
-                tx.clear_graph(extra_graph(file).as_ref())?;
+                w.tx()?.clear_graph(extra_graph(file).as_ref())?;
             }
             for file in in_transaction {
                 let g = extra_graph(file);
-                let (read, restated) = load_file(&mut tx, file, g.as_ref())?;
+                let (read, restated) = load_file(&mut w, file, g.as_ref())?;
                 note_restated(file, read, restated);
             }
             for rule in &rules {
@@ -757,15 +782,15 @@ impl Kb {
                 SparqlEvaluator::new()
                     .parse_update(&rule.text)
                     .map_err(|e| rule.error(e))?
-                    .on_transaction(&mut tx)
+                    .on_transaction(w.tx()?)
                     .execute()
                     .map_err(|e| rule.error(e))?;
             }
             // The new graphs are read and written aside before anything is committed, so
             // that a bad file among them leaves the transaction uncommitted too; only the
             // final ingestion of the written files comes after the commit.
-            let bulk = bulk_write(&store, &tx, &new_graphs)?;
-            tx.commit()?;
+            let bulk = bulk_write(&store, w.tx()?, &new_graphs)?;
+            w.commit()?;
             if let Some(loader) = bulk {
                 loader.commit()?;
             }

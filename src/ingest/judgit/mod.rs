@@ -154,13 +154,13 @@ impl RsSide<'_> {
 /// The organisations some quads already describe (subjects of `rs:corporateNumber`): a sheet's
 /// recipient is described once in the store.
 pub fn described_organisations<'a>(
-    quads: impl IntoIterator<Item = &'a Quad>,
+    quads: impl IntoIterator<Item = oxigraph::model::QuadRef<'a>>,
 ) -> HashSet<NamedNode> {
     quads
         .into_iter()
         .filter(|q| q.predicate == crate::ingest::rs::term::CORPORATE_NUMBER)
-        .filter_map(|q| match &q.subject {
-            oxigraph::model::NamedOrBlankNode::NamedNode(n) => Some(n.clone()),
+        .filter_map(|q| match q.subject {
+            oxigraph::model::NamedOrBlankNodeRef::NamedNode(n) => Some(n.into_owned()),
             _ => None,
         })
         .collect()

@@ -9,6 +9,7 @@ pub mod normalize;
 pub mod relation;
 
 use crate::error::{Error, Result};
+use crate::ingest::quad_list::QuadList;
 use crate::ingest::rs::{self, RsData};
 use crate::ingest::sources::{self, Sources};
 use matcher::{Candidate, Curated};
@@ -59,11 +60,15 @@ pub fn link_rs_with_limit(
     let ministries = matcher::ministry_names(ours.store, &ours.queries)?;
     let candidates = matcher::match_programs(&programs, &rs, &ministries, curated);
     let by_score = matcher::match_programs(&programs, &rs, &ministries, &[]);
-    let mut rs_quads = rs::to_quads(&rs, &ministries);
+    let records = rs::to_quads(&rs, &ministries);
     // The stage observations go with the records, so that a graph written here and loaded
     // with --with answers the timeline queries as the editions of data/ do.
-    let observations = rs::observations(&rs_quads);
-    rs_quads.extend(observations);
+    let observations = rs::observations(&records);
+    let rs_quads = records
+        .iter()
+        .chain(observations.iter())
+        .map(oxigraph::model::QuadRef::into_owned)
+        .collect();
     let linkset = matcher::linkset(&candidates);
     Ok(RsLink {
         rs,
@@ -228,7 +233,7 @@ pub fn link_editions(
     ontology: &[Quad],
     documents: &[Quad],
     sources: &Sources,
-) -> Result<(Vec<Vec<Quad>>, Linked)> {
+) -> Result<(Vec<QuadList>, Linked)> {
     let store = Store::new()?;
     store.extend(ontology.iter().chain(documents).cloned())?;
     let decisions = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?;
@@ -240,7 +245,7 @@ pub fn link_editions(
     let links: GraphName = sources::links_graph().into();
     let records = sources::rs_quads(&rs, &sources.editions, &ministries);
     let observations = rs::observations(&records);
-    let mut quads = Vec::new();
+    let mut quads = QuadList::new();
     for e in &sources.editions {
         quads.extend(sources::edition_description(e));
     }

@@ -31,9 +31,12 @@
 //! Every error names the file (and the ZIP entry), the line and the column.
 
 use crate::error::{Error, Result};
+use crate::ingest::quad_list::QuadList;
 use crate::inputs::{escape, shown};
 use crate::vocab::{ext, ID};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use oxigraph::model::{
+    GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -1071,11 +1074,10 @@ fn yen(v: i64) -> Literal {
 
 /// The RS records as RDF in the RS graph. `ministries` maps an RS 府省庁 name to our
 /// ministry code (`mhlw` …) where one matches.
-pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> Vec<Quad> {
-    let g = GraphName::NamedNode(RS_GRAPH.into_owned());
-    let mut quads = Vec::new();
+pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> QuadList {
+    let mut quads = QuadList::new();
     let mut add = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
-        quads.push(Quad::new(s.clone(), p, o, g.clone()));
+        quads.push(QuadRef::new(s, p, &o, RS_GRAPH));
     };
     for p in data.projects.values() {
         let iri = project_iri(&p.id);
@@ -1290,18 +1292,18 @@ fn add_budget_record(
 /// the source `id/source/{edition}`, noted in `datasets` to be described once. None for a
 /// record no edition cites yet.
 fn review_dataset(
-    sources: &[&Term],
-    graph: &GraphName,
+    sources: &[oxigraph::model::TermRef<'_>],
+    graph: GraphNameRef<'_>,
     datasets: &mut std::collections::HashMap<(GraphName, NamedNode), Term>,
 ) -> Option<NamedNode> {
-    let Term::NamedNode(source) = sources.first()? else {
+    let oxigraph::model::TermRef::NamedNode(source) = sources.first()? else {
         return None;
     };
     let slug = source.as_str().rsplit('/').next()?;
     let dataset = NamedNode::new_unchecked(format!("{ID}dataset/{slug}"));
     datasets
-        .entry((graph.clone(), dataset.clone()))
-        .or_insert_with(|| source.clone().into());
+        .entry((graph.into_owned(), dataset.clone()))
+        .or_insert_with(|| source.into_owned().into());
     Some(dataset)
 }
 
@@ -1337,18 +1339,18 @@ const FLAGS: [NamedNodeRef<'static>; 3] = [
 /// FY2024 request of the FY2023 record), so one figure has one IRI whichever edition it is
 /// read from. Written at import rather than by a SPARQL rule at every load: the rule cost
 /// more than the rest of the RS import together.
-pub fn observations(quads: &[Quad]) -> Vec<Quad> {
+pub fn observations(quads: &QuadList) -> QuadList {
     use crate::vocab::medrd;
-    use oxigraph::model::NamedOrBlankNode;
+    use oxigraph::model::{NamedOrBlankNodeRef, TermRef};
     #[derive(Default)]
     struct Record<'a> {
         is_record: bool,
-        line: Option<&'a Term>,
+        line: Option<TermRef<'a>>,
         budget_year: Option<i32>,
-        sources: Vec<&'a Term>,
+        sources: Vec<TermRef<'a>>,
         /// The record's flags (rs:suspectedUnitSlip, …) and their notes.
-        flags: Vec<(NamedNodeRef<'static>, &'a Term)>,
-        amounts: Vec<(NamedNodeRef<'static>, &'static str, i32, &'a Term)>,
+        flags: Vec<(NamedNodeRef<'static>, TermRef<'a>)>,
+        amounts: Vec<(NamedNodeRef<'static>, &'static str, i32, TermRef<'a>)>,
     }
     let stages = [
         (term::INITIAL_BUDGET, medrd::INITIAL_BUDGET, "initial", 0),
@@ -1364,54 +1366,57 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
         (term::NEXT_YEAR_REQUEST, medrd::REQUEST_TOTAL, "request", 1),
         (term::DEMAND_AMOUNT, medrd::DEMAND, "demand", 1),
     ];
-    let mut index: std::collections::HashMap<(&GraphName, &NamedOrBlankNode), usize> =
+    let mut index: std::collections::HashMap<(GraphNameRef<'_>, NamedNodeRef<'_>), usize> =
         std::collections::HashMap::new();
-    let mut records: Vec<((&GraphName, &NamedNode), Record)> = Vec::new();
-    for q in quads {
-        let NamedOrBlankNode::NamedNode(subject) = &q.subject else {
+    let mut records: Vec<((GraphNameRef<'_>, NamedNodeRef<'_>), Record)> = Vec::new();
+    let budget_record = TermRef::from(term::BUDGET_RECORD);
+    for q in quads.iter() {
+        let NamedOrBlankNodeRef::NamedNode(subject) = q.subject else {
             continue;
         };
-        let p = q.predicate.as_ref();
+        let p = q.predicate;
         let stage = stages.iter().find(|s| s.0 == p);
         let relevant = stage.is_some()
             || p == term::RECORD_OF
             || p == term::BUDGET_YEAR
             || p == ext::DCTERMS_SOURCE
             || FLAGS.contains(&p)
-            || (p == ext::RDF_TYPE && q.object == Term::from(term::BUDGET_RECORD.into_owned()));
+            || (p == ext::RDF_TYPE && q.object == budget_record);
         if !relevant {
             continue;
         }
-        let i = *index.entry((&q.graph_name, &q.subject)).or_insert_with(|| {
-            records.push(((&q.graph_name, subject), Record::default()));
+        let i = *index.entry((q.graph_name, subject)).or_insert_with(|| {
+            records.push(((q.graph_name, subject), Record::default()));
             records.len() - 1
         });
         let r = &mut records[i].1;
         if let Some((_, kind, name, next)) = stage {
-            r.amounts.push((*kind, name, *next, &q.object));
+            r.amounts.push((*kind, name, *next, q.object));
         } else if p == term::RECORD_OF {
-            r.line = Some(&q.object);
+            r.line = Some(q.object);
         } else if p == term::BUDGET_YEAR {
-            if let Term::Literal(l) = &q.object {
+            if let TermRef::Literal(l) = q.object {
                 r.budget_year = l.value().parse().ok();
             }
         } else if p == ext::DCTERMS_SOURCE {
-            r.sources.push(&q.object);
+            r.sources.push(q.object);
         } else if let Some(flag) = FLAGS.iter().find(|f| **f == p) {
-            r.flags.push((*flag, &q.object));
+            r.flags.push((*flag, q.object));
         } else {
             r.is_record = true;
         }
     }
     let mut datasets = std::collections::HashMap::new();
     let hundred_million = oxsdatatypes::Decimal::from(100_000_000);
-    let mut out = Vec::new();
+    let mut out = QuadList::new();
     for ((g, record), r) in records {
         let (true, Some(line), Some(by)) = (r.is_record, r.line, r.budget_year) else {
             continue;
         };
         for (kind, stage, next, yen) in r.amounts {
-            let Term::Literal(value) = yen else { continue };
+            let TermRef::Literal(value) = yen else {
+                continue;
+            };
             let Some(oku) = value
                 .value()
                 .parse::<oxsdatatypes::Decimal>()
@@ -1421,35 +1426,36 @@ pub fn observations(quads: &[Quad]) -> Vec<Quad> {
                 continue;
             };
             let obs = NamedNode::new_unchecked(format!("{}-{stage}", record.as_str()));
-            let mut add = |p: NamedNodeRef<'_>, o: Term| {
-                out.push(Quad::new(obs.clone(), p, o, g.clone()));
+            let mut add = |p: NamedNodeRef<'_>, o: TermRef<'_>| {
+                out.push(QuadRef::new(&obs, p, o, g));
             };
-            add(ext::RDF_TYPE, medrd::BUDGET_AMOUNT.into_owned().into());
+            add(ext::RDF_TYPE, medrd::BUDGET_AMOUNT.into());
             if let Some(dataset) = review_dataset(&r.sources, g, &mut datasets) {
-                add(ext::QB_DATASET_PROP, dataset.into());
+                add(ext::QB_DATASET_PROP, dataset.as_ref().into());
             }
-            add(medrd::AMOUNT_FOR, line.clone());
-            add(medrd::AMOUNT_KIND, kind.into_owned().into());
-            add(medrd::FISCAL_YEAR, year_literal(by + next).into());
-            add(ext::SCHEMA_VALUE, yen.clone());
+            add(medrd::AMOUNT_FOR, line);
+            add(medrd::AMOUNT_KIND, kind.into());
+            add(medrd::FISCAL_YEAR, year_literal(by + next).as_ref().into());
+            add(ext::SCHEMA_VALUE, yen);
             add(
                 ext::SCHEMA_CURRENCY,
-                Literal::new_simple_literal("JPY").into(),
+                LiteralRef::new_simple_literal("JPY").into(),
             );
+            let oku = oku.to_string();
             add(
                 medrd::OKU_YEN,
-                Literal::new_typed_literal(oku.to_string(), ext::XSD_DECIMAL).into(),
+                LiteralRef::new_typed_literal(&oku, ext::XSD_DECIMAL).into(),
             );
-            add(ext::PROV_WAS_DERIVED_FROM, record.clone().into());
+            add(ext::PROV_WAS_DERIVED_FROM, record.into());
             for s in &r.sources {
-                add(ext::DCTERMS_SOURCE, (*s).clone());
+                add(ext::DCTERMS_SOURCE, *s);
             }
             // The observations of a flagged record carry the flag: a unit slip or an
             // execution over budget its execution (timeline sums leave a unit slip out and
             // say so), a repeat of the previous edition every stage.
             for (flag, note) in &r.flags {
                 if *flag == term::REPEATS_PREVIOUS_EDITION || stage == "execution" {
-                    add(*flag, (*note).clone());
+                    add(*flag, *note);
                 }
             }
         }
@@ -1661,8 +1667,8 @@ mod tests {
         let mut cited = to_quads(&data, &BTreeMap::new());
         let edition = NamedNode::new_unchecked(format!("{ID}source/rs-2024"));
         let record = NamedNode::new_unchecked(format!("{ID}rs/6843-fy2023"));
-        let graph = cited[0].graph_name.clone();
-        cited.push(Quad::new(
+        let graph = cited.iter().next().unwrap().graph_name.into_owned();
+        cited.push(&Quad::new(
             record,
             ext::DCTERMS_SOURCE,
             edition.clone(),
