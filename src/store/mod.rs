@@ -28,7 +28,7 @@ use crate::ingest::sources::{self, Sources};
 use crate::layout::Layout;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad, QuadRef};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
@@ -582,6 +582,28 @@ fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Ve
     Ok(parts)
 }
 
+/// Whether the store holds a quad of any of our graphs (the ontology's, a source's, the links').
+fn holds_any(store: &Store, sources: &Sources) -> Result<bool> {
+    let ours = [
+        GraphName::from(ONTOLOGY_GRAPH.into_owned()),
+        sources::links_graph().into(),
+    ];
+    for g in ours
+        .into_iter()
+        .chain(sources.graphs().into_iter().map(GraphName::from))
+    {
+        if store
+            .quads_for_pattern(None, None, None, Some(g.as_ref()))
+            .next()
+            .transpose()?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The largest import digest read back (bytes).
 const MAX_DIGEST: u64 = 256 << 20;
 
@@ -692,7 +714,7 @@ impl Kb {
             .is_some_and(|(f, d)| {
                 crate::inputs::read(f, MAX_DIGEST).is_ok_and(|held| held == d.as_bytes())
             });
-        let parts = if unchanged {
+        let mut parts = if unchanged {
             eprintln!(
                 "note: the store holds the project's graphs as imported from these same inputs \
                  (ontology/, data/, queries/rules/, this medrd): not imported again"
@@ -744,6 +766,21 @@ impl Kb {
                 remove_durably(f)?;
             }
         }
+        // On disk, a store holding none of our graphs (new, or one whose import stopped before
+        // any of them was committed) takes them with the bulk loader, before the transaction
+        // of the rules and `--with` files: a RocksDB transaction holds every write in memory
+        // (a national import took 86 s and 2.9 GB that way, and the next open replayed its log
+        // for 40 s). Should the transaction fail, the store holds our graphs without the
+        // digest, so the next run imports them again, in its transaction.
+        let bulk_ours = layout.store.is_some() && !unchanged && !holds_any(&store, &sources)?;
+        if bulk_ours {
+            let mut loader = store.bulk_loader();
+            loader.load_quads(ontology.iter().cloned())?;
+            for part in std::mem::take(&mut parts) {
+                loader.load_quads(part.iter().map(QuadRef::into_owned))?;
+            }
+            loader.commit()?;
+        }
         {
             // In memory the store is new and dropped with a failed load: it takes the quads
             // in steps (see `writer`); on disk in one transaction.
@@ -751,7 +788,7 @@ impl Kb {
                 None => Writer::in_steps(&store),
                 Some(_) => Writer::one_transaction(&store),
             };
-            if !unchanged {
+            if !unchanged && !bulk_ours {
                 let tx = w.tx()?;
                 tx.clear_graph(ONTOLOGY_GRAPH)?;
                 for g in sources.graphs() {

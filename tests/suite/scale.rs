@@ -554,6 +554,56 @@ fn an_on_disk_store_imports_our_graphs_again_only_when_their_inputs_change() {
     assert!(!third.stdout.contains("Dementia\n"), "{}", third.stdout);
 }
 
+/// A new on-disk store takes our graphs with the bulk loader, before the transaction of the
+/// rules and `--with` files. When that transaction fails, the store holds our graphs without
+/// the import's digest: the next run imports them again (in its transaction, the rules
+/// applied), and every run answers as the in-memory store does, each quad once.
+#[cfg(feature = "rocksdb")]
+#[test]
+fn an_on_disk_store_whose_first_load_failed_imports_ours_again() {
+    let s = crate::util::Scratch::new("rocks-bulk-ours");
+    let db = s.dir.join("db").display().to_string();
+    let count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let inferred =
+        "SELECT (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }";
+    let ask = |store: bool, sparql: &str| {
+        let mut args = vec![];
+        if store {
+            args.extend(["--store", db.as_str()]);
+        }
+        args.extend(["query", "--format", "csv", "--sparql", sparql]);
+        s.medrd(&args)
+    };
+    let in_memory = (ask(false, count).stdout, ask(false, inferred).stdout);
+    assert!(
+        !in_memory.1.contains("\n0"),
+        "the rules infer facts: {}",
+        in_memory.1
+    );
+    let bad = s.dir.join("bad.nt").display().to_string();
+    std::fs::write(
+        &bad,
+        format!("<http://example.com/a> <http://example.com/p> 1 .\n{BROKEN_LINE}"),
+    )
+    .unwrap();
+    let failed = s.medrd(&["--store", &db, "--with", &bad, "stats"]);
+    assert_eq!(failed.code, 2, "{}", failed.stderr);
+    let again = ask(true, count);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        !again.stderr.contains("not imported again"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!((again.stdout, ask(true, inferred).stdout), in_memory);
+    // A new store, loaded once: the same.
+    std::fs::remove_dir_all(&db).unwrap();
+    assert_eq!(
+        (ask(true, count).stdout, ask(true, inferred).stdout),
+        in_memory
+    );
+}
+
 /// An answer kept beside an on-disk store (the explorer's search entries of recipients take
 /// minutes over every review sheet on disk) is read back while the store is in the state it
 /// was read in, and read from the store again once a load changed it (an input edited, a
