@@ -8,9 +8,10 @@
 # Run it twice on an on-disk store: the first run may import the project's graphs (and
 # RocksDB replays its log), the second is the warm start. On disk the first start also keeps
 # the entries of lines and recipients beside the store (DB/medrd-kept/), so later runs time
-# reading them back, not their query. A start right after an import replays RocksDB's log
-# first (minutes on a large store): open the store once before, e.g. with `medrd --store DB
-# query --sparql 'ASK {?s ?p ?o}'`, or this script gives up after 30 s. Prints one line per
+# reading them back, not their query. A start right after an import made in a transaction (a
+# store re-imported, or a graph loaded again) replays RocksDB's log first (minutes on a large
+# store; a new store's bulk import leaves none): open the store once before, e.g. with `medrd
+# --store DB query --sparql 'ASK {?s ?p ?o}'`, or this script gives up after 30 s. Prints one line per
 # run; exits 2 when the server does not start.
 #
 #   scripts/serve-start.sh MEDRD [RUNS] [ARGS...]   # ARGS go to `medrd serve`
