@@ -23,7 +23,8 @@ pub struct Cli {
 
     /// Keep the store on disk in DIR between runs (RocksDB; needs a medrd built with
     /// `--features rocksdb`). Each run replaces the ontology, data and --with graphs it
-    /// loads, in one transaction; graphs of earlier --with files stay
+    /// loads, in one transaction (graphs the store does not hold yet go in through the bulk
+    /// loader); graphs of earlier --with files stay
     #[arg(long, global = true, env = "MEDRD_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
 

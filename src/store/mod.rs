@@ -3,8 +3,8 @@
 //! A bad file never leaves a half-loaded store: not the in-memory store of every run (new at
 //! each load, committed in steps, dropped with a failed load: see `writer`), nor an on-disk
 //! store (`--store DIR`, cargo feature `rocksdb`) that outlives it, where everything goes in
-//! through one transaction, except `--with` graphs the store does not have yet: those are
-//! bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
+//! through one transaction, except graphs the store does not have yet (`--with` files', and
+//! ours in a store holding none of them): those are bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
 //! one thread inserts (N-Triples/N-Quads split across the cores; gzipped files `.nt.gz`…
 //! decompressed on the fly); queries go to a remote SPARQL endpoint instead when
 //! `--endpoint` is set.
@@ -245,7 +245,11 @@ fn open_store(dir: Option<&Path>) -> Result<Store> {
     match dir {
         None => Ok(Store::new()?),
         #[cfg(feature = "rocksdb")]
-        Some(dir) => Ok(Store::open(dir)?),
+        Some(dir) => {
+            let store = Store::open(dir)?;
+            remove_unfinished_bulk_files(dir)?;
+            Ok(store)
+        }
         #[cfg(not(feature = "rocksdb"))]
         Some(dir) => Err(Error::io(
             dir,
@@ -255,6 +259,25 @@ fn open_store(dir: Option<&Path>) -> Result<Store> {
             ),
         )),
     }
+}
+
+/// Removes the sorted files a bulk load stopped short of ingesting (`bulk-N.sst`, which
+/// Oxigraph writes into the store's directory and deletes when the load is dropped, but not
+/// when the process is killed: hundreds of MB at national scale). RocksDB never reads them;
+/// the store is open, so no other process is loading into it.
+#[cfg(feature = "rocksdb")]
+fn remove_unfinished_bulk_files(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with("bulk-") && name.ends_with(".sst") && path.is_file() {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Files larger than this show a progress spinner on stderr while they load (about a
@@ -696,8 +719,10 @@ impl Kb {
     /// data's while what they are made from is unchanged ([`inputs_digest`]); those and every
     /// graph loaded again are replaced in the transaction, which on disk holds its
     /// writes in memory until it commits — far too much for a 10M-triple dump. So a graph
-    /// the store does not have yet is bulk-loaded instead: its file is read before the
-    /// transaction commits, and ingested after it.
+    /// the store does not have yet is bulk-loaded instead: a `--with` file is read before the
+    /// transaction commits, and ingested after it; our graphs, into a store holding none of
+    /// them, before the transaction (which runs the rules over them), and taken out again
+    /// when the transaction fails and the store was empty.
     pub fn load(layout: Layout) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let sources = Sources::read(&layout.data())?;
@@ -770,9 +795,11 @@ impl Kb {
         // any of them was committed) takes them with the bulk loader, before the transaction
         // of the rules and `--with` files: a RocksDB transaction holds every write in memory
         // (a national import took 86 s and 2.9 GB that way, and the next open replayed its log
-        // for 40 s). Should the transaction fail, the store holds our graphs without the
-        // digest, so the next run imports them again, in its transaction.
+        // for 40 s). Should the transaction fail, a store that was empty is emptied again (a
+        // range delete); any other keeps our graphs without the digest, so that the next run
+        // imports them again, in its transaction.
         let bulk_ours = layout.store.is_some() && !unchanged && !holds_any(&store, &sources)?;
+        let was_empty = bulk_ours && store.is_empty()?;
         if bulk_ours {
             let mut loader = store.bulk_loader();
             loader.load_quads(ontology.iter().cloned())?;
@@ -781,7 +808,7 @@ impl Kb {
             }
             loader.commit()?;
         }
-        {
+        let written = (|| -> Result<()> {
             // In memory the store is new and dropped with a failed load: it takes the quads
             // in steps (see `writer`); on disk in one transaction.
             let mut w = match layout.store {
@@ -831,6 +858,13 @@ impl Kb {
             if let Some(loader) = bulk {
                 loader.commit()?;
             }
+            Ok(())
+        })();
+        if let Err(e) = written {
+            if was_empty {
+                store.clear()?;
+            }
+            return Err(e);
         }
         if let (Some(f), Some(d), false) = (&imported, &digest, unchanged) {
             crate::fence::write_entry(f, true, |w| w.write_all(d.as_bytes()))?;

@@ -555,30 +555,36 @@ fn an_on_disk_store_imports_our_graphs_again_only_when_their_inputs_change() {
 }
 
 /// A new on-disk store takes our graphs with the bulk loader, before the transaction of the
-/// rules and `--with` files. When that transaction fails, the store holds our graphs without
-/// the import's digest: the next run imports them again (in its transaction, the rules
-/// applied), and every run answers as the in-memory store does, each quad once.
+/// rules and `--with` files. When that transaction fails, the store is left empty, as it
+/// was; a later run imports them again, and once inputs change, again in its transaction,
+/// clearing the old: every run answers as the in-memory store does, each quad once.
 #[cfg(feature = "rocksdb")]
 #[test]
-fn an_on_disk_store_whose_first_load_failed_imports_ours_again() {
+fn an_on_disk_store_whose_first_load_failed_is_left_empty_and_imports_ours_again() {
     let s = crate::util::Scratch::new("rocks-bulk-ours");
-    let db = s.dir.join("db").display().to_string();
+    let db = s.dir.join("db");
     let count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
     let inferred =
         "SELECT (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }";
+    let label = "SELECT ?l WHERE { <https://w3id.org/medrd-kg/id/theme/dementia> \
+                 <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER (LANG(?l) = \"en\") }";
+    let db_arg = db.display().to_string();
     let ask = |store: bool, sparql: &str| {
         let mut args = vec![];
         if store {
-            args.extend(["--store", db.as_str()]);
+            args.extend(["--store", db_arg.as_str()]);
         }
         args.extend(["query", "--format", "csv", "--sparql", sparql]);
-        s.medrd(&args)
+        let run = s.medrd(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
     };
-    let in_memory = (ask(false, count).stdout, ask(false, inferred).stdout);
+    let answers = |store: bool| [count, inferred, label].map(|q| ask(store, q));
+    let in_memory = answers(false);
     assert!(
-        !in_memory.1.contains("\n0"),
+        !in_memory[1].contains("\n0"),
         "the rules infer facts: {}",
-        in_memory.1
+        in_memory[1]
     );
     let bad = s.dir.join("bad.nt").display().to_string();
     std::fs::write(
@@ -586,22 +592,29 @@ fn an_on_disk_store_whose_first_load_failed_imports_ours_again() {
         format!("<http://example.com/a> <http://example.com/p> 1 .\n{BROKEN_LINE}"),
     )
     .unwrap();
-    let failed = s.medrd(&["--store", &db, "--with", &bad, "stats"]);
+    let failed = s.medrd(&["--store", &db_arg, "--with", &bad, "stats"]);
     assert_eq!(failed.code, 2, "{}", failed.stderr);
-    let again = ask(true, count);
-    assert_eq!(again.code, 0, "{}", again.stderr);
-    assert!(
-        !again.stderr.contains("not imported again"),
-        "{}",
-        again.stderr
+    {
+        let store = oxigraph::store::Store::open(&db).unwrap();
+        assert!(
+            store.is_empty().unwrap(),
+            "a failed first load leaves the store empty"
+        );
+    }
+    assert_eq!(answers(true), in_memory);
+    // Inputs edited: our graphs are imported again in the transaction, the old ones cleared.
+    s.replace(
+        "data/themes.toml",
+        "en = \"Dementia\"",
+        "en = \"Dementia (edited)\"",
     );
-    assert_eq!((again.stdout, ask(true, inferred).stdout), in_memory);
-    // A new store, loaded once: the same.
-    std::fs::remove_dir_all(&db).unwrap();
-    assert_eq!(
-        (ask(true, count).stdout, ask(true, inferred).stdout),
-        in_memory
-    );
+    let edited = answers(false);
+    assert!(edited[2].contains("Dementia (edited)"), "{}", edited[2]);
+    // A sorted file of a bulk load stopped by a kill is removed when the store is opened.
+    let left = db.join("bulk-1234.sst");
+    std::fs::write(&left, b"not ingested").unwrap();
+    assert_eq!(answers(true), edited);
+    assert!(!left.exists(), "{} is left", left.display());
 }
 
 /// An answer kept beside an on-disk store (the explorer's search entries of recipients take
