@@ -13,6 +13,11 @@
 #   - with --national ROOT (a project root whose data/rs-2024 and data/rs-2025 hold the full
 #     national RS exports, see docs/scale.md): triples loaded per second (target >= 0.9M/s),
 #     peak bytes per triple (<= 400) and the slowest named query (< 300 ms);
+#   - with --store-medrd MEDRD as well (a medrd built with `--features rocksdb`): the same root
+#     imported into a new on-disk store (`--store`), then opened by three later runs of
+#     `query new-programs`: the import's time and peak, and a later run's time with the rate
+#     at which the store's triples are there (the way around the in-memory load rate: the
+#     import is paid once);
 #   - with --sheets SHEETS.nt as well (every review sheet of every edition, written by
 #     `medrd link judgit JUDGIT/data --judgit-graph SHEETS.nt`, see docs/scale.md): the same
 #     root with SHEETS.nt loaded beside it (`medrd --root ROOT --with SHEETS.nt bench scale
@@ -23,14 +28,14 @@
 #     root states already (the review sheets of data/judgit): medrd loads each of them once,
 #     left in the root's graph (a triple stated in two graphs would match twice in the union).
 # Usage: scripts/bench.sh [--runs N] [--build-runs N] [--rdflib-runs N] [--rdflib-timeout S]
-# [--national ROOT [--sheets SHEETS.nt]] [--divan] (--runs: pipeline runs, default 20;
+# [--national ROOT [--sheets SHEETS.nt] [--store-medrd MEDRD]] [--divan] (--runs: pipeline runs, default 20;
 # --build-runs: builds of each kind, default 3; --rdflib-timeout: seconds per rdflib query,
 # default 120; --divan also runs `cargo bench --bench pipeline`). Writes target/bench/*.json.
 # With --sheets the machine needs about 10 GB free (5 GB for the store of ~15M triples, more
 # while a query sorts its rows) and the two loads take a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=20 build_runs=3 rdflib_runs=3 rdflib_timeout=120 divan=0 national="" sheets=""
+runs=20 build_runs=3 rdflib_runs=3 rdflib_timeout=120 divan=0 national="" sheets="" store_medrd=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -39,16 +44,18 @@ while [ $# -gt 0 ]; do
     --rdflib-timeout) rdflib_timeout=$2; shift 2 ;;
     --national) national=$2; shift 2 ;;
     --sheets) sheets=$2; shift 2 ;;
+    --store-medrd) store_medrd=$2; shift 2 ;;
     --divan) divan=1; shift ;;
     *) echo "usage: $0 [--runs N] [--build-runs N] [--rdflib-runs N] [--rdflib-timeout S]" \
-         "[--national ROOT [--sheets SHEETS.nt]] [--divan]" >&2
+         "[--national ROOT [--sheets SHEETS.nt] [--store-medrd MEDRD]] [--divan]" >&2
        exit 2 ;;
   esac
 done
-if [ -n "$sheets" ] && [ -z "$national" ]; then
-  echo "$0: --sheets needs --national ROOT" >&2
+if { [ -n "$sheets" ] || [ -n "$store_medrd" ]; } && [ -z "$national" ]; then
+  echo "$0: --sheets and --store-medrd need --national ROOT" >&2
   exit 2
 fi
+[ -z "$store_medrd" ] || [ -x "$store_medrd" ] || { echo "$0: cannot run $store_medrd" >&2; exit 2; }
 [ -z "$sheets" ] || [ -r "$sheets" ] || { echo "$0: cannot read $sheets" >&2; exit 2; }
 out=target/bench
 mkdir -p "$out"
@@ -89,6 +96,26 @@ PY
 if [ -n "$national" ]; then
   /usr/bin/time -f '{"wall_s": %e, "max_rss_kb": %M}' -o "$out/national-time.json" \
     "$medrd" --root "$national" bench scale --runs 3 --json > "$out/national.json"
+fi
+
+if [ -n "$store_medrd" ]; then
+  # A new store each time; the import's peak from GNU time, a later run's time the median of 3.
+  rm -rf "$out/national-db"
+  /usr/bin/time -f '{"wall_s": %e, "max_rss_kb": %M}' -o "$out/national-import.json" \
+    "$store_medrd" --root "$national" --store "$out/national-db" query \
+    --sparql 'ASK { ?s ?p ?o }' > /dev/null 2>&1
+  python3 - "$store_medrd" "$national" "$out/national-db" > "$out/national-store.json" <<'PY'
+import json, statistics, subprocess, sys, time
+medrd, root, db = sys.argv[1:4]
+def timed():
+    start = time.perf_counter()
+    subprocess.run([medrd, "--root", root, "--store", db, "query", "new-programs"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+runs = [timed() for _ in range(3)]
+json.dump({"later_s": statistics.median(runs), "later_all": runs}, sys.stdout)
+PY
+  rm -rf "$out/national-db"
 fi
 
 if [ -n "$sheets" ]; then
@@ -164,6 +191,16 @@ if national:
          ">= 0.9M/s", n["triples_per_s"] >= 0.9e6)
     line("national RS: peak RSS per triple", f"{per_triple:.0f} B", "<= 400 B", per_triple <= 400)
     line(f"national RS: slowest named query ({slowest})", f"{ms:.0f} ms", "< 300 ms", ms < 300)
+    if os.path.exists(f"{out}/national-store.json"):
+        i = json.load(open(f"{out}/national-import.json"))
+        s = json.load(open(f"{out}/national-store.json"))
+        print(f"{'national RS on disk: import into a new --store':<58}{i['wall_s']:>12.1f} s"
+              f"  (once; peak RSS {i['max_rss_kb'] / 1024:.0f} MiB)")
+        rate = n["triples"] / s["later_s"]
+        line("national RS on disk: a later run (open + new-programs)",
+             f"{rate / 1e6:.1f}M/s", ">= 0.9M/s", rate >= 0.9e6)
+        print(f"    {s['later_s']:.2f} s a run (median of 3): the store's triples are there at "
+              "that rate once imported")
 else:
     print("national RS figures: not measured (give --national ROOT, see docs/scale.md)")
 if sheets:
