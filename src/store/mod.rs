@@ -28,7 +28,7 @@ use crate::ingest::sources::{self, Sources};
 use crate::layout::Layout;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad, QuadRef};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
@@ -605,18 +605,37 @@ fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Ve
     Ok(parts)
 }
 
-/// Whether the store holds a quad of any of our graphs (the ontology's, a source's, the links').
-fn holds_any(store: &Store, sources: &Sources) -> Result<bool> {
-    let ours = [
-        GraphName::from(ONTOLOGY_GRAPH.into_owned()),
-        sources::links_graph().into(),
-    ];
-    for g in ours
-        .into_iter()
-        .chain(sources.graphs().into_iter().map(GraphName::from))
-    {
+/// Whether a named graph is one of ours: the ontology's, a source's or the links'
+/// (`graph/SLUG`), not a `--with` file's (`graph/with/FILE`).
+fn is_ours(g: &NamedOrBlankNode) -> bool {
+    let NamedOrBlankNode::NamedNode(n) = g else {
+        return false;
+    };
+    n.as_str()
+        .strip_prefix(BASE)
+        .and_then(|rest| rest.strip_prefix("graph/"))
+        .is_some_and(|slug| !slug.starts_with("with/"))
+}
+
+/// Our graphs in an on-disk store ([`is_ours`]): those of the sources of `data/`, and those of
+/// sources since removed or renamed there, which an import clears too (else the union of the
+/// graphs would count their figures beside the renamed source's).
+fn our_graphs_in(store: &Store) -> Result<Vec<NamedOrBlankNode>> {
+    let mut ours = Vec::new();
+    for g in store.named_graphs() {
+        let g = g?;
+        if is_ours(&g) {
+            ours.push(g);
+        }
+    }
+    Ok(ours)
+}
+
+/// Whether the store holds a quad of any of our graphs.
+fn holds_any(store: &Store) -> Result<bool> {
+    for g in our_graphs_in(store)? {
         if store
-            .quads_for_pattern(None, None, None, Some(g.as_ref()))
+            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
             .next()
             .transpose()?
             .is_some()
@@ -733,17 +752,13 @@ impl Kb {
             Some(_) => Some(inputs_digest(&layout)?),
             None => None,
         };
-        let unchanged = imported
+        let mut unchanged = imported
             .as_ref()
             .zip(digest.as_ref())
             .is_some_and(|(f, d)| {
                 crate::inputs::read(f, MAX_DIGEST).is_ok_and(|held| held == d.as_bytes())
             });
         let mut parts = if unchanged {
-            eprintln!(
-                "note: the store holds the project's graphs as imported from these same inputs \
-                 (ontology/, data/, queries/rules/, this medrd): not imported again"
-            );
             Vec::new()
         } else {
             our_parts(&layout, &ontology, &sources)?
@@ -751,6 +766,18 @@ impl Kb {
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
+        // A store emptied of our graphs by another program is imported again, whatever its
+        // digest says.
+        if unchanged && !holds_any(&store)? {
+            unchanged = false;
+            parts = our_parts(&layout, &ontology, &sources)?;
+        }
+        if unchanged {
+            eprintln!(
+                "note: the store holds the project's graphs as imported from these same inputs \
+                 (ontology/, data/, queries/rules/, this medrd): not imported again"
+            );
+        }
         // Every --with file has a syntax we read and a graph of its own; on disk, those
         // whose graph is not in the store yet are bulk-loaded.
         let mut new_graphs = Vec::new();
@@ -798,7 +825,7 @@ impl Kb {
         // for 40 s). Should the transaction fail, a store that was empty is emptied again (a
         // range delete); any other keeps our graphs without the digest, so that the next run
         // imports them again, in its transaction.
-        let bulk_ours = layout.store.is_some() && !unchanged && !holds_any(&store, &sources)?;
+        let bulk_ours = layout.store.is_some() && !unchanged && !holds_any(&store)?;
         let was_empty = bulk_ours && store.is_empty()?;
         if bulk_ours {
             let mut loader = store.bulk_loader();
@@ -816,12 +843,16 @@ impl Kb {
                 Some(_) => Writer::one_transaction(&store),
             };
             if !unchanged && !bulk_ours {
+                let stale = our_graphs_in(&store)?;
                 let tx = w.tx()?;
                 tx.clear_graph(ONTOLOGY_GRAPH)?;
                 for g in sources.graphs() {
                     tx.clear_graph(g.as_ref())?;
                 }
                 tx.clear_graph(sources::links_graph().as_ref())?;
+                for g in &stale {
+                    tx.clear_graph(oxigraph::model::GraphNameRef::from(g.as_ref()))?;
+                }
                 tx.extend(&ontology);
             }
             // Each part is freed once it is inserted, so that the store grows into the

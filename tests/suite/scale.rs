@@ -617,6 +617,52 @@ fn an_on_disk_store_whose_first_load_failed_is_left_empty_and_imports_ours_again
     assert!(!left.exists(), "{} is left", left.display());
 }
 
+/// Our graphs in an on-disk store follow `data/`: the graph of a source renamed there is
+/// cleared at the next import (else the union of the graphs would count its figures twice),
+/// and a store emptied by another program is filled again whatever its digest says.
+#[cfg(feature = "rocksdb")]
+#[test]
+fn an_on_disk_store_drops_a_renamed_source_and_refills_when_emptied() {
+    let s = crate::util::Scratch::new("rocks-renamed");
+    let db = s.dir.join("db");
+    let db_arg = db.display().to_string();
+    let count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let ask = |store: bool| {
+        let mut args = vec![];
+        if store {
+            args.extend(["--store", db_arg.as_str()]);
+        }
+        args.extend(["query", "--format", "csv", "--sparql", count]);
+        let run = s.medrd(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        (run.stdout, run.stderr)
+    };
+    assert_eq!(ask(true).0, ask(false).0);
+    std::fs::rename(
+        s.dir.join("data/rs-2024"),
+        s.dir.join("data/rs-2024-renamed"),
+    )
+    .unwrap();
+    let renamed = ask(false).0;
+    assert_eq!(ask(true).0, renamed);
+    {
+        let store = oxigraph::store::Store::open(&db).unwrap();
+        let old =
+            oxigraph::model::NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/graph/rs-2024");
+        assert!(
+            store
+                .quads_for_pattern(None, None, None, Some(old.into()))
+                .next()
+                .is_none(),
+            "the graph of the renamed source is cleared"
+        );
+        store.clear().unwrap();
+    }
+    let (after, stderr) = ask(true);
+    assert!(!stderr.contains("not imported again"), "{stderr}");
+    assert_eq!(after, renamed);
+}
+
 /// An answer kept beside an on-disk store (the explorer's search entries of recipients take
 /// minutes over every review sheet on disk) is read back while the store is in the state it
 /// was read in, and read from the store again once a load changed it (an input edited, a
