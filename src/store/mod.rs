@@ -646,6 +646,135 @@ fn holds_any(store: &Store) -> Result<bool> {
     Ok(false)
 }
 
+/// The `--with` files whose graph is not in an on-disk store yet (bulk-loaded), and the others
+/// (loaded again in the transaction); each of a syntax we read and a graph of its own.
+fn split_with_files<'f>(
+    store: &Store,
+    files: &'f [PathBuf],
+    on_disk: bool,
+) -> Result<(Vec<&'f PathBuf>, Vec<&'f PathBuf>)> {
+    let mut new_graphs = Vec::new();
+    let mut in_transaction = Vec::new();
+    let mut graphs = std::collections::BTreeMap::new();
+    for file in files {
+        rdf_source(file)?;
+        let g = extra_graph(file);
+        if let Some(first) = graphs.insert(g.clone(), file) {
+            return Err(Error::Rdf {
+                path: file.clone(),
+                message: format!(
+                    "has the same file name as {}: both would load into the graph <{}>; \
+                     rename one",
+                    first.display(),
+                    g.as_str()
+                ),
+            });
+        }
+        let absent = store
+            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+            .next()
+            .transpose()?
+            .is_none();
+        if on_disk && absent {
+            new_graphs.push(file);
+        } else {
+            in_transaction.push(file);
+        }
+    }
+    Ok((new_graphs, in_transaction))
+}
+
+/// Our graphs into an on-disk store holding none of them, with the bulk loader: sorted files
+/// written on every core, ingested together when it commits (or not at all).
+fn bulk_load_ours(store: &Store, ontology: &[Quad], parts: Vec<QuadList>) -> Result<()> {
+    let mut loader = store.bulk_loader();
+    loader.load_quads(ontology.iter().cloned())?;
+    for part in parts {
+        loader.load_quads(part.iter().map(QuadRef::into_owned))?;
+    }
+    Ok(loader.commit()?)
+}
+
+/// What a load writes through its transaction ([`Writer`]): our graphs (unless they were
+/// kept, or bulk-loaded before), the `--with` files loaded again, the rules; then the new
+/// `--with` graphs bulk-loaded beside it.
+struct Writes<'a> {
+    /// Our graphs are cleared and inserted again (in the transaction).
+    reimport: bool,
+    ontology: &'a [Quad],
+    sources: &'a Sources,
+    /// Our graphs' quads, when imported in the transaction (else none).
+    parts: Vec<QuadList>,
+    in_transaction: Vec<&'a PathBuf>,
+    rules: &'a [catalog::NamedQuery],
+    new_graphs: &'a [&'a PathBuf],
+}
+
+impl Writes<'_> {
+    fn apply(self, store: &Store, on_disk: bool) -> Result<()> {
+        // In memory the store is new and dropped with a failed load: it takes the quads in
+        // steps (see `writer`); on disk in one transaction.
+        let mut w = if on_disk {
+            Writer::one_transaction(store)
+        } else {
+            Writer::in_steps(store)
+        };
+        if self.reimport {
+            clear_ours(w.tx()?, store, self.sources)?;
+            w.tx()?.extend(self.ontology);
+        }
+        // Each part is freed once it is inserted, so that the store grows into the memory
+        // it gives back.
+        for part in self.parts {
+            for quad in part.iter() {
+                w.insert(quad)?;
+            }
+        }
+        // Every graph loaded again is cleared before any is loaded: a triple of one file is
+        // left out when another graph holds it, never because of what a file held last time.
+        for file in &self.in_transaction {
+            w.tx()?.clear_graph(extra_graph(file).as_ref())?;
+        }
+        for file in self.in_transaction {
+            let g = extra_graph(file);
+            let (read, restated) = load_file(&mut w, file, g.as_ref())?;
+            note_restated(file, read, restated);
+        }
+        for rule in self.rules {
+            crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
+            SparqlEvaluator::new()
+                .parse_update(&rule.text)
+                .map_err(|e| rule.error(e))?
+                .on_transaction(w.tx()?)
+                .execute()
+                .map_err(|e| rule.error(e))?;
+        }
+        // The new graphs are read and written aside before anything is committed, so that a
+        // bad file among them leaves the transaction uncommitted too; only the final
+        // ingestion of the written files comes after the commit.
+        let bulk = bulk_write(store, w.tx()?, self.new_graphs)?;
+        w.commit()?;
+        if let Some(loader) = bulk {
+            loader.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// Clears our graphs in the transaction: those of the sources of `data/`, the ontology's, the
+/// links', and any other of ours the store holds (a source renamed or removed since).
+fn clear_ours(tx: &mut Transaction<'_>, store: &Store, sources: &Sources) -> Result<()> {
+    tx.clear_graph(ONTOLOGY_GRAPH)?;
+    for g in sources.graphs() {
+        tx.clear_graph(g.as_ref())?;
+    }
+    tx.clear_graph(sources::links_graph().as_ref())?;
+    for g in our_graphs_in(store)? {
+        tx.clear_graph(oxigraph::model::GraphNameRef::from(g.as_ref()))?;
+    }
+    Ok(())
+}
+
 /// The largest import digest read back (bytes).
 const MAX_DIGEST: u64 = 256 << 20;
 
@@ -778,36 +907,8 @@ impl Kb {
                  (ontology/, data/, queries/rules/, this medrd): not imported again"
             );
         }
-        // Every --with file has a syntax we read and a graph of its own; on disk, those
-        // whose graph is not in the store yet are bulk-loaded.
-        let mut new_graphs = Vec::new();
-        let mut in_transaction = Vec::new();
-        let mut graphs = std::collections::BTreeMap::new();
-        for file in &files {
-            rdf_source(file)?;
-            let g = extra_graph(file);
-            if let Some(first) = graphs.insert(g.clone(), file) {
-                return Err(Error::Rdf {
-                    path: file.clone(),
-                    message: format!(
-                        "has the same file name as {}: both would load into the graph <{}>; \
-                         rename one",
-                        first.display(),
-                        g.as_str()
-                    ),
-                });
-            }
-            let absent = store
-                .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
-                .next()
-                .transpose()?
-                .is_none();
-            if layout.store.is_some() && absent {
-                new_graphs.push(file);
-            } else {
-                in_transaction.push(file);
-            }
-        }
+        let on_disk = layout.store.is_some();
+        let (new_graphs, in_transaction) = split_with_files(&store, &files, on_disk)?;
         // Gone before the store changes, written once it has: a run stopped between the two
         // leaves a store that imports ours again next time, and whose answers kept beside it
         // are not read.
@@ -825,73 +926,21 @@ impl Kb {
         // for 40 s). Should the transaction fail, a store that was empty is emptied again (a
         // range delete); any other keeps our graphs without the digest, so that the next run
         // imports them again, in its transaction.
-        let bulk_ours = layout.store.is_some() && !unchanged && !holds_any(&store)?;
+        let bulk_ours = on_disk && !unchanged && !holds_any(&store)?;
         let was_empty = bulk_ours && store.is_empty()?;
         if bulk_ours {
-            let mut loader = store.bulk_loader();
-            loader.load_quads(ontology.iter().cloned())?;
-            for part in std::mem::take(&mut parts) {
-                loader.load_quads(part.iter().map(QuadRef::into_owned))?;
-            }
-            loader.commit()?;
+            bulk_load_ours(&store, &ontology, std::mem::take(&mut parts))?;
         }
-        let written = (|| -> Result<()> {
-            // In memory the store is new and dropped with a failed load: it takes the quads
-            // in steps (see `writer`); on disk in one transaction.
-            let mut w = match layout.store {
-                None => Writer::in_steps(&store),
-                Some(_) => Writer::one_transaction(&store),
-            };
-            if !unchanged && !bulk_ours {
-                let stale = our_graphs_in(&store)?;
-                let tx = w.tx()?;
-                tx.clear_graph(ONTOLOGY_GRAPH)?;
-                for g in sources.graphs() {
-                    tx.clear_graph(g.as_ref())?;
-                }
-                tx.clear_graph(sources::links_graph().as_ref())?;
-                for g in &stale {
-                    tx.clear_graph(oxigraph::model::GraphNameRef::from(g.as_ref()))?;
-                }
-                tx.extend(&ontology);
-            }
-            // Each part is freed once it is inserted, so that the store grows into the
-            // memory it gives back.
-            for part in parts {
-                for quad in part.iter() {
-                    w.insert(quad)?;
-                }
-            }
-            // Every graph loaded again is cleared before any is loaded: a triple of one file is
-            // left out when another graph holds it, never because of what a file held last time.
-            for file in &in_transaction {
-                w.tx()?.clear_graph(extra_graph(file).as_ref())?;
-            }
-            for file in in_transaction {
-                let g = extra_graph(file);
-                let (read, restated) = load_file(&mut w, file, g.as_ref())?;
-                note_restated(file, read, restated);
-            }
-            for rule in &rules {
-                crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
-                SparqlEvaluator::new()
-                    .parse_update(&rule.text)
-                    .map_err(|e| rule.error(e))?
-                    .on_transaction(w.tx()?)
-                    .execute()
-                    .map_err(|e| rule.error(e))?;
-            }
-            // The new graphs are read and written aside before anything is committed, so
-            // that a bad file among them leaves the transaction uncommitted too; only the
-            // final ingestion of the written files comes after the commit.
-            let bulk = bulk_write(&store, w.tx()?, &new_graphs)?;
-            w.commit()?;
-            if let Some(loader) = bulk {
-                loader.commit()?;
-            }
-            Ok(())
-        })();
-        if let Err(e) = written {
+        let writes = Writes {
+            reimport: !unchanged && !bulk_ours,
+            ontology: &ontology,
+            sources: &sources,
+            parts,
+            in_transaction,
+            rules: &rules,
+            new_graphs: &new_graphs,
+        };
+        if let Err(e) = writes.apply(&store, on_disk) {
             if was_empty {
                 store.clear()?;
             }
