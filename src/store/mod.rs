@@ -702,7 +702,6 @@ struct Writes<'a> {
     /// Our graphs are cleared and inserted again (in the transaction).
     reimport: bool,
     ontology: &'a [Quad],
-    sources: &'a Sources,
     /// Our graphs' quads, when imported in the transaction (else none).
     parts: Vec<QuadList>,
     in_transaction: Vec<&'a PathBuf>,
@@ -720,7 +719,7 @@ impl Writes<'_> {
             Writer::in_steps(store)
         };
         if self.reimport {
-            clear_ours(w.tx()?, store, self.sources)?;
+            clear_ours(w.tx()?, store)?;
             w.tx()?.extend(self.ontology);
         }
         // Each part is freed once it is inserted, so that the store grows into the memory
@@ -761,14 +760,10 @@ impl Writes<'_> {
     }
 }
 
-/// Clears our graphs in the transaction: those of the sources of `data/`, the ontology's, the
-/// links', and any other of ours the store holds (a source renamed or removed since).
-fn clear_ours(tx: &mut Transaction<'_>, store: &Store, sources: &Sources) -> Result<()> {
-    tx.clear_graph(ONTOLOGY_GRAPH)?;
-    for g in sources.graphs() {
-        tx.clear_graph(g.as_ref())?;
-    }
-    tx.clear_graph(sources::links_graph().as_ref())?;
+/// Clears our graphs in the transaction: every one the store holds ([`our_graphs_in`]: the
+/// ontology's, the links', the sources' of `data/` and of sources renamed or removed since; a
+/// graph that holds a quad is a named graph of the store).
+fn clear_ours(tx: &mut Transaction<'_>, store: &Store) -> Result<()> {
     for g in our_graphs_in(store)? {
         tx.clear_graph(oxigraph::model::GraphNameRef::from(g.as_ref()))?;
     }
@@ -895,9 +890,11 @@ impl Kb {
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
+        let on_disk = layout.store.is_some();
+        let holds_ours = on_disk && holds_any(&store)?;
         // A store emptied of our graphs by another program is imported again, whatever its
         // digest says.
-        if unchanged && !holds_any(&store)? {
+        if unchanged && !holds_ours {
             unchanged = false;
             parts = our_parts(&layout, &ontology, &sources)?;
         }
@@ -907,7 +904,6 @@ impl Kb {
                  (ontology/, data/, queries/rules/, this medrd): not imported again"
             );
         }
-        let on_disk = layout.store.is_some();
         let (new_graphs, in_transaction) = split_with_files(&store, &files, on_disk)?;
         // Gone before the store changes, written once it has: a run stopped between the two
         // leaves a store that imports ours again next time, and whose answers kept beside it
@@ -926,7 +922,7 @@ impl Kb {
         // for 40 s). Should the transaction fail, a store that was empty is emptied again (a
         // range delete); any other keeps our graphs without the digest, so that the next run
         // imports them again, in its transaction.
-        let bulk_ours = on_disk && !unchanged && !holds_any(&store)?;
+        let bulk_ours = on_disk && !unchanged && !holds_ours;
         let was_empty = bulk_ours && store.is_empty()?;
         if bulk_ours {
             bulk_load_ours(&store, &ontology, std::mem::take(&mut parts))?;
@@ -934,7 +930,6 @@ impl Kb {
         let writes = Writes {
             reimport: !unchanged && !bulk_ours,
             ontology: &ontology,
-            sources: &sources,
             parts,
             in_transaction,
             rules: &rules,

@@ -554,6 +554,25 @@ fn an_on_disk_store_imports_our_graphs_again_only_when_their_inputs_change() {
     assert!(!third.stdout.contains("Dementia\n"), "{}", third.stdout);
 }
 
+/// The CSV answer (and stderr) of a query on the scratch root, on the on-disk store `db` when
+/// given, else in memory; the run must succeed.
+#[cfg(feature = "rocksdb")]
+fn csv_answer(
+    s: &crate::util::Scratch,
+    db: Option<&std::path::PathBuf>,
+    sparql: &str,
+) -> (String, String) {
+    let db = db.map(|d| d.display().to_string());
+    let mut args = vec![];
+    if let Some(db) = &db {
+        args.extend(["--store", db.as_str()]);
+    }
+    args.extend(["query", "--format", "csv", "--sparql", sparql]);
+    let run = s.medrd(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (run.stdout, run.stderr)
+}
+
 /// A new on-disk store takes our graphs with the bulk loader, before the transaction of the
 /// rules and `--with` files. When that transaction fails, the store is left empty, as it
 /// was; a later run imports them again, and once inputs change, again in its transaction,
@@ -569,17 +588,8 @@ fn an_on_disk_store_whose_first_load_failed_is_left_empty_and_imports_ours_again
     let label = "SELECT ?l WHERE { <https://w3id.org/medrd-kg/id/theme/dementia> \
                  <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER (LANG(?l) = \"en\") }";
     let db_arg = db.display().to_string();
-    let ask = |store: bool, sparql: &str| {
-        let mut args = vec![];
-        if store {
-            args.extend(["--store", db_arg.as_str()]);
-        }
-        args.extend(["query", "--format", "csv", "--sparql", sparql]);
-        let run = s.medrd(&args);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        run.stdout
-    };
-    let answers = |store: bool| [count, inferred, label].map(|q| ask(store, q));
+    let answers =
+        |store: bool| [count, inferred, label].map(|q| csv_answer(&s, store.then_some(&db), q).0);
     let in_memory = answers(false);
     assert!(
         !in_memory[1].contains("\n0"),
@@ -625,18 +635,8 @@ fn an_on_disk_store_whose_first_load_failed_is_left_empty_and_imports_ours_again
 fn an_on_disk_store_drops_a_renamed_source_and_refills_when_emptied() {
     let s = crate::util::Scratch::new("rocks-renamed");
     let db = s.dir.join("db");
-    let db_arg = db.display().to_string();
     let count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }";
-    let ask = |store: bool| {
-        let mut args = vec![];
-        if store {
-            args.extend(["--store", db_arg.as_str()]);
-        }
-        args.extend(["query", "--format", "csv", "--sparql", count]);
-        let run = s.medrd(&args);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        (run.stdout, run.stderr)
-    };
+    let ask = |store: bool| csv_answer(&s, store.then_some(&db), count);
     assert_eq!(ask(true).0, ask(false).0);
     std::fs::rename(
         s.dir.join("data/rs-2024"),
