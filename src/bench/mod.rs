@@ -135,8 +135,8 @@ pub fn median(mut d: Vec<Duration>) -> Duration {
     d.get(d.len() / 2).copied().unwrap_or_default()
 }
 
-/// Each check of `medrd validate` timed on its own: the SPARQL checks, then the source-line
-/// check (for finding the slow one; `run_checks` is what the pipeline times).
+/// Each check of `medrd validate` timed on its own: the SPARQL checks, the SHACL shapes, then
+/// the source-line check (for finding the slow one; `run_checks` is what the pipeline times).
 pub fn check_timings(kb: &Kb) -> Result<Vec<Timing>> {
     let mut out = Vec::new();
     for q in catalog::checks(&kb.layout.queries())? {
@@ -146,6 +146,16 @@ pub fn check_timings(kb: &Kb) -> Result<Vec<Timing>> {
             elapsed,
             size: table.rows.len(),
         });
+    }
+    if kb.layout.endpoint.is_none() {
+        for shape in crate::validate::shacl::read(&kb.layout.queries().join("shapes"))? {
+            let (v, elapsed) = timed(|| Ok(crate::validate::shacl::check(kb, &shape)))?;
+            out.push(Timing {
+                name: shape.name,
+                elapsed,
+                size: v.len(),
+            });
+        }
     }
     let (v, elapsed) = timed(|| {
         let mut all = Vec::new();

@@ -332,17 +332,32 @@ fn with_subclasses(kb: &Kb, class: &NamedNode) -> BTreeSet<NamedNode> {
     out
 }
 
-/// The distinct objects of `s` by `p` over every graph.
-fn values(kb: &Kb, s: &NamedOrBlankNode, p: &NamedNode) -> Vec<Term> {
-    let set: HashSet<Term> = kb
-        .store
-        .quads_for_pattern(Some(s.as_ref()), Some(p.as_ref()), None, None)
-        .flatten()
-        .map(|q| q.object)
-        .collect();
-    let mut out: Vec<Term> = set.into_iter().collect();
-    out.sort_by_cached_key(Term::to_string);
-    out
+/// What a focus node states, over every graph, read once for all the property shapes of
+/// its node shape (one look-up a node instead of one a property).
+struct Statements(Vec<(NamedNode, Term)>);
+
+impl Statements {
+    fn of(kb: &Kb, s: &NamedOrBlankNode) -> Self {
+        Statements(
+            kb.store
+                .quads_for_pattern(Some(s.as_ref()), None, None, None)
+                .flatten()
+                .map(|q| (q.predicate, q.object))
+                .collect(),
+        )
+    }
+
+    /// The distinct objects by `p`, in the store's order (a node has one or a few: a linear
+    /// search beats hashing them).
+    fn values(&self, p: &NamedNode) -> Vec<Term> {
+        let mut out: Vec<Term> = Vec::new();
+        for (_, o) in self.0.iter().filter(|(q, _)| q == p) {
+            if !out.contains(o) {
+                out.push(o.clone());
+            }
+        }
+        out
+    }
 }
 
 /// Whether `node` is an instance of one of `classes`.
@@ -350,9 +365,10 @@ fn has_type(kb: &Kb, node: &Term, classes: &BTreeSet<NamedNode>) -> bool {
     let Some(s) = as_subject(node) else {
         return false;
     };
-    values(kb, &s, &ext::RDF_TYPE.into_owned())
-        .iter()
-        .any(|t| matches!(t, Term::NamedNode(n) if classes.contains(n)))
+    kb.store
+        .quads_for_pattern(Some(s.as_ref()), Some(ext::RDF_TYPE), None, None)
+        .flatten()
+        .any(|q| matches!(&q.object, Term::NamedNode(n) if classes.contains(n)))
 }
 
 /// Whether a literal's lexical form is one of its XSD datatype (oxigraph keeps ill-formed
@@ -410,10 +426,30 @@ fn text_of(t: &Term) -> String {
 fn check_property(
     kb: &Kb,
     focus: &NamedOrBlankNode,
+    statements: &Statements,
     p: &PropertyShape,
     classes: &mut HashMap<NamedNode, BTreeSet<NamedNode>>,
 ) -> Vec<String> {
-    let vs = values(kb, focus, &p.path);
+    let vs = statements.values(&p.path);
+    let out = violations(kb, focus, p, &vs, classes);
+    if out.is_empty() {
+        return out;
+    }
+    // Reported in the values' text order, so that a report reads the same run to run
+    // whatever order the store gives them in (sorted only here: most nodes violate nothing).
+    let mut vs = vs;
+    vs.sort_by_cached_key(Term::to_string);
+    violations(kb, focus, p, &vs, classes)
+}
+
+/// The violations of one property shape at one focus node whose values are `vs`.
+fn violations(
+    kb: &Kb,
+    focus: &NamedOrBlankNode,
+    p: &PropertyShape,
+    vs: &[Term],
+    classes: &mut HashMap<NamedNode, BTreeSet<NamedNode>>,
+) -> Vec<String> {
     let at = |what: String| format!("{focus} {}: {what}", p.path);
     let mut out = Vec::new();
     for c in &p.constraints {
@@ -451,7 +487,7 @@ fn check_property(
             ),
             Constraint::UniqueLang => {
                 let mut seen = HashSet::new();
-                for v in &vs {
+                for v in vs {
                     if let Term::Literal(l) = v {
                         if let Some(lang) = l.language() {
                             if !seen.insert(lang.to_owned()) {
@@ -496,8 +532,9 @@ pub fn check(kb: &Kb, shape: &NodeShape) -> Vec<String> {
     let mut out = Vec::new();
     let mut more = 0usize;
     for f in &focus {
+        let statements = Statements::of(kb, f);
         for p in &shape.properties {
-            for v in check_property(kb, f, p, &mut classes) {
+            for v in check_property(kb, f, &statements, p, &mut classes) {
                 if out.len() < MAX_REPORTED {
                     out.push(v);
                 } else {
