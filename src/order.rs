@@ -9,7 +9,7 @@
 //!   took 16 GB when each was given its text as a key). It is a different order (an IRI
 //!   before its extensions: `…/987` before `…/987/fy2023`), used only where it always was.
 
-use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term, TermRef, Triple};
 use std::cmp::Ordering;
 
 /// The sort key of a quad by its terms' text: graph, subject, predicate, object.
@@ -43,47 +43,94 @@ pub fn sort_quads(quads: &mut Vec<Quad>) {
     quads.dedup();
 }
 
-/// A quad's terms written out once, graph, subject, predicate, object one after another, and
-/// where each ends: one allocation where [`text_key`] makes four.
-struct TextKey {
-    text: String,
-    ends: [usize; 4],
+/// Every distinct term of some quads written out once (its N-Triples text; the default graph
+/// is `DEFAULT`), sorted, and each quad's four terms (graph, subject, predicate, object) as
+/// their ranks among those texts: two quads' ranks compare part by part as their texts do,
+/// so a sort compares integers, not strings that share long prefixes
+/// (`https://w3id.org/medrd-kg/id/…`), and the N-Triples and N-Quads writers copy each
+/// term's text instead of writing it out again for every quad that holds it.
+pub struct TermTexts {
+    /// The distinct texts, sorted; a rank is a position here.
+    pub texts: Vec<String>,
+    /// Each quad's graph, subject, predicate and object, as ranks.
+    pub ranks: Vec<[u32; 4]>,
 }
 
-impl TextKey {
-    fn of(q: &Quad) -> Self {
-        use std::fmt::Write;
-        let mut text = String::new();
-        let mut ends = [0; 4];
-        // Writing to a String cannot fail.
-        let _ = write!(text, "{}", q.graph_name);
-        ends[0] = text.len();
-        let _ = write!(text, "{}", q.subject);
-        ends[1] = text.len();
-        let _ = write!(text, "{}", q.predicate);
-        ends[2] = text.len();
-        let _ = write!(text, "{}", q.object);
-        ends[3] = text.len();
-        TextKey { text, ends }
+impl TermTexts {
+    /// Each distinct term is found by hashing it (no text is written for a term already
+    /// seen) and written out once; the distinct texts are sorted once.
+    pub fn of(quads: &[Quad]) -> Self {
+        let mut seen: rustc_hash::FxHashMap<Option<TermRef<'_>>, u32> =
+            rustc_hash::FxHashMap::default();
+        let mut terms: Vec<Option<TermRef<'_>>> = Vec::new();
+        let ids: Vec<[u32; 4]> = quads
+            .iter()
+            .map(|q| {
+                let graph = match &q.graph_name {
+                    GraphName::DefaultGraph => None,
+                    GraphName::NamedNode(n) => Some(TermRef::from(n.as_ref())),
+                    GraphName::BlankNode(b) => Some(TermRef::from(b.as_ref())),
+                };
+                let parts = [
+                    graph,
+                    Some(TermRef::from(q.subject.as_ref())),
+                    Some(TermRef::from(q.predicate.as_ref())),
+                    Some(q.object.as_ref()),
+                ];
+                parts.map(|t| {
+                    *seen.entry(t).or_insert_with(|| {
+                        terms.push(t);
+                        // At most four distinct terms a quad: far below 2^32 for any store
+                        // that fits in memory.
+                        u32::try_from(terms.len() - 1).expect("fewer than 2^32 distinct terms")
+                    })
+                })
+            })
+            .collect();
+        drop(seen);
+        let mut texts: Vec<String> = terms
+            .iter()
+            .map(|t| t.map_or_else(|| GraphName::DefaultGraph.to_string(), |t| t.to_string()))
+            .collect();
+        let mut by_text: Vec<u32> = (0..u32::try_from(texts.len()).unwrap_or(u32::MAX)).collect();
+        by_text.sort_unstable_by(|a, b| texts[*a as usize].cmp(&texts[*b as usize]));
+        // Terms of the same text (none in RDF 1.1: a term's N-Triples text is its own) would
+        // share a rank, as they did when the ranks were taken from the texts themselves.
+        let mut rank_of = vec![0u32; texts.len()];
+        let mut sorted: Vec<String> = Vec::with_capacity(texts.len());
+        for id in by_text {
+            let text = std::mem::take(&mut texts[id as usize]);
+            if sorted.last() != Some(&text) {
+                sorted.push(text);
+            }
+            rank_of[id as usize] = u32::try_from(sorted.len() - 1).unwrap_or(u32::MAX);
+        }
+        let ranks = ids
+            .into_iter()
+            .map(|r| r.map(|id| rank_of[id as usize]))
+            .collect();
+        TermTexts {
+            texts: sorted,
+            ranks,
+        }
     }
 
-    fn part(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+    /// The text of a rank.
+    pub fn text(&self, rank: u32) -> &str {
+        &self.texts[rank as usize]
     }
 }
 
 /// The order of `quads` by [`text_key`], and the order of their triples by
 /// [`triple_text_key`] with each triple once (its first quad in that order): what
 /// `sort_by_cached_key(text_key)` and, on its result, [`sort_triples`] give, as positions in
-/// `quads` — each term written out once for both orders, the two sorts on two threads, no
-/// quad moved or copied.
-pub fn quad_and_triple_order(quads: &[Quad]) -> (Vec<u32>, Vec<u32>) {
-    let ranks = ranks(&quads.iter().map(TextKey::of).collect::<Vec<_>>());
+/// `quads` — compared by their terms' ranks ([`TermTexts`] of the same quads), the two sorts
+/// on two threads, no quad moved or copied.
+pub fn quad_and_triple_order(quads: &[Quad], texts: &TermTexts) -> (Vec<u32>, Vec<u32>) {
+    let ranks = &texts.ranks;
     // Ties (the same text) keep the quads' order, as the stable sorts did; the triples' ties
     // are broken by the graph, which is where a quad sort put them.
     let by = |parts: [usize; 4]| {
-        let ranks = &ranks;
         move |a: &u32, b: &u32| {
             let (ra, rb) = (&ranks[*a as usize], &ranks[*b as usize]);
             parts
@@ -114,29 +161,6 @@ pub fn quad_and_triple_order(quads: &[Quad]) -> (Vec<u32>, Vec<u32>) {
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         (order, triples)
     })
-}
-
-/// Each quad's four texts as their ranks among every distinct text of `keys`: two quads'
-/// ranks compare part by part as their texts do, so the sorts compare integers, not strings
-/// that share long prefixes (`https://w3id.org/medrd-kg/id/…`), and each distinct text is
-/// sorted once however many quads hold it.
-fn ranks(keys: &[TextKey]) -> Vec<[u32; 4]> {
-    let mut distinct: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
-    for k in keys {
-        for i in 0..4 {
-            distinct.entry(k.part(i)).or_insert(0);
-        }
-    }
-    let mut texts: Vec<&str> = distinct.keys().copied().collect();
-    texts.sort_unstable();
-    // At most four distinct texts a quad: far below 2^32 for any store that fits in memory.
-    let ranks = u32::try_from(texts.len()).expect("fewer than 2^32 distinct texts");
-    for (rank, text) in (0..ranks).zip(&texts) {
-        distinct.insert(text, rank);
-    }
-    keys.iter()
-        .map(|k| std::array::from_fn(|i| distinct[k.part(i)]))
-        .collect()
 }
 
 /// The lean sort key of a quad: graph, subject, predicate, object, each as its kind and text

@@ -450,3 +450,31 @@ fn the_exports_are_in_the_order_of_the_terms_texts() {
         .map(|q| Triple::from(q.clone()))
         .eq(triples));
 }
+
+/// N-Triples, N-Quads and JSON-LD are written straight from the terms' texts and the quads'
+/// order; on our store each gives the bytes of oxigraph's serialiser (JSON-LD compacted):
+/// the files of `medrd build` did not change when they stopped going through it.
+#[test]
+fn the_direct_writers_give_the_bytes_of_oxigraphs_serialisers() {
+    let kb = crate::util::kb();
+    let sorted = medrd_kg::publish::rdf::Sorted::of(kb).unwrap();
+    for format in [
+        RdfFormat::NTriples,
+        RdfFormat::NQuads,
+        RdfFormat::JsonLd {
+            profile: Default::default(),
+        },
+    ] {
+        let (mut direct, mut serialised) = (Vec::new(), Vec::new());
+        sorted.write(format, &mut direct).unwrap();
+        sorted.write_by_serializer(format, &mut serialised).unwrap();
+        assert!(direct.len() > 1_000_000, "{format}: {} bytes", direct.len());
+        let first = direct.iter().zip(&serialised).position(|(a, b)| a != b);
+        assert!(
+            direct == serialised,
+            "{format}: {} and {} bytes, first difference at {first:?}",
+            direct.len(),
+            serialised.len()
+        );
+    }
+}
