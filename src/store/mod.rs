@@ -1034,14 +1034,11 @@ impl Kb {
         }
     }
 
-    /// Number of triples in the graphs of the sources and the links (everything but the
-    /// ontology and `--with` files).
-    pub fn data_graph_len(&self) -> Result<usize> {
-        self.sources
-            .graphs()
-            .into_iter()
-            .chain([sources::links_graph()])
-            .map(|g| self.graph_len(g.as_ref()))
-            .sum()
+    /// The graphs of the sources and the links: the data graph (everything but the ontology
+    /// and `--with` files).
+    pub fn data_graphs(&self) -> Vec<NamedNode> {
+        let mut graphs = self.sources.graphs();
+        graphs.push(sources::links_graph());
+        graphs
     }
 }
