@@ -21,18 +21,30 @@ use std::path::Path;
 /// programs: the editions first (`link::link_editions`), then the sheets through the RS lines
 /// and links they gave (`judgit`). Nothing when there is neither. The quads come in parts,
 /// in the order they are to be inserted, each a compact [`QuadList`] (at national scale the
-/// quads as `Quad`s took 580 MB of heap, more than the store they fill).
+/// quads as `Quad`s took 580 MB of heap, more than the store they fill), each handed to `emit`
+/// as soon as it is made (the store inserts the editions' while the sheets are read).
 pub fn linked_sources(
     root: &Path,
     queries: &Path,
     ontology: &[Quad],
     documents: &[Quad],
     sources: &sources::Sources,
-) -> Result<Vec<QuadList>> {
+    emit: &mut dyn FnMut(QuadList) -> Result<()>,
+) -> Result<()> {
     if sources.editions.is_empty() && sources.review_sheets.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
-    let (mut parts, linked) = link::link_editions(root, queries, ontology, documents, sources)?;
+    let (parts, linked) = link::link_editions(root, queries, ontology, documents, sources)?;
+    // The organisations the parts emitted so far describe: a sheet's recipient is described
+    // once in the store.
+    let mut described = std::collections::HashSet::new();
+    let mut send = |part: QuadList, described: &mut std::collections::HashSet<_>| {
+        described.extend(judgit::described_organisations(part.iter()));
+        emit(part)
+    };
+    for part in parts {
+        send(part, &mut described)?;
+    }
     let side = judgit::RsSide {
         store: &linked.store,
         queries,
@@ -43,13 +55,14 @@ pub fn linked_sources(
         ministries: &linked.ministries,
     };
     for s in &sources.review_sheets {
-        let described = judgit::described_organisations(parts.iter().flat_map(QuadList::iter));
         let sheets = side.import(&s.files, &s.ministries)?;
-        parts.push(QuadList::from_iter(
-            sheets.sheet_quads(&side.our_ministries(), &described),
-        ));
-        parts.push(QuadList::from_iter(sheets.link_quads()));
-        parts.push(QuadList::from_iter(sources::sheets_description(s)));
+        let quads = sheets.sheet_quads(&side.our_ministries(), &described);
+        send(QuadList::from_iter(quads), &mut described)?;
+        send(QuadList::from_iter(sheets.link_quads()), &mut described)?;
+        send(
+            QuadList::from_iter(sources::sheets_description(s)),
+            &mut described,
+        )?;
     }
-    Ok(parts)
+    Ok(())
 }

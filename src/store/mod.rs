@@ -572,8 +572,13 @@ const GENERATION: &str = "medrd-generation";
 /// The project's own graphs as quads in parts, in the order they are inserted: the documents',
 /// the RS editions' and review sheets' with their links, the identifiers. Kept apart (not
 /// appended to one list: at national scale the copy held two lists of 1.4M quads at once),
-/// each a compact [`QuadList`].
-fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Vec<QuadList>> {
+/// each a compact [`QuadList`], handed to `emit` as soon as it is made.
+fn our_parts_into(
+    layout: &Layout,
+    ontology: &[Quad],
+    sources: &Sources,
+    emit: &mut dyn FnMut(QuadList) -> Result<()>,
+) -> Result<()> {
     // A fact stated by several documents (a program's name in this year's and next year's
     // summary) is kept in the graph of the first only: queries run over the union of the
     // graphs, which would otherwise see it twice.
@@ -587,22 +592,87 @@ fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Ve
         );
     }
     drop(seen);
-    let linked = crate::ingest::linked_sources(
+    let mut first = QuadList::new();
+    for q in &documents {
+        first.push(q);
+    }
+    emit(first)?;
+    crate::ingest::linked_sources(
         &layout.root,
         &layout.queries(),
         ontology,
         &documents,
         sources,
+        emit,
     )?;
-    let mut parts = vec![QuadList::from_iter(documents)];
-    parts.extend(linked);
-    parts.push(QuadList::from_iter(
+    drop(documents);
+    emit(QuadList::from_iter(
         crate::ingest::link::identifiers::quads(
             &layout.root,
             crate::ingest::sources::links_graph(),
         )?,
-    ));
+    ))
+}
+
+/// [`our_parts_into`] gathered: every part, made before any is inserted.
+fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Vec<QuadList>> {
+    let mut parts = Vec::new();
+    our_parts_into(layout, ontology, sources, &mut |part| {
+        parts.push(part);
+        Ok(())
+    })?;
     Ok(parts)
+}
+
+/// Our graphs' quads as a load inserts them ([`Writes`]): made already (on disk, where they
+/// may go to the bulk loader instead), or still to be made, on a thread of their own that
+/// hands each part over as soon as it is made, so that the store inserts the first parts
+/// while the later ones are made (the store's one writer is half of an in-memory load).
+enum Parts<'a> {
+    Made(Vec<QuadList>),
+    ToMake {
+        layout: &'a Layout,
+        ontology: &'a [Quad],
+        sources: &'a Sources,
+    },
+}
+
+impl Parts<'_> {
+    /// Gives each part to `insert`, in order: made here, or on another thread meanwhile.
+    /// Whichever side fails first stops the other; its error is the one returned.
+    fn each(self, insert: &mut dyn FnMut(QuadList) -> Result<()>) -> Result<()> {
+        let (layout, ontology, sources) = match self {
+            Parts::Made(parts) => return parts.into_iter().try_for_each(insert),
+            Parts::ToMake {
+                layout,
+                ontology,
+                sources,
+            } => (layout, ontology, sources),
+        };
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel::<QuadList>();
+            let maker = std::thread::Builder::new()
+                .name("medrd-import".into())
+                .stack_size(crate::query::bounds::STACK_SIZE)
+                .spawn_scoped(scope, move || {
+                    our_parts_into(layout, ontology, sources, &mut |part| {
+                        // The receiver is gone only when the insert failed: its error is
+                        // the one reported.
+                        tx.send(part).map_err(|_| Error::Import {
+                            path: layout.data(),
+                            message: "the store stopped taking the quads".into(),
+                        })
+                    })
+                })
+                .map_err(|e| Error::io(&layout.root, e))?;
+            let inserted = rx.iter().try_for_each(&mut *insert);
+            drop(rx);
+            let made = maker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            inserted.and(made)
+        })
+    }
 }
 
 /// Whether a named graph is one of ours: the ontology's, a source's or the links'
@@ -703,7 +773,7 @@ struct Writes<'a> {
     reimport: bool,
     ontology: &'a [Quad],
     /// Our graphs' quads, when imported in the transaction (else none).
-    parts: Vec<QuadList>,
+    parts: Parts<'a>,
     in_transaction: Vec<&'a PathBuf>,
     rules: &'a [catalog::NamedQuery],
     new_graphs: &'a [&'a PathBuf],
@@ -724,11 +794,12 @@ impl Writes<'_> {
         }
         // Each part is freed once it is inserted, so that the store grows into the memory
         // it gives back.
-        for part in self.parts {
+        self.parts.each(&mut |part| {
             for quad in part.iter() {
                 w.insert(quad)?;
             }
-        }
+            Ok(())
+        })?;
         // Every graph loaded again is cleared before any is loaded: a triple of one file is
         // left out when another graph holds it, never because of what a file held last time.
         for file in &self.in_transaction {
@@ -882,7 +953,9 @@ impl Kb {
             .is_some_and(|(f, d)| {
                 crate::inputs::read(f, MAX_DIGEST).is_ok_and(|held| held == d.as_bytes())
             });
-        let mut parts = if unchanged {
+        let on_disk = layout.store.is_some();
+        // In memory (never `unchanged`) the parts are made while the store inserts them.
+        let mut parts = if unchanged || !on_disk {
             Vec::new()
         } else {
             our_parts(&layout, &ontology, &sources)?
@@ -890,7 +963,6 @@ impl Kb {
         let files = extra_files(&layout.with)?;
         let rules = catalog::rules(&layout.queries())?;
         let store = open_store(layout.store.as_deref())?;
-        let on_disk = layout.store.is_some();
         let holds_ours = on_disk && holds_any(&store)?;
         // A store emptied of our graphs by another program is imported again, whatever its
         // digest says.
@@ -930,7 +1002,15 @@ impl Kb {
         let writes = Writes {
             reimport: !unchanged && !bulk_ours,
             ontology: &ontology,
-            parts,
+            parts: if on_disk {
+                Parts::Made(parts)
+            } else {
+                Parts::ToMake {
+                    layout: &layout,
+                    ontology: &ontology,
+                    sources: &sources,
+                }
+            },
             in_transaction,
             rules: &rules,
             new_graphs: &new_graphs,
