@@ -202,6 +202,7 @@ impl Sources {
         let mut sources = Sources::default();
         for dir in dirs {
             let path = dir.join("source.toml");
+            check_slug(&folder_name(&dir), &path)?;
             let text = crate::inputs::read_utf8(&path, crate::inputs::MAX_SMALL_FILE)?;
             let kind: KindOnly = toml::from_str(&text)
                 .map_err(|e: toml::de::Error| data_err(&path, e.message().trim()))?;
@@ -295,6 +296,43 @@ fn toml_err(path: &Path, text: &str, e: toml::de::Error) -> Error {
         text[..s.start.min(text.len())].matches('\n').count() + 1
     });
     Error::data(path, line, e.message().trim().to_owned())
+}
+
+/// Graph names under `graph/` that are not a source's: a source of one of these names would
+/// put its quads in the ontology's, the links' or the `--with` files' graphs.
+const RESERVED_SLUGS: [&str; 3] = ["ontology", "links", "with"];
+
+/// A source's folder name is the last segment of its graph's IRI: ASCII letters, digits and
+/// `-`, `_`, `.`, begun with a letter or digit, and none of [`RESERVED_SLUGS`].
+fn check_slug(slug: &str, path: &Path) -> Result<()> {
+    let fits = slug.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !fits {
+        return Err(data_err(
+            path,
+            format!(
+                "the folder name {slug:?} names the source's graph <{BASE}graph/{slug}>: use \
+                 ASCII letters, digits, '-', '_' and '.', beginning with a letter or digit"
+            ),
+        ));
+    }
+    if RESERVED_SLUGS.contains(&slug) {
+        return Err(data_err(
+            path,
+            format!(
+                "the folder name {slug:?} is taken: <{BASE}graph/{slug}> is the graph of the \
+                 {}; rename the folder",
+                match slug {
+                    "ontology" => "ontology",
+                    "links" => "links between the sources",
+                    _ => "--with files",
+                }
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn folder_name(dir: &Path) -> String {

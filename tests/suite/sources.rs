@@ -622,3 +622,31 @@ fn an_unknown_source_kind_is_refused_with_the_file() {
         r.stderr
     );
 }
+
+/// A source's folder names its graph (`graph/SLUG`): a name that would make that IRI invalid,
+/// or take the graph of the ontology, the links or the `--with` files, is refused with the
+/// file, before anything is loaded.
+#[test]
+fn a_source_folder_whose_name_cannot_be_its_graph_is_refused() {
+    for (folder, said) in [
+        ("links", "is taken"),
+        ("ontology", "is taken"),
+        ("my source", "use ASCII letters"),
+        ("出典", "use ASCII letters"),
+        ("-x", "use ASCII letters"),
+    ] {
+        let s = Scratch::new("bad-slug");
+        std::fs::create_dir_all(s.dir.join("data").join(folder)).unwrap();
+        s.write(
+            &format!("data/{folder}/source.toml"),
+            "kind = \"document\"\n",
+        );
+        let r = s.medrd(&["stats"]);
+        assert_eq!(r.code, 2, "{folder}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("data/{folder}/source.toml")) && r.stderr.contains(said),
+            "{folder}: {}",
+            r.stderr
+        );
+    }
+}
