@@ -347,16 +347,14 @@ impl Statements {
         )
     }
 
-    /// The distinct objects by `p`, in the store's order (a node has one or a few: a linear
-    /// search beats hashing them).
+    /// The distinct objects by `p`, in the store's order.
     fn values(&self, p: &NamedNode) -> Vec<Term> {
-        let mut out: Vec<Term> = Vec::new();
-        for (_, o) in self.0.iter().filter(|(q, _)| q == p) {
-            if !out.contains(o) {
-                out.push(o.clone());
-            }
-        }
-        out
+        let mut seen: HashSet<&Term> = HashSet::new();
+        self.0
+            .iter()
+            .filter(|(q, o)| q == p && seen.insert(o))
+            .map(|(_, o)| o.clone())
+            .collect()
     }
 }
 
