@@ -6,8 +6,10 @@ use crate::error::{Error, Result};
 use crate::order::TermTexts;
 use crate::store::Kb;
 use oxigraph::io::RdfFormat;
-use oxigraph::model::{GraphName, NamedNode, Quad, QuadRef};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad, QuadRef, TermRef};
 use std::io::Write;
+use std::sync::OnceLock;
 
 /// Every quad of the knowledge base, each distinct term's text ([`TermTexts`]), and two
 /// orders of the quads: all sorted, and one quad of each triple (the union of the graphs,
@@ -17,20 +19,27 @@ pub struct Sorted {
     texts: TermTexts,
     quad_order: Vec<u32>,
     triple_order: Vec<u32>,
+    /// Each distinct term's Turtle text by rank, made for the first Turtle or TriG written.
+    turtle: OnceLock<Turtle>,
 }
 
 impl Sorted {
     /// Reads every quad of the knowledge base (the store, or the `--endpoint`'s graphs).
     pub fn of(kb: &Kb) -> Result<Sorted> {
-        let quads = kb.quads()?;
+        Ok(Sorted::from_quads(kb.quads()?))
+    }
+
+    /// Sorts these quads (repeats are kept: a store holds none).
+    pub fn from_quads(quads: Vec<Quad>) -> Sorted {
         let texts = TermTexts::of(&quads);
         let (quad_order, triple_order) = crate::order::quad_and_triple_order(&quads, &texts);
-        Ok(Sorted {
+        Sorted {
             quads,
             texts,
             quad_order,
             triple_order,
-        })
+            turtle: OnceLock::new(),
+        }
     }
 
     /// Every quad, sorted.
@@ -52,9 +61,9 @@ impl Sorted {
     }
 
     /// Writes them in `format`: N-Quads and TriG keep the graphs, the other syntaxes get the
-    /// union of the graphs; JSON-LD is compacted (query::jsonld). N-Triples, N-Quads and
-    /// JSON-LD are written here, from the terms' texts and the quads' order; the other
-    /// syntaxes by oxigraph's serialisers. Both give the same bytes
+    /// union of the graphs; JSON-LD is compacted (query::jsonld). N-Triples, N-Quads, Turtle,
+    /// TriG and JSON-LD are written here, from each distinct term's text and the quads'
+    /// order; RDF/XML by oxigraph's serialiser. Both give the same bytes
     /// ([`Sorted::write_by_serializer`]; `tests/suite/publish.rs` compares them).
     pub fn write(&self, format: RdfFormat, out: impl Write) -> Result<()> {
         let io = Error::Write;
@@ -64,6 +73,10 @@ impl Sorted {
             RdfFormat::JsonLd { .. } => {
                 crate::query::jsonld::write_quads(self.quads().map(Quad::as_ref), out).map_err(io)
             }
+            RdfFormat::Turtle => self
+                .write_turtle(&self.triple_order, false, out)
+                .map_err(io),
+            RdfFormat::TriG => self.write_turtle(&self.quad_order, true, out).map_err(io),
             _ => self.write_by_serializer(format, out),
         }
     }
@@ -100,6 +113,80 @@ impl Sorted {
         out.flush()
     }
 
+    /// Turtle (`graphs` false: every quad in the default graph) or TriG of the quads at
+    /// `order`, laid out as oxttl's serialiser lays them out (a subject's predicates after
+    /// ` ;`, a predicate's objects after ` ,`, a named graph in `G {` … `}` with its lines
+    /// indented by a tab), each term's text written once by that serialiser ([`Turtle`]).
+    fn write_turtle(&self, order: &[u32], graphs: bool, out: impl Write) -> std::io::Result<()> {
+        let turtle = match self.turtle.get() {
+            Some(t) => t,
+            None => {
+                let made = Turtle::of(self)?;
+                self.turtle.get_or_init(|| made)
+            }
+        };
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        let default = u32::MAX;
+        let mut graph = default;
+        let mut current: Option<(u32, u32)> = None;
+        for (n, i) in order.iter().enumerate() {
+            let [g, s, p, o] = self.texts.ranks[*i as usize];
+            let g = if graphs && !self.quads[*i as usize].graph_name.is_default_graph() {
+                g
+            } else {
+                default
+            };
+            let predicate = if self.quads[*i as usize].predicate == rdf::TYPE {
+                "a"
+            } else {
+                turtle.text(p)
+            };
+            if n == 0 {
+                out.write_all(turtle.prelude.as_bytes())?;
+            }
+            let tab: &[u8] = if graph == default { b"" } else { b"\t" };
+            if g != graph {
+                if current.is_some() {
+                    out.write_all(b" .\n")?;
+                }
+                if graph != default {
+                    out.write_all(b"}\n")?;
+                }
+                graph = g;
+                if g != default {
+                    write!(out, "{} {{\n\t", turtle.text(g))?;
+                }
+                current = Some((s, p));
+                write!(out, "{} {predicate} {}", turtle.text(s), turtle.text(o))?;
+                continue;
+            }
+            match current.replace((s, p)) {
+                Some((cs, cp)) if cs == s && cp == p => write!(out, " , {}", turtle.text(o))?,
+                Some((cs, _)) if cs == s => {
+                    out.write_all(b" ;\n")?;
+                    out.write_all(tab)?;
+                    write!(out, "\t{predicate} {}", turtle.text(o))?;
+                }
+                Some(_) => {
+                    out.write_all(b" .\n")?;
+                    out.write_all(tab)?;
+                    write!(out, "{} {predicate} {}", turtle.text(s), turtle.text(o))?;
+                }
+                None => {
+                    out.write_all(tab)?;
+                    write!(out, "{} {predicate} {}", turtle.text(s), turtle.text(o))?;
+                }
+            }
+        }
+        if current.is_some() {
+            out.write_all(b" .\n")?;
+        }
+        if graph != default {
+            out.write_all(b"}\n")?;
+        }
+        out.flush()
+    }
+
     fn write_plain<W: Write>(&self, format: RdfFormat, out: W) -> Result<W> {
         let io = Error::Write;
         let mut w = crate::vocab::rdf_serializer(format, &[]).for_writer(out);
@@ -116,7 +203,141 @@ impl Sorted {
     }
 }
 
+/// Each distinct term of a [`Sorted`] as Turtle and TriG write it (a prefixed name where one
+/// of [`crate::vocab::rdf_prefixes`] fits and the rest is a valid local name, `<IRI>`
+/// otherwise; `42` for an integer, `"…"^^xsd:gYear` …), by rank, and the `@prefix` lines
+/// these syntaxes begin with. Written by oxttl's own serialiser, a term at a time (each
+/// after ` , ` behind a first triple), so that the texts are its texts: formatting the same
+/// term for every quad that holds it was most of the time of these two exports.
+struct Turtle {
+    prelude: String,
+    texts: Vec<String>,
+}
+
+impl Turtle {
+    fn of(sorted: &Sorted) -> std::io::Result<Turtle> {
+        let mut terms: Vec<Option<TermRef<'_>>> = vec![None; sorted.texts.texts.len()];
+        for (q, ranks) in sorted.quads.iter().zip(&sorted.texts.ranks) {
+            let graph = match &q.graph_name {
+                GraphName::NamedNode(n) => Some(TermRef::from(n.as_ref())),
+                GraphName::BlankNode(b) => Some(TermRef::from(b.as_ref())),
+                GraphName::DefaultGraph => None,
+            };
+            let parts = [
+                graph,
+                Some(q.subject.as_ref().into()),
+                Some(q.predicate.as_ref().into()),
+                Some(q.object.as_ref()),
+            ];
+            for (rank, term) in ranks.iter().zip(parts) {
+                let slot = &mut terms[*rank as usize];
+                if slot.is_none() {
+                    *slot = term;
+                }
+            }
+        }
+        let mut serializer = oxttl::TriGSerializer::new();
+        for (p, ns) in crate::vocab::rdf_prefixes() {
+            serializer = serializer
+                .with_prefix(p, ns)
+                .expect("the prefixes of the code are valid IRIs");
+        }
+        let mut serializer = serializer.low_level();
+        // A first triple, all three of one IRI: the prelude, then its text three times.
+        let anchor = oxigraph::model::vocab::rdfs::LABEL;
+        let mut first = Vec::new();
+        serializer.serialize_quad(
+            QuadRef::new(anchor, anchor, anchor, GraphNameRef::DefaultGraph),
+            &mut first,
+        )?;
+        let mut one = |term: TermRef<'_>| -> std::io::Result<String> {
+            let mut text = Vec::new();
+            serializer.serialize_quad(
+                QuadRef::new(anchor, anchor, term, GraphNameRef::DefaultGraph),
+                &mut text,
+            )?;
+            let text = String::from_utf8(text).map_err(std::io::Error::other)?;
+            text.strip_prefix(" , ")
+                .map(str::to_owned)
+                .ok_or_else(|| std::io::Error::other(format!("oxttl wrote {text:?} for an object")))
+        };
+        let label = one(anchor.into())?;
+        let first = String::from_utf8(first).map_err(std::io::Error::other)?;
+        let prelude = first
+            .strip_suffix(&format!("{label} {label} {label}"))
+            .ok_or_else(|| std::io::Error::other(format!("oxttl began with {first:?}")))?
+            .to_owned();
+        let texts = terms
+            .into_iter()
+            .map(|t| t.map_or_else(|| Ok(String::new()), &mut one))
+            .collect::<std::io::Result<_>>()?;
+        Ok(Turtle { prelude, texts })
+    }
+
+    fn text(&self, rank: u32) -> &str {
+        &self.texts[rank as usize]
+    }
+}
+
 /// Writes every quad of the knowledge base in one syntax (see [`Sorted::write`]).
 pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
     Sorted::of(kb)?.write(format, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::io::RdfParser;
+
+    /// Every syntax written from the terms' texts gives the bytes of oxigraph's serialiser
+    /// where the two could part: the default graph beside named and blank graphs, `a`, a
+    /// predicate's objects and a subject's predicates, literals Turtle writes bare (integer,
+    /// decimal, double, boolean) or typed, a local name to escape and one that cannot be
+    /// one, a language tag, escapes, blank nodes; and for no quad at all.
+    #[test]
+    fn the_direct_writers_write_what_the_serialisers_write() {
+        let text = r#"
+            <https://w3id.org/medrd-kg/id/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/medrd-kg/ontology#Program> .
+            <https://w3id.org/medrd-kg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "q\"b\\s\n\t\u0001 é"@ja .
+            <https://w3id.org/medrd-kg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .
+            <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#n> "42"^^<http://www.w3.org/2001/XMLSchema#integer> .
+            <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#n> "4.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .
+            <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#n> "1e3"^^<http://www.w3.org/2001/XMLSchema#double> .
+            <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#n> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .
+            <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#n> "2024"^^<http://www.w3.org/2001/XMLSchema#gYear> .
+            <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#n> "x"^^<https://example.org/dt> .
+            <https://w3id.org/medrd-kg/id/b> <https://w3id.org/medrd-kg/ontology#x> <https://w3id.org/medrd-kg/ontology#a.b-c_d> <https://w3id.org/medrd-kg/graph/g> .
+            <https://w3id.org/medrd-kg/id/b> <https://w3id.org/medrd-kg/ontology#x> <https://w3id.org/medrd-kg/ontology#a/b?c=d> <https://w3id.org/medrd-kg/graph/g> .
+            <https://w3id.org/medrd-kg/id/b> <https://w3id.org/medrd-kg/ontology#x> <https://w3id.org/medrd-kg/ontology#end.> <https://w3id.org/medrd-kg/graph/g> .
+            <https://w3id.org/medrd-kg/id/b> <https://w3id.org/medrd-kg/ontology#y> _:b1 <https://w3id.org/medrd-kg/graph/g> .
+            _:b1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#Concept> _:g2 .
+            <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#> "" _:g2 .
+        "#;
+        let quads: Vec<Quad> = RdfParser::from_format(RdfFormat::NQuads)
+            .for_slice(text.as_bytes())
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(quads.len(), 15);
+        for quads in [quads, Vec::new()] {
+            let sorted = Sorted::from_quads(quads);
+            for format in [
+                RdfFormat::NTriples,
+                RdfFormat::NQuads,
+                RdfFormat::Turtle,
+                RdfFormat::TriG,
+                RdfFormat::JsonLd {
+                    profile: Default::default(),
+                },
+            ] {
+                let (mut direct, mut serialised) = (Vec::new(), Vec::new());
+                sorted.write(format, &mut direct).unwrap();
+                sorted.write_by_serializer(format, &mut serialised).unwrap();
+                assert_eq!(
+                    String::from_utf8(direct).unwrap(),
+                    String::from_utf8(serialised).unwrap(),
+                    "{format}"
+                );
+            }
+        }
+    }
 }

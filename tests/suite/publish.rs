@@ -451,8 +451,9 @@ fn the_exports_are_in_the_order_of_the_terms_texts() {
         .eq(triples));
 }
 
-/// N-Triples, N-Quads and JSON-LD are written straight from the terms' texts and the quads'
-/// order; on our store each gives the bytes of oxigraph's serialiser (JSON-LD compacted):
+/// N-Triples, N-Quads, Turtle, TriG and JSON-LD are written straight from the terms' texts and
+/// the quads' order; on our store each gives the bytes of oxigraph's serialiser (JSON-LD
+/// compacted):
 /// the files of `medrd build` did not change when they stopped going through it.
 #[test]
 fn the_direct_writers_give_the_bytes_of_oxigraphs_serialisers() {
@@ -461,6 +462,8 @@ fn the_direct_writers_give_the_bytes_of_oxigraphs_serialisers() {
     for format in [
         RdfFormat::NTriples,
         RdfFormat::NQuads,
+        RdfFormat::Turtle,
+        RdfFormat::TriG,
         RdfFormat::JsonLd {
             profile: Default::default(),
         },
