@@ -59,6 +59,10 @@ fi
 [ -z "$sheets" ] || [ -r "$sheets" ] || { echo "$0: cannot read $sheets" >&2; exit 2; }
 out=target/bench
 mkdir -p "$out"
+# Figures of an earlier run are never printed as this run's: what this run does not measure
+# is not there.
+rm -f "$out"/build.json "$out"/medrd.json "$out"/rdflib.json "$out"/national*.json \
+  "$out"/sheets*.json
 cargo build --release -q
 medrd=$PWD/target/release/medrd
 
