@@ -614,6 +614,17 @@ fn our_parts_into(
     ))
 }
 
+/// `e`, an error of what a load reads before it inserts our graphs (the `--with` files, the
+/// rules), or before it an error of `data/` if there is one: in memory our graphs are made
+/// beside the insert, after those are read, and a bad source is still reported first, as
+/// when every load made them before anything else.
+fn data_error_first(e: Error, layout: &Layout, ontology: &[Quad], sources: &Sources) -> Error {
+    if layout.store.is_some() {
+        return e;
+    }
+    our_parts(layout, ontology, sources).err().unwrap_or(e)
+}
+
 /// [`our_parts_into`] gathered: every part, made before any is inserted.
 fn our_parts(layout: &Layout, ontology: &[Quad], sources: &Sources) -> Result<Vec<QuadList>> {
     let mut parts = Vec::new();
@@ -960,8 +971,9 @@ impl Kb {
         } else {
             our_parts(&layout, &ontology, &sources)?
         };
-        let files = extra_files(&layout.with)?;
-        let rules = catalog::rules(&layout.queries())?;
+        let data_first = |e| data_error_first(e, &layout, &ontology, &sources);
+        let files = extra_files(&layout.with).map_err(data_first)?;
+        let rules = catalog::rules(&layout.queries()).map_err(data_first)?;
         let store = open_store(layout.store.as_deref())?;
         let holds_ours = on_disk && holds_any(&store)?;
         // A store emptied of our graphs by another program is imported again, whatever its
@@ -976,7 +988,8 @@ impl Kb {
                  (ontology/, data/, queries/rules/, this medrd): not imported again"
             );
         }
-        let (new_graphs, in_transaction) = split_with_files(&store, &files, on_disk)?;
+        let (new_graphs, in_transaction) =
+            split_with_files(&store, &files, on_disk).map_err(data_first)?;
         // Gone before the store changes, written once it has: a run stopped between the two
         // leaves a store that imports ours again next time, and whose answers kept beside it
         // are not read.

@@ -650,3 +650,26 @@ fn a_source_folder_whose_name_cannot_be_its_graph_is_refused() {
         );
     }
 }
+
+/// With a bad file in `data/` and a bad `--with` file both, the data's error is the one
+/// reported, with its file and line: our graphs are made beside the store's insert, after
+/// the `--with` files are looked at, and a bad source still comes first.
+#[test]
+fn a_bad_source_is_reported_before_a_bad_with_file() {
+    let s = Scratch::new("data-first");
+    s.replace(
+        "data/identifiers.toml",
+        "scheme = \"houjin-bangou\"",
+        "scheme = [\"houjin-bangou\"",
+    );
+    let missing = s.dir.join("no-such-file.ttl");
+    let r = s.medrd(&["--with", missing.to_str().unwrap(), "stats"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("identifiers.toml:"), "{}", r.stderr);
+    assert!(!r.stderr.contains("no-such-file.ttl"), "{}", r.stderr);
+    // Alone, the --with file is named.
+    let s = Scratch::new("with-alone");
+    let r = s.medrd(&["--with", missing.to_str().unwrap(), "stats"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no-such-file.ttl"), "{}", r.stderr);
+}
