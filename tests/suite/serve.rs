@@ -33,9 +33,8 @@ fn start(config: Config) -> SocketAddr {
 
 fn loopback() -> Config {
     Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
         max_body: MAX_BODY,
-        ..Config::default()
+        ..crate::util::loopback()
     }
 }
 
@@ -243,7 +242,7 @@ fn graph_store_reads_a_graph_whole() {
     assert_eq!(via_sparql.status, 200, "{}", via_sparql.body);
     assert_eq!(triples(&via_sparql.body, RdfFormat::NTriples), graph);
     // The union, on a store of the document alone (the RS editions make it 90k triples, which
-    // a debug build does not serialise within the test server's 5 s).
+    // a debug build takes seconds to serialise).
     let scratch = crate::util::Scratch::new("gsp-union");
     for edition in ["data/rs-2024", "data/rs-2025"] {
         std::fs::remove_dir_all(scratch.dir.join(edition)).unwrap();
@@ -1313,7 +1312,7 @@ fn long_queries_take_the_long_lane_and_leave_the_others_answering() {
 
 /// Issue 10, defect 4, over HTTP: was a 500 with the panic text. Over the document's and an
 /// RS edition's graphs (strings, language strings, decimals, integers, years): every literal
-/// of the store, with the review sheets, no longer sorts within the 5 s of a debug build.
+/// of the store, with the review sheets, no longer sorts within a default 5 s in a debug build.
 #[test]
 fn order_by_over_mixed_literals_is_answered() {
     let r = get_query(

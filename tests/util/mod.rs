@@ -87,13 +87,20 @@ pub fn wait_ready(addr: SocketAddr) {
     }
 }
 
-/// A server configuration on a free loopback port, otherwise the defaults.
+/// A server configuration on a free loopback port, otherwise the defaults but a time limit of a minute: a debug build on a loaded machine (CI's two cores running
+/// other tests beside it) takes several times its usual time, and an answer cut at the
+/// default 5 s would fail a test that is not about the limit. The tests of the limit set
+/// their own.
 pub fn loopback() -> Config {
     Config {
         bind: "127.0.0.1:0".parse().expect("a socket address"),
+        timeout: TEST_TIMEOUT,
         ..Config::default()
     }
 }
+
+/// The time limit of the test servers ([`loopback`]).
+pub const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The result of one `medrd` run.
 pub struct Run {
