@@ -6,9 +6,14 @@ use crate::error::{Error, Result};
 use crate::order::TermTexts;
 use crate::store::Kb;
 use oxigraph::io::RdfFormat;
-use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, Quad, QuadRef, TermRef};
+use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::{
+    GraphName, GraphNameRef, NamedNode, NamedOrBlankNodeRef, Quad, QuadRef, TermRef, TripleRef,
+};
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// Every quad of the knowledge base, each distinct term's text ([`TermTexts`]), and two
@@ -62,8 +67,8 @@ impl Sorted {
 
     /// Writes them in `format`: N-Quads and TriG keep the graphs, the other syntaxes get the
     /// union of the graphs; JSON-LD is compacted (query::jsonld). N-Triples, N-Quads, Turtle,
-    /// TriG and JSON-LD are written here, from each distinct term's text and the quads'
-    /// order; RDF/XML by oxigraph's serialiser. Both give the same bytes
+    /// TriG, RDF/XML and JSON-LD are written here, from each distinct term's text and the
+    /// quads' order; any other syntax by oxigraph's serialiser. Both give the same bytes
     /// ([`Sorted::write_by_serializer`]; `tests/suite/publish.rs` compares them).
     pub fn write(&self, format: RdfFormat, out: impl Write) -> Result<()> {
         let io = Error::Write;
@@ -77,6 +82,7 @@ impl Sorted {
                 .write_turtle(&self.triple_order, false, out)
                 .map_err(io),
             RdfFormat::TriG => self.write_turtle(&self.quad_order, true, out).map_err(io),
+            RdfFormat::RdfXml => self.write_rdf_xml(out).map_err(io),
             _ => self.write_by_serializer(format, out),
         }
     }
@@ -187,6 +193,73 @@ impl Sorted {
         out.flush()
     }
 
+    /// Each distinct term by rank (`None` for the default graph).
+    fn terms(&self) -> Vec<Option<TermRef<'_>>> {
+        let mut terms: Vec<Option<TermRef<'_>>> = vec![None; self.texts.texts.len()];
+        for (q, ranks) in self.quads.iter().zip(&self.texts.ranks) {
+            let graph = match &q.graph_name {
+                GraphName::NamedNode(n) => Some(TermRef::from(n.as_ref())),
+                GraphName::BlankNode(b) => Some(TermRef::from(b.as_ref())),
+                GraphName::DefaultGraph => None,
+            };
+            let parts = [
+                graph,
+                Some(q.subject.as_ref().into()),
+                Some(q.predicate.as_ref().into()),
+                Some(q.object.as_ref()),
+            ];
+            for (rank, term) in ranks.iter().zip(parts) {
+                let slot = &mut terms[*rank as usize];
+                if slot.is_none() {
+                    *slot = term;
+                }
+            }
+        }
+        terms
+    }
+
+    /// RDF/XML of the union of the graphs, laid out as oxrdfxml lays it out (a subject's
+    /// triples in one element, named by its first triple's class where that triple is an
+    /// `rdf:type`, each indented by tabs), from the pieces [`RdfXml`] has oxrdfxml write once
+    /// per term.
+    fn write_rdf_xml(&self, out: impl Write) -> std::io::Result<()> {
+        let xml = RdfXml::of(self)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        out.write_all(xml.prelude.as_bytes())?;
+        let mut open: Option<(u32, &str)> = None;
+        for i in &self.triple_order {
+            let [_, s, p, o] = self.texts.ranks[*i as usize];
+            if open.is_none_or(|(subject, _)| subject != s) {
+                if let Some((_, tag)) = open {
+                    write!(out, "\n\t</{tag}>")?;
+                }
+                let about = xml.about(s);
+                let class = (self.quads[*i as usize].predicate == rdf::TYPE)
+                    .then(|| xml.classes.get(&o))
+                    .flatten();
+                if let Some((start, tag)) = class {
+                    write!(out, "\n\t<{start}{about}>")?;
+                    open = Some((s, tag.as_str()));
+                    continue;
+                }
+                write!(out, "\n\t<rdf:Description{about}>")?;
+                open = Some((s, "rdf:Description"));
+            }
+            let (start, tag) = &xml.properties[&p];
+            match &xml.objects[o as usize] {
+                (attributes, None) => write!(out, "\n\t\t<{start}{attributes}/>")?,
+                (attributes, Some(text)) => {
+                    write!(out, "\n\t\t<{start}{attributes}>{text}</{tag}>")?
+                }
+            }
+        }
+        if let Some((_, tag)) = open {
+            write!(out, "\n\t</{tag}>")?;
+        }
+        out.write_all(b"\n</rdf:RDF>")?;
+        out.flush()
+    }
+
     fn write_plain<W: Write>(&self, format: RdfFormat, out: W) -> Result<W> {
         let io = Error::Write;
         let mut w = crate::vocab::rdf_serializer(format, &[]).for_writer(out);
@@ -216,26 +289,7 @@ struct Turtle {
 
 impl Turtle {
     fn of(sorted: &Sorted) -> std::io::Result<Turtle> {
-        let mut terms: Vec<Option<TermRef<'_>>> = vec![None; sorted.texts.texts.len()];
-        for (q, ranks) in sorted.quads.iter().zip(&sorted.texts.ranks) {
-            let graph = match &q.graph_name {
-                GraphName::NamedNode(n) => Some(TermRef::from(n.as_ref())),
-                GraphName::BlankNode(b) => Some(TermRef::from(b.as_ref())),
-                GraphName::DefaultGraph => None,
-            };
-            let parts = [
-                graph,
-                Some(q.subject.as_ref().into()),
-                Some(q.predicate.as_ref().into()),
-                Some(q.object.as_ref()),
-            ];
-            for (rank, term) in ranks.iter().zip(parts) {
-                let slot = &mut terms[*rank as usize];
-                if slot.is_none() {
-                    *slot = term;
-                }
-            }
-        }
+        let terms = sorted.terms();
         let mut serializer = oxttl::TriGSerializer::new();
         for (p, ns) in crate::vocab::rdf_prefixes() {
             serializer = serializer
@@ -279,6 +333,187 @@ impl Turtle {
     }
 }
 
+/// The pieces of RDF/XML oxrdfxml writes for the terms of a [`Sorted`], each written by it
+/// once (a serialiser writing into [`Tap`]) and cut out of what it wrote, so that the rules
+/// (prefixed element names or a default `xmlns`, escapes, `xml:lang`, `rdf:datatype`, which
+/// classes may name an element) are its own: formatting the same term for every triple that
+/// holds it was most of the time of this export.
+struct RdfXml {
+    /// The XML declaration and the opening `rdf:RDF` tag with its namespaces.
+    prelude: String,
+    /// A subject's attribute (` rdf:about="…"` or ` rdf:nodeID="…"`) by rank.
+    subjects: Vec<String>,
+    /// A predicate's opening (name and any `xmlns`) and its element name, by rank.
+    properties: FxHashMap<u32, (String, String)>,
+    /// A class that names its instances' element: opening and element name, by rank.
+    classes: FxHashMap<u32, (String, String)>,
+    /// An object's attributes and, for a literal, its escaped text, by rank.
+    objects: Vec<(String, Option<String>)>,
+}
+
+/// A writer whose bytes are taken after each triple a serialiser writes into it.
+#[derive(Clone, Default)]
+struct Tap(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Tap {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Tap {
+    fn take(&self) -> std::io::Result<String> {
+        String::from_utf8(std::mem::take(&mut *self.0.borrow_mut())).map_err(std::io::Error::other)
+    }
+}
+
+/// oxrdfxml wrote something this writer does not expect: the export would differ from its.
+fn unexpected(what: &str, text: &str) -> std::io::Error {
+    std::io::Error::other(format!("oxrdfxml wrote {text:?} for {what}"))
+}
+
+impl RdfXml {
+    fn of(sorted: &Sorted) -> std::io::Result<RdfXml> {
+        let terms = sorted.terms();
+        let (mut is_subject, mut is_object) = (vec![false; terms.len()], vec![false; terms.len()]);
+        let (mut predicates, mut types) = (Vec::new(), Vec::new());
+        for i in &sorted.triple_order {
+            let [_, s, p, o] = sorted.texts.ranks[*i as usize];
+            is_subject[s as usize] = true;
+            is_object[o as usize] = true;
+            predicates.push(p);
+            if sorted.quads[*i as usize].predicate == rdf::TYPE {
+                types.push(o);
+            }
+        }
+        predicates.sort_unstable();
+        predicates.dedup();
+        types.sort_unstable();
+        types.dedup();
+        let tap = Tap::default();
+        let mut xml = crate::vocab::rdf_serializer(RdfFormat::RdfXml, &[]).for_writer(tap.clone());
+        let (anchor, other) = (rdfs::LABEL, rdfs::COMMENT);
+        xml.serialize_triple(TripleRef::new(anchor, anchor, anchor))?;
+        let first = tap.take()?;
+        let prelude = first
+            .split_once("\n\t<rdf:Description")
+            .ok_or_else(|| unexpected("a first triple", &first))?
+            .0
+            .to_owned();
+        // Objects, behind the anchor: `\n\t\t<rdfs:label ATTRIBUTES/>` or `…>TEXT</rdfs:label>`.
+        let mut objects = vec![(String::new(), None); terms.len()];
+        for (rank, term) in terms.iter().enumerate() {
+            let Some(term) = term.filter(|_| is_object[rank]) else {
+                continue;
+            };
+            xml.serialize_triple(TripleRef::new(anchor, anchor, term))?;
+            let text = tap.take()?;
+            let rest = text
+                .strip_prefix("\n\t\t<rdfs:label")
+                .ok_or_else(|| unexpected("an object", &text))?;
+            objects[rank] = match rest.strip_suffix("/>") {
+                Some(attributes) => (attributes.to_owned(), None),
+                None => rest
+                    .strip_suffix("</rdfs:label>")
+                    .and_then(|r| r.split_once('>'))
+                    .map(|(a, t)| (a.to_owned(), Some(t.to_owned())))
+                    .ok_or_else(|| unexpected("an object", &text))?,
+            };
+        }
+        // Predicates, behind the anchor: `\n\t\t<NAME[ xmlns="…"] rdf:resource="…"/>`.
+        let resource = format!(" rdf:resource=\"{}\"/>", anchor.as_str());
+        let mut properties = FxHashMap::default();
+        for p in predicates {
+            let Some(TermRef::NamedNode(predicate)) = terms[p as usize] else {
+                continue;
+            };
+            xml.serialize_triple(TripleRef::new(anchor, predicate, anchor))?;
+            let text = tap.take()?;
+            let start = text
+                .strip_prefix("\n\t\t<")
+                .and_then(|t| t.strip_suffix(&resource))
+                .ok_or_else(|| unexpected("a predicate", &text))?;
+            let tag = start.split(' ').next().unwrap_or(start);
+            properties.insert(p, (start.to_owned(), tag.to_owned()));
+        }
+        // Subjects, each a new element: `\n\t</…>\n\t<rdf:Description ATTRIBUTE>\n\t\t<…/>`.
+        let mut subjects = vec![String::new(); terms.len()];
+        for (rank, term) in terms.iter().enumerate() {
+            let Some(subject) = term.filter(|_| is_subject[rank]) else {
+                continue;
+            };
+            let subject = match subject {
+                TermRef::NamedNode(n) => NamedOrBlankNodeRef::from(n),
+                TermRef::BlankNode(b) => b.into(),
+                _ => continue,
+            };
+            if subject == anchor.into() {
+                xml.serialize_triple(TripleRef::new(other, anchor, anchor))?;
+            }
+            xml.serialize_triple(TripleRef::new(subject, anchor, anchor))?;
+            let text = tap.take()?;
+            subjects[rank] = text
+                .split_once("\n\t<rdf:Description")
+                .and_then(|(_, t)| t.split_once(">\n\t\t<rdfs:label"))
+                .map(|(a, _)| a.to_owned())
+                .ok_or_else(|| unexpected("a subject", &text))?;
+        }
+        let classes = Self::classes(&terms, types, &prelude)?;
+        Ok(RdfXml {
+            prelude,
+            subjects,
+            properties,
+            classes,
+            objects,
+        })
+    }
+
+    /// The classes that name their instances' element (`<CLASS rdf:about="…">` in place of
+    /// `rdf:Description` and its `rdf:type`), each written by a serialiser of its own:
+    /// `\n\t<NAME[ xmlns="…"] rdf:nodeID="x">\n\t</NAME>`.
+    fn classes(
+        terms: &[Option<TermRef<'_>>],
+        types: Vec<u32>,
+        prelude: &str,
+    ) -> std::io::Result<FxHashMap<u32, (String, String)>> {
+        let mut classes = FxHashMap::default();
+        let instance = oxigraph::model::BlankNodeRef::new_unchecked("x");
+        for o in types {
+            let Some(TermRef::NamedNode(class)) = terms[o as usize] else {
+                continue;
+            };
+            let tap = Tap::default();
+            let mut xml =
+                crate::vocab::rdf_serializer(RdfFormat::RdfXml, &[]).for_writer(tap.clone());
+            xml.serialize_triple(TripleRef::new(instance, rdf::TYPE, class))?;
+            xml.finish()?;
+            let text = tap.take()?;
+            let element = text
+                .strip_prefix(prelude)
+                .and_then(|t| t.strip_prefix("\n\t<"))
+                .ok_or_else(|| unexpected("a class", &text))?;
+            if element.starts_with("rdf:Description ") {
+                continue;
+            }
+            let (start, tag) = element
+                .strip_suffix(">\n</rdf:RDF>")
+                .and_then(|t| t.split_once(" rdf:nodeID=\"x\">\n\t</"))
+                .ok_or_else(|| unexpected("a class", &text))?;
+            classes.insert(o, (start.to_owned(), tag.to_owned()));
+        }
+        Ok(classes)
+    }
+
+    fn about(&self, subject: u32) -> &str {
+        &self.subjects[subject as usize]
+    }
+}
+
 /// Writes every quad of the knowledge base in one syntax (see [`Sorted::write`]).
 pub fn write(kb: &Kb, format: RdfFormat, out: impl Write) -> Result<()> {
     Sorted::of(kb)?.write(format, out)
@@ -293,7 +528,9 @@ mod tests {
     /// where the two could part: the default graph beside named and blank graphs, `a`, a
     /// predicate's objects and a subject's predicates, literals Turtle writes bare (integer,
     /// decimal, double, boolean) or typed, a local name to escape and one that cannot be
-    /// one, a language tag, escapes, blank nodes; and for no quad at all.
+    /// one, a language tag, escapes, blank nodes; in RDF/XML a class that names an element
+    /// (prefixed or by a default namespace) or cannot, `rdf:type` of a literal, characters
+    /// XML escapes, the serialisers' own anchor term as a subject; and for no quad at all.
     #[test]
     fn the_direct_writers_write_what_the_serialisers_write() {
         let text = r#"
@@ -312,12 +549,20 @@ mod tests {
             <https://w3id.org/medrd-kg/id/b> <https://w3id.org/medrd-kg/ontology#y> _:b1 <https://w3id.org/medrd-kg/graph/g> .
             _:b1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#Concept> _:g2 .
             <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#> "" _:g2 .
+            <https://example.org/v/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://example.org/v/Class> .
+            <https://example.org/v/c> <https://example.org/v/p> <https://w3id.org/medrd-kg/id/x?a=1&b='c'> .
+            <https://example.org/v/d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" .
+            <https://example.org/v/d> <https://example.org/v/p> "a < b & c > 'd'" .
+            <https://example.org/v/e> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/1999/02/22-rdf-syntax-ns#Description> .
+            <https://example.org/v/e> <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> _:b1 .
+            <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2000/01/rdf-schema#label> "label"@en .
+            <http://www.w3.org/2000/01/rdf-schema#comment> <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2000/01/rdf-schema#label> .
         "#;
         let quads: Vec<Quad> = RdfParser::from_format(RdfFormat::NQuads)
             .for_slice(text.as_bytes())
             .collect::<std::result::Result<_, _>>()
             .unwrap();
-        assert_eq!(quads.len(), 15);
+        assert_eq!(quads.len(), 23);
         for quads in [quads, Vec::new()] {
             let sorted = Sorted::from_quads(quads);
             for format in [
@@ -325,6 +570,7 @@ mod tests {
                 RdfFormat::NQuads,
                 RdfFormat::Turtle,
                 RdfFormat::TriG,
+                RdfFormat::RdfXml,
                 RdfFormat::JsonLd {
                     profile: Default::default(),
                 },
