@@ -329,12 +329,11 @@ pub fn run(kb: &Kb, target: &Target, mut clock: Stopwatch) -> anyhow::Result<Exi
     // a failure half way leaves the previous dataset as it was, never a mix of the two.
     // The marker's lock is held until the build is in place (or given up).
     let (staging, _locks) = target.create_staging()?;
-    let earlier = target.earlier.then(|| target.path.join("diagrams"));
-    let done =
-        publish(kb, &sorted, &staging, earlier, checks.len(), &mut clock).and_then(|summary| {
-            target.swap(&staging)?;
-            Ok(summary)
-        });
+    let stage = fence::Stage::new(&staging, target.earlier.then_some(target.path.as_path()));
+    let done = publish(kb, &sorted, &stage, checks.len(), &mut clock).and_then(|summary| {
+        target.swap(&staging)?;
+        Ok(summary)
+    });
     // The sorted quads are left to the process's exit, which ends with this command, rather
     // than freed one allocation at a time (20 ms at the end of a build).
     std::mem::forget(sorted);
@@ -422,30 +421,36 @@ fn job<'a>(
     })
 }
 
-/// Writes the whole published dataset into `output` (the exports and the catalogue from
+/// Writes the whole published dataset into the `stage` (the exports and the catalogue from
 /// `sorted`); returns the summary line. Every file is a job, run on every core
-/// ([`parallel::run`]), the longest first, written without a flush each; the whole directory is flushed to disk at the end. An SVG whose
-/// DOT is unchanged since the build in `earlier` (its diagrams) is copied from there.
+/// ([`parallel::run`]), the longest first, written without a flush each (a file that comes
+/// out as the earlier build's is linked to it: [`fence::write_staged`]); the stage is
+/// flushed to disk at the end. An SVG whose DOT is unchanged since the earlier build is taken
+/// from there, not drawn again.
 fn publish(
     kb: &Kb,
     sorted: &export::Sorted,
-    output: &Path,
-    earlier: Option<PathBuf>,
+    stage: &fence::Stage,
     checks: usize,
     clock: &mut Stopwatch,
 ) -> anyhow::Result<String> {
+    let output = stage.dir();
     // The queries the charts and money diagrams are drawn from run once for them and for
     // their CSV; the others stream their answers to CSV as they come.
     let memo = Memo::new(kb);
     let writer = Writer::new(kb, &memo, &output.join("diagrams"))?
-        .reusing(earlier)
-        .staged();
-    let mut jobs = export_jobs(kb, output, sorted);
-    jobs.extend(result_jobs(kb, output, &memo)?);
+        .reusing(stage.earlier().map(|e| e.join("diagrams")))
+        .staged(stage);
+    let mut jobs = export_jobs(kb, stage, sorted);
+    jobs.extend(result_jobs(kb, stage, &memo)?);
     jobs.push(job(Part::Tables, || {
         let dir = output.join("tables");
         Ok(medrd_kg::publish::write_csv_tables(
-            kb, &dir, false, false, true,
+            kb,
+            &dir,
+            false,
+            false,
+            Some(stage),
         )?)
     }));
     for draw in writer.jobs()? {
@@ -463,19 +468,25 @@ fn publish(
 }
 
 /// The six RDF syntaxes and the catalogue, from the sorted quads.
-fn export_jobs<'a>(kb: &'a Kb, output: &Path, sorted: &'a export::Sorted) -> Vec<PublishJob<'a>> {
-    let catalogue = output.join("catalog.ttl");
+fn export_jobs<'a>(
+    kb: &'a Kb,
+    stage: &'a fence::Stage,
+    sorted: &'a export::Sorted,
+) -> Vec<PublishJob<'a>> {
+    let catalogue = stage.dir().join("catalog.ttl");
     let mut jobs = vec![job(Part::Catalogue, move || {
-        fence::write_staged(&catalogue, false, |w| {
+        fence::write_staged(stage, &catalogue, false, |w| {
             medrd_kg::publish::write_dcat_of(kb, sorted, w)
         })?;
         Ok(vec![catalogue])
     })];
     for f in EXPORTS {
         let format = super::rdf_format(f);
-        let path = output.join(format!("medrd-kg.{}", format.file_extension()));
+        let path = stage
+            .dir()
+            .join(format!("medrd-kg.{}", format.file_extension()));
         jobs.push(job(Part::Exports, move || {
-            fence::write_staged(&path, false, |w| sorted.write(format, w))?;
+            fence::write_staged(stage, &path, false, |w| sorted.write(format, w))?;
             Ok(vec![path])
         }));
     }
@@ -485,10 +496,10 @@ fn export_jobs<'a>(kb: &'a Kb, output: &Path, sorted: &'a export::Sorted) -> Vec
 /// Every named query's results as CSV in `output/queries/`.
 fn result_jobs<'a>(
     kb: &'a Kb,
-    output: &Path,
+    stage: &'a fence::Stage,
     memo: &'a Memo<'a>,
 ) -> anyhow::Result<Vec<PublishJob<'a>>> {
-    let dir = output.join("queries");
+    let dir = stage.dir().join("queries");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let shared = medrd_kg::diagram::shared_queries();
     let mut jobs = Vec::new();
@@ -501,7 +512,7 @@ fn result_jobs<'a>(
             } else {
                 kb.query(&q.name, &q.text)?
             };
-            fence::write_staged(&path, false, |mut w| {
+            fence::write_staged(stage, &path, false, |mut w| {
                 write_results(results, ResultsFormat::Csv, RdfFormat::Turtle, &mut w)
             })?;
             Ok(vec![path])

@@ -22,7 +22,7 @@ pub fn dcat(kb: &Kb, dest: Dest<'_>) -> anyhow::Result<ExitCode> {
 
 /// `medrd export --csv DIR`: the main tables as CSV with their CSVW metadata.
 pub fn csv(kb: &Kb, dir: &Path, replace: bool, bom: bool) -> anyhow::Result<ExitCode> {
-    for path in publish::write_csv_tables(kb, dir, replace, bom, false)? {
+    for path in publish::write_csv_tables(kb, dir, replace, bom, None)? {
         eprintln!("wrote {}", medrd_kg::inputs::shown(&path));
     }
     Ok(ExitCode::SUCCESS)

@@ -31,8 +31,9 @@ pub struct Writer<'a> {
     svg: AtomicBool,
     /// The diagrams directory of an earlier build, whose SVGs may be reused.
     earlier: Option<PathBuf>,
-    /// Files are not flushed one by one: the caller flushes the directory whole.
-    staged: bool,
+    /// Files are written into a build's stage, not flushed one by one: the caller flushes
+    /// the stage whole.
+    stage: Option<&'a crate::fence::Stage>,
     /// The Graphviz version line (`dot -V`), asked once.
     graphviz: OnceLock<Option<String>>,
 }
@@ -48,7 +49,7 @@ impl<'a> Writer<'a> {
             dir: dir.to_owned(),
             svg: AtomicBool::new(true),
             earlier: None,
-            staged: false,
+            stage: None,
             graphviz: OnceLock::new(),
         })
     }
@@ -60,9 +61,10 @@ impl<'a> Writer<'a> {
         self
     }
 
-    /// Writes without flushing each file ([`crate::fence::write_staged`]).
-    pub fn staged(mut self) -> Self {
-        self.staged = true;
+    /// Writes into a build's `stage`, without flushing each file
+    /// ([`crate::fence::write_staged`]).
+    pub fn staged(mut self, stage: &'a crate::fence::Stage) -> Self {
+        self.stage = Some(stage);
         self
     }
 
@@ -120,7 +122,7 @@ impl<'a> Writer<'a> {
                 },
                 f => render(&d, f)?,
             };
-            crate::fence::write_entry_or_staged(&path, true, self.staged, |w| w.write_all(&bytes))?;
+            crate::fence::write_entry_or_staged(&path, true, self.stage, |w| w.write_all(&bytes))?;
             written.push(path);
         }
         Ok(written)
@@ -146,7 +148,7 @@ impl<'a> Writer<'a> {
                 .join(format!("{}-{safe}.svg", subject.as_str()));
             let (title, chart_rows) = timeline::build_from(self.kb, &kind, Lang::Ja, &rows)?;
             let bytes = timeline::chart(&chart_rows, &title, Lang::Ja);
-            crate::fence::write_entry_or_staged(&path, true, self.staged, |w| {
+            crate::fence::write_entry_or_staged(&path, true, self.stage, |w| {
                 w.write_all(bytes.as_bytes())
             })?;
             written.push(path);

@@ -9,6 +9,8 @@
 //! rather than write through it; only a device or pipe the user names (`-o /dev/stdout`) is
 //! written into.
 
+mod unchanged;
+
 use crate::error::{Error, Result};
 use crate::inputs::shown;
 use std::ffi::OsString;
@@ -192,7 +194,7 @@ pub fn write_file<R, E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    write_to(path, replace, true, true, write)
+    write_to(path, replace, true, None, write)
 }
 
 /// Writes the file `path` inside a directory medrd writes (a build, `--csv DIR`, the
@@ -206,13 +208,54 @@ pub fn write_entry<R, E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    write_to(path, replace, false, true, write)
+    write_to(path, replace, false, None, write)
 }
 
-/// [`write_entry`] without flushing the file to disk: for a file of a staging directory
-/// that is flushed whole ([`sync_tree`]) before it is put to use. `medrd build` writes
-/// hundreds of files: one `fsync` each was 0.6 s of a 2 s build.
+/// A staging directory: where a build is written before it takes the place of the earlier
+/// build (if there is one, a directory medrd built).
+#[derive(Clone, Debug)]
+pub struct Stage {
+    dir: PathBuf,
+    earlier: Option<PathBuf>,
+}
+
+impl Stage {
+    pub fn new(dir: &Path, earlier: Option<&Path>) -> Self {
+        Stage {
+            dir: dir.to_owned(),
+            earlier: earlier.map(Path::to_owned),
+        }
+    }
+
+    /// The directory the build is written into.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The earlier build, which this one will replace.
+    pub fn earlier(&self) -> Option<&Path> {
+        self.earlier.as_deref()
+    }
+
+    /// The earlier build's file at the place of `path` (a file of this stage), if it is a
+    /// regular file.
+    fn earlier_file(&self, path: &Path) -> Option<(PathBuf, std::fs::File)> {
+        let earlier = self
+            .earlier
+            .as_ref()?
+            .join(path.strip_prefix(&self.dir).ok()?);
+        unchanged::open_plain(&earlier).map(|f| (earlier, f))
+    }
+}
+
+/// [`write_entry`] of a file of `stage`, without flushing it to disk: the stage is flushed
+/// whole ([`sync_tree`]) before it is put to use (`medrd build` writes hundreds of files: one
+/// `fsync` each was 0.6 s of a 2 s build). A file whose bytes come out as those of the same
+/// file in the earlier build is linked to that file instead of written again: a rebuild
+/// neither writes nor flushes what did not change, and deleting the earlier build then frees
+/// nothing of it.
 pub fn write_staged<R, E>(
+    stage: &Stage,
     path: &Path,
     replace: bool,
     write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
@@ -220,20 +263,20 @@ pub fn write_staged<R, E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    write_to(path, replace, false, false, write)
+    write_to(path, replace, false, Some(stage), write)
 }
 
-/// [`write_staged`] when `staged`, else [`write_entry`].
+/// [`write_staged`] into `stage` if there is one, else [`write_entry`].
 pub fn write_entry_or_staged<R, E>(
     path: &Path,
     replace: bool,
-    staged: bool,
+    stage: Option<&Stage>,
     write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
 ) -> Result<R>
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    write_to(path, replace, false, !staged, write)
+    write_to(path, replace, false, stage, write)
 }
 
 /// Flushes to disk everything written under `dir` ([`write_staged`]): one `syncfs` of its
@@ -295,11 +338,13 @@ fn writing<E: std::error::Error + Send + Sync + 'static>(path: &Path, e: E) -> E
     }
 }
 
+/// Writes `path` (see [`write_file`]; `streams`: a device or pipe is written into), flushed
+/// unless it is a file of a `stage`.
 fn write_to<R, E>(
     path: &Path,
     replace: bool,
     streams: bool,
-    sync: bool,
+    stage: Option<&Stage>,
     write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
 ) -> Result<R>
 where
@@ -309,22 +354,31 @@ where
     if !stream {
         refuse_existing(path, replace)?;
     }
-    let fill = |file: std::fs::File| -> Result<(R, std::fs::File)> {
-        let mut w = std::io::BufWriter::new(file);
-        let r = write(&mut w).map_err(|e| writing(path, e))?;
-        let file = w.into_inner().map_err(|e| writing(path, e.into_error()))?;
-        Ok((r, file))
-    };
     if stream {
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(|e| Error::io(path, e))?;
-        return fill(file).map(|(r, _)| r);
+        return fill(path, file, write).map(|(r, _)| r);
     }
     let (hidden, file) = create_hidden(path)?;
-    let written = fill(file).and_then(|(r, file)| {
-        if sync {
+    let earlier = stage.and_then(|s| s.earlier_file(path));
+    let filled = match earlier {
+        None => fill(path, file, write),
+        Some((earlier, old)) => {
+            fill(path, unchanged::Unchanged::new(file, old), write).and_then(|(r, w)| {
+                let file = match w.finish().map_err(|e| writing(path, e))? {
+                    unchanged::Outcome::Written(file) => file,
+                    unchanged::Outcome::Same => {
+                        link_earlier(&earlier, &hidden).map_err(|e| writing(path, e))?
+                    }
+                };
+                Ok((r, file))
+            })
+        }
+    };
+    let written = filled.and_then(|(r, file)| {
+        if stage.is_none() {
             file.sync_all().map_err(|e| writing(path, e))?;
         } else {
             start_writeback(&file);
@@ -341,6 +395,43 @@ where
         let _ = std::fs::remove_file(&hidden);
     }
     written
+}
+
+/// Gives `write` a buffered writer into `out`; the result and `out` when it is done.
+fn fill<R, E, W: Write>(
+    path: &Path,
+    out: W,
+    write: impl FnOnce(&mut dyn Write) -> std::result::Result<R, E>,
+) -> Result<(R, W)>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    let r = write(&mut w).map_err(|e| writing(path, e))?;
+    let out = w.into_inner().map_err(|e| writing(path, e.into_error()))?;
+    Ok((r, out))
+}
+
+/// The hidden file of a staged file whose bytes are the earlier build's file's: made a link
+/// to that file (it takes its name as any hidden file does). Where the file system has no
+/// hard links, the earlier file's bytes are copied into it instead.
+fn link_earlier(earlier: &Path, hidden: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::remove_file(hidden)?;
+    match std::fs::hard_link(earlier, hidden) {
+        Ok(()) => std::fs::File::open(hidden),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            let mut from = unchanged::open_plain(earlier).ok_or_else(|| {
+                std::io::Error::other("the earlier build's file went away while it was compared")
+            })?;
+            let mut to = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(hidden)?;
+            std::io::copy(&mut from, &mut to)?;
+            Ok(to)
+        }
+    }
 }
 
 /// Creates the hidden file beside `path` that its bytes are written to: a name no other run

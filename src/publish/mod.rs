@@ -154,14 +154,14 @@ fn datatype(table: &Table, col: usize) -> &'static str {
 /// metadata in `dir/csv-metadata.json`, each CSV begun with a UTF-8 byte order mark when `bom`
 /// (CSVW readers skip it). Returns the files written. Unless `replace`, any of these files
 /// already in `dir` is refused before one is written (other files in `dir` are never touched).
-/// When `staged`, the files are not flushed to disk one by one ([`crate::fence::write_staged`]:
-/// the caller flushes `dir` whole).
+/// In a `stage`, the files are not flushed to disk one by one ([`crate::fence::write_staged`]:
+/// the caller flushes the stage whole).
 pub fn write_csv_tables(
     kb: &Kb,
     dir: &Path,
     replace: bool,
     bom: bool,
-    staged: bool,
+    stage: Option<&crate::fence::Stage>,
 ) -> Result<Vec<PathBuf>> {
     let queries = table_queries(kb)?;
     if !replace {
@@ -189,7 +189,7 @@ pub fn write_csv_tables(
         crate::fence::write_entry_or_staged(
             &path,
             replace,
-            staged,
+            stage,
             |out| -> Result<(), csv::Error> {
                 if bom {
                     out.write_all("\u{feff}".as_bytes())?;
@@ -222,7 +222,7 @@ pub fn write_csv_tables(
     let path = dir.join(CSVW_METADATA);
     let text = serde_json::to_string_pretty(&metadata)
         .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-    crate::fence::write_entry_or_staged(&path, replace, staged, |w| {
+    crate::fence::write_entry_or_staged(&path, replace, stage, |w| {
         w.write_all((text + "\n").as_bytes())
     })?;
     written.push(path);

@@ -335,7 +335,10 @@ fn drawn(s: &Scratch) -> usize {
 }
 
 /// A rebuild runs `dot` only for diagrams whose DOT changed since the build it replaces, with
-/// the same Graphviz; an SVG planted as a link is never read, and never copied.
+/// the same Graphviz; an SVG planted as a link is never read, and never copied. A file that
+/// comes out as the earlier build's is that file (linked, not written again); one changed
+/// in the earlier build since, longer or shorter, or planted there as a link, is written
+/// whole.
 #[test]
 fn a_rebuild_draws_only_what_changed() {
     let s = Scratch::new("build-svg-reuse");
@@ -355,9 +358,34 @@ fn a_rebuild_draws_only_what_changed() {
     let dots = crate::util::count_files(&diagrams, "dot");
     assert_eq!(first, dots, "one drawing per diagram");
     let budget = std::fs::read(diagrams.join("budget.svg")).unwrap();
+    let files = ["medrd-kg.nq", "medrd-kg.ttl", "medrd-kg.nt", "catalog.ttl"];
+    let kept: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    let inode = |f: &str| std::os::unix::fs::MetadataExt::ino(&out.join(f).metadata().unwrap());
+    let nq = inode("medrd-kg.nq");
     build(&path);
     assert_eq!(drawn(&s), first, "nothing changed, nothing drawn");
     assert_eq!(std::fs::read(diagrams.join("budget.svg")).unwrap(), budget);
+    assert_eq!(
+        inode("medrd-kg.nq"),
+        nq,
+        "the same bytes: the earlier file, linked"
+    );
+    // Changed since: Turtle longer, the catalogue's first byte, N-Triples a link to a copy.
+    let mut ttl = std::fs::OpenOptions::new()
+        .append(true)
+        .open(out.join("medrd-kg.ttl"))
+        .unwrap();
+    std::io::Write::write_all(&mut ttl, b"# added\n").unwrap();
+    let mut catalogue = kept[3].clone();
+    catalogue[0] ^= 1;
+    std::fs::write(out.join("catalog.ttl"), catalogue).unwrap();
+    let copy = s.dir.join("copy.nt");
+    std::fs::rename(out.join("medrd-kg.nt"), &copy).unwrap();
+    std::os::unix::fs::symlink(&copy, out.join("medrd-kg.nt")).unwrap();
+    let changed = [inode("medrd-kg.ttl"), inode("catalog.ttl")];
     // The earlier build's DOT of one diagram differs: that one is drawn again.
     let mut dot = std::fs::read_to_string(diagrams.join("budget.dot")).unwrap();
     dot.push_str("// edited\n");
@@ -369,6 +397,18 @@ fn a_rebuild_draws_only_what_changed() {
     std::os::unix::fs::symlink(&planted, diagrams.join("overview.svg")).unwrap();
     build(&path);
     assert_eq!(drawn(&s), first + 2, "budget and overview drawn again");
+    for (f, bytes) in files.iter().zip(&kept) {
+        assert_eq!(&std::fs::read(out.join(f)).unwrap(), bytes, "{f} as built");
+        assert!(out.join(f).symlink_metadata().unwrap().is_file(), "{f}");
+    }
+    assert_ne!(inode("medrd-kg.ttl"), changed[0], "written, not linked");
+    assert_ne!(inode("catalog.ttl"), changed[1], "written, not linked");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        kept[2],
+        "a link's target is left"
+    );
+    assert_eq!(inode("medrd-kg.nq"), nq);
     let overview = diagrams.join("overview.svg");
     assert!(
         overview.symlink_metadata().unwrap().is_file(),
