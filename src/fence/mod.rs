@@ -238,13 +238,18 @@ impl Stage {
     }
 
     /// The earlier build's file at the place of `path` (a file of this stage), if it is a
-    /// regular file.
-    fn earlier_file(&self, path: &Path) -> Option<(PathBuf, std::fs::File)> {
-        let earlier = self
-            .earlier
-            .as_ref()?
-            .join(path.strip_prefix(&self.dir).ok()?);
-        unchanged::open_plain(&earlier).map(|f| (earlier, f))
+    /// regular file of this user in directories of the earlier build (no link on the way).
+    fn earlier_file(&self, path: &Path) -> Option<unchanged::Earlier> {
+        let root = self.earlier.as_ref()?;
+        let relative = path.strip_prefix(&self.dir).ok()?;
+        let mut dir = root.clone();
+        for part in relative.parent()?.components() {
+            dir.push(part);
+            if !dir.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+                return None;
+            }
+        }
+        unchanged::Earlier::open(&root.join(relative))
     }
 }
 
@@ -365,17 +370,19 @@ where
     let earlier = stage.and_then(|s| s.earlier_file(path));
     let filled = match earlier {
         None => fill(path, file, write),
-        Some((earlier, old)) => {
-            fill(path, unchanged::Unchanged::new(file, old), write).and_then(|(r, w)| {
+        Some(earlier) => unchanged::Unchanged::new(file, earlier)
+            .map_err(|e| writing(path, e))
+            .and_then(|w| fill(path, w, write))
+            .and_then(|(r, w)| {
                 let file = match w.finish().map_err(|e| writing(path, e))? {
                     unchanged::Outcome::Written(file) => file,
-                    unchanged::Outcome::Same => {
-                        link_earlier(&earlier, &hidden).map_err(|e| writing(path, e))?
+                    unchanged::Outcome::Same(earlier) => {
+                        std::fs::remove_file(&hidden).map_err(|e| Error::io(&hidden, e))?;
+                        earlier.link_as(&hidden).map_err(|e| writing(path, e))?
                     }
                 };
                 Ok((r, file))
-            })
-        }
+            }),
     };
     let written = filled.and_then(|(r, file)| {
         if stage.is_none() {
@@ -410,28 +417,6 @@ where
     let r = write(&mut w).map_err(|e| writing(path, e))?;
     let out = w.into_inner().map_err(|e| writing(path, e.into_error()))?;
     Ok((r, out))
-}
-
-/// The hidden file of a staged file whose bytes are the earlier build's file's: made a link
-/// to that file (it takes its name as any hidden file does). Where the file system has no
-/// hard links, the earlier file's bytes are copied into it instead.
-fn link_earlier(earlier: &Path, hidden: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::remove_file(hidden)?;
-    match std::fs::hard_link(earlier, hidden) {
-        Ok(()) => std::fs::File::open(hidden),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-        Err(_) => {
-            let mut from = unchanged::open_plain(earlier).ok_or_else(|| {
-                std::io::Error::other("the earlier build's file went away while it was compared")
-            })?;
-            let mut to = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(hidden)?;
-            std::io::copy(&mut from, &mut to)?;
-            Ok(to)
-        }
-    }
 }
 
 /// Creates the hidden file beside `path` that its bytes are written to: a name no other run
