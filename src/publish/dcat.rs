@@ -12,8 +12,7 @@ use crate::ingest::sources::{self, source_iri};
 use crate::store::Kb;
 use crate::vocab::{ext, id, ONTOLOGY_GRAPH, PREFIXES};
 use oxigraph::io::RdfFormat;
-use oxigraph::model::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
-use rustc_hash::{FxHashMap, FxHashSet};
+use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term, Triple};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -397,11 +396,17 @@ struct Stats {
 }
 
 fn stats(kb: &Kb, all: &Sorted) -> Stats {
-    let mut sizes: BTreeMap<NamedNodeRef<'_>, usize> = BTreeMap::new();
-    for q in all.quads() {
-        if let oxigraph::model::GraphName::NamedNode(g) = &q.graph_name {
-            *sizes.entry(g.as_ref()).or_default() += 1;
-        }
+    // Counted on the terms' ranks (Sorted::triple_ranks), each term's text looked at once:
+    // hashing the terms of 182k triples was most of the catalogue's time.
+    let iri_of = |rank: u32| {
+        let text = all.text(rank);
+        text.strip_prefix('<')
+            .and_then(|t| t.strip_suffix('>'))
+            .map(NamedNode::new_unchecked)
+    };
+    let mut sizes = vec![0usize; all.terms_len()];
+    for [g, ..] in all.quad_ranks() {
+        sizes[*g as usize] += 1;
     }
     let graphs = kb
         .sources
@@ -409,47 +414,46 @@ fn stats(kb: &Kb, all: &Sorted) -> Stats {
         .into_iter()
         .chain([sources::links_graph(), ONTOLOGY_GRAPH.into_owned()])
         .map(|g| {
-            let n = sizes.get(&g.as_ref()).copied().unwrap_or(0);
+            let n = all.rank_of(&g.to_string()).map_or(0, |r| sizes[r as usize]);
             (g, n)
         })
         .filter(|(_, n)| *n > 0)
         .collect();
     // The triples come sorted by their subject's text, so a subject's triples are together:
     // counting where the subject changes counts them, and each (resource, rdf:type, class) is
-    // there once, so a class's entities are its rdf:type triples. Predicates and classes are
-    // counted by reference (a clone of each predicate was most of this count's time).
-    let mut subjects = 0;
-    let mut entities = 0;
-    let mut last: Option<&NamedOrBlankNode> = None;
-    let mut objects: FxHashSet<&Term> = FxHashSet::default();
-    let mut classes: FxHashMap<NamedNodeRef<'_>, usize> = FxHashMap::default();
-    let mut properties: FxHashMap<NamedNodeRef<'_>, usize> = FxHashMap::default();
-    for t in all.triples() {
-        if last != Some(&t.subject) {
+    // there once, so a class's entities are its rdf:type triples.
+    let rdf_type = all.rank_of(&ext::RDF_TYPE.to_string());
+    let (mut subjects, mut entities) = (0, 0);
+    let mut last = None;
+    let mut objects = vec![false; all.terms_len()];
+    let mut properties = vec![0usize; all.terms_len()];
+    let mut classes = vec![0usize; all.terms_len()];
+    for [_, s, p, o] in all.triple_ranks() {
+        if last != Some(s) {
             subjects += 1;
-            entities += usize::from(t.subject.is_named_node());
-            last = Some(&t.subject);
+            entities += usize::from(all.text(s).starts_with('<'));
+            last = Some(s);
         }
-        objects.insert(&t.object);
-        *properties.entry(t.predicate.as_ref()).or_default() += 1;
-        if t.predicate.as_ref() == ext::RDF_TYPE {
-            if let Term::NamedNode(c) = &t.object {
-                *classes.entry(c.as_ref()).or_default() += 1;
-            }
+        objects[o as usize] = true;
+        properties[p as usize] += 1;
+        if Some(p) == rdf_type {
+            classes[o as usize] += 1;
         }
     }
-    let owned = |m: FxHashMap<NamedNodeRef<'_>, usize>| {
-        m.into_iter()
-            .map(|(n, count)| (n.into_owned(), count))
+    let counted = |counts: Vec<usize>| {
+        (0u32..)
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .filter_map(|(rank, n)| Some((iri_of(rank)?, n)))
             .collect::<BTreeMap<_, _>>()
     };
     Stats {
         triples: all.triples().len(),
         entities,
         subjects,
-        objects: objects.len(),
-        classes: owned(classes),
-        properties: owned(properties),
+        objects: objects.iter().filter(|o| **o).count(),
+        classes: counted(classes),
+        properties: counted(properties),
         graphs,
     }
 }

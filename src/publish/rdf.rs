@@ -60,6 +60,40 @@ impl Sorted {
             .count()
     }
 
+    /// Each quad's graph, subject, predicate and object as ranks among the distinct terms'
+    /// texts ([`TermTexts`]), in no order.
+    pub fn quad_ranks(&self) -> &[[u32; 4]] {
+        &self.texts.ranks
+    }
+
+    /// The ranks of [`Sorted::triples`], in their order.
+    pub fn triple_ranks(&self) -> impl ExactSizeIterator<Item = [u32; 4]> + '_ {
+        self.triple_order
+            .iter()
+            .map(|i| self.texts.ranks[*i as usize])
+    }
+
+    /// How many distinct terms the quads hold (the default graph counted as one): every rank
+    /// is below it.
+    pub fn terms_len(&self) -> usize {
+        self.texts.texts.len()
+    }
+
+    /// The N-Triples text of the term of a rank (`DEFAULT` for the default graph).
+    pub fn text(&self, rank: u32) -> &str {
+        self.texts.text(rank)
+    }
+
+    /// The rank of the term whose N-Triples text is `text`, if a quad holds it.
+    pub fn rank_of(&self, text: &str) -> Option<u32> {
+        let at = self
+            .texts
+            .texts
+            .binary_search_by(|t| t.as_str().cmp(text))
+            .ok()?;
+        u32::try_from(at).ok()
+    }
+
     /// The union of the graphs, sorted: every triple once, as a quad that holds it.
     pub fn triples(&self) -> impl ExactSizeIterator<Item = &Quad> {
         self.triple_order.iter().map(|i| &self.quads[*i as usize])
