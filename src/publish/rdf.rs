@@ -109,9 +109,15 @@ impl Sorted {
         match format {
             RdfFormat::NTriples => self.write_lines(&self.triple_order, false, out).map_err(io),
             RdfFormat::NQuads => self.write_lines(&self.quad_order, true, out).map_err(io),
-            RdfFormat::JsonLd { .. } => {
-                crate::query::jsonld::write_quads(self.quads().map(Quad::as_ref), out).map_err(io)
-            }
+            RdfFormat::JsonLd { .. } => crate::query::jsonld::write_quads(
+                self.quad_order.iter().map(|i| {
+                    let i = *i as usize;
+                    (self.quads[i].as_ref(), self.texts.ranks[i])
+                }),
+                self.texts.texts.len(),
+                out,
+            )
+            .map_err(io),
             RdfFormat::Turtle => self
                 .write_turtle(&self.triple_order, false, out)
                 .map_err(io),

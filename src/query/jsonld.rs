@@ -9,7 +9,7 @@
 //! by the longest string it rewrites, which is an IRI or a property name.
 
 use crate::json::{JsonByte, JsonStrings};
-use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNodeRef, QuadRef, TermRef};
+use oxigraph::model::{GraphNameRef, NamedOrBlankNodeRef, QuadRef, TermRef};
 use std::io::{self, Write};
 
 /// The longest string this writer holds to rewrite; a longer one passes as it is.
@@ -170,60 +170,71 @@ pub fn compact_body(format: oxigraph::io::RdfFormat, body: Vec<u8>) -> io::Resul
 /// properties hold arrays of `{"@id"}` or `{"@language"/"@type", "@value"}`, a subject object
 /// begun again when a property comes back. `tests/suite/publish.rs` holds the two to the same
 /// bytes on our store.
+///
+/// Each quad comes with its terms' ranks (graph, subject, predicate, object: distinct terms,
+/// `terms` of them, numbered from 0, as [`crate::order::TermTexts`] numbers them): a term's
+/// JSON is made once, at its first quad, and copied for the others ([`Memo`]).
 pub fn write_quads<'a>(
-    quads: impl Iterator<Item = QuadRef<'a>>,
+    quads: impl Iterator<Item = (QuadRef<'a>, [u32; 4])>,
+    terms: usize,
     out: impl Write,
 ) -> io::Result<()> {
     let mut w = Events::new(out);
+    let mut memo = Memo {
+        strings: vec![None; terms],
+        objects: vec![None; terms],
+    };
     w.raw(head().as_bytes())?;
     w.start(b'[')?;
-    let mut graph: Option<GraphNameRef<'a>> = None;
-    let mut subject: Option<NamedOrBlankNodeRef<'a>> = None;
-    let mut predicate: Option<NamedNodeRef<'a>> = None;
-    let mut emitted: Vec<NamedNodeRef<'a>> = Vec::new();
-    for q in quads {
-        if graph.is_some_and(|g| g != q.graph_name) {
+    // The graph (and whether it is a named one), subject and predicate being written.
+    let mut graph: Option<(u32, bool)> = None;
+    let mut subject: Option<u32> = None;
+    let mut predicate: Option<u32> = None;
+    let mut emitted: Vec<u32> = Vec::new();
+    for (q, [g, s, p, o]) in quads {
+        if graph.is_some_and(|(graph, _)| graph != g) {
             w.end(b']')?;
             w.end(b'}')?;
-            if graph.is_some_and(|g| !g.is_default_graph()) {
+            if graph.is_some_and(|(_, named)| named) {
                 w.end(b']')?;
                 w.end(b'}')?;
             }
             (graph, subject, predicate) = (None, None, None);
             emitted.clear();
-        } else if subject.is_some_and(|s| s != q.subject)
-            || predicate.is_some_and(|p| p != q.predicate) && emitted.contains(&q.predicate)
+        } else if subject.is_some_and(|subject| subject != s)
+            || predicate.is_some_and(|predicate| predicate != p) && emitted.contains(&p)
         {
             w.end(b']')?;
             w.end(b'}')?;
             (subject, predicate) = (None, None);
             emitted.clear();
-        } else if predicate.is_some_and(|p| p != q.predicate) {
+        } else if predicate.is_some_and(|predicate| predicate != p) {
             w.end(b']')?;
             emitted.extend(predicate.take());
         }
         if graph.is_none() {
-            if let Some(id) = node_id(q.graph_name) {
+            let id = node_id(q.graph_name);
+            if let Some(id) = &id {
                 w.start(b'{')?;
-                w.key("@id")?;
-                w.iri(&id)?;
-                w.key("@graph")?;
+                w.key(ID)?;
+                w.value(memo.string(g, id))?;
+                w.key(b"\"@graph\"")?;
                 w.start(b'[')?;
             }
-            graph = Some(q.graph_name);
+            graph = Some((g, id.is_some()));
         }
         if subject.is_none() {
             w.start(b'{')?;
-            w.key("@id")?;
-            w.iri(&subject_id(q.subject))?;
-            subject = Some(q.subject);
+            w.key(ID)?;
+            w.value(memo.string(s, &subject_id(q.subject)))?;
+            subject = Some(s);
         }
         if predicate.is_none() {
-            w.key(q.predicate.as_str())?;
+            w.key(memo.string(p, q.predicate.as_str()))?;
             w.start(b'[')?;
-            predicate = Some(q.predicate);
+            predicate = Some(p);
         }
-        w.term(q.object)?;
+        w.value(memo.object(o, q.object)?)?;
     }
     if predicate.is_some() {
         w.end(b']')?;
@@ -231,7 +242,7 @@ pub fn write_quads<'a>(
     if subject.is_some() {
         w.end(b'}')?;
     }
-    if graph.is_some_and(|g| !g.is_default_graph()) {
+    if graph.is_some_and(|(_, named)| named) {
         w.end(b']')?;
         w.end(b'}')?;
     }
@@ -240,19 +251,104 @@ pub fn write_quads<'a>(
     w.out.flush()
 }
 
-fn subject_id(s: NamedOrBlankNodeRef<'_>) -> String {
-    match s {
-        NamedOrBlankNodeRef::NamedNode(n) => n.as_str().to_owned(),
-        NamedOrBlankNodeRef::BlankNode(b) => b.to_string(),
+/// The key `@id`, as a JSON string.
+const ID: &[u8] = b"\"@id\"";
+
+/// Each term's JSON by rank, made at its first quad: as a compacted string (a subject's or
+/// graph's `@id`, a property name) and as an object's node (`{"@id": …}` or
+/// `{"@language"/"@type": …, "@value": …}`).
+struct Memo {
+    strings: Vec<Option<Box<[u8]>>>,
+    objects: Vec<Option<Box<[u8]>>>,
+}
+
+impl Memo {
+    fn string(&mut self, rank: u32, text: &str) -> &[u8] {
+        self.strings[rank as usize].get_or_insert_with(|| {
+            let mut json = Vec::new();
+            json_string(text, true, &mut json);
+            json.into_boxed_slice()
+        })
+    }
+
+    fn object(&mut self, rank: u32, term: TermRef<'_>) -> io::Result<&[u8]> {
+        let slot = &mut self.objects[rank as usize];
+        if slot.is_none() {
+            let mut json = Vec::new();
+            json_object(term, &mut json)?;
+            *slot = Some(json.into_boxed_slice());
+        }
+        Ok(slot.as_deref().unwrap_or_default())
     }
 }
 
-fn node_id(g: GraphNameRef<'_>) -> Option<String> {
+fn subject_id(s: NamedOrBlankNodeRef<'_>) -> std::borrow::Cow<'_, str> {
+    match s {
+        NamedOrBlankNodeRef::NamedNode(n) => n.as_str().into(),
+        NamedOrBlankNodeRef::BlankNode(b) => b.to_string().into(),
+    }
+}
+
+fn node_id(g: GraphNameRef<'_>) -> Option<std::borrow::Cow<'_, str>> {
     match g {
-        GraphNameRef::NamedNode(n) => Some(n.as_str().to_owned()),
-        GraphNameRef::BlankNode(b) => Some(b.to_string()),
+        GraphNameRef::NamedNode(n) => Some(n.as_str().into()),
+        GraphNameRef::BlankNode(b) => Some(b.to_string().into()),
         GraphNameRef::DefaultGraph => None,
     }
+}
+
+/// `text` as a JSON string, compacted (as [`Compactor`] would: the escaped text, when shorter
+/// than it holds) when `compacts` (a property name, a value of `@id` or `@type`).
+fn json_string(text: &str, compacts: bool, out: &mut Vec<u8>) {
+    let start = out.len();
+    escape(text, out);
+    let inner = &out[start + 1..out.len() - 1];
+    if compacts && inner.len() < MAX_HELD {
+        if let Some(short) = std::str::from_utf8(inner).ok().and_then(compact) {
+            out.truncate(start);
+            out.push(b'"');
+            out.extend_from_slice(short.as_bytes());
+            out.push(b'"');
+        }
+    }
+}
+
+/// An object's node: `{"@id":…}` for an IRI or a blank node, `{"@language":…,"@value":…}`,
+/// `{"@type":…,"@value":…}` (not for `xsd:string`) or `{"@value":…}` for a literal.
+fn json_object(term: TermRef<'_>, out: &mut Vec<u8>) -> io::Result<()> {
+    out.push(b'{');
+    match term {
+        TermRef::NamedNode(n) => {
+            out.extend_from_slice(b"\"@id\":");
+            json_string(n.as_str(), true, out);
+        }
+        TermRef::BlankNode(b) => {
+            out.extend_from_slice(b"\"@id\":");
+            json_string(&b.to_string(), true, out);
+        }
+        TermRef::Literal(l) => {
+            if let Some(language) = l.language() {
+                out.extend_from_slice(b"\"@language\":");
+                json_string(language, false, out);
+                out.push(b',');
+            } else if l.datatype() != oxigraph::model::vocab::xsd::STRING {
+                out.extend_from_slice(b"\"@type\":");
+                json_string(l.datatype().as_str(), true, out);
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"@value\":");
+            json_string(l.value(), false, out);
+        }
+        #[allow(unreachable_patterns)]
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "JSON-LD does not support RDF 1.2 yet",
+            ))
+        }
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 /// The JSON events [`write_quads`] writes, with the commas and colons of a compact JSON
@@ -264,7 +360,6 @@ struct Events<W: Write> {
     empty: Vec<bool>,
     /// A key was written: its value needs no comma.
     after_key: bool,
-    scratch: Vec<u8>,
 }
 
 impl<W: Write> Events<W> {
@@ -273,7 +368,6 @@ impl<W: Write> Events<W> {
             out: io::BufWriter::with_capacity(BUFFER, out),
             empty: Vec::new(),
             after_key: false,
-            scratch: Vec::new(),
         }
     }
 
@@ -304,70 +398,18 @@ impl<W: Write> Events<W> {
         self.out.write_all(&[b])
     }
 
-    fn key(&mut self, key: &str) -> io::Result<()> {
+    /// A key, given as its JSON string.
+    fn key(&mut self, json: &[u8]) -> io::Result<()> {
         self.separate()?;
-        self.string(key, true)?;
+        self.out.write_all(json)?;
         self.after_key = true;
         self.out.write_all(b":")
     }
 
-    /// A value of `@id` or `@type`: compacted.
-    fn iri(&mut self, iri: &str) -> io::Result<()> {
+    /// A value, given as its JSON.
+    fn value(&mut self, json: &[u8]) -> io::Result<()> {
         self.separate()?;
-        self.string(iri, true)
-    }
-
-    /// A value of `@language` or `@value`: as it is.
-    fn plain(&mut self, text: &str) -> io::Result<()> {
-        self.separate()?;
-        self.string(text, false)
-    }
-
-    /// Writes `text` escaped as a JSON string, compacted (as [`Compactor`] would: the escaped
-    /// text, when shorter than it holds) when `compacts`.
-    fn string(&mut self, text: &str, compacts: bool) -> io::Result<()> {
-        self.scratch.clear();
-        escape(text, &mut self.scratch);
-        let inner = &self.scratch[1..self.scratch.len() - 1];
-        if compacts && inner.len() < MAX_HELD {
-            if let Some(short) = std::str::from_utf8(inner).ok().and_then(compact) {
-                return write!(self.out, "\"{short}\"");
-            }
-        }
-        self.out.write_all(&self.scratch)
-    }
-
-    fn term(&mut self, term: TermRef<'_>) -> io::Result<()> {
-        self.start(b'{')?;
-        match term {
-            TermRef::NamedNode(n) => {
-                self.key("@id")?;
-                self.iri(n.as_str())?;
-            }
-            TermRef::BlankNode(b) => {
-                self.key("@id")?;
-                self.iri(&b.to_string())?;
-            }
-            TermRef::Literal(l) => {
-                if let Some(language) = l.language() {
-                    self.key("@language")?;
-                    self.plain(language)?;
-                } else if l.datatype() != oxigraph::model::vocab::xsd::STRING {
-                    self.key("@type")?;
-                    self.iri(l.datatype().as_str())?;
-                }
-                self.key("@value")?;
-                self.plain(l.value())?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "JSON-LD does not support RDF 1.2 yet",
-                ))
-            }
-        }
-        self.end(b'}')
+        self.out.write_all(json)
     }
 }
 
@@ -519,7 +561,9 @@ mod tests {
         for n in 0..=quads.len() {
             let part = &quads[..n];
             let mut direct = Vec::new();
-            write_quads(part.iter().map(oxigraph::model::Quad::as_ref), &mut direct).unwrap();
+            let texts = crate::order::TermTexts::of(part);
+            let ranked = part.iter().zip(&texts.ranks).map(|(q, r)| (q.as_ref(), *r));
+            write_quads(ranked, texts.texts.len(), &mut direct).unwrap();
             assert_eq!(
                 String::from_utf8(direct).unwrap(),
                 String::from_utf8(through_compactor(part)).unwrap(),
