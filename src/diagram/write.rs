@@ -175,16 +175,8 @@ impl<'a> Writer<'a> {
 /// A regular file's bytes, if it is one (not a link, a FIFO or a device) of at most
 /// [`REUSE_LIMIT`] bytes: opened without following a link and without waiting, then checked.
 fn read_plain(path: &Path) -> Option<Vec<u8>> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = options.open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > REUSE_LIMIT {
+    let (file, meta) = crate::fence::open_regular(path)?;
+    if meta.len() > REUSE_LIMIT {
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).ok()?);

@@ -404,6 +404,21 @@ where
     written
 }
 
+/// `path` opened for reading if it is a regular file (not a link, a FIFO or a device), with
+/// its metadata: opened without following a link and without waiting, then checked.
+pub fn open_regular(path: &Path) -> Option<(std::fs::File, std::fs::Metadata)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    meta.is_file().then_some((file, meta))
+}
+
 /// Gives `write` a buffered writer into `out`; the result and `out` when it is done.
 fn fill<R, E, W: Write>(
     path: &Path,

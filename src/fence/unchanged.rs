@@ -24,15 +24,7 @@ impl Earlier {
     /// link, a FIFO or a device; not another user's, which the new build would share with
     /// them): opened without following a link and without waiting.
     pub fn open(path: &Path) -> Option<Earlier> {
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-        }
-        let file = options.open(path).ok()?;
-        let seen = file.metadata().ok()?;
+        let (file, seen) = super::open_regular(path)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
@@ -41,7 +33,7 @@ impl Earlier {
                 return None;
             }
         }
-        seen.is_file().then(|| Earlier {
+        Some(Earlier {
             path: path.to_owned(),
             file,
             seen,
