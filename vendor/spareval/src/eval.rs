@@ -1565,7 +1565,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 let token = self.dataset.cancellation_token.clone();
                 Rc::new(move |from| {
                     let mut errors = Vec::default();
-                    let mut values = child(from)
+                    let values = child(from)
                         .filter_map(|result| match result {
                             Ok(result) => Some(result),
                             Err(error) => {
@@ -1579,30 +1579,35 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if token.is_cancelled() {
                         return Box::new(once(Err(QueryEvaluationError::Cancelled)));
                     }
+                    // medrd patch 5: each tuple's sort keys are computed once, before the
+                    // sort, not twice in every comparison (each computation decodes the
+                    // term from the dataset: 8,000 rows took 40 ms to sort).
+                    let mut keyed = Vec::with_capacity(values.len());
+                    for (i, tuple) in values.into_iter().enumerate() {
+                        if i % 1024 == 0 && token.is_cancelled() {
+                            return Box::new(once(Err(QueryEvaluationError::Cancelled)));
+                        }
+                        let keys = by
+                            .iter()
+                            .map(|comp| match comp {
+                                ComparatorFunction::Asc(e) | ComparatorFunction::Desc(e) => {
+                                    e(&tuple)
+                                }
+                            })
+                            .collect::<Vec<_>>();
+                        keyed.push((keys, tuple));
+                    }
                     let mut comparisons = 0_u32;
-                    let sorted = catch_unwind(AssertUnwindSafe(|| values.sort_unstable_by(|a, b| {
+                    let sorted = catch_unwind(AssertUnwindSafe(|| keyed.sort_unstable_by(|(a, _), (b, _)| {
                         comparisons = comparisons.wrapping_add(1);
                         if comparisons % 1024 == 0 && token.is_cancelled() {
                             resume_unwind(Box::new(SortCancelled));
                         }
-                        for comp in &by {
-                            match comp {
-                                ComparatorFunction::Asc(expression) => {
-                                    match cmp_terms(expression(a).as_ref(), expression(b).as_ref())
-                                    {
-                                        Ordering::Greater => return Ordering::Greater,
-                                        Ordering::Less => return Ordering::Less,
-                                        Ordering::Equal => (),
-                                    }
-                                }
-                                ComparatorFunction::Desc(expression) => {
-                                    match cmp_terms(expression(a).as_ref(), expression(b).as_ref())
-                                    {
-                                        Ordering::Greater => return Ordering::Less,
-                                        Ordering::Less => return Ordering::Greater,
-                                        Ordering::Equal => (),
-                                    }
-                                }
+                        for ((comp, a), b) in by.iter().zip(a).zip(b) {
+                            match (comp, cmp_terms(a.as_ref(), b.as_ref())) {
+                                (_, Ordering::Equal) => (),
+                                (ComparatorFunction::Asc(_), order) => return order,
+                                (ComparatorFunction::Desc(_), order) => return order.reverse(),
                             }
                         }
                         Ordering::Equal
@@ -1613,7 +1618,11 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         }
                         resume_unwind(payload);
                     }
-                    Box::new(errors.into_iter().chain(values.into_iter().map(Ok)))
+                    Box::new(
+                        errors
+                            .into_iter()
+                            .chain(keyed.into_iter().map(|(_, tuple)| Ok(tuple))),
+                    )
                 })
             }
             GraphPattern::Distinct { inner } => {
@@ -2733,6 +2742,14 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
 /// first, ties refined exactly for integers and decimals), other kinds by their value where
 /// comparable, and every tie is broken by lexical form, datatype and language.
 fn cmp_literals(a: &ExpressionTerm, b: &ExpressionTerm) -> Ordering {
+    // medrd patch 6: two simple strings, or two integers, are ordered by their values alone
+    // (what the comparison below gives them), without copying both into terms for the
+    // tie-break when they are equal.
+    match (a, b) {
+        (ExpressionTerm::StringLiteral(a), ExpressionTerm::StringLiteral(b)) => return a.cmp(b),
+        (ExpressionTerm::IntegerLiteral(a), ExpressionTerm::IntegerLiteral(b)) => return a.cmp(b),
+        _ => {}
+    }
     let by_kind = literal_kind(a).cmp(&literal_kind(b)).then_with(|| {
         if literal_kind(a) == 0 {
             cmp_numbers(a, b)
