@@ -15,6 +15,7 @@ pub mod sources;
 use crate::error::Result;
 use oxigraph::model::Quad;
 use quad_list::QuadList;
+use std::collections::HashSet;
 use std::path::Path;
 
 /// The RS editions and the review sheets of `data/` as quads, linked to the documents'
@@ -34,17 +35,16 @@ pub fn linked_sources(
     if sources.editions.is_empty() && sources.review_sheets.is_empty() {
         return Ok(());
     }
-    let (parts, linked) = link::link_editions(root, queries, ontology, documents, sources)?;
     // The organisations the parts emitted so far describe: a sheet's recipient is described
     // once in the store.
-    let mut described = std::collections::HashSet::new();
-    let mut send = |part: QuadList, described: &mut std::collections::HashSet<_>| {
+    let mut described = HashSet::new();
+    let mut send = |part: QuadList, described: &mut HashSet<_>| {
         described.extend(judgit::described_organisations(part.iter()));
         emit(part)
     };
-    for part in parts {
-        send(part, &mut described)?;
-    }
+    let linked = link::link_editions(root, queries, ontology, documents, sources, &mut |part| {
+        send(part, &mut described)
+    })?;
     let side = judgit::RsSide {
         store: &linked.store,
         queries,
@@ -56,8 +56,12 @@ pub fn linked_sources(
     };
     for s in &sources.review_sheets {
         let sheets = side.import(&s.files, &s.ministries)?;
-        let quads = sheets.sheet_quads(&side.our_ministries(), &described);
-        send(QuadList::from_iter(quads), &mut described)?;
+        // In parts as they are made; what they describe counts from the next source on.
+        let mut newly = HashSet::new();
+        sheets.sheet_quads_into(&side.our_ministries(), &described, &mut |quads| {
+            send(QuadList::from_iter(quads), &mut newly)
+        })?;
+        described.extend(newly);
         send(QuadList::from_iter(sheets.link_quads()), &mut described)?;
         send(
             QuadList::from_iter(sources::sheets_description(s)),

@@ -86,6 +86,18 @@ impl Judgit {
         q
     }
 
+    /// [`Judgit::sheet_quads`], handed to `emit` in parts as they are made
+    /// ([`quads::sheet_quads_into`]).
+    pub fn sheet_quads_into(
+        &self,
+        ours: &BTreeSet<String>,
+        described: &HashSet<NamedNode>,
+        emit: &mut dyn FnMut(Vec<Quad>) -> Result<()>,
+    ) -> Result<()> {
+        quads::sheet_quads_into(&self.sheets, ours, described, emit)?;
+        emit(linkset::aggregate_quads(&self.sheets, &self.aggregates))
+    }
+
     /// The lineages and the links, in `graph/links`.
     pub fn link_quads(&self) -> Vec<Quad> {
         linkset::link_quads(&self.sheets, &self.lineage, &self.links)

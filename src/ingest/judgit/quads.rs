@@ -58,6 +58,9 @@ fn decimal(s: &str) -> Term {
     Literal::new_typed_literal(s, ext::XSD_DECIMAL).into()
 }
 
+/// About how many quads [`sheet_quads_into`] hands over at a time.
+const PART: usize = 1 << 14;
+
 /// Collects quads of one graph.
 pub(crate) struct Out {
     graph: GraphName,
@@ -90,9 +93,28 @@ pub fn sheet_quads(
     ours: &BTreeSet<String>,
     described: &HashSet<NamedNode>,
 ) -> Vec<Quad> {
+    let mut all = Vec::new();
+    let Ok(()) = sheet_quads_into::<std::convert::Infallible>(sheets, ours, described, &mut |q| {
+        all.extend(q);
+        Ok(())
+    });
+    all
+}
+
+/// [`sheet_quads`], handed to `emit` in parts of about [`PART`] quads as they are made, so
+/// that the store inserts the first sheets while the later ones are turned into quads.
+pub fn sheet_quads_into<E>(
+    sheets: &[Sheet],
+    ours: &BTreeSet<String>,
+    described: &HashSet<NamedNode>,
+    emit: &mut dyn FnMut(Vec<Quad>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut out = Out::new();
     for s in sheets {
         sheet(&mut out, s, ours);
+        if out.quads.len() >= PART {
+            emit(std::mem::take(&mut out.quads))?;
+        }
     }
     organisations(&mut out, sheets, described);
     let editions: BTreeSet<i32> = sheets.iter().map(|s| s.edition).collect();
@@ -105,7 +127,7 @@ pub fn sheet_quads(
             &graph,
         ));
     }
-    out.quads
+    emit(out.quads)
 }
 
 fn sheet(out: &mut Out, s: &Sheet, ours: &BTreeSet<String>) {

@@ -224,16 +224,18 @@ pub struct Linked {
 
 /// The RS editions of `data/` as quads in their graphs, and the links between the documents'
 /// programs and their lines (the matcher with the curated decisions of
-/// `data/link-decisions.toml` under `root`) in the graph `links`. The matcher reads the
-/// programs and ministries from a store holding the ontology and the documents alone, which
-/// is handed on ([`Linked`]) with what was read.
+/// `data/link-decisions.toml` under `root`) in the graph `links`, each part handed to `emit`
+/// as soon as it is made (the records, their observations, then the descriptions and links).
+/// The matcher reads the programs and ministries from a store holding the ontology and the
+/// documents alone, which is returned ([`Linked`]) with what was read.
 pub fn link_editions(
     root: &Path,
     queries: &Path,
     ontology: &[Quad],
     documents: &[Quad],
     sources: &Sources,
-) -> Result<(Vec<QuadList>, Linked)> {
+    emit: &mut dyn FnMut(QuadList) -> Result<()>,
+) -> Result<Linked> {
     let store = Store::new()?;
     store.extend(ontology.iter().chain(documents).cloned())?;
     let decisions = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?;
@@ -241,10 +243,14 @@ pub fn link_editions(
     let rs = sources::read_editions(&sources.editions)?;
     let programs = matcher::programs(&store, queries)?;
     let ministries = matcher::ministry_names(&store, queries)?;
-    let candidates = matcher::match_programs(&programs, &rs, &ministries, &curated);
-    let links: GraphName = sources::links_graph().into();
+    // The records first, as soon as they are made: the store inserts them while the lines
+    // are matched with the programs.
     let records = sources::rs_quads(&rs, &sources.editions, &ministries);
     let observations = rs::observations(&records);
+    emit(records)?;
+    emit(observations)?;
+    let candidates = matcher::match_programs(&programs, &rs, &ministries, &curated);
+    let links: GraphName = sources::links_graph().into();
     let mut quads = QuadList::new();
     for e in &sources.editions {
         quads.extend(sources::edition_description(e));
@@ -262,14 +268,14 @@ pub fn link_editions(
                 .map(|t| t.in_graph(links.clone())),
         );
     }
-    let linked = Linked {
+    emit(quads)?;
+    Ok(Linked {
         store,
         programs,
         ministries,
         rs,
         candidates,
-    };
-    Ok((vec![records, observations, quads], linked))
+    })
 }
 
 /// The curated successions between RS lines that were read: `new rs:successorOf ended`, and
