@@ -417,6 +417,137 @@ fn unexpected(what: &str, text: &str) -> std::io::Error {
     std::io::Error::other(format!("oxrdfxml wrote {text:?} for {what}"))
 }
 
+/// The RDF/XML pieces of IRIs and literals made here, by escaping, where oxrdfxml writes
+/// them as escaped text in a pattern of its own (`rdf:resource="…"`, `rdf:about="…"`,
+/// `xml:lang="…">…<`, `rdf:datatype="…">…<`): writing one piece per term through the
+/// serialiser was most of the time of this export. Each pattern is learnt from one piece
+/// oxrdfxml writes for a probe holding every character XML escapes, and used only if the
+/// probe's escaping is [`escape`]'s; a term with characters oxrdfxml might treat otherwise
+/// (controls, non-characters) and every blank node go through the serialiser.
+#[derive(Default)]
+struct Escaped {
+    /// `rdf:resource` of an IRI object, if the probe's piece was the expected one.
+    resource: Option<bool>,
+    /// `rdf:about` of an IRI subject, likewise.
+    about: Option<bool>,
+    /// A literal's attributes before its text, by language or datatype; `None` where the
+    /// probe's text was not escaped as [`escape`] escapes it.
+    literals: FxHashMap<String, Option<String>>,
+}
+
+/// A probe IRI and text: every character XML escapes, and some that it does not.
+const PROBE_IRI: &str = "https://example.org/p?a=1&b='c'#d";
+const PROBE_TEXT: &str = "a<b>c&d'e\"f\u{e9} \u{65e5}";
+
+impl Escaped {
+    /// An object's piece (attributes, and a literal's text), or `None` for the serialiser.
+    /// `write` gives what oxrdfxml writes for an object behind the anchor.
+    fn object(
+        &mut self,
+        term: TermRef<'_>,
+        write: &mut dyn FnMut(TermRef<'_>) -> std::io::Result<String>,
+    ) -> std::io::Result<Option<(String, Option<String>)>> {
+        match term {
+            TermRef::NamedNode(n) if plain(n.as_str()) => {
+                let expected =
+                    format!("\n\t\t<rdfs:label rdf:resource=\"{}\"/>", escape(PROBE_IRI));
+                let known = match self.resource {
+                    Some(known) => known,
+                    None => {
+                        let probe = oxigraph::model::NamedNodeRef::new_unchecked(PROBE_IRI);
+                        *self.resource.insert(write(probe.into())? == expected)
+                    }
+                };
+                Ok(known.then(|| (format!(" rdf:resource=\"{}\"", escape(n.as_str())), None)))
+            }
+            TermRef::Literal(l) if plain(l.value()) => {
+                let kind = l.language().unwrap_or_else(|| l.datatype().as_str());
+                if !self.literals.contains_key(kind) {
+                    let probe = match l.language() {
+                        Some(lang) => {
+                            oxigraph::model::Literal::new_language_tagged_literal_unchecked(
+                                PROBE_TEXT, lang,
+                            )
+                        }
+                        None => {
+                            oxigraph::model::Literal::new_typed_literal(PROBE_TEXT, l.datatype())
+                        }
+                    };
+                    let text = write(probe.as_ref().into())?;
+                    let attributes = text
+                        .strip_prefix("\n\t\t<rdfs:label")
+                        .and_then(|t| {
+                            t.strip_suffix(&format!(">{}</rdfs:label>", escape(PROBE_TEXT)))
+                        })
+                        .filter(|a| !a.contains('>'))
+                        .map(str::to_owned);
+                    self.literals.insert(kind.to_owned(), attributes);
+                }
+                Ok(self.literals[kind]
+                    .as_ref()
+                    .map(|a| (a.clone(), Some(escape(l.value()).into_owned()))))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// A subject's attribute, or `None` for the serialiser. `write` gives what oxrdfxml
+    /// writes for a triple of the subject behind a triple of another.
+    fn subject(
+        &mut self,
+        subject: NamedOrBlankNodeRef<'_>,
+        write: &mut dyn FnMut(NamedOrBlankNodeRef<'_>) -> std::io::Result<String>,
+    ) -> std::io::Result<Option<String>> {
+        let NamedOrBlankNodeRef::NamedNode(n) = subject else {
+            return Ok(None);
+        };
+        if !plain(n.as_str()) {
+            return Ok(None);
+        }
+        let known = match self.about {
+            Some(known) => known,
+            None => {
+                let probe = oxigraph::model::NamedNodeRef::new_unchecked(PROBE_IRI);
+                let text = write(probe.into())?;
+                let expected = format!(
+                    "\n\t<rdf:Description rdf:about=\"{}\">\n\t\t<rdfs:label",
+                    escape(PROBE_IRI)
+                );
+                *self.about.insert(text.contains(&expected))
+            }
+        };
+        Ok(known.then(|| format!(" rdf:about=\"{}\"", escape(n.as_str()))))
+    }
+}
+
+/// Whether a text holds only characters every XML writer keeps as they are or escapes by
+/// [`escape`]: no control character (tab, line feed and carriage return included) and no
+/// non-character.
+fn plain(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}'))
+}
+
+/// A text or attribute value as oxrdfxml writes it: `<`, `>`, `&`, `'` and `"` escaped.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['<', '>', '&', '\'', '"']) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
 impl RdfXml {
     fn of(sorted: &Sorted) -> std::io::Result<RdfXml> {
         let terms = sorted.terms();
@@ -447,10 +578,18 @@ impl RdfXml {
             .to_owned();
         // Objects, behind the anchor: `\n\t\t<rdfs:label ATTRIBUTES/>` or `…>TEXT</rdfs:label>`.
         let mut objects = vec![(String::new(), None); terms.len()];
+        let mut escaped = Escaped::default();
         for (rank, term) in terms.iter().enumerate() {
             let Some(term) = term.filter(|_| is_object[rank]) else {
                 continue;
             };
+            if let Some(piece) = escaped.object(term, &mut |t| {
+                xml.serialize_triple(TripleRef::new(anchor, anchor, t))?;
+                tap.take()
+            })? {
+                objects[rank] = piece;
+                continue;
+            }
             xml.serialize_triple(TripleRef::new(anchor, anchor, term))?;
             let text = tap.take()?;
             let rest = text
@@ -492,6 +631,14 @@ impl RdfXml {
                 TermRef::BlankNode(b) => b.into(),
                 _ => continue,
             };
+            if let Some(about) = escaped.subject(subject, &mut |s| {
+                xml.serialize_triple(TripleRef::new(other, anchor, anchor))?;
+                xml.serialize_triple(TripleRef::new(s, anchor, anchor))?;
+                tap.take()
+            })? {
+                subjects[rank] = about;
+                continue;
+            }
             if subject == anchor.into() {
                 xml.serialize_triple(TripleRef::new(other, anchor, anchor))?;
             }
@@ -570,7 +717,9 @@ mod tests {
     /// decimal, double, boolean) or typed, a local name to escape and one that cannot be
     /// one, a language tag, escapes, blank nodes; in RDF/XML a class that names an element
     /// (prefixed or by a default namespace) or cannot, `rdf:type` of a literal, characters
-    /// XML escapes, the serialisers' own anchor term as a subject; and for no quad at all.
+    /// XML escapes (in IRIs of subjects and objects and in literals, escaped here, and beside
+    /// control characters, left to the serialiser), the serialisers' own anchor term as a
+    /// subject; and for no quad at all.
     #[test]
     fn the_direct_writers_write_what_the_serialisers_write() {
         let text = r#"
@@ -591,6 +740,7 @@ mod tests {
             <https://w3id.org/medrd-kg/id/a> <https://w3id.org/medrd-kg/ontology#> "" _:g2 .
             <https://example.org/v/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://example.org/v/Class> .
             <https://example.org/v/c> <https://example.org/v/p> <https://w3id.org/medrd-kg/id/x?a=1&b='c'> .
+            <https://w3id.org/medrd-kg/id/x?a=1&b='c'> <https://example.org/v/p> "r\rx"^^<https://example.org/dt> .
             <https://example.org/v/d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" .
             <https://example.org/v/d> <https://example.org/v/p> "a < b & c > 'd'" .
             <https://example.org/v/e> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/1999/02/22-rdf-syntax-ns#Description> .
@@ -602,7 +752,7 @@ mod tests {
             .for_slice(text.as_bytes())
             .collect::<std::result::Result<_, _>>()
             .unwrap();
-        assert_eq!(quads.len(), 23);
+        assert_eq!(quads.len(), 24);
         for quads in [quads, Vec::new()] {
             let sorted = Sorted::from_quads(quads);
             for format in [
@@ -625,5 +775,56 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The pieces escaped here are used (not left to the serialiser, which their probes
+    /// would allow) for IRIs and literals with characters XML escapes, and are the pieces
+    /// oxrdfxml writes; a literal with a control character is left to it.
+    #[test]
+    fn pieces_escaped_here_are_the_serialisers() {
+        use oxigraph::model::{Literal, NamedNodeRef};
+        let tap = Tap::default();
+        let mut xml = crate::vocab::rdf_serializer(RdfFormat::RdfXml, &[]).for_writer(tap.clone());
+        let (anchor, other) = (rdfs::LABEL, rdfs::COMMENT);
+        xml.serialize_triple(TripleRef::new(anchor, anchor, anchor))
+            .unwrap();
+        tap.take().unwrap();
+        let mut escaped = Escaped::default();
+        let iri = NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/id/x?a=1&b='c'");
+        let text = Literal::new_simple_literal("a < b & 'c' \"d\" > e");
+        let ja = Literal::new_language_tagged_literal_unchecked("<日本>", "ja");
+        let year = Literal::new_typed_literal("2024", oxigraph::model::vocab::xsd::G_YEAR);
+        let mut write = |t: TermRef<'_>| {
+            xml.serialize_triple(TripleRef::new(anchor, anchor, t))?;
+            tap.take()
+        };
+        for term in [
+            TermRef::from(iri),
+            text.as_ref().into(),
+            ja.as_ref().into(),
+            year.as_ref().into(),
+        ] {
+            let piece = escaped.object(term, &mut write).unwrap();
+            let expected = match piece.expect("escaped here") {
+                (a, None) => format!("\n\t\t<rdfs:label{a}/>"),
+                (a, Some(t)) => format!("\n\t\t<rdfs:label{a}>{t}</rdfs:label>"),
+            };
+            assert_eq!(expected, write(term).unwrap());
+        }
+        let cr = Literal::new_simple_literal("a\rb");
+        assert!(escaped
+            .object(cr.as_ref().into(), &mut write)
+            .unwrap()
+            .is_none());
+        let mut write = |s: NamedOrBlankNodeRef<'_>| {
+            xml.serialize_triple(TripleRef::new(other, anchor, anchor))?;
+            xml.serialize_triple(TripleRef::new(s, anchor, anchor))?;
+            tap.take()
+        };
+        let about = escaped.subject(iri.into(), &mut write).unwrap();
+        let about = about.expect("escaped here");
+        assert!(write(iri.into())
+            .unwrap()
+            .contains(&format!("\n\t<rdf:Description{about}>")));
     }
 }
