@@ -431,7 +431,9 @@ struct Escaped {
     /// `rdf:about` of an IRI subject, likewise.
     about: Option<bool>,
     /// A literal's attributes before its text, by language or datatype; `None` where the
-    /// probe's text was not escaped as [`escape`] escapes it.
+    /// probe's text was not escaped as [`escape`] escapes it. (A base direction, RDF 1.2,
+    /// would have to be part of the key: oxigraph is built without `rdf-12`, so literals
+    /// have none.)
     literals: FxHashMap<String, Option<String>>,
 }
 
@@ -639,7 +641,10 @@ impl RdfXml {
                 subjects[rank] = about;
                 continue;
             }
-            if subject == anchor.into() {
+            // A subject the serialiser has open (the anchor, or the probe of `escaped`) would
+            // continue its element: another comes between.
+            let probe = oxigraph::model::NamedNodeRef::new_unchecked(PROBE_IRI);
+            if subject == anchor.into() || subject == probe.into() {
                 xml.serialize_triple(TripleRef::new(other, anchor, anchor))?;
             }
             xml.serialize_triple(TripleRef::new(subject, anchor, anchor))?;

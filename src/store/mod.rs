@@ -770,11 +770,34 @@ fn split_with_files<'f>(
 fn bulk_load_ours(store: &Store, ontology: &[Quad], parts: Vec<QuadList>) -> Result<()> {
     let mut loader = store.bulk_loader();
     loader.load_quads(ontology.iter().cloned())?;
+    // The loader writes a batch of its own for each call: the review sheets' small parts
+    // (made so that an in-memory store inserts the first while the next are made) are
+    // taken together, in their order.
+    let mut small: Option<QuadList> = None;
     for part in parts {
+        let part = match small.take() {
+            Some(mut before) => {
+                for q in part.iter() {
+                    before.push(q);
+                }
+                before
+            }
+            None => part,
+        };
+        if part.len() < BULK_PART {
+            small = Some(part);
+            continue;
+        }
+        loader.load_quads(part.iter().map(QuadRef::into_owned))?;
+    }
+    if let Some(part) = small {
         loader.load_quads(part.iter().map(QuadRef::into_owned))?;
     }
     Ok(loader.commit()?)
 }
+
+/// Parts smaller than this go to the bulk loader together with the next.
+const BULK_PART: usize = 1 << 17;
 
 /// What a load writes through its transaction ([`Writer`]): our graphs (unless they were
 /// kept, or bulk-loaded before), the `--with` files loaded again, the rules; then the new

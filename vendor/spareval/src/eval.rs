@@ -1584,7 +1584,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     // term from the dataset: 8,000 rows took 40 ms to sort).
                     let mut keyed = Vec::with_capacity(values.len());
                     for (i, tuple) in values.into_iter().enumerate() {
-                        if i % 1024 == 0 && token.is_cancelled() {
+                        if i % 1024 == 1023 && token.is_cancelled() {
                             return Box::new(once(Err(QueryEvaluationError::Cancelled)));
                         }
                         let keys = by
@@ -1597,6 +1597,10 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             .collect::<Vec<_>>();
                         keyed.push((keys, tuple));
                     }
+                    // The same comparisons as upstream's on the same tuples, so tied tuples
+                    // keep the order upstream gives them as long as the sorted element's
+                    // size takes the same path through the standard sort (both are under
+                    // its small-type thresholds).
                     let mut comparisons = 0_u32;
                     let sorted = catch_unwind(AssertUnwindSafe(|| keyed.sort_unstable_by(|(a, _), (b, _)| {
                         comparisons = comparisons.wrapping_add(1);
