@@ -55,6 +55,18 @@ if { [ -n "$sheets" ] || [ -n "$store_medrd" ]; } && [ -z "$national" ]; then
   echo "$0: --sheets and --store-medrd need --national ROOT" >&2
   exit 2
 fi
+# The root's queries and ontology are read at run time: a root made before a query changed
+# measures the old query (it happened: a root's stale recipients-by-scope.rq hid a 3x
+# slowdown at national scale). scripts/national-root.sh makes and refreshes one.
+if [ -n "$national" ]; then
+  for d in queries ontology; do
+    if ! diff -rq "$d" "$national/$d" >/dev/null 2>&1; then
+      echo "$0: $national/$d differs from this checkout's $d/: refresh it" \
+           "(scripts/national-root.sh --refresh $national)" >&2
+      exit 2
+    fi
+  done
+fi
 [ -z "$store_medrd" ] || [ -x "$store_medrd" ] || { echo "$0: cannot run $store_medrd" >&2; exit 2; }
 [ -z "$sheets" ] || [ -r "$sheets" ] || { echo "$0: cannot read $sheets" >&2; exit 2; }
 out=target/bench
