@@ -451,12 +451,12 @@ impl Escaped {
     ) -> std::io::Result<Option<(String, Option<String>)>> {
         match term {
             TermRef::NamedNode(n) if plain(n.as_str()) => {
-                let expected =
-                    format!("\n\t\t<rdfs:label rdf:resource=\"{}\"/>", escape(PROBE_IRI));
                 let known = match self.resource {
                     Some(known) => known,
                     None => {
                         let probe = oxigraph::model::NamedNodeRef::new_unchecked(PROBE_IRI);
+                        let expected =
+                            format!("\n\t\t<rdfs:label rdf:resource=\"{}\"/>", escape(PROBE_IRI));
                         *self.resource.insert(write(probe.into())? == expected)
                     }
                 };
