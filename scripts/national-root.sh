@@ -20,6 +20,12 @@ refresh() {
 }
 if [ "$1" = "--refresh" ]; then
   [ $# -eq 2 ] && [ -d "$2/data" ] || usage
+  # The root's copies are deleted before this checkout's are copied: never this checkout's
+  # own (a root that is the checkout, by any path or link, would lose them).
+  if [ "$(realpath "$2")" = "$(realpath .)" ]; then
+    echo "$0: $2 is this checkout, not a scratch root" >&2
+    exit 2
+  fi
   refresh "$2"
   echo "refreshed $2/queries and $2/ontology" >&2
   exit 0
