@@ -620,75 +620,129 @@ pub fn sheets_description(s: &SheetSource) -> Vec<Quad> {
     quads
 }
 
+/// About how many quads of RS records [`rs_quads_into`] hands over at a time: the store
+/// inserts a part while the next is made (at national scale the records were one part of
+/// 950k quads, which the store waited 1.4 s for).
+const RECORDS_PART: usize = 1 << 14;
+
 /// The records of the RS editions as quads, each in the graph of the edition it was read
 /// from: budget records and payments by their review year (事業年度), a budget program's own
 /// description (one IRI across editions, 予算事業ID) and a recipient's in the latest edition
 /// that has them, so that a name is stated once. Every record and payment cites its edition
 /// (`dcterms:source`); the file names of the importer are dropped (they are the edition's).
-pub fn rs_quads(
+/// Handed to `emit` a few programs at a time ([`RECORDS_PART`]), each part followed by its
+/// records' observations (`rs::Observations`), then the editions' data sets.
+pub fn rs_quads_into(
     data: &RsData,
     editions: &[RsEdition],
     ministries: &BTreeMap<String, String>,
-) -> QuadList {
-    let by_year: BTreeMap<i32, &RsEdition> =
-        editions.iter().map(|e| (e.meta.review_year, e)).collect();
+    emit: &mut dyn FnMut(QuadList) -> Result<()>,
+) -> Result<()> {
+    rs_quads_in_parts(data, editions, ministries, RECORDS_PART, emit)
+}
+
+/// [`rs_quads_into`] in parts of about `part_len` quads (whole programs).
+fn rs_quads_in_parts(
+    data: &RsData,
+    editions: &[RsEdition],
+    ministries: &BTreeMap<String, String>,
+    part_len: usize,
+    emit: &mut dyn FnMut(QuadList) -> Result<()>,
+) -> Result<()> {
     let Some(latest) = editions.iter().max_by_key(|e| e.meta.review_year) else {
-        return QuadList::new();
+        return Ok(());
     };
-    let mut quads = rs::to_quads(data, ministries);
-    // The edition of each quad, by the review year of its subject: its own, else the latest
-    // of those pointing to it. Read first, then each quad is put in its edition's graph where
-    // it stands (a second list of 1.2M quads beside the first was 180 MB of a national
-    // import's peak); the citations of the editions come after them.
-    let mut edition = Vec::with_capacity(quads.len());
-    let mut citations = Vec::new();
-    {
-        let mut year: HashMap<NamedOrBlankNodeRef<'_>, i32> = HashMap::new();
-        for q in quads.iter() {
-            if q.predicate == rs::term::REVIEW_YEAR {
-                if let TermRef::Literal(l) = q.object {
-                    if let Ok(y) = l.value().parse::<i32>() {
-                        year.insert(q.subject, y);
+    let placing = Placing {
+        by_year: editions.iter().map(|e| (e.meta.review_year, e)).collect(),
+        latest,
+        graphs: editions
+            .iter()
+            .map(|e| (e.slug.as_str(), source_graph(&e.slug).into()))
+            .collect(),
+        payees: rs::payee_review_years(data),
+    };
+    let mut observations = rs::Observations::default();
+    let mut part = QuadList::new();
+    let mut projects = data.projects.values().peekable();
+    while let Some(p) = projects.next() {
+        rs::project_quads_into(&mut part, p, ministries);
+        if part.len() >= part_len || projects.peek().is_none() {
+            let mut records = std::mem::take(&mut part);
+            placing.place(&mut records);
+            let observed = observations.of(&records);
+            emit(records)?;
+            emit(observed)?;
+        }
+    }
+    emit(observations.descriptions())
+}
+
+/// What puts the RS quads of a part in their editions' graphs ([`rs_quads_into`]).
+struct Placing<'e> {
+    by_year: BTreeMap<i32, &'e RsEdition>,
+    latest: &'e RsEdition,
+    graphs: HashMap<&'e str, GraphName>,
+    /// The latest review year of each recipient's payments, over every program
+    /// (`rs::payee_review_years`): a part holds only some of them.
+    payees: HashMap<String, i32>,
+}
+
+impl Placing<'_> {
+    /// Puts each quad of a part of the records (whole programs) in its edition's graph, by the
+    /// review year of its subject: its own, else the latest of those pointing to it (a
+    /// recipient's over every program); the citations of the editions come after them, and
+    /// the importer's file names are dropped.
+    fn place(&self, quads: &mut QuadList) {
+        let mut edition = Vec::with_capacity(quads.len());
+        let mut citations = Vec::new();
+        {
+            let mut year: HashMap<NamedOrBlankNodeRef<'_>, i32> = HashMap::new();
+            for q in quads.iter() {
+                if q.predicate == rs::term::REVIEW_YEAR {
+                    if let TermRef::Literal(l) = q.object {
+                        if let Ok(y) = l.value().parse::<i32>() {
+                            year.insert(q.subject, y);
+                        }
                     }
                 }
             }
-        }
-        let points = [rs::term::PAYEE, rs::term::PAYMENT_OF, rs::term::RECORD_OF];
-        for q in quads.iter() {
-            if points.contains(&q.predicate) {
-                if let (Some(&y), TermRef::NamedNode(o)) = (year.get(&q.subject), q.object) {
-                    let e = year.entry(o.into()).or_insert(y);
-                    *e = (*e).max(y);
+            // A program's records and payments are in its part; its payees' years are known.
+            let points = [rs::term::PAYMENT_OF, rs::term::RECORD_OF];
+            for q in quads.iter() {
+                if points.contains(&q.predicate) {
+                    if let (Some(&y), TermRef::NamedNode(o)) = (year.get(&q.subject), q.object) {
+                        let e = year.entry(o.into()).or_insert(y);
+                        *e = (*e).max(y);
+                    }
                 }
             }
-        }
-        let mut cited = std::collections::HashSet::new();
-        for q in quads.iter() {
-            let e = edition_of(&by_year, latest, year.get(&q.subject).copied());
-            if (q.predicate == rs::term::REVIEW_YEAR || q.predicate == rs::term::RECORD_OF)
-                && cited.insert(q.subject)
-            {
-                citations.push(Quad::new(
-                    q.subject.into_owned(),
-                    ext::DCTERMS_SOURCE,
-                    source_iri(&e.meta.id),
-                    source_graph(&e.slug),
-                ));
+            let mut cited = std::collections::HashSet::new();
+            for q in quads.iter() {
+                let y = year.get(&q.subject).copied().or_else(|| match q.subject {
+                    NamedOrBlankNodeRef::NamedNode(n) => self.payees.get(n.as_str()).copied(),
+                    NamedOrBlankNodeRef::BlankNode(_) => None,
+                });
+                let e = edition_of(&self.by_year, self.latest, y);
+                if (q.predicate == rs::term::REVIEW_YEAR || q.predicate == rs::term::RECORD_OF)
+                    && cited.insert(q.subject)
+                {
+                    citations.push(Quad::new(
+                        q.subject.into_owned(),
+                        ext::DCTERMS_SOURCE,
+                        source_iri(&e.meta.id),
+                        source_graph(&e.slug),
+                    ));
+                }
+                edition.push(e);
             }
-            edition.push(e);
         }
+        let mut each = edition.into_iter();
+        quads.set_graphs(|_| each.next().map(|e| self.graphs[e.slug.as_str()].as_ref()));
+        quads.retain(|q| {
+            !(q.predicate == ext::DCTERMS_SOURCE && matches!(q.object, TermRef::Literal(_)))
+        });
+        quads.extend(citations);
     }
-    let graphs: HashMap<&str, GraphName> = editions
-        .iter()
-        .map(|e| (e.slug.as_str(), source_graph(&e.slug).into()))
-        .collect();
-    let mut each = edition.into_iter();
-    quads.set_graphs(|_| each.next().map(|e| graphs[e.slug.as_str()].as_ref()));
-    quads.retain(|q| {
-        !(q.predicate == ext::DCTERMS_SOURCE && matches!(q.object, TermRef::Literal(_)))
-    });
-    quads.extend(citations);
-    quads
 }
 
 /// The edition of a review year: that year's, else the latest.
@@ -706,4 +760,84 @@ fn edition_of<'e>(
 pub fn read_editions(editions: &[RsEdition]) -> Result<RsData> {
     let files: Vec<PathBuf> = editions.iter().flat_map(|e| e.files.clone()).collect();
     RsData::read(&files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The RS editions of `data/`, read.
+    fn editions() -> (Sources, RsData) {
+        let sources = Sources::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
+            .expect("data/ reads");
+        let rs = read_editions(&sources.editions).expect("the RS editions read");
+        (sources, rs)
+    }
+
+    /// Every quad of `rs_quads_in_parts` in N-Quads, with the number of parts of records.
+    fn made(sources: &Sources, rs: &RsData, part_len: usize) -> (Vec<String>, usize) {
+        let (mut quads, mut parts) = (Vec::new(), 0);
+        rs_quads_in_parts(
+            rs,
+            &sources.editions,
+            &BTreeMap::new(),
+            part_len,
+            &mut |part| {
+                parts += 1;
+                quads.extend(part.iter().map(|q| q.to_string()));
+                Ok(())
+            },
+        )
+        .expect("no part is refused");
+        quads.sort();
+        quads.dedup();
+        (quads, parts)
+    }
+
+    /// A recipient is paid by many programs, which may fall in different parts: its
+    /// description goes to the edition of its latest payment over all of them, as when the
+    /// records are made whole.
+    #[test]
+    fn records_made_a_program_at_a_time_are_the_records_made_whole() {
+        let (sources, rs) = editions();
+        let (whole, one) = made(&sources, &rs, usize::MAX);
+        let (each, parts) = made(&sources, &rs, 1);
+        // One part of records and one of observations per program, then the data sets.
+        assert_eq!(one, 3);
+        assert_eq!(parts, 2 * rs.projects.len() + 1);
+        let only: Vec<_> = whole
+            .iter()
+            .filter(|q| each.binary_search(q).is_err())
+            .chain(each.iter().filter(|q| whole.binary_search(q).is_err()))
+            .take(3)
+            .collect();
+        assert!(
+            only.is_empty(),
+            "made in parts or whole, not both: {only:?}"
+        );
+        assert_eq!(whole.len(), each.len());
+        // Not so by chance: some recipient is paid in one edition by a program and in a
+        // later one by another only, so that a part alone would place it in the earlier one.
+        let mut paid: HashMap<&str, BTreeMap<i32, std::collections::BTreeSet<&str>>> =
+            HashMap::new();
+        for p in rs.projects.values() {
+            for pay in &p.payments {
+                if let (Some(y), Some(c)) = (pay.review_year, pay.corporate_number.as_deref()) {
+                    paid.entry(c)
+                        .or_default()
+                        .entry(y)
+                        .or_default()
+                        .insert(&p.id);
+                }
+            }
+        }
+        let split = paid.values().filter(|by_year| {
+            let (first, last) = (by_year.values().next(), by_year.values().next_back());
+            by_year.len() > 1 && first.zip(last).is_some_and(|(f, l)| f.is_disjoint(l))
+        });
+        assert!(
+            split.count() > 0,
+            "no recipient of the subsets tests the parts"
+        );
+    }
 }

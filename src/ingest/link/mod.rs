@@ -225,7 +225,8 @@ pub struct Linked {
 /// The RS editions of `data/` as quads in their graphs, and the links between the documents'
 /// programs and their lines (the matcher with the curated decisions of
 /// `data/link-decisions.toml` under `root`) in the graph `links`, each part handed to `emit`
-/// as soon as it is made (the records, their observations, then the descriptions and links).
+/// as soon as it is made (the records a few programs at a time, each part followed by its
+/// observations, then the descriptions and links).
 /// The matcher reads the programs and ministries from a store holding the ontology and the
 /// documents alone, which is returned ([`Linked`]) with what was read.
 pub fn link_editions(
@@ -245,10 +246,7 @@ pub fn link_editions(
     let ministries = matcher::ministry_names(&store, queries)?;
     // The records first, as soon as they are made: the store inserts them while the lines
     // are matched with the programs.
-    let records = sources::rs_quads(&rs, &sources.editions, &ministries);
-    let observations = rs::observations(&records);
-    emit(records)?;
-    emit(observations)?;
+    sources::rs_quads_into(&rs, &sources.editions, &ministries, emit)?;
     let candidates = matcher::match_programs(&programs, &rs, &ministries, &curated);
     let links: GraphName = sources::links_graph().into();
     let mut quads = QuadList::new();

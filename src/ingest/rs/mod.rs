@@ -37,7 +37,7 @@ use crate::vocab::{ext, ID};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
@@ -1076,19 +1076,49 @@ fn yen(v: i64) -> Literal {
 /// ministry code (`mhlw` …) where one matches.
 pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> QuadList {
     let mut quads = QuadList::new();
+    for p in data.projects.values() {
+        project_quads_into(&mut quads, p, ministries);
+    }
+    quads
+}
+
+/// One program's part of [`to_quads`], appended to `quads`: its description, payments (with
+/// their payees' descriptions), links and budget records.
+pub fn project_quads_into(
+    quads: &mut QuadList,
+    p: &RsProject,
+    ministries: &BTreeMap<String, String>,
+) {
     let mut add = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
         quads.push(QuadRef::new(s, p, &o, RS_GRAPH));
     };
-    for p in data.projects.values() {
-        let iri = project_iri(&p.id);
-        describe_project(&mut add, &iri, p, ministries);
-        add_payments(&mut add, &iri, p);
-        add_links(&mut add, &iri, p);
-        for (fy, b) in &p.budgets {
-            add_budget_record(&mut add, &iri, p, *fy, b);
+    let iri = project_iri(&p.id);
+    describe_project(&mut add, &iri, p, ministries);
+    add_payments(&mut add, &iri, p);
+    add_links(&mut add, &iri, p);
+    for (fy, b) in &p.budgets {
+        add_budget_record(&mut add, &iri, p, *fy, b);
+    }
+}
+
+/// The latest review year of the payments to each recipient with a 法人番号, by the
+/// recipient's IRI: a recipient is paid by many programs, so the edition its description
+/// belongs to is known only from all of them (a payment without a review year counts for
+/// none, as in [`add_payments`], which states no `rs:reviewYear` for it).
+pub fn payee_review_years(data: &RsData) -> HashMap<String, i32> {
+    let mut years: HashMap<String, i32> = HashMap::new();
+    for pay in data.projects.values().flat_map(|p| &p.payments) {
+        let (Some(ry), Some(corp)) = (pay.review_year, pay.corporate_number.as_deref()) else {
+            continue;
+        };
+        if ry > 0 && !corp.is_empty() {
+            let y = years
+                .entry(corporate_iri(corp).as_str().to_owned())
+                .or_insert(ry);
+            *y = (*y).max(ry);
         }
     }
-    quads
+    years
 }
 
 /// A Japanese text as a `@ja` literal.
@@ -1294,7 +1324,7 @@ fn add_budget_record(
 fn review_dataset(
     sources: &[oxigraph::model::TermRef<'_>],
     graph: GraphNameRef<'_>,
-    datasets: &mut std::collections::HashMap<(GraphName, NamedNode), Term>,
+    datasets: &mut HashMap<(GraphName, NamedNode), Term>,
 ) -> Option<NamedNode> {
     let oxigraph::model::TermRef::NamedNode(source) = sources.first()? else {
         return None;
@@ -1340,6 +1370,45 @@ const FLAGS: [NamedNodeRef<'static>; 3] = [
 /// read from. Written at import rather than by a SPARQL rule at every load: the rule cost
 /// more than the rest of the RS import together.
 pub fn observations(quads: &QuadList) -> QuadList {
+    let mut observations = Observations::default();
+    let mut out = observations.of(quads);
+    for q in observations.descriptions().iter() {
+        out.push(q);
+    }
+    out
+}
+
+/// [`observations`] made a part of the records at a time: the observations of each part's
+/// records ([`Observations::of`]; a record's quads are all in one part), then once the data
+/// sets they are in ([`Observations::descriptions`]).
+#[derive(Default)]
+pub struct Observations {
+    /// Each edition's data set, in its graph, with the edition it is from.
+    datasets: HashMap<(GraphName, NamedNode), Term>,
+}
+
+impl Observations {
+    /// The observations of the budget records of `quads`.
+    pub fn of(&mut self, quads: &QuadList) -> QuadList {
+        observations_of(quads, &mut self.datasets)
+    }
+
+    /// The data sets the observations so far are in, each described once, in order.
+    pub fn descriptions(self) -> QuadList {
+        let mut datasets: Vec<_> = self.datasets.into_iter().collect();
+        datasets.sort_by_cached_key(|((g, d), _)| (g.to_string(), d.to_string()));
+        let mut out = QuadList::new();
+        for ((g, dataset), source) in datasets {
+            out.extend(dataset_description(&dataset, &source, &g));
+        }
+        out
+    }
+}
+
+fn observations_of(
+    quads: &QuadList,
+    datasets: &mut HashMap<(GraphName, NamedNode), Term>,
+) -> QuadList {
     use crate::vocab::medrd;
     use oxigraph::model::{NamedOrBlankNodeRef, TermRef};
     #[derive(Default)]
@@ -1406,7 +1475,6 @@ pub fn observations(quads: &QuadList) -> QuadList {
             r.is_record = true;
         }
     }
-    let mut datasets = std::collections::HashMap::new();
     let hundred_million = oxsdatatypes::Decimal::from(100_000_000);
     let mut out = QuadList::new();
     for ((g, record), r) in records {
@@ -1430,7 +1498,7 @@ pub fn observations(quads: &QuadList) -> QuadList {
                 out.push(QuadRef::new(&obs, p, o, g));
             };
             add(ext::RDF_TYPE, medrd::BUDGET_AMOUNT.into());
-            if let Some(dataset) = review_dataset(&r.sources, g, &mut datasets) {
+            if let Some(dataset) = review_dataset(&r.sources, g, datasets) {
                 add(ext::QB_DATASET_PROP, dataset.as_ref().into());
             }
             add(medrd::AMOUNT_FOR, line);
@@ -1459,11 +1527,6 @@ pub fn observations(quads: &QuadList) -> QuadList {
                 }
             }
         }
-    }
-    let mut datasets: Vec<_> = datasets.into_iter().collect();
-    datasets.sort_by_cached_key(|((g, d), _)| (g.to_string(), d.to_string()));
-    for ((g, dataset), source) in datasets {
-        out.extend(dataset_description(&dataset, &source, &g));
     }
     out
 }
