@@ -279,7 +279,7 @@ pub struct RsPayment {
 /// 職員C, 委員D…) as the RS 5-1 files and the review sheets write them. Two such names are
 /// never taken for one recipient.
 pub fn anonymised(name: &str) -> bool {
-    let n: String = name.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let n = nfkc_compact(name);
     const PLACEHOLDERS: [&str; 9] = [
         "その他",
         "個人",
@@ -320,7 +320,7 @@ pub fn corporate_iri(number: &str) -> NamedNode {
 
 /// A 法人番号 if `s` is a valid one (13 digits whose first is the check digit of the rest).
 pub fn valid_corporate_number(s: &str) -> Option<String> {
-    let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let t = nfkc_compact(s);
     let d = crate::ingest::link::identifiers::houjin_check_digit(t.get(1..)?)?;
     (t.len() == 13 && t.starts_with(char::from_digit(d, 10)?)).then_some(t)
 }
@@ -732,7 +732,7 @@ impl RsData {
             let Some(budget_year) = year(&cell(cols.find("予算年度"))) else {
                 return Err(Error::data(path, line, "予算年度 is empty or not a year"));
             };
-            let amount = |key: &str| -> Result<Option<i64>> {
+            let amount = |key: &'static str| -> Result<Option<i64>> {
                 let Some(i) = cols.find(key) else {
                     return Ok(None);
                 };
@@ -856,10 +856,21 @@ impl RsBudget {
     }
 }
 
+/// `s` in NFKC without its whitespace, as cells are compared. ASCII is its own NFKC, so a
+/// cell of ASCII alone (years, 法人番号, amounts, most IDs) skips the normaliser, which was
+/// most of the time an RS row took.
+fn nfkc_compact(s: &str) -> String {
+    if s.is_ascii() {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        s.nfkc().filter(|c| !c.is_whitespace()).collect()
+    }
+}
+
 /// A 予算事業ID as compared everywhere: NFKC, spaces dropped, and leading zeros stripped
 /// from an all-digit ID (the derived copies carry bare integers; a padded CSV must match).
 pub fn normalize_id(s: &str) -> String {
-    let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let t = nfkc_compact(s);
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         let z = t.trim_start_matches('0');
         return if z.is_empty() { "0".into() } else { z.into() };
@@ -951,6 +962,9 @@ fn unit_of(text: &str) -> Option<i64> {
 struct Columns {
     keys: Vec<String>,
     units: Vec<i64>,
+    /// What [`Columns::find`] gave for each prefix asked so far: a row asks for a dozen
+    /// columns, each by a scan of the header's names.
+    found: std::cell::RefCell<Vec<(&'static str, Option<usize>)>>,
 }
 
 impl Columns {
@@ -961,12 +975,24 @@ impl Columns {
                 .iter()
                 .map(|h| unit_of(h).unwrap_or(file_unit))
                 .collect(),
+            found: Default::default(),
         }
     }
 
     /// The column whose name starts with `prefix`, preferring a 合計 (total) column, then
     /// the column named exactly so (府省庁, not 府省庁の建制順).
-    fn find(&self, prefix: &str) -> Option<usize> {
+    fn find(&self, prefix: &'static str) -> Option<usize> {
+        let mut found = self.found.borrow_mut();
+        if let Some((_, at)) = found.iter().find(|(p, _)| *p == prefix) {
+            return *at;
+        }
+        let at = self.search(prefix);
+        found.push((prefix, at));
+        at
+    }
+
+    /// [`Columns::find`] without the memo.
+    fn search(&self, prefix: &str) -> Option<usize> {
         let matching: Vec<usize> = (0..self.keys.len())
             .filter(|&i| self.keys[i].starts_with(prefix))
             .collect();
@@ -981,7 +1007,7 @@ impl Columns {
 
 /// A year: `2024`, `2024年度`, `令和6年度`, `令和元年度`, `R6`, `平成30年度` (Gregorian result).
 fn year(s: &str) -> Option<i32> {
-    let t: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let t = nfkc_compact(s);
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
     // 元年 is an era's first year (令和元年度 = 2019).
     let n: i32 = if digits.is_empty() && t.contains('元') {
@@ -1011,10 +1037,8 @@ pub const MAX_SUM_YEN: i64 = 1_000_000_000_000_000_000;
 /// Only decimal digits with at most one point: `inf`, `NaN`, `1e400` are not numbers of a
 /// budget sheet and are refused.
 fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
-    let t: String = s
-        .nfkc()
-        .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '円' | '%' | '¥'))
-        .collect();
+    let mut t = nfkc_compact(s);
+    t.retain(|c| !matches!(c, ',' | '円' | '%' | '¥'));
     if t.is_empty() || matches!(t.as_str(), "-" | "―" | "－" | "ー" | "−" | "—") {
         return Ok(None);
     }
@@ -1534,6 +1558,33 @@ fn observations_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII path of `nfkc_compact` gives what the normaliser gives: cells as the RS
+    /// files print them, ASCII and not.
+    #[test]
+    fn a_cell_of_ascii_is_compacted_as_the_normaliser_would() {
+        let cells = [
+            "2024",
+            " 2024 ",
+            "R6",
+            "7010005018674",
+            "1,234",
+            "85.3%",
+            "-",
+            "a\tb\u{a0}c",
+            "令和6年度",
+            "１，２３４",
+            "▲500",
+            "個人Ａ",
+            "Ｒ６",
+            "",
+        ];
+        for cell in cells {
+            let slow: String = cell.nfkc().filter(|c| !c.is_whitespace()).collect();
+            assert_eq!(nfkc_compact(cell), slow, "{cell:?}");
+        }
+        assert_eq!(nfkc_compact(" 20 24\n"), "2024");
+    }
 
     #[test]
     fn numbers_years_units() {
