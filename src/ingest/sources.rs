@@ -620,8 +620,8 @@ pub fn sheets_description(s: &SheetSource) -> Vec<Quad> {
     quads
 }
 
-/// About how many quads of RS records [`rs_quads_into`] hands over at a time: the store
-/// inserts a part while the next is made (at national scale the records were one part of
+/// About how many quads of RS records [`rs_quads_into`] hands over at a time: in memory the
+/// store inserts a part while the next is made (at national scale the records were one part of
 /// 950k quads, which the store waited 1.4 s for).
 const RECORDS_PART: usize = 1 << 14;
 
@@ -816,13 +816,20 @@ mod tests {
             "made in parts or whole, not both: {only:?}"
         );
         assert_eq!(whole.len(), each.len());
-        // Not so by chance: some recipient is paid in one edition by a program and in a
-        // later one by another only, so that a part alone would place it in the earlier one.
+        // Each recipient is described in the edition of its latest payment, over every
+        // program; and not so by chance: some recipient is paid in one edition by a
+        // program and in a later one by others only, which a part alone would place in
+        // the earlier edition.
+        let slug_of = |y: i32| {
+            let e = sources.editions.iter().find(|e| e.meta.review_year == y);
+            e.map(|e| e.slug.as_str())
+        };
         let mut paid: HashMap<&str, BTreeMap<i32, std::collections::BTreeSet<&str>>> =
             HashMap::new();
         for p in rs.projects.values() {
             for pay in &p.payments {
-                if let (Some(y), Some(c)) = (pay.review_year, pay.corporate_number.as_deref()) {
+                if let (Some(y @ 1..), Some(c)) = (pay.review_year, pay.corporate_number.as_deref())
+                {
                     paid.entry(c)
                         .or_default()
                         .entry(y)
@@ -831,13 +838,32 @@ mod tests {
                 }
             }
         }
-        let split = paid.values().filter(|by_year| {
-            let (first, last) = (by_year.values().next(), by_year.values().next_back());
-            by_year.len() > 1 && first.zip(last).is_some_and(|(f, l)| f.is_disjoint(l))
-        });
-        assert!(
-            split.count() > 0,
-            "no recipient of the subsets tests the parts"
-        );
+        let mut split = 0;
+        for (corp, by_year) in &paid {
+            let (first, last) = (by_year.iter().next(), by_year.iter().next_back());
+            let ((y0, from), (y1, to)) = first.zip(last).expect("a recipient has a payment");
+            let graph = source_graph(slug_of(*y1).expect("a payment's year is an edition's"));
+            let typed = |g: &NamedNode| {
+                format!(
+                    "{} <{}> <{}> {g}",
+                    rs::corporate_iri(corp),
+                    ext::RDF_TYPE.as_str(),
+                    ext::ORG_ORGANIZATION.as_str()
+                )
+            };
+            let graphs: Vec<_> = sources
+                .editions
+                .iter()
+                .map(|e| source_graph(&e.slug))
+                .collect();
+            for g in &graphs {
+                let held = each.binary_search(&typed(g)).is_ok();
+                assert_eq!(held, *g == graph, "recipient {corp} in {g}");
+            }
+            if slug_of(*y0) != slug_of(*y1) && from.is_disjoint(to) {
+                split += 1;
+            }
+        }
+        assert!(split > 0, "no recipient of the subsets tests the parts");
     }
 }

@@ -1750,7 +1750,7 @@ mod tests {
                 .collect()
         };
         // Two stages (the carry-over is not one), eight quads each, in no data set: no
-        // edition is cited before `sources::rs_quads` gives the record its dcterms:source.
+        // edition is cited before `sources::rs_quads_into` gives the record its dcterms:source.
         assert_eq!(obs.len(), 16);
         assert!(value("initial", crate::vocab::ext::QB_DATASET_PROP).is_empty());
         let oku = |s: &str| format!("\"{s}\"^^<http://www.w3.org/2001/XMLSchema#decimal>");
