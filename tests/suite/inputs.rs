@@ -205,6 +205,45 @@ fn rs_rows_before_the_header_are_an_error_and_notes_are_not() {
     assert_eq!(d.projects["1"].budgets[&2024].initial, Some(100_000));
 }
 
+/// The RS files are split into rows on one thread and taken on another: the first error in
+/// the files' order is the one reported, however far the splitting got meanwhile, and a
+/// long file's rows are all taken, in order.
+#[test]
+fn rs_files_read_on_two_threads_report_the_first_error_in_file_order() {
+    let t = Tmp::new("rs-order");
+    // Far more rows than one batch handed between the threads; a bad figure on the last.
+    let rows: String = (1..=3000)
+        .map(|i| {
+            format!(
+                "{i},x,内閣府,2024,{}\n",
+                if i == 3000 { "inf" } else { "1" }
+            )
+        })
+        .collect();
+    let first = t.write("first.csv", format!("{BUDGET_HEAD}{rows}"));
+    let second = t.write("second.csv", "no header here\n1,2,3\n");
+    let e = medrd_kg::ingest::rs::RsData::read(&[first.clone(), second.clone()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("first.csv:3001: column 5"), "{e}");
+    // Without the bad figure, every row is taken and the second file's error comes next.
+    let good: String = (1..=3000)
+        .map(|i| format!("{i},x,内閣府,2024,{i}\n"))
+        .collect();
+    let first = t.write("first.csv", format!("{BUDGET_HEAD}{good}"));
+    let e = medrd_kg::ingest::rs::RsData::read(&[first.clone(), second])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("second.csv:2: a row of 3 cells before any header"),
+        "{e}"
+    );
+    let d = medrd_kg::ingest::rs::RsData::read(&[first]).unwrap();
+    assert_eq!(d.projects.len(), 3000);
+    assert_eq!(d.files[0].rows, 3000);
+    assert_eq!(d.projects["2999"].budgets[&2024].initial, Some(2_999));
+}
+
 /// A UTF-8 file with one bad byte was read as Shift_JIS and said "no header row".
 #[test]
 fn a_utf8_csv_with_a_bad_byte_is_named_with_its_line_and_column() {

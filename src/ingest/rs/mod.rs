@@ -438,32 +438,12 @@ impl RsData {
 
     /// Reads CSV files and ZIPs of CSV files, inflating at most `max_unzipped` bytes in total.
     /// Every file is streamed: memory follows what is kept (programs, figures, payments),
-    /// not the size of a file or of what a ZIP inflates to.
+    /// not the size of a file or of what a ZIP inflates to. A thread of its own inflates and
+    /// splits the files into rows (`Scan`) while this one takes them, in the files' order;
+    /// whichever meets an error first stops the other, and the first error in the files'
+    /// order is the one returned.
     pub fn read_with_limit(paths: &[PathBuf], max_unzipped: u64) -> Result<Self> {
-        let mut data = RsData::default();
-        let mut inflated: u64 = 0;
-        for path in paths {
-            // A regular file only: a FIFO or /dev/zero is refused, not read for ever.
-            let mut file = crate::inputs::open(path, None)?;
-            let mut magic = [0u8; 4];
-            let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
-            file.seek(SeekFrom::Start(0))
-                .map_err(|e| Error::io(path, e))?;
-            let is_zip = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-                || magic[..n] == *b"PK\x03\x04";
-            if is_zip {
-                data.read_zip(path, file, max_unzipped, &mut inflated)?;
-            } else {
-                let short = path.file_name().map_or_else(
-                    || shown(path),
-                    |n| escape(&n.to_string_lossy()).into_owned(),
-                );
-                data.read_csv(path, short, std::io::BufReader::new(file))?;
-            }
-        }
+        let mut data = Self::read_scanned(|scan| scan.files(paths, max_unzipped))?;
         for p in data.projects.values_mut() {
             // The current name first, then older names, latest review year first.
             let mut names: Vec<String> = p.names.iter().take(1).cloned().collect();
@@ -479,148 +459,57 @@ impl RsData {
         Ok(data)
     }
 
-    /// Reads every `.csv` entry of a ZIP, each streamed as it inflates, `inflated` bytes in
-    /// all at most `max_unzipped` (with what earlier ZIPs inflated).
-    fn read_zip(
-        &mut self,
-        path: &Path,
-        file: std::fs::File,
-        max_unzipped: u64,
-        inflated: &mut u64,
-    ) -> Result<()> {
-        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-            .map_err(|e| import_err(path, format!("not a readable ZIP: {e}")))?;
-        let mut found = 0;
-        for i in 0..archive.len() {
-            let entry = archive
-                .by_index(i)
-                .map_err(|e| import_err(path, format!("ZIP entry {i}: {e}")))?;
-            // The name is the ZIP's, not the user's: printed with its control codes escaped.
-            let raw = entry.name().to_owned();
-            let name = escape(&raw).into_owned();
-            if !entry.is_file() || !raw.to_lowercase().ends_with(".csv") {
-                continue;
-            }
-            let left = max_unzipped.saturating_sub(*inflated);
-            // The size the ZIP declares is checked first (no inflating at all when it is
-            // over); it may lie, so what is inflated is capped as well.
-            if entry.size() > left {
-                return Err(import_err(
-                    path,
-                    format!(
-                        "ZIP entry {name} declares {} bytes, past the limit of {max_unzipped} bytes in all (--max-unzipped); not read",
-                        entry.size()
-                    ),
-                ));
-            }
-            let mut counted = Counted {
-                inner: entry.take(left + 1),
-                count: 0,
-            };
-            let label = PathBuf::from(format!("{}!{name}", path.display()));
-            let short = escape(raw.rsplit(['/', '\\']).next().unwrap_or(&raw)).into_owned();
-            let read = self.read_csv(&label, short, &mut counted);
-            if counted.count > left {
-                return Err(import_err(
-                    path,
-                    format!(
-                        "ZIP entry {name} inflates past the limit of {max_unzipped} bytes in all (--max-unzipped); not read"
-                    ),
-                ));
-            }
-            read?;
-            *inflated += counted.count;
-            found += 1;
-        }
-        if found == 0 {
-            return Err(import_err(path, "the ZIP holds no .csv file"));
-        }
-        Ok(())
+    /// The rows `scan` hands over on a thread of its own ([`Scan`]), taken here in turn.
+    fn read_scanned(scan: impl FnOnce(&mut Scan) -> Result<()> + Send) -> Result<Self> {
+        let mut data = RsData::default();
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Scanned>>(SCAN_AHEAD);
+            let scanner = std::thread::Builder::new()
+                .name("medrd-rs-scan".into())
+                .spawn_scoped(scope, move || {
+                    let mut scanning = Scan {
+                        tx,
+                        rows: Vec::new(),
+                    };
+                    if let Err(e) = scan(&mut scanning) {
+                        // The rows before the error first, as when each row was taken as
+                        // it was read; refused only when the taker stopped at an error of
+                        // its own, which is then the one reported.
+                        let _ = scanning.flush();
+                        let _ = scanning.tx.send(Err(e));
+                    }
+                })
+                .map_err(|e| Error::io(Path::new("."), e))?;
+            let taken = data.take_scanned(rx);
+            scanner
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            taken
+        })?;
+        Ok(data)
     }
 
-    /// Reads one CSV file, row by row as it streams in: each row is taken into the programs
-    /// as it is read, and no copy of the text is kept. Rows above the header row may only be
-    /// notes of one cell (`（単位：千円）`), at most [`MAX_NOTES`]; any other row there is an
-    /// error, as is a file without a header row.
-    fn read_csv(&mut self, path: &Path, short: String, bytes: impl Read) -> Result<()> {
-        let text =
-            crate::inputs::Utf8Stream::new(bytes).map_err(|e| import_err(path, e.to_string()))?;
-        let encoding = text.encoding();
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text);
-        let mut note_unit: Option<i64> = None;
-        let mut notes = 0;
-        let mut layout: Option<Layout> = None;
-        let mut rows = 0;
-        let mut record = csv::ByteRecord::new();
-        loop {
-            let more = reader.read_byte_record(&mut record).map_err(|e| {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                Error::data(path, line, format!("bad CSV: {e}"))
-            })?;
-            if !more {
-                break;
-            }
-            let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-            let cells = utf8_cells(path, line, &record)?;
-            let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
-            match &layout {
-                Some(l) => {
-                    if filled > 0 {
-                        rows += 1;
-                        self.take_row(path, l, line, &cells)?;
+    /// Takes the rows [`Scan`] gives into the programs, file by file; its error, when one
+    /// comes, after the rows before it.
+    fn take_scanned(&mut self, rx: std::sync::mpsc::Receiver<Result<Scanned>>) -> Result<()> {
+        let mut file: Option<(PathBuf, Layout, usize)> = None;
+        for scanned in rx {
+            match scanned? {
+                Scanned::Header { path, layout } => file = Some((path, layout, 0)),
+                Scanned::Rows(rows) => {
+                    let (path, layout, taken) = file.as_mut().expect("rows come after a header");
+                    for (line, row) in rows {
+                        let cells: Vec<&str> = row.iter().collect();
+                        *taken += 1;
+                        self.take_row(path, layout, line, &cells)?;
                     }
                 }
-                None if cells.iter().any(|c| column_key(c) == "予算事業id") => {
-                    let header = cells.iter().map(|c| (*c).to_owned()).collect();
-                    layout = Some(Layout::new(path, short.clone(), header, note_unit)?);
-                }
-                None if filled == 0 => {}
-                None if filled == 1 && notes < MAX_NOTES => {
-                    notes += 1;
-                    note_unit = note_unit.max(cells.iter().find_map(|c| unit_of(c)));
-                }
-                None => {
-                    return Err(Error::data(
-                        path,
-                        line,
-                        if filled == 1 {
-                            format!("{} rows before any header row with a 予算事業ID column: a file's rows come below its header, and at most {MAX_NOTES} notes of one cell (（単位：千円）) above it", MAX_NOTES + 1)
-                        } else {
-                            format!("a row of {filled} cells before any header row with a 予算事業ID column: a file's rows come below its header (only notes of one cell, such as （単位：千円）, may stand above it)")
-                        },
-                    ));
+                Scanned::End { encoding } => {
+                    let (_, layout, rows) = file.take().expect("an end comes after a header");
+                    self.files.push(layout.file(encoding, rows));
                 }
             }
         }
-        let Layout {
-            cols,
-            header,
-            kind,
-            short,
-            ..
-        } = layout.ok_or_else(|| {
-            import_err(
-                path,
-                format!(
-                    "no header row with a 予算事業ID column (read as {})",
-                    encoding.name()
-                ),
-            )
-        })?;
-        let units = ["当初予算", "補正予算", "執行額", "翌年度要求額", "要望額"]
-            .iter()
-            .filter_map(|k| cols.find(k).map(|i| (header[i].clone(), cols.units[i])))
-            .collect();
-        self.files.push(RsFile {
-            name: short,
-            encoding: encoding.name(),
-            kind,
-            rows,
-            units,
-        });
         Ok(())
     }
 
@@ -774,6 +663,218 @@ impl RsData {
     }
 }
 
+/// How many batches of rows the scanning thread may be ahead of the taking one.
+const SCAN_AHEAD: usize = 4;
+
+/// Rows a batch of [`Scanned::Rows`] holds.
+const SCAN_BATCH: usize = 512;
+
+/// What the scanning thread hands over, in the files' order.
+enum Scanned {
+    /// A CSV file's header row was found; its rows follow.
+    Header { path: PathBuf, layout: Layout },
+    /// The rows below the header that are not blank, with their lines, as UTF-8.
+    Rows(Vec<(usize, csv::StringRecord)>),
+    /// The CSV file ended (every row of it handed over), read as `encoding`.
+    End { encoding: &'static str },
+}
+
+/// The scanning side of [`RsData::read_with_limit`]: opens the files, inflates the ZIPs'
+/// entries within the limit and splits each CSV into rows below its header.
+struct Scan {
+    tx: std::sync::mpsc::SyncSender<Result<Scanned>>,
+    /// Rows not yet handed over.
+    rows: Vec<(usize, csv::StringRecord)>,
+}
+
+impl Scan {
+    /// Hands `scanned` over; an error when the taker has stopped (its own error is the one
+    /// reported).
+    fn send(&mut self, scanned: Scanned) -> Result<()> {
+        self.tx.send(Ok(scanned)).map_err(|_| Error::Import {
+            path: PathBuf::new(),
+            message: "the rows were no longer taken".into(),
+        })
+    }
+
+    /// Hands over the rows not yet handed over.
+    fn flush(&mut self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.rows);
+        self.send(Scanned::Rows(rows))
+    }
+
+    /// Reads each file in turn: a ZIP's `.csv` entries, or a CSV file.
+    fn files(&mut self, paths: &[PathBuf], max_unzipped: u64) -> Result<()> {
+        let mut inflated: u64 = 0;
+        for path in paths {
+            // A regular file only: a FIFO or /dev/zero is refused, not read for ever.
+            let mut file = crate::inputs::open(path, None)?;
+            let mut magic = [0u8; 4];
+            let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
+            file.seek(SeekFrom::Start(0))
+                .map_err(|e| Error::io(path, e))?;
+            let is_zip = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+                || magic[..n] == *b"PK\x03\x04";
+            if is_zip {
+                self.zip(path, file, max_unzipped, &mut inflated)?;
+            } else {
+                let short = path.file_name().map_or_else(
+                    || shown(path),
+                    |n| escape(&n.to_string_lossy()).into_owned(),
+                );
+                self.csv(path, short, std::io::BufReader::new(file))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads every `.csv` entry of a ZIP, each streamed as it inflates, `inflated` bytes in
+    /// all at most `max_unzipped` (with what earlier ZIPs inflated).
+    fn zip(
+        &mut self,
+        path: &Path,
+        file: std::fs::File,
+        max_unzipped: u64,
+        inflated: &mut u64,
+    ) -> Result<()> {
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+            .map_err(|e| import_err(path, format!("not a readable ZIP: {e}")))?;
+        let mut found = 0;
+        for i in 0..archive.len() {
+            let entry = archive
+                .by_index(i)
+                .map_err(|e| import_err(path, format!("ZIP entry {i}: {e}")))?;
+            // The name is the ZIP's, not the user's: printed with its control codes escaped.
+            let raw = entry.name().to_owned();
+            let name = escape(&raw).into_owned();
+            if !entry.is_file() || !raw.to_lowercase().ends_with(".csv") {
+                continue;
+            }
+            let left = max_unzipped.saturating_sub(*inflated);
+            // The size the ZIP declares is checked first (no inflating at all when it is
+            // over); it may lie, so what is inflated is capped as well.
+            if entry.size() > left {
+                return Err(import_err(
+                    path,
+                    format!(
+                        "ZIP entry {name} declares {} bytes, past the limit of {max_unzipped} bytes in all (--max-unzipped); not read",
+                        entry.size()
+                    ),
+                ));
+            }
+            let mut counted = Counted {
+                inner: entry.take(left + 1),
+                count: 0,
+            };
+            let label = PathBuf::from(format!("{}!{name}", path.display()));
+            let short = escape(raw.rsplit(['/', '\\']).next().unwrap_or(&raw)).into_owned();
+            let read = self.csv(&label, short, &mut counted);
+            if counted.count > left {
+                return Err(import_err(
+                    path,
+                    format!(
+                        "ZIP entry {name} inflates past the limit of {max_unzipped} bytes in all (--max-unzipped); not read"
+                    ),
+                ));
+            }
+            read?;
+            *inflated += counted.count;
+            found += 1;
+        }
+        if found == 0 {
+            return Err(import_err(path, "the ZIP holds no .csv file"));
+        }
+        Ok(())
+    }
+
+    /// Splits one CSV file into rows as it streams in, and hands over those below its header
+    /// row with the header's [`Layout`]. Rows above the header row may only be notes of one
+    /// cell (`（単位：千円）`), at most [`MAX_NOTES`]; any other row there is an error, as is a
+    /// file without a header row.
+    fn csv(&mut self, path: &Path, short: String, bytes: impl Read) -> Result<()> {
+        let text =
+            crate::inputs::Utf8Stream::new(bytes).map_err(|e| import_err(path, e.to_string()))?;
+        let encoding = text.encoding();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut note_unit: Option<i64> = None;
+        let mut notes = 0;
+        let mut header = false;
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let more = reader.read_byte_record(&mut record).map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                Error::data(path, line, format!("bad CSV: {e}"))
+            })?;
+            if !more {
+                break;
+            }
+            let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+            if header {
+                let row = match csv::StringRecord::from_byte_record(std::mem::take(&mut record)) {
+                    Ok(row) => row,
+                    Err(e) => {
+                        // The error as its cells name it: the column and character.
+                        let message = e.utf8_error().to_string();
+                        utf8_cells(path, line, &e.into_byte_record())?;
+                        return Err(Error::data(path, line, message));
+                    }
+                };
+                if row.iter().any(|c| !c.trim().is_empty()) {
+                    self.rows.push((line, row));
+                    if self.rows.len() == SCAN_BATCH {
+                        self.flush()?;
+                    }
+                }
+                continue;
+            }
+            let cells = utf8_cells(path, line, &record)?;
+            let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
+            if cells.iter().any(|c| column_key(c) == "予算事業id") {
+                let names = cells.iter().map(|c| (*c).to_owned()).collect();
+                let layout = Layout::new(path, short.clone(), names, note_unit)?;
+                let path = path.to_owned();
+                self.send(Scanned::Header { path, layout })?;
+                header = true;
+            } else if filled == 1 && notes < MAX_NOTES {
+                notes += 1;
+                note_unit = note_unit.max(cells.iter().find_map(|c| unit_of(c)));
+            } else if filled > 0 {
+                return Err(Error::data(
+                    path,
+                    line,
+                    if filled == 1 {
+                        format!("{} rows before any header row with a 予算事業ID column: a file's rows come below its header, and at most {MAX_NOTES} notes of one cell (（単位：千円）) above it", MAX_NOTES + 1)
+                    } else {
+                        format!("a row of {filled} cells before any header row with a 予算事業ID column: a file's rows come below its header (only notes of one cell, such as （単位：千円）, may stand above it)")
+                    },
+                ));
+            }
+        }
+        if !header {
+            return Err(import_err(
+                path,
+                format!(
+                    "no header row with a 予算事業ID column (read as {})",
+                    encoding.name()
+                ),
+            ));
+        }
+        self.flush()?;
+        self.send(Scanned::End {
+            encoding: encoding.name(),
+        })
+    }
+}
+
 /// What the header row of a file says: its columns (with their units), its kind and the
 /// short name that records cite.
 struct Layout {
@@ -785,6 +886,28 @@ struct Layout {
 }
 
 impl Layout {
+    /// What a file of this layout was read as, with `rows` rows taken.
+    fn file(self, encoding: &'static str, rows: usize) -> RsFile {
+        let Layout {
+            cols,
+            header,
+            kind,
+            short,
+            ..
+        } = self;
+        let units = ["当初予算", "補正予算", "執行額", "翌年度要求額", "要望額"]
+            .iter()
+            .filter_map(|k| cols.find(k).map(|i| (header[i].clone(), cols.units[i])))
+            .collect();
+        RsFile {
+            name: short,
+            encoding,
+            kind,
+            rows,
+            units,
+        }
+    }
+
     /// The layout of a header row; `note_unit` is the unit a note above it names.
     fn new(
         path: &Path,
@@ -1810,9 +1933,7 @@ mod tests {
     #[test]
     fn cp932_bom_and_rows_before_the_header() {
         let read = |bytes: &[u8]| {
-            let mut d = RsData::default();
-            d.read_csv(Path::new("t.csv"), "t.csv".into(), bytes)
-                .map(|_| d)
+            RsData::read_scanned(|scan| scan.csv(Path::new("t.csv"), "t.csv".into(), bytes))
         };
         let (sjis, _, _) = encoding_rs::SHIFT_JIS
             .encode("（単位：千円）\n予算事業ID,事業名,府省庁\n7,事業,内閣府\n");
