@@ -568,6 +568,37 @@ fn a_zip_bomb_stops_at_the_inflation_cap_naming_the_entry() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A ZIP may declare less than its entry inflates to: the text is cut at the limit, and the
+/// row cut short there ("1,x,内閣府,20": no budget year) must not be reported in place of
+/// the limit.
+#[test]
+fn a_zip_entry_that_lies_about_its_size_stops_at_the_limit_not_at_a_row_cut_short() {
+    let dir = std::env::temp_dir().join(format!("medrd-rs-{}-lie", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let head = "予算事業ID,事業名,府省庁,予算年度,当初予算（合計）\n";
+    let row = "1,x,内閣府,2024,100\n";
+    let text = format!("{head}{}", row.repeat(100));
+    let lie = dir.join("lie.zip");
+    zip(&lie, &[("b.csv", text.as_bytes())]);
+    // The declared size (local header at 22, central directory at 24) says 10 bytes.
+    let mut bytes = std::fs::read(&lie).unwrap();
+    for (signature, at) in [(b"PK\x03\x04", 22), (b"PK\x01\x02", 24)] {
+        let start = bytes.windows(4).position(|w| w == signature).unwrap();
+        bytes[start + at..start + at + 4].copy_from_slice(&10u32.to_le_bytes());
+    }
+    std::fs::write(&lie, bytes).unwrap();
+    // The limit falls inside the sixth row, after its "20".
+    let limit = head.len() + 5 * row.len() + "1,x,内閣府,20".len();
+    let e = RsData::read_with_limit(std::slice::from_ref(&lie), limit as u64)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ZIP entry b.csv inflates past the limit"), "{e}");
+    // Within the limit, the same ZIP reads whole.
+    let d = RsData::read_with_limit(&[lie], text.len() as u64).unwrap();
+    assert_eq!(d.files[0].rows, 100);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn every_rs_term_is_declared_with_labels_and_comment() {
     let kb = Kb::load(Layout::new(root())).unwrap();

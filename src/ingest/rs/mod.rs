@@ -439,11 +439,14 @@ impl RsData {
     /// Reads CSV files and ZIPs of CSV files, inflating at most `max_unzipped` bytes in total.
     /// Every file is streamed: memory follows what is kept (programs, figures, payments),
     /// not the size of a file or of what a ZIP inflates to. A thread of its own inflates and
-    /// splits the files into rows (`Scan`) while this one takes them, in the files' order;
-    /// whichever meets an error first stops the other, and the first error in the files'
-    /// order is the one returned.
+    /// splits the files into rows (`Scan`) while this one takes them, in the files' order.
+    /// An error of the scan comes after the rows before it, which are taken first; an error
+    /// taking a row stops the scan at its next row. So the error returned is the first in
+    /// the files' order (an entry inflating past the limit ends in an error before its last
+    /// row, cut short, is handed over).
     pub fn read_with_limit(paths: &[PathBuf], max_unzipped: u64) -> Result<Self> {
-        let mut data = Self::read_scanned(|scan| scan.files(paths, max_unzipped))?;
+        let what = paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let mut data = Self::read_scanned(what, |scan| scan.files(paths, max_unzipped))?;
         for p in data.projects.values_mut() {
             // The current name first, then older names, latest review year first.
             let mut names: Vec<String> = p.names.iter().take(1).cloned().collect();
@@ -459,17 +462,25 @@ impl RsData {
         Ok(data)
     }
 
-    /// The rows `scan` hands over on a thread of its own ([`Scan`]), taken here in turn.
-    fn read_scanned(scan: impl FnOnce(&mut Scan) -> Result<()> + Send) -> Result<Self> {
+    /// The rows `scan` hands over on a thread of its own ([`Scan`]), taken here in turn;
+    /// `what` names the input in an error starting that thread.
+    fn read_scanned(
+        what: &Path,
+        scan: impl FnOnce(&mut Scan<'_>) -> Result<()> + Send,
+    ) -> Result<Self> {
         let mut data = RsData::default();
+        let stopped = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Scanned>>(SCAN_AHEAD);
+            let stopped = &stopped;
             let scanner = std::thread::Builder::new()
                 .name("medrd-rs-scan".into())
                 .spawn_scoped(scope, move || {
                     let mut scanning = Scan {
                         tx,
                         rows: Vec::new(),
+                        bytes: 0,
+                        stopped,
                     };
                     if let Err(e) = scan(&mut scanning) {
                         // The rows before the error first, as when each row was taken as
@@ -479,11 +490,18 @@ impl RsData {
                         let _ = scanning.tx.send(Err(e));
                     }
                 })
-                .map_err(|e| Error::io(Path::new("."), e))?;
+                .map_err(|e| import_err(what, format!("no thread to read the RS files on: {e}")))?;
             let taken = data.take_scanned(rx);
-            scanner
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            if taken.is_err() {
+                stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            // A scan that panicked ended the rows early: the panic is passed on, unless the
+            // taking side had already stopped at an error, which is then the one reported.
+            if let Err(panic) = scanner.join() {
+                if taken.is_ok() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
             taken
         })?;
         Ok(data)
@@ -663,11 +681,18 @@ impl RsData {
     }
 }
 
-/// How many batches of rows the scanning thread may be ahead of the taking one.
+/// How many messages ([`Scanned`]: batches of rows, and each file's header and end) the
+/// scanning thread may be ahead of the taking one, besides the batch it fills and the one
+/// being taken.
 const SCAN_AHEAD: usize = 4;
 
-/// Rows a batch of [`Scanned::Rows`] holds.
+/// Rows a batch of [`Scanned::Rows`] holds at most.
 const SCAN_BATCH: usize = 512;
+
+/// Bytes of text after which a batch is handed over with fewer rows: what is in flight
+/// stays within (`SCAN_AHEAD` + 2) batches of about this much (and one row), however long
+/// the rows.
+const SCAN_BATCH_BYTES: usize = 1 << 20;
 
 /// What the scanning thread hands over, in the files' order.
 enum Scanned {
@@ -681,20 +706,30 @@ enum Scanned {
 
 /// The scanning side of [`RsData::read_with_limit`]: opens the files, inflates the ZIPs'
 /// entries within the limit and splits each CSV into rows below its header.
-struct Scan {
+struct Scan<'a> {
     tx: std::sync::mpsc::SyncSender<Result<Scanned>>,
-    /// Rows not yet handed over.
+    /// Rows not yet handed over, and the bytes of their text.
     rows: Vec<(usize, csv::StringRecord)>,
+    bytes: usize,
+    /// Set when the taking side stopped at an error: scanning stops at the next row (a send
+    /// would find it out only at the next batch).
+    stopped: &'a std::sync::atomic::AtomicBool,
 }
 
-impl Scan {
+impl Scan<'_> {
     /// Hands `scanned` over; an error when the taker has stopped (its own error is the one
     /// reported).
     fn send(&mut self, scanned: Scanned) -> Result<()> {
-        self.tx.send(Ok(scanned)).map_err(|_| Error::Import {
+        self.tx.send(Ok(scanned)).map_err(|_| Scan::stopped_error())
+    }
+
+    /// The error a scan stops with when the taking side has stopped: never reported, the
+    /// taking side's own is.
+    fn stopped_error() -> Error {
+        Error::Import {
             path: PathBuf::new(),
             message: "the rows were no longer taken".into(),
-        })
+        }
     }
 
     /// Hands over the rows not yet handed over.
@@ -703,6 +738,7 @@ impl Scan {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.rows);
+        self.bytes = 0;
         self.send(Scanned::Rows(rows))
     }
 
@@ -771,6 +807,7 @@ impl Scan {
             let mut counted = Counted {
                 inner: entry.take(left + 1),
                 count: 0,
+                cap: left,
             };
             let label = PathBuf::from(format!("{}!{name}", path.display()));
             let short = escape(raw.rsplit(['/', '\\']).next().unwrap_or(&raw)).into_owned();
@@ -822,17 +859,22 @@ impl Scan {
                 let row = match csv::StringRecord::from_byte_record(std::mem::take(&mut record)) {
                     Ok(row) => row,
                     Err(e) => {
-                        // The error as its cells name it: the column and character.
+                        // The error as its cells name it, the column and character: the CSV
+                        // reader checks each field as `utf8_cells` does, so that one fails
+                        // and the reader's own message is only a fallback.
                         let message = e.utf8_error().to_string();
                         utf8_cells(path, line, &e.into_byte_record())?;
                         return Err(Error::data(path, line, message));
                     }
                 };
                 if row.iter().any(|c| !c.trim().is_empty()) {
+                    self.bytes += row.as_byte_record().as_slice().len();
                     self.rows.push((line, row));
-                    if self.rows.len() == SCAN_BATCH {
+                    if self.rows.len() == SCAN_BATCH || self.bytes >= SCAN_BATCH_BYTES {
                         self.flush()?;
                     }
+                } else if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(Scan::stopped_error());
                 }
                 continue;
             }
@@ -1013,16 +1055,22 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// A reader that counts what passes through it (what a ZIP entry inflated to).
+/// A reader that counts what passes through it (what a ZIP entry inflated to) and fails
+/// once that is past `cap`: the entry's text then ends in an error, not in a row cut short
+/// that would be taken (and reported) before the limit is.
 struct Counted<R> {
     inner: R,
     count: u64,
+    cap: u64,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count += n as u64;
+        if self.count > self.cap {
+            return Err(std::io::Error::other("past the inflation limit"));
+        }
         Ok(n)
     }
 }
@@ -1933,7 +1981,9 @@ mod tests {
     #[test]
     fn cp932_bom_and_rows_before_the_header() {
         let read = |bytes: &[u8]| {
-            RsData::read_scanned(|scan| scan.csv(Path::new("t.csv"), "t.csv".into(), bytes))
+            RsData::read_scanned(Path::new("t.csv"), |scan| {
+                scan.csv(Path::new("t.csv"), "t.csv".into(), bytes)
+            })
         };
         let (sjis, _, _) = encoding_rs::SHIFT_JIS
             .encode("（単位：千円）\n予算事業ID,事業名,府省庁\n7,事業,内閣府\n");
