@@ -464,10 +464,7 @@ fn budgets(root: &Obj<'_>) -> Result<Vec<BudgetRow>> {
     Ok(rows)
 }
 
-/// Text reduced for comparing names: NFKC, no white space.
-pub(crate) fn squeeze(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).collect()
-}
+pub(crate) use crate::ingest::link::normalize::squeeze;
 
 /// Blank or one dash (`-`, `－`, `ー`, `―`, `‐`, `ｰ`), spaces and U+3000 aside.
 fn is_blank(s: &str) -> bool {

@@ -31,6 +31,7 @@
 //! Every error names the file (and the ZIP entry), the line and the column.
 
 use crate::error::{Error, Result};
+use crate::ingest::link::normalize::squeeze;
 use crate::ingest::quad_list::QuadList;
 use crate::inputs::{escape, shown};
 use crate::vocab::{ext, ID};
@@ -279,7 +280,7 @@ pub struct RsPayment {
 /// 職員C, 委員D…) as the RS 5-1 files and the review sheets write them. Two such names are
 /// never taken for one recipient.
 pub fn anonymised(name: &str) -> bool {
-    let n = nfkc_compact(name);
+    let n = squeeze(name);
     const PLACEHOLDERS: [&str; 9] = [
         "その他",
         "個人",
@@ -320,7 +321,7 @@ pub fn corporate_iri(number: &str) -> NamedNode {
 
 /// A 法人番号 if `s` is a valid one (13 digits whose first is the check digit of the rest).
 pub fn valid_corporate_number(s: &str) -> Option<String> {
-    let t = nfkc_compact(s);
+    let t = squeeze(s);
     let d = crate::ingest::link::identifiers::houjin_check_digit(t.get(1..)?)?;
     (t.len() == 13 && t.starts_with(char::from_digit(d, 10)?)).then_some(t)
 }
@@ -1021,21 +1022,10 @@ impl RsBudget {
     }
 }
 
-/// `s` in NFKC without its whitespace, as cells are compared. ASCII is its own NFKC, so a
-/// cell of ASCII alone (years, 法人番号, amounts, most IDs) skips the normaliser, which was
-/// most of the time an RS row took.
-fn nfkc_compact(s: &str) -> String {
-    if s.is_ascii() {
-        s.chars().filter(|c| !c.is_whitespace()).collect()
-    } else {
-        s.nfkc().filter(|c| !c.is_whitespace()).collect()
-    }
-}
-
 /// A 予算事業ID as compared everywhere: NFKC, spaces dropped, and leading zeros stripped
 /// from an all-digit ID (the derived copies carry bare integers; a padded CSV must match).
 pub fn normalize_id(s: &str) -> String {
-    let t = nfkc_compact(s);
+    let t = squeeze(s);
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         let z = t.trim_start_matches('0');
         return if z.is_empty() { "0".into() } else { z.into() };
@@ -1178,7 +1168,7 @@ impl Columns {
 
 /// A year: `2024`, `2024年度`, `令和6年度`, `令和元年度`, `R6`, `平成30年度` (Gregorian result).
 fn year(s: &str) -> Option<i32> {
-    let t = nfkc_compact(s);
+    let t = squeeze(s);
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
     // 元年 is an era's first year (令和元年度 = 2019).
     let n: i32 = if digits.is_empty() && t.contains('元') {
@@ -1208,7 +1198,7 @@ pub const MAX_SUM_YEN: i64 = 1_000_000_000_000_000_000;
 /// Only decimal digits with at most one point: `inf`, `NaN`, `1e400` are not numbers of a
 /// budget sheet and are refused.
 fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
-    let mut t = nfkc_compact(s);
+    let mut t = squeeze(s);
     t.retain(|c| !matches!(c, ',' | '円' | '%' | '¥'));
     if t.is_empty() || matches!(t.as_str(), "-" | "―" | "－" | "ー" | "−" | "—") {
         return Ok(None);
@@ -1729,33 +1719,6 @@ fn observations_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The ASCII path of `nfkc_compact` gives what the normaliser gives: cells as the RS
-    /// files print them, ASCII and not.
-    #[test]
-    fn a_cell_of_ascii_is_compacted_as_the_normaliser_would() {
-        let cells = [
-            "2024",
-            " 2024 ",
-            "R6",
-            "7010005018674",
-            "1,234",
-            "85.3%",
-            "-",
-            "a\tb\u{a0}c",
-            "令和6年度",
-            "１，２３４",
-            "▲500",
-            "個人Ａ",
-            "Ｒ６",
-            "",
-        ];
-        for cell in cells {
-            let slow: String = cell.nfkc().filter(|c| !c.is_whitespace()).collect();
-            assert_eq!(nfkc_compact(cell), slow, "{cell:?}");
-        }
-        assert_eq!(nfkc_compact(" 20 24\n"), "2024");
-    }
 
     #[test]
     fn numbers_years_units() {
