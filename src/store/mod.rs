@@ -770,9 +770,9 @@ fn split_with_files<'f>(
 fn bulk_load_ours(store: &Store, ontology: &[Quad], parts: Vec<QuadList>) -> Result<()> {
     let mut loader = store.bulk_loader();
     loader.load_quads(ontology.iter().cloned())?;
-    // The loader writes a batch of its own for each call: the review sheets' small parts
-    // (made so that an in-memory store inserts the first while the next are made) are
-    // taken together, in their order.
+    // The loader writes a batch of its own for each call: the small parts of the RS records
+    // and the review sheets (made so that an in-memory store inserts the first while the
+    // next are made) are taken together, in their order.
     let mut small: Option<QuadList> = None;
     for part in parts {
         let part = match small.take() {
