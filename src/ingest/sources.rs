@@ -662,10 +662,11 @@ fn rs_quads_in_parts(
         payees: rs::payee_review_years(data),
     };
     let mut observations = rs::Observations::default();
+    let mut payees = rs::Payees::default();
     let mut part = QuadList::new();
     let mut projects = data.projects.values().peekable();
     while let Some(p) = projects.next() {
-        rs::project_quads_into(&mut part, p, ministries);
+        rs::project_quads_into(&mut part, p, ministries, &mut payees);
         if part.len() >= part_len || projects.peek().is_none() {
             let mut records = std::mem::take(&mut part);
             placing.place(&mut records);
@@ -865,5 +866,50 @@ mod tests {
             }
         }
         assert!(split > 0, "no recipient of the subsets tests the parts");
+    }
+
+    /// A recipient is described once (its type and 法人番号, and each name it was paid under),
+    /// however many payments and programs name it, in whatever parts they fall: the RS
+    /// records state no quad twice. Every name of every payment with a 法人番号 is there.
+    #[test]
+    fn the_records_state_each_recipient_once_with_every_name_it_was_paid_under() {
+        let (sources, rs) = editions();
+        let mut stated: Vec<String> = Vec::new();
+        let mut names = std::collections::BTreeSet::new();
+        rs_quads_in_parts(&rs, &sources.editions, &BTreeMap::new(), 1, &mut |part| {
+            for q in part.iter() {
+                stated.push(q.to_string());
+                if q.predicate == ext::RDFS_LABEL {
+                    if let (Some(corp), TermRef::Literal(name)) = (
+                        q.subject
+                            .to_string()
+                            .strip_prefix("<http://hojin-info.go.jp/data/basic/"),
+                        q.object,
+                    ) {
+                        names.insert((
+                            corp.trim_end_matches('>').to_owned(),
+                            name.value().to_owned(),
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        })
+        .expect("no part is refused");
+        let count = stated.len();
+        stated.sort_unstable();
+        stated.dedup();
+        assert_eq!(stated.len(), count, "a quad of the records is stated twice");
+        let paid: std::collections::BTreeSet<(String, String)> = rs
+            .projects
+            .values()
+            .flat_map(|p| &p.payments)
+            .filter_map(|pay| {
+                let corp = pay.corporate_number.as_deref().filter(|c| !c.is_empty())?;
+                Some((corp.to_owned(), pay.name.clone()))
+            })
+            .collect();
+        assert!(paid.len() > 1_000, "{} recipients' names", paid.len());
+        assert_eq!(names, paid);
     }
 }
