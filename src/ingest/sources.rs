@@ -911,5 +911,24 @@ mod tests {
             .collect();
         assert!(paid.len() > 1_000, "{} recipients' names", paid.len());
         assert_eq!(names, paid);
+        // What is left out are repeats only: the programs' quads are the same set with the
+        // recipients described afresh in each program (as before, but for repeats within a
+        // program) as with them described once over all (a recipient's graph is its
+        // subject's, the same in every part: `Placing`).
+        let distinct = |shared: bool| {
+            let (mut set, mut payees) = (std::collections::BTreeSet::new(), rs::Payees::default());
+            for p in rs.projects.values() {
+                if !shared {
+                    payees = rs::Payees::default();
+                }
+                let mut part = QuadList::new();
+                rs::project_quads_into(&mut part, p, &BTreeMap::new(), &mut payees);
+                set.extend(part.iter().map(|q| q.to_string()));
+            }
+            set
+        };
+        let once = distinct(true);
+        assert!(once.len() > 10_000, "{} quads", once.len());
+        assert!(once == distinct(false), "describing once lost a quad");
     }
 }
