@@ -120,15 +120,15 @@ impl TermTexts {
     }
 }
 
-/// The order of `quads` by [`text_key`], and the order of their triples by
+/// The order of the quads `texts` ranks by [`text_key`], and the order of their triples by
 /// [`triple_text_key`] with each triple once (its first quad in that order): what
 /// `sort_by_cached_key(text_key)` and, on its result, [`sort_triples`] give, as positions in
-/// `quads` — compared by their terms' ranks ([`TermTexts`] of the same quads), the two sorts
-/// on two threads, no quad moved or copied.
-pub fn quad_and_triple_order(quads: &[Quad], texts: &TermTexts) -> (Vec<u32>, Vec<u32>) {
-    // 2^32 quads would not fit in memory.
-    assert!(u32::try_from(quads.len()).is_ok(), "fewer than 2^32 quads");
+/// those quads — compared by their terms' ranks ([`TermTexts::ranks`]), the two sorts on two
+/// threads, no quad moved or copied.
+pub fn quad_and_triple_order(texts: &TermTexts) -> (Vec<u32>, Vec<u32>) {
     let ranks = &texts.ranks;
+    // 2^32 quads would not fit in memory.
+    assert!(u32::try_from(ranks.len()).is_ok(), "fewer than 2^32 quads");
     let packing = Packing::of(texts.texts.len(), ranks.len());
     std::thread::scope(|scope| {
         let triples = scope.spawn(|| packing.order(ranks, [1, 2, 3, 0], true));

@@ -37,7 +37,7 @@ impl Sorted {
     /// Sorts these quads (repeats are kept: a store holds none).
     pub fn from_quads(quads: Vec<Quad>) -> Sorted {
         let texts = TermTexts::of(&quads);
-        let (quad_order, triple_order) = crate::order::quad_and_triple_order(&quads, &texts);
+        let (quad_order, triple_order) = crate::order::quad_and_triple_order(&texts);
         Sorted {
             quads,
             texts,
