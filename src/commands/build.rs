@@ -550,7 +550,7 @@ fn summary(
         .flat_map(|w| &w.files)
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .count();
-    if !medrd_kg::diagram::dot::available() {
+    if !medrd_kg::diagram::graphviz::available() {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }
     format!(

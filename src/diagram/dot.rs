@@ -1,16 +1,13 @@
 //! Graphviz output: a diagram as a DOT graph (built with graphviz-rust's structures and
-//! printer), styled by node kind and ministry, and drawn to SVG/PNG by the `dot` program.
+//! printer), styled by node kind and ministry. [`super::graphviz`] runs `dot` to draw it.
 
 use super::{Diagram, Lang, Node, Palette};
-use crate::error::{Error, Result};
 use graphviz_rust::dot_structures::{
     Attribute, Edge as DotEdge, EdgeTy, Graph, GraphAttributes, Id, Node as DotNode, NodeId, Stmt,
     Vertex,
 };
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use unicode_width::UnicodeWidthStr;
 
 /// The font every label uses: Noto Sans CJK JP (Debian package fonts-noto-cjk) draws both
@@ -390,6 +387,13 @@ fn legend(d: &Diagram) -> Option<Stmt> {
     )))
 }
 
+/// Whether Graphviz's `dot` lays the diagram out. The overview's sixty nodes in three ranks
+/// make a very tall `dot` drawing: `neato`, a force layout, puts the bridges between the
+/// projects they join.
+pub fn laid_out_by_dot(d: &Diagram) -> bool {
+    d.name != "overview"
+}
+
 /// The diagram as a graphviz-rust graph.
 pub fn to_graph(d: &Diagram) -> Graph {
     let mut title = d.title.clone();
@@ -408,9 +412,7 @@ pub fn to_graph(d: &Diagram) -> Graph {
         attr("outputorder", "edgesfirst"),
     ];
     match d.name.as_str() {
-        // Sixty nodes in three ranks make a very tall dot drawing; a force layout puts the
-        // bridges between the projects they join.
-        "overview" => {
+        _ if !laid_out_by_dot(d) => {
             graph.push(attr("layout", "neato"));
             graph.push(attr("overlap", "prism"));
             graph.push(attr("sep", "+8"));
@@ -480,134 +482,4 @@ pub fn to_dot(d: &Diagram) -> String {
         s.push('\n');
     }
     s
-}
-
-/// Whether Graphviz `dot` is on PATH.
-pub fn available() -> bool {
-    Command::new("dot")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// The installed Graphviz as its SVGs name it (`graphviz version 2.43.0 (0)`, from `dot -V`),
-/// if `dot` runs.
-pub fn version() -> Option<String> {
-    let out = Command::new("dot")
-        .arg("-V")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    let text = String::from_utf8_lossy(&out.stderr);
-    let start = text.find("graphviz version")?;
-    Some(text[start..].trim().to_owned())
-}
-
-/// How long one `dot` run may take: `MEDRD_DOT_TIMEOUT` seconds, else 60 s. A `dot` that
-/// hangs would otherwise hang `medrd build` with it.
-pub fn timeout() -> std::time::Duration {
-    std::env::var("MEDRD_DOT_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(
-            std::time::Duration::from_secs(60),
-            std::time::Duration::from_secs_f64,
-        )
-}
-
-/// Runs `dot -T<format>` on DOT text, within [`timeout`]. Only a `dot` that cannot be
-/// started because it is not there is [`Error::Graphviz`] ("install Graphviz"); a `dot`
-/// that exits non-zero, dies or runs out of time is [`Error::GraphvizFailed`] with its exit
-/// status and stderr.
-pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let failed = |m: String| Error::GraphvizFailed(m);
-    let mut child = Command::new("dot")
-        .arg(format!("-T{format}"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::Graphviz(format!(
-                    "Graphviz `dot` is not on PATH; install Graphviz (Debian: apt-get install graphviz \
-                     fonts-noto-cjk) to write {format}, or use --format dot or mermaid"
-                ))
-            } else {
-                failed(format!("running dot: {e}"))
-            }
-        })?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = dot.as_bytes().to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let read = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = read(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = read(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let limit = timeout();
-    let start = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(1);
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() >= limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                // The pipe threads end when dot's pipes close; they are not waited for, in
-                // case something dot started still holds them.
-                return Err(failed(format!(
-                    "dot -T{format} timed out after {} s and was killed (set MEDRD_DOT_TIMEOUT \
-                     to allow longer)",
-                    limit.as_secs_f64()
-                )));
-            }
-            Ok(None) => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(std::time::Duration::from_millis(20));
-            }
-            Err(e) => return Err(failed(format!("waiting for dot: {e}"))),
-        }
-    };
-    let out = stdout
-        .join()
-        .map_err(|_| failed("reading dot's output failed".into()))?;
-    let err = stderr
-        .join()
-        .map_err(|_| failed("reading dot's errors failed".into()))?;
-    let written = writer
-        .join()
-        .map_err(|_| failed("writing to dot failed".into()))?;
-    if !status.success() {
-        let msg = String::from_utf8_lossy(&err);
-        return Err(failed(format!(
-            "dot -T{format} failed ({status}): {}",
-            msg.trim()
-        )));
-    }
-    written.map_err(|e| failed(format!("writing to dot: {e}")))?;
-    Ok(out)
 }

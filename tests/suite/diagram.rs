@@ -24,7 +24,7 @@ fn medrd(args: &[&str]) -> std::process::Output {
 
 /// Whether Graphviz is installed; says so when it is not.
 fn graphviz() -> bool {
-    let ok = diagram::dot::available();
+    let ok = diagram::graphviz::available();
     if !ok {
         println!("note: Graphviz `dot` is not on PATH; skipping the rendering checks");
     }
@@ -370,6 +370,40 @@ fn betweenness_matches_a_hand_computed_graph() {
     assert_eq!(cb, vec![0.0, 1.0, 0.0]);
 }
 
+/// Every SVG of `files` is byte for byte what a `dot` of its own draws from the DOT written
+/// beside it, although `write_all` draws one graph after another in a `dot` kept running.
+fn drawn_as_alone(files: &[std::path::PathBuf]) {
+    let mut compared = 0;
+    for svg in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+    {
+        let dot = svg.with_extension("dot");
+        if !dot.exists() {
+            continue; // a timeline chart, drawn by medrd
+        }
+        let alone = Command::new("dot")
+            .arg("-Tsvg")
+            .arg(&dot)
+            .output()
+            .expect("dot runs");
+        assert!(alone.status.success(), "{}", dot.display());
+        assert!(
+            std::fs::read(svg).unwrap() == alone.stdout,
+            "{} differs from what `dot -Tsvg {}` draws",
+            svg.display(),
+            dot.display()
+        );
+        compared += 1;
+    }
+    let dots = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "dot"))
+        .count();
+    assert_eq!(compared, dots, "an SVG for every DOT");
+    assert!(compared > 80, "{compared} diagrams drawn");
+}
+
 #[test]
 fn write_all_writes_every_diagram() {
     let dir = std::env::temp_dir().join(format!("medrd-diagrams-{}", std::process::id()));
@@ -391,6 +425,7 @@ fn write_all_writes_every_diagram() {
     }
     if graphviz() {
         assert!(names.contains("overview.svg"));
+        drawn_as_alone(&files);
     }
     // A timeline chart per program, project and ministry, in timeline/.
     for name in [
