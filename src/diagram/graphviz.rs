@@ -9,7 +9,8 @@
 
 use crate::error::{Error, Result};
 use std::io::{ErrorKind, Write};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::os::fd::AsRawFd;
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -64,12 +65,17 @@ pub fn timeout() -> Duration {
 /// that exits non-zero, dies or runs out of time is [`Error::GraphvizFailed`] with its exit
 /// status and stderr.
 pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
-    let deadline = Instant::now() + timeout();
-    let mut process = Process::start(format)?;
+    run_dot_by(dot, format, Instant::now() + timeout())
+}
+
+/// [`run_dot`], killing `dot` at `deadline`.
+fn run_dot_by(dot: &str, format: &str, deadline: Instant) -> Result<Vec<u8>> {
+    let mut process = Process::start(format, Kept::No)?;
     process.send(dot);
     process.close_input();
     let out = match process.read(deadline, |_| false) {
         Output::Whole(out) | Output::Ended(out) => out,
+        Output::Said => unreachable!("a run of its own gathers what dot says"),
         Output::Failed(e) => return Err(e),
     };
     match process.status(deadline) {
@@ -87,6 +93,12 @@ pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
 /// `dot` come out the same whatever was drawn before them, byte for byte as a run of their
 /// own draws them (the suite checks every diagram of a build), once [`unpaged`] has undone
 /// the one thing that differs.
+///
+/// A kept `dot` cannot say by its exit status that one graph went wrong: it goes on to the
+/// next. So a drawing counts only if `dot` said nothing on stderr while making it (its
+/// errors and warnings are written before the SVG is flushed, so they are there to be seen
+/// once the SVG is whole) and the SVG is all it wrote. Otherwise the graph is drawn again
+/// by a `dot` of its own, whose exit status and message are this graph's alone.
 #[derive(Default)]
 pub struct Pool {
     idle: Mutex<Vec<Process>>,
@@ -99,10 +111,9 @@ impl Pool {
     }
 
     /// The SVG `dot` draws of DOT text laid out by `dot` (see [`Pool`]), as [`run_dot`]
-    /// would draw it. A process that fails is left, and the graph drawn again by a `dot` of
-    /// its own, so that the error is this graph's alone; one that runs out of time is killed
-    /// and its error given.
+    /// would draw it, within one [`timeout`] in all.
     pub fn svg(&self, dot: &str) -> Result<Vec<u8>> {
+        let deadline = Instant::now() + timeout();
         let free = self
             .idle
             .lock()
@@ -110,35 +121,53 @@ impl Pool {
             .pop();
         let mut process = match free {
             Some(p) => p,
-            None => Process::start("svg")?,
+            None => Process::start("svg", Kept::Yes)?,
         };
-        let deadline = Instant::now() + timeout();
         process.send(dot);
         match process.read(deadline, |out| out.ends_with(SVG_END)) {
-            Output::Whole(svg) => {
+            Output::Whole(svg) if svg.starts_with(b"<?xml") => {
                 self.idle
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .push(process);
                 Ok(unpaged(svg))
             }
-            Output::Ended(_) => {
+            Output::Whole(_) | Output::Said | Output::Ended(_) => {
                 drop(process);
-                run_dot(dot, "svg")
+                run_dot_by(dot, "svg", deadline)
             }
             Output::Failed(e) => Err(e),
         }
     }
 }
 
+/// Whether a [`Process`] is kept to draw one graph after another.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    /// One drawing: what `dot` says on stderr is gathered for its error message.
+    No,
+    /// Many: what `dot` says is looked for, without waiting, while and after each drawing.
+    Yes,
+}
+
 /// What [`Process::read`] read.
 enum Output {
-    /// All of one drawing.
+    /// All of one drawing, as far as the caller can tell.
     Whole(Vec<u8>),
     /// What `dot` wrote before its output ended.
     Ended(Vec<u8>),
+    /// A kept `dot` wrote on stderr during the drawing.
+    Said,
     /// Out of time (the process is killed) or too much output.
     Failed(Error),
+}
+
+/// What `dot` says on stderr.
+enum Errors {
+    /// All of it, up to [`STDERR_LIMIT`], once it ends: read by a thread of its own.
+    Gathered(Receiver<Vec<u8>>),
+    /// The pipe itself, read without waiting ([`Process::said_something`]).
+    Polled(ChildStderr),
 }
 
 /// A running `dot -T<format>`.
@@ -147,16 +176,15 @@ struct Process {
     format: String,
     /// To the thread that writes `dot`'s input; dropped, it closes that input.
     input: Option<Sender<Vec<u8>>>,
-    /// From the thread that reads `dot`'s output, a chunk at a time; closed at its end.
+    /// From the thread that reads `dot`'s output, a chunk at a time (a few chunks at most
+    /// wait in it); closed at its end.
     output: Receiver<Vec<u8>>,
-    /// From the thread that reads `dot`'s errors: all of them (up to [`STDERR_LIMIT`]), once
-    /// they end.
-    errors: Receiver<Vec<u8>>,
+    errors: Errors,
 }
 
 impl Process {
-    /// Starts `dot -T<format>` and the threads that move its input, output and errors.
-    fn start(format: &str) -> Result<Self> {
+    /// Starts `dot -T<format>` and the threads that move its input and output.
+    fn start(format: &str, kept: Kept) -> Result<Self> {
         let mut child = Command::new("dot")
             .arg(format!("-T{format}"))
             .stdin(Stdio::piped())
@@ -187,22 +215,16 @@ impl Process {
                 }
             }
         });
-        let (give, output) = mpsc::channel();
+        let (give, output) = mpsc::sync_channel(4);
         let stdout = child.stdout.take().expect("stdout is piped");
         std::thread::spawn(move || {
             chunks(stdout, |chunk| give.send(chunk.to_vec()).is_ok());
         });
-        let (said, errors) = mpsc::channel();
         let stderr = child.stderr.take().expect("stderr is piped");
-        std::thread::spawn(move || {
-            let mut kept = Vec::new();
-            chunks(stderr, |chunk| {
-                let room = STDERR_LIMIT.saturating_sub(kept.len());
-                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                true
-            });
-            let _ = said.send(kept);
-        });
+        let errors = match kept {
+            Kept::Yes => Errors::Polled(unwaiting(stderr)?),
+            Kept::No => Errors::Gathered(gathered(stderr)),
+        };
         Ok(Process {
             child,
             format: format.to_owned(),
@@ -227,12 +249,22 @@ impl Process {
     }
 
     /// Reads `dot`'s output until `whole` says it holds a whole drawing or the output ends,
-    /// killing `dot` at `deadline`.
+    /// killing `dot` at `deadline`. A kept `dot` that says something on stderr meanwhile is
+    /// not read further ([`Output::Said`]).
     fn read(&mut self, deadline: Instant, whole: impl Fn(&[u8]) -> bool) -> Output {
+        // A kept dot's stderr is looked at this often while its drawing is awaited.
+        const LOOK: Duration = Duration::from_millis(10);
         let mut out = Vec::new();
         loop {
+            if self.said_something() {
+                return Output::Said;
+            }
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.output.recv_timeout(left) {
+            let wait = match self.errors {
+                Errors::Polled(_) => left.min(LOOK),
+                Errors::Gathered(_) => left,
+            };
+            match self.output.recv_timeout(wait) {
                 Ok(chunk) if out.len() + chunk.len() > OUTPUT_LIMIT => {
                     self.kill();
                     return Output::Failed(Error::GraphvizFailed(format!(
@@ -244,11 +276,34 @@ impl Process {
                 Ok(chunk) => {
                     out.extend_from_slice(&chunk);
                     if whole(&out) {
-                        return Output::Whole(out);
+                        // Anything dot said while drawing this is in the pipe by now.
+                        return if self.said_something() {
+                            Output::Said
+                        } else {
+                            Output::Whole(out)
+                        };
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => return Output::Failed(self.timed_out()),
+                Err(RecvTimeoutError::Timeout) if Instant::now() >= deadline => {
+                    return Output::Failed(self.timed_out());
+                }
+                Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Output::Ended(out),
+            }
+        }
+    }
+
+    /// Whether a kept `dot` has written anything on stderr (read without waiting).
+    fn said_something(&mut self) -> bool {
+        let Errors::Polled(stderr) = &mut self.errors else {
+            return false;
+        };
+        let mut buf = [0; 4096];
+        loop {
+            match std::io::Read::read(stderr, &mut buf) {
+                Ok(n) => return n > 0,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return false, // WouldBlock: nothing said
             }
         }
     }
@@ -274,8 +329,13 @@ impl Process {
     /// The error of a `dot` that ended with `status`, with what it said on stderr (waited
     /// for until `deadline`: something `dot` started may still hold its stderr).
     fn failed(&self, status: ExitStatus, deadline: Instant) -> Error {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let said = self.errors.recv_timeout(left).unwrap_or_default();
+        let said = match &self.errors {
+            Errors::Gathered(said) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                said.recv_timeout(left).unwrap_or_default()
+            }
+            Errors::Polled(_) => Vec::new(),
+        };
         Error::GraphvizFailed(format!(
             "dot -T{} failed ({status}): {}",
             self.format,
@@ -306,6 +366,41 @@ impl Drop for Process {
     /// A `dot` left waiting for its next graph is stopped and reaped.
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// What `dot` says on `stderr`, read by a thread of its own and given whole (up to
+/// [`STDERR_LIMIT`]) when it ends.
+fn gathered(stderr: ChildStderr) -> Receiver<Vec<u8>> {
+    let (said, errors) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        chunks(stderr, |chunk| {
+            let room = STDERR_LIMIT.saturating_sub(kept.len());
+            kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            true
+        });
+        let _ = said.send(kept);
+    });
+    errors
+}
+
+/// `stderr` made to give what is there without waiting for more.
+fn unwaiting(stderr: ChildStderr) -> Result<ChildStderr> {
+    let fd = stderr.as_raw_fd();
+    // SAFETY: fcntl on a file descriptor this process owns (the pipe's end, held by
+    // `stderr`), changing only its flags.
+    let set = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) == 0
+    };
+    if set {
+        Ok(stderr)
+    } else {
+        Err(Error::GraphvizFailed(format!(
+            "reading dot's errors without waiting: {}",
+            std::io::Error::last_os_error()
+        )))
     }
 }
 

@@ -270,6 +270,69 @@ fn a_dot_that_hangs_times_out_and_fails_the_build() {
     assert!(started.elapsed() < std::time::Duration::from_secs(100));
 }
 
+/// A fake Graphviz that draws each graph as it reads it, as `dot` does, but says `said` on
+/// stderr over the budget diagram, drawing it only if `draws`, and exits 1 at the end if it
+/// said something and `fails`.
+fn speaking_dot(s: &Scratch, said: &str, draws: bool, fails: bool) -> String {
+    let svg = "printf '<?xml version=\"1.0\"?>\\n<svg>%s</svg>\\n' \"$first\"";
+    let budget = if draws { svg } else { ":" };
+    fake_dot(
+        s,
+        &format!(
+            "status=0\n\
+             while IFS= read -r line; do\n\
+             case \"$line\" in\n\
+             digraph*) first=$line ;;\n\
+             '}}') case \"$first\" in\n\
+             *'\"budget\"'*) echo '{said}' >&2; status={code}; {budget} ;;\n\
+             *) {svg} ;;\n\
+             esac ;;\n\
+             esac\n\
+             done\n\
+             exit $status",
+            code = u8::from(fails),
+        ),
+    )
+}
+
+/// A `dot` kept running between diagrams cannot fail one graph by its exit status: what it
+/// says on stderr over a graph sends that graph to a `dot` of its own. An error with no
+/// drawing fails the build at once with `dot`'s message (not at the time limit); an error
+/// with a drawing fails it too; a warning over a drawing that exits 0 is a drawing.
+#[test]
+fn what_a_kept_dot_says_over_a_graph_is_that_graphs_alone() {
+    let s = Scratch::new("build-dot-says");
+    let out = s.dir.join("dist");
+    let build = |path: &str| {
+        run(command()
+            .env("PATH", path)
+            .env("MEDRD_DOT_TIMEOUT", "50")
+            .arg("--root")
+            .arg(&s.dir)
+            .args(["build", "-o", out.to_str().unwrap()]))
+    };
+    for draws in [false, true] {
+        let started = std::time::Instant::now();
+        let r = build(&speaking_dot(&s, "Error: layout failed", draws, true));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("diagram budget")
+                && r.stderr.contains("exit status: 1")
+                && r.stderr.contains("Error: layout failed")
+                && !r.stderr.contains("timed out"),
+            "{}",
+            r.stderr
+        );
+        assert!(!out.exists());
+        // Not a timing target: only that it did not wait for the 50 s limit.
+        assert!(started.elapsed() < std::time::Duration::from_secs(45));
+    }
+    let r = build(&speaking_dot(&s, "Warning: a font", true, false));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let budget = std::fs::read_to_string(out.join("diagrams/budget.svg")).unwrap();
+    assert!(budget.contains("digraph \"budget\""), "{budget}");
+}
+
 /// A staging directory whose marker is locked is another build at work: a second build into
 /// the same `-o` stops and leaves it alone (it used to take it for the leftover of an
 /// interrupted build and delete it under the first). Unlocked, the same directory is such a

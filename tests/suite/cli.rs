@@ -630,6 +630,22 @@ fn impossible_amounts_and_duplicate_ids_are_errors() {
         "{}",
         run.stderr
     );
+    // A diagram colour goes into the legend's HTML label: anything but #rrggbb is refused.
+    let s = Scratch::new("colour");
+    s.replace(
+        "data/organizations.toml",
+        "fill = \"#fce5cd\"",
+        "fill = \"#fce5cd\\\" COLOR=\\\"x\"",
+    );
+    let run = s.medrd(&["stats"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("organizations.toml:16")
+            && run.stderr.contains("organization cfa: fill")
+            && run.stderr.contains("is not a colour #rrggbb"),
+        "{}",
+        run.stderr
+    );
     let s = Scratch::new("dup");
     s.replace("data/themes.toml", "id = \"mrna\"", "id = \"genome\"");
     let run = s.medrd(&["stats"]);

@@ -615,6 +615,7 @@ impl Data {
         self.check_source(&known, last_line)?;
         let mut unique = UniqueIds::default();
         self.check_unique_ids(&mut unique)?;
+        self.check_colours()?;
         self.check_programs(&known, &mut unique)?;
         self.check_overview(&known, &mut unique)?;
         for f in &self.projects {
@@ -759,6 +760,27 @@ impl Data {
         Ok(())
     }
 
+    /// Each organisation's diagram colours are `#rrggbb`: they are written into the DOT of
+    /// the diagrams, inside the legend's HTML label too, where anything else would break it.
+    fn check_colours(&self) -> Result<()> {
+        let of = &self.organizations;
+        for o in of.value.all() {
+            let org = o.get_ref();
+            for (field, colour) in [("fill", &org.fill), ("line_colour", &org.line_colour)] {
+                if let Some(c) = colour.as_deref().filter(|c| !is_hex_colour(c)) {
+                    return Err(of.error(
+                        o,
+                        format!(
+                            "organization {}: {field} {c:?} is not a colour #rrggbb",
+                            org.id
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Each program: a unique id, known ministries (at least one; inferred ones with their
     /// reasoning), known themes and a known parent.
     fn check_programs(&self, known: &Known, unique: &mut UniqueIds) -> Result<()> {
@@ -871,6 +893,11 @@ fn review(why: &str) -> String {
 
 /// An amount is for a known program, group or item, a portion of a known amount, and
 /// cites a line.
+/// Whether `c` is `#` and six hexadecimal digits.
+fn is_hex_colour(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn check_amount(known: &Known, path: &Path, line: usize, v: &Amount) -> Result<()> {
     let subject_ok = |id: &str| {
         known.programs.contains(id) || known.groups.contains(id) || known.items.contains(id)
