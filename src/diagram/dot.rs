@@ -26,7 +26,7 @@ fn quoted(s: &str) -> Id {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
-            c => out.push(c),
+            c => out.push(shown(c)),
         }
     }
     out.push('"');
@@ -306,11 +306,29 @@ fn edge_attrs(
 }
 
 fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\n', "<BR/>")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("<BR/>"),
+            c => out.push(shown(c)),
+        }
+    }
+    out
+}
+
+/// A character of a label as the drawing shows it: a control character (but a tab), which
+/// XML cannot hold (Graphviz refuses it in an HTML label, and would write it into the SVG
+/// of any other), as U+FFFD.
+fn shown(c: char) -> char {
+    if c.is_control() && c != '\t' {
+        '\u{FFFD}'
+    } else {
+        c
+    }
 }
 
 /// The legend: one node whose HTML-table label shows the ministry colours of the
@@ -482,4 +500,18 @@ pub fn to_dot(d: &Diagram) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{html, quoted, Id};
+
+    #[test]
+    fn control_characters_in_labels_are_drawn_as_a_replacement_character() {
+        assert_eq!(html("a\u{7}<b>\n\tc"), "a\u{FFFD}&lt;b&gt;<BR/>\tc");
+        let Id::Escaped(q) = quoted("x\u{1b}\"y\r\n\u{85}") else {
+            panic!("quoted gives an escaped id");
+        };
+        assert_eq!(q, "\"x\u{FFFD}\\\"y\\n\u{FFFD}\"");
+    }
 }

@@ -9,7 +9,6 @@
 
 use crate::error::{Error, Result};
 use std::io::{ErrorKind, Write};
-use std::os::fd::AsRawFd;
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, PoisonError};
@@ -65,11 +64,7 @@ pub fn timeout() -> Duration {
 /// that exits non-zero, dies or runs out of time is [`Error::GraphvizFailed`] with its exit
 /// status and stderr.
 pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
-    run_dot_by(dot, format, Instant::now() + timeout())
-}
-
-/// [`run_dot`], killing `dot` at `deadline`.
-fn run_dot_by(dot: &str, format: &str, deadline: Instant) -> Result<Vec<u8>> {
+    let deadline = Instant::now() + timeout();
     let mut process = Process::start(format, Kept::No)?;
     process.send(dot);
     process.close_input();
@@ -111,8 +106,12 @@ impl Pool {
     }
 
     /// The SVG `dot` draws of DOT text laid out by `dot` (see [`Pool`]), as [`run_dot`]
-    /// would draw it, within one [`timeout`] in all.
+    /// would draw it: within [`timeout`], and that again if it is drawn again.
     pub fn svg(&self, dot: &str) -> Result<Vec<u8>> {
+        if cfg!(not(unix)) {
+            // A kept dot's stderr is read without waiting only on unix.
+            return run_dot(dot, "svg");
+        }
         let deadline = Instant::now() + timeout();
         let free = self
             .idle
@@ -132,9 +131,11 @@ impl Pool {
                     .push(process);
                 Ok(unpaged(svg))
             }
+            // Drawn again with a time limit of its own: the message of a `dot` cut short
+            // by the rest of this one would be of the time, not of the graph.
             Output::Whole(_) | Output::Said | Output::Ended(_) => {
                 drop(process);
-                run_dot_by(dot, "svg", deadline)
+                run_dot(dot, "svg")
             }
             Output::Failed(e) => Err(e),
         }
@@ -386,7 +387,9 @@ fn gathered(stderr: ChildStderr) -> Receiver<Vec<u8>> {
 }
 
 /// `stderr` made to give what is there without waiting for more.
+#[cfg(unix)]
 fn unwaiting(stderr: ChildStderr) -> Result<ChildStderr> {
+    use std::os::fd::AsRawFd;
     let fd = stderr.as_raw_fd();
     // SAFETY: fcntl on a file descriptor this process owns (the pipe's end, held by
     // `stderr`), changing only its flags.
@@ -402,6 +405,14 @@ fn unwaiting(stderr: ChildStderr) -> Result<ChildStderr> {
             std::io::Error::last_os_error()
         )))
     }
+}
+
+/// Off unix no `dot` is kept ([`Pool::svg`]).
+#[cfg(not(unix))]
+fn unwaiting(_: ChildStderr) -> Result<ChildStderr> {
+    Err(Error::GraphvizFailed(
+        "a dot kept running needs unix here".into(),
+    ))
 }
 
 /// Reads `from` a chunk at a time into `each` until it ends, fails, or `each` says stop.

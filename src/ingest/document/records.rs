@@ -891,13 +891,13 @@ fn review(why: &str) -> String {
     )
 }
 
-/// An amount is for a known program, group or item, a portion of a known amount, and
-/// cites a line.
 /// Whether `c` is `#` and six hexadecimal digits.
 fn is_hex_colour(c: &str) -> bool {
     c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// An amount is for a known program, group or item, a portion of a known amount, and
+/// cites a line.
 fn check_amount(known: &Known, path: &Path, line: usize, v: &Amount) -> Result<()> {
     let subject_ok = |id: &str| {
         known.programs.contains(id) || known.groups.contains(id) || known.items.contains(id)
