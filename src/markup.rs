@@ -31,7 +31,9 @@ fn write_escaped<W: std::fmt::Write>(mut out: W, s: &str) -> std::fmt::Result {
     out.write_str(rest)
 }
 
-fn is_forbidden(c: char) -> bool {
+/// Whether XML 1.0 forbids `c` in a document (a control character below U+0020 but tab and
+/// newline; carriage return is dropped too, as a line ends with newline alone).
+pub(crate) fn is_forbidden(c: char) -> bool {
     (c as u32) < 0x20 && c != '\n' && c != '\t'
 }
 

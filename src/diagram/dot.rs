@@ -25,8 +25,8 @@ fn quoted(s: &str) -> Id {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(shown(c)),
+            c if crate::markup::is_forbidden(c) => {}
+            c => out.push(c),
         }
     }
     out.push('"');
@@ -314,21 +314,11 @@ fn html(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\n' => out.push_str("<BR/>"),
-            c => out.push(shown(c)),
+            c if crate::markup::is_forbidden(c) => {}
+            c => out.push(c),
         }
     }
     out
-}
-
-/// A character of a label as the drawing shows it: a control character (but a tab), which
-/// XML cannot hold (Graphviz refuses it in an HTML label, and would write it into the SVG
-/// of any other), as U+FFFD.
-fn shown(c: char) -> char {
-    if c.is_control() && c != '\t' {
-        '\u{FFFD}'
-    } else {
-        c
-    }
 }
 
 /// The legend: one node whose HTML-table label shows the ministry colours of the
@@ -507,11 +497,11 @@ mod tests {
     use super::{html, quoted, Id};
 
     #[test]
-    fn control_characters_in_labels_are_drawn_as_a_replacement_character() {
-        assert_eq!(html("a\u{7}<b>\n\tc"), "a\u{FFFD}&lt;b&gt;<BR/>\tc");
+    fn labels_drop_the_control_characters_xml_forbids_as_our_other_markup_does() {
+        assert_eq!(html("a\u{7}<b>\n\tc"), "a&lt;b&gt;<BR/>\tc");
         let Id::Escaped(q) = quoted("x\u{1b}\"y\r\n\u{85}") else {
             panic!("quoted gives an escaped id");
         };
-        assert_eq!(q, "\"x\u{FFFD}\\\"y\\n\u{FFFD}\"");
+        assert_eq!(q, "\"x\\\"y\\n\u{85}\"");
     }
 }
