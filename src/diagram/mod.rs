@@ -801,18 +801,26 @@ fn from_construct(kb: &Kb, q: &NamedQuery, lang: Lang, d: &mut Diagram) -> Resul
 /// Writes a diagram in a format (SVG and PNG need Graphviz `dot` on PATH). A failure of
 /// `dot` names the diagram.
 pub fn render(d: &Diagram, format: Format) -> Result<Vec<u8>> {
-    render_in(d, format, None)
+    match format {
+        Format::Dot => Ok(dot::to_dot(d).into_bytes()),
+        Format::Mermaid => Ok(mermaid::to_mermaid(d).into_bytes()),
+        Format::Svg => drawn(d, &dot::to_dot(d), "svg", None),
+        Format::Png => drawn(d, &dot::to_dot(d), "png", None),
+    }
 }
 
-/// [`render`], drawing an SVG that `dot` lays out in one of `pool`'s processes, if given
-/// (the same bytes, without starting a `dot` for each diagram).
-pub fn render_in(d: &Diagram, format: Format, pool: Option<&graphviz::Pool>) -> Result<Vec<u8>> {
-    let drawn = match (format, pool) {
-        (Format::Dot, _) => return Ok(dot::to_dot(d).into_bytes()),
-        (Format::Mermaid, _) => return Ok(mermaid::to_mermaid(d).into_bytes()),
-        (Format::Svg, Some(pool)) if dot::laid_out_by_dot(d) => pool.svg(&dot::to_dot(d)),
-        (Format::Svg, _) => graphviz::run_dot(&dot::to_dot(d), "svg"),
-        (Format::Png, _) => graphviz::run_dot(&dot::to_dot(d), "png"),
+/// `dot_text`, the DOT of `d` ([`dot::to_dot`]), drawn by Graphviz as `dot -T<format>`; an
+/// SVG that `dot` lays out in one of `pool`'s processes if given (the same bytes, without
+/// starting a `dot` for each diagram). A failure of `dot` names the diagram.
+pub fn drawn(
+    d: &Diagram,
+    dot_text: &str,
+    format: &str,
+    pool: Option<&graphviz::Pool>,
+) -> Result<Vec<u8>> {
+    let drawn = match pool {
+        Some(pool) if format == "svg" && dot::laid_out_by_dot(d) => pool.svg(dot_text),
+        _ => graphviz::run_dot(dot_text, format),
     };
     drawn.map_err(|e| match e {
         Error::GraphvizFailed(m) => Error::GraphvizFailed(format!("diagram {}: {m}", d.name)),

@@ -5,7 +5,7 @@
 //! running `dot` again: `dot` is most of a build's time, and most builds change few diagrams.
 
 use super::{
-    all_kinds, build, graphviz, money_kinds_in, render, render_in, timeline, timeline_kinds,
+    all_kinds, build, dot, drawn, graphviz, money_kinds_in, render, timeline, timeline_kinds,
     Format, Kind, Lang,
 };
 use crate::error::{Error, Result};
@@ -107,16 +107,16 @@ impl<'a> Writer<'a> {
         if let Some(year) = fy {
             d.name = format!("{}-{year}", d.name);
         }
-        let dot = render(&d, Format::Dot)?;
+        let text = dot::to_dot(&d);
         let mut written = Vec::new();
         for f in [Format::Dot, Format::Mermaid, Format::Svg] {
             let path = self.dir.join(format!("{}.{}", d.name, f.extension()));
             let bytes = match f {
-                Format::Dot => dot.clone(),
+                Format::Dot => text.as_bytes().to_vec(),
                 Format::Svg if !self.svg.load(Ordering::Relaxed) => continue,
-                Format::Svg => match self.reused_svg(&d.name, &dot) {
+                Format::Svg => match self.reused_svg(&d.name, text.as_bytes()) {
                     Some(svg) => svg,
-                    None => match render_in(&d, f, Some(&self.dots)) {
+                    None => match drawn(&d, &text, "svg", Some(&self.dots)) {
                         Err(Error::Graphviz(_)) => {
                             self.svg.store(false, Ordering::Relaxed);
                             continue;
