@@ -180,9 +180,12 @@ fn scale(
     diagram: &str,
     arg: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
+    let cpu = (bench::process_cpu(), bench::thread_cpu());
     let start = Instant::now();
     let kb = Kb::load(layout).context("loading the knowledge base")?;
     let load = start.elapsed();
+    let load_cpu = cpu.0.zip(bench::process_cpu()).map(|(a, b)| b - a);
+    let insert_cpu = cpu.1.zip(bench::thread_cpu()).map(|(a, b)| b - a);
     let triples = kb.store.len()?;
     let rss_load = bench::peak_rss();
     let mut query_runs = Vec::new();
@@ -215,6 +218,8 @@ fn scale(
             "triples": triples,
             "load_ms": ms(load),
             "triples_per_s": rate.round(),
+            "load_cpu_ms": load_cpu.map(ms),
+            "load_thread_cpu_ms": insert_cpu.map(ms),
             "peak_rss_after_load_mb": rss_load.map(|b| b / (1 << 20)),
             "peak_rss_mb": rss.map(|b| b / (1 << 20)),
             "runs": runs.max(1),
@@ -231,6 +236,13 @@ fn scale(
             load.as_secs_f64(),
             rate
         );
+        if let (Some(all), Some(one)) = (load_cpu, insert_cpu) {
+            println!(
+                "load CPU         {:.3} s on every thread, {:.3} s on the inserting one",
+                all.as_secs_f64(),
+                one.as_secs_f64()
+            );
+        }
         if let (Some(a), Some(b)) = (rss_load, rss) {
             println!(
                 "peak RSS         {} MiB after load, {} MiB in all",
