@@ -16,8 +16,9 @@
 #   - with --national ROOT (a project root whose data/rs-2024 and data/rs-2025 hold the full
 #     national RS exports, see docs/scale.md): triples loaded per second (target >= 0.9M/s),
 #     peak bytes per triple (<= 400) and the slowest named query (< 300 ms); beside the
-#     load, its CPU time and the part of it on the one thread that inserts (the store takes
-#     its inserts on one thread): no load beats that thread, whatever the cores;
+#     load, its CPU time and the part of it on the one thread that inserts (in memory the
+#     store takes every insert on the thread that loads): no load of this code beats that
+#     thread, whatever the cores;
 #   - with --store-medrd MEDRD as well (a medrd built with `--features rocksdb`): the same root
 #     imported into a new on-disk store (`--store`), then opened by three later runs of
 #     `query new-programs`: the import's time and peak, and a later run's time with the rate
@@ -56,6 +57,9 @@ while [ $# -gt 0 ]; do
        exit 2 ;;
   esac
 done
+case $build_runs in
+  ''|*[!0-9]*|0) echo "$0: --build-runs needs a whole number of at least 1" >&2; exit 2 ;;
+esac
 if { [ -n "$sheets" ] || [ -n "$store_medrd" ]; } && [ -z "$national" ]; then
   echo "$0: --sheets and --store-medrd need --national ROOT" >&2
   exit 2
@@ -119,14 +123,15 @@ def laid_by_dot(d):
     return 'layout="' not in text or 'layout="dot"' in text
 by_dot = [d for d in drawn if laid_by_dot(d)]
 dot_cpu = []
-for _ in range(runs):
+for _ in range(runs if shutil.which("dot") and drawn else 0):
     cpu = children_cpu()
     for group in [by_dot] + [[d] for d in drawn if d not in by_dot]:
         if group:
             subprocess.run(["dot", "-Tsvg", *group], check=True, stdout=subprocess.DEVNULL)
     dot_cpu.append(children_cpu() - cpu)
 median = lambda xs: statistics.median(xs) if xs else None
-json.dump({"runs": runs, "cores": os.cpu_count(),
+# The cores this process may run on (as nproc counts them), not the machine's.
+json.dump({"runs": runs, "cores": len(os.sched_getaffinity(0)),
            "fresh_s": median([w for w, _ in fresh]), "again_s": median([w for w, _ in again]),
            "fresh_cpu_s": median([c for _, c in fresh]),
            "again_cpu_s": median([c for _, c in again]),
@@ -225,25 +230,26 @@ def line(name, value, target, met, unsure=False):
 line(f"medrd build, fresh -o (median of {b['runs']})", f"{b['fresh_s']:.2f} s", "< 1 s",
      b["fresh_s"] < 1)
 cores = b["cores"]
-graphviz = (f", Graphviz {b['graphviz_cpu_s']:.2f} s of it ({b['graphviz_graphs']} graphs)"
+graphviz = (f", Graphviz about {b['graphviz_cpu_s']:.2f} s of it ({b['graphviz_graphs']} graphs)"
             if b["graphviz_cpu_s"] is not None else "")
 print(f"    CPU {b['fresh_cpu_s']:.2f} s{graphviz}: on {cores} cores at least "
       f"{b['fresh_cpu_s'] / cores:.2f} s")
 line(f"medrd build over an earlier build (median of {b['runs']})", f"{b['again_s']:.2f} s",
      "< 1 s", b["again_s"] < 1)
-print(f"    CPU {b['again_cpu_s']:.2f} s (no SVG drawn: each is reused): on {cores} cores "
+print(f"    CPU {b['again_cpu_s']:.2f} s (SVGs reused where their DOT is the same): on {cores} cores "
       f"at least {b['again_cpu_s'] / cores:.2f} s")
 line("load+validate+queries against rdflib", f"{ge}{theirs / same:.0f}x", ">= 263x",
      theirs / same >= 263, unsure=bool(late))
 def ceiling(n):
-    # The store takes every insert on the thread that loads: the load lasts at least as long
-    # as that thread's CPU time, whatever the cores (bench scale's load_thread_cpu_ms).
+    # In memory every insert is made on the thread that loads (bench scale's
+    # load_thread_cpu_ms): this code's load lasts at least that thread's CPU time on this
+    # machine, whatever the cores, and at least its CPU in all / cores.
     one, every = n.get("load_thread_cpu_ms"), n.get("load_cpu_ms")
     if one and every:
         print(f"    CPU {every / 1e3:.2f} s, {one / 1e3:.2f} s of it on the one thread that "
-              f"inserts: no load beats {n['triples'] / one * 1e3 / 1e6:.2f}M/s on any number "
-              f"of cores, {n['triples'] / (every / b['cores']) * 1e3 / 1e6:.2f}M/s on "
-              f"{b['cores']}")
+              f"inserts: no load of this code beats {n['triples'] / one * 1e3 / 1e6:.2f}M/s "
+              f"here on any number of cores, {n['triples'] / (every / b['cores']) * 1e3 / 1e6:.2f}"
+              f"M/s on {b['cores']}")
 if national:
     n = json.load(open(f"{out}/national.json"))
     t = json.load(open(f"{out}/national-time.json"))

@@ -136,32 +136,37 @@ pub fn peak_rss() -> Option<u64> {
 pub fn process_cpu() -> Option<Duration> {
     #[cfg(unix)]
     {
-        // SAFETY: getrusage writes the struct it is given and reads nothing else.
+        // SAFETY: `rusage` is plain integers, for which all zeroes is a valid value.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `usage` is a valid out-pointer; getrusage reads nothing else.
         if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
             return None;
         }
-        Some(timeval(usage.ru_utime) + timeval(usage.ru_stime))
+        Some(timeval(usage.ru_utime)? + timeval(usage.ru_stime)?)
     }
     #[cfg(not(unix))]
     None
 }
 
 #[cfg(unix)]
-fn timeval(t: libc::timeval) -> Duration {
-    let secs = u64::try_from(t.tv_sec).unwrap_or(0);
-    let micros = u32::try_from(t.tv_usec).unwrap_or(0);
-    Duration::from_secs(secs) + Duration::from_micros(micros.into())
+fn timeval(t: libc::timeval) -> Option<Duration> {
+    let secs = u64::try_from(t.tv_sec).ok()?;
+    let micros = u64::try_from(t.tv_usec).ok()?;
+    Some(Duration::from_secs(secs) + Duration::from_micros(micros))
 }
 
 /// The CPU time the calling thread has used so far (`CLOCK_THREAD_CPUTIME_ID`; `None` off
-/// unix or on failure). A load inserts on the thread that calls it, so what that thread
-/// spends over a load is the part no other core can take: the load takes at least as long.
+/// unix or on failure). In memory a load makes every insert on the thread that calls it
+/// (the import's parts and the `--with` files' batches are handed to it), so that thread's
+/// CPU over a load is the part of the load no other core can take.
 pub fn thread_cpu() -> Option<Duration> {
     #[cfg(unix)]
     {
-        // SAFETY: clock_gettime writes the struct it is given and reads nothing else.
-        let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `t` is a valid out-pointer; clock_gettime reads nothing else.
         if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } != 0 {
             return None;
         }

@@ -180,12 +180,18 @@ fn scale(
     diagram: &str,
     arg: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
+    // In memory every insert is made on this thread; on disk the bulk loader inserts on
+    // threads of its own, and a kept store inserts nothing: no figure for this thread then.
+    let in_memory = layout.store.is_none();
     let cpu = (bench::process_cpu(), bench::thread_cpu());
     let start = Instant::now();
     let kb = Kb::load(layout).context("loading the knowledge base")?;
     let load = start.elapsed();
-    let load_cpu = cpu.0.zip(bench::process_cpu()).map(|(a, b)| b - a);
-    let insert_cpu = cpu.1.zip(bench::thread_cpu()).map(|(a, b)| b - a);
+    let since = |before: Option<Duration>, now: Option<Duration>| {
+        before.zip(now).and_then(|(a, b)| b.checked_sub(a))
+    };
+    let load_cpu = since(cpu.0, bench::process_cpu());
+    let insert_cpu = since(cpu.1, bench::thread_cpu()).filter(|_| in_memory);
     let triples = kb.store.len()?;
     let rss_load = bench::peak_rss();
     let mut query_runs = Vec::new();
@@ -236,11 +242,13 @@ fn scale(
             load.as_secs_f64(),
             rate
         );
-        if let (Some(all), Some(one)) = (load_cpu, insert_cpu) {
+        if let Some(all) = load_cpu {
+            let one = insert_cpu.map_or(String::new(), |one| {
+                format!(", {:.3} s on the one that inserts", one.as_secs_f64())
+            });
             println!(
-                "load CPU         {:.3} s on every thread, {:.3} s on the inserting one",
-                all.as_secs_f64(),
-                one.as_secs_f64()
+                "load CPU         {:.3} s on every thread{one}",
+                all.as_secs_f64()
             );
         }
         if let (Some(a), Some(b)) = (rss_load, rss) {
