@@ -248,8 +248,8 @@ def ceiling(n):
     if one and every:
         print(f"    CPU {every / 1e3:.2f} s, {one / 1e3:.2f} s of it on the one thread that "
               f"inserts: no load of this code beats {n['triples'] / one * 1e3 / 1e6:.2f}M/s "
-              f"here on any number of cores, {n['triples'] / (every / b['cores']) * 1e3 / 1e6:.2f}"
-              f"M/s on {b['cores']}")
+              f"here (that thread), nor {n['triples'] / (every / b['cores']) * 1e3 / 1e6:.2f}"
+              f"M/s on {b['cores']} cores (CPU / {b['cores']})")
 if national:
     n = json.load(open(f"{out}/national.json"))
     t = json.load(open(f"{out}/national-time.json"))
