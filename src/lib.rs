@@ -4,6 +4,7 @@
 //! command line over it. ARCHITECTURE.md lays out the pipeline.
 
 pub mod bench;
+pub mod cpu;
 pub mod diagram;
 pub mod draft;
 pub mod error;

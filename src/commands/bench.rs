@@ -183,15 +183,15 @@ fn scale(
     // In memory every insert is made on this thread; on disk the bulk loader inserts on
     // threads of its own, and a kept store inserts nothing: no figure for this thread then.
     let in_memory = layout.store.is_none();
-    let cpu = (bench::process_cpu(), bench::thread_cpu());
+    let cpu = (medrd_kg::cpu::process_cpu(), medrd_kg::cpu::thread_cpu());
     let start = Instant::now();
     let kb = Kb::load(layout).context("loading the knowledge base")?;
     let load = start.elapsed();
     let since = |before: Option<Duration>, now: Option<Duration>| {
         before.zip(now).and_then(|(a, b)| b.checked_sub(a))
     };
-    let load_cpu = since(cpu.0, bench::process_cpu());
-    let insert_cpu = since(cpu.1, bench::thread_cpu()).filter(|_| in_memory);
+    let load_cpu = since(cpu.0, medrd_kg::cpu::process_cpu());
+    let insert_cpu = since(cpu.1, medrd_kg::cpu::thread_cpu()).filter(|_| in_memory);
     let triples = kb.store.len()?;
     let rss_load = bench::peak_rss();
     let mut query_runs = Vec::new();

@@ -536,16 +536,7 @@ fn thread_clock() -> Option<(i64, u64)> {
 
 #[cfg(unix)]
 fn read_clock(id: i64) -> Option<u64> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    let id = libc::clockid_t::try_from(id).ok()?;
-    // SAFETY: `ts` is a valid out-pointer; an invalid clock id is reported as an error.
-    if unsafe { libc::clock_gettime(id, &mut ts) } != 0 {
-        return None;
-    }
-    Some(u64::try_from(ts.tv_sec).ok()? * 1_000_000_000 + u64::try_from(ts.tv_nsec).ok()?)
+    crate::cpu::clock_nanos(libc::clockid_t::try_from(id).ok()?)
 }
 
 /// Without a thread CPU clock, wall time since the start stands in for it.
