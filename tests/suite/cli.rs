@@ -1,7 +1,7 @@
 //! The command line as a user meets it: validation that fails on a changed figure, clear
 //! errors with file and line for bad input, exports that parse back, and the build.
 
-use crate::util::{csv, medrd, root, Scratch};
+use crate::util::{csv, medrd, root, Run, Scratch};
 use oxigraph::io::{RdfFormat, RdfParser};
 use std::path::Path;
 
@@ -172,14 +172,12 @@ fn validate_runs_the_shacl_shapes() {
 
 #[test]
 fn malformed_toml_names_file_and_line() {
-    let s = Scratch::new("toml");
-    s.replace(
+    let run = stats_refusing(
+        "toml",
         "data/fy2024-request/programs.toml",
         "id = \"hepatitis\"",
         "id = \"hepatitis",
     );
-    let run = s.medrd(&["stats"]);
-    assert_eq!(run.code, 2);
     assert!(run.stderr.contains("programs.toml:"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "no partial output: {}", run.stdout);
 }
@@ -201,16 +199,24 @@ fn unknown_reference_names_file_and_line() {
     );
 }
 
+/// `medrd stats` on a scratch copy of the project (`name`) whose `file` has `from` replaced
+/// by `to`: the data is refused (exit 2); the run is returned for the caller's checks.
+fn stats_refusing(name: &str, file: &str, from: &str, to: &str) -> Run {
+    let s = Scratch::new(name);
+    s.replace(file, from, to);
+    let run = s.medrd(&["stats"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run
+}
+
 #[test]
 fn unknown_field_is_rejected() {
-    let s = Scratch::new("field");
-    s.replace(
+    let run = stats_refusing(
+        "field",
         "data/themes.toml",
         "keywords = [\"mRNA\"]",
         "keywords = [\"mRNA\"]\nkeyword = \"x\"",
     );
-    let run = s.medrd(&["stats"]);
-    assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("themes.toml:") && run.stderr.contains("keyword"),
         "{}",
@@ -617,28 +623,24 @@ fn a_figure_is_checked_whole_not_as_the_end_of_another() {
 
 #[test]
 fn impossible_amounts_and_duplicate_ids_are_errors() {
-    let s = Scratch::new("nan");
-    s.replace(
+    let run = stats_refusing(
+        "nan",
         "data/fy2024-request/overview.toml",
         "oku = 555",
         "oku = nan",
     );
-    let run = s.medrd(&["stats"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("overview.toml:") && run.stderr.contains("not a figure"),
         "{}",
         run.stderr
     );
     // A diagram colour goes into the legend's HTML label: anything but #rrggbb is refused.
-    let s = Scratch::new("colour");
-    s.replace(
+    let run = stats_refusing(
+        "colour",
         "data/organizations.toml",
         "fill = \"#fce5cd\"",
         "fill = \"#fce5cd\\\" COLOR=\\\"x\"",
     );
-    let run = s.medrd(&["stats"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("organizations.toml:16")
             && run.stderr.contains("organization cfa: fill")
@@ -646,10 +648,12 @@ fn impossible_amounts_and_duplicate_ids_are_errors() {
         "{}",
         run.stderr
     );
-    let s = Scratch::new("dup");
-    s.replace("data/themes.toml", "id = \"mrna\"", "id = \"genome\"");
-    let run = s.medrd(&["stats"]);
-    assert_eq!(run.code, 2);
+    let run = stats_refusing(
+        "dup",
+        "data/themes.toml",
+        "id = \"mrna\"",
+        "id = \"genome\"",
+    );
     assert!(
         run.stderr.contains("themes.toml:")
             && run.stderr.contains("theme id \"genome\" is used twice"),
