@@ -49,9 +49,10 @@ fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, Duration)> {
     Ok((v, start.elapsed()))
 }
 
-/// Loads the knowledge base (the "build" stage).
+/// Loads the knowledge base (the "build" stage), as `medrd build` does: with the read-only
+/// copy its queries are answered from ([`Kb::load_frozen`]).
 pub fn load(layout: &Layout) -> Result<Kb> {
-    Kb::load(layout.clone())
+    Kb::load_frozen(layout.clone())
 }
 
 /// Runs every check; returns how many failed.

@@ -46,7 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let target = build::Target::check(&output, &layout, &fence, force)?;
             let mut clock = build::Stopwatch::new(timings);
-            let kb = load(layout)?;
+            let kb = load_frozen(layout)?;
             clock.lap("load (read, import, link, insert)");
             build::run(&kb, &target, clock)
         }
@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 export::run(&kb, format, dest)
             }
         }
-        Command::Validate => validate::run(&*load(layout)?),
+        Command::Validate => validate::run(&*load_frozen(layout)?),
         Command::Stats => stats::run(&*load(layout)?),
         Command::Diagram {
             kind,
@@ -281,8 +281,21 @@ fn needs_local_data(command: &Command) -> Option<&'static str> {
 }
 
 fn load(layout: Layout) -> anyhow::Result<Loaded> {
+    load_as(layout, Kb::load)
+}
+
+/// [`load`], with the store's queries answered by a read-only copy of it
+/// ([`Kb::load_frozen`]): for a command that queries it many times.
+fn load_frozen(layout: Layout) -> anyhow::Result<Loaded> {
+    load_as(layout, Kb::load_frozen)
+}
+
+fn load_as(
+    layout: Layout,
+    how: impl FnOnce(Layout) -> medrd_kg::error::Result<Kb>,
+) -> anyhow::Result<Loaded> {
     let root = layout.root.display().to_string();
-    Kb::load(layout)
+    how(layout)
         .map(|kb| Loaded(Some(kb)))
         .with_context(|| format!("loading the knowledge base from {root}"))
 }

@@ -17,6 +17,9 @@ impl Kb {
     /// Every quad of the knowledge base: the store's, or, with `--endpoint`, those of the
     /// endpoint's graphs under `https://w3id.org/medrd-kg/graph/` (`queries/kb/quads.rq`).
     pub fn quads(&self) -> Result<Vec<Quad>> {
+        if let Some(frozen) = self.stats.frozen() {
+            return Ok(frozen.quads());
+        }
         if self.layout.endpoint.is_none() {
             return Ok(self.store.iter().collect::<Result<_, _>>()?);
         }

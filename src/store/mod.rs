@@ -11,6 +11,7 @@
 
 pub mod dataset;
 pub mod federation;
+pub mod frozen;
 pub mod guard;
 pub mod kept;
 pub mod memory;
@@ -27,6 +28,7 @@ use crate::query::catalog;
 use crate::ingest::sources::{self, Sources};
 use crate::layout::Layout;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
+use frozen::Frozen;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
@@ -811,10 +813,62 @@ struct Writes<'a> {
     in_transaction: Vec<&'a PathBuf>,
     rules: &'a [catalog::NamedQuery],
     new_graphs: &'a [&'a PathBuf],
+    /// Whether to make a [`Frozen`] copy of what is inserted, where it can be made.
+    copy: bool,
 }
 
 impl Writes<'_> {
-    fn apply(self, store: &Store, on_disk: bool) -> Result<()> {
+    /// Writes into `store`; gives the copy of everything it holds when one was asked for
+    /// and could be made: in memory, without `--with` files, and with rules that only
+    /// insert, with predicates they name ([`rule_predicates`]).
+    fn apply(self, store: &Store, on_disk: bool) -> Result<Option<Frozen>> {
+        let copied = match rule_predicates(self.rules) {
+            Some(predicates)
+                if self.copy
+                    && !on_disk
+                    && self.reimport
+                    && self.in_transaction.is_empty()
+                    && self.new_graphs.is_empty() =>
+            {
+                predicates
+            }
+            _ => return self.write(store, on_disk, None).map(|()| None),
+        };
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel::<QuadList>();
+            let ontology = self.ontology;
+            let copier = std::thread::Builder::new()
+                .name("medrd-copy".into())
+                .spawn_scoped(scope, move || {
+                    let mut copy = frozen::Builder::default();
+                    ontology.iter().for_each(|q| copy.add(q.as_ref()));
+                    for part in rx {
+                        part.iter().for_each(|q| copy.add(q));
+                    }
+                    copy
+                })
+                .map_err(|e| Error::io(Path::new("."), e))?;
+            let written = self.write(store, on_disk, Some(tx));
+            let mut copy = copier
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written?;
+            for p in &copied {
+                for q in store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
+                    copy.add(q?.as_ref());
+                }
+            }
+            Ok(Some(copy.finish()))
+        })
+    }
+
+    /// Writes into `store`, each part of our graphs handed to `copy` once inserted.
+    fn write(
+        self,
+        store: &Store,
+        on_disk: bool,
+        copy: Option<std::sync::mpsc::Sender<QuadList>>,
+    ) -> Result<()> {
         // In memory the store is new and dropped with a failed load: it takes the quads in
         // steps (see `writer`); on disk in one transaction.
         let mut w = if on_disk {
@@ -826,14 +880,19 @@ impl Writes<'_> {
             clear_ours(w.tx()?, store)?;
             w.tx()?.extend(self.ontology);
         }
-        // Each part is freed once it is inserted, so that the store grows into the memory
-        // it gives back.
+        // Each part is freed once it is inserted (and copied), so that the store grows into
+        // the memory it gives back.
         self.parts.each(&mut |part| {
             for quad in part.iter() {
                 w.insert(quad)?;
             }
+            if let Some(copy) = &copy {
+                // The copier is gone only when it panicked: its join raises that.
+                let _ = copy.send(part);
+            }
             Ok(())
         })?;
+        drop(copy);
         // Every graph loaded again is cleared before any is loaded: a triple of one file is
         // left out when another graph holds it, never because of what a file held last time.
         for file in &self.in_transaction {
@@ -863,6 +922,38 @@ impl Writes<'_> {
         }
         Ok(())
     }
+}
+
+/// The predicates the rules insert, when every rule only inserts (INSERT DATA, or INSERT …
+/// WHERE without DELETE) and names the predicate of each quad it inserts; else `None`. The
+/// quads of these predicates, read back from the store after the rules ran, are all a copy
+/// of the load lacks.
+fn rule_predicates(rules: &[catalog::NamedQuery]) -> Option<Vec<NamedNode>> {
+    use spargebra::term::{NamedNodePattern, QuadPattern};
+    use spargebra::GraphUpdateOperation as Op;
+    let mut predicates = Vec::new();
+    for rule in rules {
+        let update = spargebra::SparqlParser::new()
+            .parse_update(&rule.text)
+            .ok()?;
+        for op in update.operations {
+            match op {
+                Op::InsertData { data } => predicates.extend(data.into_iter().map(|q| q.predicate)),
+                Op::DeleteInsert { delete, insert, .. } if delete.is_empty() => {
+                    for QuadPattern { predicate, .. } in insert {
+                        let NamedNodePattern::NamedNode(p) = predicate else {
+                            return None;
+                        };
+                        predicates.push(p);
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+    predicates.sort();
+    predicates.dedup();
+    Some(predicates)
 }
 
 /// Clears our graphs in the transaction: every one the store holds ([`our_graphs_in`]: the
@@ -972,6 +1063,17 @@ impl Kb {
     /// them, before the transaction (which runs the rules over them), and taken out again
     /// when the transaction fails and the store was empty.
     pub fn load(layout: Layout) -> Result<Self> {
+        Kb::load_as(layout, false)
+    }
+
+    /// [`Kb::load`], and the store's queries answered from then on by a read-only copy of it
+    /// ([`frozen`]) made as it is loaded, where it can be: in memory, without `--with` files.
+    /// For a command that queries the store many times and never writes to it (`build`).
+    pub fn load_frozen(layout: Layout) -> Result<Self> {
+        Kb::load_as(layout, true)
+    }
+
+    fn load_as(layout: Layout, copy: bool) -> Result<Self> {
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let sources = Sources::read(&layout.data())?;
         // On disk, the project's own graphs are imported again only when what they are made
@@ -1050,13 +1152,17 @@ impl Kb {
             in_transaction,
             rules: &rules,
             new_graphs: &new_graphs,
+            copy,
         };
-        if let Err(e) = writes.apply(&store, on_disk) {
-            if was_empty {
-                store.clear()?;
+        let frozen = match writes.apply(&store, on_disk) {
+            Ok(frozen) => frozen,
+            Err(e) => {
+                if was_empty {
+                    store.clear()?;
+                }
+                return Err(e);
             }
-            return Err(e);
-        }
+        };
         if let (Some(f), Some(d), false) = (&imported, &digest, unchanged) {
             crate::fence::write_entry(f, true, |w| w.write_all(d.as_bytes()))?;
         }
@@ -1070,10 +1176,14 @@ impl Kb {
                 w.write_all(kept::new_generation().as_bytes())
             })?;
         }
+        let stats = stats::StoreStatistics::new(&store);
+        if let Some(frozen) = frozen {
+            stats.freeze(frozen);
+        }
         Ok(Kb {
             layout,
             sources,
-            stats: stats::StoreStatistics::new(&store),
+            stats,
             store,
         })
     }
@@ -1104,6 +1214,28 @@ impl Kb {
         }
         let token = CANCEL.with(|c| c.borrow().clone());
         crate::query::evaluate_with(&self.stats, name, sparql, token)
+    }
+
+    /// The quads matching a pattern, as [`Store::quads_for_pattern`] gives them: from the
+    /// read-only copy when the store has one ([`Kb::load_frozen`]), else from the store.
+    pub fn quads_for_pattern<'a>(
+        &'a self,
+        subject: Option<oxigraph::model::NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<oxigraph::model::TermRef<'_>>,
+        graph_name: Option<oxigraph::model::GraphNameRef<'_>>,
+    ) -> Box<dyn Iterator<Item = Result<Quad>> + 'a> {
+        match self.stats.frozen() {
+            Some(f) => Box::new(
+                f.quads_for_pattern(subject, predicate, object, graph_name)
+                    .map(Ok),
+            ),
+            None => Box::new(
+                self.store
+                    .quads_for_pattern(subject, predicate, object, graph_name)
+                    .map(|q| q.map_err(Error::from)),
+            ),
+        }
     }
 
     /// Our side of a link with other data: this store and the project's queries.
@@ -1156,5 +1288,59 @@ impl Kb {
         let mut graphs = self.sources.graphs();
         graphs.push(sources::links_graph());
         graphs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rule_predicates;
+    use crate::query::catalog::{self, NamedQuery};
+    use std::path::PathBuf;
+
+    fn rule(text: &str) -> NamedQuery {
+        NamedQuery {
+            name: "rule".into(),
+            path: PathBuf::from("rule.ru"),
+            summary: String::new(),
+            text: text.into(),
+        }
+    }
+
+    /// The project's rule inserts one predicate, which the copy reads back after it ran.
+    #[test]
+    fn the_project_s_rules_are_copied_by_the_predicate_they_insert() {
+        let rules =
+            catalog::rules(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries")).unwrap();
+        let predicates = rule_predicates(&rules).expect("the rules only insert");
+        let names: Vec<&str> = predicates.iter().map(|p| p.as_str()).collect();
+        assert_eq!(names, ["https://w3id.org/medrd-kg/ontology#derivedTheme"]);
+    }
+
+    /// A rule the copy cannot follow by reading back a predicate's quads: the load is not
+    /// copied (its queries go to the store).
+    #[test]
+    fn a_rule_that_deletes_or_inserts_an_unnamed_predicate_is_not_copied() {
+        let prefix = "PREFIX ex: <http://example.org/> ";
+        for text in [
+            "DELETE { ?s ex:p ?o } WHERE { ?s ex:p ?o }",
+            "DELETE { ?s ex:p ?o } INSERT { ?s ex:q ?o } WHERE { ?s ex:p ?o }",
+            "INSERT { ?s ?p ?o } WHERE { ?s ex:p ?o . ?o ?p ?s }",
+            "CLEAR ALL",
+            "DELETE DATA { ex:a ex:p ex:b }",
+            "not SPARQL",
+        ] {
+            let rules = [rule(&format!("{prefix}{text}"))];
+            assert!(rule_predicates(&rules).is_none(), "{text}");
+        }
+        let rules = [
+            rule(&format!("{prefix}INSERT DATA {{ ex:a ex:p ex:b }}")),
+            rule(&format!("{prefix}INSERT {{ GRAPH ?g {{ ?s ex:q ?o }} }} WHERE {{ GRAPH ?g {{ ?s ex:p ?o }} }}")),
+        ];
+        let names: Vec<String> = rule_predicates(&rules)
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        assert_eq!(names, ["http://example.org/p", "http://example.org/q"]);
     }
 }

@@ -32,6 +32,8 @@ pub struct StoreStatistics {
     classes: Known<u64>,
     /// Set by [`Self::count_ahead`]: plannings only read the counts, never take one.
     ahead: AtomicBool,
+    /// A read-only copy of the store that answers its queries instead, once it is made.
+    frozen: OnceLock<Arc<super::frozen::Frozen>>,
 }
 
 impl StoreStatistics {
@@ -41,6 +43,7 @@ impl StoreStatistics {
             predicates: RwLock::default(),
             classes: RwLock::default(),
             ahead: AtomicBool::new(false),
+            frozen: OnceLock::new(),
         })
     }
 
@@ -61,7 +64,24 @@ impl StoreStatistics {
         self: &Arc<Self>,
         prepared: PreparedSparqlQuery,
     ) -> Result<QueryResults<'static>, QueryEvaluationError> {
-        self.plan(|| prepared.on_store(&self.store).execute())
+        match self.frozen.get() {
+            Some(f) => self.plan(|| {
+                prepared
+                    .on_queryable_dataset(super::frozen::View(f.clone()))
+                    .execute()
+            }),
+            None => self.plan(|| prepared.on_store(&self.store).execute()),
+        }
+    }
+
+    /// The copy answering the store's queries, if there is one.
+    pub fn frozen(&self) -> Option<&Arc<super::frozen::Frozen>> {
+        self.frozen.get()
+    }
+
+    /// From now on the store's queries are answered by this copy of it.
+    pub fn freeze(&self, frozen: super::frozen::Frozen) {
+        let _ = self.frozen.set(Arc::new(frozen));
     }
 
     /// From now on plannings only read the counts; takes them all on a thread of its own
@@ -181,6 +201,9 @@ impl StoreStatistics {
 
 impl Statistics for StoreStatistics {
     fn predicate(&self, predicate: NamedNodeRef<'_>) -> Option<PredicateStatistics> {
+        if let Some(f) = self.frozen.get() {
+            return Some(f.predicate(&predicate.into_owned().into()));
+        }
         if self.reads_only() {
             return taken(&self.predicates, predicate.as_str());
         }
@@ -188,6 +211,9 @@ impl Statistics for StoreStatistics {
     }
 
     fn instances(&self, class: NamedNodeRef<'_>) -> Option<u64> {
+        if let Some(f) = self.frozen.get() {
+            return Some(f.instances(&class.into_owned().into()));
+        }
         if self.reads_only() {
             return taken(&self.classes, class.as_str());
         }

@@ -318,7 +318,6 @@ fn with_subclasses(kb: &Kb, class: &NamedNode) -> BTreeSet<NamedNode> {
     let mut todo = vec![class.clone()];
     while let Some(c) = todo.pop() {
         for q in kb
-            .store
             .quads_for_pattern(None, Some(sub.as_ref()), Some(c.as_ref().into()), None)
             .flatten()
         {
@@ -339,8 +338,7 @@ struct Statements(Vec<(NamedNode, Term)>);
 impl Statements {
     fn of(kb: &Kb, s: &NamedOrBlankNode) -> Self {
         Statements(
-            kb.store
-                .quads_for_pattern(Some(s.as_ref()), None, None, None)
+            kb.quads_for_pattern(Some(s.as_ref()), None, None, None)
                 .flatten()
                 .map(|q| (q.predicate, q.object))
                 .collect(),
@@ -363,8 +361,7 @@ fn has_type(kb: &Kb, node: &Term, classes: &BTreeSet<NamedNode>) -> bool {
     let Some(s) = as_subject(node) else {
         return false;
     };
-    kb.store
-        .quads_for_pattern(Some(s.as_ref()), Some(ext::RDF_TYPE), None, None)
+    kb.quads_for_pattern(Some(s.as_ref()), Some(ext::RDF_TYPE), None, None)
         .flatten()
         .any(|q| matches!(&q.object, Term::NamedNode(n) if classes.contains(n)))
 }
@@ -517,7 +514,6 @@ pub fn check(kb: &Kb, shape: &NodeShape) -> Vec<String> {
     for target in &shape.targets {
         for c in with_subclasses(kb, target) {
             for q in kb
-                .store
                 .quads_for_pattern(None, Some(ext::RDF_TYPE), Some(c.as_ref().into()), None)
                 .flatten()
             {

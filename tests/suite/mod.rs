@@ -7,6 +7,7 @@ mod document;
 mod draft;
 mod explorer;
 mod explorer_money;
+mod frozen;
 mod inputs;
 mod judgit;
 mod link;

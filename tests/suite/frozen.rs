@@ -1,0 +1,190 @@
+//! The read-only copy `medrd build` queries (`store::frozen`) against the store it copies, on
+//! the project's data: the same quads, the same matches for every shape of pattern, the same
+//! planner counts and the same answers to every named query, check and explorer query.
+
+use crate::util::{kb, root};
+use medrd_kg::query::{catalog, output::Table};
+use medrd_kg::store::frozen::Frozen;
+use medrd_kg::{Kb, Layout};
+use oxigraph::model::{GraphNameRef, NamedNodeRef, Quad, Term, TermRef};
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+/// The project's knowledge base loaded with its copy.
+fn frozen_kb() -> &'static Kb {
+    static KB: OnceLock<Kb> = OnceLock::new();
+    KB.get_or_init(|| Kb::load_frozen(Layout::new(root())).expect("the knowledge base loads"))
+}
+
+fn copy() -> &'static Arc<Frozen> {
+    frozen_kb()
+        .stats
+        .frozen()
+        .expect("an in-memory load without --with files is copied")
+}
+
+fn store_quads(kb: &Kb) -> Vec<Quad> {
+    kb.store.iter().collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn the_copy_holds_each_quad_of_the_store_once() {
+    let store: Vec<Quad> = store_quads(frozen_kb());
+    let copied = copy().quads();
+    assert_eq!(
+        copied.len(),
+        store.len(),
+        "a quad copied twice, or one missing"
+    );
+    let store: BTreeSet<String> = store.iter().map(Quad::to_string).collect();
+    let copied: BTreeSet<String> = copied.iter().map(Quad::to_string).collect();
+    assert_eq!(store, copied);
+    // The rules' quads are read back into it, and literals are in the store's form:
+    // rs:matchScore was written "0.750"^^xsd:decimal, which the store keeps as 0.75.
+    assert!(copied.iter().any(|q| q.contains("derivedTheme")));
+    assert!(copied.iter().any(|q| q.contains("matchScore> \"0.75\"")));
+    assert!(!copied.iter().any(|q| q.contains("\"0.750\"")));
+}
+
+/// Every quad of a sample, asked for with each of the 16 choices of positions bound (the
+/// graph unbound meaning every graph, as the store's API has it).
+#[test]
+fn the_copy_matches_every_shape_of_pattern_as_the_store_does() {
+    let kb = frozen_kb();
+    let quads = store_quads(kb);
+    let sorted = |it: Box<dyn Iterator<Item = medrd_kg::error::Result<Quad>> + '_>| {
+        let mut v: Vec<String> = it.map(|q| q.unwrap().to_string()).collect();
+        v.sort();
+        v
+    };
+    let mut compared = 0;
+    for q in quads.iter().step_by(quads.len() / 150) {
+        for mask in 0u8..16 {
+            // Patterns binding at most one position read a predicate's or a graph's quads
+            // whole: a few of them are enough.
+            if mask.count_ones() <= 1 && compared % 7 != 0 {
+                continue;
+            }
+            let bound = |bit: u8| mask & (1 << bit) != 0;
+            let s = bound(0).then_some(q.subject.as_ref());
+            let p = bound(1).then_some(q.predicate.as_ref());
+            let o = bound(2).then_some(q.object.as_ref());
+            let g = bound(3).then_some(q.graph_name.as_ref());
+            let from_store = sorted(Box::new(
+                kb.store
+                    .quads_for_pattern(s, p, o, g)
+                    .map(|q| q.map_err(Into::into)),
+            ));
+            let from_copy = sorted(kb.quads_for_pattern(s, p, o, g));
+            assert_eq!(from_copy, from_store, "{q} with positions {mask:04b} bound");
+            assert!(!from_copy.is_empty());
+        }
+        compared += 1;
+    }
+    assert!(compared >= 150);
+    // A term the store does not hold matches nothing; a literal is looked up by its value.
+    let nowhere = NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/id/nowhere");
+    assert_eq!(
+        kb.quads_for_pattern(Some(nowhere.into()), None, None, None)
+            .count(),
+        0
+    );
+    let score = NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/rs#matchScore");
+    let decimal = |v: &str| {
+        Term::from(oxigraph::model::Literal::new_typed_literal(
+            v,
+            oxigraph::model::vocab::xsd::DECIMAL,
+        ))
+    };
+    let count = |kb: &Kb, v: &str| {
+        kb.quads_for_pattern(None, Some(score), Some(TermRef::from(&decimal(v))), None)
+            .count()
+    };
+    assert!(count(kb, "0.750") > 0);
+    assert_eq!(count(kb, "0.750"), count(kb, "0.75"));
+    assert_eq!(
+        count(kb, "0.750"),
+        kb.store
+            .quads_for_pattern(None, Some(score), Some(decimal("0.750").as_ref()), None)
+            .count()
+    );
+    let _ = GraphNameRef::DefaultGraph;
+}
+
+/// The counts the planner is given: as the store's SPARQL counts them, for every predicate
+/// and every class.
+#[test]
+fn the_copy_gives_the_planner_the_store_s_counts() {
+    let kb = kb();
+    let column = |sparql: &str| -> Vec<String> {
+        let t = Table::collect(kb.query("column", sparql).unwrap()).unwrap();
+        t.texts().into_iter().map(|r| r[0].clone()).collect()
+    };
+    let number = |sparql: String| -> u64 {
+        let t = Table::collect(kb.query("count", &sparql).unwrap()).unwrap();
+        t.text(0, "n").parse().unwrap()
+    };
+    let predicates = column("SELECT DISTINCT ?p WHERE { ?s ?p ?o }");
+    assert!(predicates.len() > 100);
+    for p in &predicates {
+        let counted = copy().predicate(&Term::NamedNode(
+            oxigraph::model::NamedNode::new_unchecked(p),
+        ));
+        let pattern = format!("?s <{p}> ?o");
+        assert_eq!(
+            counted.triples,
+            number(format!("SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")),
+            "{p}"
+        );
+        assert_eq!(
+            counted.subjects,
+            number(format!(
+                "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} }}"
+            )),
+            "{p}"
+        );
+        assert_eq!(
+            counted.objects,
+            number(format!(
+                "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {pattern} }}"
+            )),
+            "{p}"
+        );
+    }
+    for c in column("SELECT DISTINCT ?c WHERE { ?x a ?c }") {
+        let counted = copy().instances(&Term::NamedNode(
+            oxigraph::model::NamedNode::new_unchecked(&c),
+        ));
+        assert_eq!(
+            counted,
+            number(format!("SELECT (COUNT(*) AS ?n) WHERE {{ ?x a <{c}> }}")),
+            "{c}"
+        );
+    }
+}
+
+/// Every named query, check and explorer query of `queries/`, run over the store and over the
+/// copy: the same table, row for row and in the same order.
+#[test]
+fn every_query_answers_alike_over_the_copy() {
+    let dir = root().join("queries");
+    let mut all = catalog::named(&dir).unwrap();
+    all.extend(catalog::checks(&dir).unwrap());
+    all.extend(catalog::explorer(&dir).unwrap());
+    assert!(all.len() > 80);
+    let mut rows = 0;
+    for q in &all {
+        if q.text.contains("?arg") || q.text.contains("$arg") {
+            continue;
+        }
+        let answer = |kb: &Kb| {
+            Table::collect(kb.query(&q.name, &q.text).unwrap())
+                .unwrap()
+                .texts()
+        };
+        let over_store = answer(kb());
+        assert_eq!(answer(frozen_kb()), over_store, "{}", q.name);
+        rows += over_store.len();
+    }
+    assert!(rows > 10_000, "{rows} rows compared");
+}
