@@ -9,6 +9,7 @@
 //!   took 16 GB when each was given its text as a key). It is a different order (an IRI
 //!   before its extensions: `…/987` before `…/987/fy2023`), used only where it always was.
 
+use crate::store::frozen::{Frozen, DEFAULT_GRAPH};
 use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term, TermRef, Triple};
 
 /// The sort key of a quad by its terms' text: graph, subject, predicate, object.
@@ -107,6 +108,42 @@ impl TermTexts {
         let ranks = ids
             .into_iter()
             .map(|r| r.map(|id| rank_of[id as usize]))
+            .collect();
+        TermTexts {
+            texts: sorted,
+            ranks,
+        }
+    }
+
+    /// [`TermTexts::of`] the quads of a read-only copy of the store, in its order
+    /// ([`Frozen::numbered`]): its terms are distinct already, so each is written out once
+    /// without being looked up.
+    pub fn of_copy(copy: &Frozen) -> Self {
+        let numbered = copy.numbered();
+        let default = numbered.iter().any(|q| q[3] == DEFAULT_GRAPH);
+        let mut texts: Vec<String> = copy.terms().iter().map(ToString::to_string).collect();
+        if default {
+            texts.push(GraphName::DefaultGraph.to_string());
+        }
+        let mut by_text: Vec<u32> = (0..u32::try_from(texts.len()).unwrap_or(u32::MAX)).collect();
+        by_text.sort_unstable_by(|a, b| texts[*a as usize].cmp(&texts[*b as usize]));
+        let mut rank_of = vec![0u32; texts.len()];
+        let mut sorted: Vec<String> = Vec::with_capacity(texts.len());
+        for id in by_text {
+            sorted.push(std::mem::take(&mut texts[id as usize]));
+            rank_of[id as usize] = u32::try_from(sorted.len() - 1).unwrap_or(u32::MAX);
+        }
+        let default_rank = rank_of.last().copied().unwrap_or(0);
+        let rank = |id: u32| {
+            if id == DEFAULT_GRAPH {
+                default_rank
+            } else {
+                rank_of[id as usize]
+            }
+        };
+        let ranks = numbered
+            .iter()
+            .map(|[s, p, o, g]| [rank(*g), rank(*s), rank(*p), rank(*o)])
             .collect();
         TermTexts {
             texts: sorted,

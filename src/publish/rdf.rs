@@ -4,23 +4,25 @@
 
 use crate::error::{Error, Result};
 use crate::order::TermTexts;
+use crate::store::frozen::Frozen;
 use crate::store::Kb;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{
-    GraphName, GraphNameRef, NamedNode, NamedOrBlankNodeRef, Quad, QuadRef, TermRef, TripleRef,
+    GraphNameRef, NamedNode, NamedOrBlankNodeRef, Quad, QuadRef, TermRef, TripleRef,
 };
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 /// Every quad of the knowledge base, each distinct term's text ([`TermTexts`]), and two
 /// orders of the quads: all sorted, and one quad of each triple (the union of the graphs,
 /// without repeats) sorted.
 pub struct Sorted {
-    quads: Vec<Quad>,
+    quads: Held,
     texts: TermTexts,
     quad_order: Vec<u32>,
     triple_order: Vec<u32>,
@@ -28,15 +30,56 @@ pub struct Sorted {
     turtle: OnceLock<Turtle>,
 }
 
+/// The quads a [`Sorted`] holds: read from the store (or the endpoint), or those of the
+/// store's read-only copy, whose terms it borrows.
+enum Held {
+    Quads(Vec<Quad>),
+    Copy(Arc<Frozen>),
+}
+
+impl Held {
+    fn len(&self) -> usize {
+        match self {
+            Held::Quads(q) => q.len(),
+            Held::Copy(c) => c.len(),
+        }
+    }
+
+    fn get(&self, i: u32) -> QuadRef<'_> {
+        match self {
+            Held::Quads(q) => q[i as usize].as_ref(),
+            Held::Copy(c) => c.quad_ref(i as usize),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = QuadRef<'_>> {
+        (0..u32::try_from(self.len()).unwrap_or(u32::MAX)).map(|i| self.get(i))
+    }
+}
+
 impl Sorted {
-    /// Reads every quad of the knowledge base (the store, or the `--endpoint`'s graphs).
+    /// Reads every quad of the knowledge base (the store, or the `--endpoint`'s graphs), or
+    /// takes them from the store's read-only copy when it has one.
     pub fn of(kb: &Kb) -> Result<Sorted> {
+        if let Some(copy) = kb.stats.frozen() {
+            return Ok(Sorted::from_copy(copy.clone()));
+        }
         Ok(Sorted::from_quads(kb.quads()?))
     }
 
     /// Sorts these quads (repeats are kept: a store holds none).
     pub fn from_quads(quads: Vec<Quad>) -> Sorted {
         let texts = TermTexts::of(&quads);
+        Sorted::with_texts(Held::Quads(quads), texts)
+    }
+
+    /// Sorts the quads of a read-only copy of the store (each once).
+    pub fn from_copy(copy: Arc<Frozen>) -> Sorted {
+        let texts = TermTexts::of_copy(&copy);
+        Sorted::with_texts(Held::Copy(copy), texts)
+    }
+
+    fn with_texts(quads: Held, texts: TermTexts) -> Sorted {
         let (quad_order, triple_order) = crate::order::quad_and_triple_order(&texts);
         Sorted {
             quads,
@@ -48,15 +91,15 @@ impl Sorted {
     }
 
     /// Every quad, sorted.
-    pub fn quads(&self) -> impl ExactSizeIterator<Item = &Quad> {
-        self.quad_order.iter().map(|i| &self.quads[*i as usize])
+    pub fn quads(&self) -> impl ExactSizeIterator<Item = QuadRef<'_>> {
+        self.quad_order.iter().map(|i| self.quads.get(*i))
     }
 
     /// How many quads of these graphs there are (the triples of each, summed).
     pub fn graphs_len(&self, graphs: &[NamedNode]) -> usize {
         self.quads
             .iter()
-            .filter(|q| matches!(&q.graph_name, GraphName::NamedNode(g) if graphs.contains(g)))
+            .filter(|q| matches!(q.graph_name, GraphNameRef::NamedNode(g) if graphs.iter().any(|n| n.as_ref() == g)))
             .count()
     }
 
@@ -95,8 +138,8 @@ impl Sorted {
     }
 
     /// The union of the graphs, sorted: every triple once, as a quad that holds it.
-    pub fn triples(&self) -> impl ExactSizeIterator<Item = &Quad> {
-        self.triple_order.iter().map(|i| &self.quads[*i as usize])
+    pub fn triples(&self) -> impl ExactSizeIterator<Item = QuadRef<'_>> {
+        self.triple_order.iter().map(|i| self.quads.get(*i))
     }
 
     /// Writes them in `format`: N-Quads and TriG keep the graphs, the other syntaxes get the
@@ -112,7 +155,7 @@ impl Sorted {
             RdfFormat::JsonLd { .. } => crate::query::jsonld::write_quads(
                 self.quad_order.iter().map(|i| {
                     let i = *i as usize;
-                    (self.quads[i].as_ref(), self.texts.ranks[i])
+                    (self.quads.get(i as u32), self.texts.ranks[i])
                 }),
                 self.texts.texts.len(),
                 out,
@@ -150,7 +193,7 @@ impl Sorted {
                 out.write_all(self.texts.text(rank).as_bytes())?;
                 out.write_all(&[sep])?;
             }
-            if graphs && !self.quads[*i as usize].graph_name.is_default_graph() {
+            if graphs && !self.quads.get(*i).graph_name.is_default_graph() {
                 out.write_all(self.texts.text(g).as_bytes())?;
                 out.write_all(b" ")?;
             }
@@ -177,12 +220,12 @@ impl Sorted {
         let mut current: Option<(u32, u32)> = None;
         for (n, i) in order.iter().enumerate() {
             let [g, s, p, o] = self.texts.ranks[*i as usize];
-            let g = if graphs && !self.quads[*i as usize].graph_name.is_default_graph() {
+            let g = if graphs && !self.quads.get(*i).graph_name.is_default_graph() {
                 g
             } else {
                 default
             };
-            let predicate = if self.quads[*i as usize].predicate == rdf::TYPE {
+            let predicate = if self.quads.get(*i).predicate == rdf::TYPE {
                 "a"
             } else {
                 turtle.text(p)
@@ -237,16 +280,16 @@ impl Sorted {
     fn terms(&self) -> Vec<Option<TermRef<'_>>> {
         let mut terms: Vec<Option<TermRef<'_>>> = vec![None; self.texts.texts.len()];
         for (q, ranks) in self.quads.iter().zip(&self.texts.ranks) {
-            let graph = match &q.graph_name {
-                GraphName::NamedNode(n) => Some(TermRef::from(n.as_ref())),
-                GraphName::BlankNode(b) => Some(TermRef::from(b.as_ref())),
-                GraphName::DefaultGraph => None,
+            let graph = match q.graph_name {
+                GraphNameRef::NamedNode(n) => Some(TermRef::from(n)),
+                GraphNameRef::BlankNode(b) => Some(TermRef::from(b)),
+                GraphNameRef::DefaultGraph => None,
             };
             let parts = [
                 graph,
-                Some(q.subject.as_ref().into()),
-                Some(q.predicate.as_ref().into()),
-                Some(q.object.as_ref()),
+                Some(q.subject.into()),
+                Some(q.predicate.into()),
+                Some(q.object),
             ];
             for (rank, term) in ranks.iter().zip(parts) {
                 let slot = &mut terms[*rank as usize];
@@ -274,7 +317,7 @@ impl Sorted {
                     write!(out, "\n\t</{tag}>")?;
                 }
                 let about = xml.about(s);
-                let class = (self.quads[*i as usize].predicate == rdf::TYPE)
+                let class = (self.quads.get(*i).predicate == rdf::TYPE)
                     .then(|| xml.classes.get(&o))
                     .flatten();
                 if let Some((start, tag)) = class {
@@ -309,7 +352,7 @@ impl Sorted {
             }
         } else {
             for q in self.triples() {
-                w.serialize_triple(QuadRef::from(q)).map_err(io)?;
+                w.serialize_triple(TripleRef::from(q)).map_err(io)?;
             }
         }
         w.finish().map_err(io)
@@ -560,7 +603,7 @@ impl RdfXml {
             is_subject[s as usize] = true;
             is_object[o as usize] = true;
             predicates.push(p);
-            if sorted.quads[*i as usize].predicate == rdf::TYPE {
+            if sorted.quads.get(*i).predicate == rdf::TYPE {
                 types.push(o);
             }
         }

@@ -17,8 +17,7 @@
 //! many times and are not measured by their memory (`build`, `validate`).
 
 use oxigraph::model::{
-    GraphName, GraphNameRef, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef,
-    Term, TermRef,
+    GraphNameRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
 };
 use rustc_hash::FxHashMap;
 use spareval::{ExpressionTerm, InternalQuad, QueryableDataset};
@@ -27,7 +26,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 /// The number of the default graph in a quad's graph position.
-const DEFAULT_GRAPH: u32 = u32::MAX;
+pub const DEFAULT_GRAPH: u32 = u32::MAX;
 
 /// A term as the evaluator holds it: the number of a term of the copy, or a term it does not
 /// hold (a constant of the query, a value computed by it). A term of the copy is never
@@ -144,38 +143,54 @@ impl Builder {
 }
 
 impl Frozen {
-    /// Every quad, in the order of subject, predicate, object and graph numbers.
-    pub fn quads(&self) -> Vec<Quad> {
-        self.orders[Order::Spog as usize]
-            .iter()
-            .map(|[s, p, o, g]| self.quad(*s, *p, *o, *g))
-            .collect()
+    /// The distinct terms; a term's number is its position here.
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
     }
 
-    fn quad(&self, s: u32, p: u32, o: u32, g: u32) -> Quad {
+    /// Every quad once, as the numbers of its subject, predicate, object and graph
+    /// ([`DEFAULT_GRAPH`] for the default graph), sorted.
+    pub fn numbered(&self) -> &[[u32; 4]] {
+        &self.orders[Order::Spog as usize]
+    }
+
+    /// The quad at position `i` of [`Frozen::numbered`], borrowing its terms.
+    pub fn quad_ref(&self, i: usize) -> QuadRef<'_> {
+        self.quad_of(self.orders[Order::Spog as usize][i])
+    }
+
+    /// The quad of these numbers ([s, p, o, g]), borrowing its terms.
+    fn quad_of(&self, [s, p, o, g]: [u32; 4]) -> QuadRef<'_> {
         let resource = |i: u32| match &self.terms[i as usize] {
-            Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()),
-            Term::BlankNode(b) => NamedOrBlankNode::from(b.clone()),
+            Term::NamedNode(n) => NamedOrBlankNodeRef::from(n.as_ref()),
+            Term::BlankNode(b) => NamedOrBlankNodeRef::from(b.as_ref()),
             t => unreachable!("a subject or graph that is a literal: {t}"),
         };
         let Term::NamedNode(predicate) = &self.terms[p as usize] else {
             unreachable!("a predicate that is not an IRI")
         };
         let graph = match g {
-            DEFAULT_GRAPH => GraphName::DefaultGraph,
+            DEFAULT_GRAPH => GraphNameRef::DefaultGraph,
             g => resource(g).into(),
         };
-        Quad::new(
+        QuadRef::new(
             resource(s),
-            predicate.clone(),
-            self.terms[o as usize].clone(),
+            predicate.as_ref(),
+            self.terms[o as usize].as_ref(),
             graph,
         )
     }
 
-    /// The planner's counts, as `stats` takes them by SPARQL over the union of the named
-    /// graphs: per predicate its quads and distinct subjects and objects, per class the
-    /// quads typing something with it.
+    /// Every quad, in the order of subject, predicate, object and graph numbers.
+    pub fn quads(&self) -> Vec<Quad> {
+        (0..self.len())
+            .map(|i| self.quad_ref(i).into_owned())
+            .collect()
+    }
+
+    /// The planner's counts, as `stats` takes them by SPARQL over the union of the graphs
+    /// (every quad, the default graph's included: see [`Matches`]): per predicate its quads
+    /// and distinct subjects and objects, per class the quads typing something with it.
     fn count(&mut self) {
         let rdf_type = self
             .ids
@@ -186,10 +201,9 @@ impl Frozen {
         while at < posg.len() {
             let p = posg[at][0];
             let end = at + posg[at..].partition_point(|e| e[0] == p);
-            let named = posg[at..end].iter().filter(|e| e[3] != DEFAULT_GRAPH);
             let (mut triples, mut objects, mut last_o) = (0, 0, None);
             let mut subjects = rustc_hash::FxHashSet::default();
-            for e in named {
+            for e in &posg[at..end] {
                 triples += 1;
                 if last_o != Some(e[1]) {
                     objects += 1;
@@ -254,11 +268,10 @@ pub struct Matches {
     order: Order,
     at: usize,
     end: usize,
-    /// The numbers asked for, as [s, p, o, g] (`None`: any).
+    /// The numbers asked for, as [s, p, o, g] (`None`: any; no graph asked for is every
+    /// graph, the default one included, as Oxigraph's store answers the evaluator too: it
+    /// sets the default graph's quads aside itself where SPARQL wants only named graphs).
     wanted: [Option<u32>; 4],
-    /// Whether only the named graphs' quads are wanted when no graph is asked for (as
-    /// SPARQL's evaluator asks), or the default graph's too (as the store's API does).
-    named_only: bool,
 }
 
 impl Iterator for Matches {
@@ -272,7 +285,7 @@ impl Iterator for Matches {
             self.at += 1;
             let q = places.map(|at| e[at]);
             let fits = (0..4).all(|i| self.wanted[i].is_none_or(|w| w == q[i]));
-            if fits && !(self.named_only && q[3] == DEFAULT_GRAPH) {
+            if fits {
                 return Some(Ok(InternalQuad {
                     subject: FrozenTerm::Known(q[0]),
                     predicate: FrozenTerm::Known(q[1]),
@@ -316,7 +329,7 @@ impl Frozen {
             ])
         })();
         let matches = match wanted {
-            Some(wanted) => View(self.clone()).matches(wanted, false),
+            Some(wanted) => View(self.clone()).matches(wanted),
             None => View(self.clone()).none(),
         };
         let frozen = self.clone();
@@ -327,14 +340,16 @@ impl Frozen {
                 FrozenTerm::Other(_) => unreachable!("a copy's quad holds its own terms"),
             };
             let g = q.graph_name.map_or(DEFAULT_GRAPH, n);
-            frozen.quad(n(q.subject), n(q.predicate), n(q.object), g)
+            frozen
+                .quad_of([n(q.subject), n(q.predicate), n(q.object), g])
+                .into_owned()
         })
     }
 }
 
 impl View {
     /// The run of quads matching the pattern's bound positions ([s, p, o, g]).
-    fn matches(&self, wanted: [Option<u32>; 4], named_only: bool) -> Matches {
+    fn matches(&self, wanted: [Option<u32>; 4]) -> Matches {
         let [s, p, o, g] = wanted;
         let (order, prefix): (Order, Vec<u32>) = match (s, p, o, g) {
             (Some(s), Some(p), Some(o), _) => (Order::Spog, vec![s, p, o]),
@@ -357,7 +372,6 @@ impl View {
             at,
             end,
             wanted,
-            named_only,
         }
     }
 
@@ -368,7 +382,6 @@ impl View {
             at: 0,
             end: 0,
             wanted: [None; 4],
-            named_only: true,
         }
     }
 }
@@ -414,7 +427,7 @@ impl QueryableDataset<'static> for View {
             Some(Some(g)) => known(Some(g)),
         };
         match (known(subject), known(predicate), known(object), g) {
-            (Ok(s), Ok(p), Ok(o), Ok(g)) => self.matches([s, p, o, g], true),
+            (Ok(s), Ok(p), Ok(o), Ok(g)) => self.matches([s, p, o, g]),
             _ => self.none(),
         }
     }
@@ -442,5 +455,104 @@ impl QueryableDataset<'static> for View {
             FrozenTerm::Known(i) => self.0.terms[i as usize].clone(),
             FrozenTerm::Other(t) => Arc::unwrap_or_clone(t),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Shapes the project's data does not have (a quad in the default graph, literals the
+    //! store reads by value written in other forms, ill-formed ones): the copy and a store of
+    //! the same quads give the same answers. The project's data is compared in
+    //! `tests/suite/frozen.rs`.
+
+    use super::{Builder, View};
+    use oxigraph::io::{RdfFormat, RdfParser};
+    use oxigraph::model::Quad;
+    use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+    use oxigraph::store::Store;
+    use std::sync::Arc;
+
+    const QUADS: &str = r#"
+        <http://x/a> <http://x/p> "5"^^<http://www.w3.org/2001/XMLSchema#int> .
+        <http://x/a> <http://x/p> "05"^^<http://www.w3.org/2001/XMLSchema#integer> <http://x/g1> .
+        <http://x/a> <http://x/p> "0.750"^^<http://www.w3.org/2001/XMLSchema#decimal> <http://x/g1> .
+        <http://x/b> <http://x/p> "x"^^<http://www.w3.org/2001/XMLSchema#integer> <http://x/g2> .
+        <http://x/b> <http://x/p> "-0"^^<http://www.w3.org/2001/XMLSchema#double> <http://x/g2> .
+        <http://x/b> <http://x/p> "NaN"^^<http://www.w3.org/2001/XMLSchema#float> <http://x/g2> .
+        <http://x/b> <http://x/q> "2024-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTimeStamp> <http://x/g2> .
+        <http://x/b> <http://x/q> "text"^^<http://www.w3.org/2001/XMLSchema#string> <http://x/g2> .
+        <http://x/b> <http://x/q> "Text"@EN-gb <http://x/g2> .
+        _:n <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .
+        _:n <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> <http://x/g1> .
+        <http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> <http://x/g2> .
+        <http://x/a> <http://x/r> <http://x/b> <http://x/g1> .
+        <http://x/a> <http://x/r> <http://x/b> <http://x/g2> .
+    "#;
+
+    fn quads() -> Vec<Quad> {
+        RdfParser::from_format(RdfFormat::NQuads)
+            .for_reader(QUADS.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Each solution as text, sorted: the copy's order of quads is its own.
+    fn rows(results: QueryResults<'_>) -> Vec<String> {
+        let QueryResults::Solutions(solutions) = results else {
+            panic!("not a SELECT")
+        };
+        let mut rows: Vec<String> = solutions
+            .map(|s| {
+                let s = s.unwrap();
+                s.iter().map(|(v, t)| format!("{v}={t} ")).collect()
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn the_copy_answers_as_a_store_of_the_same_quads() {
+        let store = Store::new().unwrap();
+        store.extend(quads()).unwrap();
+        let mut copy = Builder::default();
+        quads().iter().for_each(|q| copy.add(q.as_ref()));
+        let copy = Arc::new(copy.finish());
+        assert_eq!(copy.len(), store.len().unwrap());
+        for query in [
+            "SELECT * WHERE { ?s ?p ?o }",
+            "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "SELECT ?g WHERE { GRAPH ?g { } }",
+            "SELECT * WHERE { ?s <http://x/p> 5 }",
+            "SELECT * WHERE { ?s <http://x/p> \"5\"^^<http://www.w3.org/2001/XMLSchema#byte> }",
+            "SELECT * WHERE { ?s <http://x/p> 0.75 }",
+            "SELECT * WHERE { ?s <http://x/p> \"x\"^^<http://www.w3.org/2001/XMLSchema#integer> }",
+            "SELECT * WHERE { ?s ?p \"2024-01-01T00:00:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime> }",
+            "SELECT * WHERE { ?s ?p \"text\" }",
+            "SELECT * WHERE { ?s ?p \"Text\"@en-GB }",
+            "SELECT * WHERE { ?s a <http://x/C> }",
+            "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o > 1) } GROUP BY ?s",
+            "SELECT * WHERE { ?s <http://x/r> ?b . ?b ?p ?o BIND(STR(?o) AS ?t) FILTER(?t != \"\") }",
+            "SELECT * WHERE { ?s ?p ?o FILTER(?o = <http://x/nowhere>) }",
+            "SELECT * WHERE { VALUES ?s { <http://x/a> <http://x/nowhere> } ?s ?p ?o }",
+        ] {
+            let run = |on_copy: bool| {
+                let mut prepared = SparqlEvaluator::new().parse_query(query).unwrap();
+                prepared.dataset_mut().set_default_graph_as_union();
+                let results = if on_copy {
+                    prepared.on_queryable_dataset(View(copy.clone())).execute()
+                } else {
+                    prepared.on_store(&store).execute()
+                };
+                rows(results.unwrap())
+            };
+            assert_eq!(run(true), run(false), "{query}");
+        }
+        // The planner's counts: every graph, the default one included.
+        let p = oxigraph::model::NamedNode::new_unchecked("http://x/p");
+        let counts = copy.predicate(&p.into());
+        assert_eq!((counts.triples, counts.subjects, counts.objects), (6, 2, 5));
+        let c = oxigraph::model::NamedNode::new_unchecked("http://x/C");
+        assert_eq!(copy.instances(&c.into()), 3);
     }
 }

@@ -822,7 +822,7 @@ impl Writes<'_> {
     /// and could be made: in memory, without `--with` files, and with rules that only
     /// insert, with predicates they name ([`rule_predicates`]).
     fn apply(self, store: &Store, on_disk: bool) -> Result<Option<Frozen>> {
-        let copied = match rule_predicates(self.rules) {
+        let inserted_by_rules = match rule_predicates(self.rules) {
             Some(predicates)
                 if self.copy
                     && !on_disk
@@ -846,14 +846,19 @@ impl Writes<'_> {
                         part.iter().for_each(|q| copy.add(q));
                     }
                     copy
-                })
-                .map_err(|e| Error::io(Path::new("."), e))?;
+                });
+            // The copy only makes queries faster: without it they go to the store.
+            let Ok(copier) = copier else {
+                return self.write(store, on_disk, None).map(|()| None);
+            };
             let written = self.write(store, on_disk, Some(tx));
-            let mut copy = copier
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let joined = copier.join();
             written?;
-            for p in &copied {
+            let Ok(mut copy) = joined else {
+                eprintln!("warning: the store's read-only copy could not be made (see above); queries go to the store");
+                return Ok(None);
+            };
+            for p in &inserted_by_rules {
                 for q in store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
                     copy.add(q?.as_ref());
                 }
@@ -1074,6 +1079,8 @@ impl Kb {
     }
 
     fn load_as(layout: Layout, copy: bool) -> Result<Self> {
+        // With `--endpoint` the queries go there: a copy would answer none of them.
+        let copy = copy && layout.endpoint.is_none();
         let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
         let sources = Sources::read(&layout.data())?;
         // On disk, the project's own graphs are imported again only when what they are made

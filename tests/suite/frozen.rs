@@ -6,7 +6,7 @@ use crate::util::{kb, root};
 use medrd_kg::query::{catalog, output::Table};
 use medrd_kg::store::frozen::Frozen;
 use medrd_kg::{Kb, Layout};
-use oxigraph::model::{GraphNameRef, NamedNodeRef, Quad, Term, TermRef};
+use oxigraph::model::{NamedNodeRef, Quad, Term, TermRef};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
@@ -57,7 +57,7 @@ fn the_copy_matches_every_shape_of_pattern_as_the_store_does() {
         v.sort();
         v
     };
-    let mut compared = 0;
+    let (mut compared, mut patterns) = (0, 0);
     for q in quads.iter().step_by(quads.len() / 150) {
         for mask in 0u8..16 {
             // Patterns binding at most one position read a predicate's or a graph's quads
@@ -78,10 +78,15 @@ fn the_copy_matches_every_shape_of_pattern_as_the_store_does() {
             let from_copy = sorted(kb.quads_for_pattern(s, p, o, g));
             assert_eq!(from_copy, from_store, "{q} with positions {mask:04b} bound");
             assert!(!from_copy.is_empty());
+            patterns += 1;
         }
         compared += 1;
     }
-    assert!(compared >= 150);
+    // Eleven shapes of each quad, and the five sparser ones of every seventh.
+    assert!(
+        patterns >= compared * 11,
+        "{patterns} patterns for {compared} quads"
+    );
     // A term the store does not hold matches nothing; a literal is looked up by its value.
     let nowhere = NamedNodeRef::new_unchecked("https://w3id.org/medrd-kg/id/nowhere");
     assert_eq!(
@@ -108,7 +113,6 @@ fn the_copy_matches_every_shape_of_pattern_as_the_store_does() {
             .quads_for_pattern(None, Some(score), Some(decimal("0.750").as_ref()), None)
             .count()
     );
-    let _ = GraphNameRef::DefaultGraph;
 }
 
 /// The counts the planner is given: as the store's SPARQL counts them, for every predicate
@@ -163,28 +167,100 @@ fn the_copy_gives_the_planner_the_store_s_counts() {
     }
 }
 
-/// Every named query, check and explorer query of `queries/`, run over the store and over the
-/// copy: the same table, row for row and in the same order.
+/// Every query of `queries/` (named, checks, explorer, diagrams, tables), run over the store
+/// and over the copy: the same rows. A named query's rows come in the same order too, the
+/// order `medrd build` writes them in; the others are compared sorted, as a query without an
+/// ORDER BY that fixes every row leaves their order to the store (the build's diagrams and
+/// tables do not depend on it: `dist/` is the same either way). A query of one resource
+/// (`?arg`) is run for one instance of every class.
 #[test]
 fn every_query_answers_alike_over_the_copy() {
     let dir = root().join("queries");
-    let mut all = catalog::named(&dir).unwrap();
-    all.extend(catalog::checks(&dir).unwrap());
-    all.extend(catalog::explorer(&dir).unwrap());
-    assert!(all.len() > 80);
-    let mut rows = 0;
-    for q in &all {
-        if q.text.contains("?arg") || q.text.contains("$arg") {
-            continue;
+    let named = catalog::named(&dir).unwrap();
+    let mut others = catalog::checks(&dir).unwrap();
+    others.extend(catalog::explorer(&dir).unwrap());
+    for sub in ["diagrams", "tables"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rq"))
+            .collect();
+        files.sort();
+        others.extend(files.iter().map(|f| catalog::NamedQuery::read(f).unwrap()));
+    }
+    assert!(named.len() > 30 && others.len() > 70);
+    let answer = |kb: &Kb, name: &str, text: &str, in_order: bool| {
+        let mut rows = Table::collect(kb.query(name, text).unwrap())
+            .unwrap()
+            .texts();
+        if !in_order {
+            rows.sort();
         }
-        let answer = |kb: &Kb| {
-            Table::collect(kb.query(&q.name, &q.text).unwrap())
-                .unwrap()
-                .texts()
+        rows
+    };
+    let args: Vec<String> = answer(
+        kb(),
+        "one of each class",
+        "SELECT (MIN(STR(?x)) AS ?i) WHERE { ?x a ?c FILTER isIRI(?x) } GROUP BY ?c",
+        false,
+    )
+    .into_iter()
+    .map(|r| format!("<{}>", r[0]))
+    .collect();
+    assert!(args.len() > 15);
+    let (mut rows, mut bound_rows) = (0, 0);
+    let queries = named.iter().map(|q| (q, true));
+    for (q, in_order) in queries.chain(others.iter().map(|q| (q, false))) {
+        let texts: Vec<(String, String)> = if q.text.contains("?arg") {
+            args.iter()
+                .map(|a| (a.clone(), catalog::bind(&q.text, &[("arg", a.clone())])))
+                .collect()
+        } else {
+            vec![(String::new(), q.text.clone())]
         };
-        let over_store = answer(kb());
-        assert_eq!(answer(frozen_kb()), over_store, "{}", q.name);
-        rows += over_store.len();
+        for (arg, text) in &texts {
+            let over_store = answer(kb(), &q.name, text, in_order);
+            let over_copy = answer(frozen_kb(), &q.name, text, in_order);
+            assert_eq!(over_copy, over_store, "{} {arg}", q.name);
+            if arg.is_empty() {
+                rows += over_store.len();
+            } else {
+                bound_rows += over_store.len();
+            }
+        }
     }
     assert!(rows > 10_000, "{rows} rows compared");
+    assert!(
+        bound_rows > 100,
+        "{bound_rows} rows of bound queries compared"
+    );
+}
+
+/// The exports written from the copy's quads ([`Sorted::from_copy`]) are those written from
+/// the store's, byte for byte, in every syntax `medrd build` writes.
+#[test]
+fn the_exports_from_the_copy_are_the_store_s() {
+    use medrd_kg::publish::rdf::Sorted;
+    use oxigraph::io::{JsonLdProfileSet, RdfFormat};
+    let from_store = Sorted::from_quads(store_quads(kb()));
+    let from_copy = Sorted::of(frozen_kb()).unwrap();
+    for format in [
+        RdfFormat::NTriples,
+        RdfFormat::NQuads,
+        RdfFormat::Turtle,
+        RdfFormat::TriG,
+        RdfFormat::RdfXml,
+        RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        },
+    ] {
+        let write = |sorted: &Sorted| {
+            let mut out = Vec::new();
+            sorted.write(format, &mut out).unwrap();
+            out
+        };
+        let written = write(&from_store);
+        assert!(written.len() > 1_000_000, "{format}");
+        assert!(write(&from_copy) == written, "{format}");
+    }
 }
