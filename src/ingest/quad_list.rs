@@ -84,6 +84,24 @@ impl QuadList {
         self.quads.iter().map(|q| self.quad(q))
     }
 
+    /// The quads, in the order they were pushed, each as the numbers `number` gives its
+    /// subject, predicate, object and graph: it is called once for each distinct term of the
+    /// list (an IRI once, however many quads hold it), with `None` for the default graph.
+    /// For the store's read-only copy (`store::frozen`), which numbers every term it holds.
+    pub fn numbered(&self, mut number: impl FnMut(Option<TermRef<'_>>) -> u32) -> Vec<[u32; 4]> {
+        let mut numbers: Vec<Option<u32>> = vec![None; self.entries.len()];
+        let mut number_of = |i: u32| {
+            *numbers[i as usize].get_or_insert_with(|| {
+                let term = match self.entries[i as usize].kind {
+                    Kind::DefaultGraph => None,
+                    _ => Some(self.term_ref(i)),
+                };
+                number(term)
+            })
+        };
+        self.quads.iter().map(|q| q.map(&mut number_of)).collect()
+    }
+
     /// Keeps the quads for which `keep` is true, in their order.
     pub fn retain(&mut self, mut keep: impl FnMut(QuadRef<'_>) -> bool) {
         let mut quads = std::mem::take(&mut self.quads);

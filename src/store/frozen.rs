@@ -16,6 +16,7 @@
 //! of graphs), so the copy costs memory on top of it: for the commands that query a store
 //! many times and are not measured by their memory (`build`, `validate`).
 
+use crate::ingest::quad_list::QuadList;
 use oxigraph::model::{
     GraphNameRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
 };
@@ -97,6 +98,15 @@ impl Builder {
         let p = self.id(q.predicate.into());
         let o = self.id(q.object);
         self.spog.push([s, p, o, g]);
+    }
+
+    /// Takes every quad of a part of the import, each distinct term of it numbered once.
+    pub fn add_list(&mut self, list: &QuadList) {
+        let numbered = list.numbered(|t| match t {
+            Some(t) => self.id(t),
+            None => DEFAULT_GRAPH,
+        });
+        self.spog.extend(numbered);
     }
 
     fn id(&mut self, t: TermRef<'_>) -> u32 {

@@ -843,7 +843,7 @@ impl Writes<'_> {
                     let mut copy = frozen::Builder::default();
                     ontology.iter().for_each(|q| copy.add(q.as_ref()));
                     for part in rx {
-                        part.iter().for_each(|q| copy.add(q));
+                        copy.add_list(&part);
                     }
                     copy
                 });
