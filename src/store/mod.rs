@@ -7,7 +7,8 @@
 //! ours in a store holding none of them): those are bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
 //! one thread inserts (N-Triples/N-Quads split across the cores; gzipped files `.nt.gz`…
 //! decompressed on the fly); queries go to a remote SPARQL endpoint instead when
-//! `--endpoint` is set.
+//! `--endpoint` is set. `build` and `validate` load with [`Kb::load_frozen`]: a read-only
+//! copy of the store ([`frozen`]), made as it is loaded, answers their queries.
 
 pub mod dataset;
 pub mod federation;

@@ -9,7 +9,9 @@
 //! ([`StoreStatistics::count_ahead`]) and a request never counts: until a count is there,
 //! and for an IRI the store does not have, its planning guesses as upstream does — so a
 //! request is never held by a count it cannot cancel, and clients cannot grow the cache.
-//! A count that cannot be taken (a storage error, a panic) is left unknown.
+//! A count that cannot be taken (a storage error, a panic) is left unknown. Once the store has
+//! a read-only copy ([`StoreStatistics::freeze`]), the copy answers its queries and gives
+//! every count, taken from its sorted quads as it was made.
 
 use oxigraph::model::{NamedNodeRef, Term};
 use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, SparqlEvaluator};
