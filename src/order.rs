@@ -88,23 +88,11 @@ impl TermTexts {
             })
             .collect();
         drop(seen);
-        let mut texts: Vec<String> = terms
+        let texts: Vec<String> = terms
             .iter()
             .map(|t| t.map_or_else(|| GraphName::DefaultGraph.to_string(), |t| t.to_string()))
             .collect();
-        let mut by_text: Vec<u32> = (0..u32::try_from(texts.len()).unwrap_or(u32::MAX)).collect();
-        by_text.sort_unstable_by(|a, b| texts[*a as usize].cmp(&texts[*b as usize]));
-        // Terms of the same text (none in RDF 1.1: a term's N-Triples text is its own) would
-        // share a rank, as they did when the ranks were taken from the texts themselves.
-        let mut rank_of = vec![0u32; texts.len()];
-        let mut sorted: Vec<String> = Vec::with_capacity(texts.len());
-        for id in by_text {
-            let text = std::mem::take(&mut texts[id as usize]);
-            if sorted.last() != Some(&text) {
-                sorted.push(text);
-            }
-            rank_of[id as usize] = u32::try_from(sorted.len() - 1).unwrap_or(u32::MAX);
-        }
+        let (sorted, rank_of) = ranked(texts);
         let ranks = ids
             .into_iter()
             .map(|r| r.map(|id| rank_of[id as usize]))
@@ -122,17 +110,11 @@ impl TermTexts {
         let numbered = copy.numbered();
         let default = numbered.iter().any(|q| q[3] == DEFAULT_GRAPH);
         let mut texts: Vec<String> = copy.terms().iter().map(ToString::to_string).collect();
+        // Last, so that its rank is the last of `rank_of`.
         if default {
             texts.push(GraphName::DefaultGraph.to_string());
         }
-        let mut by_text: Vec<u32> = (0..u32::try_from(texts.len()).unwrap_or(u32::MAX)).collect();
-        by_text.sort_unstable_by(|a, b| texts[*a as usize].cmp(&texts[*b as usize]));
-        let mut rank_of = vec![0u32; texts.len()];
-        let mut sorted: Vec<String> = Vec::with_capacity(texts.len());
-        for id in by_text {
-            sorted.push(std::mem::take(&mut texts[id as usize]));
-            rank_of[id as usize] = u32::try_from(sorted.len() - 1).unwrap_or(u32::MAX);
-        }
+        let (sorted, rank_of) = ranked(texts);
         let default_rank = rank_of.last().copied().unwrap_or(0);
         let rank = |id: u32| {
             if id == DEFAULT_GRAPH {
@@ -155,6 +137,24 @@ impl TermTexts {
     pub fn text(&self, rank: u32) -> &str {
         &self.texts[rank as usize]
     }
+}
+
+/// The distinct texts, sorted, and the rank there of each text given (its position in
+/// `texts`). Texts alike (none among terms: a term's N-Triples text is its own) would share
+/// a rank, as they did when the ranks were taken from the texts themselves.
+fn ranked(mut texts: Vec<String>) -> (Vec<String>, Vec<u32>) {
+    let mut by_text: Vec<u32> = (0..u32::try_from(texts.len()).unwrap_or(u32::MAX)).collect();
+    by_text.sort_unstable_by(|a, b| texts[*a as usize].cmp(&texts[*b as usize]));
+    let mut rank_of = vec![0u32; texts.len()];
+    let mut sorted: Vec<String> = Vec::with_capacity(texts.len());
+    for id in by_text {
+        let text = std::mem::take(&mut texts[id as usize]);
+        if sorted.last() != Some(&text) {
+            sorted.push(text);
+        }
+        rank_of[id as usize] = u32::try_from(sorted.len() - 1).unwrap_or(u32::MAX);
+    }
+    (sorted, rank_of)
 }
 
 /// The order of the quads `texts` ranks by [`text_key`], and the order of their triples by

@@ -30,6 +30,19 @@ pub struct Sorted {
     turtle: OnceLock<Turtle>,
 }
 
+/// The syntaxes [`Sorted::write`] writes itself, from the terms' texts and the quads' order
+/// (any other goes through oxigraph's serialiser): the six exports of `medrd build`.
+pub const WRITTEN_HERE: [RdfFormat; 6] = [
+    RdfFormat::NTriples,
+    RdfFormat::NQuads,
+    RdfFormat::Turtle,
+    RdfFormat::TriG,
+    RdfFormat::RdfXml,
+    RdfFormat::JsonLd {
+        profile: oxigraph::io::JsonLdProfileSet::empty(),
+    },
+];
+
 /// The quads a [`Sorted`] holds: read from the store (or the endpoint), or those of the
 /// store's read-only copy, whose terms it borrows.
 enum Held {
@@ -803,16 +816,7 @@ mod tests {
         assert_eq!(quads.len(), 24);
         for quads in [quads, Vec::new()] {
             let sorted = Sorted::from_quads(quads);
-            for format in [
-                RdfFormat::NTriples,
-                RdfFormat::NQuads,
-                RdfFormat::Turtle,
-                RdfFormat::TriG,
-                RdfFormat::RdfXml,
-                RdfFormat::JsonLd {
-                    profile: Default::default(),
-                },
-            ] {
+            for format in WRITTEN_HERE {
                 let (mut direct, mut serialised) = (Vec::new(), Vec::new());
                 sorted.write(format, &mut direct).unwrap();
                 sorted.write_by_serializer(format, &mut serialised).unwrap();

@@ -823,17 +823,14 @@ impl Writes<'_> {
     /// and could be made: in memory, without `--with` files, and with rules that only
     /// insert, with predicates they name ([`rule_predicates`]).
     fn apply(self, store: &Store, on_disk: bool) -> Result<Option<Frozen>> {
-        let inserted_by_rules = match rule_predicates(self.rules) {
-            Some(predicates)
-                if self.copy
-                    && !on_disk
-                    && self.reimport
-                    && self.in_transaction.is_empty()
-                    && self.new_graphs.is_empty() =>
-            {
-                predicates
-            }
-            _ => return self.write(store, on_disk, None).map(|()| None),
+        let copyable = self.copy
+            && !on_disk
+            && self.reimport
+            && self.in_transaction.is_empty()
+            && self.new_graphs.is_empty();
+        let Some(inserted_by_rules) = copyable.then(|| rule_predicates(self.rules)).flatten()
+        else {
+            return self.write(store, on_disk, None).map(|()| None);
         };
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::channel::<QuadList>();

@@ -240,20 +240,10 @@ fn every_query_answers_alike_over_the_copy() {
 /// the store's, byte for byte, in every syntax `medrd build` writes.
 #[test]
 fn the_exports_from_the_copy_are_the_store_s() {
-    use medrd_kg::publish::rdf::Sorted;
-    use oxigraph::io::{JsonLdProfileSet, RdfFormat};
+    use medrd_kg::publish::rdf::{Sorted, WRITTEN_HERE};
     let from_store = Sorted::from_quads(store_quads(kb()));
     let from_copy = Sorted::of(frozen_kb()).unwrap();
-    for format in [
-        RdfFormat::NTriples,
-        RdfFormat::NQuads,
-        RdfFormat::Turtle,
-        RdfFormat::TriG,
-        RdfFormat::RdfXml,
-        RdfFormat::JsonLd {
-            profile: JsonLdProfileSet::empty(),
-        },
-    ] {
+    for format in WRITTEN_HERE {
         let write = |sorted: &Sorted| {
             let mut out = Vec::new();
             sorted.write(format, &mut out).unwrap();
