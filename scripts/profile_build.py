@@ -22,8 +22,11 @@ OWNERS = [
         ["StoreStatistics::warm", "StoreStatistics::take_", "StoreStatistics::rows"],
     ),
     # Threads the load and the sort start have none of their starter's frames: their own
-    # functions mark them (`ingest::`, `order::`).
-    ("load: import, link, insert, rules", ["Kb::load", "our_parts_into", "ingest::"]),
+    # functions mark them (`ingest::`, `frozen::Builder`, `order::`).
+    (
+        "load: import, link, the copy's numbering and sorts (or the store's insert), rules",
+        ["Kb::load", "our_parts_into", "ingest::", "read_only::", "frozen::Builder"],
+    ),
     ("exports: read back and sort the quads", ["Sorted::of", "order::"]),
     ("exports: write six syntaxes and the catalogue", ["Sorted::write", "write_dcat"]),
     ("checks: SHACL shapes", ["validate::shacl"]),

@@ -404,6 +404,10 @@ pub enum BenchCommand {
         /// The diagram's argument (project number, theme or ministry)
         #[arg(long)]
         arg: Option<String>,
+        /// Load into Oxigraph's store, as `serve`, `link` and `publish` do, instead of the
+        /// read-only copy the commands that only read load into
+        #[arg(long)]
+        into_store: bool,
     },
 }
 

@@ -42,6 +42,11 @@ pub enum Error {
     Import { path: PathBuf, message: String },
     #[error("store: {0}")]
     Store(#[from] oxigraph::store::StorageError),
+    /// A knowledge base loaded for reading only (its read-only copy, no store:
+    /// [`crate::Kb::load_frozen`]) was asked for its store, by work that reads or writes the
+    /// store itself; such work loads with [`crate::Kb::load`].
+    #[error("{0} needs the store, and this knowledge base was loaded for reading only")]
+    NoStore(&'static str),
     /// Writing the output failed. The library writes to any `Write`, so it cannot name the
     /// file: the command that opened it adds the path (or "stdout").
     #[error("{0}")]

@@ -116,7 +116,7 @@ pub fn pipeline(layout: &Layout) -> Result<Pipeline> {
         queries,
         diagrams,
         total: start.elapsed(),
-        triples: kb.store.len()?,
+        triples: kb.len()?,
         failed_checks,
     })
 }

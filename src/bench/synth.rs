@@ -51,7 +51,7 @@ impl Template {
     /// The data graph of a loaded knowledge base, sorted so that output is deterministic.
     pub fn from_kb(kb: &Kb) -> Result<Self> {
         let mut shared = HashSet::new();
-        for q in kb.store.quads_for_pattern(
+        for q in kb.quads_for_pattern(
             None,
             None,
             None,
@@ -64,7 +64,7 @@ impl Template {
         let mut programs = 0;
         let mut lines = Vec::new();
         let primary = crate::ingest::sources::source_graph(&kb.primary().slug);
-        for q in kb.store.quads_for_pattern(
+        for q in kb.quads_for_pattern(
             None,
             None,
             None,

@@ -59,9 +59,10 @@ pub fn run(layout: Layout, command: BenchCommand) -> anyhow::Result<ExitCode> {
             let mut prepared =
                 medrd_kg::query::bounds::parse_query(evaluator, &q.text).map_err(|e| q.error(e))?;
             prepared.dataset_mut().set_default_graph_as_union();
+            let store = kb.store()?;
             let (results, explanation) = kb
                 .stats
-                .plan(|| prepared.on_store(&kb.store).compute_statistics().explain());
+                .plan(|| prepared.on_store(store).compute_statistics().explain());
             // Read every row, so that the statistics are complete.
             if let oxigraph::sparql::QueryResults::Solutions(s) = results.map_err(|e| q.error(e))? {
                 for row in s {
@@ -78,7 +79,8 @@ pub fn run(layout: Layout, command: BenchCommand) -> anyhow::Result<ExitCode> {
             json,
             diagram,
             arg,
-        } => scale(layout, runs, json, &diagram, arg.as_deref()),
+            into_store,
+        } => scale(layout, runs, json, &diagram, arg.as_deref(), into_store),
     }
 }
 
@@ -134,7 +136,8 @@ fn pipeline(layout: &Layout, runs: usize, as_json: bool, detail: bool) -> anyhow
             println!("{name:<10} {:>9.3} {:>9.3}", ms(*med), ms(*min));
         }
         if detail {
-            let kb = Kb::load(layout.clone())?;
+            // Loaded as the pipeline and `validate` load it.
+            let kb = Kb::load_frozen(layout.clone())?;
             let checks = per_item(
                 (0..runs.max(1))
                     .map(|_| bench::check_timings(&kb))
@@ -179,20 +182,27 @@ fn scale(
     as_json: bool,
     diagram: &str,
     arg: Option<&str>,
+    into_store: bool,
 ) -> anyhow::Result<ExitCode> {
-    // In memory every insert is made on this thread; on disk the bulk loader inserts on
-    // threads of its own, and a kept store inserts nothing: no figure for this thread then.
+    // In memory every insert is made on this thread (and a read-only load numbers each part
+    // on it); on disk the bulk loader inserts on threads of its own, and a kept store
+    // inserts nothing: no figure for this thread then.
     let in_memory = layout.store.is_none();
+    let how = if into_store {
+        Kb::load
+    } else {
+        Kb::load_frozen
+    };
     let cpu = (medrd_kg::cpu::process_cpu(), medrd_kg::cpu::thread_cpu());
     let start = Instant::now();
-    let kb = Kb::load(layout).context("loading the knowledge base")?;
+    let kb = how(layout).context("loading the knowledge base")?;
     let load = start.elapsed();
     let since = |before: Option<Duration>, now: Option<Duration>| {
         before.zip(now).and_then(|(a, b)| b.checked_sub(a))
     };
     let load_cpu = since(cpu.0, medrd_kg::cpu::process_cpu());
     let insert_cpu = since(cpu.1, medrd_kg::cpu::thread_cpu()).filter(|_| in_memory);
-    let triples = kb.store.len()?;
+    let triples = kb.len()?;
     let rss_load = bench::peak_rss();
     let mut query_runs = Vec::new();
     let mut rows = BTreeMap::new();

@@ -48,7 +48,7 @@ pub fn run(kb: &Kb, a: Args) -> anyhow::Result<ExitCode> {
         sheets: sheet_decisions,
         ..
     } = medrd_kg::ingest::decisions::read(&decisions_path)?;
-    let ours = kb.ours();
+    let ours = kb.ours()?;
     let programs = matcher::programs(ours.store, &ours.queries)?;
     let ministries = matcher::ministry_names(ours.store, &ours.queries)?;
     let rs = sources::read_editions(&kb.sources.editions)?;

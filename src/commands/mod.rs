@@ -47,7 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let target = build::Target::check(&output, &layout, &fence, force)?;
             let mut clock = build::Stopwatch::new(timings);
             let kb = load_frozen(layout)?;
-            clock.lap("load (read, import, link, insert)");
+            clock.lap("load (read, import, link, copy or insert)");
             build::run(&kb, &target, clock)
         }
         Command::Query {
@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sparql,
             format,
         } => query::run(
-            &*load(layout)?,
+            &*load_frozen(layout)?,
             query.as_deref(),
             sparql.as_deref(),
             format,
@@ -70,7 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bom,
             force,
         } => {
-            let kb = load(layout)?;
+            let kb = load_frozen(layout)?;
             let dest = Dest {
                 file: output.as_deref(),
                 replace: force,
@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Validate => validate::run(&*load_frozen(layout)?),
-        Command::Stats => stats::run(&*load(layout)?),
+        Command::Stats => stats::run(&*load_frozen(layout)?),
         Command::Diagram {
             kind,
             arg,
@@ -96,7 +96,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             force,
         } => diagram::run(
-            &*load(layout)?,
+            &*load_frozen(layout)?,
             kind.as_deref(),
             &arg.iter()
                 .chain(&slug)
@@ -109,8 +109,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 replace: force,
             },
         ),
-        Command::Analyze { top, lang } => analyze::run(&*load(layout)?, top, lang),
-        Command::Path { from, to, lang } => analyze::path(&*load(layout)?, &from, &to, lang),
+        Command::Analyze { top, lang } => analyze::run(&*load_frozen(layout)?, top, lang),
+        Command::Path { from, to, lang } => analyze::path(&*load_frozen(layout)?, &from, &to, lang),
         Command::Serve(args) => serve::run(load(layout)?.into_inner(), args, allow_service),
         Command::Link { target } => link::run(&*load(layout)?, target),
         Command::Bench { command } => bench::run(layout, command),
@@ -284,8 +284,8 @@ fn load(layout: Layout) -> anyhow::Result<Loaded> {
     load_as(layout, Kb::load)
 }
 
-/// [`load`], with the store's queries answered by a read-only copy of it
-/// ([`Kb::load_frozen`]): for a command that queries it many times.
+/// [`load`] into a read-only copy instead of a store where it can be ([`Kb::load_frozen`]):
+/// for a command that only reads the knowledge base.
 fn load_frozen(layout: Layout) -> anyhow::Result<Loaded> {
     load_as(layout, Kb::load_frozen)
 }

@@ -78,7 +78,12 @@ fn read_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
         )
     })?;
     let limit = app.config.max_results.saturating_mul(GRAPH_READ_FACTOR);
-    let triples = collect(&app.kb.store, &target, limit)?;
+    // The server's knowledge base is loaded into a store (`Kb::load`).
+    let store = app
+        .kb
+        .store()
+        .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let triples = collect(store, &target, limit)?;
     let mut body = Vec::new();
     let mut w = rdf_serializer(format).for_writer(&mut body);
     for t in &triples {

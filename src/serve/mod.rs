@@ -224,7 +224,7 @@ impl App {
             let mut failed = Vec::new();
             let counted = crate::store::guard::catch(|| {
                 let mut graphs = Vec::new();
-                for g in app.kb.store.named_graphs() {
+                for g in app.kb.named_graphs() {
                     match g {
                         Ok(NamedOrBlankNode::NamedNode(g)) => match app.kb.graph_len(g.as_ref()) {
                             Ok(len) => graphs.push((g, len)),

@@ -95,7 +95,6 @@ fn catalogue_for<'a>(app: &'a App, iri: &NamedNode) -> Result<&'a [Triple], Http
 fn triples_of(app: &App, subject: &NamedOrBlankNode, catalogue: &[Triple]) -> Vec<Triple> {
     let mut out: Vec<Triple> = app
         .kb
-        .store
         .quads_for_pattern(Some(subject.as_ref()), None, None, None)
         .filter_map(|q| q.ok().map(Triple::from))
         .collect();
@@ -129,7 +128,6 @@ fn gather(app: &App, iri: &NamedNode) -> Result<Description, HttpError> {
     let mut more = false;
     for quad in app
         .kb
-        .store
         .quads_for_pattern(None, None, Some(iri.as_ref().into()), None)
         .flatten()
     {
@@ -256,7 +254,6 @@ fn vocabulary(app: &App, request: &Request, only: Option<&str>) -> Result<Respon
     };
     let triples: HashSet<Triple> = app
         .kb
-        .store
         .quads_for_pattern(None, None, None, Some(ONTOLOGY_GRAPH.into()))
         .filter_map(|q| q.ok().map(Triple::from))
         .filter(within)
@@ -381,7 +378,6 @@ use crate::markup::escape as esc;
 fn labels(app: &App, node: &NamedNode) -> Vec<Literal> {
     let mut labels: Vec<Literal> = app
         .kb
-        .store
         .quads_for_pattern(
             Some(node.as_ref().into()),
             Some(ext::RDFS_LABEL),

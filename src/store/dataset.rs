@@ -21,7 +21,7 @@ impl Kb {
             return Ok(frozen.quads());
         }
         if self.layout.endpoint.is_none() {
-            return Ok(self.store.iter().collect::<Result<_, _>>()?);
+            return Ok(self.store()?.iter().collect::<Result<_, _>>()?);
         }
         let q = self.kb_query("quads")?;
         let QueryResults::Solutions(solutions) = self.query(&q.name, &q.text)? else {
@@ -68,8 +68,16 @@ impl Kb {
     /// (`queries/kb/graph-sizes.rq`).
     pub fn graph_sizes(&self) -> Result<BTreeMap<NamedNode, usize>> {
         let mut sizes = BTreeMap::new();
+        if let Some(frozen) = self.stats.frozen() {
+            for (g, n) in frozen.graph_sizes() {
+                if let Term::NamedNode(g) = g {
+                    sizes.insert(g.clone(), n);
+                }
+            }
+            return Ok(sizes);
+        }
         if self.layout.endpoint.is_none() {
-            for q in self.store.iter() {
+            for q in self.store()?.iter() {
                 if let GraphName::NamedNode(g) = q?.graph_name {
                     *sizes.entry(g).or_default() += 1;
                 }

@@ -5,16 +5,15 @@
 //! in-memory store answers a pattern by walking the list of quads of one of its terms
 //! (issue 22: about 1.2 µs a subject's property, 270 ns a quad scanned); here it is a slice.
 //!
-//! The copy is made as the store is loaded ([`crate::Kb::load_frozen`]): each part of the
-//! import, once inserted, is numbered here on a thread of its own, and the quads the rules
-//! inserted are read back from the store after they ran. Its answers are the store's, term
-//! for term: a typed literal the store keeps by its value (numbers, booleans, dates and times,
-//! durations) is held in the canonical form the store gives back ("0.750"^^xsd:decimal as
-//! "0.75"), in the copy and in what a query asks for alike, and a quad is held once. Only the
-//! order in which a pattern's quads come differs, which a query without ORDER BY leaves open.
-//! The store stays beside the copy for what is not a query (`serve`'s pages, the publishing
-//! of graphs), so the copy costs memory on top of it: for the commands that query a store
-//! many times and are not measured by their memory (`build`, `validate`).
+//! The commands that only read load into it instead of a store ([`super::read_only`]): each
+//! part of the import is numbered as it comes, and sorted into runs of the four orders while
+//! the import makes the next; the rules run over it, and what they insert is merged in. Its
+//! answers are the store's, term for term: a typed literal the store keeps by its value
+//! (numbers, booleans, dates and times, durations) is held in the canonical form the store
+//! gives back ("0.750"^^xsd:decimal as "0.75"), in the copy and in what a query asks for
+//! alike, and a quad is held once. Only the order in which a pattern's quads come differs,
+//! which a query without ORDER BY leaves open. A pattern's scan does not check a
+//! cancellation token: no command with a deadline (`serve`) reads a copy.
 
 use crate::ingest::quad_list::QuadList;
 use oxigraph::model::{
@@ -47,6 +46,9 @@ enum Order {
     Gspo,
 }
 
+/// The four orders, as they are numbered.
+const ORDERS: [Order; 4] = [Order::Spog, Order::Posg, Order::Ospg, Order::Gspo];
+
 impl Order {
     /// The positions of subject, predicate, object and graph in an entry of this order.
     const fn places(self) -> [usize; 4] {
@@ -77,14 +79,21 @@ pub struct Frozen {
     instances: FxHashMap<u32, u64>,
 }
 
-/// Makes a [`Frozen`] from quads given one by one (a load's, as it inserts them).
+/// Makes a [`Frozen`] from quads given one by one or a part of the import at a time.
 #[derive(Default)]
 pub struct Builder {
     terms: Vec<Term>,
     ids: FxHashMap<Term, u32>,
-    /// Each quad's [s, p, o, g], repeats included.
+    /// Each quad's [s, p, o, g] not yet in `runs`, repeats included.
     spog: Vec<[u32; 4]>,
+    /// Per order, sorted runs of the quads taken before `spog`'s, one after the other:
+    /// sorted while the import makes its next parts, merged by [`Builder::finish`].
+    runs: [Vec<[u32; 4]>; 4],
 }
+
+/// How many quads [`Builder`] takes before it sorts them into a run of each order: a run
+/// sorts in the cache's reach, and a national load makes ten of them.
+const RUN: usize = 1 << 17;
 
 impl Builder {
     /// Takes one quad, its literals in the form the store keeps them ([`canonical`]).
@@ -107,6 +116,20 @@ impl Builder {
             None => DEFAULT_GRAPH,
         });
         self.spog.extend(numbered);
+        if self.spog.len() >= RUN {
+            self.sort_run();
+        }
+    }
+
+    /// Sorts the quads taken since the last run into a run of each order.
+    fn sort_run(&mut self) {
+        for order in ORDERS {
+            let run = &mut self.runs[order as usize];
+            let from = run.len();
+            run.extend(self.spog.iter().map(|q| order.entry(*q)));
+            run[from..].sort_unstable_by_key(|e| key(*e));
+        }
+        self.spog.clear();
     }
 
     fn id(&mut self, t: TermRef<'_>) -> u32 {
@@ -124,22 +147,70 @@ impl Builder {
     }
 
     /// The copy: each quad once, in four orders, with the planner's counts.
-    pub fn finish(self) -> Frozen {
-        let Builder { terms, ids, spog } = self;
-        let sorted = |order: Order| {
-            let mut v: Vec<[u32; 4]> = spog.iter().map(|q| order.entry(*q)).collect();
-            v.sort_unstable();
+    pub fn finish(mut self) -> Frozen {
+        self.sort_run();
+        let Builder {
+            terms,
+            ids,
+            runs: [spog, posg, ospg, gspo],
+            ..
+        } = self;
+        // Each order's runs merged: the standard library's stable sort finds sorted runs and
+        // merges them.
+        let merged = |mut v: Vec<[u32; 4]>| {
+            v.sort_by_key(|e| key(*e));
             v.dedup();
+            v.shrink_to_fit();
             v
         };
         let orders = std::thread::scope(|scope| {
-            let other = scope.spawn(|| (sorted(Order::Posg), sorted(Order::Ospg)));
-            let (gspo, spog) = (sorted(Order::Gspo), sorted(Order::Spog));
+            let other = scope.spawn(|| (merged(posg), merged(ospg)));
+            let (gspo, spog) = (merged(gspo), merged(spog));
             let (posg, ospg) = other
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
             [spog, posg, ospg, gspo]
         });
+        Frozen::counted(terms, ids, orders)
+    }
+}
+
+/// An entry as one number, ordered as the entries are (the first position highest): sorted
+/// by it, two comparisons of machine words where an entry's took up to four.
+fn key([a, b, c, d]: [u32; 4]) -> u128 {
+    (u128::from(a) << 96) | (u128::from(b) << 64) | (u128::from(c) << 32) | u128::from(d)
+}
+
+/// `old` with the entries of `new` (each once), both sorted: for the few quads a rule adds to
+/// many, a merge instead of a sort of them all.
+fn merged(old: Vec<[u32; 4]>, mut new: Vec<[u32; 4]>) -> Vec<[u32; 4]> {
+    new.sort_unstable_by_key(|e| key(*e));
+    new.dedup();
+    if new.is_empty() {
+        return old;
+    }
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let (mut a, mut b) = (old.into_iter().peekable(), new.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x < y => a.next(),
+            (Some(x), Some(y)) if x > y => b.next(),
+            (Some(_), Some(_)) => {
+                b.next();
+                a.next()
+            }
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(e) => out.push(e),
+            None => return out,
+        }
+    }
+}
+
+impl Frozen {
+    fn counted(terms: Vec<Term>, ids: FxHashMap<Term, u32>, orders: [Vec<[u32; 4]>; 4]) -> Self {
         let mut frozen = Frozen {
             terms,
             ids,
@@ -147,8 +218,89 @@ impl Builder {
             predicates: FxHashMap::default(),
             instances: FxHashMap::default(),
         };
-        frozen.count();
+        frozen.count(None);
         frozen
+    }
+
+    /// This copy with `quads` added, each once (those it holds already left out), and its
+    /// counts taken again: for what a rule inserts.
+    pub fn extended(self, quads: impl IntoIterator<Item = Quad>) -> Frozen {
+        let Frozen {
+            terms,
+            ids,
+            orders,
+            predicates,
+            instances,
+        } = self;
+        let mut more = Builder {
+            terms,
+            ids,
+            ..Builder::default()
+        };
+        for q in quads {
+            more.add(q.as_ref());
+        }
+        let Builder {
+            terms, ids, spog, ..
+        } = more;
+        let [spog_, posg, ospg, gspo] = orders;
+        let with = |old, order: Order| merged(old, spog.iter().map(|q| order.entry(*q)).collect());
+        let orders = std::thread::scope(|scope| {
+            let other = scope.spawn(|| (with(posg, Order::Posg), with(ospg, Order::Ospg)));
+            let (spog_, gspo) = (with(spog_, Order::Spog), with(gspo, Order::Gspo));
+            let (posg, ospg) = other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            [spog_, posg, ospg, gspo]
+        });
+        let mut frozen = Frozen {
+            terms,
+            ids,
+            orders,
+            predicates,
+            instances,
+        };
+        // Only the counts of the predicates given quads change.
+        frozen.count(Some(&spog.iter().map(|q| q[1]).collect()));
+        frozen
+    }
+
+    /// The number of quads of each named graph (the default graph's left out), by graph.
+    pub fn graph_sizes(&self) -> Vec<(&Term, usize)> {
+        let gspo = &self.orders[Order::Gspo as usize];
+        let mut sizes = Vec::new();
+        let mut at = 0;
+        while at < gspo.len() {
+            let g = gspo[at][0];
+            let end = at + gspo[at..].partition_point(|e| e[0] == g);
+            if g != DEFAULT_GRAPH {
+                sizes.push((&self.terms[g as usize], end - at));
+            }
+            at = end;
+        }
+        sizes
+    }
+
+    /// The number of quads of one named graph.
+    pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> usize {
+        let Some(g) = self.ids.get(&Term::from(graph.into_owned())).copied() else {
+            return 0;
+        };
+        let gspo = &self.orders[Order::Gspo as usize];
+        let at = gspo.partition_point(|e| e[0] < g);
+        gspo[at..].partition_point(|e| e[0] == g)
+    }
+}
+
+/// The planner's counts, for what is planned over the copy before a [`super::stats::StoreStatistics`]
+/// holds it (the rules of a load).
+impl sparopt::Statistics for Frozen {
+    fn predicate(&self, predicate: NamedNodeRef<'_>) -> Option<PredicateStatistics> {
+        Some(Frozen::predicate(self, &predicate.into_owned().into()))
+    }
+
+    fn instances(&self, class: NamedNodeRef<'_>) -> Option<u64> {
+        Some(Frozen::instances(self, &class.into_owned().into()))
     }
 }
 
@@ -201,7 +353,8 @@ impl Frozen {
     /// The planner's counts, as `stats` takes them by SPARQL over the union of the graphs
     /// (every quad, the default graph's included: see [`Matches`]): per predicate its quads
     /// and distinct subjects and objects, per class the quads typing something with it.
-    fn count(&mut self) {
+    /// Those of the predicates in `only` are taken again, every one's without it.
+    fn count(&mut self, only: Option<&rustc_hash::FxHashSet<u32>>) {
         let rdf_type = self
             .ids
             .get(&Term::from(oxigraph::model::vocab::rdf::TYPE.into_owned()))
@@ -211,6 +364,13 @@ impl Frozen {
         while at < posg.len() {
             let p = posg[at][0];
             let end = at + posg[at..].partition_point(|e| e[0] == p);
+            if only.is_some_and(|only| !only.contains(&p)) {
+                at = end;
+                continue;
+            }
+            if rdf_type == Some(p) {
+                self.instances.clear();
+            }
             let (mut triples, mut objects, mut last_o) = (0, 0, None);
             let mut subjects = rustc_hash::FxHashSet::default();
             for e in &posg[at..end] {

@@ -7,8 +7,9 @@
 //! ours in a store holding none of them): those are bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
 //! one thread inserts (N-Triples/N-Quads split across the cores; gzipped files `.nt.gz`…
 //! decompressed on the fly); queries go to a remote SPARQL endpoint instead when
-//! `--endpoint` is set. `build` and `validate` load with [`Kb::load_frozen`]: a read-only
-//! copy of the store ([`frozen`]), made as it is loaded, answers their queries.
+//! `--endpoint` is set. The commands that only read (`build`, `validate`, `query`, `export`,
+//! the diagrams…) load with [`Kb::load_frozen`]: into a read-only copy ([`frozen`],
+//! [`read_only`]) instead of a store, where they can.
 
 pub mod dataset;
 pub mod federation;
@@ -17,6 +18,7 @@ pub mod guard;
 pub mod kept;
 pub mod memory;
 pub mod rdf_bounds;
+mod read_only;
 pub mod remote;
 pub mod stats;
 mod writer;
@@ -29,7 +31,6 @@ use crate::query::catalog;
 use crate::ingest::sources::{self, Sources};
 use crate::layout::Layout;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
-use frozen::Frozen;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
@@ -75,7 +76,9 @@ pub struct Kb {
     pub layout: Layout,
     /// The sources of `data/`: documents and RS editions.
     pub sources: Sources,
-    pub store: Store,
+    /// The store, unless the knowledge base was loaded for reading only: then its read-only
+    /// copy (in `stats`) holds everything ([`Kb::load_frozen`]).
+    store: Option<Store>,
     /// The store's counts, for the query planner.
     pub stats: std::sync::Arc<stats::StoreStatistics>,
 }
@@ -814,64 +817,11 @@ struct Writes<'a> {
     in_transaction: Vec<&'a PathBuf>,
     rules: &'a [catalog::NamedQuery],
     new_graphs: &'a [&'a PathBuf],
-    /// Whether to make a [`Frozen`] copy of what is inserted, where it can be made.
-    copy: bool,
 }
 
 impl Writes<'_> {
-    /// Writes into `store`; gives the copy of everything it holds when one was asked for
-    /// and could be made: in memory, without `--with` files, and with rules that only
-    /// insert, with predicates they name ([`rule_predicates`]).
-    fn apply(self, store: &Store, on_disk: bool) -> Result<Option<Frozen>> {
-        let copyable = self.copy
-            && !on_disk
-            && self.reimport
-            && self.in_transaction.is_empty()
-            && self.new_graphs.is_empty();
-        let Some(inserted_by_rules) = copyable.then(|| rule_predicates(self.rules)).flatten()
-        else {
-            return self.write(store, on_disk, None).map(|()| None);
-        };
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::channel::<QuadList>();
-            let ontology = self.ontology;
-            let copier = std::thread::Builder::new()
-                .name("medrd-copy".into())
-                .spawn_scoped(scope, move || {
-                    let mut copy = frozen::Builder::default();
-                    ontology.iter().for_each(|q| copy.add(q.as_ref()));
-                    for part in rx {
-                        copy.add_list(&part);
-                    }
-                    copy
-                });
-            // The copy only makes queries faster: without it they go to the store.
-            let Ok(copier) = copier else {
-                return self.write(store, on_disk, None).map(|()| None);
-            };
-            let written = self.write(store, on_disk, Some(tx));
-            let joined = copier.join();
-            written?;
-            let Ok(mut copy) = joined else {
-                eprintln!("warning: the store's read-only copy could not be made (see above); queries go to the store");
-                return Ok(None);
-            };
-            for p in &inserted_by_rules {
-                for q in store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
-                    copy.add(q?.as_ref());
-                }
-            }
-            Ok(Some(copy.finish()))
-        })
-    }
-
-    /// Writes into `store`, each part of our graphs handed to `copy` once inserted.
-    fn write(
-        self,
-        store: &Store,
-        on_disk: bool,
-        copy: Option<std::sync::mpsc::Sender<QuadList>>,
-    ) -> Result<()> {
+    /// Writes into `store`.
+    fn write(self, store: &Store, on_disk: bool) -> Result<()> {
         // In memory the store is new and dropped with a failed load: it takes the quads in
         // steps (see `writer`); on disk in one transaction.
         let mut w = if on_disk {
@@ -883,19 +833,14 @@ impl Writes<'_> {
             clear_ours(w.tx()?, store)?;
             w.tx()?.extend(self.ontology);
         }
-        // Each part is freed once it is inserted (and copied), so that the store grows into
-        // the memory it gives back.
+        // Each part is freed once it is inserted, so that the store grows into the memory it
+        // gives back.
         self.parts.each(&mut |part| {
             for quad in part.iter() {
                 w.insert(quad)?;
             }
-            if let Some(copy) = &copy {
-                // The copier is gone only when it panicked: its join raises that.
-                let _ = copy.send(part);
-            }
             Ok(())
         })?;
-        drop(copy);
         // Every graph loaded again is cleared before any is loaded: a triple of one file is
         // left out when another graph holds it, never because of what a file held last time.
         for file in &self.in_transaction {
@@ -925,38 +870,6 @@ impl Writes<'_> {
         }
         Ok(())
     }
-}
-
-/// The predicates the rules insert, when every rule only inserts (INSERT DATA, or INSERT …
-/// WHERE without DELETE) and names the predicate of each quad it inserts; else `None`. The
-/// quads of these predicates, read back from the store after the rules ran, are all a copy
-/// of the load lacks.
-fn rule_predicates(rules: &[catalog::NamedQuery]) -> Option<Vec<NamedNode>> {
-    use spargebra::term::{NamedNodePattern, QuadPattern};
-    use spargebra::GraphUpdateOperation as Op;
-    let mut predicates = Vec::new();
-    for rule in rules {
-        let update = spargebra::SparqlParser::new()
-            .parse_update(&rule.text)
-            .ok()?;
-        for op in update.operations {
-            match op {
-                Op::InsertData { data } => predicates.extend(data.into_iter().map(|q| q.predicate)),
-                Op::DeleteInsert { delete, insert, .. } if delete.is_empty() => {
-                    for QuadPattern { predicate, .. } in insert {
-                        let NamedNodePattern::NamedNode(p) = predicate else {
-                            return None;
-                        };
-                        predicates.push(p);
-                    }
-                }
-                _ => return None,
-            }
-        }
-    }
-    predicates.sort();
-    predicates.dedup();
-    Some(predicates)
 }
 
 /// Clears our graphs in the transaction: every one the store holds ([`our_graphs_in`]: the
@@ -1069,9 +982,10 @@ impl Kb {
         Kb::load_as(layout, false)
     }
 
-    /// [`Kb::load`], and the store's queries answered from then on by a read-only copy of it
-    /// ([`frozen`]) made as it is loaded, where it can be: in memory, without `--with` files.
-    /// For a command that queries the store many times and never writes to it (`build`).
+    /// The knowledge base for a command that only reads it: loaded into a read-only copy
+    /// ([`frozen`]) instead of a store ([`read_only`]), where it can be: in memory, without
+    /// `--with` files or `--endpoint`, with rules that only insert. Elsewhere [`Kb::load`].
+    /// Its queries, patterns, quads and counts are the store's; [`Kb::store`] is an error.
     pub fn load_frozen(layout: Layout) -> Result<Self> {
         Kb::load_as(layout, true)
     }
@@ -1104,6 +1018,22 @@ impl Kb {
         let data_first = |e| data_error_first(e, &layout, &ontology, &sources);
         let files = extra_files(&layout.with).map_err(data_first)?;
         let rules = catalog::rules(&layout.queries()).map_err(data_first)?;
+        if copy && !on_disk && files.is_empty() && read_only::takes(&rules) {
+            let parts = Parts::ToMake {
+                layout: &layout,
+                ontology: &ontology,
+                sources: &sources,
+            };
+            let frozen = read_only::load(&ontology, parts, &rules)?;
+            let stats = stats::StoreStatistics::new(&Store::new()?);
+            stats.freeze(frozen);
+            return Ok(Kb {
+                layout,
+                sources,
+                stats,
+                store: None,
+            });
+        }
         let store = open_store(layout.store.as_deref())?;
         let holds_ours = on_disk && holds_any(&store)?;
         // A store emptied of our graphs by another program is imported again, whatever its
@@ -1157,17 +1087,13 @@ impl Kb {
             in_transaction,
             rules: &rules,
             new_graphs: &new_graphs,
-            copy,
         };
-        let frozen = match writes.apply(&store, on_disk) {
-            Ok(frozen) => frozen,
-            Err(e) => {
-                if was_empty {
-                    store.clear()?;
-                }
-                return Err(e);
+        if let Err(e) = writes.write(&store, on_disk) {
+            if was_empty {
+                store.clear()?;
             }
-        };
+            return Err(e);
+        }
         if let (Some(f), Some(d), false) = (&imported, &digest, unchanged) {
             crate::fence::write_entry(f, true, |w| w.write_all(d.as_bytes()))?;
         }
@@ -1181,16 +1107,33 @@ impl Kb {
                 w.write_all(kept::new_generation().as_bytes())
             })?;
         }
-        let stats = stats::StoreStatistics::new(&store);
-        if let Some(frozen) = frozen {
-            stats.freeze(frozen);
-        }
         Ok(Kb {
             layout,
             sources,
-            stats,
-            store,
+            stats: stats::StoreStatistics::new(&store),
+            store: Some(store),
         })
+    }
+
+    /// The store, for work that reads or writes it directly (the server, publishing,
+    /// linking); an error for a knowledge base loaded for reading only ([`Kb::load_frozen`]).
+    pub fn store(&self) -> Result<&Store> {
+        self.store
+            .as_ref()
+            .ok_or(Error::NoStore("reading the store directly"))
+    }
+
+    /// How many quads the knowledge base holds.
+    pub fn len(&self) -> Result<usize> {
+        match self.stats.frozen() {
+            Some(f) => Ok(f.len()),
+            None => Ok(self.store()?.len()?),
+        }
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
     }
 
     /// The documents of `data/` (at least one).
@@ -1222,7 +1165,7 @@ impl Kb {
     }
 
     /// The quads matching a pattern, as [`Store::quads_for_pattern`] gives them: from the
-    /// read-only copy when the store has one ([`Kb::load_frozen`]), else from the store.
+    /// read-only copy of a read-only load ([`Kb::load_frozen`]), else from the store.
     pub fn quads_for_pattern<'a>(
         &'a self,
         subject: Option<oxigraph::model::NamedOrBlankNodeRef<'_>>,
@@ -1235,20 +1178,38 @@ impl Kb {
                 f.quads_for_pattern(subject, predicate, object, graph_name)
                     .map(Ok),
             ),
-            None => Box::new(
-                self.store
-                    .quads_for_pattern(subject, predicate, object, graph_name)
-                    .map(|q| q.map_err(Error::from)),
-            ),
+            None => match self.store() {
+                Ok(store) => Box::new(
+                    store
+                        .quads_for_pattern(subject, predicate, object, graph_name)
+                        .map(|q| q.map_err(Error::from)),
+                ),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
+        }
+    }
+
+    /// The named graphs holding a quad: the copy's, or the store's.
+    pub fn named_graphs(&self) -> Box<dyn Iterator<Item = Result<NamedOrBlankNode>> + '_> {
+        if let Some(f) = self.stats.frozen() {
+            return Box::new(f.graph_sizes().into_iter().filter_map(|(g, _)| match g {
+                oxigraph::model::Term::NamedNode(n) => Some(Ok(n.clone().into())),
+                oxigraph::model::Term::BlankNode(b) => Some(Ok(b.clone().into())),
+                _ => None,
+            }));
+        }
+        match self.store() {
+            Ok(store) => Box::new(store.named_graphs().map(|g| g.map_err(Error::from))),
+            Err(e) => Box::new(std::iter::once(Err(e))),
         }
     }
 
     /// Our side of a link with other data: this store and the project's queries.
-    pub fn ours(&self) -> crate::ingest::link::Ours<'_> {
-        crate::ingest::link::Ours {
-            store: &self.store,
+    pub fn ours(&self) -> Result<crate::ingest::link::Ours<'_>> {
+        Ok(crate::ingest::link::Ours {
+            store: self.store()?,
             queries: self.layout.queries(),
-        }
+        })
     }
 
     /// Number of triples in one graph. Counted by the SPARQL engine, which counts the
@@ -1256,6 +1217,9 @@ impl Kb {
     /// up the text of every term, from disk in an on-disk store, where that was 0.7 s of a
     /// warm `serve --store` start on the default data.
     pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> Result<usize> {
+        if let Some(f) = self.stats.frozen() {
+            return Ok(f.graph_len(graph));
+        }
         let err = |m: String| Error::Query {
             name: format!("the triples of <{}> counted", graph.as_str()),
             message: m,
@@ -1267,7 +1231,7 @@ impl Kb {
             .dataset_mut()
             .set_default_graph(vec![GraphName::from(graph.into_owned())]);
         let results = prepared
-            .on_store(&self.store)
+            .on_store(self.store()?)
             .execute()
             .map_err(|e| err(e.to_string()))?;
         let QueryResults::Solutions(mut rows) = results else {
@@ -1293,59 +1257,5 @@ impl Kb {
         let mut graphs = self.sources.graphs();
         graphs.push(sources::links_graph());
         graphs
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rule_predicates;
-    use crate::query::catalog::{self, NamedQuery};
-    use std::path::PathBuf;
-
-    fn rule(text: &str) -> NamedQuery {
-        NamedQuery {
-            name: "rule".into(),
-            path: PathBuf::from("rule.ru"),
-            summary: String::new(),
-            text: text.into(),
-        }
-    }
-
-    /// The project's rule inserts one predicate, which the copy reads back after it ran.
-    #[test]
-    fn the_project_s_rules_are_copied_by_the_predicate_they_insert() {
-        let rules =
-            catalog::rules(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries")).unwrap();
-        let predicates = rule_predicates(&rules).expect("the rules only insert");
-        let names: Vec<&str> = predicates.iter().map(|p| p.as_str()).collect();
-        assert_eq!(names, ["https://w3id.org/medrd-kg/ontology#derivedTheme"]);
-    }
-
-    /// A rule the copy cannot follow by reading back a predicate's quads: the load is not
-    /// copied (its queries go to the store).
-    #[test]
-    fn a_rule_that_deletes_or_inserts_an_unnamed_predicate_is_not_copied() {
-        let prefix = "PREFIX ex: <http://example.org/> ";
-        for text in [
-            "DELETE { ?s ex:p ?o } WHERE { ?s ex:p ?o }",
-            "DELETE { ?s ex:p ?o } INSERT { ?s ex:q ?o } WHERE { ?s ex:p ?o }",
-            "INSERT { ?s ?p ?o } WHERE { ?s ex:p ?o . ?o ?p ?s }",
-            "CLEAR ALL",
-            "DELETE DATA { ex:a ex:p ex:b }",
-            "not SPARQL",
-        ] {
-            let rules = [rule(&format!("{prefix}{text}"))];
-            assert!(rule_predicates(&rules).is_none(), "{text}");
-        }
-        let rules = [
-            rule(&format!("{prefix}INSERT DATA {{ ex:a ex:p ex:b }}")),
-            rule(&format!("{prefix}INSERT {{ GRAPH ?g {{ ?s ex:q ?o }} }} WHERE {{ GRAPH ?g {{ ?s ex:p ?o }} }}")),
-        ];
-        let names: Vec<String> = rule_predicates(&rules)
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().to_owned())
-            .collect();
-        assert_eq!(names, ["http://example.org/p", "http://example.org/q"]);
     }
 }

@@ -1,6 +1,7 @@
-//! The read-only copy `medrd build` queries (`store::frozen`) against the store it copies, on
-//! the project's data: the same quads, the same matches for every shape of pattern, the same
-//! planner counts and the same answers to every named query, check and explorer query.
+//! The read-only load (`Kb::load_frozen`: the import into `store::frozen`'s copy alone, the
+//! rules run over it) against the store's load, on the project's data: the same quads, the
+//! same matches for every shape of pattern, the same planner counts, graph sizes and answers
+//! to every named query, check and explorer query, the same exports.
 
 use crate::util::{kb, root};
 use medrd_kg::query::{catalog, output::Table};
@@ -10,7 +11,7 @@ use oxigraph::model::{NamedNodeRef, Quad, Term, TermRef};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
-/// The project's knowledge base loaded with its copy.
+/// The project's knowledge base loaded for reading only.
 fn frozen_kb() -> &'static Kb {
     static KB: OnceLock<Kb> = OnceLock::new();
     KB.get_or_init(|| Kb::load_frozen(Layout::new(root())).expect("the knowledge base loads"))
@@ -20,16 +21,46 @@ fn copy() -> &'static Arc<Frozen> {
     frozen_kb()
         .stats
         .frozen()
-        .expect("an in-memory load without --with files is copied")
+        .expect("an in-memory load without --with files is read-only")
 }
 
+/// The quads of the store's load ([`kb`]).
 fn store_quads(kb: &Kb) -> Vec<Quad> {
-    kb.store.iter().collect::<Result<_, _>>().unwrap()
+    kb.store()
+        .unwrap()
+        .iter()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The read-only load has no store: what reads the store itself is refused, not answered
+/// from an empty one; what the knowledge base answers comes from the copy.
+#[test]
+fn the_read_only_load_holds_no_store_and_answers_as_one() {
+    let Err(err) = frozen_kb().store() else {
+        panic!("a read-only load gave a store");
+    };
+    assert!(matches!(err, medrd_kg::Error::NoStore(_)), "{err}");
+    assert!(err.to_string().contains("loaded for reading only"), "{err}");
+    assert_eq!(frozen_kb().len().unwrap(), kb().len().unwrap());
+    assert_eq!(
+        frozen_kb().graph_sizes().unwrap(),
+        kb().graph_sizes().unwrap()
+    );
+    let graphs =
+        |k: &Kb| -> BTreeSet<String> { k.named_graphs().map(|g| g.unwrap().to_string()).collect() };
+    assert_eq!(graphs(frozen_kb()), graphs(kb()));
+    assert!(graphs(kb()).len() > 5);
+    for g in frozen_kb().data_graphs() {
+        let len = frozen_kb().graph_len(g.as_ref()).unwrap();
+        assert_eq!(len, kb().graph_len(g.as_ref()).unwrap(), "{g}");
+    }
+    assert!(kb().ours().is_ok() && frozen_kb().ours().is_err());
 }
 
 #[test]
 fn the_copy_holds_each_quad_of_the_store_once() {
-    let store: Vec<Quad> = store_quads(frozen_kb());
+    let store: Vec<Quad> = store_quads(kb());
     let copied = copy().quads();
     assert_eq!(
         copied.len(),
@@ -39,7 +70,7 @@ fn the_copy_holds_each_quad_of_the_store_once() {
     let store: BTreeSet<String> = store.iter().map(Quad::to_string).collect();
     let copied: BTreeSet<String> = copied.iter().map(Quad::to_string).collect();
     assert_eq!(store, copied);
-    // The rules' quads are read back into it, and literals are in the store's form:
+    // The rules' quads are in it, and literals are in the store's form:
     // rs:matchScore was written "0.750"^^xsd:decimal, which the store keeps as 0.75.
     assert!(copied.iter().any(|q| q.contains("derivedTheme")));
     assert!(copied.iter().any(|q| q.contains("matchScore> \"0.75\"")));
@@ -50,8 +81,8 @@ fn the_copy_holds_each_quad_of_the_store_once() {
 /// graph unbound meaning every graph, as the store's API has it).
 #[test]
 fn the_copy_matches_every_shape_of_pattern_as_the_store_does() {
-    let kb = frozen_kb();
-    let quads = store_quads(kb);
+    let (kb, store) = (frozen_kb(), self::kb().store().unwrap());
+    let quads = store_quads(self::kb());
     let sorted = |it: Box<dyn Iterator<Item = medrd_kg::error::Result<Quad>> + '_>| {
         let mut v: Vec<String> = it.map(|q| q.unwrap().to_string()).collect();
         v.sort();
@@ -71,7 +102,7 @@ fn the_copy_matches_every_shape_of_pattern_as_the_store_does() {
             let o = bound(2).then_some(q.object.as_ref());
             let g = bound(3).then_some(q.graph_name.as_ref());
             let from_store = sorted(Box::new(
-                kb.store
+                store
                     .quads_for_pattern(s, p, o, g)
                     .map(|q| q.map_err(Into::into)),
             ));
@@ -109,7 +140,7 @@ fn the_copy_matches_every_shape_of_pattern_as_the_store_does() {
     assert_eq!(count(kb, "0.750"), count(kb, "0.75"));
     assert_eq!(
         count(kb, "0.750"),
-        kb.store
+        store
             .quads_for_pattern(None, Some(score), Some(decimal("0.750").as_ref()), None)
             .count()
     );

@@ -417,7 +417,7 @@ fn publish_puts_every_graph_by_the_graph_store_protocol() {
                 .len()
         })
         .sum();
-    assert_eq!(sent, kb.store.len().unwrap());
+    assert_eq!(sent, kb.len().unwrap());
 }
 
 #[test]
@@ -1003,8 +1003,9 @@ fn the_planner_counts_change_no_answer() {
         let counted = sorted(Table::collect(kb.query(&q.name, &q.text).unwrap()).unwrap());
         let mut guessed = SparqlEvaluator::new().parse_query(&q.text).unwrap();
         guessed.dataset_mut().set_default_graph_as_union();
-        let guessed =
-            sorted(Table::collect(guessed.on_store(&kb.store).execute().unwrap()).unwrap());
+        let guessed = sorted(
+            Table::collect(guessed.on_store(kb.store().unwrap()).execute().unwrap()).unwrap(),
+        );
         assert!(
             counted == guessed,
             "{}: the counts changed its answer",
