@@ -72,18 +72,73 @@ impl Order {
 
 /// The copy: the terms and the four orders.
 pub struct Frozen {
-    terms: Vec<Term>,
-    ids: FxHashMap<Term, u32>,
+    terms: Terms,
     orders: [Vec<[u32; 4]>; 4],
     predicates: FxHashMap<u32, PredicateStatistics>,
     instances: FxHashMap<u32, u64>,
 }
 
+/// The distinct terms, each numbered by its place, in the form the store keeps them
+/// ([`canonical`]). Each is held once: the table of numbers finds a term by hashing it and
+/// comparing it with the term at a number's place.
+#[derive(Default)]
+struct Terms {
+    texts: Vec<Term>,
+    ids: hashbrown::HashTable<u32>,
+}
+
+impl Terms {
+    /// The number of a term, `None` if none is held.
+    fn get(&self, t: TermRef<'_>) -> Option<u32> {
+        if needs_canonical(t) {
+            return self.find(canonical(t.into_owned()).as_ref());
+        }
+        self.find(t)
+    }
+
+    /// The number of a term, numbered now if none is held.
+    fn id(&mut self, t: TermRef<'_>) -> u32 {
+        if needs_canonical(t) {
+            return self.id_of_canonical(canonical(t.into_owned()).as_ref());
+        }
+        self.id_of_canonical(t)
+    }
+
+    /// The number of a term in its canonical form.
+    fn find(&self, t: TermRef<'_>) -> Option<u32> {
+        let texts = &self.texts;
+        self.ids
+            .find(hashed(t), |i| texts[*i as usize].as_ref() == t)
+            .copied()
+    }
+
+    /// [`Terms::id`] of a term in its canonical form.
+    fn id_of_canonical(&mut self, t: TermRef<'_>) -> u32 {
+        if let Some(i) = self.find(t) {
+            return i;
+        }
+        let i = u32::try_from(self.texts.len())
+            .ok()
+            .filter(|i| *i != DEFAULT_GRAPH)
+            .expect("fewer than 2^32 - 1 distinct terms");
+        self.texts.push(t.into_owned());
+        let texts = &self.texts;
+        self.ids
+            .insert_unique(hashed(t), i, |j| hashed(texts[*j as usize].as_ref()));
+        i
+    }
+}
+
+/// A term's hash in [`Terms`].
+fn hashed(t: TermRef<'_>) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(t)
+}
+
 /// Makes a [`Frozen`] from quads given one by one or a part of the import at a time.
 #[derive(Default)]
 pub struct Builder {
-    terms: Vec<Term>,
-    ids: FxHashMap<Term, u32>,
+    terms: Terms,
     /// Each quad's [s, p, o, g] not yet in `runs`, repeats included.
     spog: Vec<[u32; 4]>,
     /// Per order, sorted runs of the quads taken before `spog`'s, one after the other:
@@ -133,17 +188,7 @@ impl Builder {
     }
 
     fn id(&mut self, t: TermRef<'_>) -> u32 {
-        let t = canonical(t.into_owned());
-        if let Some(i) = self.ids.get(&t) {
-            return *i;
-        }
-        let i = u32::try_from(self.terms.len())
-            .ok()
-            .filter(|i| *i != DEFAULT_GRAPH)
-            .expect("fewer than 2^32 - 1 distinct terms");
-        self.terms.push(t.clone());
-        self.ids.insert(t, i);
-        i
+        self.terms.id(t)
     }
 
     /// The copy: each quad once, in four orders, with the planner's counts.
@@ -151,7 +196,6 @@ impl Builder {
         self.sort_run();
         let Builder {
             terms,
-            ids,
             runs: [spog, posg, ospg, gspo],
             ..
         } = self;
@@ -171,7 +215,7 @@ impl Builder {
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
             [spog, posg, ospg, gspo]
         });
-        Frozen::counted(terms, ids, orders)
+        Frozen::counted(terms, orders)
     }
 }
 
@@ -210,10 +254,9 @@ fn merged(old: Vec<[u32; 4]>, mut new: Vec<[u32; 4]>) -> Vec<[u32; 4]> {
 }
 
 impl Frozen {
-    fn counted(terms: Vec<Term>, ids: FxHashMap<Term, u32>, orders: [Vec<[u32; 4]>; 4]) -> Self {
+    fn counted(terms: Terms, orders: [Vec<[u32; 4]>; 4]) -> Self {
         let mut frozen = Frozen {
             terms,
-            ids,
             orders,
             predicates: FxHashMap::default(),
             instances: FxHashMap::default(),
@@ -227,22 +270,18 @@ impl Frozen {
     pub fn extended(self, quads: impl IntoIterator<Item = Quad>) -> Frozen {
         let Frozen {
             terms,
-            ids,
             orders,
             predicates,
             instances,
         } = self;
         let mut more = Builder {
             terms,
-            ids,
             ..Builder::default()
         };
         for q in quads {
             more.add(q.as_ref());
         }
-        let Builder {
-            terms, ids, spog, ..
-        } = more;
+        let Builder { terms, spog, .. } = more;
         let [spog_, posg, ospg, gspo] = orders;
         let with = |old, order: Order| merged(old, spog.iter().map(|q| order.entry(*q)).collect());
         let orders = std::thread::scope(|scope| {
@@ -255,7 +294,6 @@ impl Frozen {
         });
         let mut frozen = Frozen {
             terms,
-            ids,
             orders,
             predicates,
             instances,
@@ -274,7 +312,7 @@ impl Frozen {
             let g = gspo[at][0];
             let end = at + gspo[at..].partition_point(|e| e[0] == g);
             if g != DEFAULT_GRAPH {
-                sizes.push((&self.terms[g as usize], end - at));
+                sizes.push((&self.terms.texts[g as usize], end - at));
             }
             at = end;
         }
@@ -283,7 +321,7 @@ impl Frozen {
 
     /// The number of quads of one named graph.
     pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> usize {
-        let Some(g) = self.ids.get(&Term::from(graph.into_owned())).copied() else {
+        let Some(g) = self.terms.get(graph.into()) else {
             return 0;
         };
         let gspo = &self.orders[Order::Gspo as usize];
@@ -307,7 +345,7 @@ impl sparopt::Statistics for Frozen {
 impl Frozen {
     /// The distinct terms; a term's number is its position here.
     pub fn terms(&self) -> &[Term] {
-        &self.terms
+        &self.terms.texts
     }
 
     /// Every quad once, as the numbers of its subject, predicate, object and graph
@@ -323,12 +361,12 @@ impl Frozen {
 
     /// The quad of these numbers ([s, p, o, g]), borrowing its terms.
     fn quad_of(&self, [s, p, o, g]: [u32; 4]) -> QuadRef<'_> {
-        let resource = |i: u32| match &self.terms[i as usize] {
+        let resource = |i: u32| match &self.terms.texts[i as usize] {
             Term::NamedNode(n) => NamedOrBlankNodeRef::from(n.as_ref()),
             Term::BlankNode(b) => NamedOrBlankNodeRef::from(b.as_ref()),
             t => unreachable!("a subject or graph that is a literal: {t}"),
         };
-        let Term::NamedNode(predicate) = &self.terms[p as usize] else {
+        let Term::NamedNode(predicate) = &self.terms.texts[p as usize] else {
             unreachable!("a predicate that is not an IRI")
         };
         let graph = match g {
@@ -338,7 +376,7 @@ impl Frozen {
         QuadRef::new(
             resource(s),
             predicate.as_ref(),
-            self.terms[o as usize].as_ref(),
+            self.terms.texts[o as usize].as_ref(),
             graph,
         )
     }
@@ -355,10 +393,7 @@ impl Frozen {
     /// and distinct subjects and objects, per class the quads typing something with it.
     /// Those of the predicates in `only` are taken again, every one's without it.
     fn count(&mut self, only: Option<&rustc_hash::FxHashSet<u32>>) {
-        let rdf_type = self
-            .ids
-            .get(&Term::from(oxigraph::model::vocab::rdf::TYPE.into_owned()))
-            .copied();
+        let rdf_type = self.terms.get(oxigraph::model::vocab::rdf::TYPE.into());
         let posg = &self.orders[Order::Posg as usize];
         let mut at = 0;
         while at < posg.len() {
@@ -398,9 +433,9 @@ impl Frozen {
 
     /// The counts of a predicate for the planner (all zeros for one no quad has).
     pub fn predicate(&self, predicate: &Term) -> PredicateStatistics {
-        self.ids
-            .get(predicate)
-            .and_then(|p| self.predicates.get(p).copied())
+        self.terms
+            .get(predicate.as_ref())
+            .and_then(|p| self.predicates.get(&p).copied())
             .unwrap_or(PredicateStatistics {
                 triples: 0,
                 subjects: 0,
@@ -410,9 +445,9 @@ impl Frozen {
 
     /// How many quads type something with `class`.
     pub fn instances(&self, class: &Term) -> u64 {
-        self.ids
-            .get(class)
-            .and_then(|c| self.instances.get(c).copied())
+        self.terms
+            .get(class.as_ref())
+            .and_then(|c| self.instances.get(&c).copied())
             .unwrap_or(0)
     }
 
@@ -482,7 +517,7 @@ impl Frozen {
     ) -> impl Iterator<Item = Quad> + use<> {
         let id = |t: Option<TermRef<'_>>| match t {
             None => Some(None),
-            Some(t) => self.ids.get(&canonical(t.into_owned())).map(|i| Some(*i)),
+            Some(t) => self.terms.get(t).map(Some),
         };
         let g = match graph_name {
             None => Some(None),
@@ -559,15 +594,23 @@ impl View {
 /// A term in the form the store keeps it: a literal of a datatype the store encodes by its
 /// value (numbers, booleans, dates and times, durations) in that value's canonical form.
 fn canonical(term: Term) -> Term {
-    match &term {
-        Term::Literal(l)
-            if l.language().is_none()
+    if needs_canonical(term.as_ref()) {
+        Term::from(ExpressionTerm::from(term))
+    } else {
+        term
+    }
+}
+
+/// Whether the store keeps this term by its value: a literal of an XML Schema datatype other
+/// than `xsd:string` (its canonical form may differ from its text).
+fn needs_canonical(term: TermRef<'_>) -> bool {
+    match term {
+        TermRef::Literal(l) => {
+            l.language().is_none()
                 && l.datatype() != oxigraph::model::vocab::xsd::STRING
-                && l.datatype().as_str().starts_with(XSD) =>
-        {
-            Term::from(ExpressionTerm::from(term))
+                && l.datatype().as_str().starts_with(XSD)
         }
-        _ => term,
+        _ => false,
     }
 }
 
@@ -614,15 +657,15 @@ impl QueryableDataset<'static> for View {
 
     fn internalize_term(&self, term: Term) -> Result<FrozenTerm, Infallible> {
         let term = canonical(term);
-        Ok(match self.0.ids.get(&term) {
-            Some(i) => FrozenTerm::Known(*i),
+        Ok(match self.0.terms.get(term.as_ref()) {
+            Some(i) => FrozenTerm::Known(i),
             None => FrozenTerm::Other(Arc::new(term)),
         })
     }
 
     fn externalize_term(&self, term: FrozenTerm) -> Result<Term, Infallible> {
         Ok(match term {
-            FrozenTerm::Known(i) => self.0.terms[i as usize].clone(),
+            FrozenTerm::Known(i) => self.0.terms.texts[i as usize].clone(),
             FrozenTerm::Other(t) => Arc::unwrap_or_clone(t),
         })
     }
