@@ -30,7 +30,8 @@
 #   - with --sheets SHEETS.nt as well (every review sheet of every edition, written by
 #     `medrd link judgit JUDGIT/data --judgit-graph SHEETS.nt`, see docs/scale.md): the same
 #     root with SHEETS.nt loaded beside it (`medrd --root ROOT --with SHEETS.nt bench scale
-#     --runs 3`): load rate and bytes per triple (same targets as above), the slowest named
+#     --runs 3`; a load with --with files goes into the store, as `serve` loads it): load
+#     rate and bytes per triple (same targets as above), the slowest named
 #     query and how many are 1 s or more (target: every named query < 1 s), then the explorer
 #     pages of scripts/page-times.sh on a `serve` of the same (slowest first visit and slowest
 #     median of 20 visits, target < 100 ms). It also counts the triples of SHEETS.nt that the

@@ -300,7 +300,7 @@ fn load_as(
         .with_context(|| format!("loading the knowledge base from {root}"))
 }
 
-/// The store of this process's one command. In memory it is left to the process's exit
+/// The knowledge base of this process's one command. In memory it is left to the process's exit
 /// instead of being freed quad by quad (a national store: 0.2–0.3 s of a 3.6 s query, each
 /// quad its own allocations); an on-disk store is closed, as RocksDB needs.
 struct Loaded(Option<Kb>);

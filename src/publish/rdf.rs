@@ -72,7 +72,7 @@ impl Held {
 
 impl Sorted {
     /// Reads every quad of the knowledge base (the store, or the `--endpoint`'s graphs), or
-    /// takes them from the store's read-only copy when it has one.
+    /// takes them from its read-only copy when it was loaded into one.
     pub fn of(kb: &Kb) -> Result<Sorted> {
         if let Some(copy) = kb.stats.frozen() {
             return Ok(Sorted::from_copy(copy.clone()));

@@ -1,5 +1,6 @@
 //! The whole knowledge base as quads, and the size of each graph, read from whichever
-//! backend answers queries: the embedded store, or the remote endpoint of `--endpoint`
+//! backend answers queries: the embedded store or read-only copy, or the remote endpoint of
+//! `--endpoint`
 //! (through the SPARQL of `queries/kb/`). `export`, `stats` and the DCAT statistics read
 //! these, so that with `--endpoint` they describe the same data as the queries and diagrams.
 
@@ -14,7 +15,7 @@ use std::collections::BTreeMap;
 const DIR: &str = "kb";
 
 impl Kb {
-    /// Every quad of the knowledge base: the store's, or, with `--endpoint`, those of the
+    /// Every quad of the knowledge base: the copy's or the store's, or, with `--endpoint`, those of the
     /// endpoint's graphs under `https://w3id.org/medrd-kg/graph/` (`queries/kb/quads.rq`).
     pub fn quads(&self) -> Result<Vec<Quad>> {
         if let Some(frozen) = self.stats.frozen() {
@@ -63,7 +64,7 @@ impl Kb {
         Ok(quads)
     }
 
-    /// The number of triples in each named graph: the store's, or, with `--endpoint`, the
+    /// The number of triples in each named graph: the copy's or the store's, or, with `--endpoint`, the
     /// endpoint's graphs under `https://w3id.org/medrd-kg/graph/`
     /// (`queries/kb/graph-sizes.rq`).
     pub fn graph_sizes(&self) -> Result<BTreeMap<NamedNode, usize>> {

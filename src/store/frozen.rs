@@ -5,7 +5,7 @@
 //! in-memory store answers a pattern by walking the list of quads of one of its terms
 //! (issue 22: about 1.2 µs a subject's property, 270 ns a quad scanned); here it is a slice.
 //!
-//! The commands that only read load into it instead of a store ([`super::read_only`]): each
+//! The commands that only read load into it instead of a store (`store::read_only`): each
 //! part of the import is numbered as it comes, and sorted into runs of the four orders while
 //! the import makes the next; the rules run over it, and what they insert is merged in. Its
 //! answers are the store's, term for term: a typed literal the store keeps by its value

@@ -1,15 +1,16 @@
-//! The knowledge base: an Oxigraph store built at start from `ontology/` and `data/`, with
-//! the derivation rules of `queries/rules/` applied, and the extra RDF of `--with` beside it.
-//! A bad file never leaves a half-loaded store: not the in-memory store of every run (new at
+//! The knowledge base, built at start from `ontology/` and `data/`, with the derivation rules
+//! of `queries/rules/` applied, and the extra RDF of `--with` beside it: an Oxigraph store
+//! ([`Kb::load`], for `serve`, `link`, `publish`), or, for the commands that only read
+//! (`build`, `validate`, `query`, `export`, the diagrams…), a read-only copy ([`frozen`])
+//! made without a store where it can be ([`Kb::load_frozen`], `read_only`). A bad file never
+//! leaves a half-loaded knowledge base: not a copy or the in-memory store of every run (new at
 //! each load, committed in steps, dropped with a failed load: see `writer`), nor an on-disk
 //! store (`--store DIR`, cargo feature `rocksdb`) that outlives it, where everything goes in
 //! through one transaction, except graphs the store does not have yet (`--with` files', and
-//! ours in a store holding none of them): those are bulk-loaded (see [`Kb::load`]). Large files are parsed on other threads while
-//! one thread inserts (N-Triples/N-Quads split across the cores; gzipped files `.nt.gz`…
-//! decompressed on the fly); queries go to a remote SPARQL endpoint instead when
-//! `--endpoint` is set. The commands that only read (`build`, `validate`, `query`, `export`,
-//! the diagrams…) load with [`Kb::load_frozen`]: into a read-only copy ([`frozen`],
-//! [`read_only`]) instead of a store, where they can.
+//! ours in a store holding none of them): those are bulk-loaded (see [`Kb::load`]). Large
+//! files are parsed on other threads while one thread inserts (N-Triples/N-Quads split across
+//! the cores; gzipped files `.nt.gz`… decompressed on the fly); queries go to a remote SPARQL
+//! endpoint instead when `--endpoint` is set.
 
 pub mod dataset;
 pub mod federation;
@@ -79,7 +80,8 @@ pub struct Kb {
     /// The store, unless the knowledge base was loaded for reading only: then its read-only
     /// copy (in `stats`) holds everything ([`Kb::load_frozen`]).
     store: Option<Store>,
-    /// The store's counts, for the query planner.
+    /// What answers the queries (the store, or the read-only copy) and its counts, for the
+    /// query planner.
     pub stats: std::sync::Arc<stats::StoreStatistics>,
 }
 
@@ -983,7 +985,7 @@ impl Kb {
     }
 
     /// The knowledge base for a command that only reads it: loaded into a read-only copy
-    /// ([`frozen`]) instead of a store ([`read_only`]), where it can be: in memory, without
+    /// ([`frozen`]) instead of a store (the module `read_only`), where it can be: in memory, without
     /// `--with` files or `--endpoint`, with rules that only insert. Elsewhere [`Kb::load`].
     /// Its queries, patterns, quads and counts are the store's; [`Kb::store`] is an error.
     pub fn load_frozen(layout: Layout) -> Result<Self> {
@@ -1025,12 +1027,10 @@ impl Kb {
                 sources: &sources,
             };
             let frozen = read_only::load(&ontology, parts, &rules)?;
-            let stats = stats::StoreStatistics::new(&Store::new()?);
-            stats.freeze(frozen);
             return Ok(Kb {
                 layout,
                 sources,
-                stats,
+                stats: stats::StoreStatistics::of_copy(frozen),
                 store: None,
             });
         }
@@ -1212,10 +1212,10 @@ impl Kb {
         })
     }
 
-    /// Number of triples in one graph. Counted by the SPARQL engine, which counts the
-    /// store's encoded quads as they are: reading them as quads (`quads_for_pattern`) looks
-    /// up the text of every term, from disk in an on-disk store, where that was 0.7 s of a
-    /// warm `serve --store` start on the default data.
+    /// Number of triples in one graph: the copy's, or counted by the SPARQL engine, which
+    /// counts the store's encoded quads as they are: reading them as quads
+    /// (`quads_for_pattern`) looks up the text of every term, from disk in an on-disk store,
+    /// where that was 0.7 s of a warm `serve --store` start on the default data.
     pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> Result<usize> {
         if let Some(f) = self.stats.frozen() {
             return Ok(f.graph_len(graph));

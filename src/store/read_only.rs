@@ -20,13 +20,15 @@ use spargebra::{GraphUpdateOperation, SparqlParser, Update};
 use std::sync::Arc;
 
 /// Whether every rule only inserts (INSERT DATA, or INSERT … WHERE without DELETE), so that
-/// the copy alone can hold what the rules make; a rule that does not parse is left to the
-/// store's load, which reports it.
+/// the copy alone can hold what the rules make. A rule beyond the bounds of a query
+/// ([`crate::query::bounds`]: checked before it is parsed, as the parser recurses) or that
+/// does not parse is left to the store's load, which reports it.
 pub(super) fn takes(rules: &[NamedQuery]) -> bool {
     rules.iter().all(|rule| {
-        SparqlParser::new()
-            .parse_update(&rule.text)
-            .is_ok_and(|update| update.operations.iter().all(only_inserts))
+        crate::query::bounds::check(&rule.text).is_ok()
+            && SparqlParser::new()
+                .parse_update(&rule.text)
+                .is_ok_and(|update| update.operations.iter().all(only_inserts))
     })
 }
 
@@ -170,6 +172,14 @@ mod tests {
         ] {
             assert!(!takes(&[rule(text)]), "{text}");
         }
+        // Nested far beyond the bounds: refused before the parser recurses into it (this
+        // test's thread would overflow its stack otherwise).
+        let deep = format!(
+            "INSERT {{ ex:a ex:p ?x }} WHERE {{ BIND({}1{} AS ?x) }}",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        );
+        assert!(!takes(&[rule(&deep)]));
         let inserting = [
             rule("INSERT DATA { ex:a ex:p ex:b }"),
             rule("INSERT { ?s ?p ?o } WHERE { ?s ex:p ?o . ?o ?p ?s }"),
@@ -212,7 +222,8 @@ mod tests {
             rule("INSERT { GRAPH ex:h { ?s ex:twice ?o } } USING ex:g WHERE { ?s ex:p ?o }"),
             rule("INSERT { GRAPH ex:g { ?o ex:again ?s } } WHERE { GRAPH ex:g { ?s ex:back ?o } }"),
             rule("INSERT { GRAPH ex:g { ?s ex:n ?n . _:x ex:of ?s } } WHERE { GRAPH ex:g { ?s ex:n ?n } }"),
-            rule("INSERT DATA { _:y ex:p ex:a . GRAPH ex:g { ex:b ex:p ex:c } }"),
+            rule("INSERT DATA { _:y ex:p ex:a . _:y ex:q ex:a . GRAPH ex:g { ex:b ex:p ex:c } }"),
+            rule("INSERT { GRAPH ex:k { _:z ex:of ?s } } WHERE { ?s ex:p ?o }"),
             rule("INSERT { GRAPH ex:g { ?s ex:p ?o } } WHERE { GRAPH ex:g { ?s ex:p ?o } }"),
             rule("INSERT { ?o a ex:C } WHERE { ?s ex:p ?o }"),
         ];
@@ -232,6 +243,20 @@ mod tests {
         for r in &rules {
             copy = run(r, copy).unwrap();
         }
+        // Each blank node made anew as the store makes it: one per INSERT DATA label, one per
+        // solution of a template.
+        let blanks = |quads: &[Quad]| {
+            let mut b = BTreeSet::new();
+            for q in quads {
+                if let oxigraph::model::NamedOrBlankNode::BlankNode(n) = &q.subject {
+                    b.insert(n.as_str().to_owned());
+                }
+            }
+            b.len()
+        };
+        let store_quads: Vec<Quad> = store.iter().map(Result::unwrap).collect();
+        assert_eq!(blanks(&copy.quads()), blanks(&store_quads));
+        assert_eq!(blanks(&store_quads), 4);
         let from_store: Vec<String> = store.iter().map(|q| shown(&q.unwrap())).collect();
         let from_copy: Vec<String> = copy.quads().iter().map(shown).collect();
         assert_eq!(from_copy.len(), from_store.len(), "{from_copy:#?}");

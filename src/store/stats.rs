@@ -9,9 +9,10 @@
 //! ([`StoreStatistics::count_ahead`]) and a request never counts: until a count is there,
 //! and for an IRI the store does not have, its planning guesses as upstream does — so a
 //! request is never held by a count it cannot cancel, and clients cannot grow the cache.
-//! A count that cannot be taken (a storage error, a panic) is left unknown. Once the store has
-//! a read-only copy ([`StoreStatistics::freeze`]), the copy answers its queries and gives
-//! every count, taken from its sorted quads as it was made.
+//! A count that cannot be taken (a storage error, a panic) is left unknown. A knowledge base
+//! loaded for reading only is a read-only copy instead of a store
+//! ([`StoreStatistics::of_copy`]): the copy answers its queries and gives every count, taken
+//! from its sorted quads as it was made.
 
 use oxigraph::model::{NamedNodeRef, Term};
 use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, SparqlEvaluator};
@@ -27,31 +28,38 @@ type Counted<T> = Arc<OnceLock<Option<T>>>;
 /// Counts keyed by IRI, looked up without allocating.
 type Known<T> = RwLock<HashMap<Box<str>, Counted<T>>>;
 
-/// Counts of one store.
+/// What answers the queries: a store, or a read-only copy ([`super::frozen`]).
+enum Backend {
+    Store(Store),
+    Copy(Arc<super::frozen::Frozen>),
+}
+
+/// Counts of one store or copy, and the one way it is queried ([`StoreStatistics::evaluate`]).
 pub struct StoreStatistics {
-    store: Store,
+    backend: Backend,
     predicates: Known<PredicateStatistics>,
     classes: Known<u64>,
     /// Set by [`Self::count_ahead`]: plannings only read the counts, never take one.
     ahead: AtomicBool,
-    /// A read-only copy of the store that answers its queries instead, once it is made.
-    frozen: OnceLock<Arc<super::frozen::Frozen>>,
 }
 
 impl StoreStatistics {
     pub fn new(store: &Store) -> Arc<Self> {
+        Self::with(Backend::Store(store.clone()))
+    }
+
+    /// A read-only copy's: it gives every count itself.
+    pub fn of_copy(frozen: super::frozen::Frozen) -> Arc<Self> {
+        Self::with(Backend::Copy(Arc::new(frozen)))
+    }
+
+    fn with(backend: Backend) -> Arc<Self> {
         Arc::new(StoreStatistics {
-            store: store.clone(),
+            backend,
             predicates: RwLock::default(),
             classes: RwLock::default(),
             ahead: AtomicBool::new(false),
-            frozen: OnceLock::new(),
         })
-    }
-
-    /// The store counted.
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// Runs `f`, which plans a query over this store on this thread, with these counts known
@@ -66,24 +74,22 @@ impl StoreStatistics {
         self: &Arc<Self>,
         prepared: PreparedSparqlQuery,
     ) -> Result<QueryResults<'static>, QueryEvaluationError> {
-        match self.frozen.get() {
-            Some(f) => self.plan(|| {
+        match &self.backend {
+            Backend::Copy(f) => self.plan(|| {
                 prepared
                     .on_queryable_dataset(super::frozen::View(f.clone()))
                     .execute()
             }),
-            None => self.plan(|| prepared.on_store(&self.store).execute()),
+            Backend::Store(store) => self.plan(|| prepared.on_store(store).execute()),
         }
     }
 
-    /// The copy answering the store's queries, if there is one.
+    /// The read-only copy answering the queries, if it is one.
     pub fn frozen(&self) -> Option<&Arc<super::frozen::Frozen>> {
-        self.frozen.get()
-    }
-
-    /// From now on the store's queries are answered by this copy of it.
-    pub fn freeze(&self, frozen: super::frozen::Frozen) {
-        let _ = self.frozen.set(Arc::new(frozen));
+        match &self.backend {
+            Backend::Copy(f) => Some(f),
+            Backend::Store(_) => None,
+        }
     }
 
     /// From now on plannings only read the counts; takes them all on a thread of its own
@@ -159,8 +165,11 @@ impl StoreStatistics {
         let run = || {
             let mut prepared = SparqlEvaluator::new().parse_query(sparql).ok()?;
             prepared.dataset_mut().set_default_graph_as_union();
-            let QueryResults::Solutions(rows) = prepared.on_store(&self.store).execute().ok()?
-            else {
+            // A copy's counts are its own: it is never counted by SPARQL.
+            let Backend::Store(store) = &self.backend else {
+                return None;
+            };
+            let QueryResults::Solutions(rows) = prepared.on_store(store).execute().ok()? else {
                 return None;
             };
             rows.map(|row| row.ok().map(|row| row.values().to_vec()))
@@ -203,7 +212,7 @@ impl StoreStatistics {
 
 impl Statistics for StoreStatistics {
     fn predicate(&self, predicate: NamedNodeRef<'_>) -> Option<PredicateStatistics> {
-        if let Some(f) = self.frozen.get() {
+        if let Some(f) = self.frozen() {
             return Some(f.predicate(&predicate.into_owned().into()));
         }
         if self.reads_only() {
@@ -213,7 +222,7 @@ impl Statistics for StoreStatistics {
     }
 
     fn instances(&self, class: NamedNodeRef<'_>) -> Option<u64> {
-        if let Some(f) = self.frozen.get() {
+        if let Some(f) = self.frozen() {
             return Some(f.instances(&class.into_owned().into()));
         }
         if self.reads_only() {

@@ -3,7 +3,7 @@
 //! same matches for every shape of pattern, the same planner counts, graph sizes and answers
 //! to every named query, check and explorer query, the same exports.
 
-use crate::util::{kb, root};
+use crate::util::{kb, root, Scratch};
 use medrd_kg::query::{catalog, output::Table};
 use medrd_kg::store::frozen::Frozen;
 use medrd_kg::{Kb, Layout};
@@ -283,5 +283,48 @@ fn the_exports_from_the_copy_are_the_store_s() {
         let written = write(&from_store);
         assert!(written.len() > 1_000_000, "{format}");
         assert!(write(&from_copy) == written, "{format}");
+    }
+}
+
+/// A rule the copy cannot run (one that deletes) leaves the read-only load to the store, which
+/// runs it; a rule nested beyond a query's bounds is reported by the commands that only read,
+/// with exit 2, not parsed until the stack overflows.
+#[test]
+fn a_rule_the_copy_cannot_run_leaves_the_load_to_the_store() {
+    let s = Scratch::new("frozen-deleting-rule");
+    s.write(
+        "queries/rules/zz-undo.ru",
+        "#+ summary: undo the derived themes\n\
+         PREFIX medrd: <https://w3id.org/medrd-kg/ontology#>\n\
+         DELETE { GRAPH ?g { ?x medrd:derivedTheme ?t } } \
+         WHERE { GRAPH ?g { ?x medrd:derivedTheme ?t } }\n",
+    );
+    let loaded = Kb::load_frozen(Layout::new(s.dir.clone())).unwrap();
+    assert!(loaded.stats.frozen().is_none());
+    assert!(loaded.store().is_ok());
+    let derived = |kb: &Kb| {
+        let ask = "SELECT (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }";
+        Table::collect(kb.query("derived", ask).unwrap())
+            .unwrap()
+            .text(0, "n")
+    };
+    assert_eq!(derived(&loaded), "0");
+    assert_ne!(derived(kb()), "0");
+
+    let deep = Scratch::new("frozen-deep-rule");
+    deep.write(
+        "queries/rules/zz-deep.ru",
+        &format!(
+            "#+ summary: too deep\nINSERT {{ <http://example.org/a> <http://example.org/p> ?x }} \
+             WHERE {{ BIND({}1{} AS ?x) }}\n",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        ),
+    );
+    for command in [&["stats"][..], &["query", "new-programs"]] {
+        let run = deep.medrd(command);
+        assert_eq!(run.code, 2, "{command:?}: {}", run.stderr);
+        assert!(run.stderr.contains("zz-deep.ru"), "{}", run.stderr);
+        assert!(run.stderr.contains("nests deeper"), "{}", run.stderr);
     }
 }
