@@ -1021,18 +1021,7 @@ impl Kb {
         let files = extra_files(&layout.with).map_err(data_first)?;
         let rules = catalog::rules(&layout.queries()).map_err(data_first)?;
         if copy && !on_disk && files.is_empty() && read_only::takes(&rules) {
-            let parts = Parts::ToMake {
-                layout: &layout,
-                ontology: &ontology,
-                sources: &sources,
-            };
-            let frozen = read_only::load(&ontology, parts, &rules)?;
-            return Ok(Kb {
-                layout,
-                sources,
-                stats: stats::StoreStatistics::of_copy(frozen),
-                store: None,
-            });
+            return Kb::read_only(layout, sources, &ontology, &rules);
         }
         let store = open_store(layout.store.as_deref())?;
         let holds_ours = on_disk && holds_any(&store)?;
@@ -1134,6 +1123,27 @@ impl Kb {
     /// Whether it holds none.
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
+    }
+
+    /// The knowledge base as a read-only copy, with no store ([`Kb::load_frozen`]).
+    fn read_only(
+        layout: Layout,
+        sources: Sources,
+        ontology: &[Quad],
+        rules: &[catalog::NamedQuery],
+    ) -> Result<Self> {
+        let parts = Parts::ToMake {
+            layout: &layout,
+            ontology,
+            sources: &sources,
+        };
+        let frozen = read_only::load(ontology, parts, rules)?;
+        Ok(Kb {
+            layout,
+            sources,
+            stats: stats::StoreStatistics::of_copy(frozen),
+            store: None,
+        })
     }
 
     /// The documents of `data/` (at least one).
