@@ -42,6 +42,9 @@ pub enum Error {
     Import { path: PathBuf, message: String },
     #[error("store: {0}")]
     Store(#[from] oxigraph::store::StorageError),
+    /// A read of the read-only copy stopped by the work's cancellation (`serve`'s limits).
+    #[error(transparent)]
+    Stopped(#[from] crate::store::frozen::Stopped),
     /// A knowledge base loaded for reading only (its read-only copy, no store:
     /// [`crate::Kb::load_frozen`]) was asked for its store, by work that reads or writes the
     /// store itself; such work loads with [`crate::Kb::load`].

@@ -111,7 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Command::Analyze { top, lang } => analyze::run(&*load_frozen(layout)?, top, lang),
         Command::Path { from, to, lang } => analyze::path(&*load_frozen(layout)?, &from, &to, lang),
-        Command::Serve(args) => serve::run(load(layout)?.into_inner(), args, allow_service),
+        Command::Serve(args) => serve::run(load_frozen(layout)?.into_inner(), args, allow_service),
         Command::Link { target } => link::run(&*load(layout)?, target),
         Command::Bench { command } => bench::run(layout, command),
         Command::Draft {

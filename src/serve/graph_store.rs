@@ -1,17 +1,17 @@
 //! Graph Store Protocol reads (`GET /store?graph=IRI`, `GET /store?default`): a named graph,
 //! or the default graph (the union of the graphs, as the SPARQL endpoint sees it), in the RDF
-//! syntax the client asks for. The store is read-only here: other methods are 405. A graph
+//! syntax the client asks for, from the store or the read-only copy the server loaded. Read-only here: other methods are 405. A graph
 //! larger than the server sends in one answer is refused whole (413, naming the limit and the
 //! ways to get it), never cut: a client reading a graph cannot miss a truncation it is not told
 //! of in its syntax.
 
 use super::sparql::{accept, params, rdf_serializer, GRAPH_OFFERS};
 use super::{negotiate, App, HttpError};
+use crate::store::Kb;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use oxigraph::model::{NamedNode, Quad, Triple};
-use oxigraph::store::Store;
+use oxigraph::model::{NamedNode, Triple};
 use std::sync::Arc;
 
 /// How many times `--max-results` a graph read may hold (a graph is data to take whole, a
@@ -78,12 +78,7 @@ fn read_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
         )
     })?;
     let limit = app.config.max_results.saturating_mul(GRAPH_READ_FACTOR);
-    // The server's knowledge base is loaded into a store (`Kb::load`).
-    let store = app
-        .kb
-        .store()
-        .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let triples = collect(store, &target, limit)?;
+    let triples = collect(&app.kb, &target, limit)?;
     let mut body = Vec::new();
     let mut w = rdf_serializer(format).for_writer(&mut body);
     for t in &triples {
@@ -103,18 +98,20 @@ fn read_inner(app: &App, request: &Request) -> Result<Response, HttpError> {
 }
 
 /// The triples of the target, at most `limit` (else 413).
-fn collect(store: &Store, target: &Target, limit: usize) -> Result<Vec<Triple>, HttpError> {
-    let quads: Box<dyn Iterator<Item = Result<Quad, _>>> = match target {
+fn collect(kb: &Kb, target: &Target, limit: usize) -> Result<Vec<Triple>, HttpError> {
+    let internal =
+        |e: crate::error::Error| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    let quads = match target {
         Target::Named(g) => {
-            if !store.contains_named_graph(g).unwrap_or(false) {
+            if !kb.contains_named_graph(g.as_ref()).map_err(internal)? {
                 return Err(HttpError::new(
                     StatusCode::NOT_FOUND,
                     format!("no graph <{}> in this store (the graphs are listed by `SELECT DISTINCT ?g {{ GRAPH ?g {{}} }}` at /sparql)", g.as_str()),
                 ));
             }
-            Box::new(store.quads_for_pattern(None, None, None, Some(g.as_ref().into())))
+            kb.quads_for_pattern(None, None, None, Some(g.as_ref().into()))
         }
-        Target::Default => Box::new(store.iter()),
+        Target::Default => kb.quads_for_pattern(None, None, None, None),
     };
     // In the store's order (stable for one load), each triple once: the union repeats a
     // triple stated in several graphs.
@@ -127,7 +124,7 @@ fn collect(store: &Store, target: &Target, limit: usize) -> Result<Vec<Triple>, 
                 "the graph took longer than this server's time limit",
             ));
         }
-        let q = q.map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let q = q.map_err(internal)?;
         let t = Triple::from(q);
         if seen.insert(t.clone()) {
             triples.push(t);

@@ -517,8 +517,11 @@ fn spawn_evaluation(
         // A panic of the engine is an answer (500), not a dead worker with the panic
         // text in the log.
         let started = std::time::Instant::now();
+        // The token is also the thread's (store::cancelled_by): a read-only copy's pattern
+        // scans look at it as they pass over quads that do not match.
+        let evaluate = || evaluate(&app, &query, accept.as_deref(), token.clone());
         let evaluated = account
-            .charge(|| guard::catch(|| evaluate(&app, &query, accept.as_deref(), token)))
+            .charge(|| guard::catch(|| crate::store::cancelled_by(token.clone(), evaluate)))
             .unwrap_or_else(|_| {
                 Err(HttpError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -607,6 +610,9 @@ pub(crate) fn content_type(media_type: &str) -> String {
 fn evaluation_error(e: QueryEvaluationError) -> HttpError {
     match e {
         QueryEvaluationError::Cancelled => {
+            HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled")
+        }
+        QueryEvaluationError::Dataset(e) if e.is::<crate::store::frozen::Stopped>() => {
             HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled")
         }
         QueryEvaluationError::Dataset(e) => HttpError::new(

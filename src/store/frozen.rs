@@ -12,8 +12,9 @@
 //! (numbers, booleans, dates and times, durations) is held in the canonical form the store
 //! gives back ("0.750"^^xsd:decimal as "0.75"), in the copy and in what a query asks for
 //! alike, and a quad is held once. Only the order in which a pattern's quads come differs,
-//! which a query without ORDER BY leaves open. A pattern's scan does not check a
-//! cancellation token: no command with a deadline (`serve`) reads a copy.
+//! which a query without ORDER BY leaves open. A pattern's scan passing over quads that
+//! do not match looks at the work's cancellation token ([`crate::store::cancelled_by`]) as it
+//! goes: `serve` answers from a copy, under its time and memory limits.
 
 use crate::ingest::quad_list::QuadList;
 use oxigraph::model::{
@@ -22,7 +23,6 @@ use oxigraph::model::{
 use rustc_hash::FxHashMap;
 use spareval::{ExpressionTerm, InternalQuad, QueryableDataset};
 use sparopt::PredicateStatistics;
-use std::convert::Infallible;
 use std::sync::Arc;
 
 /// The number of the default graph in a quad's graph position.
@@ -305,18 +305,27 @@ impl Frozen {
 
     /// The number of quads of each named graph (the default graph's left out), by graph.
     pub fn graph_sizes(&self) -> Vec<(&Term, usize)> {
+        self.graph_runs()
+            .into_iter()
+            .map(|(g, n)| (&self.terms.texts[g as usize], n))
+            .collect()
+    }
+
+    /// The number of each named graph and how many quads it holds, in the order of the
+    /// numbers: one binary search a graph over the GSPO order, never a walk of its quads.
+    fn graph_runs(&self) -> Vec<(u32, usize)> {
         let gspo = &self.orders[Order::Gspo as usize];
-        let mut sizes = Vec::new();
+        let mut runs = Vec::new();
         let mut at = 0;
         while at < gspo.len() {
             let g = gspo[at][0];
-            let end = at + gspo[at..].partition_point(|e| e[0] == g);
+            let n = gspo[at..].partition_point(|e| e[0] == g);
             if g != DEFAULT_GRAPH {
-                sizes.push((&self.terms.texts[g as usize], end - at));
+                runs.push((g, n));
             }
-            at = end;
+            at += n;
         }
-        sizes
+        runs
     }
 
     /// The number of quads of one named graph.
@@ -479,13 +488,29 @@ pub struct Matches {
     wanted: [Option<u32>; 4],
 }
 
+/// How many entries a pattern's scan passes between two looks at the cancellation token.
+const CANCEL_EVERY: usize = 4096;
+
+/// A pattern's scan stopped because the work reading the copy was cancelled
+/// ([`crate::store::cancelled_by`]): under `serve`, its time or memory limit.
+#[derive(Debug, thiserror::Error)]
+#[error("the query was stopped (its time or memory limit)")]
+pub struct Stopped;
+
 impl Iterator for Matches {
-    type Item = Result<InternalQuad<FrozenTerm>, Infallible>;
+    type Item = Result<InternalQuad<FrozenTerm>, Stopped>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let entries = &self.frozen.orders[self.order as usize];
         let places = self.order.places();
         while self.at < self.end {
+            // A run passed over without a match (a predicate's quads in other graphs) is as
+            // long as the copy: the scan looks at the token as it goes, and ends in an error,
+            // never in a short answer that looks whole.
+            if self.at.is_multiple_of(CANCEL_EVERY) && crate::store::cancelled() {
+                self.at = self.end;
+                return Some(Err(Stopped));
+            }
             let e = entries[self.at];
             self.at += 1;
             let q = places.map(|at| e[at]);
@@ -514,7 +539,7 @@ impl Frozen {
         predicate: Option<NamedNodeRef<'_>>,
         object: Option<TermRef<'_>>,
         graph_name: Option<GraphNameRef<'_>>,
-    ) -> impl Iterator<Item = Quad> + use<> {
+    ) -> impl Iterator<Item = Result<Quad, Stopped>> + use<> {
         let id = |t: Option<TermRef<'_>>| match t {
             None => Some(None),
             Some(t) => self.terms.get(t).map(Some),
@@ -539,15 +564,15 @@ impl Frozen {
         };
         let frozen = self.clone();
         matches.map(move |q| {
-            let Ok(q) = q;
+            let q = q?;
             let n = |t: FrozenTerm| match t {
                 FrozenTerm::Known(i) => i,
                 FrozenTerm::Other(_) => unreachable!("a copy's quad holds its own terms"),
             };
             let g = q.graph_name.map_or(DEFAULT_GRAPH, n);
-            frozen
+            Ok(frozen
                 .quad_of([n(q.subject), n(q.predicate), n(q.object), g])
-                .into_owned()
+                .into_owned())
         })
     }
 }
@@ -620,7 +645,7 @@ const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 impl QueryableDataset<'static> for View {
     type InternalTerm = FrozenTerm;
-    type Error = Infallible;
+    type Error = Stopped;
 
     fn internal_quads_for_pattern(
         &self,
@@ -628,7 +653,7 @@ impl QueryableDataset<'static> for View {
         predicate: Option<&FrozenTerm>,
         object: Option<&FrozenTerm>,
         graph_name: Option<Option<&FrozenTerm>>,
-    ) -> impl Iterator<Item = Result<InternalQuad<FrozenTerm>, Infallible>> + use<> {
+    ) -> impl Iterator<Item = Result<InternalQuad<FrozenTerm>, Stopped>> + use<> {
         let known = |t: Option<&FrozenTerm>| match t {
             None => Ok(None),
             Some(FrozenTerm::Known(i)) => Ok(Some(*i)),
@@ -645,17 +670,12 @@ impl QueryableDataset<'static> for View {
         }
     }
 
-    fn internal_named_graphs(
-        &self,
-    ) -> impl Iterator<Item = Result<FrozenTerm, Infallible>> + use<> {
-        let gspo = &self.0.orders[Order::Gspo as usize];
-        let mut graphs: Vec<u32> = gspo.iter().map(|e| e[0]).collect();
-        graphs.dedup();
-        graphs.retain(|g| *g != DEFAULT_GRAPH);
-        graphs.into_iter().map(|g| Ok(FrozenTerm::Known(g)))
+    fn internal_named_graphs(&self) -> impl Iterator<Item = Result<FrozenTerm, Stopped>> + use<> {
+        let graphs = self.0.graph_runs();
+        graphs.into_iter().map(|(g, _)| Ok(FrozenTerm::Known(g)))
     }
 
-    fn internalize_term(&self, term: Term) -> Result<FrozenTerm, Infallible> {
+    fn internalize_term(&self, term: Term) -> Result<FrozenTerm, Stopped> {
         let term = canonical(term);
         Ok(match self.0.terms.get(term.as_ref()) {
             Some(i) => FrozenTerm::Known(i),
@@ -663,7 +683,7 @@ impl QueryableDataset<'static> for View {
         })
     }
 
-    fn externalize_term(&self, term: FrozenTerm) -> Result<Term, Infallible> {
+    fn externalize_term(&self, term: FrozenTerm) -> Result<Term, Stopped> {
         Ok(match term {
             FrozenTerm::Known(i) => self.0.terms.texts[i as usize].clone(),
             FrozenTerm::Other(t) => Arc::unwrap_or_clone(t),
@@ -767,5 +787,35 @@ mod tests {
         assert_eq!((counts.triples, counts.subjects, counts.objects), (6, 2, 5));
         let c = oxigraph::model::NamedNode::new_unchecked("http://x/C");
         assert_eq!(copy.instances(&c.into()), 3);
+    }
+
+    /// A pattern whose run of one order holds many quads and no match (a predicate's quads,
+    /// every one in another graph) is passed over looking at the cancellation token: it ends
+    /// in `Stopped` once the work is cancelled, and in no match while it is not.
+    #[test]
+    fn a_scan_over_quads_that_do_not_match_stops_when_cancelled() {
+        let mut copy = Builder::default();
+        let p = oxigraph::model::NamedNode::new_unchecked("http://x/p");
+        let (g1, g2) = (
+            oxigraph::model::NamedNode::new_unchecked("http://x/g1"),
+            oxigraph::model::NamedNode::new_unchecked("http://x/g2"),
+        );
+        for i in 0..3 * super::CANCEL_EVERY {
+            let s = oxigraph::model::NamedNode::new_unchecked(format!("http://x/s{i}"));
+            copy.add(Quad::new(s, p.clone(), p.clone(), g1.clone()).as_ref());
+        }
+        // Numbered last, so it comes last in the run of `p`: the scan passes over the others.
+        let last = oxigraph::model::NamedNode::new_unchecked("http://x/last");
+        copy.add(Quad::new(last, p.clone(), p.clone(), g2.clone()).as_ref());
+        let copy = Arc::new(copy.finish());
+        let scan = || {
+            copy.quads_for_pattern(None, Some(p.as_ref()), None, Some(g2.as_ref().into()))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        assert_eq!(scan().unwrap().len(), 1);
+        let token = spareval::CancellationToken::new();
+        token.cancel();
+        let stopped = crate::store::cancelled_by(token, scan);
+        assert!(matches!(stopped, Err(super::Stopped)));
     }
 }

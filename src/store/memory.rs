@@ -285,7 +285,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// mimalloc's purge delay (1 s in v3). With the delay, a stopped query's sort, freed, stayed
 /// resident for up to a second while the other long query grew: the resident set stood up
 /// to 1.3 GiB above the counted heap, and over `--max-memory` + 256 MiB in CI's flood
-/// (scripts/abuse-serve.sh). The server calls this once its store is loaded (a load frees
+/// (scripts/abuse-serve.sh). The server calls this once its knowledge base is loaded (a load frees
 /// and reuses much, and is quicker with the delay); a `MIMALLOC_PURGE_DELAY` set in the
 /// environment is left as it is.
 pub fn release_promptly() {

@@ -1,7 +1,7 @@
 //! The knowledge base, built at start from `ontology/` and `data/`, with the derivation rules
 //! of `queries/rules/` applied, and the extra RDF of `--with` beside it: an Oxigraph store
-//! ([`Kb::load`], for `serve`, `link`, `publish`), or, for the commands that only read
-//! (`build`, `validate`, `query`, `export`, the diagrams…), a read-only copy ([`frozen`])
+//! ([`Kb::load`], for `link`, `publish`), or, for the commands that only read (`build`,
+//! `validate`, `query`, `export`, the diagrams…, and `serve`), a read-only copy ([`frozen`])
 //! made without a store where it can be ([`Kb::load_frozen`], `read_only`). A bad file never
 //! leaves a half-loaded knowledge base: not a copy or the in-memory store of every run (new at
 //! each load, committed in steps, dropped with a failed load: see `writer`), nor an on-disk
@@ -1104,8 +1104,7 @@ impl Kb {
         })
     }
 
-    /// The store, for work that reads or writes it directly (the server, publishing,
-    /// linking); an error for a knowledge base loaded for reading only ([`Kb::load_frozen`]).
+    /// The store, for work that reads or writes it directly (publishing, linking); an error for a knowledge base loaded for reading only ([`Kb::load_frozen`]).
     pub fn store(&self) -> Result<&Store> {
         self.store
             .as_ref()
@@ -1186,7 +1185,7 @@ impl Kb {
         match self.stats.frozen() {
             Some(f) => Box::new(
                 f.quads_for_pattern(subject, predicate, object, graph_name)
-                    .map(Ok),
+                    .map(|q| q.map_err(Error::from)),
             ),
             None => match self.store() {
                 Ok(store) => Box::new(
@@ -1211,6 +1210,15 @@ impl Kb {
         match self.store() {
             Ok(store) => Box::new(store.named_graphs().map(|g| g.map_err(Error::from))),
             Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    }
+
+    /// Whether a named graph is in the knowledge base: one holding a quad, in a copy (which
+    /// has no empty graphs: nothing that makes one reads a copy); the store's answer.
+    pub fn contains_named_graph(&self, graph: NamedNodeRef<'_>) -> Result<bool> {
+        match self.stats.frozen() {
+            Some(f) => Ok(f.graph_len(graph) > 0),
+            None => Ok(self.store()?.contains_named_graph(graph)?),
         }
     }
 

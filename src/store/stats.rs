@@ -5,7 +5,7 @@
 //! On the command line each count is taken the first time a planning asks for it (one SPARQL
 //! count over that predicate's triples, about 0.5 µs a triple in memory) and kept: the stores
 //! medrd queries are not written after they are loaded. Plannings on other threads wait only
-//! for a count they need too. `serve` takes every count ahead on a thread of its own
+//! for a count they need too. `serve` over a store takes every count ahead on a thread of its own
 //! ([`StoreStatistics::count_ahead`]) and a request never counts: until a count is there,
 //! and for an IRI the store does not have, its planning guesses as upstream does — so a
 //! request is never held by a count it cannot cancel, and clients cannot grow the cache.
@@ -97,6 +97,10 @@ impl StoreStatistics {
     /// times).
     pub fn count_ahead(self: &Arc<Self>) -> std::io::Result<()> {
         self.ahead.store(true, Ordering::Release);
+        // A copy gives every count from its sorted quads, as it was made.
+        if self.frozen().is_some() {
+            return Ok(());
+        }
         let stats = self.clone();
         std::thread::Builder::new()
             .name("medrd-stats".into())
