@@ -18,8 +18,7 @@
 #     peak bytes per triple (<= 400) and the slowest named query (< 300 ms), for the load of
 #     the commands that only read (`bench scale`: into the read-only copy, as `query`,
 #     `build`, `validate`, `export` and `serve` load), then the load rate and peak of the load
-#     into Oxigraph's store that `link`, `publish` and a load with `--with` files make
-#     (`bench scale --into-store`);
+#     into Oxigraph's store that `link` and `publish` make (`bench scale --into-store`);
 #     beside each load, its CPU time and the part of it on the thread that loads (for the
 #     store, the one thread that inserts: no load into it beats that thread, whatever the
 #     cores);
@@ -31,7 +30,7 @@
 #   - with --sheets SHEETS.nt as well (every review sheet of every edition, written by
 #     `medrd link judgit JUDGIT/data --judgit-graph SHEETS.nt`, see docs/scale.md): the same
 #     root with SHEETS.nt loaded beside it (`medrd --root ROOT --with SHEETS.nt bench scale
-#     --runs 3`; a load with --with files goes into the store, as `serve --with` loads it): load
+#     --runs 3`; into the read-only copy, as `serve --with SHEETS.nt` loads it): load
 #     rate and bytes per triple (same targets as above), the slowest named
 #     query and how many are 1 s or more (target: every named query < 1 s), then the explorer
 #     pages of scripts/page-times.sh on a `serve` of the same (slowest first visit and slowest
@@ -277,7 +276,7 @@ if national:
     line(f"national RS: slowest named query ({slowest})", f"{ms:.0f} ms", "< 300 ms", ms < 300)
     s = json.load(open(f"{out}/national-into-store.json"))
     st = json.load(open(f"{out}/national-into-store-time.json"))
-    line("national RS: load into the store (link, publish, --with)",
+    line("national RS: load into the store (link, publish)",
          f"{s['triples_per_s'] / 1e6:.2f}M/s", ">= 0.9M/s", s["triples_per_s"] >= 0.9e6)
     ceiling(s)
     per_triple = st["max_rss_kb"] * 1024 / s["triples"]

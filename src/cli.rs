@@ -404,9 +404,8 @@ pub enum BenchCommand {
         /// The diagram's argument (project number, theme or ministry)
         #[arg(long)]
         arg: Option<String>,
-        /// Load into Oxigraph's store, as `link` and `publish` do (and any command given
-        /// `--with` files), instead of the read-only copy the commands that only read load
-        /// into, `serve` among them
+        /// Load into Oxigraph's store, as `link` and `publish` do, instead of the read-only
+        /// copy the commands that only read load into, `serve` among them
         #[arg(long)]
         into_store: bool,
     },

@@ -144,7 +144,14 @@ pub struct Builder {
     /// Per order, sorted runs of the quads taken before `spog`'s, one after the other:
     /// sorted while the import makes its next parts, merged by [`Builder::finish`].
     runs: [Vec<[u32; 4]>; 4],
+    /// How many quads, and how many terms, the copy it was reopened with held
+    /// ([`Builder::reopen`]): its quads are the first run of each order.
+    held: usize,
+    held_terms: usize,
 }
+
+/// The first graph stating each triple taken by [`Builder::add_unless_restated`].
+pub type Firsts = FxHashMap<[u32; 3], u32>;
 
 /// How many quads [`Builder`] takes before it sorts them into a run of each order: a run
 /// sorts in the cache's reach, and a national load makes ten of them.
@@ -189,6 +196,50 @@ impl Builder {
 
     fn id(&mut self, t: TermRef<'_>) -> u32 {
         self.terms.id(t)
+    }
+
+    /// A builder holding `frozen`'s terms and quads (each order one sorted run), to take more:
+    /// the `--with` files, after our graphs ([`Builder::add_unless_restated`]).
+    pub fn reopen(frozen: Frozen) -> Builder {
+        Builder {
+            held: frozen.len(),
+            held_terms: frozen.terms.texts.len(),
+            terms: frozen.terms,
+            spog: Vec::new(),
+            runs: frozen.orders,
+        }
+    }
+
+    /// Takes `q` unless a graph other than its own states its triple already, as the store
+    /// loads a `--with` file: a quad the builder was reopened with, or one this function took
+    /// before, which it notes in `firsts` (the first graph of each triple) when given one —
+    /// needed only where two graphs come after the reopening (several files). Returns
+    /// whether `q` was left out so.
+    pub fn add_unless_restated(&mut self, q: QuadRef<'_>, firsts: Option<&mut Firsts>) -> bool {
+        self.add(q);
+        let [s, p, o, g] = *self.spog.last().expect("a quad was just added");
+        let restated = self.held_elsewhere([s, p, o], g)
+            || firsts.is_some_and(|f| *f.entry([s, p, o]).or_insert(g) != g);
+        if restated {
+            self.spog.pop();
+        } else if self.spog.len() >= RUN {
+            self.sort_run();
+        }
+        restated
+    }
+
+    /// Whether a quad the builder was reopened with states the triple in a graph other than
+    /// `g` (a binary search of its SPOG run; none when a term of the triple is newer).
+    fn held_elsewhere(&self, triple: [u32; 3], g: u32) -> bool {
+        if triple.iter().any(|t| *t as usize >= self.held_terms) {
+            return false;
+        }
+        let held = &self.runs[Order::Spog as usize][..self.held];
+        let at = held.partition_point(|e| e[..3] < triple[..]);
+        held[at..]
+            .iter()
+            .take_while(|e| e[..3] == triple[..])
+            .any(|e| e[3] != g)
     }
 
     /// The copy: each quad once, in four orders, with the planner's counts.

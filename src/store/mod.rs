@@ -297,14 +297,25 @@ const BATCH: usize = 1 << 15;
 /// One parser's output: quads, or the first parse error.
 type QuadSource = Box<dyn Iterator<Item = Result<Quad, oxigraph::io::RdfParseError>> + Send>;
 
-/// Parses one file and inserts its quads into the transaction. A large file is parsed on
-/// other threads while this one inserts (the store takes inserts on one thread):
-/// uncompressed N-Triples and N-Quads split at line ends across the cores, any other
-/// syntax or a gzipped file on one parsing thread. A triple another graph already holds (ours,
-/// or an earlier `--with` file's) is left there and not inserted again ([`Restated`]).
-/// Returns the number of quads read and how many of them were left out so.
+/// Parses one file and inserts its quads into the transaction. A triple another graph
+/// already holds (ours, or an earlier `--with` file's) is left there and not inserted again
+/// ([`Restated`]). Returns the number of quads read and how many of them were left out so.
 fn load_file(w: &mut Writer<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result<(u64, u64)> {
     let mut restated = Restated::default();
+    let read = read_file(path, graph, &mut |q| restated.insert(w, q))?;
+    Ok((read, restated.0))
+}
+
+/// Parses one `--with` file into `graph` (its default graph's quads), handing each quad to
+/// `take` on this thread. A large file is parsed on other threads meanwhile (the store takes
+/// inserts on one thread, the read-only copy numbers terms on one): uncompressed N-Triples and
+/// N-Quads split at line ends across the cores, any other syntax or a gzipped file on one
+/// parsing thread. A parse error names the file and its line. Returns the number of quads read.
+pub(super) fn read_file(
+    path: &Path,
+    graph: NamedNodeRef<'_>,
+    take: &mut dyn FnMut(&Quad) -> Result<()>,
+) -> Result<u64> {
     let (format, gzip) = rdf_source(path)?;
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
@@ -318,10 +329,10 @@ fn load_file(w: &mut Writer<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result
     let mut count = 0u64;
     if size <= 1 << 20 && !gzip {
         for q in with_parser(format, graph).for_reader(source(path, format, gzip)?) {
-            restated.insert(w, &q.map_err(|e| rdf_error(path, e))?)?;
+            take(&q.map_err(|e| rdf_error(path, e))?)?;
             count += 1;
         }
-        return Ok((count, restated.0));
+        return Ok(count);
     }
     let sources: Vec<QuadSource> =
         if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip && threads > 1 {
@@ -336,7 +347,7 @@ fn load_file(w: &mut Writer<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result
                 with_parser(format, graph).for_reader(source(path, format, gzip)?),
             )]
         };
-    // A parse error (`Err`: its line is found again below) or the store's (`Ok(Err)`).
+    // A parse error (`Err`: its line is found again below) or `take`'s (`Ok(Err)`).
     let failure: Option<std::result::Result<Error, Error>> = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Quad>>>(threads * 2);
         for source in sources {
@@ -373,7 +384,7 @@ fn load_file(w: &mut Writer<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result
                 Ok(batch) => {
                     count += batch.len() as u64;
                     for q in &batch {
-                        if let Err(e) = restated.insert(w, q) {
+                        if let Err(e) = take(q) {
                             return Some(Ok(e));
                         }
                     }
@@ -387,9 +398,9 @@ fn load_file(w: &mut Writer<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result
     });
     match failure {
         None => {}
-        Some(Ok(store_error)) => {
+        Some(Ok(take_error)) => {
             progress.abandon();
-            return Err(store_error);
+            return Err(take_error);
         }
         Some(Err(parse_error)) => {
             progress.abandon();
@@ -399,7 +410,7 @@ fn load_file(w: &mut Writer<'_>, path: &Path, graph: NamedNodeRef<'_>) -> Result
         }
     }
     progress.finish_and_clear();
-    Ok((count, restated.0))
+    Ok(count)
 }
 
 /// Counts the quads of a `--with` file whose triple another graph of the store already holds,
@@ -464,7 +475,7 @@ fn stated_elsewhere(tx: &Transaction<'_>, q: &Quad) -> bool {
 }
 
 /// Says on stderr how many triples of a `--with` file were left out as restated.
-fn note_restated(file: &Path, read: u64, restated: u64) {
+pub(super) fn note_restated(file: &Path, read: u64, restated: u64) {
     if restated > 0 {
         eprintln!(
             "note: {}: {restated} of its {read} triples are stated by another graph already \
@@ -736,7 +747,7 @@ fn holds_any(store: &Store) -> Result<bool> {
 }
 
 /// The `--with` files whose graph is not in an on-disk store yet (bulk-loaded), and the others
-/// (loaded again in the transaction); each of a syntax we read and a graph of its own.
+/// (loaded again in the transaction).
 fn split_with_files<'f>(
     store: &Store,
     files: &'f [PathBuf],
@@ -744,6 +755,24 @@ fn split_with_files<'f>(
 ) -> Result<(Vec<&'f PathBuf>, Vec<&'f PathBuf>)> {
     let mut new_graphs = Vec::new();
     let mut in_transaction = Vec::new();
+    for (file, g) in files.iter().zip(with_graphs(files)?) {
+        let absent = store
+            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+            .next()
+            .transpose()?
+            .is_none();
+        if on_disk && absent {
+            new_graphs.push(file);
+        } else {
+            in_transaction.push(file);
+        }
+    }
+    Ok((new_graphs, in_transaction))
+}
+
+/// The graph of each `--with` file, once each is known to be of a syntax we read and of a
+/// graph of its own (two files of one name would share one).
+fn with_graphs(files: &[PathBuf]) -> Result<Vec<NamedNode>> {
     let mut graphs = std::collections::BTreeMap::new();
     for file in files {
         rdf_source(file)?;
@@ -759,18 +788,8 @@ fn split_with_files<'f>(
                 ),
             });
         }
-        let absent = store
-            .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
-            .next()
-            .transpose()?
-            .is_none();
-        if on_disk && absent {
-            new_graphs.push(file);
-        } else {
-            in_transaction.push(file);
-        }
     }
-    Ok((new_graphs, in_transaction))
+    Ok(files.iter().map(|f| extra_graph(f)).collect())
 }
 
 /// Our graphs into an on-disk store holding none of them, with the bulk loader: sorted files
@@ -986,7 +1005,7 @@ impl Kb {
 
     /// The knowledge base for a command that only reads it: loaded into a read-only copy
     /// ([`frozen`]) instead of a store (the module `read_only`), where it can be: in memory, without
-    /// `--with` files or `--endpoint`, with rules that only insert. Elsewhere [`Kb::load`].
+    /// `--endpoint`, with rules that only insert (`--with` files too, each in its graph). Elsewhere [`Kb::load`].
     /// Its queries, patterns, quads and counts are the store's; [`Kb::store`] is an error.
     pub fn load_frozen(layout: Layout) -> Result<Self> {
         Kb::load_as(layout, true)
@@ -1020,8 +1039,9 @@ impl Kb {
         let data_first = |e| data_error_first(e, &layout, &ontology, &sources);
         let files = extra_files(&layout.with).map_err(data_first)?;
         let rules = catalog::rules(&layout.queries()).map_err(data_first)?;
-        if copy && !on_disk && files.is_empty() && read_only::takes(&rules) {
-            return Kb::read_only(layout, sources, &ontology, &rules);
+        if copy && !on_disk && read_only::takes(&rules) {
+            // Our graphs are made before the files are read: an error of ours comes first.
+            return Kb::read_only(layout, sources, &ontology, &files, &rules);
         }
         let store = open_store(layout.store.as_deref())?;
         let holds_ours = on_disk && holds_any(&store)?;
@@ -1129,6 +1149,7 @@ impl Kb {
         layout: Layout,
         sources: Sources,
         ontology: &[Quad],
+        files: &[PathBuf],
         rules: &[catalog::NamedQuery],
     ) -> Result<Self> {
         let parts = Parts::ToMake {
@@ -1136,7 +1157,7 @@ impl Kb {
             ontology,
             sources: &sources,
         };
-        let frozen = read_only::load(ontology, parts, rules)?;
+        let frozen = read_only::load(ontology, parts, files, rules)?;
         Ok(Kb {
             layout,
             sources,

@@ -1,8 +1,10 @@
 //! The load of a command that only reads the knowledge base (`build`, `validate`, `query`,
-//! `export`, the diagrams…): the import goes into the read-only copy alone ([`frozen`]),
-//! never into Oxigraph's store. An in-memory store takes every insert on one thread, which
-//! bounded a national load at about half a million quads a second (issue 22); the copy numbers
-//! each part of the import as it comes and sorts its four orders on both cores.
+//! `export`, the diagrams…, `serve`): the import goes into the read-only copy alone
+//! ([`frozen`]), never into Oxigraph's store. An in-memory store takes every insert on one
+//! thread, which bounded a national load at about half a million quads a second (issue 22);
+//! the copy numbers each part of the import as it comes and sorts its four orders on both
+//! cores. The `--with` files follow our graphs, as in the store: parsed on other threads,
+//! each triple another graph states already left there ([`with_files`]).
 //!
 //! The rules of `queries/rules/` run over the copy as the store runs them: each operation's
 //! WHERE is evaluated by spareval's update evaluator (the one Oxigraph's store calls, with the
@@ -10,13 +12,14 @@
 //! operation reads it. A rule that deletes, clears, loads or otherwise changes more than it
 //! inserts is not run here: such a project loads into the store instead ([`takes`]).
 
-use super::frozen::{self, Frozen, View};
+use super::frozen::{self, Firsts, Frozen, View};
 use super::Parts;
 use crate::error::Result;
 use crate::query::catalog::NamedQuery;
 use oxigraph::model::Quad;
 use spareval::{DeleteInsertQuad, QueryEvaluator};
 use spargebra::{GraphUpdateOperation, SparqlParser, Update};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Whether every rule only inserts (INSERT DATA, or INSERT … WHERE without DELETE), so that
@@ -40,8 +43,14 @@ fn only_inserts(op: &GraphUpdateOperation) -> bool {
     }
 }
 
-/// The copy of the ontology, our graphs' parts and what the rules insert over them.
-pub(super) fn load(ontology: &[Quad], parts: Parts<'_>, rules: &[NamedQuery]) -> Result<Frozen> {
+/// The copy of the ontology, our graphs' parts, the `--with` files and what the rules insert
+/// over them all, in the order the store takes them.
+pub(super) fn load(
+    ontology: &[Quad],
+    parts: Parts<'_>,
+    files: &[PathBuf],
+    rules: &[NamedQuery],
+) -> Result<Frozen> {
     let mut copy = frozen::Builder::default();
     ontology.iter().for_each(|q| copy.add(q.as_ref()));
     parts.each(&mut |part| {
@@ -49,10 +58,33 @@ pub(super) fn load(ontology: &[Quad], parts: Parts<'_>, rules: &[NamedQuery]) ->
         Ok(())
     })?;
     let mut copy = copy.finish();
+    if !files.is_empty() {
+        copy = with_files(copy, files)?;
+    }
     for rule in rules {
         copy = run(rule, copy)?;
     }
     Ok(copy)
+}
+
+/// The copy with the quads of the `--with` files, as the store loads them: each file's into
+/// its own graph, a triple another graph states already (ours, or an earlier file's) left
+/// there, and how many were left so said on stderr, so that the union counts each once.
+fn with_files(copy: Frozen, files: &[PathBuf]) -> Result<Frozen> {
+    let graphs = super::with_graphs(files)?;
+    // A file's triples all go into its graph (named graphs in it are refused): with one file,
+    // only our quads can state its triples elsewhere.
+    let mut firsts = (files.len() > 1).then(Firsts::default);
+    let mut copy = frozen::Builder::reopen(copy);
+    for (file, graph) in files.iter().zip(&graphs) {
+        let mut restated = 0;
+        let read = super::read_file(file, graph.as_ref(), &mut |q| {
+            restated += u64::from(copy.add_unless_restated(q.as_ref(), firsts.as_mut()));
+            Ok(())
+        })?;
+        super::note_restated(file, read, restated);
+    }
+    Ok(copy.finish())
 }
 
 /// The copy with what one rule inserts, operation by operation.

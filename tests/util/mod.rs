@@ -40,7 +40,8 @@ pub fn serve_layout(layout: Layout, config: Config) -> SocketAddr {
 /// [`serve_layout`] without waiting for the server's own reads at start: it answers as soon
 /// as it listens.
 pub fn serve_listening(layout: Layout, config: Config) -> SocketAddr {
-    let kb = Kb::load(layout).expect("the knowledge base loads");
+    // As `medrd serve` loads it: into the read-only copy where it can be.
+    let kb = Kb::load_frozen(layout).expect("the knowledge base loads");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = medrd_kg::serve::runtime()
