@@ -113,7 +113,7 @@ fn collect(kb: &Kb, target: &Target, limit: usize) -> Result<Vec<Triple>, HttpEr
         }
         Target::Default => kb.quads_for_pattern(None, None, None, None),
     };
-    // In the store's order (stable for one load), each triple once: the union repeats a
+    // In the order of the store or the copy (stable for one load), each triple once: the union repeats a
     // triple stated in several graphs.
     let mut seen = std::collections::HashSet::new();
     let mut triples = Vec::new();
