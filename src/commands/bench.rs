@@ -254,7 +254,7 @@ fn scale(
         );
         if let Some(all) = load_cpu {
             let one = insert_cpu.map_or(String::new(), |one| {
-                format!(", {:.3} s on the one that inserts", one.as_secs_f64())
+                format!(", {:.3} s on the one that loads", one.as_secs_f64())
             });
             println!(
                 "load CPU         {:.3} s on every thread{one}",
