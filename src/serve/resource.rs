@@ -149,6 +149,14 @@ fn gather(app: &App, iri: &NamedNode) -> Result<Description, HttpError> {
             pointing.insert(t.clone());
         }
     }
+    // A read cut short by the time limit (a scan of the copy ends in an error, which the
+    // reads above pass over) is never described as whole.
+    if crate::store::cancelled() {
+        return Err(HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the resource took longer than this server's time limit",
+        ));
+    }
     let cut = seen > pointing.len() && pointing.len() >= limit;
     Ok(Description {
         about: sorted(about),

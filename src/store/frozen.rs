@@ -212,14 +212,24 @@ impl Builder {
 
     /// Takes `q` unless a graph other than its own states its triple already, as the store
     /// loads a `--with` file: a quad the builder was reopened with, or one this function took
-    /// before, which it notes in `firsts` (the first graph of each triple) when given one —
-    /// needed only where two graphs come after the reopening (several files). Returns
-    /// whether `q` was left out so.
-    pub fn add_unless_restated(&mut self, q: QuadRef<'_>, firsts: Option<&mut Firsts>) -> bool {
+    /// before, which it looks up in `firsts` (the first graph of each triple) when given one —
+    /// needed only where two graphs come after the reopening (several files) — and notes
+    /// there when `remember` (not for the last file: no file after it looks). Returns whether
+    /// `q` was left out so.
+    pub fn add_unless_restated(
+        &mut self,
+        q: QuadRef<'_>,
+        firsts: Option<&mut Firsts>,
+        remember: bool,
+    ) -> bool {
         self.add(q);
         let [s, p, o, g] = *self.spog.last().expect("a quad was just added");
+        let elsewhere = |first: &u32| *first != g;
         let restated = self.held_elsewhere([s, p, o], g)
-            || firsts.is_some_and(|f| *f.entry([s, p, o]).or_insert(g) != g);
+            || firsts.is_some_and(|f| match remember {
+                true => elsewhere(f.entry([s, p, o]).or_insert(g)),
+                false => f.get(&[s, p, o]).is_some_and(elsewhere),
+            });
         if restated {
             self.spog.pop();
         } else if self.spog.len() >= RUN {
@@ -245,29 +255,34 @@ impl Builder {
     /// The copy: each quad once, in four orders, with the planner's counts.
     pub fn finish(mut self) -> Frozen {
         self.sort_run();
-        let Builder {
-            terms,
-            runs: [spog, posg, ospg, gspo],
-            ..
-        } = self;
+        let Builder { terms, runs, .. } = self;
         // Each order's runs merged: the standard library's stable sort finds sorted runs and
         // merges them.
-        let merged = |mut v: Vec<[u32; 4]>| {
+        let orders = per_order(runs, |mut v, _| {
             v.sort_by_key(|e| key(*e));
             v.dedup();
             v.shrink_to_fit();
             v
-        };
-        let orders = std::thread::scope(|scope| {
-            let other = scope.spawn(|| (merged(posg), merged(ospg)));
-            let (gspo, spog) = (merged(gspo), merged(spog));
-            let (posg, ospg) = other
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            [spog, posg, ospg, gspo]
         });
         Frozen::counted(terms, orders)
     }
+}
+
+/// `f` applied to each order's entries (with the order), two of the orders on another thread.
+fn per_order(
+    orders: [Vec<[u32; 4]>; 4],
+    f: impl Fn(Vec<[u32; 4]>, Order) -> Vec<[u32; 4]> + Sync,
+) -> [Vec<[u32; 4]>; 4] {
+    let [spog, posg, ospg, gspo] = orders;
+    let f = &f;
+    std::thread::scope(|scope| {
+        let other = scope.spawn(move || (f(posg, Order::Posg), f(ospg, Order::Ospg)));
+        let (spog, gspo) = (f(spog, Order::Spog), f(gspo, Order::Gspo));
+        let (posg, ospg) = other
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        [spog, posg, ospg, gspo]
+    })
 }
 
 /// An entry as one number, ordered as the entries are (the first position highest): sorted
@@ -333,15 +348,8 @@ impl Frozen {
             more.add(q.as_ref());
         }
         let Builder { terms, spog, .. } = more;
-        let [spog_, posg, ospg, gspo] = orders;
-        let with = |old, order: Order| merged(old, spog.iter().map(|q| order.entry(*q)).collect());
-        let orders = std::thread::scope(|scope| {
-            let other = scope.spawn(|| (with(posg, Order::Posg), with(ospg, Order::Ospg)));
-            let (spog_, gspo) = (with(spog_, Order::Spog), with(gspo, Order::Gspo));
-            let (posg, ospg) = other
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            [spog_, posg, ospg, gspo]
+        let orders = per_order(orders, |old, order| {
+            merged(old, spog.iter().map(|q| order.entry(*q)).collect())
         });
         let mut frozen = Frozen {
             terms,

@@ -33,7 +33,9 @@ use crate::ingest::sources::{self, Sources};
 use crate::layout::Layout;
 use crate::vocab::{BASE, ONTOLOGY_GRAPH};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef};
+use oxigraph::model::{
+    BlankNode, GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term,
+};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use oxigraph::store::{BulkLoader, Store, Transaction};
 use std::path::{Path, PathBuf};
@@ -151,6 +153,20 @@ fn parser(format: RdfFormat, graph: NamedNodeRef<'_>) -> RdfParser {
     RdfParser::from_format(format)
         .without_named_graphs()
         .with_default_graph(graph)
+}
+
+/// `q` with each blank node named by its label in the file after `prefix`, drawn once for the
+/// file: a file parsed in parts on several threads keeps one node for one label, as the file
+/// means, apart from every other file's (as `rename_blank_nodes` does for a file parsed whole).
+fn relabelled(mut q: Quad, prefix: &str) -> Quad {
+    let named = |b: &BlankNode| BlankNode::new_unchecked(format!("{prefix}x{}", b.as_str()));
+    if let NamedOrBlankNode::BlankNode(b) = &q.subject {
+        q.subject = named(b).into();
+    }
+    if let Term::BlankNode(b) = &q.object {
+        q.object = named(b).into();
+    }
+    q
 }
 
 /// The parser of a `--with` file: blank nodes renamed, so that `_:b0` of one file is not
@@ -334,19 +350,23 @@ pub(super) fn read_file(
         }
         return Ok(count);
     }
-    let sources: Vec<QuadSource> =
-        if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip && threads > 1 {
-            with_parser(format, graph)
-                .split_file_for_parallel_parsing(path, threads)
-                .map_err(|e| Error::io(path, e))?
-                .into_iter()
-                .map(|p| Box::new(p) as QuadSource)
-                .collect()
-        } else {
-            vec![Box::new(
-                with_parser(format, graph).for_reader(source(path, format, gzip)?),
-            )]
-        };
+    let split = matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) && !gzip && threads > 1;
+    // Parts parsed apart would each rename a blank node label anew: a label is named once
+    // for the whole file instead ([`relabelled`]).
+    let prefix = split.then(|| BlankNode::default().into_string());
+    let prefix = prefix.as_deref();
+    let sources: Vec<QuadSource> = if split {
+        parser(format, graph)
+            .split_file_for_parallel_parsing(path, threads)
+            .map_err(|e| Error::io(path, e))?
+            .into_iter()
+            .map(|p| Box::new(p) as QuadSource)
+            .collect()
+    } else {
+        vec![Box::new(
+            with_parser(format, graph).for_reader(source(path, format, gzip)?),
+        )]
+    };
     // A parse error (`Err`: its line is found again below) or `take`'s (`Ok(Err)`).
     let failure: Option<std::result::Result<Error, Error>> = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Quad>>>(threads * 2);
@@ -357,7 +377,10 @@ pub(super) fn read_file(
                 for q in source {
                     match q {
                         Ok(q) => {
-                            batch.push(q);
+                            batch.push(match prefix {
+                                Some(prefix) => relabelled(q, prefix),
+                                None => q,
+                            });
                             if batch.len() == BATCH
                                 && sender
                                     .send(Ok(std::mem::replace(
@@ -1040,8 +1063,10 @@ impl Kb {
         let files = extra_files(&layout.with).map_err(data_first)?;
         let rules = catalog::rules(&layout.queries()).map_err(data_first)?;
         if copy && !on_disk && read_only::takes(&rules) {
-            // Our graphs are made before the files are read: an error of ours comes first.
-            return Kb::read_only(layout, sources, &ontology, &files, &rules);
+            // The files' syntax and names are checked before our graphs are made, as the
+            // store's load checks them before it writes.
+            let graphs = with_graphs(&files).map_err(data_first)?;
+            return Kb::read_only(layout, sources, &ontology, (&files, graphs), &rules);
         }
         let store = open_store(layout.store.as_deref())?;
         let holds_ours = on_disk && holds_any(&store)?;
@@ -1149,7 +1174,7 @@ impl Kb {
         layout: Layout,
         sources: Sources,
         ontology: &[Quad],
-        files: &[PathBuf],
+        (files, graphs): (&[PathBuf], Vec<NamedNode>),
         rules: &[catalog::NamedQuery],
     ) -> Result<Self> {
         let parts = Parts::ToMake {
@@ -1157,7 +1182,7 @@ impl Kb {
             ontology,
             sources: &sources,
         };
-        let frozen = read_only::load(ontology, parts, files, rules)?;
+        let frozen = read_only::load(ontology, parts, files, graphs, rules)?;
         Ok(Kb {
             layout,
             sources,

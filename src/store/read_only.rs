@@ -16,7 +16,7 @@ use super::frozen::{self, Firsts, Frozen, View};
 use super::Parts;
 use crate::error::Result;
 use crate::query::catalog::NamedQuery;
-use oxigraph::model::Quad;
+use oxigraph::model::{NamedNode, Quad};
 use spareval::{DeleteInsertQuad, QueryEvaluator};
 use spargebra::{GraphUpdateOperation, SparqlParser, Update};
 use std::path::PathBuf;
@@ -43,12 +43,14 @@ fn only_inserts(op: &GraphUpdateOperation) -> bool {
     }
 }
 
-/// The copy of the ontology, our graphs' parts, the `--with` files and what the rules insert
-/// over them all, in the order the store takes them.
+/// The copy of the ontology, our graphs' parts, the `--with` files (each with its graph,
+/// [`super::with_graphs`]) and what the rules insert over them all, in the order the store
+/// takes them.
 pub(super) fn load(
     ontology: &[Quad],
     parts: Parts<'_>,
     files: &[PathBuf],
+    graphs: Vec<NamedNode>,
     rules: &[NamedQuery],
 ) -> Result<Frozen> {
     let mut copy = frozen::Builder::default();
@@ -59,7 +61,7 @@ pub(super) fn load(
     })?;
     let mut copy = copy.finish();
     if !files.is_empty() {
-        copy = with_files(copy, files)?;
+        copy = with_files(copy, files, graphs)?;
     }
     for rule in rules {
         copy = run(rule, copy)?;
@@ -70,16 +72,16 @@ pub(super) fn load(
 /// The copy with the quads of the `--with` files, as the store loads them: each file's into
 /// its own graph, a triple another graph states already (ours, or an earlier file's) left
 /// there, and how many were left so said on stderr, so that the union counts each once.
-fn with_files(copy: Frozen, files: &[PathBuf]) -> Result<Frozen> {
-    let graphs = super::with_graphs(files)?;
+fn with_files(copy: Frozen, files: &[PathBuf], graphs: Vec<NamedNode>) -> Result<Frozen> {
     // A file's triples all go into its graph (named graphs in it are refused): with one file,
     // only our quads can state its triples elsewhere.
     let mut firsts = (files.len() > 1).then(Firsts::default);
     let mut copy = frozen::Builder::reopen(copy);
-    for (file, graph) in files.iter().zip(&graphs) {
-        let mut restated = 0;
+    for (i, (file, graph)) in files.iter().zip(graphs).enumerate() {
+        let (mut restated, remember) = (0, i + 1 < files.len());
         let read = super::read_file(file, graph.as_ref(), &mut |q| {
-            restated += u64::from(copy.add_unless_restated(q.as_ref(), firsts.as_mut()));
+            let left = copy.add_unless_restated(q.as_ref(), firsts.as_mut(), remember);
+            restated += u64::from(left);
             Ok(())
         })?;
         super::note_restated(file, read, restated);

@@ -185,6 +185,35 @@ fn blank_nodes_of_two_extra_files_stay_apart() {
     assert_eq!(csv(&out)[1][0], "2");
 }
 
+/// A file large enough to be parsed in parts on several threads keeps one node for one
+/// label: `_:b` on its first line and on its last is one blank node, in the file as in its two
+/// copies (each part had named its labels anew), and apart from the same label of a small file.
+#[test]
+fn a_blank_node_label_is_one_node_across_the_parts_of_a_large_file() {
+    let d = Dir::new("blank-parts");
+    let text = format!(
+        "_:b <http://example.com/p> \"first\" .\n{}_:b <http://example.com/p> \"last\" .\n",
+        big_ntriples()
+    );
+    std::fs::write(d.path("big.nt"), text).unwrap();
+    std::fs::write(
+        d.path("small.nt"),
+        "_:b <http://example.com/p> \"last\" .\n",
+    )
+    .unwrap();
+    let sparql = "SELECT (COUNT(*) AS ?n) WHERE { ?b <http://example.com/p> \"first\", \"last\" }";
+    let big = d.path("big.nt");
+    let count = |extra: &[&str]| {
+        let mut args = vec!["--with", &big[..]];
+        args.extend_from_slice(extra);
+        args.extend(["query", "--sparql", sparql, "--format", "csv"]);
+        csv(&medrd(&args).ok())[1][0].clone()
+    };
+    assert_eq!(count(&[]), "1");
+    let small = d.path("small.nt");
+    assert_eq!(count(&["--with", &small]), "1");
+}
+
 /// Two `--with` files of the same name would share one graph: refused, naming both.
 #[test]
 fn two_extra_files_of_one_name_are_refused() {
