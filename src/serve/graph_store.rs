@@ -1,9 +1,9 @@
 //! Graph Store Protocol reads (`GET /store?graph=IRI`, `GET /store?default`): a named graph,
 //! or the default graph (the union of the graphs, as the SPARQL endpoint sees it), in the RDF
-//! syntax the client asks for, from the store or the read-only copy the server loaded. Read-only here: other methods are 405. A graph
-//! larger than the server sends in one answer is refused whole (413, naming the limit and the
-//! ways to get it), never cut: a client reading a graph cannot miss a truncation it is not told
-//! of in its syntax.
+//! syntax the client asks for, from the store or the read-only copy the server loaded.
+//! Read-only here: other methods are 405. A graph larger than the server sends in one answer is
+//! refused whole (413, naming the limit and the ways to get it), never cut: a client reading a
+//! graph cannot miss a truncation it is not told of in its syntax.
 
 use super::sparql::{accept, params, rdf_serializer, GRAPH_OFFERS};
 use super::{negotiate, App, HttpError};
@@ -113,8 +113,8 @@ fn collect(kb: &Kb, target: &Target, limit: usize) -> Result<Vec<Triple>, HttpEr
         }
         Target::Default => kb.quads_for_pattern(None, None, None, None),
     };
-    // In the order of the store or the copy (stable for one load), each triple once: the union repeats a
-    // triple stated in several graphs.
+    // In the order of the store or the copy (stable for one load), each triple once: the
+    // union repeats a triple stated in several graphs.
     let mut seen = std::collections::HashSet::new();
     let mut triples = Vec::new();
     for q in quads {

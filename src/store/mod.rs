@@ -1027,8 +1027,9 @@ impl Kb {
     }
 
     /// The knowledge base for a command that only reads it: loaded into a read-only copy
-    /// ([`frozen`]) instead of a store (the module `read_only`), where it can be: in memory, without
-    /// `--endpoint`, with rules that only insert (`--with` files too, each in its graph). Elsewhere [`Kb::load`].
+    /// ([`frozen`]) instead of a store (the module `read_only`), where it can be: in memory,
+    /// without `--endpoint`, with rules that only insert (`--with` files too, each in its
+    /// graph). Elsewhere [`Kb::load`].
     /// Its queries, patterns, quads and counts are the store's; [`Kb::store`] is an error.
     pub fn load_frozen(layout: Layout) -> Result<Self> {
         Kb::load_as(layout, true)
@@ -1149,7 +1150,8 @@ impl Kb {
         })
     }
 
-    /// The store, for work that reads or writes it directly (publishing, linking); an error for a knowledge base loaded for reading only ([`Kb::load_frozen`]).
+    /// The store, for work that reads or writes it directly (publishing, linking); an error
+    /// for a knowledge base loaded for reading only ([`Kb::load_frozen`]).
     pub fn store(&self) -> Result<&Store> {
         self.store
             .as_ref()
