@@ -17,9 +17,9 @@ use crate::vocab::{ext, id, medrd, BASE};
 use oxigraph::model::{
     GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, Term, TermRef,
 };
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The named graph of a source, from its folder name (slug).
@@ -682,10 +682,10 @@ fn rs_quads_in_parts(
 struct Placing<'e> {
     by_year: BTreeMap<i32, &'e RsEdition>,
     latest: &'e RsEdition,
-    graphs: HashMap<&'e str, GraphName>,
+    graphs: FxHashMap<&'e str, GraphName>,
     /// The latest review year of each recipient's payments, over every program
     /// (`rs::payee_review_years`): a part holds only some of them.
-    payees: HashMap<String, i32>,
+    payees: FxHashMap<String, i32>,
 }
 
 impl Placing<'_> {
@@ -697,7 +697,7 @@ impl Placing<'_> {
         let mut edition = Vec::with_capacity(quads.len());
         let mut citations = Vec::new();
         {
-            let mut year: HashMap<NamedOrBlankNodeRef<'_>, i32> = HashMap::new();
+            let mut year: FxHashMap<NamedOrBlankNodeRef<'_>, i32> = FxHashMap::default();
             for q in quads.iter() {
                 if q.predicate == rs::term::REVIEW_YEAR {
                     if let TermRef::Literal(l) = q.object {
@@ -717,7 +717,7 @@ impl Placing<'_> {
                     }
                 }
             }
-            let mut cited = std::collections::HashSet::new();
+            let mut cited = rustc_hash::FxHashSet::default();
             for q in quads.iter() {
                 let y = year.get(&q.subject).copied().or_else(|| match q.subject {
                     NamedOrBlankNodeRef::NamedNode(n) => self.payees.get(n.as_str()).copied(),
@@ -825,8 +825,10 @@ mod tests {
             let e = sources.editions.iter().find(|e| e.meta.review_year == y);
             e.map(|e| e.slug.as_str())
         };
-        let mut paid: HashMap<&str, BTreeMap<i32, std::collections::BTreeSet<&str>>> =
-            HashMap::new();
+        let mut paid: std::collections::HashMap<
+            &str,
+            BTreeMap<i32, std::collections::BTreeSet<&str>>,
+        > = std::collections::HashMap::new();
         for p in rs.projects.values() {
             for pay in &p.payments {
                 if let (Some(y @ 1..), Some(c)) = (pay.review_year, pay.corporate_number.as_deref())

@@ -18,7 +18,7 @@
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// How many counters the heap's count is spread over. One shared counter had its cache
@@ -95,9 +95,30 @@ impl SizeClasses for std::alloc::System {
 
 impl SizeClasses for mimalloc::MiMalloc {
     fn set_aside(size: usize) -> usize {
-        // SAFETY: takes a number, reads no memory of ours.
-        unsafe { libmimalloc_sys::mi_good_size(size) }
+        let Some(known) = SMALL_CLASSES.get(size.div_ceil(8)) else {
+            return good_size(size);
+        };
+        match known.load(Ordering::Relaxed) {
+            0 => {
+                let class = good_size(size);
+                known.store(class as u32, Ordering::Relaxed);
+                class
+            }
+            class => class as usize,
+        }
     }
+}
+
+/// mimalloc's size classes of the requests up to 1 KiB, by their number of 8-byte words (it
+/// gives every request of the same number of words the same class), each taken from it at
+/// its first use (0 until then): most allocations are small, and a look-up here is cheaper
+/// than a call into mimalloc at each of them (1 % of a national load's CPU).
+static SMALL_CLASSES: [AtomicU32; 129] = [const { AtomicU32::new(0) }; 129];
+
+/// What mimalloc sets aside for `size` bytes.
+fn good_size(size: usize) -> usize {
+    // SAFETY: takes a number, reads no memory of ours.
+    unsafe { libmimalloc_sys::mi_good_size(size) }
 }
 
 /// Adds what `A` sets aside for `size` bytes (negative `sign`: takes it off) to the heap's
@@ -340,6 +361,8 @@ mod tests {
         use super::SizeClasses;
         let class = <mimalloc::MiMalloc as SizeClasses>::set_aside;
         assert!((1..=4096).all(|n| class(n) >= n));
+        // the table of small classes gives what mimalloc gives, at the first look-up and after
+        assert!((0..2).all(|_| (1..=4096).all(|n| class(n) == super::good_size(n))));
         // rows of nine 16-byte terms (144 bytes) sit in a larger class: the bytes counted
         // follow it, so that the count follows the resident set
         assert!(class(9 * 16 + 1) > 9 * 16 + 1);

@@ -38,7 +38,8 @@ use crate::vocab::{ext, ID};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, Quad, QuadRef, Term,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
@@ -1276,7 +1277,7 @@ pub fn to_quads(data: &RsData, ministries: &BTreeMap<String, String>) -> QuadLis
 #[derive(Default)]
 pub struct Payees {
     /// By 法人番号, each with the names it was paid under.
-    described: HashMap<String, BTreeSet<String>>,
+    described: FxHashMap<String, BTreeSet<String>>,
 }
 
 impl Payees {
@@ -1317,8 +1318,8 @@ pub fn project_quads_into(
 /// recipient's IRI: a recipient is paid by many programs, so the edition its description
 /// belongs to is known only from all of them (a payment without a review year counts for
 /// none, as in [`add_payments`], which states no `rs:reviewYear` for it).
-pub fn payee_review_years(data: &RsData) -> HashMap<String, i32> {
-    let mut years: HashMap<String, i32> = HashMap::new();
+pub fn payee_review_years(data: &RsData) -> FxHashMap<String, i32> {
+    let mut years: FxHashMap<String, i32> = FxHashMap::default();
     for pay in data.projects.values().flat_map(|p| &p.payments) {
         let (Some(ry), Some(corp)) = (pay.review_year, pay.corporate_number.as_deref()) else {
             continue;
@@ -1542,7 +1543,7 @@ fn add_budget_record(
 fn review_dataset(
     sources: &[oxigraph::model::TermRef<'_>],
     graph: GraphNameRef<'_>,
-    datasets: &mut HashMap<(GraphName, NamedNode), Term>,
+    datasets: &mut FxHashMap<(GraphName, NamedNode), Term>,
 ) -> Option<NamedNode> {
     let oxigraph::model::TermRef::NamedNode(source) = sources.first()? else {
         return None;
@@ -1602,7 +1603,7 @@ pub fn observations(quads: &QuadList) -> QuadList {
 #[derive(Default)]
 pub struct Observations {
     /// Each edition's data set, in its graph, with the edition it is from.
-    datasets: HashMap<(GraphName, NamedNode), Term>,
+    datasets: FxHashMap<(GraphName, NamedNode), Term>,
 }
 
 impl Observations {
@@ -1625,7 +1626,7 @@ impl Observations {
 
 fn observations_of(
     quads: &QuadList,
-    datasets: &mut HashMap<(GraphName, NamedNode), Term>,
+    datasets: &mut FxHashMap<(GraphName, NamedNode), Term>,
 ) -> QuadList {
     use crate::vocab::medrd;
     use oxigraph::model::{NamedOrBlankNodeRef, TermRef};
@@ -1653,8 +1654,7 @@ fn observations_of(
         (term::NEXT_YEAR_REQUEST, medrd::REQUEST_TOTAL, "request", 1),
         (term::DEMAND_AMOUNT, medrd::DEMAND, "demand", 1),
     ];
-    let mut index: std::collections::HashMap<(GraphNameRef<'_>, NamedNodeRef<'_>), usize> =
-        std::collections::HashMap::new();
+    let mut index: FxHashMap<(GraphNameRef<'_>, NamedNodeRef<'_>), usize> = FxHashMap::default();
     let mut records: Vec<((GraphNameRef<'_>, NamedNodeRef<'_>), Record)> = Vec::new();
     let budget_record = TermRef::from(term::BUDGET_RECORD);
     for q in quads.iter() {
