@@ -88,12 +88,14 @@ pub trait SizeClasses {
 
 impl SizeClasses for std::alloc::System {
     /// The system allocator's classes are not known: the request.
+    #[inline]
     fn set_aside(size: usize) -> usize {
         size
     }
 }
 
 impl SizeClasses for mimalloc::MiMalloc {
+    #[inline]
     fn set_aside(size: usize) -> usize {
         let Some(known) = SMALL_CLASSES.get(size.div_ceil(8)) else {
             return good_size(size);
