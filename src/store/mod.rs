@@ -456,31 +456,41 @@ impl Restated {
     }
 }
 
-/// The triples kept from earlier files of one bulk run, as two 64-bit SipHashes of each under
-/// independent random keys (a 128-bit key: two of a file's millions of triples share one by a
-/// chance of about 2^-80).
+/// The triples the files of one bulk run kept so far, each as a 96-bit key drawn from two
+/// SipHashes under independent random keys (two of 15M triples share one by a chance of about
+/// 2^-50), with the number of the file that kept it first: 16 bytes a triple.
 struct Kept {
     keys: (std::hash::RandomState, std::hash::RandomState),
-    seen: rustc_hash::FxHashSet<(u64, u64)>,
+    first: rustc_hash::FxHashMap<[u32; 3], u32>,
 }
 
 impl Kept {
     fn new() -> Self {
         Kept {
             keys: (Default::default(), Default::default()),
-            seen: Default::default(),
+            first: Default::default(),
         }
     }
 
-    /// Whether an earlier file kept the triple of `q`; notes it as kept when `remember`.
-    fn seen_before(&mut self, q: &Quad, remember: bool) -> bool {
+    /// Whether a file before file `file` kept the triple of `q`; notes `file` as keeping it
+    /// when `remember` and no file did before. A triple repeated within one file is not
+    /// stated by another graph: the loader takes the same quad twice, which the store holds
+    /// once, and the file's note does not count it.
+    fn seen_before(&mut self, q: &Quad, file: u32, remember: bool) -> bool {
+        use std::collections::hash_map::Entry;
         use std::hash::BuildHasher;
         let triple = (&q.subject, &q.predicate, &q.object);
-        let key = (self.keys.0.hash_one(triple), self.keys.1.hash_one(triple));
-        if remember {
-            !self.seen.insert(key)
-        } else {
-            self.seen.contains(&key)
+        let (a, b) = (self.keys.0.hash_one(triple), self.keys.1.hash_one(triple));
+        // The halves of a, and b's upper half.
+        let key = [a as u32, (a >> 32) as u32, (b >> 32) as u32];
+        match self.first.entry(key) {
+            Entry::Occupied(kept) => *kept.get() < file,
+            Entry::Vacant(new) => {
+                if remember {
+                    new.insert(file);
+                }
+                false
+            }
         }
     }
 }
@@ -538,14 +548,15 @@ fn bulk_write<'a>(
     let mut loader = store
         .bulk_loader()
         .on_progress(move |n| bar.set_position(n));
-    // The triples kept from the files before this one in this run, for the files after it:
-    // they are in the loader, not in `tx` (two 64-bit hashes a triple; none for one file).
+    // The triples kept by the files so far in this run, for the files after them: they are
+    // in the loader, not in `tx` (16 bytes a triple; none for one file).
     let mut kept = (files.len() > 1).then(Kept::new);
     for (i, file) in files.iter().enumerate() {
         let (format, gzip) = rdf_source(file)?;
         let g = extra_graph(file);
         let (mut read, mut restated) = (0u64, 0u64);
         let last = i + 1 == files.len();
+        let number = u32::try_from(i).unwrap_or(u32::MAX);
         let (bytes, consumed) = open_source(file, format, gzip)?;
         let quads = with_parser(format, g.as_ref())
             .for_reader(bytes)
@@ -555,7 +566,9 @@ fn bulk_write<'a>(
                 read += 1;
                 // Noting a triple `tx` also holds changes nothing: a later file's copy is
                 // left out either way.
-                let earlier = kept.as_mut().is_some_and(|k| k.seen_before(q, !last));
+                let earlier = kept
+                    .as_mut()
+                    .is_some_and(|k| k.seen_before(q, number, !last));
                 let elsewhere = earlier || stated_elsewhere(tx, q);
                 restated += u64::from(elsewhere);
                 !elsewhere

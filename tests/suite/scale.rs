@@ -535,6 +535,44 @@ fn an_on_disk_store_keeps_graphs_and_survives_a_failed_load() {
     );
 }
 
+/// `--with` files whose graphs are new to an on-disk store go to the bulk loader; a triple an
+/// earlier file states is left in that file's graph and counted in the later file's note, as
+/// in memory, and a triple a file repeats is no triple of another graph: the note does not
+/// count it (it did, for every file but the last).
+#[cfg(feature = "rocksdb")]
+#[test]
+fn a_triple_a_bulk_loaded_file_repeats_is_not_counted_as_stated_elsewhere() {
+    let d = Dir::new("rocks-repeated");
+    let dir = d.path("db");
+    let (first, second) = (d.path("first.nt"), d.path("second.nt"));
+    let line =
+        |s: &str, o: u8| format!("<http://example.com/{s}> <http://example.com/p> \"{o}\" .\n");
+    std::fs::write(&first, [line("a", 1), line("a", 1), line("b", 2)].concat()).unwrap();
+    std::fs::write(&second, [line("b", 2), line("c", 3)].concat()).unwrap();
+    let run = medrd(&[
+        "--store",
+        &dir,
+        "--with",
+        &first,
+        "--with",
+        &second,
+        "query",
+        "--format",
+        "csv",
+        "--sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <http://example.com/p> ?o } }",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(csv(&run.stdout)[1][0], "3", "{}", run.stderr);
+    assert!(!run.stderr.contains("first.nt:"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("second.nt: 1 of its 2 triples are stated by another graph"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A store on disk imports the project's own graphs again only when their inputs changed: a
 /// second run says it kept them and answers the same; after a data file changes, the next run
 /// imports again and answers with the change.
