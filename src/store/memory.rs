@@ -1,10 +1,12 @@
 //! The bytes the process holds on its heap (the size classes its allocator set aside for
-//! them), counted by a wrapper around the global allocator, so that `medrd serve` can cancel queries before they take the machine's memory
-//! (`--max-memory`).
+//! them), counted by a wrapper around the global allocator, so that `medrd serve` can cancel
+//! queries before they take the machine's memory (`--max-memory`).
 //!
 //! Why a counting allocator and not the resident set size (`/proc/self/statm`): the count is
-//! exact and current at every allocation, costs one relaxed atomic add per allocation and
-//! free (on a counter of the thread's own, see `STRIPES`), and does not depend on when the
+//! current at every allocation, costs a look-up of the request's size class and one relaxed
+//! atomic add per allocation and free (on a counter of the thread's own, see `STRIPES`), is
+//! exact to the size class (not to what the allocator adds for an alignment over 16 bytes,
+//! or for its own bookkeeping), and does not depend on when the
 //! allocator gives pages back to the system (mimalloc keeps freed pages for a while, so RSS
 //! lags behind what the program really holds). The
 //! count is 0 in a program that does not install [`Counting`] as its global allocator (the
@@ -79,8 +81,8 @@ fn charge_thread(delta: isize) {
 /// The count is of these, not of the bytes asked for, so that it follows what the allocator
 /// holds. Counting requests fell short where a query holds many small rows: under CI's flood
 /// of heavy queries over the read-only copy (16-byte terms, rows of 48 to 160 bytes) the
-/// resident set stood up to 350 MiB above the requests counted, at 2 GiB, and 150 MiB above
-/// the size classes counted (scripts/abuse-serve.sh).
+/// resident set stood up to 350 MiB above the requests counted, at 2 GiB, and 100-160 MiB
+/// above the size classes counted (scripts/abuse-serve.sh).
 pub trait SizeClasses {
     /// The bytes set aside for a request of `size` bytes.
     fn set_aside(size: usize) -> usize;
@@ -97,7 +99,7 @@ impl SizeClasses for std::alloc::System {
 impl SizeClasses for mimalloc::MiMalloc {
     #[inline]
     fn set_aside(size: usize) -> usize {
-        let Some(known) = SMALL_CLASSES.get(size.div_ceil(8)) else {
+        let Some(known) = SMALL_CLASSES.get(size.div_ceil(WORD)) else {
             return good_size(size);
         };
         match known.load(Ordering::Relaxed) {
@@ -111,11 +113,15 @@ impl SizeClasses for mimalloc::MiMalloc {
     }
 }
 
-/// mimalloc's size classes of the requests up to 1 KiB, by their number of 8-byte words (it
+/// mimalloc's size classes of the requests up to 1 KiB, by their number of machine words (it
 /// gives every request of the same number of words the same class), each taken from it at
-/// its first use (0 until then): most allocations are small, and a look-up here is cheaper
-/// than a call into mimalloc at each of them (1 % of a national load's CPU).
-static SMALL_CLASSES: [AtomicU32; 129] = [const { AtomicU32::new(0) }; 129];
+/// its first use (0 until then; two threads filling one at once store the same class): most
+/// allocations are small, and a look-up here is cheaper than a call into mimalloc at each of
+/// them (1 % of a national load's CPU).
+static SMALL_CLASSES: [AtomicU32; 1024 / WORD + 1] = [const { AtomicU32::new(0) }; 1024 / WORD + 1];
+
+/// The size of mimalloc's words, in which it counts a request.
+const WORD: usize = std::mem::size_of::<usize>();
 
 /// What mimalloc sets aside for `size` bytes.
 fn good_size(size: usize) -> usize {
@@ -181,8 +187,8 @@ impl<A> Counting<A> {
     }
 }
 
-/// Bytes allocated and not yet freed, or `None` when the global allocator is not
-/// [`Counting`].
+/// Bytes set aside and not yet freed (the size classes of the requests), or `None` when the
+/// global allocator is not [`Counting`].
 pub fn allocated() -> Option<usize> {
     COUNTING.load(Ordering::Relaxed).then(|| {
         let sum: isize = HEAP.iter().map(|s| s.0.load(Ordering::Relaxed)).sum();
@@ -362,11 +368,12 @@ mod tests {
     fn mimalloc_requests_count_as_their_size_class() {
         use super::SizeClasses;
         let class = <mimalloc::MiMalloc as SizeClasses>::set_aside;
-        assert!((1..=4096).all(|n| class(n) >= n));
-        // the table of small classes gives what mimalloc gives, at the first look-up and after
+        // the table of small classes gives what mimalloc gives for every size of a word
+        // (the first size of each word fills its entry, the others read it)
         assert!((0..2).all(|_| (1..=4096).all(|n| class(n) == super::good_size(n))));
-        // rows of nine 16-byte terms (144 bytes) sit in a larger class: the bytes counted
-        // follow it, so that the count follows the resident set
+        assert!((1..=4096).all(|n| class(n) >= n));
+        // a row of nine 16-byte terms and a byte more sits in a larger class: the bytes
+        // counted follow it, so that the count follows the resident set
         assert!(class(9 * 16 + 1) > 9 * 16 + 1);
         assert_eq!(class(class(145)), class(145));
     }
