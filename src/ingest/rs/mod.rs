@@ -1284,7 +1284,12 @@ impl Payees {
     /// Whether the recipient `corp` is described yet, and whether under `name`; notes both.
     fn note(&mut self, corp: &str, name: &str) -> (bool, bool) {
         match self.described.get_mut(corp) {
-            Some(names) => (true, !names.insert(name.to_owned())),
+            // A name seen before (most of a recipient's payments) is looked up, not copied.
+            Some(names) if names.contains(name) => (true, true),
+            Some(names) => {
+                names.insert(name.to_owned());
+                (true, false)
+            }
             None => {
                 self.described
                     .insert(corp.to_owned(), BTreeSet::from([name.to_owned()]));
