@@ -766,6 +766,7 @@ pub fn read_editions(editions: &[RsEdition]) -> Result<RsData> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     /// The RS editions of `data/`, read.
     fn editions() -> (Sources, RsData) {
@@ -825,10 +826,8 @@ mod tests {
             let e = sources.editions.iter().find(|e| e.meta.review_year == y);
             e.map(|e| e.slug.as_str())
         };
-        let mut paid: std::collections::HashMap<
-            &str,
-            BTreeMap<i32, std::collections::BTreeSet<&str>>,
-        > = std::collections::HashMap::new();
+        let mut paid: HashMap<&str, BTreeMap<i32, std::collections::BTreeSet<&str>>> =
+            HashMap::new();
         for p in rs.projects.values() {
             for pay in &p.payments {
                 if let (Some(y @ 1..), Some(c)) = (pay.review_year, pay.corporate_number.as_deref())

@@ -129,13 +129,11 @@ fn good_size(size: usize) -> usize {
     unsafe { libmimalloc_sys::mi_good_size(size) }
 }
 
-/// Adds what `A` sets aside for `size` bytes (negative `sign`: takes it off) to the heap's
-/// count and to the thread's account.
+/// Adds `delta` bytes to the heap's count and to the thread's account.
 #[inline]
-fn count_set_aside<A: SizeClasses>(size: usize, sign: isize) {
-    let bytes = sign * A::set_aside(size) as isize;
-    count(bytes);
-    charge_thread(bytes);
+fn count_and_charge(delta: isize) {
+    count(delta);
+    charge_thread(delta);
 }
 
 /// A global allocator that counts the bytes set aside through `A` and not yet freed.
@@ -147,7 +145,7 @@ unsafe impl<A: GlobalAlloc + SizeClasses> GlobalAlloc for Counting<A> {
         // SAFETY: the caller's contract for `layout` is the inner allocator's.
         let p = unsafe { self.0.alloc(layout) };
         if !p.is_null() {
-            count_set_aside::<A>(layout.size(), 1);
+            count_and_charge(A::set_aside(layout.size()) as isize);
         }
         p
     }
@@ -156,7 +154,7 @@ unsafe impl<A: GlobalAlloc + SizeClasses> GlobalAlloc for Counting<A> {
         // SAFETY: as for `alloc`.
         let p = unsafe { self.0.alloc_zeroed(layout) };
         if !p.is_null() {
-            count_set_aside::<A>(layout.size(), 1);
+            count_and_charge(A::set_aside(layout.size()) as isize);
         }
         p
     }
@@ -164,16 +162,16 @@ unsafe impl<A: GlobalAlloc + SizeClasses> GlobalAlloc for Counting<A> {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: `ptr` was allocated by this allocator (so by `A`) with `layout`.
         unsafe { self.0.dealloc(ptr, layout) };
-        count_set_aside::<A>(layout.size(), -1);
+        count_and_charge(-(A::set_aside(layout.size()) as isize));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: `ptr` was allocated by `A` with `layout`; the caller checks `new_size`.
         let p = unsafe { self.0.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            let grown = A::set_aside(new_size) as isize - A::set_aside(layout.size()) as isize;
-            count(grown);
-            charge_thread(grown);
+            count_and_charge(
+                A::set_aside(new_size) as isize - A::set_aside(layout.size()) as isize,
+            );
         }
         p
     }
