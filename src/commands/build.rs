@@ -4,7 +4,7 @@
 //! wrote (a `.medrd-build` marker inside it), never the user's files.
 
 use anyhow::{bail, Context};
-use medrd_kg::diagram::Writer;
+use medrd_kg::diagram::{Ahead, Writer};
 use medrd_kg::fence::{self, Fence};
 use medrd_kg::parallel::{self, Job};
 use medrd_kg::publish::rdf as export;
@@ -145,6 +145,17 @@ impl Target {
             replaces,
             earlier,
         })
+    }
+
+    /// Starts drawing the overview from the documents alone while the whole knowledge base
+    /// loads ([`Ahead`]): where the queries are answered locally, and the output is not an
+    /// earlier build whose overview was drawn from the same DOT.
+    pub fn draw_ahead(&self, layout: &Layout) -> Ahead {
+        if layout.endpoint.is_some() {
+            return Ahead::none();
+        }
+        let earlier = self.earlier.then(|| self.path.join("diagrams"));
+        Ahead::start(&layout.root, earlier)
     }
 
     fn sibling(&self, suffix: &str) -> PathBuf {
@@ -315,13 +326,19 @@ impl Stopwatch {
     }
 }
 
-pub fn run(kb: &Kb, target: &Target, mut clock: Stopwatch) -> anyhow::Result<ExitCode> {
+pub fn run(
+    kb: &Kb,
+    target: &Target,
+    ahead: &Ahead,
+    mut clock: Stopwatch,
+) -> anyhow::Result<ExitCode> {
     let (checks, sorted) = validate_and_sort(kb)?;
     clock.lap(format!(
         "validate ({} checks), read and sort the quads",
         checks.len()
     ));
     if super::validate::report(&checks) > 0 {
+        ahead.finish();
         eprintln!("not publishing: validation failed");
         return Ok(ExitCode::from(1));
     }
@@ -330,7 +347,10 @@ pub fn run(kb: &Kb, target: &Target, mut clock: Stopwatch) -> anyhow::Result<Exi
     // The marker's lock is held until the build is in place (or given up).
     let (staging, _locks) = target.create_staging()?;
     let stage = fence::Stage::new(&staging, target.earlier.then_some(target.path.as_path()));
-    let done = publish(kb, &sorted, &stage, checks.len(), &mut clock).and_then(|summary| {
+    let done = publish(kb, &sorted, &stage, ahead, checks.len(), &mut clock).and_then(|summary| {
+        // The drawing ahead has ended (or ends now) before the earlier build it may read is
+        // replaced.
+        ahead.finish();
         target.swap(&staging)?;
         Ok(summary)
     });
@@ -426,11 +446,13 @@ fn job<'a>(
 /// ([`parallel::run`]), the longest first, written without a flush each (a file that comes
 /// out as the earlier build's is linked to it: [`fence::write_staged`]); the stage is
 /// flushed to disk at the end. An SVG whose DOT is unchanged since the earlier build is taken
-/// from there, not drawn again.
+/// from there, not drawn again; the overview is taken from the drawing made `ahead` of the
+/// load where its DOT is the same.
 fn publish(
     kb: &Kb,
     sorted: &export::Sorted,
     stage: &fence::Stage,
+    ahead: &Ahead,
     checks: usize,
     clock: &mut Stopwatch,
 ) -> anyhow::Result<String> {
@@ -440,6 +462,7 @@ fn publish(
     let memo = Memo::new(kb);
     let writer = Writer::new(kb, &memo, &output.join("diagrams"))?
         .reusing(stage.earlier().map(|e| e.join("diagrams")))
+        .drawn_ahead(ahead)
         .staged(stage);
     let mut jobs = export_jobs(kb, stage, sorted);
     jobs.extend(result_jobs(kb, stage, &memo)?);
@@ -457,10 +480,16 @@ fn publish(
         jobs.push(job(Part::Diagrams, move || Ok(draw()?)));
     }
     let done = parallel::run(jobs)?;
+    let graphviz = writer.found_graphviz();
+    // Its kept `dot` processes are stopped now, not after the flush.
+    drop(writer);
     clock.lap(format!(
         "write every file ({} threads)",
         parallel::workers()
     ));
+    if !graphviz {
+        eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
+    }
     let line = summary(kb, sorted, &done, checks, clock);
     fence::sync_tree(output)?;
     clock.lap("flush to disk");
@@ -550,9 +579,6 @@ fn summary(
         .flat_map(|w| &w.files)
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .count();
-    if !medrd_kg::diagram::graphviz::available() {
-        eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
-    }
     format!(
         "{} triples in the data graph, {} export formats, {} query results, {} table files (CSV + CSVW), catalog.ttl (DCAT/VoID), {} diagram files ({} SVG), {} checks passed",
         sorted.graphs_len(&kb.data_graphs()),

@@ -10,6 +10,7 @@
 use crate::error::{Error, Result};
 use std::io::{ErrorKind, Write};
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -64,11 +65,17 @@ pub fn timeout() -> Duration {
 /// that exits non-zero, dies or runs out of time is [`Error::GraphvizFailed`] with its exit
 /// status and stderr.
 pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
+    run_dot_unless(dot, format, None)
+}
+
+/// [`run_dot`], that also kills `dot` (within 10 ms) once `stop` is set: for a drawing made
+/// ahead of its need, which may turn out not to be needed ([`super::Ahead`]).
+pub fn run_dot_unless(dot: &str, format: &str, stop: Option<&AtomicBool>) -> Result<Vec<u8>> {
     let deadline = Instant::now() + timeout();
     let mut process = Process::start(format, Kept::No)?;
     process.send(dot);
     process.close_input();
-    let out = match process.read(deadline, |_| false) {
+    let out = match process.read(deadline, |_| false, stop) {
         Output::Whole(out) | Output::Ended(out) => out,
         Output::Said => unreachable!("a run of its own gathers what dot says"),
         Output::Failed(e) => return Err(e),
@@ -99,6 +106,18 @@ pub struct Pool {
     idle: Mutex<Vec<Process>>,
 }
 
+impl Drop for Pool {
+    /// Every kept `dot` is told to stop before any is waited for, so that they end
+    /// together.
+    fn drop(&mut self) {
+        let idle = self.idle.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for process in idle.iter_mut() {
+            process.close_input();
+            let _ = process.child.kill();
+        }
+    }
+}
+
 impl Pool {
     /// An empty pool: a process is started when a drawing needs one and none is free.
     pub fn new() -> Self {
@@ -123,7 +142,7 @@ impl Pool {
             None => Process::start("svg", Kept::Yes)?,
         };
         process.send(dot);
-        match process.read(deadline, |out| out.ends_with(SVG_END)) {
+        match process.read(deadline, |out| out.ends_with(SVG_END), None) {
             Output::Whole(svg) if svg.starts_with(b"<?xml") => {
                 self.idle
                     .lock()
@@ -250,20 +269,32 @@ impl Process {
     }
 
     /// Reads `dot`'s output until `whole` says it holds a whole drawing or the output ends,
-    /// killing `dot` at `deadline`. A kept `dot` that says something on stderr meanwhile is
-    /// not read further ([`Output::Said`]).
-    fn read(&mut self, deadline: Instant, whole: impl Fn(&[u8]) -> bool) -> Output {
-        // A kept dot's stderr is looked at this often while its drawing is awaited.
+    /// killing `dot` at `deadline`, or once `stop` is set. A kept `dot` that says something
+    /// on stderr meanwhile is not read further ([`Output::Said`]).
+    fn read(
+        &mut self,
+        deadline: Instant,
+        whole: impl Fn(&[u8]) -> bool,
+        stop: Option<&AtomicBool>,
+    ) -> Output {
+        // A kept dot's stderr, and `stop`, are looked at this often while a drawing is awaited.
         const LOOK: Duration = Duration::from_millis(10);
         let mut out = Vec::new();
         loop {
             if self.said_something() {
                 return Output::Said;
             }
+            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                self.kill();
+                return Output::Failed(Error::GraphvizFailed(format!(
+                    "dot -T{} was stopped: its drawing is no longer needed",
+                    self.format
+                )));
+            }
             let left = deadline.saturating_duration_since(Instant::now());
-            let wait = match self.errors {
-                Errors::Polled(_) => left.min(LOOK),
-                Errors::Gathered(_) => left,
+            let wait = match (&self.errors, stop) {
+                (Errors::Polled(_), _) | (_, Some(_)) => left.min(LOOK),
+                (Errors::Gathered(_), None) => left,
             };
             match self.output.recv_timeout(wait) {
                 Ok(chunk) if out.len() + chunk.len() > OUTPUT_LIMIT => {

@@ -20,6 +20,7 @@
 //! The timeline (`timeline program|project|ministry SLUG`) is a chart, not a graph: its
 //! query's rows are drawn as bars by [`timeline`], in SVG only ([`draw`]).
 
+mod ahead;
 pub mod analyze;
 pub mod dot;
 pub mod graphviz;
@@ -27,6 +28,7 @@ pub mod mermaid;
 pub mod timeline;
 mod write;
 
+pub use ahead::Ahead;
 pub use write::{write_all, Writer};
 
 use crate::error::{Error, Result};
@@ -822,10 +824,15 @@ pub fn drawn(
         Some(pool) if format == "svg" && dot::laid_out_by_dot(d) => pool.svg(dot_text),
         _ => graphviz::run_dot(dot_text, format),
     };
-    drawn.map_err(|e| match e {
-        Error::GraphvizFailed(m) => Error::GraphvizFailed(format!("diagram {}: {m}", d.name)),
+    drawn.map_err(|e| naming(&d.name, e))
+}
+
+/// A failed `dot`'s error, naming the diagram it drew.
+fn naming(diagram: &str, e: Error) -> Error {
+    match e {
+        Error::GraphvizFailed(m) => Error::GraphvizFailed(format!("diagram {diagram}: {m}")),
         e => e,
-    })
+    }
 }
 
 /// Draws any diagram in a format: a graph by [`build`] and [`render`], a timeline as the

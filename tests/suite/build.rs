@@ -508,3 +508,77 @@ fn a_rebuild_draws_only_what_changed() {
     let svg = std::fs::read_to_string(diagrams.join("budget.svg")).unwrap();
     assert!(svg.contains("graphviz version 2.0 (fake)"), "{svg}");
 }
+
+/// A build draws the overview while the knowledge base loads, from the documents alone
+/// (its `neato` layout is the slowest drawing). Where the whole graph gives another
+/// overview (here a `--with` file names a second ministry for a program), that drawing is
+/// not used: the overview's SVG is what Graphviz draws of the overview's DOT, on this data
+/// and with the file. Needs Graphviz.
+#[test]
+fn the_overview_drawn_during_the_load_is_used_only_for_its_own_dot() {
+    if !medrd_kg::diagram::graphviz::available() {
+        eprintln!("skipped: Graphviz `dot` is not on PATH");
+        return;
+    }
+    let s = Scratch::new("build-ahead");
+    s.write(
+        "with.nt",
+        "<https://w3id.org/medrd-kg/id/program/clinical-trials> \
+         <https://w3id.org/medrd-kg/ontology#ministry> <https://w3id.org/medrd-kg/id/org/mic> .\n",
+    );
+    let edge = "\"id:org/mic\" -> \"id:program/clinical-trials\"";
+    for (with, named) in [(false, false), (true, true)] {
+        // Each into an empty directory: over an earlier build whose overview has the
+        // documents' DOT, nothing would be drawn ahead.
+        let out = s.dir.join(format!("dist-{with}"));
+        let mut args = vec!["build", "-o", out.to_str().unwrap()];
+        let file = s.dir.join("with.nt");
+        if with {
+            args.splice(0..0, ["--with", file.to_str().unwrap()]);
+        }
+        let r = s.medrd(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let dot = std::fs::read(out.join("diagrams/overview.dot")).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&dot).contains(edge),
+            named,
+            "with the file: {with}"
+        );
+        let drawn = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .arg(out.join("diagrams/overview.dot"))
+            .output()
+            .unwrap();
+        assert!(drawn.status.success());
+        assert!(
+            std::fs::read(out.join("diagrams/overview.svg")).unwrap() == drawn.stdout,
+            "with the file: {with}: overview.svg is not its DOT's drawing"
+        );
+    }
+}
+
+/// Without Graphviz a build still publishes, its diagrams as DOT and Mermaid, and says so.
+#[test]
+fn without_graphviz_a_build_writes_dot_and_mermaid_and_says_so() {
+    let s = Scratch::new("build-no-dot");
+    let bin = s.dir.join("empty-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let out = s.dir.join("dist");
+    let r = run(command().env("PATH", &bin).arg("--root").arg(&s.dir).args([
+        "build",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only"),
+        "{}",
+        r.stderr
+    );
+    let diagrams = out.join("diagrams");
+    assert_eq!(crate::util::count_files(&diagrams, "svg"), 0);
+    let dots = crate::util::count_files(&diagrams, "dot");
+    assert!(dots > 80, "{dots} diagrams");
+    assert_eq!(crate::util::count_files(&diagrams, "mmd"), dots);
+}
