@@ -4,7 +4,7 @@
 //! wrote (a `.medrd-build` marker inside it), never the user's files.
 
 use anyhow::{bail, Context};
-use medrd_kg::diagram::{Ahead, Writer};
+use medrd_kg::diagram::{Ahead, Outcome, Writer};
 use medrd_kg::fence::{self, Fence};
 use medrd_kg::parallel::{self, Job};
 use medrd_kg::publish::rdf as export;
@@ -487,6 +487,17 @@ fn publish(
         "write every file ({} threads)",
         parallel::workers()
     ));
+    if let Some((outcome, at)) = ahead.outcome() {
+        let what = match outcome {
+            Outcome::Used => "used",
+            Outcome::NotUsed => "not used (the whole knowledge base gives another DOT)",
+            Outcome::NotDrawn => "not drawn",
+        };
+        clock.detail(
+            format!("into the build: the overview drawn during the load, {what}"),
+            at,
+        );
+    }
     if !graphviz {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }

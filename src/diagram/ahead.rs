@@ -21,12 +21,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// The diagram drawn ahead: the one whose layout costs most.
 const NAME: &str = "overview";
 
 /// What the thread gives: its `dot`'s SVG or error, if it ran one.
 type Drawing = Option<Result<Vec<u8>>>;
+
+/// What became of the drawing, for `--timings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The build took it: its DOT was the whole knowledge base's.
+    Used,
+    /// Drawn from a DOT the whole knowledge base does not give: drawn again.
+    NotUsed,
+    /// Nothing was drawn: an earlier build's drawing of the same DOT is reused, or the
+    /// documents alone did not load.
+    NotDrawn,
+}
 
 /// The overview being drawn in a thread of its own, until a build asks for it
 /// ([`Ahead::svg`]) or gives it up ([`Ahead::finish`], or dropping it).
@@ -35,9 +48,13 @@ pub struct Ahead {
     /// nothing.
     dot: Mutex<Option<Receiver<String>>>,
     /// The thread, until it is joined.
-    drawing: Mutex<Option<JoinHandle<Drawing>>>,
+    /// It gives its drawing and how long after its start it had it.
+    drawing: Mutex<Option<JoinHandle<(Drawing, Duration)>>>,
     /// Set to stop the thread's `dot` (it is killed within 10 ms).
     stop: Arc<AtomicBool>,
+    /// When the thread started, and what became of its drawing once the build asked.
+    started: Instant,
+    outcome: Mutex<Option<(Outcome, Duration)>>,
 }
 
 impl Ahead {
@@ -50,17 +67,20 @@ impl Ahead {
         let (send, dot) = mpsc::channel();
         let root = root.to_owned();
         let stopped = Arc::clone(&stop);
+        let started = Instant::now();
         let drawing = std::thread::Builder::new()
             .name("overview ahead".into())
             .spawn(move || {
-                yield_to_the_build();
-                draw(&root, earlier.as_deref(), &stopped, &send)
+                let drawing = draw(&root, earlier.as_deref(), &stopped, &send);
+                (drawing, started.elapsed())
             })
             .ok();
         Ahead {
             dot: Mutex::new(Some(dot)),
             drawing: Mutex::new(drawing),
             stop,
+            started,
+            outcome: Mutex::new(None),
         }
     }
 
@@ -70,6 +90,8 @@ impl Ahead {
             dot: Mutex::new(None),
             drawing: Mutex::new(None),
             stop: Arc::new(AtomicBool::new(false)),
+            started: Instant::now(),
+            outcome: Mutex::new(None),
         }
     }
 
@@ -82,13 +104,31 @@ impl Ahead {
             return None;
         }
         let sent = lock(&self.dot).take()?;
-        if sent.recv().ok()? != dot {
+        let Ok(theirs) = sent.recv() else {
             self.finish();
+            self.note(Outcome::NotDrawn);
+            return None;
+        };
+        if theirs != dot {
+            self.finish();
+            self.note(Outcome::NotUsed);
             return None;
         }
         let thread = lock(&self.drawing).take()?;
-        let drawn = thread.join().ok().flatten()?;
+        let (drawn, took) = thread.join().ok()?;
+        let drawn = drawn?;
+        *lock(&self.outcome) = Some((Outcome::Used, took));
         Some(drawn.map_err(|e| naming(NAME, e)))
+    }
+
+    /// Once the build asked for the drawing: what became of it, and how long after the
+    /// build's start the drawing was there (used) or given up (not used, not drawn).
+    pub fn outcome(&self) -> Option<(Outcome, Duration)> {
+        *lock(&self.outcome)
+    }
+
+    fn note(&self, outcome: Outcome) {
+        *lock(&self.outcome) = Some((outcome, self.started.elapsed()));
     }
 
     /// Stops the drawing if it still runs (its `dot` is killed) and waits for its thread:
@@ -109,19 +149,6 @@ impl Drop for Ahead {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Lowers the calling thread's priority to the least (Linux: nice 19, which the threads and
-/// the `dot` it starts inherit), so that the drawing takes what the build leaves idle and
-/// slows none of its work: where both cores are busy, it waits. Once the build waits for
-/// the drawing, it has a core of its own. Elsewhere the priority is left as it is.
-fn yield_to_the_build() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain system calls on the calling thread, with no memory passed.
-    unsafe {
-        let thread = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, thread as libc::id_t, 19);
-    }
 }
 
 /// The thread's work: the documents' knowledge base and the overview's DOT; then, unless an

@@ -28,7 +28,7 @@ pub mod mermaid;
 pub mod timeline;
 mod write;
 
-pub use ahead::Ahead;
+pub use ahead::{Ahead, Outcome};
 pub use write::{write_all, Writer};
 
 use crate::error::{Error, Result};

@@ -510,10 +510,11 @@ fn a_rebuild_draws_only_what_changed() {
 }
 
 /// A build draws the overview while the knowledge base loads, from the documents alone
-/// (its `neato` layout is the slowest drawing). Where the whole graph gives another
-/// overview (here a `--with` file names a second ministry for a program), that drawing is
-/// not used: the overview's SVG is what Graphviz draws of the overview's DOT, on this data
-/// and with the file. Needs Graphviz.
+/// (its `neato` layout is the slowest drawing), and uses that drawing on this data
+/// (`--timings` says so). Where the whole graph gives another overview (here a `--with`
+/// file names a second ministry for a program), that drawing is not used: the overview's
+/// SVG is what Graphviz draws of the overview's DOT, on this data and with the file.
+/// Needs Graphviz.
 #[test]
 fn the_overview_drawn_during_the_load_is_used_only_for_its_own_dot() {
     if !medrd_kg::diagram::graphviz::available() {
@@ -531,13 +532,19 @@ fn the_overview_drawn_during_the_load_is_used_only_for_its_own_dot() {
         // Each into an empty directory: over an earlier build whose overview has the
         // documents' DOT, nothing would be drawn ahead.
         let out = s.dir.join(format!("dist-{with}"));
-        let mut args = vec!["build", "-o", out.to_str().unwrap()];
+        let mut args = vec!["build", "--timings", "-o", out.to_str().unwrap()];
         let file = s.dir.join("with.nt");
         if with {
             args.splice(0..0, ["--with", file.to_str().unwrap()]);
         }
         let r = s.medrd(&args);
         assert_eq!(r.code, 0, "{}", r.stderr);
+        let outcome = if named {
+            "the overview drawn during the load, not used"
+        } else {
+            "the overview drawn during the load, used"
+        };
+        assert!(r.stderr.contains(outcome), "{}", r.stderr);
         let dot = std::fs::read(out.join("diagrams/overview.dot")).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&dot).contains(edge),
