@@ -105,7 +105,7 @@ echo "cores: $(nproc); $(rustc --version); $(dot -V 2>&1 || echo 'no Graphviz')"
 # the fresh build that has an SVG beside it, the graphs laid out by `dot` given to one `dot`
 # process, any other layout (the overview's neato) to one of its own.
 python3 - "$medrd" "$out" "$build_runs" > "$out/build.json" <<'PY'
-import glob, json, os, resource, shutil, statistics, subprocess, sys, time
+import atexit, glob, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 medrd, out, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def children_cpu():
     u = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -118,13 +118,16 @@ def timed(args):
 # run: on ext4 without a journal (this project's benchmark machine) a file created within
 # about 30 s of many deletions costs a read of each recently deleted inode it passes over
 # (the kernel's recently_deleted), so a build right after deleting the previous one (360
-# files) spends 0.1-0.2 s more in the kernel than a build on a fresh checkout does.
+# files) spends 0.1-0.2 s more in the kernel than a build on a fresh checkout does. They are
+# under a directory new to this run, removed when the script ends, failed or not.
+runs_dir = tempfile.mkdtemp(prefix="fresh-", dir=out)
+atexit.register(shutil.rmtree, runs_dir, ignore_errors=True)
 fresh = []
 for i in range(runs + 1):
-    t = timed([medrd, "build", "-o", f"{out}/fresh-{i}/dist"])
+    t = timed([medrd, "build", "-o", f"{runs_dir}/{i}/dist"])
     if i:
         fresh.append(t)
-last = f"{out}/fresh-{runs}/dist"
+last = f"{runs_dir}/{runs}/dist"
 again = [timed([medrd, "build", "-o", last]) for _ in range(runs)]
 drawn = [d for d in sorted(glob.glob(f"{last}/**/*.dot", recursive=True))
          if os.path.exists(d[:-4] + ".svg")]
@@ -139,8 +142,6 @@ for _ in range(runs if shutil.which("dot") and drawn else 0):
         if group:
             subprocess.run(["dot", "-Tsvg", *group], check=True, stdout=subprocess.DEVNULL)
     dot_cpu.append(children_cpu() - cpu)
-for i in range(runs + 1):
-    shutil.rmtree(f"{out}/fresh-{i}", ignore_errors=True)
 median = lambda xs: statistics.median(xs) if xs else None
 # The cores this process may run on (as nproc counts them), not the machine's.
 json.dump({"runs": runs, "cores": len(os.sched_getaffinity(0)),

@@ -59,8 +59,17 @@ pub fn run<'a, T: Send, E: Send>(jobs: Vec<Job<'a, T, E>>) -> Result<Vec<T>, E> 
         work();
     } else {
         std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(work);
+            for n in 0..threads {
+                // Jobs parse and evaluate queries: the stack their bounds are sized for.
+                let spawned = std::thread::Builder::new()
+                    .name(format!("medrd-job-{n}"))
+                    .stack_size(crate::query::bounds::STACK_SIZE)
+                    .spawn_scoped(scope, work);
+                if spawned.is_err() {
+                    // No thread to be had: this one takes the jobs left.
+                    work();
+                    break;
+                }
             }
         });
     }

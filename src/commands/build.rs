@@ -148,13 +148,19 @@ impl Target {
     }
 
     /// Starts drawing the overview from the documents alone while the whole knowledge base
-    /// loads ([`Ahead`]): where the queries are answered locally, and the output is not an
-    /// earlier build whose overview was drawn from the same DOT.
+    /// loads ([`Ahead`]): where the queries are answered locally, more than one thread may
+    /// work (`MEDRD_THREADS`), and the output is not an earlier build whose overview was
+    /// drawn from the same DOT. The earlier build's diagrams are read as the writer reads
+    /// them (a directory, not a link; plain files of bounded size), before the output's lock
+    /// is taken: what is read there only decides whether to draw.
     pub fn draw_ahead(&self, layout: &Layout) -> Ahead {
-        if layout.endpoint.is_some() {
+        if layout.endpoint.is_some() || parallel::workers() <= 1 {
             return Ahead::none();
         }
-        let earlier = self.earlier.then(|| self.path.join("diagrams"));
+        let earlier = self
+            .earlier
+            .then(|| self.path.join("diagrams"))
+            .filter(|d| d.symlink_metadata().is_ok_and(|m| m.is_dir()));
         Ahead::start(&layout.root, earlier)
     }
 

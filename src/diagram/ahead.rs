@@ -70,6 +70,9 @@ impl Ahead {
         let started = Instant::now();
         let drawing = std::thread::Builder::new()
             .name("overview ahead".into())
+            // It parses and runs the rules and the overview's query: the stack their
+            // bounds are sized for.
+            .stack_size(crate::query::bounds::STACK_SIZE)
             .spawn(move || {
                 let drawing = draw(&root, earlier.as_deref(), &stopped, &send);
                 (drawing, started.elapsed())
@@ -212,8 +215,8 @@ mod tests {
     #[test]
     fn a_drawing_ahead_is_used_only_for_its_own_dot() {
         let ahead = Ahead::start(root(), None);
-        assert!(ahead.svg("budget", "digraph {}").is_none());
         let mut text = documents_dot();
+        assert!(ahead.svg("budget", &text).is_none());
         text.push(' ');
         assert!(ahead.svg(NAME, &text).is_none());
     }

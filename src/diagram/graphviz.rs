@@ -80,12 +80,20 @@ pub fn run_dot_unless(dot: &str, format: &str, stop: Option<&AtomicBool>) -> Res
         Output::Said => unreachable!("a run of its own gathers what dot says"),
         Output::Failed(e) => return Err(e),
     };
-    match process.status(deadline) {
+    match process.status(deadline, stop) {
         Ok(status) if status.success() => Ok(out),
-        Ok(status) => Err(process.failed(status, deadline)),
+        Ok(status) => Err(process.failed(status, deadline, stop)),
         Err(e) => Err(e),
     }
 }
+
+/// Whether `stop` is given and set.
+fn is_set(stop: Option<&AtomicBool>) -> bool {
+    stop.is_some_and(|s| s.load(Ordering::Relaxed))
+}
+
+/// How often a `stop` is looked at while `dot` is waited for.
+const LOOK: Duration = Duration::from_millis(10);
 
 /// `dot -Tsvg` processes kept running between the graphs of a build: one for each thread
 /// drawing at the same time, each drawing one graph after another.
@@ -277,19 +285,14 @@ impl Process {
         whole: impl Fn(&[u8]) -> bool,
         stop: Option<&AtomicBool>,
     ) -> Output {
-        // A kept dot's stderr, and `stop`, are looked at this often while a drawing is awaited.
-        const LOOK: Duration = Duration::from_millis(10);
+        // A kept dot's stderr, and `stop`, are looked at every LOOK while a drawing is awaited.
         let mut out = Vec::new();
         loop {
             if self.said_something() {
                 return Output::Said;
             }
-            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
-                self.kill();
-                return Output::Failed(Error::GraphvizFailed(format!(
-                    "dot -T{} was stopped: its drawing is no longer needed",
-                    self.format
-                )));
+            if is_set(stop) {
+                return Output::Failed(self.stopped());
             }
             let left = deadline.saturating_duration_since(Instant::now());
             let wait = match (&self.errors, stop) {
@@ -341,12 +344,13 @@ impl Process {
     }
 
     /// How `dot` ended, waiting for it until `deadline`.
-    fn status(&mut self, deadline: Instant) -> Result<ExitStatus> {
+    fn status(&mut self, deadline: Instant, stop: Option<&AtomicBool>) -> Result<ExitStatus> {
         let mut pause = Duration::from_millis(1);
         loop {
             match self.child.try_wait() {
                 Ok(Some(status)) => return Ok(status),
                 Ok(None) if Instant::now() >= deadline => return Err(self.timed_out()),
+                Ok(None) if is_set(stop) => return Err(self.stopped()),
                 Ok(None) => {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(20));
@@ -359,19 +363,33 @@ impl Process {
     }
 
     /// The error of a `dot` that ended with `status`, with what it said on stderr (waited
-    /// for until `deadline`: something `dot` started may still hold its stderr).
-    fn failed(&self, status: ExitStatus, deadline: Instant) -> Error {
+    /// for until `deadline`, or `stop`: something `dot` started may still hold its stderr).
+    fn failed(&self, status: ExitStatus, deadline: Instant, stop: Option<&AtomicBool>) -> Error {
         let said = match &self.errors {
-            Errors::Gathered(said) => {
+            Errors::Gathered(said) => loop {
                 let left = deadline.saturating_duration_since(Instant::now());
-                said.recv_timeout(left).unwrap_or_default()
-            }
+                let wait = if stop.is_some() { left.min(LOOK) } else { left };
+                match said.recv_timeout(wait) {
+                    Ok(said) => break said,
+                    Err(RecvTimeoutError::Timeout) if !left.is_zero() && !is_set(stop) => {}
+                    Err(_) => break Vec::new(),
+                }
+            },
             Errors::Polled(_) => Vec::new(),
         };
         Error::GraphvizFailed(format!(
             "dot -T{} failed ({status}): {}",
             self.format,
             String::from_utf8_lossy(&said).trim()
+        ))
+    }
+
+    /// Kills `dot` because its drawing is no longer needed, and says so.
+    fn stopped(&mut self) -> Error {
+        self.kill();
+        Error::GraphvizFailed(format!(
+            "dot -T{} was stopped: its drawing is no longer needed",
+            self.format
         ))
     }
 

@@ -589,3 +589,83 @@ fn without_graphviz_a_build_writes_dot_and_mermaid_and_says_so() {
     assert!(dots > 80, "{dots} diagrams");
     assert_eq!(crate::util::count_files(&diagrams, "mmd"), dots);
 }
+
+/// A query or rule as deep as the bounds let through (2,000 branches of UNION, where the bound is 2,048 operators) is
+/// parsed and run on threads with the stack those bounds are sized for: the jobs' threads
+/// that run the named queries, and the thread that draws the overview ahead (which runs
+/// the rules). On threads of the default stack either aborted the build ("has overflowed
+/// its stack"), where `medrd validate` passed.
+#[test]
+fn a_query_or_rule_as_deep_as_the_bounds_allow_builds() {
+    let s = Scratch::new("build-deep");
+    let branches: Vec<String> = (0..2000)
+        .map(|i| format!("{{ ?s <https://example.org/p{i}> ?o }}"))
+        .collect();
+    let union = branches.join(" UNION ");
+    s.write(
+        "queries/rules/zz-deep.ru",
+        &format!(
+            "#+ summary: A rule as deep as the bounds allow, matching nothing.\n\
+             INSERT {{ ?s <https://example.org/never> ?o }} WHERE {{ {union} }}\n"
+        ),
+    );
+    s.write(
+        "queries/zz-deep.rq",
+        &format!(
+            "#+ summary: A query as deep as the bounds allow, matching nothing.\n\
+             SELECT ?s ?o WHERE {{ {union} }}\n"
+        ),
+    );
+    let out = s.dir.join("dist");
+    let r = s.medrd(&["build", "-o", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let csv = std::fs::read_to_string(out.join("queries/zz-deep.csv")).unwrap();
+    assert_eq!(csv.trim_end(), "s,o", "no rows");
+}
+
+/// A build that stops before publishing (here its checks fail) stops the `dot` drawing
+/// the overview ahead at once: it neither waits for `dot`'s time limit nor leaves it
+/// running after it.
+#[test]
+fn a_build_that_stops_early_stops_the_drawing_ahead() {
+    let s = Scratch::new("build-ahead-stop");
+    let pids = s.dir.join("dot.pids");
+    let path = fake_dot(
+        &s,
+        &format!("echo $$ >> '{}'\nexec sleep 120", pids.display()),
+    );
+    s.write(
+        "bad.ttl",
+        "<https://w3id.org/medrd-kg/id/rs/pay-y> a <https://w3id.org/medrd-kg/rs#Payment> ; \
+         <https://w3id.org/medrd-kg/rs#amount> \"1.5\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n",
+    );
+    let out = s.dir.join("dist");
+    let started = std::time::Instant::now();
+    let r = run(command()
+        .env("PATH", &path)
+        .env("MEDRD_DOT_TIMEOUT", "50")
+        .arg("--root")
+        .arg(&s.dir)
+        .arg("--with")
+        .arg(s.dir.join("bad.ttl"))
+        .args(["build", "-o", out.to_str().unwrap()]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("validation failed"), "{}", r.stderr);
+    // Not a timing target: only that it did not wait for the 50 s limit.
+    assert!(started.elapsed() < std::time::Duration::from_secs(40));
+    let started: Vec<String> = std::fs::read_to_string(&pids)
+        .expect("the overview was being drawn ahead")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(started.len(), 1, "{started:?}");
+    let gone = (0..50).any(|_| {
+        let alive = std::path::Path::new(&format!("/proc/{}", started[0])).exists();
+        if alive {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        !alive
+    });
+    assert!(gone, "dot {} still runs", started[0]);
+    assert!(!out.exists());
+}
