@@ -47,8 +47,8 @@ pub struct Ahead {
     /// The DOT the thread draws, sent before it starts `dot`; never sent where it draws
     /// nothing.
     dot: Mutex<Option<Receiver<String>>>,
-    /// The thread, until it is joined.
-    /// It gives its drawing and how long after its start it had it.
+    /// The thread, until it is joined: it gives its drawing and how long after its start
+    /// it had it.
     drawing: Mutex<Option<JoinHandle<(Drawing, Duration)>>>,
     /// Set to stop the thread's `dot` (it is killed within 10 ms).
     stop: Arc<AtomicBool>,

@@ -353,7 +353,8 @@ impl Process {
                 Ok(None) if is_set(stop) => return Err(self.stopped()),
                 Ok(None) => {
                     std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(20));
+                    let most = if stop.is_some() { LOOK } else { 2 * LOOK };
+                    pause = (pause * 2).min(most);
                 }
                 Err(e) => {
                     return Err(Error::GraphvizFailed(format!("waiting for dot: {e}")));
