@@ -17,7 +17,8 @@ use oxiri::Iri;
 use oxrdf::{BaseDirection, NamedOrBlankNode};
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Term, Triple, Variable};
 use oxsdatatypes::{DateTime, DayTimeDuration, Decimal, Double, Float, Integer};
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet, FxHasher};
+use crate::steps::{StepMap, StepSet};
+use rustc_hash::{FxHashSet, FxHasher};
 use spargebra::algebra::{AggregateFunction, PropertyPathExpression};
 #[cfg(feature = "sparql-12")]
 use spargebra::term::GroundTriple;
@@ -560,7 +561,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 iter: eval(from),
                 template,
                 buffered_results: Vec::default(),
-                already_emitted_results: FxHashSet::default(),
+                already_emitted_results: StepSet::default(),
                 bnodes: Vec::default(),
             })),
             stats,
@@ -589,7 +590,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
             Ok(QueryTripleIter::new(DescribeIterator {
                 eval: self.clone(),
                 tuples_to_describe: eval(from),
-                nodes_described: FxHashSet::default(),
+                nodes_described: StepSet::default(),
                 nodes_to_describe: Vec::default(),
                 quads: Box::new(empty()),
             })),
@@ -1735,16 +1736,17 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     let tuple_size = from.capacity();
                     let key_variables = Rc::clone(&key_variables);
                     let mut errors = Vec::default();
-                    let mut accumulators_for_group = FxHashMap::<
+                    // medrd patch 7: groups in a map that grows in small steps (crate::steps),
+                    // in the order of their first tuple.
+                    let mut accumulators_for_group = StepMap::<
                         Vec<Option<D::InternalTerm>>,
                         Vec<AccumulatorWrapper<'_, D::InternalTerm>>,
                     >::default();
                     if key_variables.is_empty() {
                         // There is always a single group if there is no GROUP BY
-                        accumulators_for_group.insert(
-                            Vec::new(),
-                            accumulator_builders.iter().map(|c| c()).collect::<Vec<_>>(),
-                        );
+                        accumulators_for_group.get_or_insert_with(Vec::new(), || {
+                            accumulator_builders.iter().map(|c| c()).collect::<Vec<_>>()
+                        });
                     }
                     child(from)
                         .filter_map(|result| match result {
@@ -1761,8 +1763,8 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 .map(|v| tuple.get(*v).cloned())
                                 .collect();
 
-                            let key_accumulators =
-                                accumulators_for_group.entry(key).or_insert_with(|| {
+                            let (key_accumulators, _) =
+                                accumulators_for_group.get_or_insert_with(key, || {
                                     accumulator_builders.iter().map(|c| c()).collect::<Vec<_>>()
                                 });
                             for accumulator in key_accumulators {
@@ -1875,7 +1877,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 if *distinct {
                     Box::new(move || AccumulatorWrapper::CountDistinctTuple {
                         count: 0,
-                        seen: FxHashSet::default(),
+                        seen: StepSet::default(),
                     })
                 } else {
                     Box::new(move || AccumulatorWrapper::CountTuple { count: 0 })
@@ -1893,7 +1895,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         return Ok(if *distinct {
                             Box::new(move || AccumulatorWrapper::CountDistinctInternal {
                                 evaluator: Rc::clone(&evaluator),
-                                seen: FxHashSet::default(),
+                                seen: StepSet::default(),
                                 count: 0,
                             })
                         } else {
@@ -1908,7 +1910,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if *distinct {
                         Box::new(move || AccumulatorWrapper::DistinctExpression {
                             evaluator: Rc::clone(&evaluator),
-                            seen: FxHashSet::default(),
+                            seen: StepSet::default(),
                             accumulator: Some(Box::new(CountAccumulator::default())),
                         })
                     } else {
@@ -1924,7 +1926,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if *distinct {
                         Box::new(move || AccumulatorWrapper::DistinctExpression {
                             evaluator: Rc::clone(&evaluator),
-                            seen: FxHashSet::default(),
+                            seen: StepSet::default(),
                             accumulator: Some(Box::new(SumAccumulator::default())),
                         })
                     } else {
@@ -1940,7 +1942,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if *distinct {
                         Box::new(move || AccumulatorWrapper::DistinctExpression {
                             evaluator: Rc::clone(&evaluator),
-                            seen: FxHashSet::default(),
+                            seen: StepSet::default(),
                             accumulator: Some(Box::new(MinAccumulator::default())),
                         })
                     } else {
@@ -1956,7 +1958,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if *distinct {
                         Box::new(move || AccumulatorWrapper::DistinctExpression {
                             evaluator: Rc::clone(&evaluator),
-                            seen: FxHashSet::default(),
+                            seen: StepSet::default(),
                             accumulator: Some(Box::new(MaxAccumulator::default())),
                         })
                     } else {
@@ -1972,7 +1974,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if *distinct {
                         Box::new(move || AccumulatorWrapper::DistinctExpression {
                             evaluator: Rc::clone(&evaluator),
-                            seen: FxHashSet::default(),
+                            seen: StepSet::default(),
                             accumulator: Some(Box::new(AvgAccumulator::default())),
                         })
                     } else {
@@ -1997,7 +1999,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if *distinct {
                         Box::new(move || AccumulatorWrapper::DistinctExpression {
                             evaluator: Rc::clone(&evaluator),
-                            seen: FxHashSet::default(),
+                            seen: StepSet::default(),
                             accumulator: Some(Box::new(GroupConcatAccumulator::new(Rc::clone(
                                 &separator,
                             )))),
@@ -2023,7 +2025,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     if *distinct {
                         Box::new(move || AccumulatorWrapper::DistinctExpression {
                             evaluator: Rc::clone(&evaluator),
-                            seen: FxHashSet::default(),
+                            seen: StepSet::default(),
                             accumulator: Some(Box::new(CustomAccumulator(function()))),
                         })
                     } else {
@@ -2389,12 +2391,13 @@ fn put_variable_value<T: Clone>(
     false
 }
 
+// medrd patch 7: the DISTINCT aggregates' sets grow in small steps (crate::steps).
 enum AccumulatorWrapper<'a, T> {
     CountTuple {
         count: u64,
     },
     CountDistinctTuple {
-        seen: FxHashSet<InternalTuple<T>>,
+        seen: StepSet<InternalTuple<T>>,
         count: u64,
     },
     CountInternal {
@@ -2402,7 +2405,7 @@ enum AccumulatorWrapper<'a, T> {
         count: u64,
     },
     CountDistinctInternal {
-        seen: FxHashSet<T>,
+        seen: StepSet<T>,
         evaluator: Rc<dyn Fn(&InternalTuple<T>) -> Option<T> + 'a>,
         count: u64,
     },
@@ -2416,7 +2419,7 @@ enum AccumulatorWrapper<'a, T> {
         accumulator: Option<Box<dyn Accumulator>>,
     },
     DistinctExpression {
-        seen: FxHashSet<ExpressionTerm>,
+        seen: StepSet<ExpressionTerm>,
         evaluator: Rc<dyn Fn(&InternalTuple<T>) -> Option<ExpressionTerm> + 'a>,
         accumulator: Option<Box<dyn Accumulator>>,
     },
@@ -4115,7 +4118,8 @@ struct ConstructIterator<'a, D: QueryableDataset<'a>> {
     iter: InternalTuplesIterator<'a, D::InternalTerm>,
     template: Vec<TripleTemplate>,
     buffered_results: Vec<Result<Triple, QueryEvaluationError>>,
-    already_emitted_results: FxHashSet<Triple>,
+    // medrd patch 7: grows in small steps (crate::steps).
+    already_emitted_results: StepSet<Triple>,
     bnodes: Vec<BlankNode>,
 }
 
@@ -4166,11 +4170,11 @@ impl<'a, D: QueryableDataset<'a>> Iterator for ConstructIterator<'a, D> {
                         let new_triple = triple.subject.is_blank_node()
                             || triple.object.is_blank_node()
                             || triple.object.is_triple()
-                            || self.already_emitted_results.insert(triple.clone());
+                            || self.already_emitted_results.insert_cloned(&triple);
                         #[cfg(not(feature = "sparql-12"))]
                         let new_triple = triple.subject.is_blank_node()
                             || triple.object.is_blank_node()
-                            || self.already_emitted_results.insert(triple.clone());
+                            || self.already_emitted_results.insert_cloned(&triple);
                         if new_triple {
                             self.buffered_results.push(Ok(triple));
                             if self.already_emitted_results.len() > 1024 * 1024 {
@@ -4301,7 +4305,8 @@ fn get_triple_template_value<'a, D: QueryableDataset<'a>>(
 struct DescribeIterator<'a, D: QueryableDataset<'a>> {
     eval: SimpleEvaluator<'a, D>,
     tuples_to_describe: InternalTuplesIterator<'a, D::InternalTerm>,
-    nodes_described: FxHashSet<D::InternalTerm>,
+    // medrd patch 7: grows in small steps (crate::steps).
+    nodes_described: StepSet<D::InternalTerm>,
     nodes_to_describe: Vec<D::InternalTerm>,
     quads:
         Box<dyn Iterator<Item = Result<InternalQuad<D::InternalTerm>, QueryEvaluationError>> + 'a>,
@@ -4366,7 +4371,8 @@ impl<'a, D: QueryableDataset<'a>> Iterator for DescribeIterator<'a, D> {
 /// medrd patch 4: the closure checks the token before each node and stops at the first error
 /// (upstream set errors aside and went on, and checked the token only when a node had
 /// edges to read: once cancelled, it went on popping every node still to do, one error
-/// each, collecting them all).
+/// each, collecting them all). medrd patch 7: the set of nodes reached grows in small steps
+/// (crate::steps), and gives them in the order they were reached.
 fn transitive_closure<
     T: Clone + Eq + Hash,
     NI: Iterator<Item = Result<T, QueryEvaluationError>>,
@@ -4377,7 +4383,7 @@ fn transitive_closure<
 ) -> impl Iterator<Item = Result<T, QueryEvaluationError>> {
     let closure = || {
         let mut todo = start.into_iter().collect::<Result<Vec<_>, _>>()?;
-        let mut all = todo.iter().cloned().collect::<FxHashSet<_>>();
+        let mut all = todo.iter().cloned().collect::<StepSet<_>>();
         while let Some(e) = todo.pop() {
             token.ensure_alive()?;
             for e in next(e) {
@@ -4391,12 +4397,13 @@ fn transitive_closure<
     };
     let (error, all) = match closure() {
         Ok(all) => (None, all),
-        Err(e) => (Some(e), FxHashSet::default()),
+        Err(e) => (Some(e), StepSet::default()),
     };
     error.into_iter().map(Err).chain(all.into_iter().map(Ok))
 }
 
-/// medrd patch 4: checks the token before each node, as [`transitive_closure`] does.
+/// medrd patch 4: checks the token before each node, as [`transitive_closure`] does (and
+/// patch 7: its set grows in small steps).
 fn look_in_transitive_closure<
     T: Clone + Eq + Hash,
     NI: Iterator<Item = Result<T, QueryEvaluationError>>,
@@ -4407,7 +4414,7 @@ fn look_in_transitive_closure<
     target: &T,
 ) -> Result<bool, QueryEvaluationError> {
     let mut todo = start.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let mut all = todo.iter().cloned().collect::<FxHashSet<_>>();
+    let mut all = todo.iter().cloned().collect::<StepSet<_>>();
     while let Some(e) = todo.pop() {
         token.ensure_alive()?;
         if e == *target {
@@ -4426,15 +4433,11 @@ fn look_in_transitive_closure<
 fn hash_deduplicate<T: Eq + Hash + Clone, E>(
     iter: impl Iterator<Item = Result<T, E>>,
 ) -> impl Iterator<Item = Result<T, E>> {
-    let mut already_seen = FxHashSet::with_capacity_and_hasher(iter.size_hint().0, FxBuildHasher);
+    // medrd patch 7: a set that grows in small steps (crate::steps).
+    let mut already_seen = StepSet::default();
     iter.filter(move |e| {
         if let Ok(e) = e {
-            if already_seen.contains(e) {
-                false
-            } else {
-                already_seen.insert(e.clone());
-                true
-            }
+            already_seen.insert_cloned(e)
         } else {
             true
         }
@@ -4510,7 +4513,8 @@ enum ComparatorFunction<'a, T> {
 
 struct InternalTupleSet<T> {
     key: Vec<usize>,
-    map: FxHashMap<u64, Vec<InternalTuple<T>>>,
+    // medrd patch 7: grows in small steps (crate::steps).
+    map: StepMap<u64, Vec<InternalTuple<T>>>,
     len: usize,
 }
 
@@ -4518,7 +4522,7 @@ impl<T> InternalTupleSet<T> {
     fn new(key: Vec<usize>) -> Self {
         Self {
             key,
-            map: FxHashMap::default(),
+            map: StepMap::default(),
             len: 0,
         }
     }
@@ -4534,10 +4538,8 @@ impl<T> InternalTupleSet<T> {
 
 impl<T: Hash> InternalTupleSet<T> {
     fn insert(&mut self, tuple: InternalTuple<T>) {
-        self.map
-            .entry(self.tuple_key(&tuple))
-            .or_default()
-            .push(tuple);
+        let key = self.tuple_key(&tuple);
+        self.map.get_or_insert_with(key, Vec::new).0.push(tuple);
         self.len += 1;
     }
 
@@ -4559,7 +4561,6 @@ impl<T: Hash> InternalTupleSet<T> {
 impl<T: Hash> Extend<InternalTuple<T>> for InternalTupleSet<T> {
     fn extend<I: IntoIterator<Item = InternalTuple<T>>>(&mut self, iter: I) {
         let iter = iter.into_iter();
-        self.map.reserve(iter.size_hint().0);
         for tuple in iter {
             self.insert(tuple);
         }

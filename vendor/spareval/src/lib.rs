@@ -10,6 +10,7 @@ mod eval;
 mod expression;
 mod model;
 mod service;
+mod steps;
 mod update;
 
 #[cfg(feature = "sparql-12")]
