@@ -17,9 +17,10 @@
 #   - with --national ROOT (a project root whose data/rs-2024 and data/rs-2025 hold the full
 #     national RS exports, see docs/scale.md): triples loaded per second (target >= 0.9M/s),
 #     peak bytes per triple (<= 400) and the slowest named query (< 300 ms), for the load of
-#     the commands that only read (`bench scale`: into the read-only copy, as `query`,
-#     `build`, `validate`, `export` and `serve` load), then the load rate and peak of the load
-#     into Oxigraph's store that `link` and `publish` make (`bench scale --into-store`);
+#     the commands (`bench scale`: into the read-only copy, as every command loads in memory
+#     but with `--endpoint` or a rule that deletes), then the load rate and peak of a load
+#     into Oxigraph's own store (`bench scale --into-store`: the ceiling the copy goes around,
+#     which only those two cases still meet);
 #     beside each load, its CPU time and the part of it on the thread that loads (for the
 #     store, the one thread that inserts: no load into it beats that thread, whatever the
 #     cores);
@@ -285,8 +286,12 @@ if national:
     line(f"national RS: slowest named query ({slowest})", f"{ms:.0f} ms", "< 300 ms", ms < 300)
     s = json.load(open(f"{out}/national-into-store.json"))
     st = json.load(open(f"{out}/national-into-store-time.json"))
-    line("national RS: load into the store (link, publish)",
-         f"{s['triples_per_s'] / 1e6:.2f}M/s", ">= 0.9M/s", s["triples_per_s"] >= 0.9e6)
+    # No command loads so in memory but with --endpoint or a rule that deletes (link and
+    # publish load the copy since 2026-12-07): Oxigraph's insert, shown as the ceiling the
+    # copy goes around, not as a command's load.
+    print(f"{'national RS: into Oxigraph store (--endpoint, deleting rules)':<58}"
+          f"{s['triples_per_s'] / 1e6:>12.2f}M/s  {'(ceiling)':<12}"
+          f"{'above 0.9M/s' if s['triples_per_s'] >= 0.9e6 else 'below 0.9M/s'}")
     ceiling(s)
     per_triple = st["max_rss_kb"] * 1024 / s["triples"]
     line("national RS: peak RSS per triple, into the store", f"{per_triple:.0f} B", "<= 400 B",

@@ -36,7 +36,7 @@ pub fn run(kb: &Kb, target: LinkTarget) -> anyhow::Result<ExitCode> {
             };
             let decisions = decisions.unwrap_or_else(|| kb.layout.root.join(DECISIONS_FILE));
             let curated = medrd_kg::ingest::decisions::read(&decisions)?.rs;
-            let linked = link::link_rs_with_limit(kb.ours()?, &paths, &curated, max_unzipped)?;
+            let linked = link::link_rs_with_limit(kb.ours(), &paths, &curated, max_unzipped)?;
             for f in &linked.rs.files {
                 let units: Vec<String> = f
                     .units

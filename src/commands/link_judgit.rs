@@ -48,13 +48,13 @@ pub fn run(kb: &Kb, a: Args) -> anyhow::Result<ExitCode> {
         sheets: sheet_decisions,
         ..
     } = medrd_kg::ingest::decisions::read(&decisions_path)?;
-    let ours = kb.ours()?;
-    let programs = matcher::programs(ours.store, &ours.queries)?;
-    let ministries = matcher::ministry_names(ours.store, &ours.queries)?;
+    let ours = kb.ours();
+    let programs = matcher::programs(ours.stats, &ours.queries)?;
+    let ministries = matcher::ministry_names(ours.stats, &ours.queries)?;
     let rs = sources::read_editions(&kb.sources.editions)?;
     let rs_links = matcher::match_programs(&programs, &rs, &ministries, &curated);
     let side = RsSide {
-        store: ours.store,
+        stats: ours.stats,
         queries: &ours.queries,
         root: &kb.layout.root,
         programs: &programs,

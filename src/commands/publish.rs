@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 pub fn run(kb: &Kb, graph_store: &str) -> anyhow::Result<ExitCode> {
     let mut total = 0;
-    for (graph, count) in graph_store::publish(graph_store, kb.store()?)? {
+    for (graph, count) in graph_store::publish(graph_store, kb)? {
         eprintln!("put {count} triples into <{graph}>");
         total += count;
     }

@@ -46,7 +46,7 @@ pub fn linked_sources(
         send(part, &mut described)
     })?;
     let side = judgit::RsSide {
-        store: &linked.store,
+        stats: &linked.stats,
         queries,
         root,
         programs: &linked.programs,

@@ -3,18 +3,19 @@
 
 use crate::error::{Error, Result};
 use crate::store::remote::error;
+use crate::store::Kb;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedNodeRef};
-use oxigraph::store::Store;
 use std::io::Read;
 
 /// Replaces one named graph of a Graph Store Protocol endpoint (`PUT URL?graph=IRI`) with
-/// the graph of our store of the same name, sent as N-Triples. Returns the triples sent.
-pub fn put_graph(url: &str, store: &Store, graph: NamedNodeRef<'_>) -> Result<usize> {
+/// the graph of the knowledge base of the same name, sent as N-Triples. Returns the triples
+/// sent.
+pub fn put_graph(url: &str, kb: &Kb, graph: NamedNodeRef<'_>) -> Result<usize> {
     let mut body = Vec::new();
     let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(&mut body);
     let mut count = 0;
-    for q in store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph))) {
+    for q in kb.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph))) {
         let q = q?;
         writer
             .serialize_triple(q.as_ref())
@@ -47,12 +48,12 @@ pub fn put_graph(url: &str, store: &Store, graph: NamedNodeRef<'_>) -> Result<us
     Ok(count)
 }
 
-/// Publishes every named graph of the store (ontology, data, `--with` graphs) to a Graph
-/// Store Protocol endpoint, each replacing the graph of the same name there. Returns each
-/// graph with its triple count.
-pub fn publish(url: &str, store: &Store) -> Result<Vec<(String, usize)>> {
+/// Publishes every named graph of the knowledge base (ontology, data, `--with` graphs: its
+/// store's or its read-only copy's) to a Graph Store Protocol endpoint, each replacing the
+/// graph of the same name there. Returns each graph with its triple count.
+pub fn publish(url: &str, kb: &Kb) -> Result<Vec<(String, usize)>> {
     let mut graphs = Vec::new();
-    for g in store.named_graphs() {
+    for g in kb.named_graphs() {
         if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = g? {
             graphs.push(n);
         }
@@ -60,6 +61,6 @@ pub fn publish(url: &str, store: &Store) -> Result<Vec<(String, usize)>> {
     graphs.sort();
     graphs
         .iter()
-        .map(|g| Ok((g.as_str().to_owned(), put_graph(url, store, g.as_ref())?)))
+        .map(|g| Ok((g.as_str().to_owned(), put_graph(url, kb, g.as_ref())?)))
         .collect()
 }

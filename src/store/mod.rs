@@ -1301,12 +1301,13 @@ impl Kb {
         }
     }
 
-    /// Our side of a link with other data: this store and the project's queries.
-    pub fn ours(&self) -> Result<crate::ingest::link::Ours<'_>> {
-        Ok(crate::ingest::link::Ours {
-            store: self.store()?,
+    /// Our side of a link with other data: this store or read-only copy (the local one, even
+    /// with `--endpoint`) and the project's queries.
+    pub fn ours(&self) -> crate::ingest::link::Ours<'_> {
+        crate::ingest::link::Ours {
+            stats: &self.stats,
             queries: self.layout.queries(),
-        })
+        }
     }
 
     /// Number of triples in one graph: the copy's, or counted by the SPARQL engine, which

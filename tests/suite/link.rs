@@ -226,10 +226,10 @@ fn real_2_1_account_rows_are_summed_and_5_1_recipients_read() {
 #[test]
 fn typed_links_on_the_real_subset_of_both_editions() {
     let kb = Kb::load(Layout::new(root())).unwrap();
-    let ministries = matcher::ministry_names(kb.store().unwrap(), &kb.layout.queries()).unwrap();
-    let programs = matcher::programs(kb.store().unwrap(), &kb.layout.queries()).unwrap();
+    let ministries = matcher::ministry_names(&kb.stats, &kb.layout.queries()).unwrap();
+    let programs = matcher::programs(&kb.stats, &kb.layout.queries()).unwrap();
     for year in [2024, 2025] {
-        let linked = link::link_rs(kb.ours().unwrap(), &real(year), &[]).unwrap();
+        let linked = link::link_rs(kb.ours(), &real(year), &[]).unwrap();
         let truth = link::read_truth(&real_truth(year)).unwrap();
         // The rules alone miss one true link, which only the document's footnote shows
         // (data-platform → the AMED operating grant 1691); the project's curated decision
@@ -241,8 +241,7 @@ fn typed_links_on_the_real_subset_of_both_editions() {
             "RS {year}: {q:?}"
         );
         let decisions = medrd_kg::ingest::decisions::read(&root().join(link::DECISIONS_FILE));
-        let curated =
-            link::link_rs(kb.ours().unwrap(), &real(year), &decisions.unwrap().rs).unwrap();
+        let curated = link::link_rs(kb.ours(), &real(year), &decisions.unwrap().rs).unwrap();
         let q = matcher::quality(&curated.candidates, &truth);
         assert_eq!(
             (q.true_positives, q.predicted, q.expected, q.same_relation),
@@ -325,7 +324,7 @@ reason = "test: a curated decision may cross ministries"
     let curated = medrd_kg::ingest::decisions::read(&file)
         .map(|d| d.rs)
         .unwrap();
-    let linked = link::link_rs(kb.ours().unwrap(), &real(2024), &curated).unwrap();
+    let linked = link::link_rs(kb.ours(), &real(2024), &curated).unwrap();
     let pairs = linked_pairs(&linked.candidates);
     assert!(!pairs.iter().any(|x| x.0 == "dementia-rd" && x.1 == "2958"));
     assert!(pairs.contains(&(
@@ -625,7 +624,7 @@ fn curated_decisions_file_of_the_project_parses() {
     let decisions = medrd_kg::ingest::decisions::read(&root().join(link::DECISIONS_FILE)).unwrap();
     // Every decision names a program we have, or an integrated project (sheets only).
     let kb = Kb::load(Layout::new(root())).unwrap();
-    let programs: BTreeSet<String> = matcher::programs(kb.store().unwrap(), &kb.layout.queries())
+    let programs: BTreeSet<String> = matcher::programs(&kb.stats, &kb.layout.queries())
         .unwrap()
         .into_iter()
         .map(|p| p.slug)

@@ -424,29 +424,58 @@ fn gsp_stub() -> (String, Received) {
 
 #[test]
 fn publish_puts_every_graph_by_the_graph_store_protocol() {
-    let (url, got) = gsp_stub();
-    let run = medrd(&["--endpoint", &url, "publish"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let got = got.lock().unwrap();
-    let targets: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
-    // The ontology, each source of data/ (fy2024-request, judgit, rs-2024, rs-2025) and the
-    // links.
-    assert_eq!(targets.len(), 6, "ontology, sources and links: {targets:?}");
-    assert!(targets
-        .iter()
-        .all(|t| t.starts_with("PUT /ds?graph=https%3A%2F%2Fw3id.org%2Fmedrd-kg%2Fgraph%2F")));
+    // `publish` reads our graphs from a read-only copy (not a store), whether the target is
+    // `--endpoint` or `--graph-store`: each graph sent is the store's graph, triple for triple.
     let kb = Kb::load(Layout::new(root())).unwrap();
-    let sent: usize = got
-        .iter()
-        .map(|(_, body)| {
-            RdfParser::from_format(RdfFormat::NTriples)
+    for how in [
+        &["--endpoint", "URL", "publish"][..],
+        &["publish", "--graph-store", "URL"],
+    ] {
+        let (url, got) = gsp_stub();
+        let args: Vec<&str> = how
+            .iter()
+            .map(|a| if *a == "URL" { url.as_str() } else { a })
+            .collect();
+        let run = medrd(&args);
+        assert_eq!(run.code, 0, "{how:?}: {}", run.stderr);
+        let got = got.lock().unwrap();
+        // The ontology, each source of data/ (fy2024-request, judgit, rs-2024, rs-2025) and
+        // the links.
+        assert_eq!(got.len(), 6, "ontology, sources and links: {how:?}");
+        let prefix = "PUT /ds?graph=";
+        for (target, body) in got.iter() {
+            let graph = target
+                .strip_prefix(prefix)
+                .and_then(|t| t.split_whitespace().next())
+                .map(|g| {
+                    form_urlencoded::parse(format!("g={g}").as_bytes())
+                        .next()
+                        .unwrap()
+                        .1
+                        .into_owned()
+                })
+                .unwrap_or_else(|| panic!("{how:?}: {target}"));
+            assert!(
+                graph.starts_with("https://w3id.org/medrd-kg/graph/"),
+                "{graph}"
+            );
+            let mut sent: Vec<String> = RdfParser::from_format(RdfFormat::NTriples)
                 .for_slice(body)
-                .collect::<Result<Vec<_>, _>>()
-                .expect("N-Triples")
-                .len()
-        })
-        .sum();
-    assert_eq!(sent, kb.len().unwrap());
+                .map(|t| t.expect("N-Triples").to_string())
+                .collect();
+            let g = oxigraph::model::NamedNode::new(graph.as_str()).unwrap();
+            let mut held: Vec<String> = kb
+                .store()
+                .unwrap()
+                .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+                .map(|q| oxigraph::model::Triple::from(q.unwrap()).to_string())
+                .collect();
+            sent.sort();
+            held.sort();
+            assert!(!held.is_empty(), "{graph}");
+            assert_eq!(sent, held, "{how:?}: the triples sent into <{graph}>");
+        }
+    }
 }
 
 #[test]

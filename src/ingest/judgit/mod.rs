@@ -108,7 +108,7 @@ impl Judgit {
 /// the documents (queried with `queries/link/*.rq`), the project root (for the curated
 /// decisions), the RS lines and the RS links with their decisions.
 pub struct RsSide<'a> {
-    pub store: &'a oxigraph::store::Store,
+    pub stats: &'a std::sync::Arc<crate::store::stats::StoreStatistics>,
     pub queries: &'a std::path::Path,
     pub root: &'a std::path::Path,
     pub programs: &'a [crate::ingest::link::matcher::Program],
@@ -128,8 +128,8 @@ impl RsSide<'_> {
     pub fn projects(&self) -> Result<Vec<(u32, String)>> {
         let path = self.queries.join("link").join("projects.rq");
         let q = crate::query::catalog::NamedQuery::read(&path)?;
-        let t = crate::query::output::Table::collect(crate::query::evaluate(
-            self.store, &q.name, &q.text, None,
+        let t = crate::query::output::Table::collect(crate::query::evaluate_with(
+            self.stats, &q.name, &q.text, None,
         )?)?;
         Ok((0..t.rows.len())
             .filter_map(|r| Some((t.text(r, "number").parse().ok()?, t.text(r, "ja"))))

@@ -38,11 +38,12 @@ pub use crate::ingest::decisions::Curated;
 use crate::ingest::rs::{normalize_id, project_iri, term, RsData, RsProject};
 use crate::query::catalog::NamedQuery;
 use crate::query::output::Table;
+use crate::store::stats::StoreStatistics;
 use crate::vocab::{ext, id};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};
-use oxigraph::store::Store;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// At or above: an exact match unless contested.
 pub const EXACT: f64 = 0.9;
@@ -126,16 +127,17 @@ pub struct Candidate {
     pub rs_stage: &'static str,
 }
 
-/// Runs `queries/link/FILE` over the union of `store`'s graphs.
-fn run_query(store: &Store, queries: &Path, file: &str) -> Result<Table> {
+/// Runs `queries/link/FILE` over the union of the graphs of `ours` (a store, or a read-only
+/// copy: [`crate::Kb`]'s `stats`).
+fn run_query(ours: &Arc<StoreStatistics>, queries: &Path, file: &str) -> Result<Table> {
     let q = NamedQuery::read(&queries.join("link").join(file))?;
-    Table::collect(crate::query::evaluate(store, &q.name, &q.text, None)?)
+    Table::collect(crate::query::evaluate_with(ours, &q.name, &q.text, None)?)
 }
 
 /// Our programs with their names, ministries, parent, funding and figure
-/// (`queries/link/programs.rq` of the `queries` folder, over `store`).
-pub fn programs(store: &Store, queries: &Path) -> Result<Vec<Program>> {
-    let t = run_query(store, queries, "programs.rq")?;
+/// (`queries/link/programs.rq` of the `queries` folder, over `ours`).
+pub fn programs(ours: &Arc<StoreStatistics>, queries: &Path) -> Result<Vec<Program>> {
+    let t = run_query(ours, queries, "programs.rq")?;
     let mut by_slug: BTreeMap<String, Program> = BTreeMap::new();
     for r in 0..t.rows.len() {
         let slug = t.text(r, "slug");
@@ -170,9 +172,12 @@ pub fn programs(store: &Store, queries: &Path) -> Result<Vec<Program>> {
 }
 
 /// Our ministries by every Japanese name they go by: name → code
-/// (`queries/link/ministries.rq` of the `queries` folder, over `store`).
-pub fn ministry_names(store: &Store, queries: &Path) -> Result<BTreeMap<String, String>> {
-    let t = run_query(store, queries, "ministries.rq")?;
+/// (`queries/link/ministries.rq` of the `queries` folder, over `ours`).
+pub fn ministry_names(
+    ours: &Arc<StoreStatistics>,
+    queries: &Path,
+) -> Result<BTreeMap<String, String>> {
+    let t = run_query(ours, queries, "ministries.rq")?;
     Ok((0..t.rows.len())
         .map(|r| (t.text(r, "name"), t.text(r, "code")))
         .collect())

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::ingest::quad_list::QuadList;
 use crate::ingest::rs::{self, RsData};
 use crate::ingest::sources::{self, Sources};
+use crate::store::stats::StoreStatistics;
 use matcher::{Candidate, Curated};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, Quad, Triple, TripleRef};
@@ -19,6 +20,7 @@ use oxigraph::store::Store;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use crate::ingest::decisions::DECISIONS_FILE;
 
@@ -35,11 +37,12 @@ pub struct RsLink {
     pub linkset: Vec<Triple>,
 }
 
-/// What the matcher reads our side from: a store holding (at least) the ontology and the
-/// documents, and the project's `queries/` folder (its `link/*.rq`).
+/// What the matcher reads our side from: a store or a read-only copy holding (at least) the
+/// ontology and the documents (a [`crate::Kb`]'s `stats`, the one way either is queried), and
+/// the project's `queries/` folder (its `link/*.rq`).
 #[derive(Clone)]
 pub struct Ours<'a> {
-    pub store: &'a Store,
+    pub stats: &'a Arc<StoreStatistics>,
     pub queries: PathBuf,
 }
 
@@ -56,8 +59,8 @@ pub fn link_rs_with_limit(
     max_unzipped: u64,
 ) -> Result<RsLink> {
     let rs = RsData::read_with_limit(paths, max_unzipped)?;
-    let programs = matcher::programs(ours.store, &ours.queries)?;
-    let ministries = matcher::ministry_names(ours.store, &ours.queries)?;
+    let programs = matcher::programs(ours.stats, &ours.queries)?;
+    let ministries = matcher::ministry_names(ours.stats, &ours.queries)?;
     let candidates = matcher::match_programs(&programs, &rs, &ministries, curated);
     let by_score = matcher::match_programs(&programs, &rs, &ministries, &[]);
     let records = rs::to_quads(&rs, &ministries);
@@ -215,7 +218,8 @@ pub fn write_quads(quads: &[Quad], format: RdfFormat, out: impl Write) -> Result
 /// sheets): the probe store of the ontology and documents, our programs and ministries as the
 /// matcher read them, the editions and the links.
 pub struct Linked {
-    pub store: Store,
+    /// The store of the ontology and the documents the matcher read, as it is queried.
+    pub stats: Arc<StoreStatistics>,
     pub programs: Vec<matcher::Program>,
     pub ministries: std::collections::BTreeMap<String, String>,
     pub rs: crate::ingest::rs::RsData,
@@ -242,8 +246,9 @@ pub fn link_editions(
     let decisions = crate::ingest::decisions::read(&root.join(DECISIONS_FILE))?;
     let curated = decisions.rs.clone();
     let rs = sources::read_editions(&sources.editions)?;
-    let programs = matcher::programs(&store, queries)?;
-    let ministries = matcher::ministry_names(&store, queries)?;
+    let stats = StoreStatistics::new(&store);
+    let programs = matcher::programs(&stats, queries)?;
+    let ministries = matcher::ministry_names(&stats, queries)?;
     // The records first, as soon as they are made: the store inserts them while the lines
     // are matched with the programs.
     sources::rs_quads_into(&rs, &sources.editions, &ministries, emit)?;
@@ -268,7 +273,7 @@ pub fn link_editions(
     }
     emit(quads)?;
     Ok(Linked {
-        store,
+        stats,
         programs,
         ministries,
         rs,
