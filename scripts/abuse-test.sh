@@ -190,6 +190,19 @@ check_queries() {
   pathological "a join of 1,900 patterns (the planner was cubic)" \
     "$(python3 -c "print('SELECT * WHERE { ' + ' . '.join(f'?v{i} <http://x/p{i % 7}> ?v{i + 1}' for i in range(1900)) + ' } LIMIT 1')")" any
 
+  # One step that made a gigabyte: eight nested REPLACEs of "a" by ten a's build a string of
+  # 100 million characters (ran on for 3 s past its 503); a string function now stops at
+  # 16 MiB and has no value (vendor/spareval/PATCHES.md, patch 9).
+  local replace='"a"'
+  for _ in 1 2 3 4 5 6 7 8; do replace="REPLACE($replace, \"a\", \"aaaaaaaaaa\")"; done
+  pathological "8 nested REPLACEs (a string of 100 million characters)" \
+    "SELECT (STRLEN($replace) AS ?n) WHERE {}" any
+  # A join that buffered every match of one probe tuple at once: 127 one-row VALUES joined
+  # as written, then a product of 2,000 by 1,000 quads made 2 million wide tuples in one step
+  # (patch 8: one match a call).
+  pathological "a probe of 2 million matches (the join buffered them)" \
+    "SELECT (COUNT(*) AS ?n) WHERE { $(printf 'VALUES ?z {0} %.0s' $(seq 127)){SELECT ?a WHERE {GRAPH ?g {?a ?b ?c}} LIMIT 2000} {SELECT ?d WHERE {GRAPH ?h {?d ?e ?f}} LIMIT 1000} VALUES ?w {1 2} }" any
+
   # Issue 19: long queries take the long lane, which /health reports but does not call busy
   # (busy: requests wait for a slot; scripts/abuse-serve.sh floods the server).
   echo "== as many heavy queries as there are cheap slots: /health says ok, then ok again"

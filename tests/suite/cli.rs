@@ -836,6 +836,41 @@ fn order_by_over_mixed_literals_answers_sorted_without_a_panic() {
     assert_eq!(tagged.last().unwrap() - tagged[0] + 1, tagged.len());
 }
 
+/// A string function's value is at most 16 MiB (vendor/spareval patch 9): `REPLACE` of each
+/// `a` by ten, nested seven deep, is 10,000,000 characters; eight deep (100,000,000) it has no
+/// value, instead of a step that built it whole whatever the time limit said. CONCAT and
+/// GROUP_CONCAT stop at the same bound; under it they answer as before.
+#[test]
+fn a_string_function_has_no_value_past_16_mib() {
+    let nested = |depth: usize| {
+        (0..depth).fold("\"a\"".to_owned(), |q, _| {
+            format!("REPLACE({q}, \"a\", \"aaaaaaaaaa\")")
+        })
+    };
+    let len = |expression: &str| {
+        let run = medrd(&[
+            "query",
+            "--format",
+            "csv",
+            "--sparql",
+            &format!("SELECT (STRLEN({expression}) AS ?n) WHERE {{}}"),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.lines().nth(1).unwrap_or_default().to_owned()
+    };
+    assert_eq!(len(&nested(7)), "10000000");
+    assert_eq!(len(&nested(8)), "");
+    let seven = nested(7);
+    // 20,000,000 bytes: past 16 MiB (16,777,216).
+    assert_eq!(len(&format!("CONCAT({seven}, {seven})")), "");
+    assert_eq!(len(&format!("CONCAT({seven}, \"b\")")), "10000001");
+    assert_eq!(
+        len("REPLACE(\"abcabc\", \"(b)(c)\", \"[$2$1]\")"),
+        "10",
+        "a[cb]a[cb]"
+    );
+}
+
 /// A query nested deeper than the stack holds (issue 19, item 1): 100,000 parentheses made
 /// `medrd query --sparql` abort (exit 134, a stack overflow), as did a .rq file of 10,000
 /// UNIONs. Refused before parsing, exit 2 naming the limit. (An argument holds at most

@@ -17,7 +17,7 @@ use oxiri::Iri;
 use oxrdf::{BaseDirection, NamedOrBlankNode};
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Term, Triple, Variable};
 use oxsdatatypes::{DateTime, DayTimeDuration, Decimal, Double, Float, Integer};
-use crate::steps::{StepMap, StepSet};
+use crate::steps::{Place, StepMap, StepSet};
 use rustc_hash::{FxHashSet, FxHasher};
 use spargebra::algebra::{AggregateFunction, PropertyPathExpression};
 #[cfg(feature = "sparql-12")]
@@ -1266,6 +1266,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                     probe_iter,
                                     built: built_values,
                                     buffered_results: errors,
+                                    current: None,
                                 })
                             })
                         } else {
@@ -1299,6 +1300,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                     probe_iter,
                                     built: built_values,
                                     buffered_results: errors,
+                                    current: None,
                                 })
                             })
                         }
@@ -1454,6 +1456,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 right: right_values,
                                 buffered_results: errors,
                                 expression: Rc::clone(&expression),
+                                current: None,
                             })
                         })
                     }
@@ -2684,6 +2687,11 @@ impl Accumulator for GroupConcatAccumulator {
             self.concat = None;
             return;
         };
+        // medrd patch 9: no string longer than MAX_STRING_LEN is built.
+        if concat.len() + self.separator.len() + value.len() > crate::expression::MAX_STRING_LEN {
+            self.concat = None;
+            return;
+        }
         if let Some(lang) = &self.language {
             if *lang != e_language {
                 self.language = Some(None)
@@ -3902,7 +3910,11 @@ impl<'a, D: QueryableDataset<'a>> Clone for PathEvaluator<'a, D> {
 struct CartesianProductJoinIterator<'a, T> {
     probe_iter: Peekable<InternalTuplesIterator<'a, T>>,
     built: Vec<InternalTuple<T>>,
+    /// The build side's errors, given first.
     buffered_results: Vec<Result<InternalTuple<T>, QueryEvaluationError>>,
+    /// medrd patch 8: the probe tuple being joined, and how many built tuples are still to
+    /// try with it (they are tried from the last, the order upstream gave its matches in).
+    current: Option<(InternalTuple<T>, usize)>,
 }
 
 impl<T: Clone + Eq> Iterator for CartesianProductJoinIterator<'_, T> {
@@ -3913,14 +3925,19 @@ impl<T: Clone + Eq> Iterator for CartesianProductJoinIterator<'_, T> {
             if let Some(result) = self.buffered_results.pop() {
                 return Some(result);
             }
-            let probe_tuple = match self.probe_iter.next()? {
-                Ok(probe_tuple) => probe_tuple,
-                Err(error) => return Some(Err(error)),
-            };
-            for built_tuple in &self.built {
-                if let Some(result_tuple) = probe_tuple.combine_with(built_tuple) {
-                    self.buffered_results.push(Ok(result_tuple))
+            // medrd patch 8: one match a call, not every match of a probe tuple at once.
+            if let Some((probe_tuple, left)) = &mut self.current {
+                while *left > 0 {
+                    *left -= 1;
+                    if let Some(result_tuple) = probe_tuple.combine_with(&self.built[*left]) {
+                        return Some(Ok(result_tuple));
+                    }
                 }
+                self.current = None;
+            }
+            match self.probe_iter.next()? {
+                Ok(probe_tuple) => self.current = Some((probe_tuple, self.built.len())),
+                Err(error) => return Some(Err(error)),
             }
         }
     }
@@ -3937,7 +3954,11 @@ impl<T: Clone + Eq> Iterator for CartesianProductJoinIterator<'_, T> {
 struct HashJoinIterator<'a, T> {
     probe_iter: Peekable<InternalTuplesIterator<'a, T>>,
     built: InternalTupleSet<T>,
+    /// The build side's errors, given first.
     buffered_results: Vec<Result<InternalTuple<T>, QueryEvaluationError>>,
+    /// medrd patch 8: the probe tuple being joined, where its built tuples are, and how many
+    /// are still to try (from the last, the order upstream gave its matches in).
+    current: Option<(InternalTuple<T>, Place, usize)>,
 }
 
 impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
@@ -3948,16 +3969,26 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
             if let Some(result) = self.buffered_results.pop() {
                 return Some(result);
             }
-            let probe_tuple = match self.probe_iter.next()? {
-                Ok(probe_tuple) => probe_tuple,
+            // medrd patch 8: one match a call, not every match of a probe tuple at once.
+            if let Some((probe_tuple, place, left)) = &mut self.current {
+                let built = self.built.at(*place);
+                while *left > 0 {
+                    *left -= 1;
+                    if let Some(result_tuple) = probe_tuple.combine_with(&built[*left]) {
+                        return Some(Ok(result_tuple));
+                    }
+                }
+                self.current = None;
+            }
+            match self.probe_iter.next()? {
+                Ok(probe_tuple) => {
+                    if let Some(place) = self.built.locate(&probe_tuple) {
+                        let len = self.built.at(place).len();
+                        self.current = Some((probe_tuple, place, len));
+                    }
+                }
                 Err(error) => return Some(Err(error)),
-            };
-            self.buffered_results.extend(
-                self.built
-                    .get(&probe_tuple)
-                    .iter()
-                    .filter_map(|built_tuple| probe_tuple.combine_with(built_tuple).map(Ok)),
-            )
+            }
         }
     }
 
@@ -3975,8 +4006,13 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
 struct HashLeftJoinIterator<'a, T> {
     left_iter: InternalTuplesIterator<'a, T>,
     right: InternalTupleSet<T>,
+    /// The right side's errors, given first.
     buffered_results: Vec<Result<InternalTuple<T>, QueryEvaluationError>>,
     expression: Rc<dyn Fn(&InternalTuple<T>) -> Option<bool> + 'a>,
+    /// medrd patch 8: the left tuple being joined, where its right tuples are, how many are
+    /// still to try (from the last, the order upstream gave its matches in), and whether one
+    /// joined.
+    current: Option<(InternalTuple<T>, Option<Place>, usize, bool)>,
 }
 
 impl<T: Clone + Eq + Hash> Iterator for HashLeftJoinIterator<'_, T> {
@@ -3987,21 +4023,32 @@ impl<T: Clone + Eq + Hash> Iterator for HashLeftJoinIterator<'_, T> {
             if let Some(result) = self.buffered_results.pop() {
                 return Some(result);
             }
-            let left_tuple = match self.left_iter.next()? {
-                Ok(left_tuple) => left_tuple,
+            // medrd patch 8: one match a call, not every match of a left tuple at once.
+            if let Some((left_tuple, place, left, joined)) = &mut self.current {
+                if let Some(place) = place {
+                    let right = self.right.at(*place);
+                    while *left > 0 {
+                        *left -= 1;
+                        if let Some(tuple) = left_tuple.combine_with(&right[*left]) {
+                            if (self.expression)(&tuple).unwrap_or(false) {
+                                *joined = true;
+                                return Some(Ok(tuple));
+                            }
+                        }
+                    }
+                }
+                if let Some((left_tuple, _, _, false)) = self.current.take() {
+                    // We have not manage to join with anything
+                    return Some(Ok(left_tuple));
+                }
+            }
+            match self.left_iter.next()? {
+                Ok(left_tuple) => {
+                    let place = self.right.locate(&left_tuple);
+                    let len = place.map_or(0, |place| self.right.at(place).len());
+                    self.current = Some((left_tuple, place, len, false));
+                }
                 Err(error) => return Some(Err(error)),
-            };
-            self.buffered_results.extend(
-                self.right
-                    .get(&left_tuple)
-                    .iter()
-                    .filter_map(|right_tuple| left_tuple.combine_with(right_tuple))
-                    .filter(|tuple| (self.expression)(tuple).unwrap_or(false))
-                    .map(Ok),
-            );
-            if self.buffered_results.is_empty() {
-                // We have not manage to join with anything
-                return Some(Ok(left_tuple));
             }
         }
     }
@@ -4545,6 +4592,15 @@ impl<T: Hash> InternalTupleSet<T> {
 
     fn get(&self, tuple: &InternalTuple<T>) -> &[InternalTuple<T>] {
         self.map.get(&self.tuple_key(tuple)).map_or(&[], |v| v)
+    }
+
+    /// medrd patch 8: where the tuples that may join with `tuple` are, for [`Self::at`].
+    fn locate(&self, tuple: &InternalTuple<T>) -> Option<Place> {
+        self.map.place(&self.tuple_key(tuple))
+    }
+
+    fn at(&self, place: Place) -> &[InternalTuple<T>] {
+        self.map.at(place)
     }
 
     fn tuple_key(&self, tuple: &InternalTuple<T>) -> u64 {

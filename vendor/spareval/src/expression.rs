@@ -707,6 +707,10 @@ pub fn build_expression_evaluator<'a, C: ExpressionEvaluatorContext<'a>>(
                         } else {
                             language = Some(e_language)
                         }
+                        // medrd patch 9: no string longer than MAX_STRING_LEN is built.
+                        if result.len() + value.len() > MAX_STRING_LEN {
+                            return None;
+                        }
                         result += &value
                     }
                     Some(build_plain_literal(result, language.flatten()))
@@ -762,10 +766,7 @@ pub fn build_expression_evaluator<'a, C: ExpressionEvaluatorContext<'a>>(
                             return None;
                         };
                         Some(build_plain_literal(
-                            match regex.replace_all(&text, &replacement) {
-                                Cow::Owned(replaced) => replaced,
-                                Cow::Borrowed(_) => text,
-                            },
+                            replace_bounded(&regex, text, &replacement)?,
                             language,
                         ))
                     })
@@ -793,10 +794,7 @@ pub fn build_expression_evaluator<'a, C: ExpressionEvaluatorContext<'a>>(
                             return None;
                         };
                         Some(build_plain_literal(
-                            match regex.replace_all(&text, &replacement) {
-                                Cow::Owned(replaced) => replaced,
-                                Cow::Borrowed(_) => text,
-                            },
+                            replace_bounded(&regex, text, &replacement)?,
                             language,
                         ))
                     })
@@ -806,14 +804,14 @@ pub fn build_expression_evaluator<'a, C: ExpressionEvaluatorContext<'a>>(
                 let e = build_expression_evaluator(&parameters[0], context)?;
                 Rc::new(move |tuple| {
                     let (value, language) = to_string_and_language(e(tuple)?)?;
-                    Some(build_plain_literal(value.to_uppercase(), language))
+                    Some(build_plain_literal(bounded(value.to_uppercase())?, language))
                 })
             }
             Function::LCase => {
                 let e = build_expression_evaluator(&parameters[0], context)?;
                 Rc::new(move |tuple| {
                     let (value, language) = to_string_and_language(e(tuple)?)?;
-                    Some(build_plain_literal(value.to_lowercase(), language))
+                    Some(build_plain_literal(bounded(value.to_lowercase())?, language))
                 })
             }
             Function::StrStarts => {
@@ -852,9 +850,9 @@ pub fn build_expression_evaluator<'a, C: ExpressionEvaluatorContext<'a>>(
                             }
                         }
                     }
-                    Some(ExpressionTerm::StringLiteral(
+                    Some(ExpressionTerm::StringLiteral(bounded(
                         String::from_utf8(result).ok()?,
-                    ))
+                    )?))
                 })
             }
             Function::StrEnds => {
@@ -1719,6 +1717,47 @@ fn build_plain_literal(
     } else {
         ExpressionTerm::StringLiteral(value)
     }
+}
+
+/// medrd patch 9: the longest string (in bytes) a SPARQL function builds: a function whose
+/// value would be longer has none (an error, as a type error is). Nested, a function that
+/// makes its input longer (`REPLACE`, `CONCAT`, `ENCODE_FOR_URI`, `UCASE`, `GROUP_CONCAT`)
+/// built a string of a gigabyte in a few steps, each of which runs to its end whatever the
+/// cancellation token says (eight nested `REPLACE`s ran on for 3 s past their 503). With
+/// every string so bounded, no such step makes more than a few times this many bytes.
+pub(crate) const MAX_STRING_LEN: usize = 16 << 20;
+
+/// medrd patch 9: `value`, if it is no longer than [`MAX_STRING_LEN`].
+pub(crate) fn bounded(value: String) -> Option<String> {
+    (value.len() <= MAX_STRING_LEN).then_some(value)
+}
+
+/// medrd patch 9: `REPLACE`'s value, or none when it would be longer than
+/// [`MAX_STRING_LEN`]: `Regex::replace_all`'s loop, which stops there. A replacement is added
+/// only while what it can add at most (its own length and, for each `$` reference in it, the
+/// whole match) still fits, so that one replacement of many references to a long match is
+/// not made only to be thrown away.
+fn replace_bounded(regex: &Regex, text: String, replacement: &str) -> Option<String> {
+    let references = replacement.matches('$').count();
+    let mut replaced = String::new();
+    let mut last = None;
+    for caps in regex.captures_iter(&text) {
+        let found = caps.get(0)?;
+        let last = last.get_or_insert(0);
+        let most = replacement.len() + references.saturating_mul(found.len());
+        let before = &text[*last..found.start()];
+        if replaced.len() + before.len() + most > MAX_STRING_LEN {
+            return None;
+        }
+        replaced.push_str(before);
+        caps.expand(replacement, &mut replaced);
+        *last = found.end();
+    }
+    let Some(last) = last else {
+        return Some(text);
+    };
+    replaced.push_str(&text[last..]);
+    bounded(replaced)
 }
 
 fn to_argument_compatible_strings(

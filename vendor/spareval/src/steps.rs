@@ -43,6 +43,11 @@ const _: () = assert!(SMALL == chunk_size(0) && SMALL < SPLIT);
 /// Where an entry is kept: its hash, its chunk and its place in the chunk.
 type Slot = (u64, u32, u32);
 
+/// Where an entry of a [`StepMap`] is (its chunk and its place in it), for
+/// [`StepMap::at`]: it stays there while the map grows.
+#[derive(Clone, Copy)]
+pub(crate) struct Place(usize, usize);
+
 /// A chunk or a place as a slot holds it.
 fn numbered(n: usize) -> u32 {
     u32::try_from(n).expect("fewer than 2^32 chunks and places")
@@ -84,6 +89,17 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
     pub(crate) fn get(&self, key: &K) -> Option<&V> {
         let (chunk, place) = self.find(FxBuildHasher.hash_one(key), key)?;
         Some(&self.chunk(chunk)[place].1)
+    }
+
+    /// Where the value of `key` is, if there is one.
+    pub(crate) fn place(&self, key: &K) -> Option<Place> {
+        let (chunk, place) = self.find(FxBuildHasher.hash_one(key), key)?;
+        Some(Place(chunk, place))
+    }
+
+    /// The value at a place [`Self::place`] gave.
+    pub(crate) fn at(&self, Place(chunk, place): Place) -> &V {
+        &self.chunk(chunk)[place].1
     }
 
     /// The value of `key`, inserted with `value()` if there was none; and whether it was.
@@ -300,6 +316,19 @@ mod tests {
             .map(|k| (k, if k < 6_000 { 3 } else { 2 }))
             .collect::<Vec<_>>();
         assert_eq!(entries, expected);
+    }
+
+    #[test]
+    fn a_place_stays_as_the_map_grows() {
+        let mut map = StepMap::default();
+        map.get_or_insert_with("first".to_owned(), || 1);
+        let place = map.place(&"first".to_owned()).unwrap();
+        for k in 0..100_000 {
+            map.get_or_insert_with(k.to_string(), || k);
+        }
+        assert_eq!(map.at(place), &1);
+        assert_eq!(map.at(map.place(&"99999".to_owned()).unwrap()), &99_999);
+        assert!(map.place(&"none".to_owned()).is_none());
     }
 
     #[test]
