@@ -160,7 +160,7 @@ impl Target {
         let earlier = self
             .earlier
             .then(|| self.path.join("diagrams"))
-            .filter(|d| d.symlink_metadata().is_ok_and(|m| m.is_dir()));
+            .filter(|d| fence::is_real_dir(d));
         Ahead::start(&layout.root, earlier)
     }
 

@@ -64,7 +64,7 @@ impl<'a> Writer<'a> {
     /// Reuses the SVGs of the diagrams directory of an earlier build (one `medrd build`
     /// wrote, a directory and not a link) where its DOT is this one's.
     pub fn reusing(mut self, earlier: Option<PathBuf>) -> Self {
-        self.earlier = earlier.filter(|d| d.symlink_metadata().is_ok_and(|m| m.is_dir()));
+        self.earlier = earlier.filter(|d| crate::fence::is_real_dir(d));
         self
     }
 

@@ -245,7 +245,7 @@ impl Stage {
         let mut dir = root.clone();
         for part in relative.parent()?.components() {
             dir.push(part);
-            if !dir.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            if !is_real_dir(&dir) {
                 return None;
             }
         }
@@ -402,6 +402,12 @@ where
         let _ = std::fs::remove_file(&hidden);
     }
     written
+}
+
+/// Whether `path` is a directory itself, not a link to one: what an earlier build's files
+/// are read through (a link there could lead a build to read what it did not write).
+pub fn is_real_dir(path: &Path) -> bool {
+    path.symlink_metadata().is_ok_and(|m| m.is_dir())
 }
 
 /// `path` opened for reading if it is a regular file (not a link, a FIFO or a device), with
