@@ -838,8 +838,8 @@ fn order_by_over_mixed_literals_answers_sorted_without_a_panic() {
 
 /// A string function's value is at most 16 MiB (vendor/spareval patch 9): `REPLACE` of each
 /// `a` by ten, nested seven deep, is 10,000,000 characters; eight deep (100,000,000) it has no
-/// value, instead of a step that built it whole whatever the time limit said. CONCAT and
-/// GROUP_CONCAT stop at the same bound; under it they answer as before.
+/// value, instead of a step that built it whole whatever the time limit said. CONCAT stops at
+/// the same bound; under it they answer as before, and a pattern is at most 64 KiB.
 #[test]
 fn a_string_function_has_no_value_past_16_mib() {
     let nested = |depth: usize| {
@@ -864,6 +864,15 @@ fn a_string_function_has_no_value_past_16_mib() {
     // 20,000,000 bytes: past 16 MiB (16,777,216).
     assert_eq!(len(&format!("CONCAT({seven}, {seven})")), "");
     assert_eq!(len(&format!("CONCAT({seven}, \"b\")")), "10000001");
+    // What a replacement adds is counted as it expands: `$1$1` of a 10,000,000-character
+    // match is 2 characters, `$$` one.
+    assert_eq!(
+        len(&format!("REPLACE({seven}, \"^(a)a*$\", \"$1$1\")")),
+        "2"
+    );
+    assert_eq!(len(&format!("REPLACE({seven}, \"^(a)a*$\", \"$$\")")), "1");
+    // A pattern over 64 KiB is not compiled (one of 16 MiB took 1 GB to).
+    assert_eq!(len(&format!("IF(REGEX(\"b\", {seven}), \"x\", \"y\")")), "");
     assert_eq!(
         len("REPLACE(\"abcabc\", \"(b)(c)\", \"[$2$1]\")"),
         "10",

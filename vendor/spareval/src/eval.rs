@@ -8,6 +8,7 @@ use crate::expression::{
 };
 use crate::model::{QuerySolutionIter, QueryTripleIter};
 use crate::service::ServiceHandlerRegistry;
+use crate::steps::{Place, StepMap, StepSet};
 use crate::{
     AggregateFunctionAccumulator, CustomAggregateFunctionRegistry, QueryDatasetSpecification,
 };
@@ -17,7 +18,6 @@ use oxiri::Iri;
 use oxrdf::{BaseDirection, NamedOrBlankNode};
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Term, Triple, Variable};
 use oxsdatatypes::{DateTime, DayTimeDuration, Decimal, Double, Float, Integer};
-use crate::steps::{Place, StepMap, StepSet};
 use rustc_hash::{FxHashSet, FxHasher};
 use spargebra::algebra::{AggregateFunction, PropertyPathExpression};
 #[cfg(feature = "sparql-12")]
@@ -1235,6 +1235,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 stat_children.push(right_stats);
                 let left = left?;
                 let right = right?;
+                let token = self.dataset.cancellation_token.clone();
 
                 match algorithm {
                     JoinAlgorithm::HashBuildLeftProbeRight { keys } => {
@@ -1267,6 +1268,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                     built: built_values,
                                     buffered_results: errors,
                                     current: None,
+                                    token: token.clone(),
                                 })
                             })
                         } else {
@@ -1301,6 +1303,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                     built: built_values,
                                     buffered_results: errors,
                                     current: None,
+                                    token: token.clone(),
                                 })
                             })
                         }
@@ -1428,6 +1431,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     encoded_variables,
                     stat_children,
                 )?;
+                let token = self.dataset.cancellation_token.clone();
 
                 match algorithm {
                     LeftJoinAlgorithm::HashBuildRightProbeLeft { keys } => {
@@ -1457,6 +1461,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 buffered_results: errors,
                                 expression: Rc::clone(&expression),
                                 current: None,
+                                token: token.clone(),
                             })
                         })
                     }
@@ -1606,20 +1611,22 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     // size takes the same path through the standard sort (both are under
                     // its small-type thresholds).
                     let mut comparisons = 0_u32;
-                    let sorted = catch_unwind(AssertUnwindSafe(|| keyed.sort_unstable_by(|(a, _), (b, _)| {
-                        comparisons = comparisons.wrapping_add(1);
-                        if comparisons % 1024 == 0 && token.is_cancelled() {
-                            resume_unwind(Box::new(SortCancelled));
-                        }
-                        for ((comp, a), b) in by.iter().zip(a).zip(b) {
-                            match (comp, cmp_terms(a.as_ref(), b.as_ref())) {
-                                (_, Ordering::Equal) => (),
-                                (ComparatorFunction::Asc(_), order) => return order,
-                                (ComparatorFunction::Desc(_), order) => return order.reverse(),
+                    let sorted = catch_unwind(AssertUnwindSafe(|| {
+                        keyed.sort_unstable_by(|(a, _), (b, _)| {
+                            comparisons = comparisons.wrapping_add(1);
+                            if comparisons % 1024 == 0 && token.is_cancelled() {
+                                resume_unwind(Box::new(SortCancelled));
                             }
-                        }
-                        Ordering::Equal
-                    })));
+                            for ((comp, a), b) in by.iter().zip(a).zip(b) {
+                                match (comp, cmp_terms(a.as_ref(), b.as_ref())) {
+                                    (_, Ordering::Equal) => (),
+                                    (ComparatorFunction::Asc(_), order) => return order,
+                                    (ComparatorFunction::Desc(_), order) => return order.reverse(),
+                                }
+                            }
+                            Ordering::Equal
+                        })
+                    }));
                     if let Err(payload) = sorted {
                         if payload.is::<SortCancelled>() {
                             return Box::new(once(Err(QueryEvaluationError::Cancelled)));
@@ -1766,8 +1773,8 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 .map(|v| tuple.get(*v).cloned())
                                 .collect();
 
-                            let (key_accumulators, _) =
-                                accumulators_for_group.get_or_insert_with(key, || {
+                            let (key_accumulators, _) = accumulators_for_group
+                                .get_or_insert_with(key, || {
                                     accumulator_builders.iter().map(|c| c()).collect::<Vec<_>>()
                                 });
                             for accumulator in key_accumulators {
@@ -2250,6 +2257,10 @@ impl<'a, D: QueryableDataset<'a>> ExpressionEvaluatorContext<'a>
     fn custom_functions(&mut self) -> &CustomFunctionRegistry {
         &self.evaluator.custom_functions
     }
+
+    fn cancellation_token(&self) -> Option<CancellationToken> {
+        Some(self.evaluator.dataset.cancellation_token.clone())
+    }
 }
 
 #[cfg(feature = "sparql-12")]
@@ -2688,7 +2699,12 @@ impl Accumulator for GroupConcatAccumulator {
             return;
         };
         // medrd patch 9: no string longer than MAX_STRING_LEN is built.
-        if concat.len() + self.separator.len() + value.len() > crate::expression::MAX_STRING_LEN {
+        let separator = if self.language.is_some() {
+            self.separator.len()
+        } else {
+            0
+        };
+        if concat.len() + separator + value.len() > crate::expression::MAX_STRING_LEN {
             self.concat = None;
             return;
         }
@@ -2846,32 +2862,28 @@ fn cmp_numbers(a: &ExpressionTerm, b: &ExpressionTerm) -> Ordering {
 /// Comparison for ordering
 fn cmp_terms(a: Option<&ExpressionTerm>, b: Option<&ExpressionTerm>) -> Ordering {
     match (a, b) {
-        (Some(a), Some(b)) => {
-            match a {
-                ExpressionTerm::BlankNode(a) => match b {
-                    ExpressionTerm::BlankNode(b) => a.as_str().cmp(b.as_str()),
-                    _ => Ordering::Less,
-                },
-                ExpressionTerm::NamedNode(a) => match b {
-                    ExpressionTerm::BlankNode(_) => Ordering::Greater,
-                    ExpressionTerm::NamedNode(b) => a.as_str().cmp(b.as_str()),
-                    _ => Ordering::Less,
-                },
+        (Some(a), Some(b)) => match a {
+            ExpressionTerm::BlankNode(a) => match b {
+                ExpressionTerm::BlankNode(b) => a.as_str().cmp(b.as_str()),
+                _ => Ordering::Less,
+            },
+            ExpressionTerm::NamedNode(a) => match b {
+                ExpressionTerm::BlankNode(_) => Ordering::Greater,
+                ExpressionTerm::NamedNode(b) => a.as_str().cmp(b.as_str()),
+                _ => Ordering::Less,
+            },
+            #[cfg(feature = "sparql-12")]
+            ExpressionTerm::Triple(a) => match b {
+                ExpressionTerm::Triple(b) => cmp_triples(a, b),
+                _ => Ordering::Greater,
+            },
+            _ => match b {
+                ExpressionTerm::NamedNode(_) | ExpressionTerm::BlankNode(_) => Ordering::Greater,
                 #[cfg(feature = "sparql-12")]
-                ExpressionTerm::Triple(a) => match b {
-                    ExpressionTerm::Triple(b) => cmp_triples(a, b),
-                    _ => Ordering::Greater,
-                },
-                _ => match b {
-                    ExpressionTerm::NamedNode(_) | ExpressionTerm::BlankNode(_) => {
-                        Ordering::Greater
-                    }
-                    #[cfg(feature = "sparql-12")]
-                    ExpressionTerm::Triple(_) => Ordering::Less,
-                    _ => cmp_literals(a, b),
-                },
-            }
-        }
+                ExpressionTerm::Triple(_) => Ordering::Less,
+                _ => cmp_literals(a, b),
+            },
+        },
         (Some(_), None) => Ordering::Greater,
         (None, Some(_)) => Ordering::Less,
         (None, None) => Ordering::Equal,
@@ -3915,7 +3927,13 @@ struct CartesianProductJoinIterator<'a, T> {
     /// medrd patch 8: the probe tuple being joined, and how many built tuples are still to
     /// try with it (they are tried from the last, the order upstream gave its matches in).
     current: Option<(InternalTuple<T>, usize)>,
+    /// Looked at every [`TRIES`] built tuples tried.
+    token: CancellationToken,
 }
+
+/// medrd patch 8: how many built tuples a join tries between two looks at the token (a
+/// bucket of millions whose tuples do not combine with the probe tuple was one step).
+const TRIES: usize = 4096;
 
 impl<T: Clone + Eq> Iterator for CartesianProductJoinIterator<'_, T> {
     type Item = Result<InternalTuple<T>, QueryEvaluationError>;
@@ -3929,6 +3947,9 @@ impl<T: Clone + Eq> Iterator for CartesianProductJoinIterator<'_, T> {
             if let Some((probe_tuple, left)) = &mut self.current {
                 while *left > 0 {
                     *left -= 1;
+                    if *left % TRIES == 0 && self.token.is_cancelled() {
+                        return Some(Err(QueryEvaluationError::Cancelled));
+                    }
                     if let Some(result_tuple) = probe_tuple.combine_with(&self.built[*left]) {
                         return Some(Ok(result_tuple));
                     }
@@ -3959,6 +3980,8 @@ struct HashJoinIterator<'a, T> {
     /// medrd patch 8: the probe tuple being joined, where its built tuples are, and how many
     /// are still to try (from the last, the order upstream gave its matches in).
     current: Option<(InternalTuple<T>, Place, usize)>,
+    /// Looked at every [`TRIES`] built tuples tried.
+    token: CancellationToken,
 }
 
 impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
@@ -3974,6 +3997,9 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
                 let built = self.built.at(*place);
                 while *left > 0 {
                     *left -= 1;
+                    if *left % TRIES == 0 && self.token.is_cancelled() {
+                        return Some(Err(QueryEvaluationError::Cancelled));
+                    }
                     if let Some(result_tuple) = probe_tuple.combine_with(&built[*left]) {
                         return Some(Ok(result_tuple));
                     }
@@ -4013,6 +4039,8 @@ struct HashLeftJoinIterator<'a, T> {
     /// still to try (from the last, the order upstream gave its matches in), and whether one
     /// joined.
     current: Option<(InternalTuple<T>, Option<Place>, usize, bool)>,
+    /// Looked at every [`TRIES`] right tuples tried.
+    token: CancellationToken,
 }
 
 impl<T: Clone + Eq + Hash> Iterator for HashLeftJoinIterator<'_, T> {
@@ -4029,6 +4057,9 @@ impl<T: Clone + Eq + Hash> Iterator for HashLeftJoinIterator<'_, T> {
                     let right = self.right.at(*place);
                     while *left > 0 {
                         *left -= 1;
+                        if *left % TRIES == 0 && self.token.is_cancelled() {
+                            return Some(Err(QueryEvaluationError::Cancelled));
+                        }
                         if let Some(tuple) = left_tuple.combine_with(&right[*left]) {
                             if (self.expression)(&tuple).unwrap_or(false) {
                                 *joined = true;

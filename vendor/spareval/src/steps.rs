@@ -125,7 +125,11 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
     }
 
     fn chunk(&self, n: usize) -> &Vec<(K, V)> {
-        if n == 0 { &self.first } else { &self.rest[n - 1] }
+        if n == 0 {
+            &self.first
+        } else {
+            &self.rest[n - 1]
+        }
     }
 
     fn chunk_mut(&mut self, n: usize) -> &mut Vec<(K, V)> {
@@ -388,7 +392,10 @@ mod tests {
         assert_eq!(sizes.len(), SHARDS);
         assert_eq!(sizes.iter().sum::<usize>(), 64_000);
         // 1,000 an shard on average: none should be far off.
-        assert!(sizes.iter().all(|&n| (700..1_300).contains(&n)), "{sizes:?}");
+        assert!(
+            sizes.iter().all(|&n| (700..1_300).contains(&n)),
+            "{sizes:?}"
+        );
     }
 
     #[test]
