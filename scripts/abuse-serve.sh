@@ -34,6 +34,10 @@ MAX_MEMORY_MIB=${MAX_MEMORY_MIB:-2048}
 # (smaller rows, more of them in a rounded-up size class) took it to 2,495 MiB in CI while the
 # heap counted the bytes asked for; counted as the size classes set aside: 2,069-2,324 MiB in
 # eleven runs on a development machine (2,196-2,472 before, same machine), 2,309 in CI.
+# 2,663-2,711 MiB in one run of four to six (2026-12-07, the code before and after spareval
+# patches 7-10): ORDER BY over a product doubled its vector near the limit, one allocation of
+# hundreds of MB between two looks at the heap (2.41 GB sampled); with patch 11 (chunks)
+# 2,229-2,350 MiB in six runs, the heap within 20 MiB of the limit.
 RSS_SLACK_MIB=${RSS_SLACK_MIB:-384}
 HEAVY_LOOPS=${HEAVY_LOOPS:-8}
 HEAVY_UNIQUE=${HEAVY_UNIQUE:-}    # 1: each heavy query a new text (not checked by CI)
