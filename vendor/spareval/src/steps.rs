@@ -10,14 +10,13 @@
 //! backtrace of the stopped query; CI saw a second and more).
 //!
 //! Here the entries live in chunks that never move once made (the first, of 8, grows as a
-//! vector does), and the index over them
-//! holds each entry's hash and where it lives. Past [`SPLIT`] entries the index is split into
-//! [`SHARDS`] tables by hash: a table's growth then moves 1/64th of the index (16 bytes an
-//! entry) and hashes nothing; a chunk never holds more than [`CHUNK`] entries. Below it, one
-//! table, and up to [`SMALL`] entries none (a key is compared with each): a query makes one
-//! set per group and DISTINCT aggregate, so most sets hold a few entries (64 tables from the
-//! first entry cost 2 KB a set: a GROUP BY over 180,000 quads with three DISTINCT
-//! aggregates took 1.5 GB instead of 212 MB). Entries come back in the
+//! vector does), and the index over them holds each entry's hash and where it lives. Up to
+//! [`SMALL`] entries there is no index (a key is compared with each), up to [`SPLIT`] one
+//! table, and past it [`SHARDS`] tables by hash: a table's growth then moves 1/64th of the
+//! index (16 bytes an entry) and hashes nothing; a chunk never holds more than [`CHUNK`]
+//! entries. A query makes one set per group and DISTINCT aggregate, so most sets hold a few
+//! entries (64 tables from the first entry cost 2 KB a set: a GROUP BY over 180,000 quads
+//! with three DISTINCT aggregates took 1.5 GB instead of 212 MB). Entries come back in the
 //! order they were first inserted (upstream's came in the order of its hash table), which
 //! also makes the order of GROUP BY's groups and of a closure's nodes independent of the
 //! hash function.
