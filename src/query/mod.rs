@@ -1,7 +1,7 @@
 //! The SPARQL of `queries/` and what answers look like: the catalogue of named queries,
 //! checks and rules ([`catalog`]) and the writing of results for people and programs
-//! ([`output`]), and [`evaluate`]: one query over the union of an Oxigraph store's graphs,
-//! the way [`crate::Kb::query`] and the matcher's look at our data ask it.
+//! ([`output`]), and [`evaluate_with`]: one query over the union of a store's or read-only
+//! copy's graphs, the way [`crate::Kb::query`] and the matcher's look at our data ask it.
 
 pub mod bounds;
 pub mod catalog;
@@ -12,22 +12,11 @@ pub mod output;
 use crate::error::{Error, Result};
 use crate::store::stats::StoreStatistics;
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
 use std::sync::Arc;
 
-/// Runs a SPARQL query over the union of all graphs of `store`, stopped when `token` is
-/// cancelled. `name` names the query in errors. The planner counts what it needs of `store`
-/// afresh: for a store queried once or twice (the matcher's, while loading).
-pub fn evaluate(
-    store: &Store,
-    name: &str,
-    sparql: &str,
-    token: Option<CancellationToken>,
-) -> Result<QueryResults<'static>> {
-    evaluate_with(&StoreStatistics::new(store), name, sparql, token)
-}
-
-/// [`evaluate`] over the store of `stats`, planned with the counts it keeps.
+/// Runs a SPARQL query over the union of all graphs of the store or copy of `stats`, planned
+/// with the counts it keeps, stopped when `token` is cancelled. `name` names the query in
+/// errors.
 pub fn evaluate_with(
     stats: &Arc<StoreStatistics>,
     name: &str,

@@ -126,11 +126,7 @@ impl RsSide<'_> {
 
     /// The integrated projects (number, Japanese name), from `queries/link/projects.rq`.
     pub fn projects(&self) -> Result<Vec<(u32, String)>> {
-        let path = self.queries.join("link").join("projects.rq");
-        let q = crate::query::catalog::NamedQuery::read(&path)?;
-        let t = crate::query::output::Table::collect(crate::query::evaluate_with(
-            self.stats, &q.name, &q.text, None,
-        )?)?;
+        let t = crate::ingest::link::matcher::run_query(self.stats, self.queries, "projects.rq")?;
         Ok((0..t.rows.len())
             .filter_map(|r| Some((t.text(r, "number").parse().ok()?, t.text(r, "ja"))))
             .collect())

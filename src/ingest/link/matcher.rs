@@ -129,7 +129,7 @@ pub struct Candidate {
 
 /// Runs `queries/link/FILE` over the union of the graphs of `ours` (a store, or a read-only
 /// copy: [`crate::Kb`]'s `stats`).
-fn run_query(ours: &Arc<StoreStatistics>, queries: &Path, file: &str) -> Result<Table> {
+pub(crate) fn run_query(ours: &Arc<StoreStatistics>, queries: &Path, file: &str) -> Result<Table> {
     let q = NamedQuery::read(&queries.join("link").join(file))?;
     Table::collect(crate::query::evaluate_with(ours, &q.name, &q.text, None)?)
 }
