@@ -28,9 +28,13 @@ fn no_huge_pages() {
 }
 
 fn main() -> ExitCode {
-    GLOBAL.enable();
     no_huge_pages();
     let cli = cli::Cli::parse();
+    // The heap is counted for `serve` alone, whose --max-memory reads the count; the other
+    // commands spare every allocation the count's cost.
+    if matches!(cli.command, cli::Command::Serve(_)) {
+        GLOBAL.enable();
+    }
     // On a thread whose stack holds the largest query medrd accepts (the main thread's is
     // whatever `ulimit -s` says): see medrd_kg::query::bounds.
     match medrd_kg::query::bounds::on_stack(|| commands::run(cli)) {
