@@ -8,7 +8,7 @@ use crate::expression::{
 };
 use crate::model::{QuerySolutionIter, QueryTripleIter};
 use crate::service::ServiceHandlerRegistry;
-use crate::steps::{Place, StepMap, StepSet};
+use crate::steps::{Chunks, Place, StepMap, StepSet};
 use crate::{
     AggregateFunctionAccumulator, CustomAggregateFunctionRegistry, QueryDatasetSpecification,
 };
@@ -1245,6 +1245,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             // Cartesian product
                             Rc::new(move |from| {
                                 let mut errors = Vec::default();
+                                // medrd patch 12: in chunks, not a vector that doubles.
                                 let built_values = build(from.clone())
                                     .filter_map(|result| match result {
                                         Ok(result) => Some(result),
@@ -1253,7 +1254,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                             None
                                         }
                                     })
-                                    .collect::<Vec<_>>();
+                                    .collect::<Chunks<_>>();
                                 if built_values.is_empty() && errors.is_empty() {
                                     // We don't bother to execute the other side
                                     return Box::new(empty());
@@ -1399,7 +1400,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 }
                                 Box::new(left(from).filter(move |left_tuple| {
                                     if let Ok(left_tuple) = left_tuple {
-                                        !right_values.get(left_tuple).iter().any(|right_tuple| {
+                                        !right_values.get(left_tuple).any(|right_tuple| {
                                             are_compatible_and_not_disjointed(
                                                 left_tuple,
                                                 right_tuple,
@@ -1574,27 +1575,21 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 let token = self.dataset.cancellation_token.clone();
                 Rc::new(move |from| {
                     let mut errors = Vec::default();
-                    // medrd patch 11: the input is gathered in chunks, not in one vector
-                    // that doubles: a doubling holds the old and the new vector at once, one
-                    // allocation of hundreds of MB that passed a server's memory limit between
-                    // two of its checks (ORDER BY over a product, at the limit: the heap at
-                    // 2.41 GB against 2 GB).
-                    let mut values: Vec<Vec<InternalTuple<D::InternalTerm>>> = Vec::new();
-                    let mut len = 0;
+                    // medrd patches 11 and 12: the input is gathered in chunks, not in one
+                    // vector that doubles: a doubling holds the old and the new vector at once,
+                    // one allocation of hundreds of MB that passed a server's memory limit
+                    // between two of its checks (ORDER BY over a product, at the limit: the
+                    // heap at 2.41 GB against 2 GB).
+                    let mut values: Chunks<InternalTuple<D::InternalTerm>> = Chunks::default();
                     for result in child(from) {
                         match result {
                             Ok(tuple) => {
-                                if values.last().is_none_or(|chunk| chunk.len() == SORT_CHUNK) {
-                                    values.push(Vec::with_capacity(SORT_CHUNK));
-                                }
-                                if let Some(chunk) = values.last_mut() {
-                                    chunk.push(tuple);
-                                }
-                                len += 1;
+                                values.push(tuple);
                             }
                             Err(error) => errors.push(Err(error)),
                         }
                     }
+                    let len = values.len();
                     // medrd patch 2: a sort of many tuples stops when cancelled (the
                     // comparator unwinds out of it, without the panic hook).
                     if token.is_cancelled() {
@@ -1604,7 +1599,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     // sort, not twice in every comparison (each computation decodes the
                     // term from the dataset: 8,000 rows took 40 ms to sort).
                     let mut keyed = Vec::with_capacity(len);
-                    for (i, tuple) in values.into_iter().flatten().enumerate() {
+                    for (i, tuple) in values.into_iter().enumerate() {
                         if i % 1024 == 1023 && token.is_cancelled() {
                             return Box::new(once(Err(QueryEvaluationError::Cancelled)));
                         }
@@ -3933,7 +3928,8 @@ impl<'a, D: QueryableDataset<'a>> Clone for PathEvaluator<'a, D> {
 
 struct CartesianProductJoinIterator<'a, T> {
     probe_iter: Peekable<InternalTuplesIterator<'a, T>>,
-    built: Vec<InternalTuple<T>>,
+    /// medrd patch 12: in chunks, not a vector that doubles.
+    built: Chunks<InternalTuple<T>>,
     /// The build side's errors, given first.
     buffered_results: Vec<Result<InternalTuple<T>, QueryEvaluationError>>,
     /// medrd patch 8: the probe tuple being joined, and how many built tuples are still to
@@ -3942,9 +3938,6 @@ struct CartesianProductJoinIterator<'a, T> {
     /// Looked at every [`TRIES`] built tuples tried.
     token: CancellationToken,
 }
-
-/// medrd patch 11: how many tuples ORDER BY gathers in one vector.
-const SORT_CHUNK: usize = 4096;
 
 /// medrd patch 8: how many built tuples a join tries between two looks at the token (a
 /// bucket of millions whose tuples do not combine with the probe tuple was one step).
@@ -4606,8 +4599,8 @@ enum ComparatorFunction<'a, T> {
 
 struct InternalTupleSet<T> {
     key: Vec<usize>,
-    // medrd patch 7: grows in small steps (crate::steps).
-    map: StepMap<u64, Vec<InternalTuple<T>>>,
+    // medrd patches 7 and 12: grows in small steps (crate::steps), a bucket too.
+    map: StepMap<u64, Chunks<InternalTuple<T>>>,
     len: usize,
 }
 
@@ -4632,12 +4625,19 @@ impl<T> InternalTupleSet<T> {
 impl<T: Hash> InternalTupleSet<T> {
     fn insert(&mut self, tuple: InternalTuple<T>) {
         let key = self.tuple_key(&tuple);
-        self.map.get_or_insert_with(key, Vec::new).0.push(tuple);
+        self.map
+            .get_or_insert_with(key, Chunks::default)
+            .0
+            .push(tuple);
         self.len += 1;
     }
 
-    fn get(&self, tuple: &InternalTuple<T>) -> &[InternalTuple<T>] {
-        self.map.get(&self.tuple_key(tuple)).map_or(&[], |v| v)
+    /// The tuples that may join with `tuple`.
+    fn get(&self, tuple: &InternalTuple<T>) -> impl Iterator<Item = &InternalTuple<T>> {
+        self.map
+            .get(&self.tuple_key(tuple))
+            .into_iter()
+            .flat_map(Chunks::iter)
     }
 
     /// medrd patch 8: where the tuples that may join with `tuple` are, for [`Self::at`].
@@ -4645,7 +4645,7 @@ impl<T: Hash> InternalTupleSet<T> {
         self.map.place(&self.tuple_key(tuple))
     }
 
-    fn at(&self, place: Place) -> &[InternalTuple<T>] {
+    fn at(&self, place: Place) -> &Chunks<InternalTuple<T>> {
         self.map.at(place)
     }
 

@@ -20,6 +20,12 @@
 //! order they were first inserted (upstream's came in the order of its hash table), which
 //! also makes the order of GROUP BY's groups and of a closure's nodes independent of the
 //! hash function.
+//!
+//! The chunks are a type of their own, [`Chunks`], also used where a query gathers tuples
+//! without a hash (patch 12): ORDER BY's input, a cartesian product's built side and a hash
+//! join's bucket of one key. A vector that doubles allocates its new buffer while the old is
+//! still held, one allocation of up to hundreds of MB between two of a server's looks at its
+//! heap; a chunk is at most [`CHUNK`] entries.
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
@@ -55,10 +61,7 @@ fn numbered(n: usize) -> u32 {
 /// A map from `K` to `V` in insertion order.
 pub(crate) struct StepMap<K, V> {
     index: Index,
-    /// The first chunk, held here so that a small map allocates it alone.
-    first: Vec<(K, V)>,
-    /// The chunks after the first.
-    rest: Vec<Vec<(K, V)>>,
+    entries: Chunks<(K, V)>,
     len: usize,
 }
 
@@ -72,8 +75,7 @@ impl<K, V> Default for StepMap<K, V> {
     fn default() -> Self {
         Self {
             index: Index::One(HashTable::new()),
-            first: Vec::new(),
-            rest: Vec::new(),
+            entries: Chunks::default(),
             len: 0,
         }
     }
@@ -87,7 +89,7 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
     /// The value of `key`, if there is one.
     pub(crate) fn get(&self, key: &K) -> Option<&V> {
         let (chunk, place) = self.find(FxBuildHasher.hash_one(key), key)?;
-        Some(&self.chunk(chunk)[place].1)
+        Some(&self.entries.at(chunk, place).1)
     }
 
     /// Where the value of `key` is, if there is one.
@@ -98,7 +100,7 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
 
     /// The value at a place [`Self::place`] gave.
     pub(crate) fn at(&self, Place(chunk, place): Place) -> &V {
-        &self.chunk(chunk)[place].1
+        &self.entries.at(chunk, place).1
     }
 
     /// The value of `key`, inserted with `value()` if there was none; and whether it was.
@@ -115,7 +117,7 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
                 (chunk, place, true)
             }
         };
-        (&mut self.chunk_mut(chunk)[place].1, inserted)
+        (&mut self.entries.at_mut(chunk, place).1, inserted)
     }
 
     /// Removes every entry, and gives back what they held.
@@ -123,43 +125,19 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
         *self = Self::default();
     }
 
-    fn chunk(&self, n: usize) -> &Vec<(K, V)> {
-        if n == 0 {
-            &self.first
-        } else {
-            &self.rest[n - 1]
-        }
-    }
-
-    fn chunk_mut(&mut self, n: usize) -> &mut Vec<(K, V)> {
-        if n == 0 {
-            &mut self.first
-        } else {
-            &mut self.rest[n - 1]
-        }
-    }
-
     fn find(&self, hash: u64, key: &K) -> Option<(usize, usize)> {
         if self.len <= SMALL {
-            return Some((0, self.first.iter().position(|(k, _)| k == key)?));
+            return Some((0, self.entries.first.iter().position(|(k, _)| k == key)?));
         }
         self.table(hash)
             .find(hash, |&(h, chunk, place)| {
-                h == hash && self.chunk(chunk as usize)[place as usize].0 == *key
+                h == hash && self.entries.at(chunk as usize, place as usize).0 == *key
             })
             .map(|&(_, chunk, place)| (chunk as usize, place as usize))
     }
 
     fn push(&mut self, hash: u64, key: K, value: V) -> (usize, usize) {
-        // The first chunk grows as a vector does, up to its size; the others are made whole.
-        let last = self.rest.len();
-        if self.chunk(last).len() == chunk_size(last) {
-            self.rest.push(Vec::with_capacity(chunk_size(last + 1)));
-        }
-        let chunk = self.rest.len();
-        let entries = self.chunk_mut(chunk);
-        let place = entries.len();
-        entries.push((key, value));
+        let (chunk, place) = self.entries.push((key, value));
         self.len += 1;
         if self.len <= SMALL {
             return (chunk, place);
@@ -181,7 +159,7 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
             return;
         };
         table.reserve(2 * SMALL, |&(h, _, _)| h);
-        for (place, (key, _)) in self.first.iter().enumerate() {
+        for (place, (key, _)) in self.entries.first.iter().enumerate() {
             let hash = FxBuildHasher.hash_one(key);
             table.insert_unique(hash, (hash, 0, numbered(place)), |&(h, _, _)| h);
         }
@@ -220,12 +198,10 @@ impl<K: Hash + Eq, V> StepMap<K, V> {
 
 impl<K, V> IntoIterator for StepMap<K, V> {
     type Item = (K, V);
-    type IntoIter = std::iter::Flatten<
-        std::iter::Chain<std::iter::Once<Vec<(K, V)>>, std::vec::IntoIter<Vec<(K, V)>>>,
-    >;
+    type IntoIter = <Chunks<(K, V)> as IntoIterator>::IntoIter;
 
     fn into_iter(self) -> Self::IntoIter {
-        std::iter::once(self.first).chain(self.rest).flatten()
+        self.entries.into_iter()
     }
 }
 
@@ -293,10 +269,146 @@ fn shard_of(hash: u64) -> usize {
     (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHARDS.trailing_zeros())) as usize
 }
 
+/// How many chunks double the size of the one before: the chunks from this one on hold
+/// [`CHUNK`] entries each.
+const DOUBLINGS: usize = (CHUNK.trailing_zeros() - SMALL.trailing_zeros()) as usize;
+const _: () = assert!(CHUNK.is_power_of_two() && SMALL.is_power_of_two() && SMALL < CHUNK);
+/// How many entries the chunks before the first of [`CHUNK`] entries hold.
+const BEFORE_FULL: usize = SMALL * ((1 << DOUBLINGS) - 1);
+
 /// How many entries chunk number `n` holds.
 const fn chunk_size(n: usize) -> usize {
-    let size = 8usize << if n < 16 { n } else { 16 };
-    if size < CHUNK { size } else { CHUNK }
+    if n < DOUBLINGS { SMALL << n } else { CHUNK }
+}
+
+/// How many entries the chunks before chunk number `n` hold.
+const fn start_of(n: usize) -> usize {
+    if n <= DOUBLINGS {
+        SMALL * ((1 << n) - 1)
+    } else {
+        BEFORE_FULL + (n - DOUBLINGS) * CHUNK
+    }
+}
+
+/// The chunk and the place in it of entry number `i` of a [`Chunks`].
+fn locate(i: usize) -> (usize, usize) {
+    if i < BEFORE_FULL {
+        let chunk = (i / SMALL + 1).ilog2() as usize;
+        (chunk, i - start_of(chunk))
+    } else {
+        let past = i - BEFORE_FULL;
+        (DOUBLINGS + past / CHUNK, past % CHUNK)
+    }
+}
+
+/// Values in insertion order, kept in chunks that never move once made: the first grows as
+/// a vector does up to [`SMALL`] entries, each next one is made whole, twice the size of the
+/// one before, up to [`CHUNK`]. So a push never moves what was pushed before, nor allocates
+/// more than a chunk, and a small one (most of a query's) is one small vector.
+pub(crate) struct Chunks<T> {
+    /// The first chunk, held here so that a small one allocates it alone.
+    first: Vec<T>,
+    /// The chunks after the first.
+    rest: Vec<Vec<T>>,
+}
+
+impl<T> Default for Chunks<T> {
+    fn default() -> Self {
+        Self {
+            first: Vec::new(),
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl<T> Chunks<T> {
+    pub(crate) fn len(&self) -> usize {
+        match self.rest.last() {
+            None => self.first.len(),
+            Some(last) => start_of(self.rest.len()) + last.len(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    /// Adds `value` at the end; where it is (its chunk and its place in it), for [`Self::at`].
+    pub(crate) fn push(&mut self, value: T) -> (usize, usize) {
+        let last = self.rest.len();
+        if self.chunk(last).len() == chunk_size(last) {
+            self.rest.push(Vec::with_capacity(chunk_size(last + 1)));
+        }
+        let chunk = self.rest.len();
+        let entries = self.chunk_mut(chunk);
+        entries.push(value);
+        (chunk, entries.len() - 1)
+    }
+
+    /// The value at a place [`Self::push`] gave.
+    pub(crate) fn at(&self, chunk: usize, place: usize) -> &T {
+        &self.chunk(chunk)[place]
+    }
+
+    pub(crate) fn at_mut(&mut self, chunk: usize, place: usize) -> &mut T {
+        &mut self.chunk_mut(chunk)[place]
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        std::iter::once(&self.first).chain(&self.rest).flatten()
+    }
+
+    fn chunk(&self, n: usize) -> &Vec<T> {
+        if n == 0 {
+            &self.first
+        } else {
+            &self.rest[n - 1]
+        }
+    }
+
+    fn chunk_mut(&mut self, n: usize) -> &mut Vec<T> {
+        if n == 0 {
+            &mut self.first
+        } else {
+            &mut self.rest[n - 1]
+        }
+    }
+}
+
+/// Entry number `i`, counted from the first pushed.
+impl<T> std::ops::Index<usize> for Chunks<T> {
+    type Output = T;
+
+    fn index(&self, i: usize) -> &T {
+        let (chunk, place) = locate(i);
+        self.at(chunk, place)
+    }
+}
+
+impl<T> Extend<T> for Chunks<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for value in iter {
+            self.push(value);
+        }
+    }
+}
+
+impl<T> FromIterator<T> for Chunks<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut chunks = Self::default();
+        chunks.extend(iter);
+        chunks
+    }
+}
+
+impl<T> IntoIterator for Chunks<T> {
+    type Item = T;
+    type IntoIter =
+        std::iter::Flatten<std::iter::Chain<std::iter::Once<Vec<T>>, std::vec::IntoIter<Vec<T>>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(self.first).chain(self.rest).flatten()
+    }
 }
 
 #[cfg(test)]
@@ -360,8 +472,8 @@ mod tests {
         assert!(set.insert(1u64));
         // No index, and one chunk smaller than the first's size.
         assert_eq!(tables(&set.0), [0]);
-        assert!(set.0.first.capacity() < chunk_size(0));
-        assert_eq!(set.0.rest.capacity(), 0);
+        assert!(set.0.entries.first.capacity() < chunk_size(0));
+        assert_eq!(set.0.entries.rest.capacity(), 0);
         for k in 2..=SMALL as u64 {
             assert!(set.insert(k));
             assert!(!set.insert(k));
@@ -398,14 +510,41 @@ mod tests {
     }
 
     #[test]
+    fn chunks_are_indexed_and_counted_as_one_vector() {
+        let mut chunks = Chunks::default();
+        assert!(chunks.is_empty());
+        let mut places = Vec::new();
+        for i in 0..3 * CHUNK + BEFORE_FULL + 5 {
+            places.push(chunks.push(i));
+            assert_eq!(chunks.len(), i + 1);
+            assert_eq!(chunks[i], i);
+        }
+        assert!(!chunks.is_empty());
+        for (i, &(chunk, place)) in places.iter().enumerate() {
+            assert_eq!((chunk, place), locate(i));
+            assert_eq!(*chunks.at(chunk, place), i);
+            assert_eq!(chunks[i], i);
+        }
+        assert!(chunks.iter().copied().eq(0..chunks.len()));
+        assert_eq!(chunks.rest.len(), DOUBLINGS + 3);
+        let (last, full) = chunks.rest.split_last().unwrap();
+        assert!(full.iter().all(|c| c.len() == c.capacity()));
+        assert_eq!((last.len(), last.capacity()), (5, CHUNK));
+        let n = chunks.len();
+        assert!(chunks.into_iter().eq(0..n));
+        let collected = (0..10).collect::<Chunks<_>>();
+        assert_eq!((collected.len(), collected[9]), (10, 9));
+    }
+
+    #[test]
     fn chunks_stop_growing_at_the_chunk_size() {
         assert_eq!(chunk_size(0), 8);
         assert_eq!(chunk_size(1), 16);
         assert_eq!(chunk_size(9), CHUNK);
         assert_eq!(chunk_size(1_000_000), CHUNK);
         let set = (0..100_000u32).collect::<StepSet<_>>();
-        assert_eq!(set.0.first.len(), chunk_size(0));
-        assert!(set.0.rest.iter().all(|c| c.len() <= CHUNK));
-        assert_eq!(set.0.rest.last().map(Vec::capacity), Some(CHUNK));
+        assert_eq!(set.0.entries.first.len(), chunk_size(0));
+        assert!(set.0.entries.rest.iter().all(|c| c.len() <= CHUNK));
+        assert_eq!(set.0.entries.rest.last().map(Vec::capacity), Some(CHUNK));
     }
 }
