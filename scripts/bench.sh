@@ -18,9 +18,9 @@
 #     national RS exports, see docs/scale.md): triples loaded per second (target >= 0.9M/s),
 #     peak bytes per triple (<= 400) and the slowest named query (< 300 ms), for the load of
 #     the commands (`bench scale`: into the read-only copy, as every command loads in memory
-#     but with `--endpoint` or a rule that deletes), then the load rate and peak of a load
-#     into Oxigraph's own store (`bench scale --into-store`: the ceiling the copy goes around,
-#     which only those two cases still meet);
+#     but where a rule deletes; with `--endpoint` nothing is loaded), then the load rate and
+#     peak of a load into Oxigraph's own store (`bench scale --into-store`: the ceiling the
+#     copy goes around, which only a deleting rule still meets);
 #     beside each load, its CPU time and the part of it on the thread that loads (for the
 #     store, the one thread that inserts: no load into it beats that thread, whatever the
 #     cores);
@@ -286,11 +286,11 @@ if national:
     line(f"national RS: slowest named query ({slowest})", f"{ms:.0f} ms", "< 300 ms", ms < 300)
     s = json.load(open(f"{out}/national-into-store.json"))
     st = json.load(open(f"{out}/national-into-store-time.json"))
-    # No command loads so in memory but with --endpoint or a rule that deletes (link and
-    # publish load the copy since 2026-12-07): Oxigraph's insert, shown as the ceiling the
-    # copy goes around, not as a command's load.
+    # No command loads so in memory but where a rule deletes (link and publish load the
+    # copy, and --endpoint loads nothing, since 2026-12-07): Oxigraph's insert, shown as the
+    # ceiling the copy goes around, not as a command's load.
     rate = f"{s['triples_per_s'] / 1e6:.2f}M/s"
-    print(f"{'national RS: into the store (--endpoint, deleting rules)':<58}{rate:>14}  "
+    print(f"{'national RS: into the store (rules that delete)':<58}{rate:>14}  "
           f"{'(ceiling)':<12}{'above' if s['triples_per_s'] >= 0.9e6 else 'below'} 0.9M/s")
     ceiling(s)
     per_triple = st["max_rss_kb"] * 1024 / s["triples"]

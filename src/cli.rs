@@ -29,8 +29,9 @@ pub struct Cli {
     pub store: Option<PathBuf>,
 
     /// Answer queries (query, validate's SPARQL checks, diagram, analyze, stats, export…) from
-    /// this remote SPARQL 1.1 endpoint instead of the embedded store; `publish` puts our
-    /// graphs there; build, serve and bench refuse it (they work on the embedded store).
+    /// this remote SPARQL 1.1 endpoint instead of the embedded store, which is then not loaded
+    /// (--with files are not read); `publish` puts our graphs there; build, serve and bench
+    /// refuse it (they work on the embedded store).
     /// The endpoint must evaluate queries over the union of its graphs (Fuseki:
     /// tdb2:unionDefaultGraph, see scripts/fuseki-test.sh)
     #[arg(long, global = true, env = "MEDRD_ENDPOINT", value_name = "URL")]

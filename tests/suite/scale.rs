@@ -383,6 +383,36 @@ fn with_an_endpoint_export_stats_and_dcat_read_the_endpoint() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[test]
+fn with_an_endpoint_no_graph_of_ours_is_loaded_here() {
+    // Every query, quad and count of a command given --endpoint comes from the endpoint, so
+    // nothing of ours is loaded locally: not our graphs (the store is empty), not a --with file
+    // (a broken one is not read; a note says so), and the answers are the endpoint's.
+    let url = format!("http://{}/sparql", serve());
+    let kb = Kb::load_frozen(Layout::new(root()).with_endpoint(Some(url.clone()))).unwrap();
+    assert_eq!(kb.len().unwrap(), 0);
+    assert!(!kb.documents().is_empty(), "data/'s documents are read");
+    let dir = std::env::temp_dir().join(format!("medrd-endpoint-only-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("broken.ttl");
+    std::fs::write(&broken, "<http://example.org/s> <http://example.org/p> .\n").unwrap();
+    let broken = broken.to_str().unwrap();
+    let query = ["query", "program-projects", "--format", "csv"];
+    let local = medrd(&query).ok();
+    let loaded = medrd(&[&["--with", broken][..], &query].concat());
+    assert_eq!(loaded.code, 2, "a broken file loaded here is an error");
+    let run = medrd(&[&["--with", broken, "--endpoint", &url][..], &query].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, local);
+    assert!(
+        run.stderr
+            .contains("--with files are not read with --endpoint"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// The requests a stub received: request line and body.
 type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
