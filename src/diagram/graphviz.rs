@@ -12,7 +12,7 @@ use std::io::{ErrorKind, Write};
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// At most this much of `dot`'s output for one drawing is read (no diagram comes close).
@@ -35,8 +35,14 @@ pub fn available() -> bool {
 }
 
 /// The installed Graphviz as its SVGs name it (`graphviz version 2.43.0 (0)`, from `dot -V`),
-/// if `dot` runs.
+/// if `dot` runs: asked once a process (a rebuild asked twice, for the overview drawn ahead
+/// and for the other diagrams' SVGs it reuses).
 pub fn version() -> Option<String> {
+    static VERSION: OnceLock<Option<String>> = OnceLock::new();
+    VERSION.get_or_init(ask_version).clone()
+}
+
+fn ask_version() -> Option<String> {
     let out = Command::new("dot")
         .arg("-V")
         .stdin(Stdio::null())

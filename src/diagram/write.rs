@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
 
 /// An earlier build's file is read for reuse only up to this size (no diagram comes close).
 const REUSE_LIMIT: u64 = 64 << 20;
@@ -35,8 +34,6 @@ pub struct Writer<'a> {
     /// Files are written into a build's stage, not flushed one by one: the caller flushes
     /// the stage whole.
     stage: Option<&'a crate::fence::Stage>,
-    /// The Graphviz version line (`dot -V`), asked once.
-    graphviz: OnceLock<Option<String>>,
     /// The `dot` processes the jobs draw their SVGs with, kept running between diagrams.
     dots: graphviz::Pool,
     /// The overview, drawn while the knowledge base loaded.
@@ -55,7 +52,6 @@ impl<'a> Writer<'a> {
             svg: AtomicBool::new(true),
             earlier: None,
             stage: None,
-            graphviz: OnceLock::new(),
             dots: graphviz::Pool::new(),
             ahead: None,
         })
@@ -181,8 +177,8 @@ impl<'a> Writer<'a> {
     /// there is one ([`earlier_svg`]).
     fn reused_svg(&self, name: &str, dot: &[u8]) -> Option<Vec<u8>> {
         let earlier = self.earlier.as_ref()?;
-        let version = self.graphviz.get_or_init(graphviz::version).as_ref()?;
-        earlier_svg(earlier, version, name, dot)
+        let version = graphviz::version()?;
+        earlier_svg(earlier, &version, name, dot)
     }
 }
 
