@@ -16,8 +16,8 @@ pub struct Cli {
     /// Extra RDF to load beside ours (any syntax, by file extension; a directory loads every
     /// file in it), each file into its own named graph <https://w3id.org/medrd-kg/graph/with/FILE>
     /// (FILE percent-encoded but for ASCII letters, digits and .-_~). A triple another graph
-    /// already states (ours, or an earlier file's) stays there only, so that queries over the
-    /// union of the graphs count it once; stderr says how many
+    /// already states (ours, or an earlier file's), or that the rules derive there, stays there
+    /// only, so that queries over the union of the graphs count it once; stderr says how many
     #[arg(long = "with", global = true, value_name = "FILE_OR_DIR")]
     pub with: Vec<PathBuf>,
 
@@ -30,8 +30,8 @@ pub struct Cli {
 
     /// Answer queries (query, validate's SPARQL checks, diagram, analyze, stats, export…) from
     /// this remote SPARQL 1.1 endpoint instead of the embedded store, which is then not loaded
-    /// (--with files are not read); `publish` puts our graphs there; build, serve and bench
-    /// refuse it (they work on the embedded store).
+    /// (nor are --with files read or --store opened, but by link and publish); `publish` puts
+    /// our graphs there; build, serve and bench refuse it (they work on the embedded store).
     /// The endpoint must evaluate queries over the union of its graphs (Fuseki:
     /// tdb2:unionDefaultGraph, see scripts/fuseki-test.sh)
     #[arg(long, global = true, env = "MEDRD_ENDPOINT", value_name = "URL")]

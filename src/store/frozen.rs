@@ -18,7 +18,7 @@
 
 use crate::ingest::quad_list::QuadList;
 use oxigraph::model::{
-    GraphNameRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
+    GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef,
 };
 use rustc_hash::FxHashMap;
 use spareval::{ExpressionTerm, InternalQuad, QueryableDataset};
@@ -360,6 +360,73 @@ impl Frozen {
         // Only the counts of the predicates given quads change.
         frozen.count(Some(&spog.iter().map(|q| q[1]).collect()));
         frozen
+    }
+
+    /// This copy without the quads of the `files`' graphs (given in the order they were
+    /// loaded) whose triple a graph before them states too, among the triples of `quads` (what
+    /// the rules inserted): ours, any graph not in `files`, come first, then each file's in
+    /// its order. A file's triple that another graph stated was left out as the file was
+    /// loaded ([`Builder::add_unless_restated`]); the rules run after, and may derive into
+    /// one graph what a file states in another. Returns the copy and how many quads each
+    /// file's graph lost.
+    pub fn without_restated(self, quads: &[Quad], files: &[NamedNode]) -> (Frozen, Vec<usize>) {
+        let mut lost = vec![0; files.len()];
+        let ranks: FxHashMap<u32, usize> = files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| Some((self.terms.get(g.as_ref().into())?, i + 1)))
+            .collect();
+        let rank = |g: u32| ranks.get(&g).copied().unwrap_or(0);
+        let spog = &self.orders[Order::Spog as usize];
+        let mut gone = Vec::new();
+        for q in quads {
+            let ids = [
+                self.terms.get(q.subject.as_ref().into()),
+                self.terms.get(q.predicate.as_ref().into()),
+                self.terms.get(q.object.as_ref()),
+            ];
+            let [Some(s), Some(p), Some(o)] = ids else {
+                continue;
+            };
+            let at = spog.partition_point(|e| e[..3] < [s, p, o][..]);
+            let holders = spog[at..].iter().take_while(|e| e[..3] == [s, p, o][..]);
+            let Some(first) = holders.clone().map(|e| rank(e[3])).min() else {
+                continue;
+            };
+            for e in holders.filter(|e| rank(e[3]) > first) {
+                gone.push(*e);
+            }
+        }
+        gone.sort_unstable_by_key(|e| key(*e));
+        gone.dedup();
+        if gone.is_empty() {
+            return (self, lost);
+        }
+        for e in &gone {
+            lost[rank(e[3]) - 1] += 1;
+        }
+        let Frozen {
+            terms,
+            orders,
+            mut predicates,
+            instances,
+        } = self;
+        let orders = per_order(orders, |mut entries, order| {
+            let mut out: Vec<[u32; 4]> = gone.iter().map(|q| order.entry(*q)).collect();
+            out.sort_unstable_by_key(|e| key(*e));
+            entries.retain(|e| out.binary_search_by_key(&key(*e), |o| key(*o)).is_err());
+            entries
+        });
+        let changed: rustc_hash::FxHashSet<u32> = gone.iter().map(|e| e[1]).collect();
+        predicates.retain(|p, _| !changed.contains(p));
+        let mut frozen = Frozen {
+            terms,
+            orders,
+            predicates,
+            instances,
+        };
+        frozen.count(Some(&changed));
+        (frozen, lost)
     }
 
     /// The number of quads of each named graph (the default graph's left out), by graph.

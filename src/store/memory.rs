@@ -373,7 +373,8 @@ pub fn release_promptly() {
 
 #[cfg(test)]
 mod tests {
-    use super::{allocated, Account, Counting, GROWTH_WHILE_OTHERS_FREE};
+    use super::{allocated, Account, Counting, GROWTH_WHILE_OTHERS_FREE, HEAP};
+    use std::sync::atomic::Ordering;
 
     // The library's unit tests count their heap as the binary does, so that accounts see it.
     #[global_allocator]
@@ -393,9 +394,19 @@ mod tests {
         assert_eq!(class(class(145)), class(145));
     }
 
+    /// The stripes' sum, whether or not the count is enabled.
+    fn stripes() -> isize {
+        HEAP.iter().map(|s| s.0.load(Ordering::Relaxed)).sum()
+    }
+
     #[test]
     fn the_account_holding_most_is_stopped_frees_count_back_and_charges_nest() {
+        // Nothing is counted before enable, on any thread: the stripes stay at 0.
+        let before = std::hint::black_box(vec![1u8; 1 << 20]);
         assert_eq!(allocated(), None, "not counting before enable");
+        assert_eq!(stripes(), 0, "an allocation counted before enable");
+        drop(before);
+        assert_eq!(stripes(), 0, "a free counted before enable");
         COUNTED.enable();
         assert!(allocated().is_some());
         // The process's total is given to `to_stop` (so that the other tests' heap does not

@@ -14,6 +14,7 @@
 //! ([`Kb::load`] gives a knowledge base of `data/`'s documents and an empty store).
 
 pub mod dataset;
+pub mod derived;
 pub mod federation;
 pub mod frozen;
 pub mod guard;
@@ -904,7 +905,7 @@ impl Writes<'_> {
         for file in &self.in_transaction {
             w.tx()?.clear_graph(extra_graph(file).as_ref())?;
         }
-        for file in self.in_transaction {
+        for file in &self.in_transaction {
             let g = extra_graph(file);
             let (read, restated) = load_file(&mut w, file, g.as_ref())?;
             note_restated(file, read, restated);
@@ -917,6 +918,20 @@ impl Writes<'_> {
                 .on_transaction(w.tx()?)
                 .execute()
                 .map_err(|e| rule.error(e))?;
+        }
+        if !self.rules.is_empty() {
+            let predicates = derived::rule_predicates(self.rules);
+            let graphs: Vec<NamedNode> =
+                self.in_transaction.iter().map(|f| extra_graph(f)).collect();
+            for (i, file) in self.in_transaction.iter().enumerate() {
+                let lost = derived::remove_derived_too(
+                    w.tx()?,
+                    &graphs[i],
+                    &graphs[i + 1..],
+                    predicates.as_deref(),
+                )?;
+                derived::note(file, lost);
+            }
         }
         // The new graphs are read and written aside before anything is committed, so that a
         // bad file among them leaves the transaction uncommitted too; only the final
@@ -1211,7 +1226,8 @@ impl Kb {
     /// is `data/`'s documents (the source-line check reads them) and an empty store. Loading
     /// our graphs into a store no command here reads took 0.3 s on the default data and
     /// several seconds at national scale. `--with` files go to the endpoint with `publish`,
-    /// not here: their names are checked (as a load would), and a note says they are not read.
+    /// not here: their names are checked (as a load would), and a note says they are not read;
+    /// a `--store` is not opened either, and a note says so.
     fn of_endpoint(layout: Layout) -> Result<Self> {
         let sources = Sources::read(&layout.data())?;
         let files = extra_files(&layout.with)?;
@@ -1219,6 +1235,12 @@ impl Kb {
             eprintln!(
                 "note: --with files are not read with --endpoint: the endpoint answers (send \
                  them there with `medrd --endpoint URL --with … publish`)"
+            );
+        }
+        if let Some(dir) = &layout.store {
+            eprintln!(
+                "note: --store {} is not opened with --endpoint: the endpoint answers",
+                crate::text::shown(dir)
             );
         }
         let store = Store::new()?;

@@ -61,10 +61,18 @@ pub(super) fn load(
     })?;
     let mut copy = copy.finish();
     if !files.is_empty() {
-        copy = with_files(copy, files, graphs)?;
+        copy = with_files(copy, files, graphs.clone())?;
     }
+    let mut inserted = Vec::new();
     for rule in rules {
-        copy = run(rule, copy)?;
+        copy = run(rule, copy, &mut inserted)?;
+    }
+    if !files.is_empty() {
+        let (without, lost) = copy.without_restated(&inserted, &graphs);
+        copy = without;
+        for (file, lost) in files.iter().zip(lost) {
+            super::derived::note(file, lost);
+        }
     }
     Ok(copy)
 }
@@ -89,8 +97,9 @@ fn with_files(copy: Frozen, files: &[PathBuf], graphs: Vec<NamedNode>) -> Result
     Ok(copy.finish())
 }
 
-/// The copy with what one rule inserts, operation by operation.
-fn run(rule: &NamedQuery, mut copy: Frozen) -> Result<Frozen> {
+/// The copy with what one rule inserts, operation by operation; what it inserted is added to
+/// `inserted` as well.
+fn run(rule: &NamedQuery, mut copy: Frozen, inserted_all: &mut Vec<Quad>) -> Result<Frozen> {
     crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
     let Update {
         operations,
@@ -133,6 +142,7 @@ fn run(rule: &NamedQuery, mut copy: Frozen) -> Result<Frozen> {
             }
             _ => return Err(rule.error("only INSERT DATA and INSERT … WHERE run over the copy")),
         };
+        inserted_all.extend_from_slice(&inserted);
         copy = copy.extended(inserted);
     }
     Ok(copy)
@@ -275,7 +285,7 @@ mod tests {
         quads.iter().for_each(|q| copy.add(q.as_ref()));
         let mut copy = copy.finish();
         for r in &rules {
-            copy = run(r, copy).unwrap();
+            copy = run(r, copy, &mut Vec::new()).unwrap();
         }
         // Each blank node made anew as the store makes it: one per INSERT DATA label, one per
         // solution of a template.
