@@ -102,14 +102,14 @@ pub fn remove_derived_too(
     Ok(found.len())
 }
 
-/// Says how many triples of a `--with` file the rules derive too, in a graph before the
-/// file's, and were taken out of the file's graph.
+/// Says how many triples were taken out of a `--with` file's graph after the rules ran: the
+/// file's own, or what a rule inserted there, that a graph before it held too.
 pub fn note(file: &Path, lost: usize) {
     if lost > 0 {
         eprintln!(
-            "note: {}: {lost} of its triples are derived by the rules (queries/rules/) in \
-             another graph too (ours, or an earlier --with file's) and were left there, so that \
-             queries over the union count each once",
+            "note: {}: once the rules of queries/rules/ ran, {lost} triples of its graph were \
+             held by another graph too (ours, or an earlier --with file's): left there only, so \
+             that queries over the union count each once",
             crate::text::shown(file)
         );
     }
