@@ -244,11 +244,8 @@ impl Builder {
         if triple.iter().any(|t| *t as usize >= self.held_terms) {
             return false;
         }
-        let held = &self.runs[Order::Spog as usize][..self.held];
-        let at = held.partition_point(|e| e[..3] < triple[..]);
-        held[at..]
+        stating(&self.runs[Order::Spog as usize][..self.held], triple)
             .iter()
-            .take_while(|e| e[..3] == triple[..])
             .any(|e| e[3] != g)
     }
 
@@ -266,6 +263,13 @@ impl Builder {
         });
         Frozen::counted(terms, orders)
     }
+}
+
+/// The entries of a sorted SPOG run that state `triple` (one per graph): a binary search.
+fn stating(spog: &[[u32; 4]], triple: [u32; 3]) -> &[[u32; 4]] {
+    let at = spog.partition_point(|e| e[..3] < triple[..]);
+    let len = spog[at..].partition_point(|e| e[..3] == triple[..]);
+    &spog[at..at + len]
 }
 
 /// `f` applied to each order's entries (with the order), two of the orders on another thread.
@@ -388,14 +392,11 @@ impl Frozen {
             let [Some(s), Some(p), Some(o)] = ids else {
                 continue;
             };
-            let at = spog.partition_point(|e| e[..3] < [s, p, o][..]);
-            let holders = spog[at..].iter().take_while(|e| e[..3] == [s, p, o][..]);
-            let Some(first) = holders.clone().map(|e| rank(e[3])).min() else {
+            let holders = stating(spog, [s, p, o]);
+            let Some(first) = holders.iter().map(|e| rank(e[3])).min() else {
                 continue;
             };
-            for e in holders.filter(|e| rank(e[3]) > first) {
-                gone.push(*e);
-            }
+            gone.extend(holders.iter().filter(|e| rank(e[3]) > first));
         }
         gone.sort_unstable_by_key(|e| key(*e));
         gone.dedup();

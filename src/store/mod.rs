@@ -919,7 +919,7 @@ impl Writes<'_> {
                 .execute()
                 .map_err(|e| rule.error(e))?;
         }
-        if !self.rules.is_empty() {
+        if !self.rules.is_empty() && !self.in_transaction.is_empty() {
             let predicates = derived::rule_predicates(self.rules);
             let graphs: Vec<NamedNode> =
                 self.in_transaction.iter().map(|f| extra_graph(f)).collect();

@@ -63,9 +63,10 @@ pub(super) fn load(
     if !files.is_empty() {
         copy = with_files(copy, files, graphs.clone())?;
     }
+    // What the rules insert is kept only to check it against the files' graphs.
     let mut inserted = Vec::new();
     for rule in rules {
-        copy = run(rule, copy, &mut inserted)?;
+        copy = run(rule, copy, (!files.is_empty()).then_some(&mut inserted))?;
     }
     if !files.is_empty() {
         let (without, lost) = copy.without_restated(&inserted, &graphs);
@@ -98,8 +99,12 @@ fn with_files(copy: Frozen, files: &[PathBuf], graphs: Vec<NamedNode>) -> Result
 }
 
 /// The copy with what one rule inserts, operation by operation; what it inserted is added to
-/// `inserted` as well.
-fn run(rule: &NamedQuery, mut copy: Frozen, inserted_all: &mut Vec<Quad>) -> Result<Frozen> {
+/// `inserted_all` as well, when given.
+fn run(
+    rule: &NamedQuery,
+    mut copy: Frozen,
+    mut inserted_all: Option<&mut Vec<Quad>>,
+) -> Result<Frozen> {
     crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
     let Update {
         operations,
@@ -142,7 +147,9 @@ fn run(rule: &NamedQuery, mut copy: Frozen, inserted_all: &mut Vec<Quad>) -> Res
             }
             _ => return Err(rule.error("only INSERT DATA and INSERT … WHERE run over the copy")),
         };
-        inserted_all.extend_from_slice(&inserted);
+        if let Some(all) = inserted_all.as_deref_mut() {
+            all.extend_from_slice(&inserted);
+        }
         copy = copy.extended(inserted);
     }
     Ok(copy)
@@ -285,7 +292,7 @@ mod tests {
         quads.iter().for_each(|q| copy.add(q.as_ref()));
         let mut copy = copy.finish();
         for r in &rules {
-            copy = run(r, copy, &mut Vec::new()).unwrap();
+            copy = run(r, copy, None).unwrap();
         }
         // Each blank node made anew as the store makes it: one per INSERT DATA label, one per
         // solution of a template.
