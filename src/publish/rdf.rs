@@ -18,6 +18,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::OnceLock;
 
+/// `rdf:type` as N-Triples writes it: the text of its rank.
+const TYPE: &str = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>";
+
 /// Every quad of the knowledge base, each distinct term's text ([`TermTexts`]), and two
 /// orders of the quads: all sorted, and one quad of each triple (the union of the graphs,
 /// without repeats) sorted.
@@ -150,6 +153,11 @@ impl Sorted {
         u32::try_from(at).ok()
     }
 
+    /// The rank of the default graph, if a quad is in it (its text, `DEFAULT`, is no term's).
+    fn default_rank(&self) -> Option<u32> {
+        self.rank_of(&GraphNameRef::DefaultGraph.to_string())
+    }
+
     /// The union of the graphs, sorted: every triple once, as a quad that holds it.
     pub fn triples(&self) -> impl ExactSizeIterator<Item = QuadRef<'_>> {
         self.triple_order.iter().map(|i| self.quads.get(*i))
@@ -200,13 +208,14 @@ impl Sorted {
     /// copied as [`TermTexts`] wrote it, as oxigraph's serialisers write it (`s p o [g] .`).
     fn write_lines(&self, order: &[u32], graphs: bool, out: impl Write) -> std::io::Result<()> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        let default = self.default_rank();
         for i in order {
             let [g, s, p, o] = self.texts.ranks[*i as usize];
             for (rank, sep) in [(s, b' '), (p, b' '), (o, b' ')] {
                 out.write_all(self.texts.text(rank).as_bytes())?;
                 out.write_all(&[sep])?;
             }
-            if graphs && !self.quads.get(*i).graph_name.is_default_graph() {
+            if graphs && Some(g) != default {
                 out.write_all(self.texts.text(g).as_bytes())?;
                 out.write_all(b" ")?;
             }
@@ -228,20 +237,25 @@ impl Sorted {
             }
         };
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        // Ranks compared, not the quads' terms: no quad is looked up in the loop.
+        let (in_default, a) = (self.default_rank(), self.rank_of(TYPE));
         let default = u32::MAX;
         let mut graph = default;
         let mut current: Option<(u32, u32)> = None;
+        // A triple's subject, predicate and object, each after a space.
+        let triple = |out: &mut dyn Write, s: u32, p: u32, o: u32| -> std::io::Result<()> {
+            let predicate = if Some(p) == a { "a" } else { turtle.text(p) };
+            for piece in [turtle.text(s), " ", predicate, " ", turtle.text(o)] {
+                out.write_all(piece.as_bytes())?;
+            }
+            Ok(())
+        };
         for (n, i) in order.iter().enumerate() {
             let [g, s, p, o] = self.texts.ranks[*i as usize];
-            let g = if graphs && !self.quads.get(*i).graph_name.is_default_graph() {
+            let g = if graphs && Some(g) != in_default {
                 g
             } else {
                 default
-            };
-            let predicate = if self.quads.get(*i).predicate == rdf::TYPE {
-                "a"
-            } else {
-                turtle.text(p)
             };
             if n == 0 {
                 out.write_all(turtle.prelude.as_bytes())?;
@@ -256,27 +270,35 @@ impl Sorted {
                 }
                 graph = g;
                 if g != default {
-                    write!(out, "{} {{\n\t", turtle.text(g))?;
+                    out.write_all(turtle.text(g).as_bytes())?;
+                    out.write_all(b" {\n\t")?;
                 }
                 current = Some((s, p));
-                write!(out, "{} {predicate} {}", turtle.text(s), turtle.text(o))?;
+                triple(&mut out, s, p, o)?;
                 continue;
             }
             match current.replace((s, p)) {
-                Some((cs, cp)) if cs == s && cp == p => write!(out, " , {}", turtle.text(o))?,
+                Some((cs, cp)) if cs == s && cp == p => {
+                    out.write_all(b" , ")?;
+                    out.write_all(turtle.text(o).as_bytes())?;
+                }
                 Some((cs, _)) if cs == s => {
                     out.write_all(b" ;\n")?;
                     out.write_all(tab)?;
-                    write!(out, "\t{predicate} {}", turtle.text(o))?;
+                    out.write_all(b"\t")?;
+                    let predicate = if Some(p) == a { "a" } else { turtle.text(p) };
+                    for piece in [predicate, " ", turtle.text(o)] {
+                        out.write_all(piece.as_bytes())?;
+                    }
                 }
                 Some(_) => {
                     out.write_all(b" .\n")?;
                     out.write_all(tab)?;
-                    write!(out, "{} {predicate} {}", turtle.text(s), turtle.text(o))?;
+                    triple(&mut out, s, p, o)?;
                 }
                 None => {
                     out.write_all(tab)?;
-                    write!(out, "{} {predicate} {}", turtle.text(s), turtle.text(o))?;
+                    triple(&mut out, s, p, o)?;
                 }
             }
         }
@@ -322,35 +344,35 @@ impl Sorted {
         let xml = RdfXml::of(self)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
         out.write_all(xml.prelude.as_bytes())?;
+        let a = self.rank_of(TYPE);
         let mut open: Option<(u32, &str)> = None;
         for i in &self.triple_order {
             let [_, s, p, o] = self.texts.ranks[*i as usize];
             if open.is_none_or(|(subject, _)| subject != s) {
                 if let Some((_, tag)) = open {
-                    write!(out, "\n\t</{tag}>")?;
+                    pieces(&mut out, &["\n\t</", tag, ">"])?;
                 }
                 let about = xml.about(s);
-                let class = (self.quads.get(*i).predicate == rdf::TYPE)
-                    .then(|| xml.classes.get(&o))
-                    .flatten();
+                let class = (Some(p) == a).then(|| xml.classes.get(&o)).flatten();
                 if let Some((start, tag)) = class {
-                    write!(out, "\n\t<{start}{about}>")?;
+                    pieces(&mut out, &["\n\t<", start, about, ">"])?;
                     open = Some((s, tag.as_str()));
                     continue;
                 }
-                write!(out, "\n\t<rdf:Description{about}>")?;
+                pieces(&mut out, &["\n\t<rdf:Description", about, ">"])?;
                 open = Some((s, "rdf:Description"));
             }
             let (start, tag) = &xml.properties[&p];
             match &xml.objects[o as usize] {
-                (attributes, None) => write!(out, "\n\t\t<{start}{attributes}/>")?,
-                (attributes, Some(text)) => {
-                    write!(out, "\n\t\t<{start}{attributes}>{text}</{tag}>")?
-                }
+                (attributes, None) => pieces(&mut out, &["\n\t\t<", start, attributes, "/>"])?,
+                (attributes, Some(text)) => pieces(
+                    &mut out,
+                    &["\n\t\t<", start, attributes, ">", text, "</", tag, ">"],
+                )?,
             }
         }
         if let Some((_, tag)) = open {
-            write!(out, "\n\t</{tag}>")?;
+            pieces(&mut out, &["\n\t</", tag, ">"])?;
         }
         out.write_all(b"\n</rdf:RDF>")?;
         out.flush()
@@ -370,6 +392,11 @@ impl Sorted {
         }
         w.finish().map_err(io)
     }
+}
+
+/// Writes these pieces one after the other (cheaper than `write!`'s formatting, per triple).
+fn pieces(out: &mut impl Write, pieces: &[&str]) -> std::io::Result<()> {
+    pieces.iter().try_for_each(|p| out.write_all(p.as_bytes()))
 }
 
 /// Each distinct term of a [`Sorted`] as Turtle and TriG write it (a prefixed name where one
@@ -611,12 +638,13 @@ impl RdfXml {
         let terms = sorted.terms();
         let (mut is_subject, mut is_object) = (vec![false; terms.len()], vec![false; terms.len()]);
         let (mut predicates, mut types) = (Vec::new(), Vec::new());
+        let a = sorted.rank_of(TYPE);
         for i in &sorted.triple_order {
             let [_, s, p, o] = sorted.texts.ranks[*i as usize];
             is_subject[s as usize] = true;
             is_object[o as usize] = true;
             predicates.push(p);
-            if sorted.quads.get(*i).predicate == rdf::TYPE {
+            if Some(p) == a {
                 types.push(o);
             }
         }
