@@ -4,23 +4,28 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 
-# Each derived theme goes to the graph of the source that states the program (every document
-# folder of data/ is a graph of its own); the themes and keywords are shared.
+# Each derived theme goes to the graph that states the text it is derived from (every
+# document folder of data/ is a graph of its own, and so is each --with file); the themes and
+# keywords are shared, and so are the classes: a file's new label of one of our programs is
+# read although the file's own statement of the program's class is left out at load (ours
+# states it).
 INSERT { GRAPH ?g { ?x medrd:derivedTheme ?theme } }
 WHERE {
   GRAPH ?tg { ?theme medrd:keyword ?keyword }
-  GRAPH ?g { {
-    ?x a medrd:Program ; rdfs:label ?text .
+  {
+    GRAPH ?c { ?x a medrd:Program }
+    GRAPH ?g { { ?x rdfs:label ?text } UNION { ?x skos:altLabel ?text } }
   } UNION {
-    ?x a medrd:Program ; skos:altLabel ?text .
+    GRAPH ?c { ?x a medrd:Initiative }
+    GRAPH ?g { ?x dcterms:description ?text }
   } UNION {
-    ?x a medrd:Initiative ; dcterms:description ?text .
+    GRAPH ?g { ?initiative medrd:initiativeOf ?x ; dcterms:description ?text }
   } UNION {
-    ?initiative medrd:initiativeOf ?x ; dcterms:description ?text .
+    GRAPH ?c { ?x a medrd:FigureEntry }
+    GRAPH ?g { ?x medrd:figureText ?text }
   } UNION {
-    ?x a medrd:FigureEntry ; medrd:figureText ?text .
-  } UNION {
-    ?entry a medrd:FigureEntry ; medrd:listsProgram ?x ; medrd:figureText ?text .
-  } }
+    GRAPH ?c { ?entry a medrd:FigureEntry }
+    GRAPH ?g { ?entry medrd:listsProgram ?x ; medrd:figureText ?text }
+  }
   FILTER (LANG(?text) = "ja" && CONTAINS(?text, STR(?keyword)))
 }

@@ -441,3 +441,58 @@ fn a_rules_triple_a_with_file_states_too_is_counted_once() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A `--with` file's new label of one of our programs gets its theme, by both loads, in the
+/// file's graph. The file states the program's class too, which ours states already: that
+/// triple is left out at load, so a rule reading the class and the label in one graph derived
+/// nothing from the label (a new IRI with the same two triples got its theme).
+#[test]
+fn a_with_files_new_label_of_our_program_derives_its_theme() {
+    let program = "https://w3id.org/medrd-kg/id/program/b-cure-tmm";
+    let theme = "https://w3id.org/medrd-kg/id/theme/ai-data";
+    let dir = std::env::temp_dir().join(format!("medrd-new-label-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("label.ttl");
+    std::fs::write(
+        &file,
+        format!(
+            "<{program}> a <https://w3id.org/medrd-kg/ontology#Program> ;\n  \
+             <http://www.w3.org/2004/02/skos/core#altLabel> \"AI活用\"@ja .\n"
+        ),
+    )
+    .unwrap();
+    let themes_in = |kb: &Kb, graph: &str| {
+        let ask = format!(
+            "SELECT ?t WHERE {{ GRAPH <{graph}> {{ <{program}> \
+             <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }} }} ORDER BY ?t"
+        );
+        let table = Table::collect(kb.query("themes", &ask).unwrap()).unwrap();
+        (0..table.rows.len())
+            .map(|i| table.text(i, "t"))
+            .collect::<Vec<_>>()
+    };
+    let any_graph = |kb: &Kb| {
+        let ask = format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ <{program}> \
+             <https://w3id.org/medrd-kg/ontology#derivedTheme> <{theme}> }}"
+        );
+        Table::collect(kb.query("ai", &ask).unwrap())
+            .unwrap()
+            .text(0, "n")
+    };
+    // Ours does not give this program the theme: its keyword AI is in no text of it.
+    assert_eq!(any_graph(frozen_kb()), "0");
+    let graph = medrd_kg::store::extra_graph(&file).as_str().to_owned();
+    let layout = || Layout::new(root()).with_extra([file.clone()]);
+    let by_copy = Kb::load_frozen(layout()).unwrap();
+    let by_store = Kb::load(layout()).unwrap();
+    for (how, kb) in [("copy", &by_copy), ("store", &by_store)] {
+        // The label and the theme derived from it: the class stays in our graph only.
+        // (the table writes our IRIs short)
+        assert_eq!(themes_in(kb, &graph), ["id:theme/ai-data"], "{how}");
+        let named = medrd_kg::store::extra_graph(&file);
+        assert_eq!(kb.graph_len(named.as_ref()).unwrap(), 2, "{how}");
+        assert_eq!(any_graph(kb), "1", "{how}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
