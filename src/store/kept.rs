@@ -42,8 +42,7 @@ pub(super) fn new_generation() -> String {
 
 /// Where the answer of the query `name` (text `sparql`) over `kb` is kept, and the state the
 /// store is in now (a hash); `None` in memory, for a name that is not a plain file name, or
-/// when the store has no generation (a load stopped half way, or one that bulk-loaded a new
-/// graph after its rules ran).
+/// when the store has no generation (a load stopped half way).
 fn place(kb: &Kb, name: &str, sparql: &str) -> Option<(PathBuf, String)> {
     use std::hash::Hasher;
     let dir = kb.layout.store.as_deref()?;

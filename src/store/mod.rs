@@ -876,6 +876,8 @@ struct Writes<'a> {
     in_transaction: Vec<&'a PathBuf>,
     rules: &'a [catalog::NamedQuery],
     new_graphs: &'a [&'a PathBuf],
+    /// Every `--with` file, in the order given.
+    files: &'a [PathBuf],
 }
 
 impl Writes<'_> {
@@ -910,29 +912,7 @@ impl Writes<'_> {
             let (read, restated) = load_file(&mut w, file, g.as_ref())?;
             note_restated(file, read, restated);
         }
-        for rule in self.rules {
-            crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
-            SparqlEvaluator::new()
-                .parse_update(&rule.text)
-                .map_err(|e| rule.error(e))?
-                .on_transaction(w.tx()?)
-                .execute()
-                .map_err(|e| rule.error(e))?;
-        }
-        if !self.rules.is_empty() && !self.in_transaction.is_empty() {
-            let predicates = derived::rule_predicates(self.rules);
-            let graphs: Vec<NamedNode> =
-                self.in_transaction.iter().map(|f| extra_graph(f)).collect();
-            for (i, file) in self.in_transaction.iter().enumerate() {
-                let lost = derived::remove_derived_too(
-                    w.tx()?,
-                    &graphs[i],
-                    &graphs[i + 1..],
-                    predicates.as_deref(),
-                )?;
-                derived::note(file, lost);
-            }
-        }
+        derive(&mut w, self.rules, &self.in_transaction)?;
         // The new graphs are read and written aside before anything is committed, so that a
         // bad file among them leaves the transaction uncommitted too; only the final
         // ingestion of the written files comes after the commit.
@@ -940,9 +920,49 @@ impl Writes<'_> {
         w.commit()?;
         if let Some(loader) = bulk {
             loader.commit()?;
+            // The rules ran before the new graphs were ingested: they run again over the
+            // whole store, in a transaction of their own (what they insert is small), so that
+            // a first load with a new file answers as every later one does. Every file's
+            // graph is checked again, in the order the files were given.
+            if !self.rules.is_empty() {
+                let mut again = Writer::one_transaction(store);
+                let every: Vec<&PathBuf> = self.files.iter().collect();
+                derive(&mut again, self.rules, &every)?;
+                again.commit()?;
+            }
         }
         Ok(())
     }
+}
+
+/// Runs the rules in `w`'s transaction, then takes out of each of the `files`' graphs (the
+/// `--with` files in the order given) the triples the rules derived there that a graph
+/// before it holds too ([`derived`]).
+fn derive(w: &mut Writer<'_>, rules: &[catalog::NamedQuery], files: &[&PathBuf]) -> Result<()> {
+    for rule in rules {
+        crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
+        SparqlEvaluator::new()
+            .parse_update(&rule.text)
+            .map_err(|e| rule.error(e))?
+            .on_transaction(w.tx()?)
+            .execute()
+            .map_err(|e| rule.error(e))?;
+    }
+    if rules.is_empty() || files.is_empty() {
+        return Ok(());
+    }
+    let predicates = derived::rule_predicates(rules);
+    let graphs: Vec<NamedNode> = files.iter().map(|f| extra_graph(f)).collect();
+    for (i, file) in files.iter().enumerate() {
+        let lost = derived::remove_derived_too(
+            w.tx()?,
+            &graphs[i],
+            &graphs[i + 1..],
+            predicates.as_deref(),
+        )?;
+        derived::note(file, lost);
+    }
+    Ok(())
 }
 
 /// Clears our graphs in the transaction: every one the store holds ([`our_graphs_in`]: the
@@ -1048,7 +1068,8 @@ impl Kb {
     /// graph loaded again are replaced in the transaction, which on disk holds its
     /// writes in memory until it commits — far too much for a 10M-triple dump. So a graph
     /// the store does not have yet is bulk-loaded instead: a `--with` file is read before the
-    /// transaction commits, and ingested after it; our graphs, into a store holding none of
+    /// transaction commits, and ingested after it, when the rules run again over the whole
+    /// store in a transaction of their own; our graphs, into a store holding none of
     /// them, before the transaction (which runs the rules over them), and taken out again
     /// when the transaction fails and the store was empty. With `--endpoint` nothing is
     /// loaded ([`Kb::of_endpoint`]).
@@ -1171,6 +1192,7 @@ impl Kb {
             in_transaction,
             rules: &rules,
             new_graphs: &new_graphs,
+            files: &files,
         };
         if let Err(e) = writes.write(&store, on_disk) {
             if was_empty {
@@ -1181,12 +1203,8 @@ impl Kb {
         if let (Some(f), Some(d), false) = (&imported, &digest, unchanged) {
             crate::fence::write_entry(f, true, |w| w.write_all(d.as_bytes()))?;
         }
-        // The rules ran before the new graphs were bulk-loaded, so they have not seen them:
-        // the next load runs them again, changing the store, and writes the generation.
-        let settled = new_graphs.is_empty();
-        if let Some(f) =
-            generation.filter(|f| settled && (changes || f.symlink_metadata().is_err()))
-        {
+        // The rules have seen every graph, the bulk-loaded ones too (`Writes::write`).
+        if let Some(f) = generation.filter(|f| changes || f.symlink_metadata().is_err()) {
             crate::fence::write_entry(&f, true, |w| {
                 w.write_all(kept::new_generation().as_bytes())
             })?;
