@@ -4,12 +4,13 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 
-# Each derived theme goes to the graph that states the text it is derived from (every
-# document folder of data/ is a graph of its own, and so is each --with file); the themes and
-# keywords are shared, and so are the classes: a file's new label of one of our programs is
-# read although the file's own statement of the program's class is left out at load (ours
-# states it).
-INSERT { GRAPH ?g { ?x medrd:derivedTheme ?theme } }
+# A derived theme goes to the graph of the text it is derived from (every document folder of
+# data/ is a graph of its own), unless a premise of it comes from a --with file: then to that
+# file's graph (the text's, else the class's, else the keyword's), never to one of ours, so
+# that our graphs hold only what our sources give. The classes are read in any graph: a
+# file's new label of one of our programs is read although the file's own statement of the
+# program's class is left out at load (ours states it).
+INSERT { GRAPH ?to { ?x medrd:derivedTheme ?theme } }
 WHERE {
   GRAPH ?tg { ?theme medrd:keyword ?keyword }
   {
@@ -28,4 +29,8 @@ WHERE {
     GRAPH ?g { ?entry medrd:listsProgram ?x ; medrd:figureText ?text }
   }
   FILTER (LANG(?text) = "ja" && CONTAINS(?text, STR(?keyword)))
+  BIND ("https://w3id.org/medrd-kg/graph/with/" AS ?with)
+  BIND (IF(STRSTARTS(STR(?g), ?with), ?g,
+        IF(BOUND(?c) && STRSTARTS(STR(?c), ?with), ?c,
+        IF(STRSTARTS(STR(?tg), ?with), ?tg, ?g))) AS ?to)
 }

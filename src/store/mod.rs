@@ -912,7 +912,16 @@ impl Writes<'_> {
             let (read, restated) = load_file(&mut w, file, g.as_ref())?;
             note_restated(file, read, restated);
         }
-        derive(&mut w, self.rules, &self.in_transaction)?;
+        // With new graphs to bulk-load, the rules wait for them (below), so that they run
+        // once and see every graph.
+        let kept = if on_disk {
+            kept_with_graphs(store, self.files)?
+        } else {
+            Vec::new()
+        };
+        if self.new_graphs.is_empty() {
+            derive(&mut w, self.rules, &kept, &self.in_transaction)?;
+        }
         // The new graphs are read and written aside before anything is committed, so that a
         // bad file among them leaves the transaction uncommitted too; only the final
         // ingestion of the written files comes after the commit.
@@ -920,25 +929,30 @@ impl Writes<'_> {
         w.commit()?;
         if let Some(loader) = bulk {
             loader.commit()?;
-            // The rules ran before the new graphs were ingested: they run again over the
-            // whole store, in a transaction of their own (what they insert is small), so that
-            // a first load with a new file answers as every later one does. Every file's
-            // graph is checked again, in the order the files were given.
-            if !self.rules.is_empty() {
-                let mut again = Writer::one_transaction(store);
-                let every: Vec<&PathBuf> = self.files.iter().collect();
-                derive(&mut again, self.rules, &every)?;
-                again.commit()?;
-            }
+            // The rules run over the whole store once the new graphs are in, in a transaction
+            // of their own (what they insert is small), so that a first load with a new file
+            // answers as every later one does; then every file's graph is checked, in the
+            // order the files were given. Should this fail, the store has no generation (it
+            // was removed before the load), and the next load runs the rules again.
+            let mut after = Writer::one_transaction(store);
+            let every: Vec<&PathBuf> = self.files.iter().collect();
+            derive(&mut after, self.rules, &kept, &every)?;
+            after.commit()?;
         }
         Ok(())
     }
 }
 
-/// Runs the rules in `w`'s transaction, then takes out of each of the `files`' graphs (the
-/// `--with` files in the order given) the triples the rules derived there that a graph
-/// before it holds too ([`derived`]).
-fn derive(w: &mut Writer<'_>, rules: &[catalog::NamedQuery], files: &[&PathBuf]) -> Result<()> {
+/// Runs the rules in `w`'s transaction, then takes out of each `--with` graph the triples the
+/// rules derived there that a graph before it holds too ([`derived`]): first the graphs of
+/// earlier files an on-disk store keeps (`kept`, by name), which the rules read and derive
+/// into as they do into the others, then those of the `files` of this run in the order given.
+fn derive(
+    w: &mut Writer<'_>,
+    rules: &[catalog::NamedQuery],
+    kept: &[NamedNode],
+    files: &[&PathBuf],
+) -> Result<()> {
     for rule in rules {
         crate::query::bounds::check(&rule.text).map_err(|e| rule.error(e))?;
         SparqlEvaluator::new()
@@ -948,21 +962,42 @@ fn derive(w: &mut Writer<'_>, rules: &[catalog::NamedQuery], files: &[&PathBuf])
             .execute()
             .map_err(|e| rule.error(e))?;
     }
-    if rules.is_empty() || files.is_empty() {
+    if rules.is_empty() || (kept.is_empty() && files.is_empty()) {
         return Ok(());
     }
     let predicates = derived::rule_predicates(rules);
-    let graphs: Vec<NamedNode> = files.iter().map(|f| extra_graph(f)).collect();
-    for (i, file) in files.iter().enumerate() {
-        let lost = derived::remove_derived_too(
-            w.tx()?,
-            &graphs[i],
-            &graphs[i + 1..],
-            predicates.as_deref(),
-        )?;
-        derived::note(file, lost);
+    let graphs: Vec<NamedNode> = kept
+        .iter()
+        .cloned()
+        .chain(files.iter().map(|f| extra_graph(f)))
+        .collect();
+    for (i, graph) in graphs.iter().enumerate() {
+        let lost =
+            derived::remove_derived_too(w.tx()?, graph, &graphs[i + 1..], predicates.as_deref())?;
+        let what = match i.checked_sub(kept.len()).and_then(|j| files.get(j)) {
+            Some(file) => crate::text::shown(file),
+            None => format!("the graph <{}> of an earlier --with file", graph.as_str()),
+        };
+        derived::note(&what, lost);
     }
     Ok(())
+}
+
+/// The graphs of `--with` files an on-disk store holds from earlier runs: every graph under
+/// `graph/with/` but those of this run's `files`, by name.
+fn kept_with_graphs(store: &Store, files: &[PathBuf]) -> Result<Vec<NamedNode>> {
+    let prefix = format!("{}graph/with/", crate::vocab::BASE);
+    let ours: std::collections::HashSet<NamedNode> = files.iter().map(|f| extra_graph(f)).collect();
+    let mut kept = Vec::new();
+    for g in store.named_graphs() {
+        if let NamedOrBlankNode::NamedNode(n) = g? {
+            if n.as_str().starts_with(&prefix) && !ours.contains(&n) {
+                kept.push(n);
+            }
+        }
+    }
+    kept.sort();
+    Ok(kept)
 }
 
 /// Clears our graphs in the transaction: every one the store holds ([`our_graphs_in`]: the
@@ -1068,7 +1103,7 @@ impl Kb {
     /// graph loaded again are replaced in the transaction, which on disk holds its
     /// writes in memory until it commits — far too much for a 10M-triple dump. So a graph
     /// the store does not have yet is bulk-loaded instead: a `--with` file is read before the
-    /// transaction commits, and ingested after it, when the rules run again over the whole
+    /// transaction commits, and ingested after it, the rules then running over the whole
     /// store in a transaction of their own; our graphs, into a store holding none of
     /// them, before the transaction (which runs the rules over them), and taken out again
     /// when the transaction fails and the store was empty. With `--endpoint` nothing is

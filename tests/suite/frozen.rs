@@ -496,3 +496,54 @@ fn a_with_files_new_label_of_our_program_derives_its_theme() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// What the rules derive from a `--with` file's statement goes to that file's graph, never to
+/// ours, by both loads: a file stating only that one of our focus areas is a program (its
+/// label is ours), or a new keyword of a theme (the texts are ours). Our graphs keep the
+/// themes our sources give; the first put a theme into ours with the rule that read the class
+/// in any graph, the second with every rule before.
+#[test]
+fn a_with_files_premise_derives_into_its_own_graph_never_ours() {
+    let dir = std::env::temp_dir().join(format!("medrd-premise-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let class = dir.join("class.ttl");
+    std::fs::write(
+        &class,
+        "<https://w3id.org/medrd-kg/id/focus-area/p2-healthcare> \
+         a <https://w3id.org/medrd-kg/ontology#Program> .\n",
+    )
+    .unwrap();
+    let keyword = dir.join("keyword.ttl");
+    std::fs::write(
+        &keyword,
+        "<https://w3id.org/medrd-kg/id/theme/ai-data> \
+         <https://w3id.org/medrd-kg/ontology#keyword> \"研究\"@ja .\n",
+    )
+    .unwrap();
+    let count = |kb: &Kb, filter: &str| {
+        let ask = format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?x \
+             <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }} FILTER ({filter}) }}"
+        );
+        Table::collect(kb.query("derived", &ask).unwrap())
+            .unwrap()
+            .text(0, "n")
+            .parse::<u64>()
+            .unwrap()
+    };
+    let ours = "!STRSTARTS(STR(?g), \"https://w3id.org/medrd-kg/graph/with/\")";
+    let alone = count(frozen_kb(), ours);
+    assert!(alone > 100, "{alone}");
+    for file in [&class, &keyword] {
+        let graph = medrd_kg::store::extra_graph(file);
+        let in_file = format!("?g = <{}>", graph.as_str());
+        let layout = || Layout::new(root()).with_extra([file.clone()]);
+        let by_copy = Kb::load_frozen(layout()).unwrap();
+        let by_store = Kb::load(layout()).unwrap();
+        for (how, kb) in [("copy", &by_copy), ("store", &by_store)] {
+            assert_eq!(count(kb, ours), alone, "{how} {}", file.display());
+            assert!(count(kb, &in_file) > 0, "{how} {}", file.display());
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

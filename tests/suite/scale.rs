@@ -633,9 +633,10 @@ fn a_triple_a_bulk_loaded_file_repeats_is_not_counted_as_stated_elsewhere() {
 }
 
 /// The rules see a `--with` file whose graph is new to an on-disk store on its first load,
-/// although it goes to the bulk loader after the transaction the rules run in: a new label of
-/// one of our programs gets its theme on the first run as on the second (it got it on the
-/// second only), and our own export beside our data counts each derived theme once on both.
+/// although it goes to the bulk loader after the main transaction: a new label of one of our
+/// programs gets its theme on the first run as on the second (it got it on the second only),
+/// and our own export beside our data counts each derived theme once on both. What the rules
+/// derive into the graph of an earlier file the store keeps is checked as a given file's is.
 #[cfg(feature = "rocksdb")]
 #[test]
 fn an_on_disk_stores_first_load_of_a_new_file_derives_as_later_ones() {
@@ -670,6 +671,35 @@ fn an_on_disk_stores_first_load_of_a_new_file_derives_as_later_ones() {
         assert_eq!(count(&db1, &label, ai), "1", "{run} run");
         assert_eq!(count(&db2, &ours, themes), alone, "{run} run");
     }
+    // A file's label giving a theme ours gives too: the rules run once a load (one note),
+    // and a later load without the file, which keeps its graph, derives into that graph
+    // again and takes it out again (it stayed, counted twice, when only the files given were
+    // checked).
+    let seeds = d.path("seeds.ttl");
+    std::fs::write(
+        &seeds,
+        "<https://w3id.org/medrd-kg/id/program/medical-device-seeds> \
+         <http://www.w3.org/2004/02/skos/core#altLabel> \"新しい医療機器の別名\"@ja .\n",
+    )
+    .unwrap();
+    let db3 = d.path("db3");
+    let first = medrd(&[
+        "--store", &db3, "--with", &seeds, "query", "--sparql", themes,
+    ]);
+    assert_eq!(
+        first.stderr.matches("once the rules").count(),
+        1,
+        "{}",
+        first.stderr
+    );
+    let in_seeds =
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/medrd-kg/graph/with/seeds.ttl> \
+                    { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t } }";
+    let later = medrd(&[
+        "--store", &db3, "query", "--format", "csv", "--sparql", in_seeds,
+    ]);
+    assert_eq!(later.code, 0, "{}", later.stderr);
+    assert_eq!(csv(&later.stdout)[1][0], "0", "{}", later.stderr);
 }
 
 /// A store on disk imports the project's own graphs again only when their inputs changed: a
