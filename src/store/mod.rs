@@ -932,21 +932,33 @@ impl Writes<'_> {
             // The rules run over the whole store once the new graphs are in, in a transaction
             // of their own (what they insert is small), so that a first load with a new file
             // answers as every later one does; then every file's graph is checked, in the
-            // order the files were given. Should this fail, the store has no generation (it
-            // was removed before the load), and the next load runs the rules again.
-            let mut after = Writer::one_transaction(store);
+            // order the files were given.
             let every: Vec<&PathBuf> = self.files.iter().collect();
-            derive(&mut after, self.rules, &kept, &every)?;
-            after.commit()?;
+            let derived = {
+                let mut after = Writer::one_transaction(store);
+                derive(&mut after, self.rules, &kept, &every).and_then(|()| after.commit())
+            };
+            if let Err(e) = derived {
+                // The load failed: the new graphs are taken out again, so that none of its
+                // files stays in the store.
+                for file in self.new_graphs {
+                    store.remove_named_graph(extra_graph(file).as_ref())?;
+                }
+                return Err(e);
+            }
         }
         Ok(())
     }
 }
 
 /// Runs the rules in `w`'s transaction, then takes out of each `--with` graph the triples the
-/// rules derived there that a graph before it holds too ([`derived`]): first the graphs of
-/// earlier files an on-disk store keeps (`kept`, by name), which the rules read and derive
-/// into as they do into the others, then those of the `files` of this run in the order given.
+/// rules derived there that a graph before it holds too ([`derived`]), in the order a load
+/// leaves a file's triple out: ours, the graphs of earlier files an on-disk store keeps
+/// (`kept`), then the `files` of this run in the order given. A kept graph, which the rules
+/// read and derive into as they do into the others, is checked against ours only (the order
+/// its file was given in is not known: checked against another kept one, a file's own
+/// statement could be taken out for what a rule derived into the other), silently (it happens
+/// at every load).
 fn derive(
     w: &mut Writer<'_>,
     rules: &[catalog::NamedQuery],
@@ -966,19 +978,23 @@ fn derive(
         return Ok(());
     }
     let predicates = derived::rule_predicates(rules);
-    let graphs: Vec<NamedNode> = kept
-        .iter()
-        .cloned()
-        .chain(files.iter().map(|f| extra_graph(f)))
-        .collect();
-    for (i, graph) in graphs.iter().enumerate() {
-        let lost =
-            derived::remove_derived_too(w.tx()?, graph, &graphs[i + 1..], predicates.as_deref())?;
-        let what = match i.checked_sub(kept.len()).and_then(|j| files.get(j)) {
-            Some(file) => crate::text::shown(file),
-            None => format!("the graph <{}> of an earlier --with file", graph.as_str()),
-        };
-        derived::note(&what, lost);
+    let graphs: Vec<NamedNode> = files.iter().map(|f| extra_graph(f)).collect();
+    for (i, file) in files.iter().enumerate() {
+        let lost = derived::remove_derived_too(
+            w.tx()?,
+            &graphs[i],
+            &graphs[i + 1..],
+            predicates.as_deref(),
+        )?;
+        derived::note(&crate::text::shown(file), lost);
+    }
+    for graph in kept {
+        let others: Vec<NamedNode> = graphs
+            .iter()
+            .chain(kept.iter().filter(|g| *g != graph))
+            .cloned()
+            .collect();
+        derived::remove_derived_too(w.tx()?, graph, &others, predicates.as_deref())?;
     }
     Ok(())
 }

@@ -636,7 +636,7 @@ fn a_triple_a_bulk_loaded_file_repeats_is_not_counted_as_stated_elsewhere() {
 /// although it goes to the bulk loader after the main transaction: a new label of one of our
 /// programs gets its theme on the first run as on the second (it got it on the second only),
 /// and our own export beside our data counts each derived theme once on both. What the rules
-/// derive into the graph of an earlier file the store keeps is checked as a given file's is.
+/// derive into the graph of an earlier file the store keeps is checked against ours.
 #[cfg(feature = "rocksdb")]
 #[test]
 fn an_on_disk_stores_first_load_of_a_new_file_derives_as_later_ones() {
