@@ -242,14 +242,6 @@ impl Sorted {
         let default = u32::MAX;
         let mut graph = default;
         let mut current: Option<(u32, u32)> = None;
-        // A triple's subject, predicate and object, each after a space.
-        let triple = |out: &mut dyn Write, s: u32, p: u32, o: u32| -> std::io::Result<()> {
-            let predicate = if Some(p) == a { "a" } else { turtle.text(p) };
-            for piece in [turtle.text(s), " ", predicate, " ", turtle.text(o)] {
-                out.write_all(piece.as_bytes())?;
-            }
-            Ok(())
-        };
         for (n, i) in order.iter().enumerate() {
             let [g, s, p, o] = self.texts.ranks[*i as usize];
             let g = if graphs && Some(g) != in_default {
@@ -257,6 +249,8 @@ impl Sorted {
             } else {
                 default
             };
+            let predicate = if Some(p) == a { "a" } else { turtle.text(p) };
+            let triple = [turtle.text(s), " ", predicate, " ", turtle.text(o)];
             if n == 0 {
                 out.write_all(turtle.prelude.as_bytes())?;
             }
@@ -270,35 +264,27 @@ impl Sorted {
                 }
                 graph = g;
                 if g != default {
-                    out.write_all(turtle.text(g).as_bytes())?;
-                    out.write_all(b" {\n\t")?;
+                    pieces(&mut out, &[turtle.text(g), " {\n\t"])?;
                 }
                 current = Some((s, p));
-                triple(&mut out, s, p, o)?;
+                pieces(&mut out, &triple)?;
                 continue;
             }
             match current.replace((s, p)) {
-                Some((cs, cp)) if cs == s && cp == p => {
-                    out.write_all(b" , ")?;
-                    out.write_all(turtle.text(o).as_bytes())?;
-                }
+                Some((cs, cp)) if cs == s && cp == p => pieces(&mut out, &[" , ", turtle.text(o)])?,
                 Some((cs, _)) if cs == s => {
                     out.write_all(b" ;\n")?;
                     out.write_all(tab)?;
-                    out.write_all(b"\t")?;
-                    let predicate = if Some(p) == a { "a" } else { turtle.text(p) };
-                    for piece in [predicate, " ", turtle.text(o)] {
-                        out.write_all(piece.as_bytes())?;
-                    }
+                    pieces(&mut out, &["\t", predicate, " ", turtle.text(o)])?;
                 }
                 Some(_) => {
                     out.write_all(b" .\n")?;
                     out.write_all(tab)?;
-                    triple(&mut out, s, p, o)?;
+                    pieces(&mut out, &triple)?;
                 }
                 None => {
                     out.write_all(tab)?;
-                    triple(&mut out, s, p, o)?;
+                    pieces(&mut out, &triple)?;
                 }
             }
         }

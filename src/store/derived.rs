@@ -16,6 +16,7 @@ use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Transaction;
 use spargebra::term::{NamedNodePattern, QuadPattern};
 use spargebra::{GraphUpdateOperation, SparqlParser};
+use std::path::Path;
 
 /// The predicates the rules' INSERTs can give a triple, or `None` when a template's predicate
 /// is a variable (any predicate) or a rule does not parse (its load reports that).
@@ -101,15 +102,15 @@ pub fn remove_derived_too(
     Ok(found.len())
 }
 
-/// Says how many triples were taken out of a `--with` file's graph (`what`: the file, as
-/// shown) after the rules ran: the file's own, or what a rule inserted there, that a graph
-/// before it held too.
-pub fn note(what: &str, lost: usize) {
+/// Says how many triples were taken out of a `--with` file's graph after the rules ran: the
+/// file's own, or what a rule inserted there, that a graph before it held too.
+pub fn note(file: &Path, lost: usize) {
     if lost > 0 {
         eprintln!(
-            "note: {what}: once the rules of queries/rules/ ran, {lost} triples of its graph \
-             were held by another graph too (ours, or an earlier --with file's): left there \
-             only, so that queries over the union count each once"
+            "note: {}: once the rules of queries/rules/ ran, {lost} triples of its graph were \
+             held by another graph too (ours, or an earlier --with file's): left there only, so \
+             that queries over the union count each once",
+            crate::text::shown(file)
         );
     }
 }

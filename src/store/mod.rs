@@ -751,8 +751,14 @@ fn is_ours(g: &NamedOrBlankNode) -> bool {
     };
     n.as_str()
         .strip_prefix(BASE)
-        .and_then(|rest| rest.strip_prefix("graph/"))
-        .is_some_and(|slug| !slug.starts_with("with/"))
+        .is_some_and(|rest| rest.starts_with("graph/"))
+        && !is_with_graph(n.as_str())
+}
+
+/// Whether a graph's IRI is a `--with` file's ([`extra_graph`]: `graph/with/FILE`).
+fn is_with_graph(iri: &str) -> bool {
+    iri.strip_prefix(BASE)
+        .is_some_and(|rest| rest.starts_with("graph/with/"))
 }
 
 /// Our graphs in an on-disk store ([`is_ours`]): those of the sources of `data/`, and those of
@@ -912,13 +918,13 @@ impl Writes<'_> {
             let (read, restated) = load_file(&mut w, file, g.as_ref())?;
             note_restated(file, read, restated);
         }
-        // With new graphs to bulk-load, the rules wait for them (below), so that they run
-        // once and see every graph.
         let kept = if on_disk {
             kept_with_graphs(store, self.files)?
         } else {
             Vec::new()
         };
+        // With new graphs to bulk-load, the rules wait for them (below), so that they run
+        // once and see every graph.
         if self.new_graphs.is_empty() {
             derive(&mut w, self.rules, &kept, &self.in_transaction)?;
         }
@@ -986,7 +992,7 @@ fn derive(
             &graphs[i + 1..],
             predicates.as_deref(),
         )?;
-        derived::note(&crate::text::shown(file), lost);
+        derived::note(file, lost);
     }
     for graph in kept {
         let others: Vec<NamedNode> = graphs
@@ -1002,12 +1008,12 @@ fn derive(
 /// The graphs of `--with` files an on-disk store holds from earlier runs: every graph under
 /// `graph/with/` but those of this run's `files`, by name.
 fn kept_with_graphs(store: &Store, files: &[PathBuf]) -> Result<Vec<NamedNode>> {
-    let prefix = format!("{}graph/with/", crate::vocab::BASE);
-    let ours: std::collections::HashSet<NamedNode> = files.iter().map(|f| extra_graph(f)).collect();
+    let given: std::collections::HashSet<NamedNode> =
+        files.iter().map(|f| extra_graph(f)).collect();
     let mut kept = Vec::new();
     for g in store.named_graphs() {
         if let NamedOrBlankNode::NamedNode(n) = g? {
-            if n.as_str().starts_with(&prefix) && !ours.contains(&n) {
+            if is_with_graph(n.as_str()) && !given.contains(&n) {
                 kept.push(n);
             }
         }

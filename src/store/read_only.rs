@@ -72,7 +72,7 @@ pub(super) fn load(
         let (without, lost) = copy.without_restated(&inserted, &graphs);
         copy = without;
         for (file, lost) in files.iter().zip(lost) {
-            super::derived::note(&crate::text::shown(file), lost);
+            super::derived::note(file, lost);
         }
     }
     Ok(copy)

@@ -319,10 +319,10 @@ fn a_rule_the_copy_cannot_run_leaves_the_load_to_the_store() {
     assert!(loaded.stats.frozen().is_none());
     assert!(loaded.store().is_ok());
     let derived = |kb: &Kb| {
-        let ask = "SELECT (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }";
-        Table::collect(kb.query("derived", ask).unwrap())
-            .unwrap()
-            .text(0, "n")
+        count(
+            kb,
+            "SELECT (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }",
+        )
     };
     assert_eq!(derived(&loaded), "0");
     assert_ne!(derived(kb()), "0");
@@ -423,10 +423,10 @@ fn a_rules_triple_a_with_file_states_too_is_counted_once() {
         .unwrap();
     drop(out);
     let derived = |kb: &Kb| {
-        let ask = "SELECT (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }";
-        Table::collect(kb.query("derived", ask).unwrap())
-            .unwrap()
-            .text(0, "n")
+        count(
+            kb,
+            "SELECT (COUNT(*) AS ?n) WHERE { ?x <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }",
+        )
     };
     let alone = derived(frozen_kb());
     assert!(alone.parse::<u64>().unwrap() > 100, "{alone}");
@@ -476,9 +476,7 @@ fn a_with_files_new_label_of_our_program_derives_its_theme() {
             "SELECT (COUNT(*) AS ?n) WHERE {{ <{program}> \
              <https://w3id.org/medrd-kg/ontology#derivedTheme> <{theme}> }}"
         );
-        Table::collect(kb.query("ai", &ask).unwrap())
-            .unwrap()
-            .text(0, "n")
+        count(kb, &ask)
     };
     // Ours does not give this program the theme: its keyword AI is in no text of it.
     assert_eq!(any_graph(frozen_kb()), "0");
@@ -520,19 +518,15 @@ fn a_with_files_premise_derives_into_its_own_graph_never_ours() {
          <https://w3id.org/medrd-kg/ontology#keyword> \"研究\"@ja .\n",
     )
     .unwrap();
-    let count = |kb: &Kb, filter: &str| {
+    let derived = |kb: &Kb, filter: &str| {
         let ask = format!(
             "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?x \
              <https://w3id.org/medrd-kg/ontology#derivedTheme> ?t }} FILTER ({filter}) }}"
         );
-        Table::collect(kb.query("derived", &ask).unwrap())
-            .unwrap()
-            .text(0, "n")
-            .parse::<u64>()
-            .unwrap()
+        count(kb, &ask).parse::<u64>().unwrap()
     };
     let ours = "!STRSTARTS(STR(?g), \"https://w3id.org/medrd-kg/graph/with/\")";
-    let alone = count(frozen_kb(), ours);
+    let alone = derived(frozen_kb(), ours);
     assert!(alone > 100, "{alone}");
     for file in [&class, &keyword] {
         let graph = medrd_kg::store::extra_graph(file);
@@ -541,9 +535,16 @@ fn a_with_files_premise_derives_into_its_own_graph_never_ours() {
         let by_copy = Kb::load_frozen(layout()).unwrap();
         let by_store = Kb::load(layout()).unwrap();
         for (how, kb) in [("copy", &by_copy), ("store", &by_store)] {
-            assert_eq!(count(kb, ours), alone, "{how} {}", file.display());
-            assert!(count(kb, &in_file) > 0, "{how} {}", file.display());
+            assert_eq!(derived(kb, ours), alone, "{how} {}", file.display());
+            assert!(derived(kb, &in_file) > 0, "{how} {}", file.display());
         }
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The value of `?n` in the one row of a counting query.
+fn count(kb: &Kb, sparql: &str) -> String {
+    Table::collect(kb.query("count", sparql).unwrap())
+        .unwrap()
+        .text(0, "n")
 }
