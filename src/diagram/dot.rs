@@ -4,7 +4,7 @@
 use super::{Diagram, Lang, Node, Palette};
 use graphviz_rust::dot_structures::{
     Attribute, Edge as DotEdge, EdgeTy, Graph, GraphAttributes, Id, Node as DotNode, NodeId, Stmt,
-    Vertex,
+    Subgraph, Vertex,
 };
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use std::collections::BTreeMap;
@@ -395,15 +395,102 @@ fn legend(d: &Diagram) -> Option<Stmt> {
     )))
 }
 
-/// Whether Graphviz's `dot` lays the diagram out. The overview's sixty nodes in three ranks
-/// make a very tall `dot` drawing: `neato`, a force layout, puts the bridges between the
-/// projects they join.
-pub fn laid_out_by_dot(d: &Diagram) -> bool {
-    d.name != "overview"
+/// The overview's ministries drawn as boxes around the programs that only they run, in
+/// place of a node and an arrow to each program (issue 22, twenty-fourth step): read from
+/// left to right, a ministry's box holds its programs and their arrows go to the projects.
+/// A program run by several ministries stays outside every box, striped in their colours,
+/// with an arrow from each box; a ministry that runs no program listed here stays a node.
+#[derive(Default)]
+struct Boxes<'d> {
+    /// Each boxed ministry's programs, by the ministry's key.
+    programs: BTreeMap<&'d str, Vec<&'d Node>>,
+    /// The box each boxed program is in.
+    boxed: BTreeMap<&'d str, &'d str>,
 }
 
-/// The diagram as a graphviz-rust graph.
-pub fn to_graph(d: &Diagram) -> Graph {
+impl<'d> Boxes<'d> {
+    /// The boxes of the overview; none for another diagram.
+    fn of(d: &'d Diagram) -> Self {
+        let mut boxes = Boxes::default();
+        if d.name != "overview" {
+            return boxes;
+        }
+        let mut runners: BTreeMap<&str, Vec<&Node>> = BTreeMap::new();
+        let mut programs: BTreeMap<&str, &Node> = BTreeMap::new();
+        for (a, b, e) in d.edges() {
+            if e.kind == "runs" && a.kind == "ministry" && b.kind == "program" {
+                runners.entry(&b.key).or_default().push(a);
+                programs.insert(&b.key, b);
+            }
+        }
+        for (program, by) in runners {
+            if let [ministry] = by[..] {
+                boxes.boxed.insert(program, &ministry.key);
+                let inside = boxes.programs.entry(&ministry.key).or_default();
+                inside.push(programs[program]);
+            }
+        }
+        boxes
+    }
+
+    /// The box's Graphviz name (a subgraph whose name starts with `cluster`).
+    fn id(ministry: &str) -> Id {
+        quoted(&format!("cluster {ministry}"))
+    }
+
+    /// A ministry's box with its programs in it.
+    fn subgraph(&self, ministry: &Node, palette: &Palette) -> Stmt {
+        let first = ministry.groups.iter().next().map_or("", String::as_str);
+        let mut stmts = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![
+            attr("label", &wrap(&ministry.label, 22)),
+            attr("style", "rounded,bold"),
+            attr("color", palette.line(first)),
+            attr("fontcolor", palette.line(first)),
+            attr("penwidth", "2"),
+            attr("fontsize", "14"),
+        ]))];
+        // The ministry itself, unseen: the arrows from the box start from it (clipped at
+        // the box), so that the drawing names them from the ministry to the program.
+        stmts.push(Stmt::Node(DotNode::new(
+            NodeId(quoted(&ministry.key), None),
+            vec![
+                attr("label", ""),
+                attr("shape", "point"),
+                attr("style", "invis"),
+                attr("width", "0"),
+            ],
+        )));
+        for n in &self.programs[ministry.key.as_str()] {
+            stmts.push(Stmt::Node(DotNode::new(
+                NodeId(quoted(&n.key), None),
+                node_attrs(n, palette),
+            )));
+        }
+        Stmt::Subgraph(Subgraph {
+            id: Self::id(&ministry.key),
+            stmts,
+        })
+    }
+
+    /// What boxes add to an edge's attributes; `None` for an arrow from a ministry to a
+    /// program in its own box (the box says it).
+    fn edge(&self, a: &Node, b: &Node) -> Option<Vec<Attribute>> {
+        if !self.programs.contains_key(a.key.as_str()) {
+            return Some(Vec::new());
+        }
+        if self.boxed.get(b.key.as_str()) == Some(&a.key.as_str()) {
+            return None;
+        }
+        // From the box's border, to a program outside it: not a rank of its own.
+        Some(vec![
+            attr("ltail", &format!("cluster {}", a.key)),
+            attr("constraint", "false"),
+        ])
+    }
+}
+
+/// The graph's own attributes: title, fonts and the layout of each kind of diagram.
+fn graph_attrs(d: &Diagram) -> Vec<Attribute> {
     let mut title = d.title.clone();
     if !d.note.is_empty() {
         title.push('\n');
@@ -420,11 +507,12 @@ pub fn to_graph(d: &Diagram) -> Graph {
         attr("outputorder", "edgesfirst"),
     ];
     match d.name.as_str() {
-        _ if !laid_out_by_dot(d) => {
-            graph.push(attr("layout", "neato"));
-            graph.push(attr("overlap", "prism"));
-            graph.push(attr("sep", "+8"));
-            graph.push(attr("splines", "true"));
+        "overview" => {
+            graph.push(attr("rankdir", "LR"));
+            graph.push(attr("nodesep", "0.08"));
+            graph.push(attr("ranksep", "1.5"));
+            graph.push(attr("newrank", "true"));
+            graph.push(attr("compound", "true"));
         }
         "cross-project" => {
             graph.push(attr("rankdir", "TB"));
@@ -440,8 +528,13 @@ pub fn to_graph(d: &Diagram) -> Graph {
             graph.push(attr("newrank", "true"));
         }
     }
+    graph
+}
+
+/// The diagram as a graphviz-rust graph.
+pub fn to_graph(d: &Diagram) -> Graph {
     let mut stmts = vec![
-        Stmt::GAttribute(GraphAttributes::Graph(graph)),
+        Stmt::GAttribute(GraphAttributes::Graph(graph_attrs(d))),
         Stmt::GAttribute(GraphAttributes::Node(vec![
             attr("fontname", FONT),
             attr("fontsize", "11"),
@@ -455,11 +548,16 @@ pub fn to_graph(d: &Diagram) -> Graph {
     if let Some(l) = legend(d) {
         stmts.push(l);
     }
+    let boxes = Boxes::of(d);
     for n in d.nodes() {
-        stmts.push(Stmt::Node(DotNode::new(
-            NodeId(quoted(&n.key), None),
-            node_attrs(n, &d.palette),
-        )));
+        if boxes.programs.contains_key(n.key.as_str()) {
+            stmts.push(boxes.subgraph(n, &d.palette));
+        } else if !boxes.boxed.contains_key(n.key.as_str()) {
+            stmts.push(Stmt::Node(DotNode::new(
+                NodeId(quoted(&n.key), None),
+                node_attrs(n, &d.palette),
+            )));
+        }
     }
     let edges = d.edges();
     let max_weight = edges
@@ -467,12 +565,16 @@ pub fn to_graph(d: &Diagram) -> Graph {
         .filter_map(|(_, _, e)| e.weight)
         .fold(0.0_f64, f64::max);
     for (a, b, e) in edges {
+        let Some(mut attributes) = boxes.edge(a, b) else {
+            continue;
+        };
+        attributes.extend(edge_attrs(a, e, max_weight, d.lang, &d.palette));
         stmts.push(Stmt::Edge(DotEdge {
             ty: EdgeTy::Pair(
                 Vertex::N(NodeId(quoted(&a.key), None)),
                 Vertex::N(NodeId(quoted(&b.key), None)),
             ),
-            attributes: edge_attrs(a, e, max_weight, d.lang, &d.palette),
+            attributes,
         }));
     }
     Graph::DiGraph {

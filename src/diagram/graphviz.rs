@@ -104,11 +104,11 @@ const LOOK: Duration = Duration::from_millis(10);
 /// `dot -Tsvg` processes kept running between the graphs of a build: one for each thread
 /// drawing at the same time, each drawing one graph after another.
 ///
-/// Only a graph that `dot` lays out itself may be given to a shared process: Graphviz 2.43's
-/// `neato` leaves state behind that changes how the next graph is drawn. Graphs laid out by
-/// `dot` come out the same whatever was drawn before them, byte for byte as a run of their
-/// own draws them (the suite checks every diagram of a build), once [`unpaged`] has undone
-/// the one thing that differs.
+/// Every diagram is laid out by `dot` itself ([`super::dot::to_graph`]), and only such a graph
+/// may be given to a shared process: Graphviz 2.43's `neato` leaves state behind that changes
+/// how the next graph is drawn. Graphs laid out by `dot` come out the same whatever was drawn
+/// before them, byte for byte as a run of their own draws them (the suite checks every
+/// diagram of a build), once [`unpaged`] has undone the one thing that differs.
 ///
 /// A kept `dot` cannot say by its exit status that one graph went wrong: it goes on to the
 /// next. So a drawing counts only if `dot` said nothing on stderr while making it (its

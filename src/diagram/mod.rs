@@ -537,8 +537,8 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, view: &YearView) -> (String, 
     };
     let note = match kind {
         Kind::Overview => t(
-            "太枠の事業は複数のプロジェクトに掲載（橋渡し）。色は実施府省庁。",
-            "Programs with a thick border are listed in several projects (bridges). Colour: ministry.",
+            "事業は実施府省庁の枠の中に（複数府省庁の事業は縞、各府省庁の枠から矢印）。太枠の事業は複数のプロジェクトに掲載（橋渡し）。",
+            "Each program is in its ministry's box (a program of several ministries is striped, with an arrow from each box). Programs with a thick border are listed in several projects (bridges).",
         ),
         Kind::Theme(_) => t(
             "実線：確認済みテーマ (dcterms:subject)／破線：キーワード規則で導出 (medrd:derivedTheme)",
@@ -821,7 +821,7 @@ pub fn drawn(
     pool: Option<&graphviz::Pool>,
 ) -> Result<Vec<u8>> {
     let drawn = match pool {
-        Some(pool) if format == "svg" && dot::laid_out_by_dot(d) => pool.svg(dot_text),
+        Some(pool) if format == "svg" => pool.svg(dot_text),
         _ => graphviz::run_dot(dot_text, format),
     };
     drawn.map_err(|e| naming(&d.name, e))

@@ -193,6 +193,100 @@ fn every_diagram_is_valid_stable_dot() {
         .contains(&"Dementia Research and Development Program".to_owned()));
 }
 
+/// The overview draws each ministry as a box around the programs only it runs (the
+/// document's ◆ lines name one ministry for all but one of them), and the program that three
+/// ministries run (健康・医療研究開発データ統合利活用プラットフォーム事業: 経済産業省, 文部科学省,
+/// 厚生労働省) outside every box, with an arrow from each of their boxes. 内閣府 runs no
+/// program listed in a project, so it stays a node of its own.
+#[test]
+fn overview_boxes_each_programs_ministry_and_points_from_every_box_to_a_shared_one() {
+    use graphviz_rust::dot_structures::{Attribute, EdgeTy, Graph, Id, Stmt, Vertex};
+    let dot = diagram::dot::to_dot(&build(Kind::Overview));
+    let Graph::DiGraph { stmts, .. } = graphviz_rust::parse(&dot).expect("the DOT parses") else {
+        panic!("a digraph");
+    };
+    let name = |id: &Id| match id {
+        Id::Escaped(s) | Id::Plain(s) | Id::Html(s) | Id::Anonymous(s) => {
+            s.trim_matches('"').to_owned()
+        }
+    };
+    let mut boxed: std::collections::BTreeMap<String, String> = Default::default();
+    let mut outside = BTreeSet::new();
+    let mut arrows = Vec::new();
+    for stmt in &stmts {
+        match stmt {
+            Stmt::Subgraph(sub) => {
+                let ministry = name(&sub.id).replace("cluster ", "");
+                for inner in &sub.stmts {
+                    if let Stmt::Node(n) = inner {
+                        boxed.insert(name(&n.id.0), ministry.clone());
+                    }
+                }
+            }
+            Stmt::Node(n) => {
+                outside.insert(name(&n.id.0));
+            }
+            Stmt::Edge(e) => {
+                let EdgeTy::Pair(Vertex::N(a), Vertex::N(b)) = &e.ty else {
+                    panic!("pairs of nodes");
+                };
+                let tail = e.attributes.iter().find_map(|Attribute(k, v)| {
+                    (k.to_string() == "ltail").then(|| name(v).replace("cluster ", ""))
+                });
+                arrows.push((name(&a.0), name(&b.0), tail));
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(boxed["id:program/dementia-rd"], "id:org/mhlw");
+    assert_eq!(boxed["id:program/brain-science"], "id:org/mext");
+    assert!(outside.contains("id:program/data-platform"));
+    assert!(outside.contains("id:org/cao"), "内閣府 is a node");
+    let shared: BTreeSet<_> = arrows
+        .iter()
+        .filter(|(_, b, _)| b == "id:program/data-platform")
+        .map(|(a, _, tail)| (a.as_str(), tail.as_deref()))
+        .collect();
+    let from_boxes: BTreeSet<_> = ["id:org/meti", "id:org/mext", "id:org/mhlw"]
+        .into_iter()
+        .map(|m| (m, Some(m)))
+        .collect();
+    assert_eq!(shared, from_boxes);
+    // No arrow from a ministry into its own box; every program drawn once, in a box or not.
+    assert!(arrows
+        .iter()
+        .all(|(a, b, _)| boxed.get(b) != Some(a) || a.starts_with("id:program/")));
+    let programs = build(Kind::Overview)
+        .nodes()
+        .iter()
+        .filter(|n| n.kind == "program")
+        .count();
+    let drawn = boxed
+        .keys()
+        .filter(|k| k.starts_with("id:program/"))
+        .count()
+        + outside
+            .iter()
+            .filter(|k| k.starts_with("id:program/"))
+            .count();
+    assert_eq!(drawn, programs);
+    let listed = medrd_kg::query::output::Table::collect(
+        kb().query(
+            "count",
+            "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/medrd-kg/ontology#Program> ; \
+             <https://w3id.org/medrd-kg/ontology#partOfProject> ?x }",
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .text(0, "n");
+    assert_eq!(
+        programs.to_string(),
+        listed,
+        "the programs listed in a project"
+    );
+}
+
 #[test]
 fn user_construct_query_is_drawn_with_labels() {
     let dir = std::env::temp_dir().join(format!("medrd-diagram-test-{}", std::process::id()));
