@@ -4,7 +4,7 @@
 //! wrote (a `.medrd-build` marker inside it), never the user's files.
 
 use anyhow::{bail, Context};
-use medrd_kg::diagram::{Ahead, Outcome, Writer};
+use medrd_kg::diagram::Writer;
 use medrd_kg::fence::{self, Fence};
 use medrd_kg::parallel::{self, Job};
 use medrd_kg::publish::rdf as export;
@@ -145,23 +145,6 @@ impl Target {
             replaces,
             earlier,
         })
-    }
-
-    /// Starts drawing the overview from the documents alone while the whole knowledge base
-    /// loads ([`Ahead`]): where the queries are answered locally, more than one thread may
-    /// work (`MEDRD_THREADS`), and the output is not an earlier build whose overview was
-    /// drawn from the same DOT. The earlier build's diagrams are read as the writer reads
-    /// them (a directory, not a link; plain files of bounded size), before the output's lock
-    /// is taken: what is read there only decides whether to draw.
-    pub fn draw_ahead(&self, layout: &Layout) -> Ahead {
-        if layout.endpoint.is_some() || parallel::workers() <= 1 {
-            return Ahead::none();
-        }
-        let earlier = self
-            .earlier
-            .then(|| self.path.join("diagrams"))
-            .filter(|d| fence::is_real_dir(d));
-        Ahead::start(&layout.root, earlier)
     }
 
     fn sibling(&self, suffix: &str) -> PathBuf {
@@ -332,19 +315,13 @@ impl Stopwatch {
     }
 }
 
-pub fn run(
-    kb: &Kb,
-    target: &Target,
-    ahead: &Ahead,
-    mut clock: Stopwatch,
-) -> anyhow::Result<ExitCode> {
+pub fn run(kb: &Kb, target: &Target, mut clock: Stopwatch) -> anyhow::Result<ExitCode> {
     let (checks, sorted) = validate_and_sort(kb)?;
     clock.lap(format!(
         "validate ({} checks), read and sort the quads",
         checks.len()
     ));
     if super::validate::report(&checks) > 0 {
-        ahead.finish();
         eprintln!("not publishing: validation failed");
         return Ok(ExitCode::from(1));
     }
@@ -353,10 +330,7 @@ pub fn run(
     // The marker's lock is held until the build is in place (or given up).
     let (staging, _locks) = target.create_staging()?;
     let stage = fence::Stage::new(&staging, target.earlier.then_some(target.path.as_path()));
-    let done = publish(kb, &sorted, &stage, ahead, checks.len(), &mut clock).and_then(|summary| {
-        // The drawing ahead has ended (or ends now) before the earlier build it may read is
-        // replaced.
-        ahead.finish();
+    let done = publish(kb, &sorted, &stage, checks.len(), &mut clock).and_then(|summary| {
         target.swap(&staging)?;
         Ok(summary)
     });
@@ -452,13 +426,11 @@ fn job<'a>(
 /// ([`parallel::run`]), the longest first, written without a flush each (a file that comes
 /// out as the earlier build's is linked to it: [`fence::write_staged`]); the stage is
 /// flushed to disk at the end. An SVG whose DOT is unchanged since the earlier build is taken
-/// from there, not drawn again; the overview is taken from the drawing made `ahead` of the
-/// load where its DOT is the same.
+/// from there, not drawn again.
 fn publish(
     kb: &Kb,
     sorted: &export::Sorted,
     stage: &fence::Stage,
-    ahead: &Ahead,
     checks: usize,
     clock: &mut Stopwatch,
 ) -> anyhow::Result<String> {
@@ -468,7 +440,6 @@ fn publish(
     let memo = Memo::new(kb);
     let writer = Writer::new(kb, &memo, &output.join("diagrams"))?
         .reusing(stage.earlier().map(|e| e.join("diagrams")))
-        .drawn_ahead(ahead)
         .staged(stage);
     let mut jobs = export_jobs(kb, stage, sorted);
     jobs.extend(result_jobs(kb, stage, &memo)?);
@@ -493,17 +464,6 @@ fn publish(
         "write every file ({} threads)",
         parallel::workers()
     ));
-    if let Some((outcome, at)) = ahead.outcome() {
-        let what = match outcome {
-            Outcome::Used => "used",
-            Outcome::NotUsed => "not used (the whole knowledge base gives another DOT)",
-            Outcome::NotDrawn => "not drawn",
-        };
-        clock.detail(
-            format!("into the build: the overview drawn during the load, {what}"),
-            at,
-        );
-    }
     if !graphviz {
         eprintln!("note: Graphviz `dot` is not on PATH, so diagrams are DOT and Mermaid only");
     }

@@ -46,10 +46,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let target = build::Target::check(&output, &layout, &fence, force)?;
             let mut clock = build::Stopwatch::new(timings);
-            let ahead = target.draw_ahead(&layout);
             let kb = load_frozen(layout)?;
             clock.lap("load (read, import, link, copy or insert)");
-            build::run(&kb, &target, &ahead, clock)
+            build::run(&kb, &target, clock)
         }
         Command::Query {
             query,

@@ -10,7 +10,6 @@
 use crate::error::{Error, Result};
 use std::io::{ErrorKind, Write};
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -35,8 +34,7 @@ pub fn available() -> bool {
 }
 
 /// The installed Graphviz as its SVGs name it (`graphviz version 2.43.0 (0)`, from `dot -V`),
-/// if `dot` runs: asked once a process (a rebuild asked twice, for the overview drawn ahead
-/// and for the other diagrams' SVGs it reuses).
+/// if `dot` runs: asked once a process.
 pub fn version() -> Option<String> {
     static VERSION: OnceLock<Option<String>> = OnceLock::new();
     VERSION.get_or_init(ask_version).clone()
@@ -71,34 +69,23 @@ pub fn timeout() -> Duration {
 /// that exits non-zero, dies or runs out of time is [`Error::GraphvizFailed`] with its exit
 /// status and stderr.
 pub fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>> {
-    run_dot_unless(dot, format, None)
-}
-
-/// [`run_dot`], that also kills `dot` (within 10 ms) once `stop` is set: for a drawing made
-/// ahead of its need, which may turn out not to be needed ([`super::Ahead`]).
-pub fn run_dot_unless(dot: &str, format: &str, stop: Option<&AtomicBool>) -> Result<Vec<u8>> {
     let deadline = Instant::now() + timeout();
     let mut process = Process::start(format, Kept::No)?;
     process.send(dot);
     process.close_input();
-    let out = match process.read(deadline, |_| false, stop) {
+    let out = match process.read(deadline, |_| false) {
         Output::Whole(out) | Output::Ended(out) => out,
         Output::Said => unreachable!("a run of its own gathers what dot says"),
         Output::Failed(e) => return Err(e),
     };
-    match process.status(deadline, stop) {
+    match process.status(deadline) {
         Ok(status) if status.success() => Ok(out),
-        Ok(status) => Err(process.failed(status, deadline, stop)),
+        Ok(status) => Err(process.failed(status, deadline)),
         Err(e) => Err(e),
     }
 }
 
-/// Whether `stop` is given and set.
-fn is_set(stop: Option<&AtomicBool>) -> bool {
-    stop.is_some_and(|s| s.load(Ordering::Relaxed))
-}
-
-/// How often a `stop` is looked at while `dot` is waited for.
+/// How often a kept `dot`'s stderr is looked at while its drawing is waited for.
 const LOOK: Duration = Duration::from_millis(10);
 
 /// `dot -Tsvg` processes kept running between the graphs of a build: one for each thread
@@ -156,7 +143,7 @@ impl Pool {
             None => Process::start("svg", Kept::Yes)?,
         };
         process.send(dot);
-        match process.read(deadline, |out| out.ends_with(SVG_END), None) {
+        match process.read(deadline, |out| out.ends_with(SVG_END)) {
             Output::Whole(svg) if svg.starts_with(b"<?xml") => {
                 self.idle
                     .lock()
@@ -283,27 +270,19 @@ impl Process {
     }
 
     /// Reads `dot`'s output until `whole` says it holds a whole drawing or the output ends,
-    /// killing `dot` at `deadline`, or once `stop` is set. A kept `dot` that says something
+    /// killing `dot` at `deadline`. A kept `dot` that says something
     /// on stderr meanwhile is not read further ([`Output::Said`]).
-    fn read(
-        &mut self,
-        deadline: Instant,
-        whole: impl Fn(&[u8]) -> bool,
-        stop: Option<&AtomicBool>,
-    ) -> Output {
-        // A kept dot's stderr, and `stop`, are looked at every LOOK while a drawing is awaited.
+    fn read(&mut self, deadline: Instant, whole: impl Fn(&[u8]) -> bool) -> Output {
+        // A kept dot's stderr is looked at every LOOK while a drawing is awaited.
         let mut out = Vec::new();
         loop {
             if self.said_something() {
                 return Output::Said;
             }
-            if is_set(stop) {
-                return Output::Failed(self.stopped());
-            }
             let left = deadline.saturating_duration_since(Instant::now());
-            let wait = match (&self.errors, stop) {
-                (Errors::Polled(_), _) | (_, Some(_)) => left.min(LOOK),
-                (Errors::Gathered(_), None) => left,
+            let wait = match &self.errors {
+                Errors::Polled(_) => left.min(LOOK),
+                Errors::Gathered(_) => left,
             };
             match self.output.recv_timeout(wait) {
                 Ok(chunk) if out.len() + chunk.len() > OUTPUT_LIMIT => {
@@ -350,17 +329,15 @@ impl Process {
     }
 
     /// How `dot` ended, waiting for it until `deadline`.
-    fn status(&mut self, deadline: Instant, stop: Option<&AtomicBool>) -> Result<ExitStatus> {
+    fn status(&mut self, deadline: Instant) -> Result<ExitStatus> {
         let mut pause = Duration::from_millis(1);
         loop {
             match self.child.try_wait() {
                 Ok(Some(status)) => return Ok(status),
                 Ok(None) if Instant::now() >= deadline => return Err(self.timed_out()),
-                Ok(None) if is_set(stop) => return Err(self.stopped()),
                 Ok(None) => {
                     std::thread::sleep(pause);
-                    let most = if stop.is_some() { LOOK } else { 2 * LOOK };
-                    pause = (pause * 2).min(most);
+                    pause = (pause * 2).min(2 * LOOK);
                 }
                 Err(e) => {
                     return Err(Error::GraphvizFailed(format!("waiting for dot: {e}")));
@@ -370,15 +347,14 @@ impl Process {
     }
 
     /// The error of a `dot` that ended with `status`, with what it said on stderr (waited
-    /// for until `deadline`, or `stop`: something `dot` started may still hold its stderr).
-    fn failed(&self, status: ExitStatus, deadline: Instant, stop: Option<&AtomicBool>) -> Error {
+    /// for until `deadline`: something `dot` started may still hold its stderr).
+    fn failed(&self, status: ExitStatus, deadline: Instant) -> Error {
         let said = match &self.errors {
             Errors::Gathered(said) => loop {
                 let left = deadline.saturating_duration_since(Instant::now());
-                let wait = if stop.is_some() { left.min(LOOK) } else { left };
-                match said.recv_timeout(wait) {
+                match said.recv_timeout(left) {
                     Ok(said) => break said,
-                    Err(RecvTimeoutError::Timeout) if !left.is_zero() && !is_set(stop) => {}
+                    Err(RecvTimeoutError::Timeout) if !left.is_zero() => {}
                     Err(_) => break Vec::new(),
                 }
             },
@@ -388,15 +364,6 @@ impl Process {
             "dot -T{} failed ({status}): {}",
             self.format,
             String::from_utf8_lossy(&said).trim()
-        ))
-    }
-
-    /// Kills `dot` because its drawing is no longer needed, and says so.
-    fn stopped(&mut self) -> Error {
-        self.kill();
-        Error::GraphvizFailed(format!(
-            "dot -T{} was stopped: its drawing is no longer needed",
-            self.format
         ))
     }
 

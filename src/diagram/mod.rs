@@ -20,7 +20,6 @@
 //! The timeline (`timeline program|project|ministry SLUG`) is a chart, not a graph: its
 //! query's rows are drawn as bars by [`timeline`], in SVG only ([`draw`]).
 
-mod ahead;
 pub mod analyze;
 pub mod dot;
 pub mod graphviz;
@@ -28,7 +27,6 @@ pub mod mermaid;
 pub mod timeline;
 mod write;
 
-pub use ahead::{Ahead, Outcome};
 pub use write::{write_all, Writer};
 
 use crate::error::{Error, Result};

@@ -6,7 +6,7 @@
 
 use super::{
     all_kinds, build, dot, drawn, graphviz, money_kinds_in, render, timeline, timeline_kinds,
-    Ahead, Format, Kind, Lang,
+    Format, Kind, Lang,
 };
 use crate::error::{Error, Result};
 use crate::parallel::{self, Job};
@@ -36,8 +36,6 @@ pub struct Writer<'a> {
     stage: Option<&'a crate::fence::Stage>,
     /// The `dot` processes the jobs draw their SVGs with, kept running between diagrams.
     dots: graphviz::Pool,
-    /// The overview, drawn while the knowledge base loaded.
-    ahead: Option<&'a Ahead>,
 }
 
 impl<'a> Writer<'a> {
@@ -53,7 +51,6 @@ impl<'a> Writer<'a> {
             earlier: None,
             stage: None,
             dots: graphviz::Pool::new(),
-            ahead: None,
         })
     }
 
@@ -68,12 +65,6 @@ impl<'a> Writer<'a> {
     /// `dot`: the diagrams are DOT and Mermaid only).
     pub fn found_graphviz(&self) -> bool {
         self.svg.load(Ordering::Relaxed)
-    }
-
-    /// Takes the SVG drawn `ahead` of the load where its DOT is this one's.
-    pub fn drawn_ahead(mut self, ahead: &'a Ahead) -> Self {
-        self.ahead = Some(ahead);
-        self
     }
 
     /// Writes into a build's `stage`, without flushing each file
@@ -128,7 +119,6 @@ impl<'a> Writer<'a> {
                 Format::Svg => match self
                     .reused_svg(&d.name, text.as_bytes())
                     .map(Ok)
-                    .or_else(|| self.ahead.and_then(|a| a.svg(&d.name, &text)))
                     .unwrap_or_else(|| drawn(&d, &text, "svg", Some(&self.dots)))
                 {
                     Err(Error::Graphviz(_)) => {

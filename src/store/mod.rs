@@ -1143,24 +1143,6 @@ impl Kb {
         Kb::load_as(layout, true)
     }
 
-    /// The knowledge base of `data/`'s documents alone, with the ontology and the rules but
-    /// no RS edition, review sheet or `--with` file, in a read-only copy in memory: a few
-    /// milliseconds' load, for work a build does ahead of the whole one
-    /// ([`crate::diagram::Ahead`]) and uses only where the whole gives the same. An error
-    /// where the rules need a store (they delete).
-    pub fn load_documents(root: &Path) -> Result<Self> {
-        let layout = Layout::new(root);
-        let ontology = parse_rdf_dir(&layout.ontology(), ONTOLOGY_GRAPH)?;
-        let mut sources = Sources::read(&layout.data())?;
-        sources.editions.clear();
-        sources.review_sheets.clear();
-        let rules = catalog::rules(&layout.queries())?;
-        if !read_only::takes(&rules) {
-            return Err(Error::NoStore("a rule that deletes"));
-        }
-        Kb::read_only(layout, sources, &ontology, (&[], Vec::new()), &rules)
-    }
-
     fn load_as(layout: Layout, copy: bool) -> Result<Self> {
         if layout.endpoint.is_some() {
             return Kb::of_endpoint(layout);

@@ -509,61 +509,6 @@ fn a_rebuild_draws_only_what_changed() {
     assert!(svg.contains("graphviz version 2.0 (fake)"), "{svg}");
 }
 
-/// A build draws the overview while the knowledge base loads, from the documents alone
-/// (its `neato` layout is the slowest drawing), and uses that drawing on this data
-/// (`--timings` says so). Where the whole graph gives another overview (here a `--with`
-/// file names a second ministry for a program), that drawing is not used: the overview's
-/// SVG is what Graphviz draws of the overview's DOT, on this data and with the file.
-/// Needs Graphviz.
-#[test]
-fn the_overview_drawn_during_the_load_is_used_only_for_its_own_dot() {
-    if !medrd_kg::diagram::graphviz::available() {
-        eprintln!("skipped: Graphviz `dot` is not on PATH");
-        return;
-    }
-    let s = Scratch::new("build-ahead");
-    s.write(
-        "with.nt",
-        "<https://w3id.org/medrd-kg/id/program/clinical-trials> \
-         <https://w3id.org/medrd-kg/ontology#ministry> <https://w3id.org/medrd-kg/id/org/mic> .\n",
-    );
-    let edge = "\"id:org/mic\" -> \"id:program/clinical-trials\"";
-    for (with, named) in [(false, false), (true, true)] {
-        // Each into an empty directory: over an earlier build whose overview has the
-        // documents' DOT, nothing would be drawn ahead.
-        let out = s.dir.join(format!("dist-{with}"));
-        let mut args = vec!["build", "--timings", "-o", out.to_str().unwrap()];
-        let file = s.dir.join("with.nt");
-        if with {
-            args.splice(0..0, ["--with", file.to_str().unwrap()]);
-        }
-        let r = s.medrd(&args);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let outcome = if named {
-            "the overview drawn during the load, not used"
-        } else {
-            "the overview drawn during the load, used"
-        };
-        assert!(r.stderr.contains(outcome), "{}", r.stderr);
-        let dot = std::fs::read(out.join("diagrams/overview.dot")).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&dot).contains(edge),
-            named,
-            "with the file: {with}"
-        );
-        let drawn = std::process::Command::new("dot")
-            .arg("-Tsvg")
-            .arg(out.join("diagrams/overview.dot"))
-            .output()
-            .unwrap();
-        assert!(drawn.status.success());
-        assert!(
-            std::fs::read(out.join("diagrams/overview.svg")).unwrap() == drawn.stdout,
-            "with the file: {with}: overview.svg is not its DOT's drawing"
-        );
-    }
-}
-
 /// Without Graphviz a build still publishes, its diagrams as DOT and Mermaid, and says so.
 #[test]
 fn without_graphviz_a_build_writes_dot_and_mermaid_and_says_so() {
@@ -592,9 +537,8 @@ fn without_graphviz_a_build_writes_dot_and_mermaid_and_says_so() {
 
 /// A query or rule as deep as the bounds let through (2,000 branches of UNION, where the bound is 2,048 operators) is
 /// parsed and run on threads with the stack those bounds are sized for: the jobs' threads
-/// that run the named queries, and the thread that draws the overview ahead (which runs
-/// the rules). On threads of the default stack either aborted the build ("has overflowed
-/// its stack"), where `medrd validate` passed.
+/// that run the named queries. On threads of the default stack it aborted the build ("has
+/// overflowed its stack"), where `medrd validate` passed.
 #[test]
 fn a_query_or_rule_as_deep_as_the_bounds_allow_builds() {
     let s = Scratch::new("build-deep");
@@ -621,51 +565,4 @@ fn a_query_or_rule_as_deep_as_the_bounds_allow_builds() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let csv = std::fs::read_to_string(out.join("queries/zz-deep.csv")).unwrap();
     assert_eq!(csv.trim_end(), "s,o", "no rows");
-}
-
-/// A build that stops before publishing (here its checks fail) stops the `dot` drawing
-/// the overview ahead at once: it neither waits for `dot`'s time limit nor leaves it
-/// running after it.
-#[test]
-fn a_build_that_stops_early_stops_the_drawing_ahead() {
-    let s = Scratch::new("build-ahead-stop");
-    let pids = s.dir.join("dot.pids");
-    let path = fake_dot(
-        &s,
-        &format!("echo $$ >> '{}'\nexec sleep 120", pids.display()),
-    );
-    s.write(
-        "bad.ttl",
-        "<https://w3id.org/medrd-kg/id/rs/pay-y> a <https://w3id.org/medrd-kg/rs#Payment> ; \
-         <https://w3id.org/medrd-kg/rs#amount> \"1.5\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n",
-    );
-    let out = s.dir.join("dist");
-    let started = std::time::Instant::now();
-    let r = run(command()
-        .env("PATH", &path)
-        .env("MEDRD_DOT_TIMEOUT", "50")
-        .arg("--root")
-        .arg(&s.dir)
-        .arg("--with")
-        .arg(s.dir.join("bad.ttl"))
-        .args(["build", "-o", out.to_str().unwrap()]));
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("validation failed"), "{}", r.stderr);
-    // Not a timing target: only that it did not wait for the 50 s limit.
-    assert!(started.elapsed() < std::time::Duration::from_secs(40));
-    let started: Vec<String> = std::fs::read_to_string(&pids)
-        .expect("the overview was being drawn ahead")
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(started.len(), 1, "{started:?}");
-    let gone = (0..50).any(|_| {
-        let alive = std::path::Path::new(&format!("/proc/{}", started[0])).exists();
-        if alive {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        !alive
-    });
-    assert!(gone, "dot {} still runs", started[0]);
-    assert!(!out.exists());
 }
