@@ -194,6 +194,12 @@ fn node_attrs(n: &Node, palette: &Palette) -> Vec<Attribute> {
             push("style", "filled,dashed");
             push("fillcolor", "#eeeeee");
         }
+        "others" => {
+            push("shape", "box");
+            push("style", "rounded,dashed");
+            push("color", "#666666");
+            push("fontcolor", "#444444");
+        }
         "class" => {
             push("shape", "box");
             let external = !n.key.starts_with("medrd:");

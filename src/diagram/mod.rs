@@ -22,6 +22,7 @@
 
 pub mod analyze;
 pub mod dot;
+mod fold;
 pub mod graphviz;
 pub mod mermaid;
 pub mod timeline;
@@ -563,8 +564,8 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, view: &YearView) -> (String, 
         },
         Kind::Project(_) => t("破線：再掲", "Dashed: repost (再掲)"),
         Kind::Money(_) => t(
-            "府省庁→事業→行政事業レビュー(RS)の事業（辺：リンクの種類）→支出先（5-1、最新の版、億円）。",
-            "Ministry → program → administrative project review (RS) lines (edge: link relation) → recipients (5-1, latest edition, 億円).",
+            "府省庁→事業→行政事業レビュー(RS)の事業（辺：リンクの種類）→支出先（5-1、最新の版、億円）。各事業の上位10者を描き、どの事業でも上位にない支出先はまとめて1つに。",
+            "Ministry → program → administrative project review (RS) lines (edge: link relation) → recipients (5-1, latest edition, 億円). The 10 largest recipients of each line are drawn; those among the largest of no line are one node.",
         ),
         _ => String::new(),
     };
@@ -621,6 +622,9 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang, fy: Option<i32>) -> Result<Diagra
     }
     let table = Table::collect(run(kb, &q, &bindings)?)?;
     from_rows(&table, &mut d);
+    if let Kind::Money(_) = kind {
+        d.fold_recipients(fold::TOP);
+    }
     if *kind == Kind::Ontology {
         // Classes of other vocabularies appear only as domains, ranges and superclasses.
         for n in d.graph.node_weights_mut().filter(|n| n.kind == "resource") {

@@ -105,7 +105,7 @@ fn cross_project_links_projects_by_shared_programs() {
 #[test]
 fn money_follows_a_program_to_its_rs_line_and_recipients() {
     // 医療機器等研究成果展開事業: 文部科学省 → the program → RS 6843 (exact) → AMED, paid
-    // 1,091,832,000 yen in the latest edition (RS 2025): 10.9億円.
+    // 1,091,832,000 yen in the latest edition (RS 2025): 10.91832億円.
     let d = build(Kind::Money("medical-device-seeds".into()));
     let edges: Vec<(String, String, String, Option<f64>)> = d
         .edges()
@@ -124,7 +124,7 @@ fn money_follows_a_program_to_its_rs_line_and_recipients() {
         "http://hojin-info.go.jp/data/basic/9010005023796",
     )
     .expect("RS 6843 → AMED by its 法人番号 IRI");
-    assert_eq!(paid.3, Some(10.9));
+    assert_eq!(paid.3, Some(10.91832));
     assert!(
         !d.title.contains("概算要求"),
         "RS money is not the request's: {}",
@@ -138,6 +138,39 @@ fn money_follows_a_program_to_its_rs_line_and_recipients() {
         .any(|(a, b, e)| a.key == "id:program/dementia-rd"
             && b.key == "id:rs/2958"
             && e.label == "aggregate"));
+}
+
+/// A money diagram draws the ten largest recipients of each line and folds the others into
+/// one node, losing no yen: the 2015 review sheet 経済産業省/0089 (未来医療を実現する医療機器・
+/// システム研究開発事業), a predecessor of 医療機器等における先進的研究開発・開発体制強靱化事業,
+/// lists 72 payments, 5,175,300,000 yen in all; drawn, its edges are at most eleven and
+/// still sum to 51.753億円. The line is named by its sheet and linked as "successor".
+#[test]
+fn money_draws_each_lines_largest_recipients_and_folds_the_rest_without_losing_a_yen() {
+    let d = build(Kind::Money("advanced-medical-devices".into()));
+    let line = "id:review-sheet/2015/meti/0089";
+    let edges = d.edges();
+    let from_line: Vec<_> = edges.iter().filter(|(a, _, _)| a.key == line).collect();
+    assert!(from_line.len() <= 11, "{}", from_line.len());
+    assert!(from_line.iter().any(|(_, b, _)| b.kind == "others"));
+    let sum: f64 = from_line.iter().filter_map(|(_, _, e)| e.weight).sum();
+    assert!((sum - 51.753).abs() < 1e-6, "{sum}");
+    let linked = edges
+        .iter()
+        .find(|(a, b, _)| a.key == "id:program/advanced-medical-devices" && b.key == line)
+        .expect("program → its predecessor's sheet");
+    assert_eq!(linked.2.label, "successor");
+    assert!(
+        d.find(line)
+            .unwrap()
+            .label
+            .starts_with("レビューシート 2015/経済産業省/0089 未来医療"),
+        "{}",
+        d.find(line).unwrap().label
+    );
+    // One node holds the rest of every line.
+    let others = d.nodes().into_iter().filter(|n| n.kind == "others").count();
+    assert_eq!(others, 1);
 }
 
 #[test]
