@@ -104,7 +104,7 @@ echo "cores: $(nproc); $(rustc --version); $(dot -V 2>&1 || echo 'no Graphviz')"
 # (user + system, its `dot` processes included): on N cores no schedule of that work takes
 # less than CPU / N. Then the CPU time of Graphviz alone on the same diagrams: every .dot of
 # the fresh build that has an SVG beside it, the graphs laid out by `dot` given to one `dot`
-# process, any other layout (the overview's neato) to one of its own.
+# process, any other layout (a DOT file naming another) to one of its own.
 python3 - "$medrd" "$out" "$build_runs" > "$out/build.json" <<'PY'
 import atexit, glob, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 medrd, out, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])

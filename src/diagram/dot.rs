@@ -421,16 +421,22 @@ impl<'d> Boxes<'d> {
         if d.name != "overview" {
             return boxes;
         }
+        // Every runner counts, a ministry or not (a `--with` file's organisation without a
+        // label in this language is a plain node): a program is boxed only when a ministry
+        // runs it alone.
         let mut runners: BTreeMap<&str, Vec<&Node>> = BTreeMap::new();
         let mut programs: BTreeMap<&str, &Node> = BTreeMap::new();
         for (a, b, e) in d.edges() {
-            if e.kind == "runs" && a.kind == "ministry" && b.kind == "program" {
+            if e.kind == "runs" && b.kind == "program" {
                 runners.entry(&b.key).or_default().push(a);
                 programs.insert(&b.key, b);
             }
         }
         for (program, by) in runners {
             if let [ministry] = by[..] {
+                if ministry.kind != "ministry" {
+                    continue;
+                }
                 boxes.boxed.insert(program, &ministry.key);
                 let inside = boxes.programs.entry(&ministry.key).or_default();
                 inside.push(programs[program]);
@@ -493,6 +499,13 @@ impl<'d> Boxes<'d> {
             attr("constraint", "false"),
         ])
     }
+}
+
+/// Whether the diagram draws boxes (Graphviz clusters). Graphviz 2.43 orders a graph's
+/// clusters by where their names lie in its memory, which depends on the graphs a process
+/// drew before: such a graph is drawn by a `dot` of its own, never a kept one.
+pub fn has_boxes(d: &Diagram) -> bool {
+    !Boxes::of(d).programs.is_empty()
 }
 
 /// The graph's own attributes: title, fonts and the layout of each kind of diagram.

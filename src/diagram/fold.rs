@@ -5,9 +5,9 @@
 //! build (issue 22). The explorer's money page shows the largest recipients the same way.
 //!
 //! No figure is counted twice or lost: a recipient among the largest of any line keeps every
-//! edge it has, so the total on its node is all it received from these lines; the folded
-//! node holds only recipients drawn nowhere else, with one edge from each line that paid
-//! them, weighted with what that line paid them together.
+//! edge it has; the folded node holds only recipients drawn nowhere else, with one edge from
+//! each line that paid them, weighted with what that line paid them together. (No sum is
+//! printed on a recipient: the lines are sheets of different years.)
 
 use super::{Diagram, Edge, Node};
 use petgraph::graph::NodeIndex;
@@ -70,12 +70,13 @@ impl Diagram {
         }
     }
 
-    /// The `money` edges from an RS line (kind `item`) to a recipient: (line, recipient,
-    /// amount in 億円).
+    /// The `money` edges from an RS line to a recipient (kind `category` in `money.rq`):
+    /// (line, recipient, amount in 億円). Whatever the line's kind: a line the query could
+    /// not name is a plain node, and its payments count as any other's.
     fn recipient_edges(&self) -> impl Iterator<Item = (NodeIndex, NodeIndex, f64)> + '_ {
         self.graph.edge_references().filter_map(|e| {
             let (from, to) = (e.source(), e.target());
-            let money = e.weight().kind == "money" && self.graph[from].kind == "item";
+            let money = e.weight().kind == "money" && self.graph[to].kind == "category";
             money.then(|| (from, to, e.weight().weight.unwrap_or(0.0)))
         })
     }
@@ -111,7 +112,8 @@ mod tests {
 
     /// Two lines of four recipients each, the two largest drawn: `b` is among line 2's
     /// largest, so it keeps its edge from line 1 too; the folded node has what each line
-    /// paid the recipients drawn nowhere else.
+    /// paid the recipients drawn nowhere else, line 2's too although the query could not
+    /// name it (a plain node, not an `item`).
     #[test]
     fn a_recipient_drawn_keeps_every_edge_and_the_rest_are_summed_by_line() {
         let mut d = Diagram::new("money-x".into(), Lang::En);
@@ -120,9 +122,13 @@ mod tests {
             d.graph[i] = Node {
                 key: line.into(),
                 label: line.into(),
-                kind: "item".into(),
+                kind: if line == "l1" { "item" } else { "resource" }.into(),
                 ..Node::default()
             };
+        }
+        for to in ["a", "b", "c", "d", "e", "f"] {
+            let i = d.node(to);
+            d.graph[i].kind = "category".into();
         }
         for (to, w) in [("a", 9.0), ("b", 1.0), ("c", 5.0), ("d", 0.5)] {
             money(&mut d, "l1", to, w);

@@ -92,10 +92,12 @@ const LOOK: Duration = Duration::from_millis(10);
 /// drawing at the same time, each drawing one graph after another.
 ///
 /// Every diagram is laid out by `dot` itself ([`super::dot::to_graph`]), and only such a graph
-/// may be given to a shared process: Graphviz 2.43's `neato` leaves state behind that changes
-/// how the next graph is drawn. Graphs laid out by `dot` come out the same whatever was drawn
-/// before them, byte for byte as a run of their own draws them (the suite checks every
-/// diagram of a build), once [`unpaged`] has undone the one thing that differs.
+/// without clusters may be given to a shared process: Graphviz 2.43's `neato` leaves state
+/// behind that changes how the next graph is drawn, and `dot` orders clusters by where their
+/// names lie in its memory ([`super::dot::has_boxes`]). Other graphs laid out by `dot` come
+/// out the same whatever was drawn before them, byte for byte as a run of their own draws
+/// them (the suite checks every diagram of a build), once [`unpaged`] has undone the one thing
+/// that differs.
 ///
 /// A kept `dot` cannot say by its exit status that one graph went wrong: it goes on to the
 /// next. So a drawing counts only if `dot` said nothing on stderr while making it (its

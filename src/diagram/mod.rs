@@ -359,10 +359,16 @@ impl Diagram {
         }
     }
 
-    /// Adds to every node on a money edge the amount it receives, or else gives (億円).
-    fn add_money_totals(&mut self) {
+    /// Adds to every node on a money edge the amount it receives, or else gives (億円);
+    /// with `by_line`, not to the recipients of a money diagram: the lines that pay them are
+    /// sheets of different years (2015–2023, RS 2025), so a sum would add years up, and each
+    /// edge says what its line paid.
+    fn add_money_totals(&mut self, by_line: bool) {
         let indices: Vec<NodeIndex> = self.graph.node_indices().collect();
         for i in indices {
+            if by_line && matches!(self.graph[i].kind.as_str(), "category" | "others") {
+                continue;
+            }
             let sum = |dir| {
                 self.graph
                     .edges_directed(i, dir)
@@ -536,8 +542,8 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, view: &YearView) -> (String, 
     };
     let note = match kind {
         Kind::Overview => t(
-            "事業は実施府省庁の枠の中に（複数府省庁の事業は縞、各府省庁の枠から矢印）。太枠の事業は複数のプロジェクトに掲載（橋渡し）。",
-            "Each program is in its ministry's box (a program of several ministries is striped, with an arrow from each box). Programs with a thick border are listed in several projects (bridges).",
+            "太枠の事業は複数のプロジェクトに掲載（橋渡し）。色は実施府省庁（複数府省庁の事業は縞）。",
+            "Programs with a thick border are listed in several projects (bridges). Colour: ministry (striped: several).",
         ),
         Kind::Theme(_) => t(
             "実線：確認済みテーマ (dcterms:subject)／破線：キーワード規則で導出 (medrd:derivedTheme)",
@@ -564,8 +570,8 @@ fn title(kind: &Kind, lang: Lang, arg_label: &str, view: &YearView) -> (String, 
         },
         Kind::Project(_) => t("破線：再掲", "Dashed: repost (再掲)"),
         Kind::Money(_) => t(
-            "府省庁→事業→行政事業レビュー(RS)の事業（辺：リンクの種類）→支出先（5-1、最新の版、億円）。各事業の上位10者を描き、どの事業でも上位にない支出先はまとめて1つに。",
-            "Ministry → program → administrative project review (RS) lines (edge: link relation) → recipients (5-1, latest edition, 億円). The 10 largest recipients of each line are drawn; those among the largest of no line are one node.",
+            "府省庁→事業→行政事業レビュー(RS)の事業（辺：リンクの種類）→支出先（5-1、各行の最新の版、億円）。辺の額は各行の支払い（行ごとに年度が違うので支出先では合計しない）。各行の上位10者を描き、どの行でも上位にない支出先は1つにまとめる。",
+            "Ministry → program → administrative project review (RS) lines (edge: link relation) → recipients (5-1, each line's latest edition, 億円). Each edge is what its line paid (the lines are of different years, so a recipient shows no sum). The 10 largest recipients of each line are drawn; those among the largest of no line are one node.",
         ),
         _ => String::new(),
     };
@@ -632,7 +638,7 @@ pub fn build(kb: &Kb, kind: &Kind, lang: Lang, fy: Option<i32>) -> Result<Diagra
         }
     }
     d.mark_bridges();
-    d.add_money_totals();
+    d.add_money_totals(matches!(kind, Kind::Money(_)));
     // The title's head and the caption of totals come from the data: the document's
     // source.toml.
     (d.title, d.note) = title(kind, lang, &arg_label, &view);
@@ -823,7 +829,7 @@ pub fn drawn(
     pool: Option<&graphviz::Pool>,
 ) -> Result<Vec<u8>> {
     let drawn = match pool {
-        Some(pool) if format == "svg" => pool.svg(dot_text),
+        Some(pool) if format == "svg" && !dot::has_boxes(d) => pool.svg(dot_text),
         _ => graphviz::run_dot(dot_text, format),
     };
     drawn.map_err(|e| naming(&d.name, e))

@@ -320,6 +320,107 @@ fn overview_boxes_each_programs_ministry_and_points_from_every_box_to_a_shared_o
     );
 }
 
+/// A `--with` file's organisation that is no ministry of ours (no label, no notation) runs
+/// a program beside its ministry: the program is run by two, so it is in no box.
+#[test]
+fn overview_boxes_a_program_only_when_a_ministry_runs_it_alone() {
+    let file = std::env::temp_dir().join(format!("medrd-ghost-{}.ttl", std::process::id()));
+    std::fs::write(
+        &file,
+        "<https://w3id.org/medrd-kg/id/program/brain-science> \
+         <https://w3id.org/medrd-kg/ontology#ministry> <https://example.org/ghost-ministry> .\n",
+    )
+    .unwrap();
+    let out = medrd(&[
+        "--with",
+        file.to_str().unwrap(),
+        "diagram",
+        "overview",
+        "-f",
+        "dot",
+    ]);
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dot = String::from_utf8(out.stdout).unwrap();
+    let mext = &dot[dot
+        .find("subgraph \"cluster id:org/mext\"")
+        .expect("mext's box")..];
+    let mext = &mext[..mext.find("\n  }").unwrap()];
+    assert!(mext.contains("id:program/advanced-research"), "{mext}");
+    assert!(!mext.contains("id:program/brain-science"), "{mext}");
+    assert!(dot.contains("\n  \"id:program/brain-science\"["));
+    assert!(dot.contains("\"id:org/mext\" -> \"id:program/brain-science\" [ltail="));
+}
+
+/// Graphviz 2.43 orders a graph's clusters by where their names lie in its memory, so the
+/// overview's boxes came out in another order from a `dot` that drew another graph before
+/// them (the budget, the ontology, a money diagram): the overview is drawn by a `dot` of its
+/// own even where the build keeps some.
+#[test]
+fn the_overview_is_drawn_as_a_dot_of_its_own_draws_it() {
+    if !graphviz() {
+        return;
+    }
+    let overview = build(Kind::Overview);
+    let dot = diagram::dot::to_dot(&overview);
+    let alone = diagram::graphviz::run_dot(&dot, "svg").unwrap();
+    let before = [
+        Kind::Budget,
+        Kind::Ontology,
+        Kind::Money("child-development".into()),
+    ];
+    for kind in before {
+        let pool = diagram::graphviz::Pool::new();
+        let first = diagram::dot::to_dot(&build(kind.clone()));
+        pool.svg(&first).expect("drawn");
+        let kept = diagram::drawn(&overview, &dot, "svg", Some(&pool)).unwrap();
+        assert!(kept == alone, "the overview drawn after {kind:?} differs");
+    }
+}
+
+/// A line a `--with` file links to our program with no name at all is drawn with its
+/// payment: 500,000,000 yen, 5億円 on its one edge. (It was a plain node whose recipients
+/// the fold did not see, and folded away with the 5億円.)
+#[test]
+fn money_counts_the_payments_of_a_line_it_cannot_name() {
+    let file = std::env::temp_dir().join(format!("medrd-line-{}.ttl", std::process::id()));
+    std::fs::write(
+        &file,
+        "@prefix rs: <https://w3id.org/medrd-kg/rs#> .\n\
+         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
+         <https://w3id.org/medrd-kg/id/program/advanced-medical-devices> rs:linkedLine <https://example.org/line> .\n\
+         <https://example.org/pay> rs:paymentOf <https://example.org/line> ; rs:reviewYear \"2015\"^^xsd:gYear ;\n\
+           rs:amount 500000000 ; rs:payeeName \"公益財団法人医療機器開発センター\" .\n",
+    )
+    .unwrap();
+    let out = medrd(&[
+        "--with",
+        file.to_str().unwrap(),
+        "diagram",
+        "money",
+        "advanced-medical-devices",
+        "-f",
+        "dot",
+    ]);
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dot = String::from_utf8(out.stdout).unwrap();
+    let paid: Vec<&str> = dot
+        .lines()
+        .filter(|l| l.starts_with("  \"https://example.org/line\" -> "))
+        .collect();
+    assert_eq!(paid.len(), 1, "{paid:?}");
+    assert!(paid[0].contains("label=\"5億円\""), "{}", paid[0]);
+}
+
 #[test]
 fn user_construct_query_is_drawn_with_labels() {
     let dir = std::env::temp_dir().join(format!("medrd-diagram-test-{}", std::process::id()));
