@@ -22,6 +22,24 @@ fn medrd(args: &[&str]) -> std::process::Output {
         .expect("medrd runs")
 }
 
+/// The DOT `medrd --with FILE diagram ARGS… -f dot` prints, FILE holding `turtle` for the
+/// run (a scratch file named after `name`, removed after).
+fn dot_with(name: &str, turtle: &str, args: &[&str]) -> String {
+    let file = std::env::temp_dir().join(format!("medrd-{name}-{}.ttl", std::process::id()));
+    std::fs::write(&file, turtle).unwrap();
+    let mut all = vec!["--with", file.to_str().unwrap(), "diagram"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-f", "dot"]);
+    let out = medrd(&all);
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Whether Graphviz is installed; says so when it is not.
 fn graphviz() -> bool {
     let ok = diagram::graphviz::available();
@@ -324,28 +342,12 @@ fn overview_boxes_each_programs_ministry_and_points_from_every_box_to_a_shared_o
 /// a program beside its ministry: the program is run by two, so it is in no box.
 #[test]
 fn overview_boxes_a_program_only_when_a_ministry_runs_it_alone() {
-    let file = std::env::temp_dir().join(format!("medrd-ghost-{}.ttl", std::process::id()));
-    std::fs::write(
-        &file,
+    let dot = dot_with(
+        "ghost",
         "<https://w3id.org/medrd-kg/id/program/brain-science> \
          <https://w3id.org/medrd-kg/ontology#ministry> <https://example.org/ghost-ministry> .\n",
-    )
-    .unwrap();
-    let out = medrd(&[
-        "--with",
-        file.to_str().unwrap(),
-        "diagram",
-        "overview",
-        "-f",
-        "dot",
-    ]);
-    let _ = std::fs::remove_file(&file);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        &["overview"],
     );
-    let dot = String::from_utf8(out.stdout).unwrap();
     let mext = &dot[dot
         .find("subgraph \"cluster id:org/mext\"")
         .expect("mext's box")..];
@@ -387,32 +389,15 @@ fn the_overview_is_drawn_as_a_dot_of_its_own_draws_it() {
 /// the fold did not see, and folded away with the 5億円.)
 #[test]
 fn money_counts_the_payments_of_a_line_it_cannot_name() {
-    let file = std::env::temp_dir().join(format!("medrd-line-{}.ttl", std::process::id()));
-    std::fs::write(
-        &file,
+    let dot = dot_with(
+        "line",
         "@prefix rs: <https://w3id.org/medrd-kg/rs#> .\n\
          @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
          <https://w3id.org/medrd-kg/id/program/advanced-medical-devices> rs:linkedLine <https://example.org/line> .\n\
          <https://example.org/pay> rs:paymentOf <https://example.org/line> ; rs:reviewYear \"2015\"^^xsd:gYear ;\n\
            rs:amount 500000000 ; rs:payeeName \"公益財団法人医療機器開発センター\" .\n",
-    )
-    .unwrap();
-    let out = medrd(&[
-        "--with",
-        file.to_str().unwrap(),
-        "diagram",
-        "money",
-        "advanced-medical-devices",
-        "-f",
-        "dot",
-    ]);
-    let _ = std::fs::remove_file(&file);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        &["money", "advanced-medical-devices"],
     );
-    let dot = String::from_utf8(out.stdout).unwrap();
     let paid: Vec<&str> = dot
         .lines()
         .filter(|l| l.starts_with("  \"https://example.org/line\" -> "))
